@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dccorpus",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dccorpus", targets: ["dccorpus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries, each behind one system-library target with a typed shim header.
+        .systemLibrary(
+            name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+
+        .target(
+            name: "CorpusKit",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]),
+        .target(name: "Archiving", dependencies: ["CorpusKit", "CZlib"]),
+        .target(name: "Cleaning", dependencies: ["CorpusKit", "CLibXML2"]),
+        .target(name: "Classification", dependencies: ["CorpusKit", "Cleaning"]),
+        .target(name: "Integrity", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "Ingestion"]),
+        .target(name: "Ingestion", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification"]),
+        .executableTarget(
+            name: "dccorpus",
+            dependencies: [
+                "CorpusKit", "Archiving", "Cleaning", "Classification", "Integrity", "Ingestion",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "CorpusKitTests", dependencies: ["CorpusKit"]),
+        .testTarget(name: "ArchivingTests", dependencies: ["Archiving", "CorpusKit"]),
+        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "CorpusKit"]),
+        .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "Ingestion", "Archiving", "CorpusKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CorpusKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

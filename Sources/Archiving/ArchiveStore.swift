@@ -1,0 +1,243 @@
+import CorpusKit
+import Foundation
+
+/// The archive on disk: a BagIt bag whose payload is WARC files (`data/warc/`) and corpus records
+/// (`data/corpus/<id>.json`).
+///
+/// Writes happen in a `WriteSession` under the exclusive lock. New files are staged in
+/// `Archive/.staging/`, fsynced, then moved into `data/` and added to the manifests in one
+/// journalled step: if the process dies half-way, the next session (or `verify`) replays the
+/// journal, so the bag is never left with a payload file its manifest does not list.
+public final class ArchiveStore: Sendable {
+    public let root: URL
+    public let bag: Bag
+    public let lockTimeout: Double
+
+    public init(root: URL, lockTimeout: Double) {
+        self.root = root
+        self.bag = Bag(root: root)
+        self.lockTimeout = lockTimeout
+    }
+
+    var stagingURL: URL { root.appendingPathComponent(".staging") }
+    var journalURL: URL { stagingURL.appendingPathComponent("journal.json") }
+    public var corpusURL: URL { root.appendingPathComponent("data/corpus") }
+    public var warcURL: URL { root.appendingPathComponent("data/warc") }
+
+    public func recordURL(id: String) -> URL { corpusURL.appendingPathComponent("\(id).json") }
+
+    /// Runs `body` in a write session and commits what it staged. Nothing is committed if `body` throws.
+    public func write<T>(_ body: (WriteSession) throws -> T) throws -> T {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let lock = try ArchiveLock(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
+        try recover()
+        try bag.create()
+        let session = try WriteSession(store: self)
+        defer { session.discardStaged() }
+        let result = try body(session)
+        try session.commit()
+        return result
+    }
+
+    /// Runs `body` while no writer is mid-commit (a shared lock); replays an interrupted commit first.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        if FileManager.default.fileExists(atPath: journalURL.path) {
+            try write { _ in }
+        }
+        guard FileManager.default.fileExists(atPath: root.path) else { return try body() }
+        let lock = try ArchiveLock(path: root.appendingPathComponent(".lock").path, mode: .shared, timeout: lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
+        return try body()
+    }
+
+    /// All stored records, sorted by id, plus one error per file that does not decode.
+    public func loadRecords() -> (records: [CorpusRecord], errors: [CorpusError]) {
+        var records: [CorpusRecord] = []
+        var errors: [CorpusError] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: corpusURL.path))?.sorted() ?? [] where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            let url = corpusURL.appendingPathComponent(name)
+            do {
+                let data = try FileIO.read(url, limit: 1 << 30)
+                records.append(try CorpusRecord.decode(data, file: "data/corpus/\(name)"))
+            } catch let error as CorpusError {
+                errors.append(error)
+            } catch {
+                errors.append(CorpusError(file: url.path, stage: .validate, reason: "\(error)"))
+            }
+        }
+        return (records, errors)
+    }
+
+    public func loadRecord(id: String) throws -> CorpusRecord? {
+        let url = recordURL(id: id)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try CorpusRecord.decode(try FileIO.read(url, limit: 1 << 30), file: "data/corpus/\(id).json")
+    }
+
+    /// Relative paths of the WARC files in the payload, oldest first.
+    public func warcFiles() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: warcURL.path)) ?? [])
+            .filter { !$0.hasPrefix(".") && ($0.hasSuffix(".warc.gz") || $0.hasSuffix(".warc")) }
+            .sorted().map { "data/warc/\($0)" }
+    }
+
+    // MARK: Commit journal
+
+    struct Journal: Codable {
+        var moves: [Move]
+        struct Move: Codable { var from: String; var to: String }
+    }
+
+    func apply(_ journal: Journal) throws {
+        var manifest = (try? bag.readManifest()) ?? [:]
+        var touchedFolders = Set<String>()
+        for move in journal.moves {
+            let source = stagingURL.appendingPathComponent(move.from)
+            let target = root.appendingPathComponent(move.to)
+            if FileManager.default.fileExists(atPath: source.path) {
+                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                guard rename(source.path, target.path) == 0 else {
+                    throw CorpusError(file: target.path, stage: .archive, reason: "cannot move staged file into place: \(String(cString: strerror(errno)))")
+                }
+                touchedFolders.insert(target.deletingLastPathComponent().path)
+            }
+            guard FileManager.default.fileExists(atPath: target.path) else { continue }
+            manifest[move.to] = try Digest.sha256File(at: target).hex
+        }
+        for folder in touchedFolders.sorted() { try FileIO.syncDirectory(URL(fileURLWithPath: folder)) }
+        try bag.writeManifests(payload: manifest)
+    }
+
+    /// Replays an interrupted commit and clears what an interrupted session staged but never
+    /// committed (its inputs were not taken, so nothing is lost).
+    func recover() throws {
+        let fileManager = FileManager.default
+        if let data = fileManager.contents(atPath: journalURL.path),
+           let journal = try? JSONDecoder().decode(Journal.self, from: data) {
+            try apply(journal)
+        }
+        if fileManager.fileExists(atPath: stagingURL.path) {
+            try fileManager.removeItem(at: stagingURL)
+        }
+        // Temporary files of an interrupted atomic write, at the bag's top level or in data/.
+        for folder in [root, corpusURL, warcURL] {
+            for name in (try? fileManager.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+                try? fileManager.removeItem(at: folder.appendingPathComponent(name))
+            }
+        }
+    }
+
+    func commit(moves: [Journal.Move]) throws {
+        guard !moves.isEmpty else { return }
+        let journal = Journal(moves: moves)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try FileIO.writeAtomically(try encoder.encode(journal), to: journalURL)
+        try apply(journal)
+        try FileManager.default.removeItem(at: journalURL)
+        try FileIO.syncDirectory(stagingURL)
+    }
+}
+
+/// One writer's batch: WARC records go into one new WARC file, records into staged JSON files;
+/// `commit` publishes both together.
+public final class WriteSession {
+    let store: ArchiveStore
+    /// Relative path (`data/warc/…`) of the WARC file this session writes.
+    public let warcPath: String
+    private var warcHandle: Int32 = -1
+    private var stagedRecords: [String: String] = [:]   // id -> staged file name
+    /// Records as they stand, including this session's uncommitted ones.
+    public private(set) var records: [String: CorpusRecord] = [:]
+    private var rawDigests: [String: String] = [:]      // raw_sha256 -> id
+    /// A date for the warcinfo record and WARC-Date fields of this session.
+    public let started = Date()
+
+    init(store: ArchiveStore) throws {
+        self.store = store
+        let stamp = WARCDate.string(started).filter(\.isNumber)
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        warcPath = "data/warc/dccorpus-\(stamp)-\(getpid())-\(suffix).warc.gz"
+        try FileManager.default.createDirectory(at: store.stagingURL, withIntermediateDirectories: true)
+        let loaded = store.loadRecords()
+        for record in loaded.records {
+            records[record.id] = record
+            rawDigests[record.provenance.rawSHA256] = record.id
+        }
+    }
+
+    deinit { if warcHandle >= 0 { close(warcHandle) } }
+
+    private var stagedWARCURL: URL { store.stagingURL.appendingPathComponent("capture.warc.gz") }
+
+    /// The id of a stored record made from exactly these raw bytes, if any.
+    public func recordID(forRawDigest digest: String) -> String? { rawDigests[digest] }
+
+    /// Appends records to this session's WARC file (a `warcinfo` record first), each as its own
+    /// gzip member.
+    public func append(_ warcRecords: [WARCRecord]) throws {
+        if warcHandle < 0 {
+            warcHandle = open(stagedWARCURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard warcHandle >= 0 else {
+                throw CorpusError(file: stagedWARCURL.path, stage: .archive, reason: String(cString: strerror(errno)))
+            }
+            let info = "software: \(Bag.softwareAgent)\r\nformat: WARC File Format 1.1\r\nconformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\ndescription: Digital China Construction Series corpus captures\r\n"
+            let warcinfo = WARCRecord.make(type: "warcinfo", date: WARCDate.string(started),
+                                           contentType: "application/warc-fields", block: Data(info.utf8),
+                                           extra: [("WARC-Filename", (warcPath as NSString).lastPathComponent)],
+                                           payloadDigest: false)
+            try FileIO.writeAll(warcHandle, try Gzip.member(warcinfo.serialized()), stagedWARCURL)
+        }
+        for record in warcRecords {
+            try FileIO.writeAll(warcHandle, try Gzip.member(record.serialized()), stagedWARCURL)
+        }
+    }
+
+    /// Stages a record (sealed with its hash) to replace or add `data/corpus/<id>.json`.
+    public func put(_ record: CorpusRecord) throws {
+        guard Self.isSafeID(record.id) else {
+            throw CorpusError(file: record.id, stage: .record, reason: "record id would escape data/corpus/")
+        }
+        let name = "record-\(stagedRecords.count)-\(record.id).json"
+        let url = store.stagingURL.appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: url)
+        try FileIO.writeNew(try record.fileData(), to: url, durable: true)
+        stagedRecords[record.id] = name
+        if let previous = records[record.id] { rawDigests.removeValue(forKey: previous.provenance.rawSHA256) }
+        records[record.id] = record
+        rawDigests[record.provenance.rawSHA256] = record.id
+    }
+
+    /// Ids are lower-case words joined by dashes: never a path separator, dot file or `..`.
+    public static func isSafeID(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 120 && id.first != "-" &&
+            id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+
+    func commit() throws {
+        var moves: [ArchiveStore.Journal.Move] = []
+        if warcHandle >= 0 {
+            guard fsync(warcHandle) == 0 else {
+                throw CorpusError(file: stagedWARCURL.path, stage: .archive, reason: "fsync failed: \(String(cString: strerror(errno)))")
+            }
+            close(warcHandle)
+            warcHandle = -1
+            moves.append(.init(from: stagedWARCURL.lastPathComponent, to: warcPath))
+        }
+        for (id, name) in stagedRecords.sorted(by: { $0.key < $1.key }) {
+            moves.append(.init(from: name, to: "data/corpus/\(id).json"))
+        }
+        try FileIO.syncDirectory(store.stagingURL)
+        try store.commit(moves: moves)
+        stagedRecords.removeAll()
+    }
+
+    func discardStaged() {
+        if warcHandle >= 0 { close(warcHandle); warcHandle = -1 }
+        // A journal left by a failed commit must survive for `recover` to replay it.
+        if !FileManager.default.fileExists(atPath: store.journalURL.path) {
+            try? FileManager.default.removeItem(at: store.stagingURL)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import CorpusKit
+import Foundation
+
+/// The BagIt 1.0 (RFC 8493) side of the archive: the tag files and their manifests.
+///
+/// Only `ArchiveStore` writes them, and only while it holds the archive lock.
+public struct Bag: Sendable {
+    public let root: URL
+    public static let softwareAgent = "dccorpus/\(CorpusConfig.pipelineVersion)"
+
+    public init(root: URL) { self.root = root }
+
+    public var manifestURL: URL { root.appendingPathComponent("manifest-sha256.txt") }
+    public var tagManifestURL: URL { root.appendingPathComponent("tagmanifest-sha256.txt") }
+    public var bagInfoURL: URL { root.appendingPathComponent("bag-info.txt") }
+    public var declarationURL: URL { root.appendingPathComponent("bagit.txt") }
+    public static let tagFiles = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"]
+
+    public var exists: Bool { FileManager.default.fileExists(atPath: declarationURL.path) }
+
+    /// Creates an empty bag (idempotent).
+    public func create() throws {
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(at: root.appendingPathComponent("data/warc"), withIntermediateDirectories: true)
+        try fileManager.createDirectory(at: root.appendingPathComponent("data/corpus"), withIntermediateDirectories: true)
+        if exists { return }
+        try FileIO.writeAtomically(Data("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".utf8), to: declarationURL)
+        try writeManifests(payload: [:])
+    }
+
+    /// Manifest lines as path → SHA-256 hex. Paths are relative to the bag root (`data/...`).
+    public func readManifest(_ url: URL? = nil) throws -> [String: String] {
+        let target = url ?? manifestURL
+        guard let data = FileManager.default.contents(atPath: target.path) else {
+            throw CorpusError(file: target.path, stage: .verify, reason: "missing")
+        }
+        var entries: [String: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            guard parts.count == 2 else {
+                throw CorpusError(file: target.path, stage: .verify, reason: "malformed line: \(line.prefix(80))")
+            }
+            entries[Bag.decodePath(parts[1].trimmingCharacters(in: .whitespaces))] = String(parts[0]).lowercased()
+        }
+        return entries
+    }
+
+    /// Rewrites the payload manifest, bag-info.txt (Payload-Oxum from the files' sizes) and the
+    /// tag manifest, each atomically, in that order.
+    public func writeManifests(payload: [String: String]) throws {
+        var manifest = ""
+        var totalBytes: UInt64 = 0
+        for path in payload.keys.sorted() {
+            manifest += "\(payload[path]!)  \(Bag.encodePath(path))\n"
+            var info = stat()
+            if stat(root.appendingPathComponent(path).path, &info) == 0 { totalBytes += UInt64(info.st_size) }
+        }
+        try FileIO.writeAtomically(Data(manifest.utf8), to: manifestURL)
+        let info = """
+            Bag-Software-Agent: \(Bag.softwareAgent)
+            Bagging-Date: \(String(WARCDate.string(Date()).prefix(10)))
+            Payload-Oxum: \(totalBytes).\(payload.count)
+            External-Description: Digital China Construction Series corpus: raw captures (WARC) and corpus records (JSON)
+
+            """
+        try FileIO.writeAtomically(Data(info.utf8), to: bagInfoURL)
+        var tags = ""
+        for name in Bag.tagFiles {
+            let digest = try Digest.sha256File(at: root.appendingPathComponent(name))
+            tags += "\(digest.hex)  \(name)\n"
+        }
+        try FileIO.writeAtomically(Data(tags.utf8), to: tagManifestURL)
+    }
+
+    /// RFC 8493 §2.1.3: CR, LF and % in manifest paths are percent-encoded.
+    static func encodePath(_ path: String) -> String {
+        path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\n", with: "%0A")
+            .replacingOccurrences(of: "\r", with: "%0D")
+    }
+
+    static func decodePath(_ path: String) -> String {
+        path.replacingOccurrences(of: "%0A", with: "\n").replacingOccurrences(of: "%0D", with: "\r")
+            .replacingOccurrences(of: "%0a", with: "\n").replacingOccurrences(of: "%0d", with: "\r")
+            .replacingOccurrences(of: "%25", with: "%")
+    }
+
+    /// Reads `bag-info.txt` into name → value.
+    public func readBagInfo() throws -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: bagInfoURL.path) else {
+            throw CorpusError(file: bagInfoURL.path, stage: .verify, reason: "missing")
+        }
+        var fields: [String: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[String(line[..<colon]).trimmingCharacters(in: .whitespaces)] =
+                line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return fields
+    }
+}

@@ -1,0 +1,179 @@
+import CorpusKit
+import Foundation
+
+/// One WARC 1.1 record: its type, its named fields in order, and its block.
+public struct WARCRecord: Equatable, Sendable {
+    public var headers: [(name: String, value: String)]
+    public var block: Data
+
+    public init(headers: [(name: String, value: String)], block: Data) {
+        self.headers = headers
+        self.block = block
+    }
+
+    public static func == (lhs: WARCRecord, rhs: WARCRecord) -> Bool {
+        lhs.block == rhs.block && lhs.headers.map { "\($0.name):\($0.value)" } == rhs.headers.map { "\($0.name):\($0.value)" }
+    }
+
+    /// The first field with this name (WARC field names are case-insensitive).
+    public subscript(name: String) -> String? {
+        let lowered = name.lowercased()
+        return headers.first { $0.name.lowercased() == lowered }?.value
+    }
+
+    public var type: String { self["WARC-Type"] ?? "" }
+    public var recordID: String { self["WARC-Record-ID"] ?? "" }
+
+    /// The payload: the block minus the HTTP status line and headers for `response`/`request`
+    /// records with an `application/http` block; the whole block otherwise.
+    public var payload: Data {
+        guard (type == "response" || type == "request" || type == "revisit"),
+              (self["Content-Type"] ?? "").lowercased().hasPrefix("application/http"),
+              let end = block.range(of: Data("\r\n\r\n".utf8)) else { return block }
+        return block[end.upperBound...]
+    }
+
+    /// The HTTP header section of a `response` block, if it has one.
+    public var httpHeaderText: String? {
+        guard payload.count != block.count, let end = block.range(of: Data("\r\n\r\n".utf8)) else { return nil }
+        return String(decoding: block[block.startIndex..<end.lowerBound], as: UTF8.self)
+    }
+
+    /// Serializes the record: version line, fields, blank line, block, two CRLFs.
+    public func serialized() -> Data {
+        var head = "WARC/1.1\r\n"
+        for field in headers { head += "\(field.name): \(field.value)\r\n" }
+        head += "\r\n"
+        var out = Data(head.utf8)
+        out.append(block)
+        out.append(contentsOf: [13, 10, 13, 10])
+        return out
+    }
+
+    public static func newRecordID() -> String { "<urn:uuid:\(UUID().uuidString.lowercased())>" }
+
+    public static func digestField(_ data: Data) -> String { "sha256:" + Digest.sha256Hex(data) }
+
+    /// Builds a record with the usual fields, digests and length filled in.
+    public static func make(type: String, date: String, contentType: String?, block: Data,
+                            extra: [(name: String, value: String)] = [], recordID: String = newRecordID(),
+                            payloadDigest: Bool = true) -> WARCRecord {
+        var headers: [(name: String, value: String)] = [
+            ("WARC-Type", type), ("WARC-Record-ID", recordID), ("WARC-Date", date),
+        ]
+        headers += extra
+        if let contentType { headers.append(("Content-Type", contentType)) }
+        headers.append(("WARC-Block-Digest", digestField(block)))
+        var record = WARCRecord(headers: headers, block: block)
+        if payloadDigest { record.headers.append(("WARC-Payload-Digest", digestField(record.payload))) }
+        record.headers.append(("Content-Length", String(block.count)))
+        return record
+    }
+
+    /// Parses every record in `data` (one gzip member or an uncompressed file); `source` names
+    /// the file in errors, `baseOffset` is where `data` starts in it.
+    public static func parseAll(_ data: Data, source: String, baseOffset: UInt64 = 0) throws -> [WARCRecord] {
+        var records: [WARCRecord] = []
+        var index = data.startIndex
+        let blankLine = Data("\r\n\r\n".utf8)
+        while index < data.endIndex {
+            // Tolerate stray CR/LF between records.
+            while index < data.endIndex, data[index] == 13 || data[index] == 10 { index += 1 }
+            if index >= data.endIndex { break }
+            let at = baseOffset + UInt64(index - data.startIndex)
+            guard let headerEnd = data.range(of: blankLine, in: index..<data.endIndex) else {
+                throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has no end of header")
+            }
+            let headerText = String(decoding: data[index..<headerEnd.lowerBound], as: UTF8.self)
+            var lines = headerText.components(separatedBy: "\r\n")
+            let version = lines.removeFirst()
+            guard version == "WARC/1.1" || version == "WARC/1.0" else {
+                throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) does not start with WARC/1.x")
+            }
+            var headers: [(name: String, value: String)] = []
+            for line in lines {
+                if let first = line.first, first == " " || first == "\t", !headers.isEmpty {
+                    headers[headers.count - 1].value += " " + line.trimmingCharacters(in: .whitespaces)
+                    continue
+                }
+                guard let colon = line.firstIndex(of: ":") else {
+                    throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has a malformed field: \(line.prefix(60))")
+                }
+                headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            }
+            let partial = WARCRecord(headers: headers, block: Data())
+            guard let lengthText = partial["Content-Length"], let length = Int(lengthText), length >= 0 else {
+                throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has no valid Content-Length")
+            }
+            let blockStart = headerEnd.upperBound
+            guard data.endIndex - blockStart >= length else {
+                throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) is truncated (Content-Length \(length))")
+            }
+            records.append(WARCRecord(headers: headers, block: Data(data[blockStart..<(blockStart + length)])))
+            index = blockStart + length
+        }
+        return records
+    }
+
+    /// Checks the record's block and payload digests; returns one message per mismatch.
+    public func digestProblems() -> [String] {
+        var problems: [String] = []
+        if let declared = self["Content-Length"], Int(declared) != block.count {
+            problems.append("Content-Length \(declared) but block has \(block.count) bytes")
+        }
+        for (field, bytes) in [("WARC-Block-Digest", block), ("WARC-Payload-Digest", payload)] {
+            guard type != "revisit" || field == "WARC-Block-Digest", let declared = self[field] else { continue }
+            let parts = declared.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "sha256" else { continue }
+            if parts[1].lowercased() != Digest.sha256Hex(bytes) {
+                problems.append("\(field) mismatch in record \(recordID)")
+            }
+        }
+        return problems
+    }
+}
+
+/// Iterates the records of a `.warc.gz` (one record per gzip member, or several) or a plain `.warc`,
+/// holding at most one member in memory.
+public struct WARCFileReader {
+    public let path: String
+    public let limit: Int
+
+    public init(path: String, limit: Int) {
+        self.path = path
+        self.limit = limit
+    }
+
+    /// Calls `body` for each record with its offset; throws at the first unreadable member.
+    public func forEach(_ body: (WARCRecord, UInt64) throws -> Void) throws {
+        if Self.isGzip(path: path) {
+            let reader = try GzipMemberReader(path: path)
+            while let member = try reader.nextMember(limit: limit) {
+                for record in try WARCRecord.parseAll(member, source: path, baseOffset: 0) {
+                    try body(record, reader.offset)
+                }
+            }
+        } else {
+            let data = try FileIO.read(URL(fileURLWithPath: path), limit: limit)
+            for record in try WARCRecord.parseAll(data, source: path) { try body(record, 0) }
+        }
+    }
+
+    static func isGzip(path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return path.hasSuffix(".gz") }
+        defer { try? handle.close() }
+        let magic = handle.readData(ofLength: 2)
+        return magic == Data([0x1f, 0x8b])
+    }
+}
+
+/// WARC-Date values: UTC, second precision, ISO 8601 with Z.
+public enum WARCDate {
+    public static func string(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+    }
+}

@@ -1,0 +1,177 @@
+import Cleaning
+import CorpusKit
+import Foundation
+
+/// Everything the classifier derives from a clean document: a record without provenance.
+public struct ClassifiedDocument: Equatable, Sendable {
+    public var id: String
+    public var kind: DocumentKind
+    public var classification: ClassificationInfo
+    public var languages: [String]
+    public var title: Bilingual
+    public var headline: String?
+    public var series: SeriesInfo?
+    public var published: String?
+    public var publisher: Bilingual?
+    public var video: VideoInfo?
+    public var synopsis: Bilingual
+    public var terms: [Term]
+    public var transcript: [TranscriptBlock]
+    public var footnotes: [Footnote]
+    public var topics: [String]
+    public var text: String
+}
+
+/// A line of the document as the classifier reads it: a block split at its line breaks;
+/// table rows stay whole with their cells.
+struct Line {
+    var text: String
+    var role: BlockRole
+    var cells: [String]
+}
+
+/// Turns a `CleanDocument` into a `ClassifiedDocument`. Rules and vocabularies come from
+/// `Config/lexicon.toml` and `Config/pipeline.toml`; every decision lists its evidence.
+public struct Classifier: Sendable {
+    public let config: CorpusConfig
+    public static let seriesName = "Digital China Construction Series"
+
+    public init(config: CorpusConfig) { self.config = config }
+
+    public func classify(_ document: CleanDocument, sourceName: String) -> ClassifiedDocument {
+        let lines = Self.lines(of: document)
+        let text = document.text
+        let lowered = text.lowercased()
+        let hanCount = text.unicodeScalars.filter(Self.isHan).count
+        let latinCount = text.unicodeScalars.filter { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }.count
+        var languages: [String] = []
+        if latinCount >= 40 { languages.append("en") }
+        if hanCount >= 10 { languages.append("zh") }
+        if languages.isEmpty { languages = hanCount > latinCount / 4 ? ["zh"] : ["en"] }
+        let chineseDominant = hanCount * 2 > latinCount
+
+        // Kind, by weighted phrases plus the lesson markers.
+        var scores: [DocumentKind: Double] = [:]
+        var evidence: [DocumentKind: [String]] = [:]
+        for rule in config.lexicon.kindRules where lowered.contains(rule.phrase.lowercased()) {
+            scores[rule.kind, default: 0] += rule.weight
+            evidence[rule.kind, default: []].append(rule.phrase)
+        }
+        let lessonMark = LessonFields.lessonNumber(lines: lines)
+        if let mark = lessonMark {
+            if chineseDominant && mark.chinese {
+                scores[.lessonSource, default: 0] += 5
+                evidence[.lessonSource, default: []].append(mark.phrase)
+            } else if !chineseDominant {
+                scores[.lesson, default: 0] += 5
+                evidence[.lesson, default: []].append(mark.phrase)
+            }
+        }
+        if !chineseDominant { scores[.lessonSource] = nil }
+        let ranked = scores.filter { $0.value > 0 }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }
+        var kind = DocumentKind.other
+        var confidence = 0.5
+        var reasons = ["no kind rule matched"]
+        if let top = ranked.first, top.value >= 2 {
+            kind = top.key
+            let second = ranked.dropFirst().first?.value ?? 0
+            confidence = (min(0.99, top.value / (top.value + second + 1)) * 100).rounded() / 100
+            reasons = evidence[top.key] ?? []
+        }
+        if (kind == .lesson || kind == .lessonSource) && lessonMark == nil { kind = .other }
+
+        let fields = LessonFields(lines: lines, metadata: document.metadata)
+        let isLessonKind = kind == .lesson || kind == .lessonSource
+        let series = isLessonKind ? lessonMark.map { SeriesInfo(name: Self.seriesName, lesson: $0.lesson, of: $0.of) } : nil
+        let boilerplateHits = config.pipeline.seriesBoilerplateMarkers.filter { lowered.contains($0.lowercased()) }
+        if isLessonKind { reasons += boilerplateHits.map { "series boilerplate: \($0)" } }
+
+        var title = Bilingual()
+        var headline: String? = nil
+        let pageTitle = document.metadata.firstHeading ?? document.metadata.ogTitle ?? document.metadata.title
+        if isLessonKind {
+            title = Bilingual(en: fields.englishTitle(), zh: fields.chineseTitle())
+            if kind == .lessonSource, title.zh == nil { title.zh = pageTitle.map(Self.stripSiteSuffix) }
+            if let pageTitle, pageTitle != title.en, pageTitle != title.zh { headline = Self.stripSiteSuffix(pageTitle) }
+        } else {
+            let candidate = pageTitle.map(Self.stripSiteSuffix) ?? fields.firstTitleLine()
+            if let candidate {
+                if candidate.unicodeScalars.contains(where: Self.isHan) && !candidate.unicodeScalars.contains(where: { ("a"..."z").contains($0) }) {
+                    title.zh = candidate
+                } else {
+                    title.en = candidate
+                }
+            }
+        }
+
+        let lessonNumber = series?.lesson
+        let topics = TopicRanker(topics: config.lexicon.topics).rank(
+            title: [title.en, title.zh, headline].compactMap { $0 }.joined(separator: "\n"),
+            synopsis: [fields.synopsis.en, fields.synopsis.zh].compactMap { $0 }.joined(separator: "\n"),
+            terms: fields.terms.map { "\($0.en) \($0.zh)" }.joined(separator: "\n"),
+            body: text, lesson: lessonNumber)
+
+        let id = Self.makeID(kind: kind, lesson: lessonNumber, title: title, sourceName: sourceName)
+        return ClassifiedDocument(
+            id: id, kind: kind,
+            classification: ClassificationInfo(kind: kind, confidence: confidence, evidence: reasons),
+            languages: languages, title: title, headline: headline, series: series,
+            published: fields.publishedDate() ?? document.metadata.published,
+            publisher: isLessonKind ? fields.publisher() : nil,
+            video: isLessonKind ? fields.video() : nil,
+            synopsis: isLessonKind ? fields.synopsis : Bilingual(),
+            terms: isLessonKind ? fields.terms : [],
+            transcript: isLessonKind ? fields.transcript() : [],
+            footnotes: isLessonKind || kind == .glossary ? fields.footnotes() : [],
+            topics: topics, text: text)
+    }
+
+    static func lines(of document: CleanDocument) -> [Line] {
+        var lines: [Line] = []
+        for block in document.blocks {
+            if block.role == .tableRow {
+                lines.append(Line(text: block.text, role: block.role, cells: block.cells))
+            } else {
+                for part in block.text.split(separator: "\n") {
+                    lines.append(Line(text: String(part), role: block.role, cells: []))
+                }
+            }
+        }
+        return lines
+    }
+
+    static func isHan(_ scalar: Unicode.Scalar) -> Bool {
+        (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value) || (0x20000...0x2A6DF).contains(scalar.value)
+    }
+
+    /// "Title | Site" / "Title – Site" / "Title_北京党员教育网" → "Title".
+    static func stripSiteSuffix(_ title: String) -> String {
+        for separator in [" | ", " – ", " — ", " - ", "_", "｜"] {
+            if let range = title.range(of: separator, options: .backwards), range.lowerBound > title.startIndex {
+                let head = String(title[..<range.lowerBound]).trimmingCharacters(in: .whitespaces)
+                if head.count >= 8 { return head }
+            }
+        }
+        return title
+    }
+
+    static let stopWords: Set<String> = ["the", "of", "a", "an", "and", "for", "in", "on", "to", "with", "by", "at", "its", "is"]
+
+    /// Stable, readable ids: "lesson-12", "lesson-12-source", "policy-overall-layout-planning-…".
+    static func makeID(kind: DocumentKind, lesson: Int?, title: Bilingual, sourceName: String) -> String {
+        if let lesson, kind == .lesson { return "lesson-\(lesson)" }
+        if let lesson, kind == .lessonSource { return "lesson-\(lesson)-source" }
+        let base = slug(title.en ?? "") ?? slug(((sourceName as NSString).lastPathComponent as NSString).deletingPathExtension) ?? "untitled"
+        if kind == .glossary, base.contains("glossary") || base.contains("key-terms") { return "glossary" }
+        return "\(kind.rawValue)-\(base)"
+    }
+
+    static func slug(_ text: String) -> String? {
+        let words = text.lowercased().folding(options: [.diacriticInsensitive], locale: nil)
+            .split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
+            .map(String.init)
+            .filter { !stopWords.contains($0) }
+        let kept = words.prefix(6).joined(separator: "-")
+        return kept.count >= 3 ? String(kept.prefix(80)) : nil
+    }
+}

@@ -1,0 +1,294 @@
+import Cleaning
+import CorpusKit
+import Foundation
+
+/// A compiled pattern with the few operations the field parsers need.
+struct Pattern: @unchecked Sendable {
+    // NSRegularExpression is immutable after creation and documented as thread-safe.
+    let regex: NSRegularExpression
+
+    init(_ pattern: String, caseInsensitive: Bool = true) {
+        regex = try! NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
+    }
+
+    /// Capture groups of the first match (nil for a group that did not take part).
+    func firstMatch(_ text: String) -> [String?]? {
+        guard let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
+        return groups(match, in: text)
+    }
+
+    func allMatches(_ text: String) -> [[String?]] {
+        regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { groups($0, in: text) }
+    }
+
+    private func groups(_ match: NSTextCheckingResult, in text: String) -> [String?] {
+        (0..<match.numberOfRanges).map { index in
+            Range(match.range(at: index), in: text).map { String(text[$0]) }
+        }
+    }
+}
+
+/// Extracts the lesson-specific fields from a page's lines, whatever their shape: paragraphs,
+/// `<br>`-separated lines, list items or table rows.
+struct LessonFields {
+    let lines: [Line]
+    let metadata: PageMetadata
+    let synopsis: Bilingual
+    let terms: [Term]
+
+    init(lines: [Line], metadata: PageMetadata) {
+        self.lines = lines
+        self.metadata = metadata
+        var english: String? = nil
+        var chinese: String? = nil
+        for line in lines {
+            if english == nil, let match = Self.synopsisEN.firstMatch(line.text) { english = match[1] }
+            if chinese == nil, let match = Self.synopsisZH.firstMatch(line.text) { chinese = match[1] }
+        }
+        synopsis = Bilingual(en: english, zh: chinese)
+        terms = Self.parseTerms(lines)
+    }
+
+    struct LessonMark { var lesson: Int; var of: Int; var phrase: String; var chinese: Bool }
+
+    static let numberWord = "(\\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen)"
+    static let englishMarks: [Pattern] = [
+        Pattern("lesson\\s+\(numberWord)\\s+of\\s+(\\d{1,2})"),
+        Pattern("series\\s+(\\d{1,2})\\s*/\\s*(\\d{1,2})"),
+        Pattern("\\((\\d{1,2})\\s*/\\s*(\\d{1,2})\\)"),
+        Pattern("\\blesson\\s+\(numberWord)\\b()"),
+    ]
+    static let chineseMarks: [Pattern] = [
+        Pattern("系列之([一二三四五六七八九十]+|\\d{1,2})"),
+        Pattern("第([一二三四五六七八九十]+|\\d{1,2})讲"),
+    ]
+
+    /// The lesson number and series size from the first line that states them.
+    static func lessonNumber(lines: [Line]) -> LessonMark? {
+        for pattern in englishMarks {
+            for line in lines.prefix(400) {
+                guard let match = pattern.firstMatch(line.text), let word = match[1], let lesson = Numerals.english(word) else { continue }
+                let of = match[2].flatMap { Int($0) } ?? 13
+                guard (1...of).contains(lesson), (2...40).contains(of) else { continue }
+                return LessonMark(lesson: lesson, of: of, phrase: match[0] ?? word, chinese: false)
+            }
+        }
+        for pattern in chineseMarks {
+            for line in lines.prefix(400) {
+                guard let match = pattern.firstMatch(line.text), let word = match[1], let lesson = Numerals.chinese(word),
+                      (1...40).contains(lesson) else { continue }
+                return LessonMark(lesson: lesson, of: 13, phrase: match[0] ?? word, chinese: true)
+            }
+        }
+        return nil
+    }
+
+    static let citationTitle = Pattern("Digital China Construction Series\\s*(?:\\(\\s*Lesson\\s+\\w+\\s+of\\s+\\d+\\s*\\)|\\d{1,2}\\s*/\\s*\\d{1,2}|\\d{1,2})\\s*[:：]\\s*(.+?)\\s*(?:[,，]?\\s*[”\"]|[(（]\\s*数字中国|$)")
+    static let chineseTitle = Pattern("数字中国建设系列之[一二三四五六七八九十\\d]+\\s*[:：]?\\s*([^)）,，“”\"]+)")
+    static let synopsisEN = Pattern("^\\s*Synopsis\\s*[:：]\\s*(.+)$")
+    static let synopsisZH = Pattern("^\\s*简介\\s*[:：]\\s*(.+)$")
+    static let speakerEN = Pattern("^\\s*(?:Speaker|Presenter|Lecturer)\\s*[:：]\\s*(.+?)\\s*(?:[(（]([^)）]+)[)）])?\\s*$")
+    static let speakerZH = Pattern("^\\s*(?:主讲人?|主讲单位|讲师)\\s*[:：]\\s*(.+)$")
+    static let lengthLine = Pattern("^\\s*(?:Length|Duration|Video length|时长|视频时长)\\s*[:：]\\s*(.+)$")
+    static let months = "(January|February|March|April|May|June|July|August|September|October|November|December)"
+    static let citationPublisher = Pattern("[”\"]\\s*,?\\s*([A-Z][^,(（”\"]{3,80}?)\\s*(?:[(（]([^)）]+)[)）])?\\s*,\\s*\(months)\\s+(\\d{1,2}),\\s*(\\d{4})", caseInsensitive: false)
+    static let sourceZH = Pattern("^\\s*来源\\s*[:：]\\s*(.+)$")
+    static let sourceEN = Pattern("^\\s*Source\\s*[:：]\\s*(.+)$")
+    static let dateZH = Pattern("(?:发布时间|发布日期|时间)\\s*[:：]\\s*(\\d{4})[-年./](\\d{1,2})[-月./](\\d{1,2})")
+
+    func englishTitle() -> String? {
+        for line in lines.prefix(400) {
+            if let match = Self.citationTitle.firstMatch(line.text), var title = match[1] {
+                title = title.trimmingCharacters(in: CharacterSet(charactersIn: " ,，”\"“"))
+                if title.count >= 4 { return title }
+            }
+        }
+        return nil
+    }
+
+    func chineseTitle() -> String? {
+        for line in lines.prefix(400) {
+            if let match = Self.chineseTitle.firstMatch(line.text), let title = match[1]?.trimmingCharacters(in: .whitespaces), !title.isEmpty {
+                return title
+            }
+        }
+        return nil
+    }
+
+    /// The first short line that reads like a title (for documents with no markup).
+    func firstTitleLine() -> String? {
+        if let heading = lines.first(where: { if case .heading = $0.role { return true } else { return false } }) {
+            return heading.text
+        }
+        guard let first = lines.first, first.text.count <= 150, !first.text.hasSuffix(".") else { return nil }
+        return first.text
+    }
+
+    func publisher() -> Bilingual? {
+        for line in lines.prefix(400) {
+            if let match = Self.citationPublisher.firstMatch(line.text), let name = match[1] {
+                var zh = match[2]
+                if zh == nil {
+                    zh = lines.lazy.compactMap { Pattern("\(NSRegularExpression.escapedPattern(for: name))\\s*[(（]([^)）]+)[)）]").firstMatch($0.text)?[1] }.first
+                }
+                return Bilingual(en: name.trimmingCharacters(in: .whitespaces), zh: zh)
+            }
+        }
+        let en = lines.lazy.compactMap { Self.sourceEN.firstMatch($0.text)?[1] }.first
+        let zh = lines.lazy.compactMap { Self.sourceZH.firstMatch($0.text)?[1] }.first
+        if en == nil && zh == nil { return nil }
+        return Bilingual(en: en, zh: zh)
+    }
+
+    func publishedDate() -> String? {
+        let monthNumbers = ["january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+                            "august": 8, "september": 9, "october": 10, "november": 11, "december": 12]
+        for line in lines.prefix(400) {
+            if let match = Self.citationPublisher.firstMatch(line.text), let month = match[3].flatMap({ monthNumbers[$0.lowercased()] }),
+               let day = match[4].flatMap({ Int($0) }), let year = match[5].flatMap({ Int($0) }) {
+                return String(format: "%04d-%02d-%02d", year, month, day)
+            }
+            if let match = Self.dateZH.firstMatch(line.text), let year = match[1].flatMap({ Int($0) }),
+               let month = match[2].flatMap({ Int($0) }), let day = match[3].flatMap({ Int($0) }) {
+                return String(format: "%04d-%02d-%02d", year, month, day)
+            }
+        }
+        return nil
+    }
+
+    func video() -> VideoInfo? {
+        var speaker = Bilingual()
+        var duration: Int? = nil
+        for line in lines {
+            if speaker.en == nil, speaker.zh == nil, let match = Self.speakerEN.firstMatch(line.text) {
+                speaker.en = match[1]
+                speaker.zh = match[2]
+            }
+            if speaker.zh == nil, let match = Self.speakerZH.firstMatch(line.text) { speaker.zh = match[1] }
+            if duration == nil, let match = Self.lengthLine.firstMatch(line.text), let value = match[1] {
+                duration = Numerals.duration(value)
+            }
+        }
+        if speaker.en == nil && speaker.zh == nil && duration == nil { return nil }
+        return VideoInfo(speaker: speaker, durationSeconds: duration)
+    }
+
+    static let termsHeader = Pattern("^\\s*(?:Terminology shortlist[^:：]*|Key Terminology[^:：]*|Key terms[^:：]*|术语[^:：]*)[:：]\\s*(.*)$")
+    static let termItem = Pattern("\\s*(?:and\\s+)?([^,，;；()（）]+?)\\s*(\\d{1,2})?\\s*[(（]([^)）]+)[)）]")
+
+    /// The terminology shortlist: on the header line itself, or as the list items under it.
+    static func parseTerms(_ lines: [Line]) -> [Term] {
+        guard let headerIndex = lines.firstIndex(where: { termsHeader.firstMatch($0.text) != nil }) else { return [] }
+        let rest = termsHeader.firstMatch(lines[headerIndex].text)?[1] ?? ""
+        var sources: [String] = []
+        if rest.contains("(") || rest.contains("（") {
+            sources = [rest]
+        } else {
+            for line in lines[(headerIndex + 1)...] {
+                guard termItem.firstMatch(line.text) != nil, line.text.count < 200 else { break }
+                sources.append(line.text)
+            }
+        }
+        var terms: [Term] = []
+        for source in sources {
+            for match in termItem.allMatches(source) {
+                guard var english = match[1]?.trimmingCharacters(in: .whitespaces), let chinese = match[3]?.trimmingCharacters(in: .whitespaces) else { continue }
+                var footnote = match[2].flatMap { Int($0) }
+                // Footnote digits fused to the words: "System1" → "System", 1.
+                if footnote == nil, let last = english.last, last.isASCII, last.isNumber {
+                    let digits = String(english.reversed().prefix { $0.isASCII && $0.isNumber }.reversed())
+                    let head = english.dropLast(digits.count)
+                    if digits.count <= 2, let lastLetter = head.last, lastLetter.isLetter {
+                        footnote = Int(digits)
+                        english = String(head)
+                    }
+                }
+                english = english.trimmingCharacters(in: CharacterSet(charactersIn: " •-–:;,."))
+                if english.lowercased().hasPrefix("and ") { english = String(english.dropFirst(4)) }
+                guard !english.isEmpty, chinese.unicodeScalars.contains(where: Classifier.isHan) else { continue }
+                terms.append(Term(en: english, zh: chinese, footnote: footnote))
+            }
+        }
+        return terms
+    }
+
+    static let transcriptHeader = Pattern("^\\s*(?:Video\\s+)?Transcript(?:\\s+and\\s+Translation)?\\s*[:：]?\\s*$|^\\s*(?:视频)?文字稿\\s*[:：]?\\s*$")
+    static let stampLine = Pattern("^\\s*\\[?(\\d{1,2}:\\d{2}(?::\\d{2})?)\\]?\\s*(.*)$")
+    static let footnotesHeader = Pattern("^\\s*(?:Footnotes|Notes|Endnotes|注释)\\s*[:：]?\\s*$")
+
+    func transcript() -> [TranscriptBlock] {
+        let start = lines.firstIndex { Self.transcriptHeader.firstMatch($0.text) != nil }.map { $0 + 1 } ?? 0
+        var blocks: [TranscriptBlock] = []
+        var current: TranscriptBlock? = nil
+        func finish() {
+            if let block = current { blocks.append(block) }
+            current = nil
+        }
+        func add(_ text: String) {
+            guard current != nil, !text.isEmpty else { return }
+            let han = text.unicodeScalars.filter(Classifier.isHan).count
+            let isChinese = han * 3 >= text.unicodeScalars.filter { !$0.properties.isWhitespace }.count
+            if isChinese {
+                current!.zh = current!.zh.map { $0 + "\n" + text } ?? text
+            } else {
+                current!.en = current!.en.map { $0 + "\n" + text } ?? text
+            }
+        }
+        for line in lines[start...] {
+            if Self.footnotesHeader.firstMatch(line.text) != nil { break }
+            if case .heading = line.role, current != nil { break }
+            if line.role == .tableRow, let first = line.cells.first, let stamp = Numerals.timestamp(first.trimmingCharacters(in: .whitespaces)) {
+                finish()
+                current = TranscriptBlock(at: stamp.at, seconds: stamp.seconds, en: nil, zh: nil)
+                for cell in line.cells.dropFirst() { add(cell) }
+                continue
+            }
+            if let match = Self.stampLine.firstMatch(line.text), let raw = match[1], let stamp = Numerals.timestamp(raw),
+               (match[2] ?? "").isEmpty || line.text.count > 20 {
+                finish()
+                current = TranscriptBlock(at: stamp.at, seconds: stamp.seconds, en: nil, zh: nil)
+                add(match[2] ?? "")
+                continue
+            }
+            if current != nil {
+                if line.role == .tableRow { line.cells.forEach(add) } else { add(line.text) }
+            }
+        }
+        finish()
+        return blocks
+    }
+
+    static let numberedFootnote = Pattern("^\\s*\\[?(\\d{1,3})[.)\\]]\\s*(.+)$")
+
+    func footnotes() -> [Footnote] {
+        guard let header = lines.lastIndex(where: { Self.footnotesHeader.firstMatch($0.text) != nil }) else { return [] }
+        var notes: [Footnote] = []
+        for line in lines[(header + 1)...] {
+            if case .heading = line.role { break }
+            var text = line.text
+            var number: Int? = nil
+            if let match = Self.numberedFootnote.firstMatch(text), let value = match[1].flatMap({ Int($0) }), let rest = match[2] {
+                number = value
+                text = rest
+            } else if line.role != .listItem {
+                if let last = notes.popLast() {  // a continuation paragraph of the previous note
+                    notes.append(Footnote(n: last.n, text: last.text + "\n" + text))
+                    continue
+                }
+                break
+            }
+            text = Self.stripBackLinks(text)
+            guard !text.isEmpty else { continue }
+            notes.append(Footnote(n: number ?? (notes.last?.n ?? 0) + 1, text: text))
+        }
+        return notes
+    }
+
+    static func stripBackLinks(_ text: String) -> String {
+        var result = text.trimmingCharacters(in: .whitespaces)
+        while let last = result.unicodeScalars.last, last == "↩" || last == "\u{FE0E}" || last == "\u{FE0F}" || last == " " {
+            result.unicodeScalars.removeLast()
+        }
+        return result
+    }
+}

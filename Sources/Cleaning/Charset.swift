@@ -1,0 +1,214 @@
+import CorpusKit
+import Foundation
+
+/// Decides a page's character encoding and decodes it to a Swift string.
+///
+/// Order: the HTTP header's charset, a BOM, a `<meta charset>`/`http-equiv` in the first 4 KB,
+/// then sniffing (valid UTF-8; else GB18030 if it decodes cleanly and looks Chinese; else
+/// windows-1252). Every GB-family label is decoded as GB18030, a superset: pages labelled
+/// gb2312 routinely contain GBK-only characters (镕, 喆). A decoding failure is an error with
+/// the byte offset, never a silently shorter page.
+public enum Charset: String, Sendable, Equatable {
+    case utf8 = "utf-8"
+    case utf16LE = "utf-16le"
+    case utf16BE = "utf-16be"
+    case gb18030 = "gb18030"
+    case big5 = "big5"
+    case shiftJIS = "shift_jis"
+    case eucJP = "euc-jp"
+    case eucKR = "euc-kr"
+    case windows1252 = "windows-1252"
+
+    /// Where the decision came from, recorded in provenance.
+    public enum Evidence: String, Sendable { case header, bom, meta, sniffed }
+
+    /// Maps a label (WHATWG-style, case-insensitive) to a charset; nil for unknown labels.
+    public static func from(label raw: String) -> Charset? {
+        let label = raw.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\n\"'")).lowercased()
+        switch label {
+        case "utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8": return .utf8
+        case "gb2312", "gbk", "x-gbk", "chinese", "csgb2312", "gb_2312-80", "gb_2312", "gb18030", "iso-ir-58",
+             "csiso58gb231280", "cp936", "ms936", "windows-936", "euc-cn", "x-euc-cn", "hz-gb-2312": return .gb18030
+        case "big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5": return .big5
+        case "shift_jis", "shift-jis", "sjis", "ms_kanji", "csshiftjis", "windows-31j", "x-sjis": return .shiftJIS
+        case "euc-jp", "cseucpkdfmtjapanese", "x-euc-jp": return .eucJP
+        case "euc-kr", "cseuckr", "ks_c_5601-1987", "windows-949", "korean": return .eucKR
+        case "utf-16le", "utf-16": return .utf16LE
+        case "utf-16be": return .utf16BE
+        case "windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1", "latin1", "l1", "ascii", "us-ascii",
+             "iso_8859-1", "cp819", "ibm819", "csisolatin1", "iso-ir-100", "ansi_x3.4-1968": return .windows1252
+        default: return nil
+        }
+    }
+
+    /// The charset parameter of a Content-Type value, if any.
+    public static func label(inContentType value: String) -> String? {
+        for part in value.split(separator: ";").dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "charset" {
+                return String(pair[1])
+            }
+        }
+        return nil
+    }
+
+    /// Detects the charset of `bytes`. `headerLabel` is the HTTP Content-Type charset when fetched.
+    public static func detect(_ bytes: Data, headerLabel: String? = nil) -> (charset: Charset, evidence: Evidence) {
+        if let headerLabel, let charset = from(label: headerLabel) { return (charset, .header) }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return (.utf8, .bom) }
+        if bytes.starts(with: [0xFF, 0xFE]) { return (.utf16LE, .bom) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return (.utf16BE, .bom) }
+        if let label = metaLabel(bytes.prefix(4096)), let charset = from(label: label) {
+            // A page that says UTF-16 in an ASCII-compatible meta cannot be UTF-16 (HTML spec).
+            return (charset == .utf16LE || charset == .utf16BE ? .utf8 : charset, .meta)
+        }
+        return (sniff(bytes), .sniffed)
+    }
+
+    /// Finds `<meta charset=…>` or `<meta http-equiv="content-type" content="…charset=…">`.
+    static func metaLabel(_ head: Data) -> String? {
+        // The prefix is ASCII-compatible in every charset we accept; decode lossily as Latin-1.
+        let text = String(decoding: head.map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self).lowercased()
+        var searchStart = text.startIndex
+        while let open = text.range(of: "<meta", range: searchStart..<text.endIndex) {
+            let close = text[open.upperBound...].firstIndex(of: ">") ?? text.endIndex
+            let tag = text[open.upperBound..<close]
+            searchStart = close
+            if let value = attribute("charset", in: tag) { return value }
+            if let equiv = attribute("http-equiv", in: tag), equiv == "content-type",
+               let content = attribute("content", in: tag), let range = content.range(of: "charset=") {
+                return String(content[range.upperBound...].prefix { $0 != ";" && $0 != " " })
+            }
+        }
+        return nil
+    }
+
+    private static func attribute(_ name: String, in tag: Substring) -> String? {
+        var search = tag.startIndex
+        while let range = tag.range(of: name, range: search..<tag.endIndex) {
+            search = range.upperBound
+            if range.lowerBound > tag.startIndex {
+                let before = tag[tag.index(before: range.lowerBound)]
+                if before.isLetter || before == "-" { continue }
+            }
+            var index = range.upperBound
+            while index < tag.endIndex, tag[index] == " " { index = tag.index(after: index) }
+            guard index < tag.endIndex, tag[index] == "=" else { continue }
+            index = tag.index(after: index)
+            while index < tag.endIndex, tag[index] == " " { index = tag.index(after: index) }
+            guard index < tag.endIndex else { return nil }
+            if tag[index] == "\"" || tag[index] == "'" {
+                let quote = tag[index]
+                let start = tag.index(after: index)
+                let end = tag[start...].firstIndex(of: quote) ?? tag.endIndex
+                return String(tag[start..<end]).trimmingCharacters(in: .whitespaces)
+            }
+            let end = tag[index...].firstIndex { $0 == " " || $0 == "/" || $0 == ">" || $0 == ";" } ?? tag.endIndex
+            return String(tag[index..<end])
+        }
+        return nil
+    }
+
+    static func sniff(_ bytes: Data) -> Charset {
+        if String(validating: bytes, as: UTF8.self) != nil { return .utf8 }
+        if let text = try? Iconv.decode(bytes, from: "GB18030", source: "-") {
+            var han = 0, total = 0
+            for scalar in text.unicodeScalars where scalar.value > 0x7F {
+                total += 1
+                if (0x4E00...0x9FFF).contains(scalar.value) || (0x3000...0x303F).contains(scalar.value) || (0xFF00...0xFFEF).contains(scalar.value) { han += 1 }
+            }
+            if total > 0, han * 10 >= total * 6 { return .gb18030 }
+        }
+        return .windows1252
+    }
+
+    /// Decodes `bytes` (a BOM is dropped). `source` names the file in errors.
+    public func decode(_ bytes: Data, source: String) throws -> String {
+        switch self {
+        case .utf8:
+            let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+            if let text = String(validating: body, as: UTF8.self) { return text }
+            let offset = Charset.firstInvalidUTF8Offset(body) + (body.startIndex - bytes.startIndex)
+            throw CorpusError(file: source, stage: .decode, reason: "invalid UTF-8 at byte offset \(offset)")
+        case .windows1252:
+            return Charset.decodeWindows1252(bytes)
+        case .utf16LE, .utf16BE:
+            let hasBOM = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
+            return try Iconv.decode(hasBOM ? Data(bytes.dropFirst(2)) : bytes, from: self == .utf16LE ? "UTF-16LE" : "UTF-16BE", source: source)
+        case .gb18030: return try Iconv.decode(bytes, from: "GB18030", source: source)
+        case .big5: return try Iconv.decode(bytes, from: "BIG5-HKSCS", source: source)
+        case .shiftJIS: return try Iconv.decode(bytes, from: "CP932", source: source)
+        case .eucJP: return try Iconv.decode(bytes, from: "EUC-JP", source: source)
+        case .eucKR: return try Iconv.decode(bytes, from: "CP949", source: source)
+        }
+    }
+
+    static func firstInvalidUTF8Offset<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        var consumed = 0
+        // Track offsets by re-walking scalars; invalid sequences yield .error.
+        var valid = [UInt8]()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                valid.removeAll(keepingCapacity: true)
+                UTF8.encode(scalar) { valid.append($0) }
+                consumed += valid.count
+                offset = consumed
+            case .emptyInput: return offset
+            case .error: return offset
+            }
+        }
+    }
+
+    /// windows-1252 as WHATWG defines it: 0x80–0x9F by the table, undefined ones as C1 controls.
+    static func decodeWindows1252(_ bytes: Data) -> String {
+        let high: [UInt32] = [0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+                              0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
+                              0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178]
+        var scalars = String.UnicodeScalarView()
+        for byte in bytes {
+            let value = (0x80...0x9F).contains(byte) ? high[Int(byte) - 0x80] : UInt32(byte)
+            scalars.append(Unicode.Scalar(value)!)
+        }
+        return String(scalars)
+    }
+}
+
+/// glibc's iconv, which reports the exact byte offset of the first sequence it cannot decode.
+enum Iconv {
+    static func decode(_ bytes: Data, from encoding: String, source: String) throws -> String {
+        let converter = iconv_open("UTF-8", encoding)
+        guard converter != iconv_t(bitPattern: -1) else {
+            throw CorpusError(file: source, stage: .decode, reason: "no converter for \(encoding)")
+        }
+        defer { iconv_close(converter) }
+        var input = [CChar](repeating: 0, count: max(bytes.count, 1))
+        bytes.withUnsafeBytes { raw in
+            if let base = raw.baseAddress { input.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: base, count: raw.count)) } }
+        }
+        var output = [CChar](repeating: 0, count: bytes.count * 4 + 16)
+        let total = bytes.count
+        let (remaining, produced, failure): (Int, Int, Int32) = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                var inPointer: UnsafeMutablePointer<CChar>? = inBuffer.baseAddress
+                var inLeft = total
+                var outPointer: UnsafeMutablePointer<CChar>? = outBuffer.baseAddress
+                var outLeft = outBuffer.count
+                let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
+                let code: Int32 = result == Int(bitPattern: UInt(bitPattern: -1)) ? errno : 0
+                return (inLeft, outBuffer.count - outLeft, code)
+            }
+        }
+        if failure != 0 || remaining != 0 {
+            let offset = total - remaining
+            let what = failure == EINVAL || (failure == 0 && remaining > 0) ? "truncated \(encoding) sequence" : "invalid \(encoding) sequence"
+            throw CorpusError(file: source, stage: .decode, reason: "\(what) at byte offset \(offset)")
+        }
+        return output.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: produced).bindMemory(to: UInt8.self), as: UTF8.self)
+        }
+    }
+}

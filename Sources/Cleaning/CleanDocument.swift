@@ -1,0 +1,104 @@
+import CorpusKit
+import Foundation
+
+/// What a block of text is, so the classifier can see the page's structure.
+public enum BlockRole: Equatable, Sendable, Codable {
+    case heading(level: Int)
+    case paragraph
+    case listItem
+    case tableRow
+    case quote
+    case preformatted
+
+    public var name: String {
+        switch self {
+        case .heading(let level): return "h\(level)"
+        case .paragraph: return "p"
+        case .listItem: return "li"
+        case .tableRow: return "tr"
+        case .quote: return "quote"
+        case .preformatted: return "pre"
+        }
+    }
+}
+
+/// One block of clean text, in document order. `text` is NFC with whitespace collapsed;
+/// lines split by `<br>` are joined with "\n". Table rows also carry their cells.
+public struct TextBlock: Equatable, Sendable {
+    public var role: BlockRole
+    public var text: String
+    public var cells: [String]
+
+    public init(role: BlockRole, text: String, cells: [String] = []) {
+        self.role = role
+        self.text = text
+        self.cells = cells
+    }
+}
+
+/// Page-level facts found in the markup, whatever the main text turns out to be.
+public struct PageMetadata: Equatable, Sendable {
+    public var title: String?
+    public var ogTitle: String?
+    public var firstHeading: String?
+    public var language: String?
+    public var canonicalURL: String?
+    public var description: String?
+    /// ISO date (YYYY-MM-DD) from JSON-LD, `article:published_time` or `<time datetime>`.
+    public var published: String?
+
+    public init() {}
+}
+
+/// The cleaner's output: a page reduced to its author's text.
+public struct CleanDocument: Equatable, Sendable {
+    public var blocks: [TextBlock]
+    public var metadata: PageMetadata
+    public var charset: Charset
+    public var charsetEvidence: Charset.Evidence
+
+    public init(blocks: [TextBlock], metadata: PageMetadata, charset: Charset, charsetEvidence: Charset.Evidence) {
+        self.blocks = blocks
+        self.metadata = metadata
+        self.charset = charset
+        self.charsetEvidence = charsetEvidence
+    }
+
+    /// The whole clean text: blocks separated by a blank line.
+    public var text: String { blocks.map(\.text).joined(separator: "\n\n") }
+}
+
+/// Text helpers shared by the HTML and plain-text paths.
+public enum TextNormalizer {
+    /// Collapses runs of white space (including NBSP and ideographic space) to one space inside
+    /// each line, trims lines, drops empty lines, and normalizes to NFC.
+    public static func normalize(_ raw: String) -> String {
+        var lines: [String] = []
+        for line in raw.split(separator: "\n", omittingEmptySubsequences: false) {
+            var out = String.UnicodeScalarView()
+            var pendingSpace = false
+            for scalar in line.unicodeScalars {
+                if isSpace(scalar) {
+                    pendingSpace = !out.isEmpty
+                } else if scalar.properties.generalCategory == .format && scalar.value != 0x200D {
+                    continue  // zero-width spaces, soft hyphens, BOMs in the middle of text
+                } else if scalar.properties.generalCategory == .control {
+                    continue
+                } else {
+                    if pendingSpace { out.append(" "); pendingSpace = false }
+                    out.append(scalar)
+                }
+            }
+            if !out.isEmpty { lines.append(String(out)) }
+        }
+        return lines.joined(separator: "\n").precomposedStringWithCanonicalMapping
+    }
+
+    @inline(__always)
+    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x20, 0x09, 0x0A, 0x0D, 0x0C, 0xA0, 0x3000, 0x2000...0x200A, 0x202F, 0x205F, 0x1680: return true
+        default: return false
+        }
+    }
+}

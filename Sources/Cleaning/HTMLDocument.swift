@@ -1,0 +1,139 @@
+import CLibXML2
+import CorpusKit
+import Foundation
+
+/// Owns one libxml2 document and frees it in `deinit`. Never leaves the Cleaning module.
+///
+/// `@unchecked Sendable` is not claimed: a document is created, walked and freed on one thread.
+final class HTMLDocument {
+    let pointer: htmlDocPtr
+
+    /// Parses UTF-8 HTML with network access and entity loading off (see `cxml_safe_html_options`).
+    init(utf8 text: String, source: String) throws {
+        cxml_silence_errors()
+        var bytes = text
+        let parsed: htmlDocPtr? = bytes.withUTF8 { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                cxml_parse_utf8_html(chars.baseAddress, Int32(clamping: chars.count))
+            }
+        }
+        guard let parsed else {
+            throw CorpusError(file: source, stage: .clean, reason: "libxml2 could not parse the page")
+        }
+        pointer = parsed
+    }
+
+    deinit { xmlFreeDoc(pointer) }
+
+    var root: xmlNodePtr? { xmlDocGetRootElement(pointer) }
+}
+
+/// Element categories the extractor cares about; looked up once per distinct tag name.
+enum TagKind: Equatable {
+    case skip            // script, style, form controls…: no text of theirs is content
+    case chrome          // nav, aside, footer, header: site furniture by tag
+    case container       // div, section, article…: block boundary, no role of its own
+    case paragraph, heading(Int), listItem, quote, preformatted, caption
+    case table, row, cell
+    case lineBreak, rule
+    case link
+    case inline
+    case head, title
+
+    static func of(_ name: String) -> TagKind {
+        switch name {
+        case "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
+             "select", "button", "input", "textarea", "option", "link", "meta", "video", "audio", "source", "map",
+             "datalist", "picture", "img": return .skip
+        case "nav", "aside", "footer", "header", "dialog", "menu": return .chrome
+        case "div", "section", "article", "main", "body", "html", "form", "fieldset", "figure", "center", "dl",
+             "details", "address", "ul", "ol", "thead", "tbody", "tfoot", "hgroup", "frameset", "noframes", "legend":
+            return .container
+        case "p", "dt", "dd", "summary": return .paragraph
+        case "h1": return .heading(1)
+        case "h2": return .heading(2)
+        case "h3": return .heading(3)
+        case "h4": return .heading(4)
+        case "h5": return .heading(5)
+        case "h6": return .heading(6)
+        case "li": return .listItem
+        case "blockquote": return .quote
+        case "pre", "listing", "xmp", "plaintext": return .preformatted
+        case "figcaption", "caption": return .caption
+        case "table": return .table
+        case "tr": return .row
+        case "td", "th": return .cell
+        case "br": return .lineBreak
+        case "hr": return .rule
+        case "a": return .link
+        case "head": return .head
+        case "title": return .title
+        default: return .inline
+        }
+    }
+
+    var isBlock: Bool {
+        switch self {
+        case .inline, .link, .lineBreak, .skip, .title, .head: return false
+        default: return true
+        }
+    }
+}
+
+/// Small accessors over libxml2 nodes, kept in one place.
+enum Node {
+    @inline(__always) static func isElement(_ node: xmlNodePtr) -> Bool { node.pointee.type == XML_ELEMENT_NODE }
+    @inline(__always) static func isText(_ node: xmlNodePtr) -> Bool {
+        node.pointee.type == XML_TEXT_NODE || node.pointee.type == XML_CDATA_SECTION_NODE
+    }
+
+    static func name(_ node: xmlNodePtr) -> String {
+        guard let name = node.pointee.name else { return "" }
+        return String(cString: name)
+    }
+
+    /// An attribute's value, read from the node's attribute list without allocating in libxml2.
+    static func attribute(_ node: xmlNodePtr, _ wanted: StaticString) -> String? {
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            if let name = current.pointee.name, strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
+                                                             UnsafeRawPointer(wanted.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 {
+                var value = ""
+                var child = current.pointee.children
+                while let text = child {
+                    if let content = text.pointee.content { value += String(cString: content) }
+                    child = text.pointee.next
+                }
+                return value
+            }
+            attribute = current.pointee.next
+        }
+        return nil
+    }
+
+    static func text(_ node: xmlNodePtr) -> String {
+        guard let content = node.pointee.content else { return "" }
+        return String(cString: content)
+    }
+
+    /// All text below `node`, in order, without recursion.
+    static func textContent(_ node: xmlNodePtr, limit: Int = 1 << 20) -> String {
+        var out = ""
+        var current = node.pointee.children
+        while let here = current, out.utf8.count < limit {
+            if isText(here) { out += text(here) }
+            if isElement(here), let child = here.pointee.children {
+                current = child
+                continue
+            }
+            var climb: xmlNodePtr? = here
+            while let step = climb, step != node {
+                if let next = step.pointee.next { current = next; break }
+                climb = step.pointee.parent
+                current = nil
+            }
+            if climb == node { break }
+        }
+        return out
+    }
+}

@@ -1,0 +1,455 @@
+import CLibXML2
+import CorpusKit
+import Foundation
+
+/// Finds the main content of an HTML page in one walk over libxml2's tree.
+///
+/// The walk (iterative, so deep pages cannot overflow the stack) cuts the page into blocks and
+/// notes for each the elements it sits in. Then, readability-style, every substantial block
+/// votes for its container and, less, for the containers above; the best-scoring container,
+/// weighed down by its link density, is the article, together with siblings that score well.
+/// Site furniture (by tag, by class/id tokens from `pipeline.toml`, by phrase) and link lists
+/// are dropped from what remains.
+struct HTMLExtractor {
+    let config: PipelineConfig
+    let source: String
+
+    struct RawBlock {
+        var role: BlockRole
+        var text: String
+        var cells: [String]
+        var linkChars: Int
+        /// Ids of the elements enclosing the block, outermost first.
+        var path: [Int32]
+        var boilerplateOwner: Int32
+    }
+
+    struct Frame {
+        var id: Int32
+        var kind: TagKind
+        var dataTable = false
+    }
+
+    // Element table, indexed by id.
+    private var parents: [Int32] = []
+    private var kinds: [TagKind] = []
+    private var boilerplate: [Bool] = []
+
+    private var frames: [Frame] = []
+    private var blocks: [RawBlock] = []
+    private var buffer = ""
+    private var bufferLinkChars = 0
+    private var linkDepth = 0
+    private var preDepth = 0
+    private var boilerplateDepth = 0
+    private var boilerplateOwner: Int32 = -1
+    private var rowCells: [String]? = nil
+    private var cellBuffer: String? = nil
+    private var metadata = PageMetadata()
+    private var tagCache: [UnsafeRawPointer: TagKind] = [:]
+    private var boilerplateTokens: [String]
+    private var inTitle = false
+
+    init(config: PipelineConfig, source: String) {
+        self.config = config
+        self.source = source
+        boilerplateTokens = config.boilerplateClassTokens.map { $0.lowercased() }
+    }
+
+    mutating func extract(_ document: HTMLDocument) throws -> (blocks: [TextBlock], metadata: PageMetadata) {
+        guard let root = document.root else { return ([], metadata) }
+        if let lang = Node.attribute(root, "lang"), !lang.isEmpty { metadata.language = lang }
+        try walk(root)
+        flush()
+        return (select(), metadata)
+    }
+
+    // MARK: Walk
+
+    private mutating func kind(of node: xmlNodePtr) -> TagKind {
+        guard let name = node.pointee.name else { return .inline }
+        let key = UnsafeRawPointer(name)
+        if let known = tagCache[key] { return known }
+        let kind = TagKind.of(String(cString: name).lowercased())
+        tagCache[key] = kind
+        return kind
+    }
+
+    private mutating func walk(_ root: xmlNodePtr) throws {
+        var node: xmlNodePtr = root
+        var descend = open(node)
+        while true {
+            if descend, let child = node.pointee.children {
+                node = child
+                descend = open(node)
+                continue
+            }
+            if descend { close() }
+            // Climb until a next sibling exists.
+            while true {
+                if node == root { return }
+                if let next = node.pointee.next {
+                    node = next
+                    descend = open(node)
+                    break
+                }
+                guard let parent = node.pointee.parent else { return }
+                node = parent
+                close()
+            }
+            if blocks.count > config.maxBlocks {
+                throw CorpusError(file: source, stage: .clean, reason: "page has more than \(config.maxBlocks) blocks (pipeline.toml limits.max_blocks)")
+            }
+        }
+    }
+
+    /// Handles entering a node; returns true when a frame was pushed (the caller will `close` it).
+    private mutating func open(_ node: xmlNodePtr) -> Bool {
+        if Node.isText(node) {
+            text(Node.text(node))
+            return false
+        }
+        guard Node.isElement(node) else { return false }
+        let kind = self.kind(of: node)
+        switch kind {
+        case .skip:
+            if Node.name(node).lowercased() == "script", metadata.published == nil,
+               (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
+                metadata.published = Self.jsonLDDate(Node.textContent(node, limit: 200_000))
+            }
+            return false
+        case .head:
+            readHead(node)
+            return false
+        case .title:
+            if metadata.title == nil { metadata.title = clean(Node.textContent(node, limit: 4096)) }
+            return false
+        case .lineBreak:
+            lineBreak()
+            return false
+        case .rule:
+            flush()
+            return false
+        default: break
+        }
+        if Self.isHidden(node) { return false }
+        if kind == .inline, metadata.published == nil, Node.name(node).lowercased() == "time",
+           let stamp = Node.attribute(node, "datetime") {
+            metadata.published = Self.isoDate(stamp)
+        }
+        if kind.isBlock { flush() }
+        let id = Int32(parents.count)
+        parents.append(frames.last?.id ?? -1)
+        kinds.append(kind)
+        var isBoilerplate = kind == .chrome
+        if !isBoilerplate, kind != .inline, kind != .link, kind != .row, kind != .cell {
+            isBoilerplate = matchesBoilerplate(node, kind: kind)
+        }
+        boilerplate.append(isBoilerplate)
+        if isBoilerplate {
+            if boilerplateDepth == 0 { boilerplateOwner = id }
+            boilerplateDepth += 1
+        }
+        var frame = Frame(id: id, kind: kind)
+        switch kind {
+        case .heading(let level) where metadata.firstHeading == nil && level == 1:
+            metadata.firstHeading = clean(Node.textContent(node, limit: 4096))
+        case .link: linkDepth += 1
+        case .preformatted: preDepth += 1
+        case .table: frame.dataTable = Self.isDataTable(node)
+        case .row where frames.last(where: { $0.kind == .table })?.dataTable == true:
+            rowCells = []
+        case .cell where rowCells != nil:
+            cellBuffer = ""
+        case .paragraph where cellBuffer != nil:
+            if !(cellBuffer!.isEmpty) { cellBuffer! += "\n" }
+        default: break
+        }
+        frames.append(frame)
+        return true
+    }
+
+    private mutating func close() {
+        guard let frame = frames.popLast() else { return }
+        switch frame.kind {
+        case .link: linkDepth -= 1
+        case .preformatted: flush(); preDepth -= 1
+        case .cell where cellBuffer != nil:
+            let cell = clean(cellBuffer!)
+            rowCells?.append(cell)
+            cellBuffer = nil
+        case .row where rowCells != nil:
+            let cells = rowCells!
+            rowCells = nil
+            if cells.contains(where: { !$0.isEmpty }) {
+                appendBlock(RawBlock(role: .tableRow, text: cells.filter { !$0.isEmpty }.joined(separator: "\n"), cells: cells,
+                                     linkChars: bufferLinkChars, path: frames.map(\.id) + [frame.id], boilerplateOwner: currentOwner))
+            }
+            bufferLinkChars = 0
+        default:
+            if frame.kind.isBlock { flush(closing: frame) }
+        }
+        if boilerplate[Int(frame.id)] {
+            boilerplateDepth -= 1
+            if boilerplateDepth == 0 { boilerplateOwner = -1 }
+        }
+    }
+
+    private var currentOwner: Int32 { boilerplateDepth > 0 ? boilerplateOwner : -1 }
+
+    private mutating func text(_ content: String) {
+        if inTitle { return }
+        if cellBuffer != nil {
+            cellBuffer! += content
+        } else {
+            buffer += content
+        }
+        if linkDepth > 0 {
+            bufferLinkChars += content.unicodeScalars.reduce(0) { $0 + (TextNormalizer.isSpace($1) ? 0 : 1) }
+        }
+    }
+
+    private mutating func lineBreak() {
+        if cellBuffer != nil { cellBuffer! += "\n" } else { buffer += "\n" }
+    }
+
+    /// Emits the inline text gathered so far as one block, with the role of its innermost block element.
+    private mutating func flush(closing: Frame? = nil) {
+        guard cellBuffer == nil else { return }
+        defer { buffer = ""; bufferLinkChars = 0 }
+        let stack = closing.map { frames + [$0] } ?? frames
+        let text = preDepth > 0 || closing?.kind == .preformatted ? cleanPreformatted(buffer) : clean(buffer)
+        guard !text.isEmpty else { return }
+        var role = BlockRole.paragraph
+        var inQuote = false
+        for frame in stack.reversed() {
+            if frame.kind == .quote { inQuote = true }
+        }
+        roleSearch: for frame in stack.reversed() {
+            switch frame.kind {
+            case .heading(let level): role = .heading(level: level); break roleSearch
+            case .listItem: role = .listItem; break roleSearch
+            case .preformatted: role = .preformatted; break roleSearch
+            case .quote: role = .quote; break roleSearch
+            case .paragraph, .caption: role = inQuote ? .quote : .paragraph; break roleSearch
+            default: continue
+            }
+        }
+        appendBlock(RawBlock(role: role, text: text, cells: [], linkChars: bufferLinkChars,
+                             path: stack.map(\.id), boilerplateOwner: currentOwner))
+    }
+
+    private mutating func appendBlock(_ block: RawBlock) {
+        blocks.append(block)
+    }
+
+    private func clean(_ raw: String) -> String { TextNormalizer.normalize(raw) }
+
+    private func cleanPreformatted(_ raw: String) -> String {
+        let lines = raw.split(separator: "\n", omittingEmptySubsequences: false).map { $0.replacingOccurrences(of: "\t", with: "    ") }
+        var trimmed = lines.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
+        while let first = trimmed.first, first.isEmpty { trimmed.removeFirst() }
+        while let last = trimmed.last, last.isEmpty { trimmed.removeLast() }
+        return trimmed.joined(separator: "\n").precomposedStringWithCanonicalMapping
+    }
+
+    private func matchesBoilerplate(_ node: xmlNodePtr, kind: TagKind) -> Bool {
+        if case .container = kind, let name = node.pointee.name {
+            let tag = String(cString: name).lowercased()
+            if tag == "body" || tag == "html" || tag == "main" || tag == "article" { return false }
+        }
+        var identity = ""
+        if let value = Node.attribute(node, "class") { identity += value.lowercased() + " " }
+        if let value = Node.attribute(node, "id") { identity += value.lowercased() + " " }
+        if let value = Node.attribute(node, "role") {
+            let role = value.lowercased()
+            if ["navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu", "menubar"].contains(role) { return true }
+        }
+        guard !identity.isEmpty else { return false }
+        // Compare whole tokens and their dash/underscore-separated parts, by prefix, so that
+        // "sharedaddy" and "jp-relatedposts" match "share"/"related" but "shareholder-report" does not
+        // match "holder".
+        for token in identity.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
+            for part in token.split(whereSeparator: { $0 == "-" || $0 == "_" }) {
+                for pattern in boilerplateTokens where part.hasPrefix(pattern) {
+                    return true
+                }
+            }
+        }
+        return false
+    }
+
+    static func isHidden(_ node: xmlNodePtr) -> Bool {
+        if Node.attribute(node, "hidden") != nil { return true }
+        if let aria = Node.attribute(node, "aria-hidden"), aria.lowercased() == "true" { return true }
+        if let style = Node.attribute(node, "style") {
+            let compact = style.lowercased().replacingOccurrences(of: " ", with: "")
+            if compact.contains("display:none") || compact.contains("visibility:hidden") { return true }
+        }
+        return false
+    }
+
+    /// A data table's cells hold text; a layout table's cells hold blocks (or further tables).
+    static func isDataTable(_ table: xmlNodePtr) -> Bool {
+        var current = table.pointee.children
+        var visited = 0
+        while let node = current, visited < 100_000 {
+            visited += 1
+            if Node.isElement(node), let name = node.pointee.name {
+                switch String(cString: name).lowercased() {
+                case "table", "div", "section", "article", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "form":
+                    return false
+                default: break
+                }
+                if let child = node.pointee.children { current = child; continue }
+            }
+            var climb: xmlNodePtr? = node
+            current = nil
+            while let step = climb, step != table {
+                if let next = step.pointee.next { current = next; break }
+                climb = step.pointee.parent
+            }
+        }
+        return true
+    }
+
+    private mutating func readHead(_ head: xmlNodePtr) {
+        var child = head.pointee.children
+        while let node = child {
+            defer { child = node.pointee.next }
+            guard Node.isElement(node) else { continue }
+            switch Node.name(node).lowercased() {
+            case "title":
+                if metadata.title == nil { metadata.title = clean(Node.textContent(node, limit: 4096)) }
+            case "meta":
+                let key = (Node.attribute(node, "property") ?? Node.attribute(node, "name") ?? Node.attribute(node, "itemprop") ?? "").lowercased()
+                guard let content = Node.attribute(node, "content") else { continue }
+                switch key {
+                case "og:title": metadata.ogTitle = clean(content)
+                case "description", "og:description": if metadata.description == nil { metadata.description = clean(content) }
+                case "article:published_time", "datepublished", "date", "pubdate", "publishdate", "dc.date.issued":
+                    if metadata.published == nil { metadata.published = Self.isoDate(content) }
+                default: break
+                }
+            case "link":
+                if (Node.attribute(node, "rel") ?? "").lowercased().split(separator: " ").contains("canonical") {
+                    metadata.canonicalURL = Node.attribute(node, "href")
+                }
+            case "script":
+                if metadata.published == nil, (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
+                    metadata.published = Self.jsonLDDate(Node.textContent(node, limit: 200_000))
+                }
+            default: break
+            }
+        }
+    }
+
+    static func jsonLDDate(_ text: String) -> String? {
+        guard let range = text.range(of: "\"datePublished\"") else { return nil }
+        let rest = text[range.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "\n" || $0 == "\t" }
+        guard rest.first == "\"" else { return nil }
+        return isoDate(String(rest.dropFirst().prefix { $0 != "\"" }))
+    }
+
+    /// The YYYY-MM-DD prefix of an ISO-8601-looking stamp, or nil.
+    static func isoDate(_ stamp: String) -> String? {
+        let trimmed = stamp.trimmingCharacters(in: .whitespaces)
+        let head = Array(trimmed.prefix(10).utf8)
+        guard head.count == 10, head[4] == UInt8(ascii: "-"), head[7] == UInt8(ascii: "-"),
+              head.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || (48...57).contains($0.element) }) else { return nil }
+        return String(trimmed.prefix(10))
+    }
+
+    // MARK: Selection
+
+    /// Length that counts CJK characters threefold: a Chinese character carries about a word.
+    static func weightedLength(_ text: String) -> Int {
+        var total = 0
+        for scalar in text.unicodeScalars {
+            if scalar.value >= 0x2E80 { total += 3 } else if !TextNormalizer.isSpace(scalar) { total += 1 }
+        }
+        return total
+    }
+
+    private func select() -> [TextBlock] {
+        let count = parents.count
+        guard count > 0, !blocks.isEmpty else { return [] }
+        var textChars = [Int](repeating: 0, count: count)
+        var linkChars = [Int](repeating: 0, count: count)
+        var scores = [Double](repeating: 0, count: count)
+        var lengths = [Int](repeating: 0, count: blocks.count)
+        var total = 0
+        for (index, block) in blocks.enumerated() {
+            let length = Self.weightedLength(block.text)
+            lengths[index] = length
+            total += length
+            for id in block.path {
+                textChars[Int(id)] += length
+                linkChars[Int(id)] += block.linkChars
+            }
+        }
+        // A class-matched container that holds most of the page is not furniture: the pattern
+        // matched the page's layout, not a widget.
+        var effectiveBoilerplate = boilerplate
+        for id in 0..<count where boilerplate[id] && kinds[id] != .chrome {
+            if Double(textChars[id]) > 0.5 * Double(total) { effectiveBoilerplate[id] = false }
+        }
+        func isFurniture(_ block: RawBlock) -> Bool {
+            block.path.contains { effectiveBoilerplate[Int($0)] }
+        }
+        for (index, block) in blocks.enumerated() where lengths[index] >= 25 && !isFurniture(block) {
+            if case .heading = block.role { continue }
+            let commas = block.text.reduce(0) { $0 + ($1 == "," || $1 == "，" || $1 == "、" || $1 == "。" ? 1 : 0) }
+            let density = Double(block.linkChars) / Double(max(1, block.text.count))
+            let score = (1.0 + Double(commas) + min(Double(lengths[index]) / 100.0, 3.0)) * (1.0 - min(density, 1.0))
+            // Vote for the enclosing containers: the nearest fully, then a half, a third.
+            var level = 0
+            for id in block.path.reversed() {
+                let kind = kinds[Int(id)]
+                if level == 0, kind != .container, kind != .table, kind != .cell, kind != .row { continue }
+                if kind == .inline || kind == .link { continue }
+                level += 1
+                scores[Int(id)] += score / Double(level)
+                if level == 3 { break }
+            }
+        }
+        var best = -1
+        var bestScore = 0.0
+        for id in 0..<count where scores[id] > 0 && !effectiveBoilerplate[id] {
+            let density = Double(linkChars[id]) / Double(max(1, textChars[id]))
+            let adjusted = scores[id] * (1.0 - min(density, 1.0))
+            scores[id] = adjusted
+            if adjusted > bestScore { bestScore = adjusted; best = id }
+        }
+        var included = Set<Int32>()
+        if best >= 0 {
+            included.insert(Int32(best))
+            let parent = parents[best]
+            let threshold = max(10.0, bestScore * 0.2)
+            for id in 0..<count where parents[id] == parent && id != best && !effectiveBoilerplate[id] {
+                if scores[id] >= threshold { included.insert(Int32(id)) }
+            }
+        }
+        var result: [TextBlock] = []
+        let phrases = config.boilerplatePhrases.map { $0.lowercased() }
+        for (index, block) in blocks.enumerated() {
+            if best >= 0 {
+                guard block.path.contains(where: { included.contains($0) }) || siblingParagraph(block, bestParent: parents[best], length: lengths[index]) else { continue }
+            }
+            if isFurniture(block) { continue }
+            let density = Double(block.linkChars) / Double(max(1, block.text.count))
+            if density > 0.5 && lengths[index] < 400 { continue }
+            let lowered = block.text.lowercased()
+            if phrases.contains(where: { lowered.contains($0) && lowered.count < $0.count + 40 }) { continue }
+            result.append(TextBlock(role: block.role, text: block.text, cells: block.cells))
+        }
+        return result
+    }
+
+    /// A plain paragraph right beside the article container that reads like prose.
+    private func siblingParagraph(_ block: RawBlock, bestParent: Int32, length: Int) -> Bool {
+        guard block.path.count >= 2, block.path[block.path.count - 2] == bestParent else { return false }
+        guard block.role == .paragraph, length >= 80 else { return false }
+        return Double(block.linkChars) / Double(max(1, block.text.count)) < 0.25
+    }
+}

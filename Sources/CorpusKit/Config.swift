@@ -1,0 +1,228 @@
+import Foundation
+import TOMLKit
+
+/// Reads one TOML table and remembers which keys it used, so an unknown (misspelt) key is an
+/// error naming the file and the key instead of being silently ignored.
+struct TableReader {
+    let file: String
+    let path: String
+    let members: [String: JSONValue]
+    private var used = Set<String>()
+
+    init(file: String, path: String, value: JSONValue?) throws {
+        self.file = file
+        self.path = path
+        switch value {
+        case .object(let members)?: self.members = members
+        case nil: self.members = [:]
+        default: throw CorpusError(file: file, stage: .config, reason: "\(path) must be a table")
+        }
+    }
+
+    private func key(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
+    private func wrong(_ name: String, _ expected: String) -> CorpusError {
+        CorpusError(file: file, stage: .config, reason: "\(key(name)) must be \(expected)")
+    }
+
+    mutating func int(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        used.insert(name)
+        guard let value = members[name] else { return fallback }
+        guard case .int(let number) = value else { throw wrong(name, "an integer") }
+        guard range.contains(Int(number)) else { throw wrong(name, "between \(range.lowerBound) and \(range.upperBound)") }
+        return Int(number)
+    }
+
+    mutating func double(_ name: String, default fallback: Double, range: ClosedRange<Double>) throws -> Double {
+        used.insert(name)
+        let number: Double
+        switch members[name] {
+        case nil: return fallback
+        case .int(let value)?: number = Double(value)
+        case .double(let value)?: number = value
+        default: throw wrong(name, "a number")
+        }
+        guard range.contains(number) else { throw wrong(name, "between \(range.lowerBound) and \(range.upperBound)") }
+        return number
+    }
+
+    mutating func string(_ name: String, default fallback: String?) throws -> String {
+        used.insert(name)
+        switch members[name] {
+        case nil:
+            if let fallback { return fallback }
+            throw CorpusError(file: file, stage: .config, reason: "\(key(name)) is required")
+        case .string(let value)?: return value
+        default: throw wrong(name, "a string")
+        }
+    }
+
+    mutating func strings(_ name: String, default fallback: [String] = []) throws -> [String] {
+        used.insert(name)
+        guard let value = members[name] else { return fallback }
+        guard case .array(let items) = value else { throw wrong(name, "an array of strings") }
+        return try items.map {
+            guard case .string(let text) = $0 else { throw wrong(name, "an array of strings") }
+            return text
+        }
+    }
+
+    mutating func table(_ name: String) throws -> TableReader {
+        used.insert(name)
+        return try TableReader(file: file, path: key(name), value: members[name])
+    }
+
+    mutating func tables(_ name: String) throws -> [TableReader] {
+        used.insert(name)
+        guard let value = members[name] else { return [] }
+        guard case .array(let items) = value else { throw wrong(name, "an array of tables ([[\(key(name))]])") }
+        return try items.enumerated().map { try TableReader(file: file, path: "\(key(name))[\($0.offset)]", value: $0.element) }
+    }
+
+    /// Fails on the first key that nothing asked for.
+    func finish() throws {
+        if let unknown = members.keys.sorted().first(where: { !used.contains($0) }) {
+            throw CorpusError(file: file, stage: .config, reason: "unknown key \(key(unknown))")
+        }
+    }
+}
+
+/// Limits and cleaning rules from `Config/pipeline.toml`.
+public struct PipelineConfig: Sendable, Equatable {
+    public var maxInputBytes = 32 << 20
+    public var maxBlocks = 100_000
+    public var maxWARCRecordBytes = 64 << 20
+    public var lockTimeoutSeconds = 120.0
+    /// Phrases that mark a block as site furniture wherever they appear (case-insensitive).
+    public var boilerplatePhrases: [String] = []
+    /// Class/id tokens that mark an element as site furniture (navigation, sharing, comments…).
+    public var boilerplateClassTokens: [String] = []
+    /// Sentences every lesson post repeats; the classifier marks them as series boilerplate.
+    public var seriesBoilerplateMarkers: [String] = []
+    public var userAgent = "dccorpus"
+
+    public init() {}
+}
+
+/// A topic class of the "2522" layout with its keywords in both languages.
+public struct TopicClass: Sendable, Equatable {
+    public var slug: String
+    public var zh: String
+    public var lesson: Int
+    public var englishKeywords: [String]
+    public var chineseKeywords: [String]
+}
+
+/// A phrase that counts as evidence for a document kind.
+public struct KindRule: Sendable, Equatable {
+    public var kind: DocumentKind
+    public var phrase: String
+    public var weight: Double
+}
+
+/// Topic classes and kind rules from `Config/lexicon.toml`.
+public struct Lexicon: Sendable, Equatable {
+    public var topics: [TopicClass] = []
+    public var kindRules: [KindRule] = []
+    public init() {}
+}
+
+/// Everything under `Config/` that shapes a record, with the hash that records carry.
+public struct CorpusConfig: Sendable {
+    public var pipeline: PipelineConfig
+    public var lexicon: Lexicon
+    /// SHA-256 over the exact bytes of pipeline.toml and lexicon.toml: a record built under
+    /// another configuration says so.
+    public var configSHA256: String
+
+    public static let pipelineVersion = "0.1.0"
+
+    public init(pipeline: PipelineConfig, lexicon: Lexicon, configSHA256: String) {
+        self.pipeline = pipeline; self.lexicon = lexicon; self.configSHA256 = configSHA256
+    }
+
+    /// Loads `Config/pipeline.toml` and `Config/lexicon.toml` below `root`.
+    public static func load(root: URL) throws -> CorpusConfig {
+        let folder = root.appendingPathComponent("Config")
+        let pipelineURL = folder.appendingPathComponent("pipeline.toml")
+        let lexiconURL = folder.appendingPathComponent("lexicon.toml")
+        let pipelineText = try readText(pipelineURL)
+        let lexiconText = try readText(lexiconURL)
+        let pipeline = try parsePipeline(pipelineText, file: pipelineURL.path)
+        let lexicon = try parseLexicon(lexiconText, file: lexiconURL.path)
+        let hash = Digest.sha256Hex(Data(("pipeline.toml\n" + pipelineText + "\nlexicon.toml\n" + lexiconText).utf8))
+        return CorpusConfig(pipeline: pipeline, lexicon: lexicon, configSHA256: hash)
+    }
+
+    static func readText(_ url: URL) throws -> String {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw CorpusError(file: url.path, stage: .config, reason: "missing or unreadable")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CorpusError(file: url.path, stage: .config, reason: "not valid UTF-8")
+        }
+        return text
+    }
+
+    static func parseTOML(_ text: String, file: String) throws -> JSONValue {
+        do {
+            let table = try TOMLTable(string: text)
+            return try JSONValue.parse(Data(table.convert(to: .json).utf8))
+        } catch let error as TOMLParseError {
+            throw CorpusError(file: file, stage: .config,
+                              reason: "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        } catch {
+            throw CorpusError(file: file, stage: .config, reason: "\(error)")
+        }
+    }
+
+    public static func parsePipeline(_ text: String, file: String) throws -> PipelineConfig {
+        var top = try TableReader(file: file, path: "", value: parseTOML(text, file: file))
+        var config = PipelineConfig()
+        var limits = try top.table("limits")
+        config.maxInputBytes = try limits.int("max_input_bytes", default: config.maxInputBytes, range: 1...(1 << 34))
+        config.maxBlocks = try limits.int("max_blocks", default: config.maxBlocks, range: 1...10_000_000)
+        config.maxWARCRecordBytes = try limits.int("max_warc_record_bytes", default: config.maxWARCRecordBytes, range: 1...(1 << 34))
+        config.lockTimeoutSeconds = try limits.double("lock_timeout_seconds", default: config.lockTimeoutSeconds, range: 0...86_400)
+        try limits.finish()
+        var cleaning = try top.table("cleaning")
+        config.boilerplatePhrases = try cleaning.strings("boilerplate_phrases")
+        config.boilerplateClassTokens = try cleaning.strings("boilerplate_class_tokens")
+        try cleaning.finish()
+        var classification = try top.table("classification")
+        config.seriesBoilerplateMarkers = try classification.strings("series_boilerplate_markers")
+        try classification.finish()
+        var fetch = try top.table("fetch")
+        config.userAgent = try fetch.string("user_agent", default: "dccorpus/\(pipelineVersion)")
+        try fetch.finish()
+        try top.finish()
+        return config
+    }
+
+    public static func parseLexicon(_ text: String, file: String) throws -> Lexicon {
+        var top = try TableReader(file: file, path: "", value: parseTOML(text, file: file))
+        var lexicon = Lexicon()
+        for var entry in try top.tables("topics") {
+            let topic = TopicClass(
+                slug: try entry.string("slug", default: nil),
+                zh: try entry.string("zh", default: nil),
+                lesson: try entry.int("lesson", default: 0, range: 0...13),
+                englishKeywords: try entry.strings("en"),
+                chineseKeywords: try entry.strings("zh_keywords"))
+            try entry.finish()
+            lexicon.topics.append(topic)
+        }
+        for var entry in try top.tables("kind_rules") {
+            let kindName = try entry.string("kind", default: nil)
+            guard let kind = DocumentKind(rawValue: kindName) else {
+                throw CorpusError(file: file, stage: .config, reason: "\(entry.path).kind: unknown kind \"\(kindName)\"")
+            }
+            let weight = try entry.double("weight", default: 1, range: -100...100)
+            for phrase in try entry.strings("phrases") {
+                lexicon.kindRules.append(KindRule(kind: kind, phrase: phrase, weight: weight))
+            }
+            try entry.finish()
+        }
+        try top.finish()
+        return lexicon
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+
+/// The document kinds the corpus knows; `other` is the honest answer when no rule fires.
+public enum DocumentKind: String, Codable, Sendable, CaseIterable {
+    case lesson, lessonSource = "lesson-source", glossary, overview, policy, commentary, other
+}
+
+/// A pair of English and Chinese strings; either side may be absent.
+public struct Bilingual: Codable, Equatable, Sendable {
+    public var en: String?
+    public var zh: String?
+    public init(en: String? = nil, zh: String? = nil) { self.en = en; self.zh = zh }
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(en, forKey: .en)
+        try container.encode(zh, forKey: .zh)
+    }
+    enum CodingKeys: String, CodingKey { case en, zh }
+}
+
+/// Why the classifier chose a kind: the phrases that decided, and how sure it is (0…1).
+public struct ClassificationInfo: Codable, Equatable, Sendable {
+    public var kind: DocumentKind
+    public var confidence: Double
+    public var evidence: [String]
+    public init(kind: DocumentKind, confidence: Double, evidence: [String]) {
+        self.kind = kind; self.confidence = confidence; self.evidence = evidence
+    }
+}
+
+public struct SeriesInfo: Codable, Equatable, Sendable {
+    public var name: String
+    public var lesson: Int
+    public var of: Int
+    public init(name: String, lesson: Int, of: Int) { self.name = name; self.lesson = lesson; self.of = of }
+}
+
+public struct VideoInfo: Codable, Equatable, Sendable {
+    public var speaker: Bilingual
+    public var durationSeconds: Int?
+    public init(speaker: Bilingual, durationSeconds: Int?) { self.speaker = speaker; self.durationSeconds = durationSeconds }
+    enum CodingKeys: String, CodingKey { case speaker, durationSeconds = "duration_seconds" }
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(speaker, forKey: .speaker)
+        try container.encode(durationSeconds, forKey: .durationSeconds)
+    }
+}
+
+/// One entry of a lesson's terminology shortlist.
+public struct Term: Codable, Equatable, Sendable {
+    public var en: String
+    public var zh: String
+    public var footnote: Int?
+    public init(en: String, zh: String, footnote: Int?) { self.en = en; self.zh = zh; self.footnote = footnote }
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(en, forKey: .en)
+        try container.encode(zh, forKey: .zh)
+        try container.encode(footnote, forKey: .footnote)
+    }
+    enum CodingKeys: String, CodingKey { case en, zh, footnote }
+}
+
+/// One timestamped block of a video transcript with its translation.
+public struct TranscriptBlock: Codable, Equatable, Sendable {
+    public var at: String
+    public var seconds: Int
+    public var en: String?
+    public var zh: String?
+    public init(at: String, seconds: Int, en: String?, zh: String?) {
+        self.at = at; self.seconds = seconds; self.en = en; self.zh = zh
+    }
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(at, forKey: .at)
+        try container.encode(seconds, forKey: .seconds)
+        try container.encode(en, forKey: .en)
+        try container.encode(zh, forKey: .zh)
+    }
+    enum CodingKeys: String, CodingKey { case at, seconds, en, zh }
+}
+
+public struct Footnote: Codable, Equatable, Sendable {
+    public var n: Int
+    public var text: String
+    public init(n: Int, text: String) { self.n = n; self.text = text }
+}
+
+/// Where the raw bytes came from. `retrievedAt` is the capture's WARC-Date: the only wall-clock
+/// time in a record, so rebuilding a record from its capture reproduces it byte for byte.
+public struct SourceInfo: Codable, Equatable, Sendable {
+    public var url: String?
+    public var requestedURL: String?
+    public var file: String?
+    public var retrievedAt: String
+    public var httpStatus: Int?
+    public var tlsVerified: Bool?
+    public var contentType: String?
+    public var charset: String?
+    public var fileSize: Int?
+    public var fileModified: String?
+
+    public init(url: String? = nil, requestedURL: String? = nil, file: String? = nil, retrievedAt: String,
+                httpStatus: Int? = nil, tlsVerified: Bool? = nil, contentType: String? = nil, charset: String? = nil,
+                fileSize: Int? = nil, fileModified: String? = nil) {
+        self.url = url; self.requestedURL = requestedURL; self.file = file; self.retrievedAt = retrievedAt
+        self.httpStatus = httpStatus; self.tlsVerified = tlsVerified; self.contentType = contentType
+        self.charset = charset; self.fileSize = fileSize; self.fileModified = fileModified
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case url, file, charset
+        case requestedURL = "requested_url", retrievedAt = "retrieved_at", httpStatus = "http_status"
+        case tlsVerified = "tls_verified", contentType = "content_type", fileSize = "file_size"
+        case fileModified = "file_modified"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(url, forKey: .url)
+        try container.encodeIfPresent(requestedURL, forKey: .requestedURL)
+        try container.encode(file, forKey: .file)
+        try container.encode(retrievedAt, forKey: .retrievedAt)
+        try container.encode(httpStatus, forKey: .httpStatus)
+        try container.encode(tlsVerified, forKey: .tlsVerified)
+        try container.encode(contentType, forKey: .contentType)
+        try container.encode(charset, forKey: .charset)
+        try container.encodeIfPresent(fileSize, forKey: .fileSize)
+        try container.encodeIfPresent(fileModified, forKey: .fileModified)
+    }
+}
+
+/// The WARC file (relative to the bag) and record that hold a record's raw capture.
+public struct ArchiveLocation: Codable, Equatable, Sendable {
+    public var warc: String
+    public var recordID: String
+    public init(warc: String, recordID: String) { self.warc = warc; self.recordID = recordID }
+    enum CodingKeys: String, CodingKey { case warc, recordID = "record_id" }
+}
+
+public struct PipelineInfo: Codable, Equatable, Sendable {
+    public var version: String
+    public var configSHA256: String
+    public init(version: String, configSHA256: String) { self.version = version; self.configSHA256 = configSHA256 }
+    enum CodingKeys: String, CodingKey { case version, configSHA256 = "config_sha256" }
+}
+
+public struct Provenance: Codable, Equatable, Sendable {
+    public var source: SourceInfo
+    public var rawSHA256: String
+    public var textSHA256: String
+    public var recordSHA256: String
+    public var archive: ArchiveLocation
+    public var pipeline: PipelineInfo
+
+    public init(source: SourceInfo, rawSHA256: String, textSHA256: String, recordSHA256: String = "",
+                archive: ArchiveLocation, pipeline: PipelineInfo) {
+        self.source = source; self.rawSHA256 = rawSHA256; self.textSHA256 = textSHA256
+        self.recordSHA256 = recordSHA256; self.archive = archive; self.pipeline = pipeline
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case source, archive, pipeline
+        case rawSHA256 = "raw_sha256", textSHA256 = "text_sha256", recordSHA256 = "record_sha256"
+    }
+}
+
+/// One corpus document, as stored in `Archive/data/corpus/<id>.json`.
+public struct CorpusRecord: Codable, Equatable, Sendable {
+    public var id: String
+    public var kind: DocumentKind
+    public var languages: [String]
+    public var title: Bilingual
+    public var headline: String?
+    public var classification: ClassificationInfo
+    public var series: SeriesInfo?
+    public var published: String?
+    public var publisher: Bilingual?
+    public var video: VideoInfo?
+    public var synopsis: Bilingual
+    public var terms: [Term]
+    public var transcript: [TranscriptBlock]
+    public var footnotes: [Footnote]
+    public var topics: [String]
+    public var text: String
+    public var provenance: Provenance
+
+    public init(id: String, kind: DocumentKind, languages: [String], title: Bilingual, headline: String?,
+                classification: ClassificationInfo, series: SeriesInfo?, published: String?, publisher: Bilingual?,
+                video: VideoInfo?, synopsis: Bilingual, terms: [Term], transcript: [TranscriptBlock],
+                footnotes: [Footnote], topics: [String], text: String, provenance: Provenance) {
+        self.id = id; self.kind = kind; self.languages = languages; self.title = title; self.headline = headline
+        self.classification = classification; self.series = series; self.published = published
+        self.publisher = publisher; self.video = video; self.synopsis = synopsis; self.terms = terms
+        self.transcript = transcript; self.footnotes = footnotes; self.topics = topics; self.text = text
+        self.provenance = provenance
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, languages, title, headline, classification, series, published, publisher, video
+        case synopsis, terms, transcript, footnotes, topics, text, provenance
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(languages, forKey: .languages)
+        try container.encode(title, forKey: .title)
+        try container.encode(headline, forKey: .headline)
+        try container.encode(classification, forKey: .classification)
+        try container.encode(series, forKey: .series)
+        try container.encode(published, forKey: .published)
+        try container.encode(publisher, forKey: .publisher)
+        try container.encode(video, forKey: .video)
+        try container.encode(synopsis, forKey: .synopsis)
+        try container.encode(terms, forKey: .terms)
+        try container.encode(transcript, forKey: .transcript)
+        try container.encode(footnotes, forKey: .footnotes)
+        try container.encode(topics, forKey: .topics)
+        try container.encode(text, forKey: .text)
+        try container.encode(provenance, forKey: .provenance)
+    }
+
+    /// The record as JSON with `provenance.record_sha256` removed: the input of the record hash.
+    public func jsonWithoutRecordHash() throws -> JSONValue {
+        guard case .object(var top) = try JSONValue.from(self),
+              case .object(var provenance)? = top["provenance"] else {
+            throw CorpusError(file: id, stage: .record, reason: "record did not encode as an object")
+        }
+        provenance.removeValue(forKey: "record_sha256")
+        top["provenance"] = .object(provenance)
+        return .object(top)
+    }
+
+    /// SHA-256 of the RFC 8785 canonical JSON of the record without its own hash.
+    public func computeRecordHash() throws -> String {
+        Digest.sha256Hex(try jsonWithoutRecordHash().canonicalData())
+    }
+
+    /// Returns the record with `record_sha256` filled in.
+    public func sealed() throws -> CorpusRecord {
+        var copy = self
+        copy.provenance.recordSHA256 = try computeRecordHash()
+        return copy
+    }
+
+    /// The bytes written to disk: sorted keys, two-space indent, explicit nulls.
+    public func fileData() throws -> Data {
+        try JSONValue.from(self).prettyData()
+    }
+
+    public static func decode(_ data: Data, file: String) throws -> CorpusRecord {
+        do {
+            return try JSONDecoder().decode(CorpusRecord.self, from: data)
+        } catch {
+            throw CorpusError(file: file, stage: .validate, reason: "record does not decode: \(Self.describe(error))")
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing key \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        case DecodingError.dataCorrupted(let context):
+            return "bad value at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Durable file operations: every file the archive keeps is written to a temporary name in
+/// the same folder, fsynced, renamed into place, and the folder fsynced, so a killed process
+/// leaves either the old file or the new one, never half of one.
+public enum FileIO {
+    public static func writeAtomically(_ data: Data, to url: URL, durable: Bool = true) throws {
+        let folder = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try writeNew(data, to: temporary, durable: durable)
+        if rename(temporary.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary.path)
+            throw CorpusError(file: url.path, stage: .archive, reason: "rename failed: \(reason)")
+        }
+        if durable { try syncDirectory(folder) }
+    }
+
+    /// Creates a new file (fails if it exists), writes everything, optionally fsyncs.
+    public static func writeNew(_ data: Data, to url: URL, durable: Bool) throws {
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw errnoError(url, "create") }
+        defer { close(descriptor) }
+        try writeAll(descriptor, data, url)
+        if durable, fsync(descriptor) != 0 { throw errnoError(url, "fsync") }
+    }
+
+    public static func writeAll(_ descriptor: Int32, _ data: Data, _ url: URL) throws {
+        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw errnoError(url, "write")
+                }
+                offset += written
+            }
+        }
+    }
+
+    public static func syncDirectory(_ url: URL) throws {
+        let descriptor = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw errnoError(url, "open folder") }
+        defer { close(descriptor) }
+        if fsync(descriptor) != 0 { throw errnoError(url, "fsync folder") }
+    }
+
+    /// Reads a whole file, refusing anything larger than `limit` before reading it.
+    public static func read(_ url: URL, limit: Int) throws -> Data {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw CorpusError(file: url.path, stage: .read, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw errnoError(url, "stat") }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw CorpusError(file: url.path, stage: .read, reason: "is a directory")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw CorpusError(file: url.path, stage: .read, reason: "not a regular file")
+        }
+        if Int(info.st_size) > limit {
+            throw CorpusError(file: url.path, stage: .read, reason: "file is \(info.st_size) bytes, over the \(limit)-byte limit (pipeline.toml limits.max_input_bytes)")
+        }
+        var data = Data(count: Int(info.st_size))
+        var offset = 0
+        try data.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) in
+            while offset < buffer.count {
+                let count = Glibc.read(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw CorpusError(file: url.path, stage: .read, reason: String(cString: strerror(errno)))
+                }
+                if count == 0 { break }
+                offset += count
+            }
+        }
+        if offset < data.count { data.removeSubrange(offset...) }
+        return data
+    }
+
+    static func errnoError(_ url: URL, _ action: String) -> CorpusError {
+        CorpusError(file: url.path, stage: .archive, reason: "\(action) failed: \(String(cString: strerror(errno)))")
+    }
+}

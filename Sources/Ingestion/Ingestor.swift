@@ -1,0 +1,229 @@
+import Archiving
+import Cleaning
+import CorpusKit
+import Foundation
+
+/// What happened to one input.
+public struct IngestOutcome: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, Sendable { case ingested, changed, unchanged, rejected }
+    public var file: String
+    public var status: Status
+    public var id: String?
+    public var error: String?
+
+    public init(file: String, status: Status, id: String?, error: String?) {
+        self.file = file; self.status = status; self.id = id; self.error = error
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(file, forKey: .file)
+        try container.encode(status, forKey: .status)
+        try container.encode(id, forKey: .id)
+        try container.encode(error, forKey: .error)
+    }
+    enum CodingKeys: String, CodingKey { case file, status, id, error }
+}
+
+/// Brings local files into the archive: `.html`/`.htm`/`.txt` as they are, `.warc`/`.warc.gz`
+/// record by record. One batch is one write session: one lock, one WARC file, one commit.
+public struct Ingestor: Sendable {
+    public let store: ArchiveStore
+    public let builder: RecordBuilder
+    public var config: CorpusConfig { builder.config }
+
+    public init(archiveRoot: URL, config: CorpusConfig) {
+        store = ArchiveStore(root: archiveRoot, lockTimeout: config.pipeline.lockTimeoutSeconds)
+        builder = RecordBuilder(config: config)
+    }
+
+    public static let supportedExtensions = [".html", ".htm", ".txt", ".warc", ".warc.gz"]
+
+    /// Ingests `paths` in one batch. `onOutcome` is called as each input is decided (after the
+    /// batch commits for accepted ones, so a reported success is durable).
+    public func ingest(paths: [String]) throws -> [IngestOutcome] {
+        var outcomes: [IngestOutcome] = []
+        try store.write { session in
+            for path in paths {
+                outcomes += ingestOne(path: path, session: session)
+            }
+        }
+        return outcomes
+    }
+
+    func ingestOne(path: String, session: WriteSession) -> [IngestOutcome] {
+        let name = (path as NSString).lastPathComponent.lowercased()
+        guard Self.supportedExtensions.contains(where: { name.hasSuffix($0) }) else {
+            var isFolder: ObjCBool = false
+            let reason = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+                ? "is a directory" : "unsupported file type (expected \(Self.supportedExtensions.joined(separator: ", ")))"
+            return [reject(path, CorpusError(file: path, stage: .read, reason: reason))]
+        }
+        do {
+            let bytes = try FileIO.read(URL(fileURLWithPath: path), limit: config.pipeline.maxInputBytes)
+            if name.hasSuffix(".warc") || name.hasSuffix(".warc.gz") {
+                return try importWARC(path: path, session: session)
+            }
+            let format: Cleaner.Format = name.hasSuffix(".txt") ? .text : .html
+            return [try ingestLocal(path: path, bytes: bytes, format: format, session: session)]
+        } catch let error as CorpusError {
+            return [reject(path, error)]
+        } catch {
+            return [reject(path, CorpusError(file: path, stage: .read, reason: "\(error)"))]
+        }
+    }
+
+    func reject(_ file: String, _ error: CorpusError) -> IngestOutcome {
+        IngestOutcome(file: file, status: .rejected, id: nil, error: error.description)
+    }
+
+    func ingestLocal(path: String, bytes: Data, format: Cleaner.Format, session: WriteSession) throws -> IngestOutcome {
+        let rawDigest = Digest.sha256Hex(bytes)
+        if let existing = session.recordID(forRawDigest: rawDigest) {
+            return IngestOutcome(file: path, status: .unchanged, id: existing, error: nil)
+        }
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        var info = stat()
+        stat(path, &info)
+        let modified = WARCDate.string(Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec)))
+        let date = WARCDate.string(session.started)
+        let contentType = format == .html ? "text/html" : "text/plain"
+        let source = SourceInfo(url: nil, file: url.lastPathComponent, retrievedAt: date, contentType: contentType,
+                                fileSize: bytes.count, fileModified: modified)
+        let capture = Capture(bytes: bytes, format: format, source: source, headerCharset: nil, displayName: path)
+        let resource = WARCRecord.make(type: "resource", date: date, contentType: contentType, block: bytes,
+                                       extra: [("WARC-Target-URI", url.absoluteString)])
+        let record = try builder.build(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: resource.recordID))
+        let fields = "file-name: \(Self.fieldValue(url.lastPathComponent))\r\nfile-size: \(bytes.count)\r\nfile-modified: \(modified)\r\nraw-sha256: \(rawDigest)\r\ncorpus-id: \(record.id)\r\n"
+        let metadata = WARCRecord.make(type: "metadata", date: date, contentType: "application/warc-fields",
+                                       block: Data(fields.utf8),
+                                       extra: [("WARC-Target-URI", url.absoluteString), ("WARC-Refers-To", resource.recordID)],
+                                       payloadDigest: false)
+        return try commit(record, warc: [resource, metadata], file: path, session: session)
+    }
+
+    func commit(_ record: CorpusRecord, warc: [WARCRecord], file: String, session: WriteSession) throws -> IngestOutcome {
+        let existed = session.records[record.id] != nil
+        try session.append(warc)
+        try session.put(record)
+        return IngestOutcome(file: file, status: existed ? .changed : .ingested, id: record.id, error: nil)
+    }
+
+    /// WARC field values are one line of UTF-8.
+    static func fieldValue(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// Each `response` with an HTML or text payload, and each `resource`, becomes a capture that
+    /// keeps its target URI and date. The original record is copied into the archive as it was.
+    func importWARC(path: String, session: WriteSession) throws -> [IngestOutcome] {
+        var outcomes: [IngestOutcome] = []
+        let reader = WARCFileReader(path: path, limit: config.pipeline.maxWARCRecordBytes)
+        var found = 0
+        try reader.forEach { record, offset in
+            let label = "\(path)#\(record["WARC-Target-URI"] ?? "offset \(offset)")"
+            guard let capture = try WARCImport.capture(from: record, file: path) else { return }
+            found += 1
+            let rawDigest = Digest.sha256Hex(capture.bytes)
+            if let existing = session.recordID(forRawDigest: rawDigest) {
+                outcomes.append(IngestOutcome(file: label, status: .unchanged, id: existing, error: nil))
+                return
+            }
+            let problems = record.digestProblems()
+            if !problems.isEmpty {
+                outcomes.append(reject(label, CorpusError(file: label, stage: .warc, reason: problems.joined(separator: "; "))))
+                return
+            }
+            do {
+                let built = try builder.build(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: record.recordID))
+                outcomes.append(try commit(built, warc: [record], file: label, session: session))
+            } catch let error as CorpusError {
+                outcomes.append(reject(label, error))
+            }
+        }
+        if found == 0 {
+            throw CorpusError(file: path, stage: .warc, reason: "no response or resource record with an HTML or text payload")
+        }
+        return outcomes
+    }
+}
+
+/// Turns records of foreign WARC files into captures.
+public enum WARCImport {
+    public static func capture(from record: WARCRecord, file: String) throws -> Capture? {
+        let date = record["WARC-Date"] ?? ""
+        let uri = record["WARC-Target-URI"]
+        switch record.type {
+        case "response":
+            guard let head = record.httpHeaderText else { return nil }
+            let response = HTTPResponseHead(head)
+            guard let status = response.status, (200..<300).contains(status) else { return nil }
+            let contentType = response.header("content-type") ?? ""
+            guard let format = Cleaner.format(forName: uri ?? "", contentType: contentType.isEmpty ? "text/html" : contentType) else { return nil }
+            var body = Data(record.payload)
+            if (response.header("transfer-encoding") ?? "").lowercased().contains("chunked") {
+                body = try HTTPResponseHead.dechunk(body, source: file)
+            }
+            if let encoding = response.header("content-encoding")?.lowercased(), encoding != "identity" {
+                throw CorpusError(file: file, stage: .warc, reason: "record \(record.recordID) has Content-Encoding \(encoding), which is not supported")
+            }
+            let source = SourceInfo(url: uri, file: (file as NSString).lastPathComponent, retrievedAt: date,
+                                    httpStatus: status, contentType: contentType.isEmpty ? nil : contentType)
+            return Capture(bytes: body, format: format, source: source, headerCharset: Charset.label(inContentType: contentType),
+                           displayName: uri ?? file)
+        case "resource":
+            let contentType = record["Content-Type"] ?? ""
+            guard let format = Cleaner.format(forName: uri ?? "", contentType: contentType) else { return nil }
+            let source = SourceInfo(url: uri?.hasPrefix("file:") == true ? nil : uri, file: uri.map { ($0 as NSString).lastPathComponent },
+                                    retrievedAt: date, contentType: contentType)
+            return Capture(bytes: record.block, format: format, source: source,
+                           headerCharset: Charset.label(inContentType: contentType), displayName: uri ?? file)
+        default:
+            return nil
+        }
+    }
+}
+
+/// The status line and headers of an archived HTTP response, in order, repeated ones kept.
+public struct HTTPResponseHead: Sendable {
+    public var status: Int?
+    public var headers: [(name: String, value: String)] = []
+
+    public init(_ text: String) {
+        let lines = text.components(separatedBy: "\r\n")
+        if let first = lines.first {
+            let parts = first.split(separator: " ")
+            if parts.count >= 2 { status = Int(parts[1]) }
+        }
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name }?.value
+    }
+
+    /// Undoes `Transfer-Encoding: chunked`.
+    public static func dechunk(_ body: Data, source: String) throws -> Data {
+        var output = Data()
+        var index = body.startIndex
+        let crlf = Data("\r\n".utf8)
+        while index < body.endIndex {
+            guard let lineEnd = body.range(of: crlf, in: index..<body.endIndex) else { break }
+            let sizeText = String(decoding: body[index..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else {
+                throw CorpusError(file: source, stage: .warc, reason: "malformed chunked encoding")
+            }
+            if size == 0 { break }
+            let start = lineEnd.upperBound
+            guard body.endIndex - start >= size else {
+                throw CorpusError(file: source, stage: .warc, reason: "truncated chunked body")
+            }
+            output.append(body[start..<(start + size)])
+            index = start + size + 2
+        }
+        return output
+    }
+}

@@ -1,0 +1,57 @@
+import Archiving
+import Classification
+import Cleaning
+import CorpusKit
+import Foundation
+
+/// Raw bytes with what is known about where they came from: the input of clean → classify → record.
+public struct Capture: Sendable {
+    public var bytes: Data
+    public var format: Cleaner.Format
+    public var source: SourceInfo
+    /// The charset label from an HTTP Content-Type, which outranks the page's own meta.
+    public var headerCharset: String?
+    /// A name for errors and for ids of untitled documents.
+    public var displayName: String
+
+    public init(bytes: Data, format: Cleaner.Format, source: SourceInfo, headerCharset: String?, displayName: String) {
+        self.bytes = bytes; self.format = format; self.source = source
+        self.headerCharset = headerCharset; self.displayName = displayName
+    }
+}
+
+/// Runs the pure stages (clean, classify) and assembles a sealed record. No I/O: the same
+/// capture and config always give the same record, which is what `verify --rebuild` relies on.
+public struct RecordBuilder: Sendable {
+    public let config: CorpusConfig
+    let cleaner: Cleaner
+    let classifier: Classifier
+
+    public init(config: CorpusConfig) {
+        self.config = config
+        cleaner = Cleaner(config: config.pipeline)
+        classifier = Classifier(config: config)
+    }
+
+    public func build(_ capture: Capture, archive: ArchiveLocation) throws -> CorpusRecord {
+        let document = try cleaner.clean(capture.bytes, format: capture.format, source: capture.displayName,
+                                          headerCharset: capture.headerCharset)
+        let classified = classifier.classify(document, sourceName: capture.displayName)
+        guard WriteSession.isSafeID(classified.id) else {
+            throw CorpusError(file: capture.displayName, stage: .classify, reason: "derived id \"\(classified.id)\" is not a safe file name")
+        }
+        var source = capture.source
+        source.charset = document.charset.rawValue
+        let record = CorpusRecord(
+            id: classified.id, kind: classified.kind, languages: classified.languages, title: classified.title,
+            headline: classified.headline, classification: classified.classification, series: classified.series,
+            published: classified.published, publisher: classified.publisher, video: classified.video,
+            synopsis: classified.synopsis, terms: classified.terms, transcript: classified.transcript,
+            footnotes: classified.footnotes, topics: classified.topics, text: classified.text,
+            provenance: Provenance(
+                source: source, rawSHA256: Digest.sha256Hex(capture.bytes),
+                textSHA256: Digest.sha256Hex(classified.text), archive: archive,
+                pipeline: PipelineInfo(version: CorpusConfig.pipelineVersion, configSHA256: config.configSHA256)))
+        return try record.sealed()
+    }
+}

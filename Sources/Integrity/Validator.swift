@@ -1,0 +1,122 @@
+import Archiving
+import CorpusKit
+import Foundation
+
+/// `validate`: every record against the schema's rules and the corpus rules, all findings reported.
+public struct Validator: Sendable {
+    public let config: CorpusConfig
+
+    public init(config: CorpusConfig) { self.config = config }
+
+    public struct Report: Codable, Sendable {
+        public var documents: Int
+        public var errors: [Finding]
+        public var warnings: [Finding]
+    }
+
+    public func validate(store: ArchiveStore) -> Report {
+        let loaded = store.loadRecords()
+        var report = validate(records: loaded.records)
+        report.errors = loaded.errors.map { Finding(file: $0.file, rule: "decode", message: $0.reason) } + report.errors
+        report.documents += loaded.errors.count
+        return report
+    }
+
+    static let hex64 = try! NSRegularExpression(pattern: "^[0-9a-f]{64}$")
+    static func isHex64(_ text: String) -> Bool {
+        hex64.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+    static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        return text.count == 10 && parts.count == 3 && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
+            && (1...12).contains(Int(parts[1]) ?? 0) && (1...31).contains(Int(parts[2]) ?? 0)
+    }
+    static func hasHan(_ text: String) -> Bool {
+        text.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) || (0x3400...0x4DBF).contains($0.value) }
+    }
+
+    public func validate(records: [CorpusRecord]) -> Report {
+        var errors: [Finding] = []
+        var warnings: [Finding] = []
+        let topicSlugs = Set(config.lexicon.topics.map(\.slug))
+        let phrases = config.pipeline.boilerplatePhrases
+        var lessonOwners: [String: String] = [:]
+        var lessonsPresent = Set<Int>()
+        for record in records {
+            let file = "data/corpus/\(record.id).json"
+            func error(_ rule: String, _ message: String) { errors.append(Finding(file: file, rule: rule, message: message)) }
+            func warning(_ rule: String, _ message: String) { warnings.append(Finding(file: file, rule: rule, message: message)) }
+
+            // Schema rules.
+            if !WriteSession.isSafeID(record.id) { error("schema", "id \"\(record.id)\" is not lower-case words joined by dashes") }
+            if record.languages.isEmpty || !record.languages.allSatisfy({ $0 == "en" || $0 == "zh" }) {
+                error("schema", "languages must be a non-empty subset of [en, zh]")
+            }
+            if record.classification.kind != record.kind { error("schema", "classification.kind differs from kind") }
+            if !(0...1).contains(record.classification.confidence) { error("schema", "classification.confidence outside 0…1") }
+            if let published = record.published, !Self.isDate(published) { error("schema", "published \"\(published)\" is not YYYY-MM-DD") }
+            if let series = record.series, !(1...series.of).contains(series.lesson) {
+                error("schema", "series.lesson \(series.lesson) outside 1…\(series.of)")
+            }
+            if (record.kind == .lesson || record.kind == .lessonSource) && record.series == nil {
+                error("schema", "a \(record.kind.rawValue) needs series")
+            }
+            for topic in record.topics where !topicSlugs.contains(topic) { error("schema", "unknown topic \"\(topic)\"") }
+            let provenance = record.provenance
+            for (name, value) in [("raw_sha256", provenance.rawSHA256), ("text_sha256", provenance.textSHA256), ("record_sha256", provenance.recordSHA256)]
+            where !Self.isHex64(value) {
+                error("schema", "provenance.\(name) is not 64 lower-case hex digits")
+            }
+            // Provenance consistency.
+            if Digest.sha256Hex(record.text) != provenance.textSHA256 { error("provenance", "text_sha256 does not match text") }
+            if let computed = try? record.computeRecordHash(), computed != provenance.recordSHA256 {
+                error("provenance", "record_sha256 does not match the record")
+            }
+            if provenance.source.url == nil && provenance.source.file == nil { error("provenance", "source has neither url nor file") }
+            if !provenance.archive.warc.hasPrefix("data/warc/") { error("provenance", "archive.warc is not under data/warc/") }
+
+            // Corpus rules.
+            if let series = record.series {
+                let key = "\(record.kind.rawValue)#\(series.lesson)"
+                if let other = lessonOwners[key], other != record.id {
+                    error("duplicate-lesson", "lesson \(series.lesson) (\(record.kind.rawValue)) is also claimed by \(other)")
+                } else {
+                    lessonOwners[key] = record.id
+                }
+                if record.kind == .lesson { lessonsPresent.insert(series.lesson) }
+            }
+            var previous = -1
+            for block in record.transcript {
+                if block.seconds <= previous { error("transcript-order", "timestamp \(block.at) does not come after the one before it") }
+                previous = block.seconds
+                if let duration = record.video?.durationSeconds, block.seconds > duration {
+                    error("transcript-length", "timestamp \(block.at) is beyond the video length (\(duration) s)")
+                }
+                if (block.en ?? "").isEmpty { error("transcript-english", "block at \(block.at) has no English") }
+                if (block.zh ?? "").isEmpty { error("transcript-chinese", "block at \(block.at) has no Chinese") }
+            }
+            let footnoteNumbers = Set(record.footnotes.map(\.n))
+            for term in record.terms {
+                if term.en.isEmpty || !Self.hasHan(term.zh) { error("term-languages", "term \"\(term.en)\" / \"\(term.zh)\" lacks English or Chinese") }
+                if let note = term.footnote, !footnoteNumbers.contains(note) {
+                    error("term-footnote", "term \"\(term.en)\" cites footnote \(note), which does not exist")
+                }
+            }
+            let loweredText = record.text.lowercased()
+            for phrase in phrases where loweredText.contains(phrase.lowercased()) {
+                error("boilerplate", "text still contains \"\(phrase)\"")
+            }
+            if record.kind == .lesson {
+                if record.transcript.isEmpty { warning("lesson-incomplete", "lesson has no transcript") }
+                if record.terms.isEmpty { warning("lesson-incomplete", "lesson has no terms") }
+                if record.synopsis.en == nil && record.synopsis.zh == nil { warning("lesson-incomplete", "lesson has no synopsis") }
+            }
+        }
+        let missing = (1...13).filter { !lessonsPresent.contains($0) }
+        if !missing.isEmpty && !records.isEmpty {
+            warnings.append(Finding(file: "data/corpus", rule: "lessons-missing",
+                                    message: "no lesson record for \(missing.map(String.init).joined(separator: ", "))"))
+        }
+        return Report(documents: records.count, errors: errors, warnings: warnings)
+    }
+}

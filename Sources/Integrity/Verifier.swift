@@ -1,0 +1,178 @@
+import Archiving
+import Cleaning
+import CorpusKit
+import Foundation
+import Ingestion
+
+/// `verify`: bag fixity, WARC integrity, record hashes, and (with `rebuild`) that every record
+/// can be derived again from its raw capture. Collects every problem; never stops at the first.
+public struct Verifier: Sendable {
+    public let config: CorpusConfig
+
+    public init(config: CorpusConfig) { self.config = config }
+
+    public struct Report: Codable, Sendable {
+        public var ok: Bool
+        public var checked: Int
+        public var problems: [Finding]
+    }
+
+    /// Where each capture sits, by WARC-Record-ID, with the raw digest of its payload.
+    struct CaptureIndex {
+        var byRecordID: [String: (warc: String, record: WARCRecord)] = [:]
+        var rawDigests = Set<String>()
+    }
+
+    public func verify(store: ArchiveStore, rebuild: Bool) -> Report {
+        var problems: [Finding] = []
+        var checked = 0
+        let bag = store.bag
+        func problem(_ file: String, _ rule: String, _ message: String) {
+            problems.append(Finding(file: file, rule: rule, message: message))
+        }
+        guard bag.exists else {
+            return Report(ok: false, checked: 0, problems: [Finding(file: bag.declarationURL.path, rule: "bag", message: "no bag here (bagit.txt missing): nothing has been archived yet")])
+        }
+
+        // 1. Tag files.
+        if let declaration = try? String(contentsOf: bag.declarationURL, encoding: .utf8) {
+            if !declaration.contains("BagIt-Version: 1.0") { problem("bagit.txt", "bag", "BagIt-Version is not 1.0") }
+        } else {
+            problem("bagit.txt", "bag", "missing or unreadable")
+        }
+        do {
+            let tags = try bag.readManifest(bag.tagManifestURL)
+            for (path, expected) in tags.sorted(by: { $0.key < $1.key }) {
+                checked += 1
+                let url = store.root.appendingPathComponent(path)
+                guard let actual = try? Digest.sha256File(at: url) else { problem(path, "tag-fixity", "listed in tagmanifest-sha256.txt but missing"); continue }
+                if actual.hex != expected { problem(path, "tag-fixity", "SHA-256 does not match tagmanifest-sha256.txt") }
+            }
+            for name in Bag.tagFiles where tags[name] == nil { problem(name, "tag-fixity", "not listed in tagmanifest-sha256.txt") }
+        } catch let error as CorpusError {
+            problem("tagmanifest-sha256.txt", "tag-fixity", error.reason)
+        } catch {}
+
+        // 2. Payload fixity and completeness.
+        var manifest: [String: String] = [:]
+        do { manifest = try bag.readManifest() } catch let error as CorpusError {
+            problem("manifest-sha256.txt", "fixity", error.reason)
+        } catch {}
+        var totalBytes: UInt64 = 0
+        for (path, expected) in manifest.sorted(by: { $0.key < $1.key }) {
+            checked += 1
+            let url = store.root.appendingPathComponent(path)
+            guard let actual = try? Digest.sha256File(at: url) else { problem(path, "fixity", "listed in manifest-sha256.txt but missing"); continue }
+            totalBytes += actual.size
+            if actual.hex != expected { problem(path, "fixity", "SHA-256 does not match manifest-sha256.txt") }
+        }
+        let payloadFiles = Self.files(under: store.root.appendingPathComponent("data"), relativeTo: store.root)
+        for path in payloadFiles where manifest[path] == nil { problem(path, "fixity", "payload file not listed in manifest-sha256.txt") }
+        if let oxum = (try? bag.readBagInfo())?["Payload-Oxum"] {
+            let expected = "\(totalBytes).\(manifest.count)"
+            let onDisk = "\(payloadFiles.reduce(UInt64(0)) { $0 + Self.size(store.root.appendingPathComponent($1)) }).\(payloadFiles.count)"
+            if oxum != expected || oxum != onDisk { problem("bag-info.txt", "oxum", "Payload-Oxum \(oxum) but the payload is \(onDisk)") }
+        } else {
+            problem("bag-info.txt", "oxum", "no Payload-Oxum")
+        }
+
+        // 3. WARC files: every gzip member, every digest.
+        var index = CaptureIndex()
+        for path in store.warcFiles() {
+            let reader = WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: config.pipeline.maxWARCRecordBytes)
+            do {
+                try reader.forEach { record, offset in
+                    checked += 1
+                    for message in record.digestProblems() { problem(path, "warc-digest", "record at offset \(offset): \(message)") }
+                    if record.type == "resource" || record.type == "response" {
+                        index.byRecordID[record.recordID] = (path, record)
+                        if let capture = try? WARCImport.capture(from: record, file: path) {
+                            index.rawDigests.insert(Digest.sha256Hex(capture.bytes))
+                        }
+                    }
+                }
+            } catch let error as CorpusError {
+                problem(path, "warc", error.reason)
+            } catch {
+                problem(path, "warc", "\(error)")
+            }
+        }
+
+        // 4. Records: their own hash, their raw bytes in the archive, and (optionally) a rebuild.
+        let loaded = store.loadRecords()
+        for error in loaded.errors { problem(error.file, "record", error.reason) }
+        let builder = RecordBuilder(config: config)
+        for record in loaded.records {
+            checked += 1
+            let file = "data/corpus/\(record.id).json"
+            if let hash = try? record.computeRecordHash(), hash != record.provenance.recordSHA256 {
+                problem(file, "record-hash", "record_sha256 does not match the record's content")
+            }
+            if Digest.sha256Hex(record.text) != record.provenance.textSHA256 {
+                problem(file, "record-hash", "text_sha256 does not match the text")
+            }
+            if !index.rawDigests.contains(record.provenance.rawSHA256) {
+                problem(file, "raw", "raw_sha256 \(record.provenance.rawSHA256.prefix(12))… is in no WARC file")
+            }
+            guard let located = index.byRecordID[record.provenance.archive.recordID] else {
+                problem(file, "raw", "WARC record \(record.provenance.archive.recordID) not found")
+                continue
+            }
+            if located.warc != record.provenance.archive.warc {
+                problem(file, "raw", "WARC record is in \(located.warc), not \(record.provenance.archive.warc)")
+            }
+            if rebuild {
+                problems += rebuildProblems(record, from: located.record, warc: located.warc, builder: builder)
+            }
+        }
+        return Report(ok: problems.isEmpty, checked: checked, problems: problems)
+    }
+
+    func rebuildProblems(_ stored: CorpusRecord, from warcRecord: WARCRecord, warc: String, builder: RecordBuilder) -> [Finding] {
+        let file = "data/corpus/\(stored.id).json"
+        do {
+            guard var capture = try WARCImport.capture(from: warcRecord, file: warc) else {
+                return [Finding(file: file, rule: "rebuild", message: "WARC record holds no HTML or text payload")]
+            }
+            var source = stored.provenance.source
+            source.charset = nil
+            capture.source = source
+            let rebuilt = try builder.build(capture, archive: stored.provenance.archive)
+            if rebuilt == stored { return [] }
+            let old = try JSONValue.from(stored), new = try JSONValue.from(rebuilt)
+            return Self.differences(old, new, path: "").map { Finding(file: file, rule: "rebuild", message: "field \($0) differs from a rebuild from the raw capture") }
+        } catch let error as CorpusError {
+            return [Finding(file: file, rule: "rebuild", message: error.description)]
+        } catch {
+            return [Finding(file: file, rule: "rebuild", message: "\(error)")]
+        }
+    }
+
+    /// Paths of the fields that differ, descending into objects (not into arrays).
+    static func differences(_ old: JSONValue, _ new: JSONValue, path: String) -> [String] {
+        guard old != new else { return [] }
+        if case .object(let left) = old, case .object(let right) = new {
+            return Set(left.keys).union(right.keys).sorted().flatMap { key in
+                differences(left[key] ?? .null, right[key] ?? .null, path: path.isEmpty ? key : "\(path).\(key)")
+            }
+        }
+        return [path.isEmpty ? "(record)" : path]
+    }
+
+    static func files(under folder: URL, relativeTo root: URL) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey], options: []) else { return [] }
+        var result: [String] = []
+        let prefix = root.standardizedFileURL.path + "/"
+        for case let url as URL in enumerator {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+            let full = url.standardizedFileURL.path
+            result.append(full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : full)
+        }
+        return result.sorted()
+    }
+
+    static func size(_ url: URL) -> UInt64 {
+        var info = stat()
+        return stat(url.path, &info) == 0 ? UInt64(info.st_size) : 0
+    }
+}

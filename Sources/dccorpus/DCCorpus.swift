@@ -1,0 +1,12 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct DCCorpus: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dccorpus",
+        abstract: "Keep a verifiable bilingual corpus of the Digital China Construction Series.",
+        discussion: "Exit codes: 0 success, 1 the command ran and found problems, 2 usage or configuration error.",
+        version: "0.1.0",
+        subcommands: [Run.self, Ingest.self, Clean.self, Validate.self, Verify.self, List.self, Show.self])
+}

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Archiving
+import Cleaning
+import CorpusKit
+import Foundation
+import Integrity
+
+struct Clean: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print (or write DIR/<name>.txt) the cleaner's main text of each file.")
+
+    @OptionGroup var options: GlobalOptions
+    @Option(name: .long, help: "Write DIR/<name>.txt per file instead of printing.") var out: String?
+    @Option(name: .long, help: "Charset to assume, as an HTTP header would give it.") var charset: String?
+    @Argument(help: "HTML or text files.") var files: [String]
+
+    func run() throws {
+        try guarded {
+            let config = try options.loadConfig()
+            let cleaner = Cleaner(config: config.pipeline)
+            var failed = false
+            if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
+            for file in files {
+                do {
+                    let bytes = try FileIO.read(URL(fileURLWithPath: file), limit: config.pipeline.maxInputBytes)
+                    let format = Cleaner.format(forName: file) ?? .html
+                    let document = try cleaner.clean(bytes, format: format, source: file, headerCharset: charset)
+                    if let out {
+                        var name = (file as NSString).lastPathComponent
+                        for suffix in [".html", ".htm", ".xhtml", ".txt"] where name.lowercased().hasSuffix(suffix) {
+                            name = String(name.dropLast(suffix.count))
+                            break
+                        }
+                        try FileIO.writeAtomically(Data((document.text + "\n").utf8), to: URL(fileURLWithPath: out).appendingPathComponent(name + ".txt"), durable: false)
+                    } else if options.json {
+                        Output.jsonLine(CleanOutput(file: file, charset: document.charset.rawValue, title: document.metadata.title,
+                                                    blocks: document.blocks.map { .init(role: $0.role.name, text: $0.text, cells: $0.cells.isEmpty ? nil : $0.cells) }))
+                    } else {
+                        if files.count > 1 { Output.line("==> \(file) <==") }
+                        Output.line(document.text)
+                    }
+                } catch let error as CorpusError {
+                    Output.error(error.description)
+                    failed = true
+                }
+            }
+            if failed { throw Fail.problems }
+        }
+    }
+
+    struct CleanOutput: Encodable {
+        var file: String
+        var charset: String
+        var title: String?
+        var blocks: [Block]
+        struct Block: Encodable { var role: String; var text: String; var cells: [String]? }
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check every record against the schema and the corpus rules; exit 1 on any error.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try guarded {
+            let config = try options.loadConfig()
+            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let report = try store.read { Validator(config: config).validate(store: store) }
+            if options.json {
+                Output.jsonDocument(report)
+            } else {
+                for finding in report.errors { Output.line("error    \(finding)") }
+                for finding in report.warnings { Output.line("warning  \(finding)") }
+                Output.line("\(report.documents) documents: \(report.errors.count) errors, \(report.warnings.count) warnings")
+            }
+            if !report.errors.isEmpty { throw Fail.problems }
+        }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check the fixity of every archived file and record; --rebuild re-derives each record from its raw capture.")
+
+    @OptionGroup var options: GlobalOptions
+    @Flag(name: .long, help: "Re-run clean and classify on each capture and compare with the stored record.") var rebuild = false
+
+    func run() throws {
+        try guarded {
+            let config = try options.loadConfig()
+            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let report = try store.read { Verifier(config: config).verify(store: store, rebuild: rebuild) }
+            if options.json {
+                Output.jsonDocument(report)
+            } else {
+                for finding in report.problems { Output.line("problem  \(finding)") }
+                Output.line(report.ok ? "ok: \(report.checked) items verified" : "FAILED: \(report.problems.count) problems in \(report.checked) items")
+            }
+            if !report.ok { throw Fail.problems }
+        }
+    }
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the documents in the corpus.")
+
+    @OptionGroup var options: GlobalOptions
+
+    struct Row: Encodable {
+        var id: String
+        var kind: String
+        var lesson: Int?
+        var title: String?
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(lesson, forKey: .lesson)
+            try container.encode(title, forKey: .title)
+        }
+        enum CodingKeys: String, CodingKey { case id, kind, lesson, title }
+    }
+
+    func run() throws {
+        try guarded {
+            let config = try options.loadConfig()
+            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let loaded = try store.read { store.loadRecords() }
+            for error in loaded.errors { Output.error(error.description) }
+            let rows = loaded.records
+                .sorted { ($0.series?.lesson ?? 99, $0.id) < ($1.series?.lesson ?? 99, $1.id) }
+                .map { Row(id: $0.id, kind: $0.kind.rawValue, lesson: $0.series?.lesson, title: $0.title.en ?? $0.title.zh) }
+            if options.json {
+                Output.jsonDocument(rows)
+            } else {
+                for row in rows {
+                    Output.line("\(row.id.padding(toLength: 36, withPad: " ", startingAt: 0)) \(row.kind.padding(toLength: 13, withPad: " ", startingAt: 0)) \(row.lesson.map { String($0) } ?? "-")\t\(row.title ?? "")")
+                }
+                Output.line("\(rows.count) documents")
+            }
+            if !loaded.errors.isEmpty { throw Fail.problems }
+        }
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print one record.")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "Record id, e.g. lesson-5.") var id: String
+
+    func run() throws {
+        try guarded {
+            let config = try options.loadConfig()
+            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            guard WriteSession.isSafeID(id) else { throw Fail.usage("\(id): show: not a record id") }
+            guard let record = try store.read({ try store.loadRecord(id: id) }) else {
+                Output.error("\(id): show: no such record (see `dccorpus list`)")
+                throw Fail.problems
+            }
+            if options.json {
+                FileHandle.standardOutput.write(try record.fileData())
+                return
+            }
+            Output.line("\(record.id)  [\(record.kind.rawValue), confidence \(record.classification.confidence)]")
+            if let en = record.title.en { Output.line("title:     \(en)") }
+            if let zh = record.title.zh { Output.line("标题:      \(zh)") }
+            if let headline = record.headline { Output.line("headline:  \(headline)") }
+            if let series = record.series { Output.line("series:    \(series.name), lesson \(series.lesson) of \(series.of)") }
+            if let published = record.published { Output.line("published: \(published)") }
+            if let publisher = record.publisher { Output.line("publisher: \([publisher.en, publisher.zh].compactMap { $0 }.joined(separator: " / "))") }
+            if let video = record.video {
+                Output.line("video:     \([video.speaker.en, video.speaker.zh].compactMap { $0 }.joined(separator: " / "))\(video.durationSeconds.map { ", \($0 / 60):\(String(format: "%02d", $0 % 60))" } ?? "")")
+            }
+            Output.line("topics:    \(record.topics.joined(separator: ", "))")
+            Output.line("contents:  \(record.terms.count) terms, \(record.transcript.count) transcript blocks, \(record.footnotes.count) footnotes, \(record.text.count) characters")
+            Output.line("evidence:  \(record.classification.evidence.joined(separator: "; "))")
+            Output.line("source:    \(record.provenance.source.url ?? record.provenance.source.file ?? "?") at \(record.provenance.source.retrievedAt)")
+            Output.line("raw:       sha256 \(record.provenance.rawSHA256) in \(record.provenance.archive.warc)")
+        }
+    }
+}
