@@ -39,7 +39,7 @@ public struct Classifier: Sendable {
     public init(config: CorpusConfig) { self.config = config }
 
     public func classify(_ document: CleanDocument, sourceName: String) -> ClassifiedDocument {
-        let lines = Self.lines(of: document)
+        var lines = Self.lines(of: document)
         let text = document.text
         let lowered = text.lowercased()
         let hanCount = text.unicodeScalars.filter(Self.isHan).count
@@ -57,6 +57,12 @@ public struct Classifier: Sendable {
             scores[rule.kind, default: 0] += rule.weight
             evidence[rule.kind, default: []].append(rule.phrase)
         }
+        // The page title, its <h1> and the dateline under it are not main text, but they carry
+        // the lesson number, the date and the source: the field parsers read them first.
+        let metadataLines = [document.metadata.firstHeading, document.metadata.title, document.metadata.byline]
+            .compactMap { $0 }.filter { !$0.isEmpty }
+            .map { Line(text: $0, role: .paragraph, cells: []) }
+        lines.insert(contentsOf: metadataLines, at: 0)
         let lessonMark = LessonFields.lessonNumber(lines: lines)
         if let mark = lessonMark {
             if chineseDominant && mark.chinese {
@@ -79,6 +85,7 @@ public struct Classifier: Sendable {
             reasons = evidence[top.key] ?? []
         }
         if (kind == .lesson || kind == .lessonSource) && lessonMark == nil { kind = .other }
+
 
         let fields = LessonFields(lines: lines, metadata: document.metadata)
         let isLessonKind = kind == .lesson || kind == .lessonSource

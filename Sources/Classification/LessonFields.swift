@@ -92,7 +92,7 @@ struct LessonFields {
     static let lengthLine = Pattern("^\\s*(?:Length|Duration|Video length|时长|视频时长)\\s*[:：]\\s*(.+)$")
     static let months = "(January|February|March|April|May|June|July|August|September|October|November|December)"
     static let citationPublisher = Pattern("[”\"]\\s*,?\\s*([A-Z][^,(（”\"]{3,80}?)\\s*(?:[(（]([^)）]+)[)）])?\\s*,\\s*\(months)\\s+(\\d{1,2}),\\s*(\\d{4})", caseInsensitive: false)
-    static let sourceZH = Pattern("^\\s*来源\\s*[:：]\\s*(.+)$")
+    static let sourceZH = Pattern("来源\\s*[:：]\\s*([^\\s|｜]+)")
     static let sourceEN = Pattern("^\\s*Source\\s*[:：]\\s*(.+)$")
     static let dateZH = Pattern("(?:发布时间|发布日期|时间)\\s*[:：]\\s*(\\d{4})[-年./](\\d{1,2})[-月./](\\d{1,2})")
 

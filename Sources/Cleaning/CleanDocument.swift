@@ -46,6 +46,8 @@ public struct PageMetadata: Equatable, Sendable {
     public var description: String?
     /// ISO date (YYYY-MM-DD) from JSON-LD, `article:published_time` or `<time datetime>`.
     public var published: String?
+    /// A short dateline/source line right under the page's `<h1>`, if there is one.
+    public var byline: String?
 
     public init() {}
 }

@@ -34,7 +34,7 @@ enum TagKind: Equatable {
     case chrome          // nav, aside, footer, header: site furniture by tag
     case container       // div, section, article…: block boundary, no role of its own
     case paragraph, heading(Int), listItem, quote, preformatted, caption
-    case table, row, cell
+    case table, tableSection, row, cell
     case lineBreak, rule
     case link
     case inline
@@ -47,7 +47,7 @@ enum TagKind: Equatable {
              "datalist", "picture", "img": return .skip
         case "nav", "aside", "footer", "header", "dialog", "menu": return .chrome
         case "div", "section", "article", "main", "body", "html", "form", "fieldset", "figure", "center", "dl",
-             "details", "address", "ul", "ol", "thead", "tbody", "tfoot", "hgroup", "frameset", "noframes", "legend":
+             "details", "address", "ul", "ol", "hgroup", "frameset", "noframes", "legend":
             return .container
         case "p", "dt", "dd", "summary": return .paragraph
         case "h1": return .heading(1)
@@ -61,6 +61,7 @@ enum TagKind: Equatable {
         case "pre", "listing", "xmp", "plaintext": return .preformatted
         case "figcaption", "caption": return .caption
         case "table": return .table
+        case "thead", "tbody", "tfoot": return .tableSection
         case "tr": return .row
         case "td", "th": return .cell
         case "br": return .lineBreak

@@ -61,6 +61,7 @@ struct HTMLExtractor {
         if let lang = Node.attribute(root, "lang"), !lang.isEmpty { metadata.language = lang }
         try walk(root)
         flush()
+        findByline()
         return (select(), metadata)
     }
 
@@ -360,6 +361,26 @@ struct HTMLExtractor {
         return String(trimmed.prefix(10))
     }
 
+    static let datePattern = try! NSRegularExpression(pattern: "(\\d{4})[-年./](\\d{1,2})[-月./](\\d{1,2})")
+
+    /// The dateline under the first `<h1>` ("发布时间:2025-04-11 来源:…", "Posted on 2025-04-11 by …"):
+    /// kept as metadata even when it is not part of the main text, and a date source of last resort.
+    private mutating func findByline() {
+        guard let headingIndex = blocks.firstIndex(where: { $0.role == .heading(level: 1) }) else { return }
+        for block in blocks[(headingIndex + 1)...].prefix(3) where block.text.count <= 200 {
+            let text = block.text
+            guard let match = Self.datePattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { continue }
+            metadata.byline = text
+            if metadata.published == nil {
+                let parts = (1...3).compactMap { Range(match.range(at: $0), in: text).flatMap { Int(text[$0]) } }
+                if parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) {
+                    metadata.published = String(format: "%04d-%02d-%02d", parts[0], parts[1], parts[2])
+                }
+            }
+            return
+        }
+    }
+
     // MARK: Selection
 
     /// Length that counts CJK characters threefold: a Chinese character carries about a word.
@@ -403,11 +424,12 @@ struct HTMLExtractor {
             let density = Double(block.linkChars) / Double(max(1, block.text.count))
             let score = (1.0 + Double(commas) + min(Double(lengths[index]) / 100.0, 3.0)) * (1.0 - min(density, 1.0))
             // Vote for the enclosing containers: the nearest fully, then a half, a third.
+            // Data-table structure is transparent: a transcript table's rows vote for the
+            // container around the table, beside the paragraphs of the same article.
             var level = 0
             for id in block.path.reversed() {
                 let kind = kinds[Int(id)]
-                if level == 0, kind != .container, kind != .table, kind != .cell, kind != .row { continue }
-                if kind == .inline || kind == .link { continue }
+                guard kind == .container || kind == .cell else { continue }
                 level += 1
                 scores[Int(id)] += score / Double(level)
                 if level == 3 { break }

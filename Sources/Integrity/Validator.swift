@@ -92,7 +92,8 @@ public struct Validator: Sendable {
                 if let duration = record.video?.durationSeconds, block.seconds > duration {
                     error("transcript-length", "timestamp \(block.at) is beyond the video length (\(duration) s)")
                 }
-                if (block.en ?? "").isEmpty { error("transcript-english", "block at \(block.at) has no English") }
+                // An original Chinese page has no translation; a translated lesson needs both.
+                if record.kind == .lesson, (block.en ?? "").isEmpty { error("transcript-english", "block at \(block.at) has no English") }
                 if (block.zh ?? "").isEmpty { error("transcript-chinese", "block at \(block.at) has no Chinese") }
             }
             let footnoteNumbers = Set(record.footnotes.map(\.n))
