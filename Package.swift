@@ -42,10 +42,9 @@ let package = Package(
         .testTarget(name: "CorpusKitTests", dependencies: ["CorpusKit"]),
         .testTarget(name: "ArchivingTests", dependencies: ["Archiving", "CorpusKit"]),
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "CorpusKit"]),
-        .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit"]),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "Ingestion", "Archiving", "CorpusKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CorpusKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CorpusKit", "Archiving"]),
     ],
     swiftLanguageModes: [.v6]
 )

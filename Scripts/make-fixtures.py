@@ -127,7 +127,7 @@ def classic(name, seed, title):
     rows, current, in_transcript, in_terms = [], None, False, False
     for line in body:
         s = line.strip()
-        if s.startswith("Terminology shortlist"):
+        if s.startswith("Terminology shortlist") and "(" in s:
             head, _, rest = s.partition(":")
             out.append("<p><strong>Key Terminology:</strong></p>\n<ul>\n")
             for item in re.findall(r"\s*([^,]+?\)),?", rest):

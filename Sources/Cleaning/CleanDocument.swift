@@ -74,9 +74,9 @@ public struct CleanDocument: Equatable, Sendable {
 public enum TextNormalizer {
     /// Collapses runs of white space (including NBSP and ideographic space) to one space inside
     /// each line, trims lines, drops empty lines, and normalizes to NFC.
-    public static func normalize(_ raw: String) -> String {
+    public static func normalize(_ raw: String, lineSeparator: Character = "\n") -> String {
         var lines: [String] = []
-        for line in raw.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in raw.split(separator: lineSeparator, omittingEmptySubsequences: false) {
             var out = String.UnicodeScalarView()
             var pendingSpace = false
             for scalar in line.unicodeScalars {
@@ -99,7 +99,7 @@ public enum TextNormalizer {
     @inline(__always)
     static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x20, 0x09, 0x0A, 0x0D, 0x0C, 0xA0, 0x3000, 0x2000...0x200A, 0x202F, 0x205F, 0x1680: return true
+        case 0x20, 0x09, 0x0A, 0x0D, 0x0C, 0xA0, 0x3000, 0x2000...0x200A, 0x202F, 0x205F, 0x1680, 0x2028, 0x2029: return true
         default: return false
         }
     }

@@ -163,7 +163,7 @@ struct HTMLExtractor {
         case .cell where rowCells != nil:
             cellBuffer = ""
         case .paragraph where cellBuffer != nil:
-            if !(cellBuffer!.isEmpty) { cellBuffer! += "\n" }
+            if !(cellBuffer!.isEmpty) { cellBuffer! += "\u{2028}" }
         default: break
         }
         frames.append(frame)
@@ -174,7 +174,7 @@ struct HTMLExtractor {
         guard let frame = frames.popLast() else { return }
         switch frame.kind {
         case .link: linkDepth -= 1
-        case .preformatted: flush(); preDepth -= 1
+        case .preformatted: flush(closing: frame); preDepth -= 1
         case .cell where cellBuffer != nil:
             let cell = clean(cellBuffer!)
             rowCells?.append(cell)
@@ -211,7 +211,7 @@ struct HTMLExtractor {
     }
 
     private mutating func lineBreak() {
-        if cellBuffer != nil { cellBuffer! += "\n" } else { buffer += "\n" }
+        if cellBuffer != nil { cellBuffer! += "\u{2028}" } else { buffer += "\u{2028}" }
     }
 
     /// Emits the inline text gathered so far as one block, with the role of its innermost block element.
@@ -244,10 +244,11 @@ struct HTMLExtractor {
         blocks.append(block)
     }
 
-    private func clean(_ raw: String) -> String { TextNormalizer.normalize(raw) }
+    /// In HTML a newline is white space; only `<br>` (marked U+2028 while walking) breaks a line.
+    private func clean(_ raw: String) -> String { TextNormalizer.normalize(raw, lineSeparator: "\u{2028}") }
 
     private func cleanPreformatted(_ raw: String) -> String {
-        let lines = raw.split(separator: "\n", omittingEmptySubsequences: false).map { $0.replacingOccurrences(of: "\t", with: "    ") }
+        let lines = raw.replacingOccurrences(of: "\u{2028}", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map { $0.replacingOccurrences(of: "\t", with: "    ") }
         var trimmed = lines.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
         while let first = trimmed.first, first.isEmpty { trimmed.removeFirst() }
         while let last = trimmed.last, last.isEmpty { trimmed.removeLast() }

@@ -1,0 +1,123 @@
+import CorpusKit
+import Foundation
+import Testing
+@testable import Cleaning
+
+@Suite struct CharsetTests {
+    let cleaner = Cleaner(config: PipelineConfig())
+
+    func page(head: String, body: String) -> String {
+        "<html><head>\(head)</head><body><article><p>\(body)</p><p>\(body)</p></article></body></html>"
+    }
+
+    @Test func utf8WithDeclaration() throws {
+        let bytes = Data(page(head: "<meta charset=\"utf-8\"><title>t</title>", body: "数字中国建设 Digital China construction, a long paragraph of text here.").utf8)
+        let document = try cleaner.clean(bytes, format: .html, source: "t.html")
+        #expect(document.charset == .utf8)
+        #expect(document.charsetEvidence == .meta)
+        #expect(document.text.contains("数字中国建设 Digital China"))
+    }
+
+    @Test func utf8WithoutDeclarationIsSniffed() throws {
+        let bytes = Data(page(head: "<title>无声明</title>", body: "数字中国建设涵盖科技、经济、政治、文化、社会、生态、安全等多个领域").utf8)
+        let document = try cleaner.clean(bytes, format: .html, source: "t.html")
+        #expect(document.charset == .utf8)
+        #expect(document.charsetEvidence == .sniffed)
+        #expect(document.text.contains("安全等多个领域"))
+    }
+
+    @Test func gbkMetaDecodesAsGB18030() throws {
+        let html = page(head: "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\"><title>标题</title>", body: "数字政务建设,朱镕基与陶喆。后面还有很多内容不能丢失。")
+        let bytes = try #require(Self.gb18030(html))
+        let document = try cleaner.clean(bytes, format: .html, source: "t.html")
+        #expect(document.charset == .gb18030)
+        #expect(document.text.contains("朱镕基与陶喆。后面还有很多内容不能丢失。"))
+    }
+
+    @Test func gb2312HttpEquivWithGBKOnlyCharactersKeepsTheWholePage() throws {
+        let html = page(head: "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"><title>标题</title>", body: "开头。朱镕基同志强调开放,陶喆参与文化交流。结尾的句子必须保留下来。")
+        let bytes = try #require(Self.gb18030(html))
+        let document = try cleaner.clean(bytes, format: .html, source: "t.html")
+        #expect(document.charset == .gb18030)
+        #expect(document.text.contains("结尾的句子必须保留下来。"))
+        #expect(document.text.contains("镕"))
+        #expect(document.text.contains("喆"))
+    }
+
+    @Test func metaAfterAChineseTitleIsStillFound() throws {
+        let html = "<html><head><title>数字中国建设系列之五</title><meta charset=\"gb2312\"></head><body><div><p>数字政务的服务对象是人民,要把满足人民群众对美好生活的向往作为出发点和落脚点。</p></div></body></html>"
+        let bytes = try #require(Self.gb18030(html))
+        let document = try cleaner.clean(bytes, format: .html, source: "t.html")
+        #expect(document.charset == .gb18030)
+        #expect(document.charsetEvidence == .meta)
+        #expect(document.metadata.title == "数字中国建设系列之五")
+        #expect(document.text.contains("数字政务的服务对象是人民"))
+    }
+
+    @Test func headerCharsetOverridesMeta() throws {
+        let html = page(head: "<meta charset=\"utf-8\"><title>t</title>", body: "数字经济蓬勃发展,深刻改变着人类生产生活方式。")
+        let bytes = try #require(Self.gb18030(html))
+        let document = try cleaner.clean(bytes, format: .html, source: "t.html", headerCharset: "gb2312")
+        #expect(document.charset == .gb18030)
+        #expect(document.charsetEvidence == .header)
+        #expect(document.text.contains("深刻改变着人类生产生活方式"))
+    }
+
+    @Test func undeclaredGBKIsSniffed() throws {
+        let html = page(head: "<title>数字中国</title>", body: "数字中国建设涵盖科技、经济、政治、文化、社会、生态、安全等多个领域,涉及大数据、云计算。")
+        let bytes = try #require(Self.gb18030(html))
+        let document = try cleaner.clean(bytes, format: .html, source: "t.html")
+        #expect(document.charset == .gb18030)
+        #expect(document.charsetEvidence == .sniffed)
+        #expect(document.text.contains("涉及大数据、云计算"))
+    }
+
+    @Test func undeclaredLatinFallsBackToWindows1252() throws {
+        var bytes = Data("<html><body><p>Caf".utf8)
+        bytes.append(0xE9)
+        bytes.append(contentsOf: Array(" au lait, na".utf8) + [0xEF] + Array("ve \u{22}smart quotes\u{22} are ".utf8) + [0x93, 0x41, 0x94] + Array(" and more text here.</p></body></html>".utf8))
+        let document = try cleaner.clean(bytes, format: .html, source: "t.html")
+        #expect(document.charset == .windows1252)
+        #expect(document.text.contains("Café au lait, naïve"))
+        #expect(document.text.contains("“A”"))
+    }
+
+    @Test func invalidBytesInDeclaredUTF8AreAnErrorWithTheOffset() throws {
+        var bytes = Data("<html><head><meta charset=\"utf-8\"></head><body><p>abc".utf8)
+        let offset = bytes.count
+        bytes.append(contentsOf: [0xC3, 0x28])
+        bytes.append(contentsOf: Array("def</p></body></html>".utf8))
+        #expect(throws: CorpusError(file: "t.html", stage: .decode, reason: "invalid UTF-8 at byte offset \(offset)")) {
+            try cleaner.clean(bytes, format: .html, source: "t.html")
+        }
+    }
+
+    @Test(arguments: ["gb2312", "GBK", "x-gbk", "chinese", "csgb2312", "gb_2312-80", "GB18030", " gb2312 "])
+    func everyGBLabelIsGB18030(label: String) {
+        #expect(Charset.from(label: label) == .gb18030)
+    }
+
+    @Test func textInAnUnknownEncodingIsRejected() {
+        let bytes = Data([0x48, 0x65, 0x6C, 0x6C, 0xE9, 0xFF, 0xFE, 0x20, 0x41, 0x42, 0x80, 0x81, 0x0A])
+        #expect(throws: CorpusError.self) { try cleaner.clean(bytes, format: .text, source: "t.txt") }
+    }
+
+    static func gb18030(_ text: String) -> Data? {
+        let converter = iconv_open("GB18030", "UTF-8")
+        defer { iconv_close(converter) }
+        var input = Array(text.utf8).map { CChar(bitPattern: $0) }
+        var output = [CChar](repeating: 0, count: input.count * 2 + 16)
+        let produced: Int? = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                var inPointer = inBuffer.baseAddress
+                var inLeft = inBuffer.count
+                var outPointer = outBuffer.baseAddress
+                var outLeft = outBuffer.count
+                guard iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft) != -1 else { return nil }
+                return outBuffer.count - outLeft
+            }
+        }
+        guard let produced else { return nil }
+        return Data(output[0..<produced].map { UInt8(bitPattern: $0) })
+    }
+}
