@@ -95,7 +95,7 @@ import Testing
             if paragraph.hasPrefix("Terminology shortlist with"), let colon = paragraph.range(of: ": ") {
                 paragraph = String(paragraph[colon.upperBound...])
             }
-            let probe = String(paragraph.prefix(40))
+            let probe = String(paragraph.prefix(while: { $0 != "," }).prefix(40))
             guard let found = text.range(of: probe, range: cursor..<text.endIndex) else {
                 Issue.record("\(page): missing or out of order: \(probe)")
                 return
