@@ -73,27 +73,51 @@ public struct CleanDocument: Equatable, Sendable {
 /// Text helpers shared by the HTML and plain-text paths.
 public enum TextNormalizer {
     /// Collapses runs of white space (including NBSP and ideographic space) to one space inside
-    /// each line, trims lines, drops empty lines, and normalizes to NFC.
-    public static func normalize(_ raw: String, lineSeparator: Character = "\n") -> String {
-        var lines: [String] = []
-        for line in raw.split(separator: lineSeparator, omittingEmptySubsequences: false) {
-            var out = String.UnicodeScalarView()
-            var pendingSpace = false
-            for scalar in line.unicodeScalars {
-                if isSpace(scalar) {
-                    pendingSpace = !out.isEmpty
-                } else if scalar.properties.generalCategory == .format && scalar.value != 0x200D {
-                    continue  // zero-width spaces, soft hyphens, BOMs in the middle of text
-                } else if scalar.properties.generalCategory == .control {
-                    continue
-                } else {
-                    if pendingSpace { out.append(" "); pendingSpace = false }
-                    out.append(scalar)
-                }
+    /// each line, trims lines, drops empty lines, and normalizes to NFC. One pass over the
+    /// scalars; Foundation's NFC runs only when a scalar could change under it.
+    public static func normalize(_ raw: String, lineSeparator: Unicode.Scalar = "\n") -> String {
+        var out = String.UnicodeScalarView()
+        var lineHasText = false
+        var pendingSpace = false
+        var pendingBreak = false
+        var mayNeedNFC = false
+        for scalar in raw.unicodeScalars {
+            if scalar == lineSeparator {
+                if lineHasText { pendingBreak = true }
+                pendingSpace = false
+                lineHasText = false
+                continue
             }
-            if !out.isEmpty { lines.append(String(out)) }
+            if scalar.value < 0x80 {
+                if scalar.value <= 0x20 || scalar.value == 0x7F {
+                    if isSpace(scalar) { pendingSpace = lineHasText }
+                    continue
+                }
+            } else {
+                if isSpace(scalar) { pendingSpace = lineHasText; continue }
+                let category = scalar.properties.generalCategory
+                if category == .control || (category == .format && scalar.value != 0x200D) { continue }
+                if scalar.value >= 0x300, !mayNeedNFC, couldChangeUnderNFC(scalar) { mayNeedNFC = true }
+            }
+            if pendingBreak { out.append("\n"); pendingBreak = false; pendingSpace = false }
+            if pendingSpace { out.append(" "); pendingSpace = false }
+            out.append(scalar)
+            lineHasText = true
         }
-        return lines.joined(separator: "\n").precomposedStringWithCanonicalMapping
+        let result = String(out)
+        return mayNeedNFC ? result.precomposedStringWithCanonicalMapping : result
+    }
+
+    /// Combining marks, Hangul jamo and CJK compatibility ideographs are what NFC rewrites.
+    @inline(__always)
+    static func couldChangeUnderNFC(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x1100...0x11FF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0x2F800...0x2FA1F, 0x0340, 0x0341, 0x0343, 0x0344, 0x0374,
+             0x037E, 0x0387, 0x1F71...0x1FFD, 0x2000, 0x2001, 0x2126, 0x212A, 0x212B, 0x2329, 0x232A:
+            return true
+        default:
+            return scalar.properties.canonicalCombiningClass != .notReordered
+        }
     }
 
     @inline(__always)

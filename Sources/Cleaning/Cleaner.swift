@@ -100,8 +100,7 @@ public struct Cleaner: Sendable {
         for paragraph in paragraphs {
             let clean = TextNormalizer.normalize(paragraph)
             guard !clean.isEmpty else { continue }
-            let lowered = clean.lowercased()
-            if phrases.contains(where: { lowered.contains($0) && lowered.count < $0.count + 40 }) { continue }
+            if HTMLExtractor.isBoilerplatePhrase(clean, phrases) { continue }
             blocks.append(TextBlock(role: Self.textRole(Substring(paragraph)), text: clean))
         }
         return blocks

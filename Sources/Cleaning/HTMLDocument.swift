@@ -37,6 +37,7 @@ enum TagKind: Equatable {
     case table, tableSection, row, cell
     case lineBreak, rule
     case link
+    case time            // inline, but its datetime may date the page
     case inline
     case head, title
 
@@ -67,6 +68,7 @@ enum TagKind: Equatable {
         case "br": return .lineBreak
         case "hr": return .rule
         case "a": return .link
+        case "time": return .time
         case "head": return .head
         case "title": return .title
         default: return .inline
@@ -75,7 +77,7 @@ enum TagKind: Equatable {
 
     var isBlock: Bool {
         switch self {
-        case .inline, .link, .lineBreak, .skip, .title, .head: return false
+        case .inline, .link, .time, .lineBreak, .skip, .title, .head: return false
         default: return true
         }
     }

@@ -47,13 +47,15 @@ struct HTMLExtractor {
     private var cellBuffer: String? = nil
     private var metadata = PageMetadata()
     private var tagCache: [UnsafeRawPointer: TagKind] = [:]
-    private var boilerplateTokens: [String]
+    private var boilerplateTokens: [[UInt8]]
     private var inTitle = false
+    /// Class/id/role strings seen before and whether they mark furniture: pages repeat them.
+    private var identityVerdicts: [String: Bool] = [:]
 
     init(config: PipelineConfig, source: String) {
         self.config = config
         self.source = source
-        boilerplateTokens = config.boilerplateClassTokens.map { $0.lowercased() }
+        boilerplateTokens = config.boilerplateClassTokens.map { Array($0.lowercased().utf8.filter { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) }.filter { !$0.isEmpty }
     }
 
     mutating func extract(_ document: HTMLDocument) throws -> (blocks: [TextBlock], metadata: PageMetadata) {
@@ -134,8 +136,7 @@ struct HTMLExtractor {
         default: break
         }
         if Self.isHidden(node) { return false }
-        if kind == .inline, metadata.published == nil, Node.name(node).lowercased() == "time",
-           let stamp = Node.attribute(node, "datetime") {
+        if kind == .time, metadata.published == nil, let stamp = Node.attribute(node, "datetime") {
             metadata.published = Self.isoDate(stamp)
         }
         if kind.isBlock { flush() }
@@ -143,7 +144,7 @@ struct HTMLExtractor {
         parents.append(frames.last?.id ?? -1)
         kinds.append(kind)
         var isBoilerplate = kind == .chrome
-        if !isBoilerplate, kind != .inline, kind != .link, kind != .row, kind != .cell {
+        if !isBoilerplate, kind != .inline, kind != .link, kind != .time, kind != .row, kind != .cell {
             isBoilerplate = matchesBoilerplate(node, kind: kind)
         }
         boilerplate.append(isBoilerplate)
@@ -247,6 +248,7 @@ struct HTMLExtractor {
     /// In HTML a newline is white space; only `<br>` (marked U+2028 while walking) breaks a line.
     private func clean(_ raw: String) -> String { TextNormalizer.normalize(raw, lineSeparator: "\u{2028}") }
 
+
     private func cleanPreformatted(_ raw: String) -> String {
         let lines = raw.replacingOccurrences(of: "\u{2028}", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map { $0.replacingOccurrences(of: "\t", with: "    ") }
         var trimmed = lines.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
@@ -255,28 +257,52 @@ struct HTMLExtractor {
         return trimmed.joined(separator: "\n").precomposedStringWithCanonicalMapping
     }
 
-    private func matchesBoilerplate(_ node: xmlNodePtr, kind: TagKind) -> Bool {
+    private mutating func matchesBoilerplate(_ node: xmlNodePtr, kind: TagKind) -> Bool {
         if case .container = kind, let name = node.pointee.name {
             let tag = String(cString: name).lowercased()
             if tag == "body" || tag == "html" || tag == "main" || tag == "article" { return false }
         }
         var identity = ""
-        if let value = Node.attribute(node, "class") { identity += value.lowercased() + " " }
-        if let value = Node.attribute(node, "id") { identity += value.lowercased() + " " }
-        if let value = Node.attribute(node, "role") {
-            let role = value.lowercased()
-            if ["navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu", "menubar"].contains(role) { return true }
+        if let value = Node.attribute(node, "class") { identity += value }
+        identity += "\u{1}"
+        if let value = Node.attribute(node, "id") { identity += value }
+        identity += "\u{1}"
+        if let value = Node.attribute(node, "role") { identity += value }
+        guard identity.utf8.count > 2 else { return false }
+        if let known = identityVerdicts[identity] { return known }
+        let verdict = Self.isFurnitureIdentity(identity, tokens: boilerplateTokens)
+        identityVerdicts[identity] = verdict
+        return verdict
+    }
+
+    static let furnitureRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu", "menubar"]
+
+    /// Compares the parts of class/id tokens (split at anything but letters and digits) with the
+    /// configured tokens by prefix, so "sharedaddy" and "jp-relatedposts" match "share"/"related"
+    /// but "shareholder" does not match "holder". Works on ASCII bytes: it runs for every element.
+    static func isFurnitureIdentity(_ identity: String, tokens: [[UInt8]]) -> Bool {
+        let fields = identity.split(separator: "\u{1}", omittingEmptySubsequences: false)
+        if fields.count == 3, furnitureRoles.contains(fields[2].trimmingCharacters(in: .whitespaces).lowercased()) { return true }
+        var part: [UInt8] = []
+        part.reserveCapacity(32)
+        func partMatches() -> Bool {
+            guard !part.isEmpty else { return false }
+            for token in tokens where token.count <= part.count && part.starts(with: token) { return true }
+            return false
         }
-        guard !identity.isEmpty else { return false }
-        // Compare whole tokens and their dash/underscore-separated parts, by prefix, so that
-        // "sharedaddy" and "jp-relatedposts" match "share"/"related" but "shareholder-report" does not
-        // match "holder".
-        for token in identity.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
-            for part in token.split(whereSeparator: { $0 == "-" || $0 == "_" }) {
-                for pattern in boilerplateTokens where part.hasPrefix(pattern) {
-                    return true
+        for field in fields.prefix(2) {
+            for byte in field.utf8 {
+                let isAlnum = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+                let isUpper = byte >= 0x41 && byte <= 0x5A
+                if isAlnum || isUpper {
+                    part.append(isUpper ? byte + 0x20 : byte)
+                } else {
+                    if partMatches() { return true }
+                    part.removeAll(keepingCapacity: true)
                 }
             }
+            if partMatches() { return true }
+            part.removeAll(keepingCapacity: true)
         }
         return false
     }
@@ -421,8 +447,8 @@ struct HTMLExtractor {
         }
         for (index, block) in blocks.enumerated() where lengths[index] >= 25 && !isFurniture(block) {
             if case .heading = block.role { continue }
-            let commas = block.text.reduce(0) { $0 + ($1 == "," || $1 == "，" || $1 == "、" || $1 == "。" ? 1 : 0) }
-            let density = Double(block.linkChars) / Double(max(1, block.text.count))
+            let commas = block.text.unicodeScalars.reduce(0) { $0 + ($1 == "," || $1 == "，" || $1 == "、" || $1 == "。" ? 1 : 0) }
+            let density = Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count))
             let score = (1.0 + Double(commas) + min(Double(lengths[index]) / 100.0, 3.0)) * (1.0 - min(density, 1.0))
             // Vote for the enclosing containers: the nearest fully, then a half, a third.
             // Data-table structure is transparent: a transcript table's rows vote for the
@@ -455,24 +481,32 @@ struct HTMLExtractor {
         }
         var result: [TextBlock] = []
         let phrases = config.boilerplatePhrases.map { $0.lowercased() }
+        let longestPhrase = phrases.map(\.unicodeScalars.count).max() ?? 0
         for (index, block) in blocks.enumerated() {
             if best >= 0 {
                 guard block.path.contains(where: { included.contains($0) }) || siblingParagraph(block, bestParent: parents[best], length: lengths[index]) else { continue }
             }
             if isFurniture(block) { continue }
-            let density = Double(block.linkChars) / Double(max(1, block.text.count))
+            let scalarCount = block.text.unicodeScalars.count
+            let density = Double(block.linkChars) / Double(max(1, scalarCount))
             if density > 0.5 && lengths[index] < 400 { continue }
-            let lowered = block.text.lowercased()
-            if phrases.contains(where: { lowered.contains($0) && lowered.count < $0.count + 40 }) { continue }
+            if scalarCount < longestPhrase + 40, Self.isBoilerplatePhrase(block.text, phrases) { continue }
             result.append(TextBlock(role: block.role, text: block.text, cells: block.cells))
         }
         return result
+    }
+
+    /// True when the block is (nearly) just one of the configured phrases.
+    static func isBoilerplatePhrase(_ text: String, _ phrases: [String]) -> Bool {
+        let lowered = text.lowercased()
+        let count = lowered.unicodeScalars.count
+        return phrases.contains { count < $0.unicodeScalars.count + 40 && lowered.range(of: $0) != nil }
     }
 
     /// A plain paragraph right beside the article container that reads like prose.
     private func siblingParagraph(_ block: RawBlock, bestParent: Int32, length: Int) -> Bool {
         guard block.path.count >= 2, block.path[block.path.count - 2] == bestParent else { return false }
         guard block.role == .paragraph, length >= 80 else { return false }
-        return Double(block.linkChars) / Double(max(1, block.text.count)) < 0.25
+        return Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count)) < 0.25
     }
 }
