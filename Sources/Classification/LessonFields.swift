@@ -174,7 +174,7 @@ struct LessonFields {
     }
 
     static let termsHeader = Pattern("^\\s*(?:Terminology shortlist[^:：]*|Key Terminology[^:：]*|Key terms[^:：]*|术语[^:：]*)[:：]\\s*(.*)$")
-    static let termItem = Pattern("\\s*(?:and\\s+)?([^,，;；()（）]+?)\\s*(\\d{1,2})?\\s*[(（]([^)）]+)[)）]")
+    static let termItem = Pattern("\\s*(?:and\\s+)?([^,，;；()（）]+?)()\\s*[(（]([^)）]+)[)）]")
 
     /// The terminology shortlist: on the header line itself, or as the list items under it.
     static func parseTerms(_ lines: [Line]) -> [Term] {
@@ -277,11 +277,16 @@ struct LessonFields {
                 }
                 break
             }
-            text = Self.stripBackLinks(text)
+            text = Self.stripBackLinks(Self.stripListMarker(text))
             guard !text.isEmpty else { continue }
             notes.append(Footnote(n: number ?? (notes.last?.n ?? 0) + 1, text: text))
         }
         return notes
+    }
+
+    static func stripListMarker(_ text: String) -> String {
+        guard let first = text.first, "•-*·▪◦".contains(first) else { return text }
+        return String(text.dropFirst()).trimmingCharacters(in: .whitespaces)
     }
 
     static func stripBackLinks(_ text: String) -> String {
