@@ -42,8 +42,8 @@ public final class ArchiveStore: Sendable {
 
     /// Runs `body` while no writer is mid-commit (a shared lock); replays an interrupted commit first.
     public func read<T>(_ body: () throws -> T) throws -> T {
-        if FileManager.default.fileExists(atPath: journalURL.path) {
-            try write { _ in }
+        if FileManager.default.fileExists(atPath: journalURL.path) || (bag.exists && !bag.isComplete) {
+            try write { _ in }  // replay an interrupted commit or finish an interrupted creation
         }
         guard FileManager.default.fileExists(atPath: root.path) else { return try body() }
         let lock = try ArchiveLock(path: root.appendingPathComponent(".lock").path, mode: .shared, timeout: lockTimeout)

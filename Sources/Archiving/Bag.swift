@@ -18,14 +18,21 @@ public struct Bag: Sendable {
 
     public var exists: Bool { FileManager.default.fileExists(atPath: declarationURL.path) }
 
+    /// All four tag files are there (a creation was not interrupted).
+    public var isComplete: Bool {
+        [declarationURL, manifestURL, bagInfoURL, tagManifestURL].allSatisfy { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
     /// Creates an empty bag (idempotent).
     public func create() throws {
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: root.appendingPathComponent("data/warc"), withIntermediateDirectories: true)
         try fileManager.createDirectory(at: root.appendingPathComponent("data/corpus"), withIntermediateDirectories: true)
-        if exists { return }
+        // A creation killed half-way leaves some tag files missing: finish it. Payload is only
+        // ever added to a complete bag, so an incomplete one has an empty manifest.
+        if isComplete { return }
         try FileIO.writeAtomically(Data("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".utf8), to: declarationURL)
-        try writeManifests(payload: [:])
+        try writeManifests(payload: (try? readManifest()) ?? [:])
     }
 
     /// Manifest lines as path → SHA-256 hex. Paths are relative to the bag root (`data/...`).

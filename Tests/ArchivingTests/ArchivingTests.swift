@@ -1,0 +1,137 @@
+import CorpusKit
+import Foundation
+import Testing
+@testable import Archiving
+
+func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("dccorpus-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Suite struct WARCTests {
+    func record(_ text: String) -> WARCRecord {
+        WARCRecord.make(type: "resource", date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data(text.utf8),
+                        extra: [("WARC-Target-URI", "file:///x.txt")])
+    }
+
+    @Test func recordsRoundTripThroughGzipMembers() throws {
+        let folder = try temporaryFolder()
+        let path = folder.appendingPathComponent("a.warc.gz").path
+        let records = [record("one"), record(String(repeating: "二", count: 100_000)), record("")]
+        var file = Data()
+        for item in records { file.append(try Gzip.member(item.serialized())) }
+        try file.write(to: URL(fileURLWithPath: path))
+        var read: [WARCRecord] = []
+        var offsets: [UInt64] = []
+        try WARCFileReader(path: path, limit: 1 << 24).forEach { read.append($0); offsets.append($1) }
+        #expect(read == records)
+        #expect(offsets.first == 0)
+        #expect(offsets == offsets.sorted())
+        #expect(read.allSatisfy { $0.digestProblems().isEmpty })
+        #expect(read[0]["WARC-Block-Digest"] == "sha256:" + Digest.sha256Hex(Data("one".utf8)))
+    }
+
+    @Test func aFlippedByteInAMemberIsReported() throws {
+        let folder = try temporaryFolder()
+        let path = folder.appendingPathComponent("a.warc.gz").path
+        var file = try Gzip.member(record("first record body").serialized())
+        file.append(try Gzip.member(record(String(repeating: "payload ", count: 200)).serialized()))
+        file[file.count - 30] ^= 0x55
+        try file.write(to: URL(fileURLWithPath: path))
+        #expect(throws: CorpusError.self) { try WARCFileReader(path: path, limit: 1 << 24).forEach { _, _ in } }
+    }
+
+    @Test func aTruncatedFileIsReported() throws {
+        let folder = try temporaryFolder()
+        let path = folder.appendingPathComponent("a.warc.gz").path
+        let file = try Gzip.member(record(String(repeating: "payload ", count: 200)).serialized())
+        try file.prefix(file.count / 2).write(to: URL(fileURLWithPath: path))
+        #expect(throws: CorpusError.self) { try WARCFileReader(path: path, limit: 1 << 24).forEach { _, _ in } }
+    }
+
+    @Test func aTamperedBlockFailsItsDigest() throws {
+        var item = record("original")
+        item.block = Data("origina1".utf8)
+        #expect(item.digestProblems().count == 2)
+    }
+
+    @Test func httpPayloadExcludesTheHeaders() {
+        let block = Data("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>hi</p>".utf8)
+        let response = WARCRecord.make(type: "response", date: "2025-04-11T00:00:00Z", contentType: "application/http; msgtype=response", block: block)
+        #expect(response.payload == Data("<p>hi</p>".utf8))
+        #expect(response["WARC-Payload-Digest"] == "sha256:" + Digest.sha256Hex(Data("<p>hi</p>".utf8)))
+        #expect(response.digestProblems().isEmpty)
+    }
+}
+
+@Suite struct ArchiveStoreTests {
+    @Test func aCommittedSessionLeavesACompleteBag() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let store = ArchiveStore(root: root, lockTimeout: 5)
+        try store.write { session in
+            try session.append([WARCRecord.make(type: "resource", date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data("x".utf8))])
+        }
+        let manifest = try store.bag.readManifest()
+        #expect(manifest.count == 1)
+        #expect(manifest.keys.first?.hasPrefix("data/warc/dccorpus-") == true)
+        let info = try store.bag.readBagInfo()
+        let size = try Digest.sha256File(at: root.appendingPathComponent(manifest.keys.first!)).size
+        #expect(info["Payload-Oxum"] == "\(size).1")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".staging").path))
+    }
+
+    @Test func nothingIsCommittedWhenTheBodyThrows() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let store = ArchiveStore(root: root, lockTimeout: 5)
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try store.write { session in
+                try session.append([WARCRecord.make(type: "resource", date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data("x".utf8))])
+                throw Stop()
+            }
+        }
+        #expect(try store.bag.readManifest().isEmpty)
+        #expect(store.warcFiles().isEmpty)
+    }
+
+    @Test func anInterruptedCommitIsReplayed() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let store = ArchiveStore(root: root, lockTimeout: 5)
+        try store.write { _ in }
+        // Simulate a crash after the journal was written and one file was moved.
+        let staging = root.appendingPathComponent(".staging")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        try Data("moved".utf8).write(to: root.appendingPathComponent("data/corpus/a.json"))
+        try Data("staged".utf8).write(to: staging.appendingPathComponent("b"))
+        let journal = #"{"moves":[{"from":"a","to":"data/corpus/a.json"},{"from":"b","to":"data/corpus/b.json"}]}"#
+        try Data(journal.utf8).write(to: staging.appendingPathComponent("journal.json"))
+        try store.read { }
+        let manifest = try store.bag.readManifest()
+        #expect(manifest["data/corpus/a.json"] == Digest.sha256Hex(Data("moved".utf8)))
+        #expect(manifest["data/corpus/b.json"] == Digest.sha256Hex(Data("staged".utf8)))
+        #expect(!FileManager.default.fileExists(atPath: staging.path))
+    }
+
+    @Test func aSecondWriterWaitsThenGivesUpClearly() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let held = try ArchiveLock(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: 1)
+        let start = Date()
+        do {
+            _ = try ArchiveLock(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: 0.3)
+            Issue.record("second lock was granted")
+        } catch let error as CorpusError {
+            #expect(error.stage == .lock)
+            #expect(error.reason.contains("gave up after"))
+            #expect(error.reason.contains("pid \(getpid())"))
+        }
+        #expect(Date().timeIntervalSince(start) >= 0.3)
+        withExtendedLifetime(held) {}
+    }
+
+    @Test(arguments: ["../x", "a/b", ".hidden", "", "-lead", "UPPER", "ok-id-12"])
+    func recordIDsCannotEscape(id: String) {
+        #expect(WriteSession.isSafeID(id) == (id == "ok-id-12"))
+    }
+}

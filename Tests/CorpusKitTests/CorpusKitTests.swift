@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import CorpusKit
+
+@Suite struct CanonicalJSONTests {
+    @Test func sortsKeysAndEscapesMinimally() throws {
+        let value: JSONValue = .object(["b": .int(1), "a": .string("x\"y\\z\n\u{01}中"), "c": .array([.null, .bool(true), .double(0.75)])])
+        #expect(String(decoding: value.canonicalData(), as: UTF8.self) == #"{"a":"x\"y\\z\n\u0001中","b":1,"c":[null,true,0.75]}"#)
+    }
+
+    @Test func prettyFormIsSortedAndIndented() {
+        let value: JSONValue = .object(["z": .array([]), "a": .object([:])])
+        #expect(String(decoding: value.prettyData(), as: UTF8.self) == "{\n  \"a\": {},\n  \"z\": []\n}\n")
+    }
+
+    @Test func wholeDoublesPrintAsIntegers() {
+        #expect(String(decoding: JSONValue.double(1.0).canonicalData(), as: UTF8.self) == "1")
+    }
+}
+
+@Suite struct ConfigTests {
+    @Test func theShippedConfigLoads() throws {
+        let config = try Fixtures.config()
+        #expect(config.lexicon.topics.count == 13)
+        #expect(config.lexicon.topics.map(\.lesson) == Array(1...13))
+        #expect(config.pipeline.maxInputBytes == 32 << 20)
+        #expect(config.pipeline.boilerplatePhrases.contains("PHP Code Snippets Powered By"))
+        #expect(config.configSHA256.count == 64)
+    }
+
+    @Test func anUnknownKeyIsNamed() {
+        #expect(throws: CorpusError(file: "p.toml", stage: .config, reason: "unknown key limits.max_input_byte")) {
+            try CorpusConfig.parsePipeline("[limits]\nmax_input_byte = 5\n", file: "p.toml")
+        }
+    }
+
+    @Test func aWrongTypeIsNamed() {
+        #expect(throws: CorpusError(file: "p.toml", stage: .config, reason: "limits.max_blocks must be an integer")) {
+            try CorpusConfig.parsePipeline("[limits]\nmax_blocks = \"many\"\n", file: "p.toml")
+        }
+    }
+
+    @Test func anOutOfRangeValueIsNamed() {
+        #expect(throws: CorpusError(file: "p.toml", stage: .config, reason: "limits.max_blocks must be between 1 and 10000000")) {
+            try CorpusConfig.parsePipeline("[limits]\nmax_blocks = 0\n", file: "p.toml")
+        }
+    }
+
+    @Test func brokenTOMLGivesTheLine() throws {
+        do {
+            _ = try CorpusConfig.parsePipeline("[limits]\nmax_blocks = = 3\n", file: "p.toml")
+            Issue.record("no error")
+        } catch let error as CorpusError {
+            #expect(error.stage == .config)
+            #expect(error.reason.hasPrefix("line 2"))
+        }
+    }
+
+    @Test func anUnknownKindIsNamed() {
+        #expect(throws: CorpusError.self) {
+            try CorpusConfig.parseLexicon("[[kind_rules]]\nkind = \"novel\"\nphrases = [\"x\"]\n", file: "l.toml")
+        }
+    }
+}
+
+@Suite struct RecordTests {
+    static func sample() -> CorpusRecord {
+        CorpusRecord(
+            id: "lesson-5", kind: .lesson, languages: ["en", "zh"], title: Bilingual(en: "T", zh: "标题"), headline: nil,
+            classification: ClassificationInfo(kind: .lesson, confidence: 0.9, evidence: ["Lesson 5 of 13"]),
+            series: SeriesInfo(name: "S", lesson: 5, of: 13), published: "2025-04-11", publisher: nil, video: nil,
+            synopsis: Bilingual(), terms: [Term(en: "a", zh: "乙", footnote: nil)], transcript: [], footnotes: [],
+            topics: ["digital-government"], text: "text",
+            provenance: Provenance(source: SourceInfo(file: "x.txt", retrievedAt: "2025-04-11T00:00:00Z"), rawSHA256: String(repeating: "a", count: 64),
+                                   textSHA256: Digest.sha256Hex("text"), archive: ArchiveLocation(warc: "data/warc/x.warc.gz", recordID: "<urn:uuid:1>"),
+                                   pipeline: PipelineInfo(version: "0", configSHA256: String(repeating: "b", count: 64))))
+    }
+
+    @Test func nullsAreExplicitAndTheHashLeavesItselfOut() throws {
+        let record = try Self.sample().sealed()
+        let json = String(decoding: try record.fileData(), as: UTF8.self)
+        #expect(json.contains("\"headline\": null"))
+        #expect(json.contains("\"footnote\": null"))
+        #expect(record.provenance.recordSHA256 == (try record.computeRecordHash()))
+        var changed = record
+        changed.text = "other"
+        #expect(try changed.computeRecordHash() != record.provenance.recordSHA256)
+        let decoded = try CorpusRecord.decode(try record.fileData(), file: "x")
+        #expect(decoded == record)
+        #expect(try decoded.fileData() == (try record.fileData()))
+    }
+
+    @Test func aMissingFieldIsNamed() {
+        #expect(throws: CorpusError(file: "x", stage: .validate, reason: "record does not decode: missing key kind")) {
+            try CorpusRecord.decode(Data(#"{"id":"a"}"#.utf8), file: "x")
+        }
+    }
+
+    @Test func streamingDigestMatchesInMemory() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("digest-\(UUID().uuidString)")
+        let data = Data((0..<3_000_000).map { UInt8($0 % 251) })
+        try data.write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let streamed = try Digest.sha256File(at: url)
+        #expect(streamed.hex == Digest.sha256Hex(data))
+        #expect(streamed.size == 3_000_000)
+    }
+}

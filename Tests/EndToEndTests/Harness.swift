@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// Runs the built `dccorpus` in a temporary project root, as users and cron do.
+struct Harness {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let binary = repository.appendingPathComponent(".build/debug/dccorpus")
+    static let fixtures = repository.appendingPathComponent("Tests/Fixtures")
+
+    let root: URL
+    var inbox: URL { root.appendingPathComponent("Inbox") }
+    var archive: URL { root.appendingPathComponent("Archive") }
+
+    init() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
+            throw HarnessError("build the binary first (swift build): \(Self.binary.path) is missing")
+        }
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("dccorpus-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("Inbox"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.repository.appendingPathComponent("Config"), to: root.appendingPathComponent("Config"))
+    }
+
+    struct HarnessError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+        func jsonLines() throws -> [[String: Any]] {
+            try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        }
+    }
+
+    @discardableResult
+    func run(_ arguments: [String]) throws -> Result {
+        let process = start(arguments)
+        let out = process.standardOutput as! Pipe, err = process.standardError as! Pipe
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func start(_ arguments: [String]) -> Process {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments + ["--root", root.path]
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try! process.run()
+        return process
+    }
+
+    func copyFixture(_ relative: String, to folder: URL, as name: String? = nil) throws -> URL {
+        let target = folder.appendingPathComponent(name ?? (relative as NSString).lastPathComponent)
+        try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent(relative), to: target)
+        return target
+    }
+
+    static let seeds = ["seeds/000_cab2845c5521bb26.txt", "seeds/001_e888cff12df4c64b.txt",
+                        "seeds/002_33b4e771621f73b9.txt", "seeds/004_39c44c1376242463.txt"]
+}
