@@ -83,12 +83,17 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
     @Flag(name: .long, help: "Re-run clean and classify on each capture and compare with the stored record.") var rebuild = false
+    @Flag(name: .long, help: "Only the bag's fixity (manifests, Payload-Oxum): the fast pass for large archives.") var fixityOnly = false
+
+    func validate() throws {
+        if rebuild && fixityOnly { throw ValidationError("--rebuild and --fixity-only exclude each other") }
+    }
 
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
             let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
-            let report = try store.read { Verifier(config: config).verify(store: store, rebuild: rebuild) }
+            let report = try store.read { Verifier(config: config).verify(store: store, rebuild: rebuild, fixityOnly: fixityOnly) }
             if options.json {
                 Output.jsonDocument(report)
             } else {
