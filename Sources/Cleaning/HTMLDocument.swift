@@ -46,8 +46,8 @@ enum TagKind: Equatable {
         case "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
              "select", "button", "input", "textarea", "option", "link", "meta", "video", "audio", "source", "map",
              "datalist", "picture", "img": return .skip
-        case "nav", "aside", "footer", "header", "dialog", "menu": return .chrome
-        case "div", "section", "article", "main", "body", "html", "form", "fieldset", "figure", "center", "dl",
+        case "nav", "aside", "footer", "header", "dialog", "menu", "figure", "figcaption": return .chrome
+        case "div", "section", "article", "main", "body", "html", "form", "fieldset", "center", "dl",
              "details", "address", "ul", "ol", "hgroup", "frameset", "noframes", "legend":
             return .container
         case "p", "dt", "dd", "summary": return .paragraph
@@ -60,7 +60,7 @@ enum TagKind: Equatable {
         case "li": return .listItem
         case "blockquote": return .quote
         case "pre", "listing", "xmp", "plaintext": return .preformatted
-        case "figcaption", "caption": return .caption
+        case "caption": return .caption
         case "table": return .table
         case "thead", "tbody", "tfoot": return .tableSection
         case "tr": return .row

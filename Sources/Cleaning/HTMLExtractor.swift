@@ -21,7 +21,20 @@ struct HTMLExtractor {
         var linkChars: Int
         /// Ids of the elements enclosing the block, outermost first.
         var path: [Int32]
-        var boilerplateOwner: Int32
+    }
+
+    /// How sure we are that an element is site furniture.
+    enum Furniture: UInt8, Comparable {
+        static func < (lhs: Furniture, rhs: Furniture) -> Bool { lhs.rawValue < rhs.rawValue }
+        case none = 0
+        /// Its class or id names layout ("header", "modal", "pagination"…): dropped inside the
+        /// article, but never allowed to veto the article itself (sites call wrappers "article-header").
+        case soft = 1
+        /// Its class or id names furniture ("comment", "share", "related"…): the article is sought
+        /// elsewhere first.
+        case classed = 2
+        /// Its tag or ARIA role says so (`<nav>`, `<aside>`, role="navigation"): always dropped.
+        case hard = 3
     }
 
     struct Frame {
@@ -33,7 +46,9 @@ struct HTMLExtractor {
     // Element table, indexed by id.
     private var parents: [Int32] = []
     private var kinds: [TagKind] = []
-    private var boilerplate: [Bool] = []
+    private var furniture: [Furniture] = []
+    /// Ids of `<html>` and `<body>`: the article is never the whole page.
+    private var pageRoots = Set<Int32>()
 
     private var frames: [Frame] = []
     private var blocks: [RawBlock] = []
@@ -41,21 +56,24 @@ struct HTMLExtractor {
     private var bufferLinkChars = 0
     private var linkDepth = 0
     private var preDepth = 0
-    private var boilerplateDepth = 0
-    private var boilerplateOwner: Int32 = -1
     private var rowCells: [String]? = nil
     private var cellBuffer: String? = nil
     private var metadata = PageMetadata()
     private var tagCache: [UnsafeRawPointer: TagKind] = [:]
-    private var boilerplateTokens: [[UInt8]]
+    private var furnitureTokens: [[UInt8]]
+    private var layoutTokens: [[UInt8]]
     private var inTitle = false
     /// Class/id/role strings seen before and whether they mark furniture: pages repeat them.
-    private var identityVerdicts: [String: Bool] = [:]
+    private var identityVerdicts: [String: Furniture] = [:]
 
     init(config: PipelineConfig, source: String) {
         self.config = config
         self.source = source
-        boilerplateTokens = config.boilerplateClassTokens.map { Array($0.lowercased().utf8.filter { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) }.filter { !$0.isEmpty }
+        func bytes(_ tokens: [String]) -> [[UInt8]] {
+            tokens.map { Array($0.lowercased().utf8.filter { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) }.filter { !$0.isEmpty }
+        }
+        furnitureTokens = bytes(config.furnitureClassTokens)
+        layoutTokens = bytes(config.layoutClassTokens)
     }
 
     mutating func extract(_ document: HTMLDocument) throws -> (blocks: [TextBlock], metadata: PageMetadata) {
@@ -143,14 +161,14 @@ struct HTMLExtractor {
         let id = Int32(parents.count)
         parents.append(frames.last?.id ?? -1)
         kinds.append(kind)
-        var isBoilerplate = kind == .chrome
-        if !isBoilerplate, kind != .inline, kind != .link, kind != .time, kind != .row, kind != .cell {
-            isBoilerplate = matchesBoilerplate(node, kind: kind)
+        var level: Furniture = kind == .chrome ? .hard : .none
+        if level == .none, kind != .inline, kind != .link, kind != .time, kind != .row, kind != .cell {
+            level = furnitureLevel(node, kind: kind)
         }
-        boilerplate.append(isBoilerplate)
-        if isBoilerplate {
-            if boilerplateDepth == 0 { boilerplateOwner = id }
-            boilerplateDepth += 1
+        furniture.append(level)
+        if kind == .container, let name = node.pointee.name, strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "body") == 0
+            || strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "html") == 0 {
+            pageRoots.insert(id)
         }
         var frame = Frame(id: id, kind: kind)
         switch kind {
@@ -185,19 +203,14 @@ struct HTMLExtractor {
             rowCells = nil
             if cells.contains(where: { !$0.isEmpty }) {
                 appendBlock(RawBlock(role: .tableRow, text: cells.filter { !$0.isEmpty }.joined(separator: "\n"), cells: cells,
-                                     linkChars: bufferLinkChars, path: frames.map(\.id) + [frame.id], boilerplateOwner: currentOwner))
+                                     linkChars: bufferLinkChars, path: frames.map(\.id) + [frame.id]))
             }
             bufferLinkChars = 0
         default:
             if frame.kind.isBlock { flush(closing: frame) }
         }
-        if boilerplate[Int(frame.id)] {
-            boilerplateDepth -= 1
-            if boilerplateDepth == 0 { boilerplateOwner = -1 }
-        }
     }
 
-    private var currentOwner: Int32 { boilerplateDepth > 0 ? boilerplateOwner : -1 }
 
     private mutating func text(_ content: String) {
         if inTitle { return }
@@ -238,7 +251,7 @@ struct HTMLExtractor {
             }
         }
         appendBlock(RawBlock(role: role, text: text, cells: [], linkChars: bufferLinkChars,
-                             path: stack.map(\.id), boilerplateOwner: currentOwner))
+                             path: stack.map(\.id)))
     }
 
     private mutating func appendBlock(_ block: RawBlock) {
@@ -257,20 +270,22 @@ struct HTMLExtractor {
         return trimmed.joined(separator: "\n").precomposedStringWithCanonicalMapping
     }
 
-    private mutating func matchesBoilerplate(_ node: xmlNodePtr, kind: TagKind) -> Bool {
+    private mutating func furnitureLevel(_ node: xmlNodePtr, kind: TagKind) -> Furniture {
         if case .container = kind, let name = node.pointee.name {
             let tag = String(cString: name).lowercased()
-            if tag == "body" || tag == "html" || tag == "main" || tag == "article" { return false }
+            if tag == "body" || tag == "html" || tag == "main" || tag == "article" { return .none }
+        }
+        if let role = Node.attribute(node, "role"), Self.furnitureRoles.contains(role.lowercased().trimmingCharacters(in: .whitespaces)) {
+            return .hard
         }
         var identity = ""
         if let value = Node.attribute(node, "class") { identity += value }
-        identity += "\u{1}"
+        identity += " "
         if let value = Node.attribute(node, "id") { identity += value }
-        identity += "\u{1}"
-        if let value = Node.attribute(node, "role") { identity += value }
-        guard identity.utf8.count > 2 else { return false }
+        guard identity.utf8.count > 1 else { return .none }
         if let known = identityVerdicts[identity] { return known }
-        let verdict = Self.isFurnitureIdentity(identity, tokens: boilerplateTokens)
+        let verdict: Furniture = Self.isFurnitureIdentity(identity, tokens: furnitureTokens) ? .classed
+            : Self.isFurnitureIdentity(identity, tokens: layoutTokens) ? .soft : .none
         identityVerdicts[identity] = verdict
         return verdict
     }
@@ -281,8 +296,6 @@ struct HTMLExtractor {
     /// configured tokens by prefix, so "sharedaddy" and "jp-relatedposts" match "share"/"related"
     /// but "shareholder" does not match "holder". Works on ASCII bytes: it runs for every element.
     static func isFurnitureIdentity(_ identity: String, tokens: [[UInt8]]) -> Bool {
-        let fields = identity.split(separator: "\u{1}", omittingEmptySubsequences: false)
-        if fields.count == 3, furnitureRoles.contains(fields[2].trimmingCharacters(in: .whitespaces).lowercased()) { return true }
         var part: [UInt8] = []
         part.reserveCapacity(32)
         func partMatches() -> Bool {
@@ -290,8 +303,8 @@ struct HTMLExtractor {
             for token in tokens where token.count <= part.count && part.starts(with: token) { return true }
             return false
         }
-        for field in fields.prefix(2) {
-            for byte in field.utf8 {
+        do {
+            for byte in identity.utf8 {
                 let isAlnum = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
                 let isUpper = byte >= 0x41 && byte <= 0x5A
                 if isAlnum || isUpper {
@@ -436,23 +449,17 @@ struct HTMLExtractor {
                 linkChars[Int(id)] += block.linkChars
             }
         }
-        // A class-matched container that holds most of the page is not furniture: the pattern
-        // matched the page's layout, not a widget.
-        var effectiveBoilerplate = boilerplate
-        for id in 0..<count where boilerplate[id] && kinds[id] != .chrome {
-            if Double(textChars[id]) > 0.5 * Double(total) { effectiveBoilerplate[id] = false }
+        func hasHardFurniture(_ block: RawBlock) -> Bool {
+            block.path.contains { furniture[Int($0)] == .hard }
         }
-        func isFurniture(_ block: RawBlock) -> Bool {
-            block.path.contains { effectiveBoilerplate[Int($0)] }
-        }
-        for (index, block) in blocks.enumerated() where lengths[index] >= 25 && !isFurniture(block) {
+        // Votes: every substantial block outside hard furniture votes for its containers.
+        for (index, block) in blocks.enumerated() where lengths[index] >= 25 && !hasHardFurniture(block) {
             if case .heading = block.role { continue }
             let commas = block.text.unicodeScalars.reduce(0) { $0 + ($1 == "," || $1 == "，" || $1 == "、" || $1 == "。" ? 1 : 0) }
             let density = Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count))
             let score = (1.0 + Double(commas) + min(Double(lengths[index]) / 100.0, 3.0)) * (1.0 - min(density, 1.0))
-            // Vote for the enclosing containers: the nearest fully, then a half, a third.
-            // Data-table structure is transparent: a transcript table's rows vote for the
-            // container around the table, beside the paragraphs of the same article.
+            // The nearest container fully, then a half, a third. Data-table structure is
+            // transparent: a transcript table's rows vote for the container around the table.
             var level = 0
             for id in block.path.reversed() {
                 let kind = kinds[Int(id)]
@@ -462,38 +469,108 @@ struct HTMLExtractor {
                 if level == 3 { break }
             }
         }
+        // Which elements sit in class-matched furniture (comments, related, share…), themselves or
+        // by an ancestor: parents come before children, so one pass suffices.
+        var inSoft = [Bool](repeating: false, count: count)
+        var inClassed = [Bool](repeating: false, count: count)
+        for id in 0..<count {
+            let parent = Int(parents[id])
+            inSoft[id] = furniture[id] == .soft || (parent >= 0 && inSoft[parent])
+            inClassed[id] = furniture[id] == .classed || (parent >= 0 && inClassed[parent])
+        }
+        // Comment threads and "related" boxes can out-write the article: a candidate inside
+        // class-matched furniture must win clearly. It can win: sites wrap whole articles in
+        // "article-header" or "modal-enabled".
         var best = -1
         var bestScore = 0.0
-        for id in 0..<count where scores[id] > 0 && !effectiveBoilerplate[id] {
+        for id in 0..<count where scores[id] > 0 && furniture[id] != .hard {
             let density = Double(linkChars[id]) / Double(max(1, textChars[id]))
-            let adjusted = scores[id] * (1.0 - min(density, 1.0))
+            let adjusted = scores[id] * (1.0 - min(density, 1.0)) * (inClassed[id] || inSoft[id] ? 0.3 : 1.0)
             scores[id] = adjusted
             if adjusted > bestScore { bestScore = adjusted; best = id }
+        }
+        // Articles cut into several containers (chunks, sections, an intro box): climb while the
+        // candidate holds less than 70% of the page's prose that is not furniture.
+        if best >= 0 {
+            var prose = [Int](repeating: 0, count: count)
+            var allProse = 0
+            for (index, block) in blocks.enumerated() where lengths[index] >= 80 && block.role != .tableRow {
+                let density = Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count))
+                guard density < 0.2, !block.path.contains(where: { furniture[Int($0)] >= .classed }) else { continue }
+                allProse += lengths[index]
+                for id in block.path { prose[Int(id)] += lengths[index] }
+            }
+            var candidate = best
+            while Double(prose[candidate]) < 0.7 * Double(allProse) {
+                let parent = Int(parents[candidate])
+                guard parent >= 0, !pageRoots.contains(Int32(parent)), furniture[parent] < .classed, kinds[parent] != .inline else { break }
+                let parentDensity = Double(linkChars[parent]) / Double(max(1, textChars[parent]))
+                // What the parent adds must itself read like the article: mostly prose, few links.
+                let addedText = textChars[parent] - textChars[candidate]
+                let addedProse = prose[parent] - prose[candidate]
+                let addedLinks = linkChars[parent] - linkChars[candidate]
+                guard parentDensity < 0.35, addedText == 0 || (Double(addedProse) >= 0.5 * Double(addedText)
+                        && Double(addedLinks) < 0.3 * Double(addedText)) else { break }
+                candidate = parent
+                // Wrappers with no more prose are passed through; the climb counts only if it gains.
+                if prose[candidate] > prose[best] { best = candidate }
+            }
         }
         var included = Set<Int32>()
         if best >= 0 {
             included.insert(Int32(best))
             let parent = parents[best]
             let threshold = max(10.0, bestScore * 0.2)
-            for id in 0..<count where parents[id] == parent && id != best && !effectiveBoilerplate[id] {
+            for id in 0..<count where parents[id] == parent && id != best && furniture[id] == .none && !inClassed[id] {
                 if scores[id] >= threshold { included.insert(Int32(id)) }
             }
+        }
+        // Inside the article, class-matched furniture is dropped unless it holds most of the
+        // article (then the pattern matched the layout, not a widget).
+        let articleChars = best >= 0 ? textChars[best] : total
+        func isFurnitureInside(_ block: RawBlock) -> Bool {
+            var inside = best < 0
+            for id in block.path {
+                if included.contains(id) { inside = true; continue }
+                switch furniture[Int(id)] {
+                case .hard: return true
+                case .soft, .classed:
+                    if inside && Double(textChars[Int(id)]) < 0.5 * Double(articleChars) { return true }
+                default: continue
+                }
+            }
+            return false
         }
         var result: [TextBlock] = []
         let phrases = config.boilerplatePhrases.map { $0.lowercased() }
         let longestPhrase = phrases.map(\.unicodeScalars.count).max() ?? 0
+        let labels = Set(config.boilerplateLines.map(Self.labelKey))
         for (index, block) in blocks.enumerated() {
             if best >= 0 {
                 guard block.path.contains(where: { included.contains($0) }) || siblingParagraph(block, bestParent: parents[best], length: lengths[index]) else { continue }
             }
-            if isFurniture(block) { continue }
+            if isFurnitureInside(block) { continue }
             let scalarCount = block.text.unicodeScalars.count
             let density = Double(block.linkChars) / Double(max(1, scalarCount))
             if density > 0.5 && lengths[index] < 400 { continue }
             if scalarCount < longestPhrase + 40, Self.isBoilerplatePhrase(block.text, phrases) { continue }
+            if scalarCount <= 40, labels.contains(Self.labelKey(block.text)) { continue }
             result.append(TextBlock(role: block.role, text: block.text, cells: block.cells))
         }
+        if result.isEmpty, best >= 0 {
+            // Everything in the article looked like furniture (a page that is all comments):
+            // better the article's text than nothing.
+            for block in blocks where block.path.contains(Int32(best)) && !hasHardFurniture(block) {
+                result.append(TextBlock(role: block.role, text: block.text, cells: block.cells))
+            }
+        }
         return result
+    }
+
+    /// A label compared without case and punctuation: "ADVERTISEMENT:" ~ "Advertisement".
+    static func labelKey(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || $0 == " " }))
+            .trimmingCharacters(in: .whitespaces)
     }
 
     /// True when the block is (nearly) just one of the configured phrases.

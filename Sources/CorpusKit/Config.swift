@@ -94,8 +94,15 @@ public struct PipelineConfig: Sendable, Equatable {
     public var lockTimeoutSeconds = 120.0
     /// Phrases that mark a block as site furniture wherever they appear (case-insensitive).
     public var boilerplatePhrases: [String] = []
-    /// Class/id tokens that mark an element as site furniture (navigation, sharing, comments…).
-    public var boilerplateClassTokens: [String] = []
+    /// Blocks that are exactly one of these words (case-insensitive, ignoring punctuation):
+    /// interface labels such as "Advertisement" or "Close".
+    public var boilerplateLines: [String] = []
+    /// Class/id tokens that only ever name site furniture (comments, sharing, related posts…):
+    /// what sits inside such an element is never the article.
+    public var furnitureClassTokens: [String] = []
+    /// Class/id tokens of layout that is usually furniture (header, nav, modal…) but that sites
+    /// also use for wrappers of the article: dropped inside the article, never a veto on it.
+    public var layoutClassTokens: [String] = []
     /// Sentences every lesson post repeats; the classifier marks them as series boilerplate.
     public var seriesBoilerplateMarkers: [String] = []
     public var userAgent = "dccorpus"
@@ -186,7 +193,9 @@ public struct CorpusConfig: Sendable {
         try limits.finish()
         var cleaning = try top.table("cleaning")
         config.boilerplatePhrases = try cleaning.strings("boilerplate_phrases")
-        config.boilerplateClassTokens = try cleaning.strings("boilerplate_class_tokens")
+        config.boilerplateLines = try cleaning.strings("boilerplate_lines")
+        config.furnitureClassTokens = try cleaning.strings("furniture_class_tokens")
+        config.layoutClassTokens = try cleaning.strings("layout_class_tokens")
         try cleaning.finish()
         var classification = try top.table("classification")
         config.seriesBoilerplateMarkers = try classification.strings("series_boilerplate_markers")
