@@ -66,19 +66,31 @@ public enum Charset: String, Sendable, Equatable {
     }
 
     /// Finds `<meta charset=…>` or `<meta http-equiv="content-type" content="…charset=…">`.
+    /// Works on bytes: the prefix is ASCII-compatible in every charset we accept.
     static func metaLabel(_ head: Data) -> String? {
-        // The prefix is ASCII-compatible in every charset we accept; decode lossily as Latin-1.
-        let text = String(decoding: head.map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self).lowercased()
-        var searchStart = text.startIndex
-        while let open = text.range(of: "<meta", range: searchStart..<text.endIndex) {
-            let close = text[open.upperBound...].firstIndex(of: ">") ?? text.endIndex
-            let tag = text[open.upperBound..<close]
-            searchStart = close
+        let bytes = [UInt8](head).map { ($0 >= 0x41 && $0 <= 0x5A) ? $0 + 0x20 : $0 }
+        let meta = Array("<meta".utf8)
+        var index = 0
+        while let open = find(meta, in: bytes, from: index) {
+            var close = open + meta.count
+            while close < bytes.count, bytes[close] != UInt8(ascii: ">") { close += 1 }
+            let tag = Substring(String(decoding: bytes[(open + meta.count)..<close].map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self))
+            index = close
             if let value = attribute("charset", in: tag) { return value }
             if let equiv = attribute("http-equiv", in: tag), equiv == "content-type",
                let content = attribute("content", in: tag), let range = content.range(of: "charset=") {
                 return String(content[range.upperBound...].prefix { $0 != ";" && $0 != " " })
             }
+        }
+        return nil
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        guard needle.count <= haystack.count, start <= haystack.count - needle.count else { return nil }
+        var index = start
+        while index <= haystack.count - needle.count {
+            if haystack[index] == needle[0] && haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
         }
         return nil
     }

@@ -73,38 +73,65 @@ public struct CleanDocument: Equatable, Sendable {
 /// Text helpers shared by the HTML and plain-text paths.
 public enum TextNormalizer {
     /// Collapses runs of white space (including NBSP and ideographic space) to one space inside
-    /// each line, trims lines, drops empty lines, and normalizes to NFC. One pass over the
-    /// scalars; Foundation's NFC runs only when a scalar could change under it.
+    /// each line, trims lines, drops empty lines, and normalizes to NFC. One pass over the UTF-8
+    /// bytes: ASCII is copied as it is, other scalars are decoded only to be classified;
+    /// Foundation's NFC runs only when a scalar could change under it.
     public static func normalize(_ raw: String, lineSeparator: Unicode.Scalar = "\n") -> String {
-        var out = String.UnicodeScalarView()
+        var raw = raw
+        return raw.withUTF8 { normalize(utf8: $0, lineSeparator: lineSeparator) }
+    }
+
+    public static func normalize(utf8 bytes: UnsafeBufferPointer<UInt8>, lineSeparator: Unicode.Scalar = "\n") -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
         var lineHasText = false
         var pendingSpace = false
         var pendingBreak = false
         var mayNeedNFC = false
-        for scalar in raw.unicodeScalars {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            var scalarValue = UInt32(lead)
+            var width = 1
+            if lead >= 0x80 {
+                // Decode one scalar (the input is valid UTF-8: it came from a Swift String).
+                if lead >= 0xF0, index + 3 < count {
+                    width = 4
+                    scalarValue = (UInt32(lead & 0x07) << 18) | (UInt32(bytes[index + 1] & 0x3F) << 12) | (UInt32(bytes[index + 2] & 0x3F) << 6) | UInt32(bytes[index + 3] & 0x3F)
+                } else if lead >= 0xE0, index + 2 < count {
+                    width = 3
+                    scalarValue = (UInt32(lead & 0x0F) << 12) | (UInt32(bytes[index + 1] & 0x3F) << 6) | UInt32(bytes[index + 2] & 0x3F)
+                } else if index + 1 < count {
+                    width = 2
+                    scalarValue = (UInt32(lead & 0x1F) << 6) | UInt32(bytes[index + 1] & 0x3F)
+                }
+            }
+            defer { index += width }
+            guard let scalar = Unicode.Scalar(scalarValue) else { continue }
             if scalar == lineSeparator {
                 if lineHasText { pendingBreak = true }
                 pendingSpace = false
                 lineHasText = false
                 continue
             }
-            if scalar.value < 0x80 {
-                if scalar.value <= 0x20 || scalar.value == 0x7F {
+            if scalarValue < 0x80 {
+                if scalarValue <= 0x20 || scalarValue == 0x7F {
                     if isSpace(scalar) { pendingSpace = lineHasText }
                     continue
                 }
             } else {
                 if isSpace(scalar) { pendingSpace = lineHasText; continue }
                 let category = scalar.properties.generalCategory
-                if category == .control || (category == .format && scalar.value != 0x200D) { continue }
-                if scalar.value >= 0x300, !mayNeedNFC, couldChangeUnderNFC(scalar) { mayNeedNFC = true }
+                if category == .control || (category == .format && scalarValue != 0x200D) { continue }
+                if scalarValue >= 0x300, !mayNeedNFC, couldChangeUnderNFC(scalar) { mayNeedNFC = true }
             }
-            if pendingBreak { out.append("\n"); pendingBreak = false; pendingSpace = false }
-            if pendingSpace { out.append(" "); pendingSpace = false }
-            out.append(scalar)
+            if pendingBreak { out.append(0x0A); pendingBreak = false; pendingSpace = false }
+            if pendingSpace { out.append(0x20); pendingSpace = false }
+            for offset in 0..<width { out.append(bytes[index + offset]) }
             lineHasText = true
         }
-        let result = String(out)
+        let result = String(decoding: out, as: UTF8.self)
         return mayNeedNFC ? result.precomposedStringWithCanonicalMapping : result
     }
 

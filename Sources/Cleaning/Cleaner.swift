@@ -61,11 +61,15 @@ public struct Cleaner: Sendable {
         let head = bytes.prefix(8192)
         let isUTF16 = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
         if isUTF16 { return }
-        var control = 0
-        for byte in head {
-            if byte == 0 { throw CorpusError(file: source, stage: .read, reason: "binary content (NUL bytes), not a text or HTML document") }
-            if byte < 0x09 || (byte > 0x0D && byte < 0x20) { control += 1 }
+        let (nul, control) = head.withUnsafeBytes { raw -> (Bool, Int) in
+            var control = 0
+            for byte in raw {
+                if byte == 0 { return (true, 0) }
+                if byte < 0x09 || (byte > 0x0D && byte < 0x20) { control += 1 }
+            }
+            return (false, control)
         }
+        if nul { throw CorpusError(file: source, stage: .read, reason: "binary content (NUL bytes), not a text or HTML document") }
         if control * 10 > head.count {
             throw CorpusError(file: source, stage: .read, reason: "binary content (control bytes), not a text or HTML document")
         }

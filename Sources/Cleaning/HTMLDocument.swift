@@ -114,6 +114,24 @@ enum Node {
         return nil
     }
 
+    /// The value of an attribute node as a C string (its first text child), without copying.
+    static func value(of attribute: xmlAttrPtr) -> UnsafePointer<CChar>? {
+        guard let child = attribute.pointee.children, let content = child.pointee.content else { return nil }
+        return UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self)
+    }
+
+    /// An attribute's value as a C string, or nil; valid while the document lives.
+    static func attributeValue(_ node: xmlNodePtr, _ wanted: String) -> UnsafePointer<CChar>? {
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            if let name = current.pointee.name, strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), wanted) == 0 {
+                return value(of: current)
+            }
+            attribute = current.pointee.next
+        }
+        return nil
+    }
+
     static func text(_ node: xmlNodePtr) -> String {
         guard let content = node.pointee.content else { return "" }
         return String(cString: content)

@@ -52,28 +52,28 @@ struct HTMLExtractor {
 
     private var frames: [Frame] = []
     private var blocks: [RawBlock] = []
-    private var buffer = ""
+    /// Inline text of the block being gathered, as UTF-8 straight from libxml2's nodes.
+    private var buffer: [UInt8] = []
     private var bufferLinkChars = 0
     private var linkDepth = 0
     private var preDepth = 0
     private var rowCells: [String]? = nil
-    private var cellBuffer: String? = nil
+    /// Text of the data-table cell being gathered; `inCell` says whether one is open.
+    private var cellBytes: [UInt8] = []
+    private var inCell = false
     private var metadata = PageMetadata()
     private var tagCache: [UnsafeRawPointer: TagKind] = [:]
-    private var furnitureTokens: [[UInt8]]
-    private var layoutTokens: [[UInt8]]
-    private var inTitle = false
-    /// Class/id/role strings seen before and whether they mark furniture: pages repeat them.
-    private var identityVerdicts: [String: Furniture] = [:]
+    private var otherTagCache: [String: TagKind] = [:]
+    private var furnitureTokens: TokenIndex
+    private var layoutTokens: TokenIndex
+    /// Scratch space for an element's class and id bytes.
+    private var identityBytes: [UInt8] = []
 
     init(config: PipelineConfig, source: String) {
         self.config = config
         self.source = source
-        func bytes(_ tokens: [String]) -> [[UInt8]] {
-            tokens.map { Array($0.lowercased().utf8.filter { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) }.filter { !$0.isEmpty }
-        }
-        furnitureTokens = bytes(config.furnitureClassTokens)
-        layoutTokens = bytes(config.layoutClassTokens)
+furnitureTokens = TokenIndex(config.furnitureClassTokens)
+        layoutTokens = TokenIndex(config.layoutClassTokens)
     }
 
     mutating func extract(_ document: HTMLDocument) throws -> (blocks: [TextBlock], metadata: PageMetadata) {
@@ -87,12 +87,22 @@ struct HTMLExtractor {
 
     // MARK: Walk
 
+    /// Classifies each distinct tag once per page. HTML 4 tags are keyed by their descriptor in
+    /// libxml2's element table (a stable address); HTML 5 and custom tags, which that table does
+    /// not know, by name (short names are small strings: no allocation).
     private mutating func kind(of node: xmlNodePtr) -> TagKind {
         guard let name = node.pointee.name else { return .inline }
-        let key = UnsafeRawPointer(name)
-        if let known = tagCache[key] { return known }
-        let kind = TagKind.of(String(cString: name).lowercased())
-        tagCache[key] = kind
+        if let descriptor = htmlTagLookup(name) {
+            let key = UnsafeRawPointer(descriptor)
+            if let known = tagCache[key] { return known }
+            let kind = TagKind.of(String(cString: name).lowercased())
+            tagCache[key] = kind
+            return kind
+        }
+        let text = String(cString: name)
+        if let known = otherTagCache[text] { return known }
+        let kind = TagKind.of(text.lowercased())
+        otherTagCache[text] = kind
         return kind
     }
 
@@ -127,7 +137,7 @@ struct HTMLExtractor {
     /// Handles entering a node; returns true when a frame was pushed (the caller will `close` it).
     private mutating func open(_ node: xmlNodePtr) -> Bool {
         if Node.isText(node) {
-            text(Node.text(node))
+            text(node)
             return false
         }
         guard Node.isElement(node) else { return false }
@@ -180,9 +190,10 @@ struct HTMLExtractor {
         case .row where frames.last(where: { $0.kind == .table })?.dataTable == true:
             rowCells = []
         case .cell where rowCells != nil:
-            cellBuffer = ""
-        case .paragraph where cellBuffer != nil:
-            if !(cellBuffer!.isEmpty) { cellBuffer! += "\u{2028}" }
+            inCell = true
+            cellBytes.removeAll(keepingCapacity: true)
+        case .paragraph where inCell:
+            if !cellBytes.isEmpty { cellBytes.append(contentsOf: Self.lineSeparatorBytes) }
         default: break
         }
         frames.append(frame)
@@ -194,10 +205,10 @@ struct HTMLExtractor {
         switch frame.kind {
         case .link: linkDepth -= 1
         case .preformatted: flush(closing: frame); preDepth -= 1
-        case .cell where cellBuffer != nil:
-            let cell = clean(cellBuffer!)
+        case .cell where inCell:
+            let cell = clean(cellBytes)
             rowCells?.append(cell)
-            cellBuffer = nil
+            inCell = false
         case .row where rowCells != nil:
             let cells = rowCells!
             rowCells = nil
@@ -212,26 +223,30 @@ struct HTMLExtractor {
     }
 
 
-    private mutating func text(_ content: String) {
-        if inTitle { return }
-        if cellBuffer != nil {
-            cellBuffer! += content
-        } else {
-            buffer += content
-        }
+    /// U+2028, which stands for `<br>` while text is gathered (a newline in HTML is white space).
+    static let lineSeparatorBytes: [UInt8] = [0xE2, 0x80, 0xA8]
+
+    private mutating func text(_ node: xmlNodePtr) {
+        guard let content = node.pointee.content else { return }
+        let bytes = UnsafeBufferPointer(start: content, count: strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self)))
+        if inCell { cellBytes.append(contentsOf: bytes) } else { buffer.append(contentsOf: bytes) }
         if linkDepth > 0 {
-            bufferLinkChars += content.unicodeScalars.reduce(0) { $0 + (TextNormalizer.isSpace($1) ? 0 : 1) }
+            // Characters, not bytes: count lead bytes that are not ASCII white space.
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 && byte > 0x20 { count += 1 }
+            bufferLinkChars += count
         }
     }
 
     private mutating func lineBreak() {
-        if cellBuffer != nil { cellBuffer! += "\u{2028}" } else { buffer += "\u{2028}" }
+        if inCell { cellBytes.append(contentsOf: Self.lineSeparatorBytes) } else { buffer.append(contentsOf: Self.lineSeparatorBytes) }
     }
 
     /// Emits the inline text gathered so far as one block, with the role of its innermost block element.
     private mutating func flush(closing: Frame? = nil) {
-        guard cellBuffer == nil else { return }
-        defer { buffer = ""; bufferLinkChars = 0 }
+        guard !inCell else { return }
+        defer { buffer.removeAll(keepingCapacity: true); bufferLinkChars = 0 }
+        guard !buffer.isEmpty else { return }
         let stack = closing.map { frames + [$0] } ?? frames
         let text = preDepth > 0 || closing?.kind == .preformatted ? cleanPreformatted(buffer) : clean(buffer)
         guard !text.isEmpty else { return }
@@ -260,9 +275,14 @@ struct HTMLExtractor {
 
     /// In HTML a newline is white space; only `<br>` (marked U+2028 while walking) breaks a line.
     private func clean(_ raw: String) -> String { TextNormalizer.normalize(raw, lineSeparator: "\u{2028}") }
+    /// libxml2 hands out valid UTF-8 (we gave it UTF-8): normalized straight from the bytes.
+    private func clean(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { TextNormalizer.normalize(utf8: $0, lineSeparator: "\u{2028}") }
+    }
 
 
-    private func cleanPreformatted(_ raw: String) -> String {
+    private func cleanPreformatted(_ bytes: [UInt8]) -> String {
+        let raw = String(decoding: bytes, as: UTF8.self)
         let lines = raw.replacingOccurrences(of: "\u{2028}", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map { $0.replacingOccurrences(of: "\t", with: "    ") }
         var trimmed = lines.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
         while let first = trimmed.first, first.isEmpty { trimmed.removeFirst() }
@@ -272,60 +292,90 @@ struct HTMLExtractor {
 
     private mutating func furnitureLevel(_ node: xmlNodePtr, kind: TagKind) -> Furniture {
         if case .container = kind, let name = node.pointee.name {
-            let tag = String(cString: name).lowercased()
-            if tag == "body" || tag == "html" || tag == "main" || tag == "article" { return .none }
+            let tag = UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self)
+            for never in Self.neverFurniture where strcasecmp(tag, never) == 0 { return .none }
         }
-        if let role = Node.attribute(node, "role"), Self.furnitureRoles.contains(role.lowercased().trimmingCharacters(in: .whitespaces)) {
+        if let value = Node.attributeValue(node, "role"), Self.furnitureRoles.contains(String(cString: value).lowercased().trimmingCharacters(in: .whitespaces)) {
             return .hard
         }
-        var identity = ""
-        if let value = Node.attribute(node, "class") { identity += value }
-        identity += " "
-        if let value = Node.attribute(node, "id") { identity += value }
-        guard identity.utf8.count > 1 else { return .none }
-        if let known = identityVerdicts[identity] { return known }
-        let verdict: Furniture = Self.isFurnitureIdentity(identity, tokens: furnitureTokens) ? .classed
-            : Self.isFurnitureIdentity(identity, tokens: layoutTokens) ? .soft : .none
-        identityVerdicts[identity] = verdict
-        return verdict
+        identityBytes.removeAll(keepingCapacity: true)
+        for attributeName in ["class", "id"] {
+            if let value = Node.attributeValue(node, attributeName) {
+                identityBytes.append(contentsOf: UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
+            }
+            identityBytes.append(0x20)
+        }
+        guard identityBytes.count > 2 else { return .none }
+        if Self.isFurnitureIdentity(identityBytes, tokens: furnitureTokens) { return .classed }
+        if Self.isFurnitureIdentity(identityBytes, tokens: layoutTokens) { return .soft }
+        return .none
     }
 
+    static let neverFurniture = ["body", "html", "main", "article"]
     static let furnitureRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu", "menubar"]
 
     /// Compares the parts of class/id tokens (split at anything but letters and digits) with the
     /// configured tokens by prefix, so "sharedaddy" and "jp-relatedposts" match "share"/"related"
     /// but "shareholder" does not match "holder". Works on ASCII bytes: it runs for every element.
-    static func isFurnitureIdentity(_ identity: String, tokens: [[UInt8]]) -> Bool {
-        var part: [UInt8] = []
-        part.reserveCapacity(32)
-        func partMatches() -> Bool {
-            guard !part.isEmpty else { return false }
-            for token in tokens where token.count <= part.count && part.starts(with: token) { return true }
-            return false
-        }
-        do {
-            for byte in identity.utf8 {
-                let isAlnum = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
-                let isUpper = byte >= 0x41 && byte <= 0x5A
-                if isAlnum || isUpper {
-                    part.append(isUpper ? byte + 0x20 : byte)
-                } else {
-                    if partMatches() { return true }
-                    part.removeAll(keepingCapacity: true)
-                }
+    static func isFurnitureIdentity(_ identity: [UInt8], tokens: TokenIndex) -> Bool {
+        var start = -1
+        for index in 0...identity.count {
+            let byte = index < identity.count ? identity[index] : 0x20
+            let isAlnum = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+            if isAlnum {
+                if start < 0 { start = index }
+                continue
             }
-            if partMatches() { return true }
-            part.removeAll(keepingCapacity: true)
+            if start >= 0 {
+                if tokens.matchesPrefix(of: identity[start..<index]) { return true }
+                start = -1
+            }
         }
         return false
     }
 
+    /// Tokens bucketed by first letter, so each class-name part is compared with a handful.
+    struct TokenIndex {
+        private var buckets = [[[UInt8]]](repeating: [], count: 128)
+
+        init(_ tokens: [String]) {
+            for token in tokens {
+                let bytes = Array(token.lowercased().utf8.filter { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) })
+                if let first = bytes.first { buckets[Int(first)].append(bytes) }
+            }
+        }
+
+        /// Whether some token is a prefix of `part` (compared case-insensitively).
+        func matchesPrefix(of part: ArraySlice<UInt8>) -> Bool {
+            guard let first = part.first else { return false }
+            let lead = (first >= 0x41 && first <= 0x5A) ? first + 0x20 : first
+            guard lead < 128 else { return false }
+            for token in buckets[Int(lead)] where token.count <= part.count {
+                var matches = true
+                for (offset, expected) in token.enumerated() {
+                    var byte = part[part.startIndex + offset]
+                    if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+                    if byte != expected { matches = false; break }
+                }
+                if matches { return true }
+            }
+            return false
+        }
+    }
+
+    /// `hidden`, `aria-hidden="true"`, or an inline style that hides: one pass over the attributes.
     static func isHidden(_ node: xmlNodePtr) -> Bool {
-        if Node.attribute(node, "hidden") != nil { return true }
-        if let aria = Node.attribute(node, "aria-hidden"), aria.lowercased() == "true" { return true }
-        if let style = Node.attribute(node, "style") {
-            let compact = style.lowercased().replacingOccurrences(of: " ", with: "")
-            if compact.contains("display:none") || compact.contains("visibility:hidden") { return true }
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            defer { attribute = current.pointee.next }
+            guard let rawName = current.pointee.name else { continue }
+            let name = UnsafeRawPointer(rawName).assumingMemoryBound(to: CChar.self)
+            if strcasecmp(name, "hidden") == 0 { return true }
+            if strcasecmp(name, "aria-hidden") == 0, let value = Node.value(of: current), strcasecmp(value, "true") == 0 { return true }
+            if strcasecmp(name, "style") == 0, let value = Node.value(of: current) {
+                let style = String(cString: value).lowercased().replacingOccurrences(of: " ", with: "")
+                if style.contains("display:none") || style.contains("visibility:hidden") { return true }
+            }
         }
         return false
     }
