@@ -5,7 +5,7 @@ ratio, and F1 by the benchmark's own scorer. Medians over --rounds runs.
 
 Usage: Benchmarks/cleaner.py [--binary .build/release/dccorpus] [--rounds 3] [--keep DIR]
 Needs: a release build (swift build -c release) and trafilatura in the Python environment."""
-import argparse, gzip, json, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, gzip, json, os, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,21 +34,29 @@ def score(pred_dir):
     out = subprocess.run([sys.executable, str(bench / "score.py"), str(pred_dir)], capture_output=True, text=True, check=True)
     return out.stdout.strip().splitlines()[-1]
 
-ours_times = []
-ours_dir = work / "ours"
-for _ in range(args.rounds):
-    shutil.rmtree(ours_dir, ignore_errors=True)
-    start = time.perf_counter()
-    subprocess.run([args.binary, "clean", "--root", str(ROOT), "--out", str(ours_dir)] + files, check=False,
-                   stderr=subprocess.DEVNULL)
-    ours_times.append(time.perf_counter() - start)
-ours_rate = len(files) / statistics.median(ours_times)
-ours_score = score(ours_dir)
+def run_ours(jobs):
+    times = []
+    out_dir = work / f"ours-{jobs}"
+    for _ in range(args.rounds):
+        shutil.rmtree(out_dir, ignore_errors=True)
+        start = time.perf_counter()
+        subprocess.run([args.binary, "clean", "--root", str(ROOT), "--jobs", str(jobs), "--out", str(out_dir)] + files,
+                       check=False, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return len(files) / statistics.median(times), out_dir
+
+cores = os.cpu_count() or 1
+single_rate, single_dir = run_ours(1)
+parallel_rate, parallel_dir = run_ours(cores)
+ours_score = score(single_dir)
+if score(parallel_dir) != ours_score:
+    print("WARNING: parallel output differs from single-threaded output")
 if args.keep:
     shutil.rmtree(args.keep, ignore_errors=True)
-    shutil.copytree(ours_dir, args.keep)
+    shutil.copytree(single_dir, args.keep)
 
-print(f"dccorpus clean:      {ours_rate:7.1f} pages/s (median of {args.rounds}, whole process)  {ours_score}")
+print(f"dccorpus clean --jobs 1:  {single_rate:7.1f} pages/s (median of {args.rounds}, whole process)  {ours_score}")
+print(f"dccorpus clean --jobs {cores}:  {parallel_rate:7.1f} pages/s (median of {args.rounds}, whole process)")
 if not args.skip_anchor:
     import trafilatura
     htmls = [(pid, (pages / f"{pid}.html").read_text(encoding="utf-8", errors="replace")) for pid in ids]
@@ -63,6 +71,7 @@ if not args.skip_anchor:
             (traf_dir / f"{pid}.txt").write_text(text, encoding="utf-8")
         traf_times.append(time.perf_counter() - start)
     traf_rate = len(files) / statistics.median(traf_times)
-    print(f"trafilatura (fast):  {traf_rate:7.1f} pages/s (median of {args.rounds}, in-process loop)  {score(traf_dir)}")
-    print(f"ratio: {ours_rate / traf_rate:.2f}x trafilatura-fast")
+    print(f"trafilatura (fast):       {traf_rate:7.1f} pages/s (median of {args.rounds}, in-process loop, one thread)  {score(traf_dir)}")
+    print(f"ratio, one thread each:   {single_rate / traf_rate:.2f}x trafilatura-fast")
+    print(f"ratio, all {cores} cores:      {parallel_rate / traf_rate:.2f}x trafilatura-fast")
 shutil.rmtree(work)

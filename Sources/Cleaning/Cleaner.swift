@@ -1,3 +1,4 @@
+import CLibXML2
 import CorpusKit
 import Foundation
 
@@ -9,6 +10,11 @@ public struct Cleaner: Sendable {
     public let config: PipelineConfig
 
     public init(config: PipelineConfig) { self.config = config }
+
+    /// libxml2 sets up its global state on first use; do it once before cleaning on several threads.
+    public static func prepareForThreads() {
+        xmlInitParser()
+    }
 
     /// The format implied by a file name, or nil if unsupported.
     public static func format(forName name: String, contentType: String? = nil) -> Format? {
