@@ -7,3 +7,4 @@ Scripts/setup.sh
 swift build
 swift test
 Scripts/check-archive.sh
+python3 Scripts/quality-gate.py

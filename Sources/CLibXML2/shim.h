@@ -23,6 +23,17 @@ static inline htmlDocPtr cxml_parse_utf8_html(const char *bytes, int length) {
     return htmlReadMemory(bytes, length, NULL, "UTF-8", cxml_safe_html_options());
 }
 
+/// The same, keeping the parser's last error code (0 when none) so a page that libxml2 gave up
+/// on (nesting past its depth limit, say) can be reported as such rather than as an empty page.
+static inline htmlDocPtr cxml_parse_utf8_html_status(const char *bytes, int length, int *lastError) {
+    htmlParserCtxtPtr context = htmlNewParserCtxt();
+    if (context == NULL) { *lastError = -1; return NULL; }
+    htmlDocPtr document = htmlCtxtReadMemory(context, bytes, length, NULL, "UTF-8", cxml_safe_html_options());
+    *lastError = context->errNo;
+    htmlFreeParserCtxt(context);
+    return document;
+}
+
 /// Silences libxml2's global error printer for this thread (errors are counted, not printed).
 static void cxml_ignore_error(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
 static inline void cxml_silence_errors(void) {

@@ -47,6 +47,9 @@ public struct Cleaner: Sendable {
             let parsed = try HTMLDocument(utf8: text, source: source)
             var extractor = HTMLExtractor(config: config, source: source)
             let extracted = try extractor.extract(parsed)
+            if extracted.blocks.isEmpty, parsed.parserError == Int32(XML_ERR_INTERNAL_ERROR.rawValue) {
+                throw CorpusError(file: source, stage: .clean, reason: "libxml2 stopped parsing (elements nested deeper than it allows); no text extracted")
+            }
             document = CleanDocument(blocks: extracted.blocks, metadata: extracted.metadata,
                                      charset: detected.charset, charsetEvidence: detected.evidence)
         case .text:

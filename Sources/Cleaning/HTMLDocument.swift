@@ -7,16 +7,21 @@ import Foundation
 /// `@unchecked Sendable` is not claimed: a document is created, walked and freed on one thread.
 final class HTMLDocument {
     let pointer: htmlDocPtr
+    /// libxml2's last error code for this parse (0: none). Recovered errors are normal in HTML;
+    /// it matters only when nothing could be extracted.
+    let parserError: Int32
 
     /// Parses UTF-8 HTML with network access and entity loading off (see `cxml_safe_html_options`).
     init(utf8 text: String, source: String) throws {
         cxml_silence_errors()
         var bytes = text
+        var lastError: Int32 = 0
         let parsed: htmlDocPtr? = bytes.withUTF8 { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
-                cxml_parse_utf8_html(chars.baseAddress, Int32(clamping: chars.count))
+                cxml_parse_utf8_html_status(chars.baseAddress, Int32(clamping: chars.count), &lastError)
             }
         }
+        parserError = lastError
         guard let parsed else {
             throw CorpusError(file: source, stage: .clean, reason: "libxml2 could not parse the page")
         }
