@@ -18,6 +18,9 @@ let package = Package(
             name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
 
@@ -29,18 +32,20 @@ let package = Package(
             ]),
         .target(name: "Archiving", dependencies: ["CorpusKit", "CZlib"]),
         .target(name: "Cleaning", dependencies: ["CorpusKit", "CLibXML2"]),
+        .target(name: "Fetching", dependencies: ["CorpusKit", "CCurl"]),
         .target(name: "Classification", dependencies: ["CorpusKit", "Cleaning"]),
         .target(name: "Integrity", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "Ingestion"]),
-        .target(name: "Ingestion", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification"]),
+        .target(name: "Ingestion", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "Fetching"]),
         .executableTarget(
             name: "dccorpus",
             dependencies: [
-                "CorpusKit", "Archiving", "Cleaning", "Classification", "Integrity", "Ingestion",
+                "CorpusKit", "Archiving", "Cleaning", "Classification", "Integrity", "Ingestion", "Fetching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "CorpusKitTests", dependencies: ["CorpusKit"]),
         .testTarget(name: "ArchivingTests", dependencies: ["Archiving", "CorpusKit"]),
+        .testTarget(name: "FetchingTests", dependencies: ["Fetching", "CorpusKit"]),
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "CorpusKit"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit"]),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "Ingestion", "Archiving", "CorpusKit"]),

@@ -45,6 +45,13 @@ struct TableReader {
         return number
     }
 
+    mutating func bool(_ name: String, default fallback: Bool) throws -> Bool {
+        used.insert(name)
+        guard let value = members[name] else { return fallback }
+        guard case .bool(let flag) = value else { throw wrong(name, "true or false") }
+        return flag
+    }
+
     mutating func string(_ name: String, default fallback: String?) throws -> String {
         used.insert(name)
         switch members[name] {
@@ -106,8 +113,88 @@ public struct PipelineConfig: Sendable, Equatable {
     /// Sentences every lesson post repeats; the classifier marks them as series boilerplate.
     public var seriesBoilerplateMarkers: [String] = []
     public var userAgent = "dccorpus"
+    public var fetch = FetchLimits()
 
     public init() {}
+}
+
+/// Limits and politeness for the fetcher, from `[fetch]` in `Config/pipeline.toml`.
+public struct FetchLimits: Sendable, Equatable {
+    public var connectTimeoutSeconds = 15.0
+    public var timeoutSeconds = 60.0
+    /// A transfer slower than this many bytes per second for `lowSpeedSeconds` is cut off.
+    public var lowSpeedBytesPerSecond = 100
+    public var lowSpeedSeconds = 20
+    public var maxBodyBytes = 32 << 20
+    public var maxRedirects = 10
+    public var perHostDelaySeconds = 1.0
+    public var perHostConcurrency = 2
+    public var maxConcurrency = 8
+    public var retries = 2
+    public var retryBaseSeconds = 1.0
+    public var retryAfterCapSeconds = 60.0
+    public init() {}
+}
+
+/// One entry of `Config/sources.toml`.
+public struct SourceEntry: Sendable, Equatable {
+    public enum TLSPolicy: String, Sendable { case verify, recordInsecure = "record-insecure" }
+    public var id: String
+    public var url: String
+    public var kind: DocumentKind?
+    public var lesson: Int?
+    public var tls: TLSPolicy
+    public var enabled: Bool
+    public var note: String?
+
+    public init(id: String, url: String, kind: DocumentKind? = nil, lesson: Int? = nil, tls: TLSPolicy = .verify, enabled: Bool = true, note: String? = nil) {
+        self.id = id; self.url = url; self.kind = kind; self.lesson = lesson; self.tls = tls; self.enabled = enabled; self.note = note
+    }
+
+    /// Loads `Config/sources.toml` below `root` (an absent file means no sources).
+    public static func load(root: URL) throws -> [SourceEntry] {
+        let url = root.appendingPathComponent("Config/sources.toml")
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let text = try CorpusConfig.readText(url)
+        return try parse(text, file: url.path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> [SourceEntry] {
+        var top = try TableReader(file: file, path: "", value: CorpusConfig.parseTOML(text, file: file))
+        var entries: [SourceEntry] = []
+        var seen = Set<String>()
+        for var table in try top.tables("source") {
+            let id = try table.string("id", default: nil)
+            guard !id.isEmpty, !seen.contains(id) else {
+                throw CorpusError(file: file, stage: .config, reason: "\(table.path).id \"\(id)\" is empty or used twice")
+            }
+            seen.insert(id)
+            let address = try table.string("url", default: nil)
+            guard let parsed = URL(string: address), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https", parsed.host != nil else {
+                throw CorpusError(file: file, stage: .config, reason: "\(table.path).url must be an http or https URL")
+            }
+            let kindName = try table.string("kind", default: "")
+            var kind: DocumentKind? = nil
+            if !kindName.isEmpty {
+                guard let known = DocumentKind(rawValue: kindName) else {
+                    throw CorpusError(file: file, stage: .config, reason: "\(table.path).kind: unknown kind \"\(kindName)\"")
+                }
+                kind = known
+            }
+            let lesson = try table.int("lesson", default: 0, range: 0...13)
+            let tlsName = try table.string("tls", default: "verify")
+            guard let tls = TLSPolicy(rawValue: tlsName) else {
+                throw CorpusError(file: file, stage: .config, reason: "\(table.path).tls must be \"verify\" or \"record-insecure\"")
+            }
+            let enabled = try table.bool("enabled", default: true)
+            let note = try table.string("note", default: "")
+            try table.finish()
+            entries.append(SourceEntry(id: id, url: address, kind: kind, lesson: lesson == 0 ? nil : lesson, tls: tls,
+                                       enabled: enabled, note: note.isEmpty ? nil : note))
+        }
+        try top.finish()
+        return entries
+    }
 }
 
 /// A topic class of the "2522" layout with its keywords in both languages.
@@ -160,7 +247,7 @@ public struct CorpusConfig: Sendable {
         return CorpusConfig(pipeline: pipeline, lexicon: lexicon, configSHA256: hash)
     }
 
-    static func readText(_ url: URL) throws -> String {
+    public static func readText(_ url: URL) throws -> String {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw CorpusError(file: url.path, stage: .config, reason: "missing or unreadable")
         }
@@ -170,7 +257,7 @@ public struct CorpusConfig: Sendable {
         return text
     }
 
-    static func parseTOML(_ text: String, file: String) throws -> JSONValue {
+    public static func parseTOML(_ text: String, file: String) throws -> JSONValue {
         do {
             let table = try TOMLTable(string: text)
             return try JSONValue.parse(Data(table.convert(to: .json).utf8))
@@ -202,6 +289,20 @@ public struct CorpusConfig: Sendable {
         try classification.finish()
         var fetch = try top.table("fetch")
         config.userAgent = try fetch.string("user_agent", default: "dccorpus/\(pipelineVersion)")
+        var limits2 = FetchLimits()
+        limits2.connectTimeoutSeconds = try fetch.double("connect_timeout_seconds", default: limits2.connectTimeoutSeconds, range: 0.1...600)
+        limits2.timeoutSeconds = try fetch.double("timeout_seconds", default: limits2.timeoutSeconds, range: 0.1...3600)
+        limits2.lowSpeedBytesPerSecond = try fetch.int("low_speed_bytes_per_second", default: limits2.lowSpeedBytesPerSecond, range: 0...(1 << 30))
+        limits2.lowSpeedSeconds = try fetch.int("low_speed_seconds", default: limits2.lowSpeedSeconds, range: 1...3600)
+        limits2.maxBodyBytes = try fetch.int("max_body_bytes", default: limits2.maxBodyBytes, range: 1...(1 << 34))
+        limits2.maxRedirects = try fetch.int("max_redirects", default: limits2.maxRedirects, range: 0...50)
+        limits2.perHostDelaySeconds = try fetch.double("per_host_delay_seconds", default: limits2.perHostDelaySeconds, range: 0...3600)
+        limits2.perHostConcurrency = try fetch.int("per_host_concurrency", default: limits2.perHostConcurrency, range: 1...64)
+        limits2.maxConcurrency = try fetch.int("max_concurrency", default: limits2.maxConcurrency, range: 1...256)
+        limits2.retries = try fetch.int("retries", default: limits2.retries, range: 0...10)
+        limits2.retryBaseSeconds = try fetch.double("retry_base_seconds", default: limits2.retryBaseSeconds, range: 0...600)
+        limits2.retryAfterCapSeconds = try fetch.double("retry_after_cap_seconds", default: limits2.retryAfterCapSeconds, range: 0...3600)
+        config.fetch = limits2
         try fetch.finish()
         try top.finish()
         return config

@@ -100,6 +100,13 @@ public struct SourceInfo: Codable, Equatable, Sendable {
     public var charset: String?
     public var fileSize: Int?
     public var fileModified: String?
+    // Fetched captures only:
+    public var sourceID: String?
+    public var ipAddress: String?
+    public var redirects: [String]?
+    public var tlsVerifyResult: Int?
+    public var etag: String?
+    public var lastModified: String?
 
     public init(url: String? = nil, requestedURL: String? = nil, file: String? = nil, retrievedAt: String,
                 httpStatus: Int? = nil, tlsVerified: Bool? = nil, contentType: String? = nil, charset: String? = nil,
@@ -114,6 +121,8 @@ public struct SourceInfo: Codable, Equatable, Sendable {
         case requestedURL = "requested_url", retrievedAt = "retrieved_at", httpStatus = "http_status"
         case tlsVerified = "tls_verified", contentType = "content_type", fileSize = "file_size"
         case fileModified = "file_modified"
+        case sourceID = "source_id", ipAddress = "ip_address", redirects, tlsVerifyResult = "tls_verify_result"
+        case etag, lastModified = "last_modified"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -128,6 +137,12 @@ public struct SourceInfo: Codable, Equatable, Sendable {
         try container.encode(charset, forKey: .charset)
         try container.encodeIfPresent(fileSize, forKey: .fileSize)
         try container.encodeIfPresent(fileModified, forKey: .fileModified)
+        try container.encodeIfPresent(sourceID, forKey: .sourceID)
+        try container.encodeIfPresent(ipAddress, forKey: .ipAddress)
+        try container.encodeIfPresent(redirects, forKey: .redirects)
+        try container.encodeIfPresent(tlsVerifyResult, forKey: .tlsVerifyResult)
+        try container.encodeIfPresent(etag, forKey: .etag)
+        try container.encodeIfPresent(lastModified, forKey: .lastModified)
     }
 }
 

@@ -94,19 +94,22 @@ public struct Ingestor: Sendable {
         let resource = WARCRecord.make(type: "resource", date: date, contentType: contentType, block: bytes,
                                        extra: [("WARC-Target-URI", url.absoluteString)])
         let record = try builder.build(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: resource.recordID))
-        let fields = "file-name: \(Self.fieldValue(url.lastPathComponent))\r\nfile-size: \(bytes.count)\r\nfile-modified: \(modified)\r\nraw-sha256: \(rawDigest)\r\ncorpus-id: \(record.id)\r\n"
-        let metadata = WARCRecord.make(type: "metadata", date: date, contentType: "application/warc-fields",
-                                       block: Data(fields.utf8),
-                                       extra: [("WARC-Target-URI", url.absoluteString), ("WARC-Refers-To", resource.recordID)],
-                                       payloadDigest: false)
-        return try commit(record, warc: [resource, metadata], file: path, session: session)
+        let extra = "file-name: \(Self.fieldValue(url.lastPathComponent))\r\nfile-size: \(bytes.count)\r\nfile-modified: \(modified)\r\n"
+        return try commit(record, captured: resource, extraFields: extra, file: path, session: session)
     }
 
-    func commit(_ record: CorpusRecord, warc: [WARCRecord], file: String, session: WriteSession) throws -> IngestOutcome {
-        let existed = session.records[record.id] != nil
-        try session.append(warc)
+    /// Appends the capture and a `metadata` record naming the document and what happened (the
+    /// capture history reads these), then stages the record.
+    func commit(_ record: CorpusRecord, captured: WARCRecord, extraFields: String, file: String, session: WriteSession) throws -> IngestOutcome {
+        let status: IngestOutcome.Status = session.records[record.id] != nil ? .changed : .ingested
+        let fields = extraFields + "corpus-id: \(record.id)\r\ncapture-status: \(status.rawValue)\r\npayload-sha256: \(record.provenance.rawSHA256)\r\n"
+        let metadata = WARCRecord.make(type: "metadata", date: captured["WARC-Date"] ?? WARCDate.string(session.started),
+                                       contentType: "application/warc-fields", block: Data(fields.utf8),
+                                       extra: [("WARC-Target-URI", captured["WARC-Target-URI"] ?? file), ("WARC-Refers-To", captured.recordID)],
+                                       payloadDigest: false)
+        try session.append([captured, metadata])
         try session.put(record)
-        return IngestOutcome(file: file, status: existed ? .changed : .ingested, id: record.id, error: nil)
+        return IngestOutcome(file: file, status: status, id: record.id, error: nil)
     }
 
     /// WARC field values are one line of UTF-8.
@@ -121,7 +124,7 @@ public struct Ingestor: Sendable {
         let reader = WARCFileReader(path: path, limit: config.pipeline.maxWARCRecordBytes)
         var found = 0
         try reader.forEach { record, offset in
-            let label = "\(path)#\(record["WARC-Target-URI"] ?? "offset \(offset)")"
+            let label = "\(path)#\(record["WARC-Target-URI"].map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")) } ?? "offset \(offset)")"
             guard let capture = try WARCImport.capture(from: record, file: path) else { return }
             found += 1
             let rawDigest = Digest.sha256Hex(capture.bytes)
@@ -136,7 +139,8 @@ public struct Ingestor: Sendable {
             }
             do {
                 let built = try builder.build(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: record.recordID))
-                outcomes.append(try commit(built, warc: [record], file: label, session: session))
+                outcomes.append(try commit(built, captured: record, extraFields: "imported-from: \(Self.fieldValue((path as NSString).lastPathComponent))\r\n",
+                                           file: label, session: session))
             } catch let error as CorpusError {
                 outcomes.append(reject(label, error))
             }
@@ -152,7 +156,9 @@ public struct Ingestor: Sendable {
 public enum WARCImport {
     public static func capture(from record: WARCRecord, file: String) throws -> Capture? {
         let date = record["WARC-Date"] ?? ""
-        let uri = record["WARC-Target-URI"]
+        // WARC 1.0 writers such as wget put the URI in angle brackets.
+        let uri = record["WARC-Target-URI"].map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")) }
+        let scheme = uri.flatMap { URL(string: $0)?.scheme?.lowercased() }
         switch record.type {
         case "response":
             guard let head = record.httpHeaderText else { return nil }
@@ -172,6 +178,8 @@ public enum WARCImport {
             return Capture(bytes: body, format: format, source: source, headerCharset: Charset.label(inContentType: contentType),
                            displayName: uri ?? file)
         case "resource":
+            // Documents only: crawler logs and manifests (metadata://, urn:…) are not pages.
+            guard let scheme, ["http", "https", "file"].contains(scheme) else { return nil }
             let contentType = record["Content-Type"] ?? ""
             guard let format = Cleaner.format(forName: uri ?? "", contentType: contentType) else { return nil }
             let source = SourceInfo(url: uri?.hasPrefix("file:") == true ? nil : uri, file: uri.map { ($0 as NSString).lastPathComponent },

@@ -25,40 +25,68 @@ struct Ingest: ParsableCommand {
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The scheduled job: ingest Inbox/, validate, print a summary.",
-        discussion: "Files taken from Inbox/ leave it once their bytes are durably archived; rejected files move to Inbox/.rejected/ beside <name>.error.json.")
+        abstract: "The scheduled job: fetch all sources, ingest Inbox/, validate, print a summary.",
+        discussion: """
+            Exit 0 when everything succeeded, 1 when a source failed, an input was rejected or validation found errors.
+            Files taken from Inbox/ leave it once their bytes are durably archived; rejected files move to
+            Inbox/.rejected/ beside <name>.error.json.
+            """)
 
     @OptionGroup var options: GlobalOptions
+    @Flag(name: .long, help: "Skip fetching (no network): ingest Inbox/ and validate only.") var offline = false
 
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
+            var fetched: [FetchOutcome] = []
+            if !offline {
+                let targets = try FetchCommand.targets(root: options.rootURL, sourceIDs: [], urls: [])
+                if !targets.isEmpty {
+                    fetched = try FetchJob(ingestor: Ingestor(archiveRoot: options.archiveURL, config: config), limits: config.pipeline.fetch).run(targets)
+                }
+            }
             let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
             let inbox = InboxFolder(url: options.inboxURL)
             let (outcomes, notes) = try inbox.process(with: ingestor)
             for note in notes { Output.error(note) }
             let report = try ingestor.store.read { Validator(config: config).validate(store: ingestor.store) }
             let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
+            let fetchCounts = Dictionary(grouping: fetched, by: \.status).mapValues(\.count)
             let summary = RunSummary(
+                fetched: fetchCounts[.fetched] ?? 0, fetchChanged: fetchCounts[.changed] ?? 0,
+                fetchUnchanged: fetchCounts[.unchanged] ?? 0, failed: fetchCounts[.failed] ?? 0,
                 ingested: counts[.ingested] ?? 0, changed: counts[.changed] ?? 0, unchanged: counts[.unchanged] ?? 0,
                 rejected: counts[.rejected] ?? 0, documents: report.documents,
-                errors: report.errors.count, warnings: report.warnings.count, inputs: outcomes)
+                errors: report.errors.count, warnings: report.warnings.count, sources: fetched, inputs: outcomes,
+                validation: report)
             if options.json {
                 Output.jsonDocument(summary)
             } else {
+                for outcome in fetched where outcome.status == .failed { Output.line("failed     \(outcome.error ?? outcome.url)") }
                 Report.outcomes(outcomes, json: false)
                 for finding in report.errors { Output.line("error    \(finding)") }
                 for finding in report.warnings { Output.line("warning  \(finding)") }
+                if !offline {
+                    Output.line("fetch: \(summary.fetched) fetched, \(summary.fetchChanged) changed, \(summary.fetchUnchanged) unchanged, \(summary.failed) failed")
+                }
                 Output.line("summary: \(summary.ingested) ingested, \(summary.changed) changed, \(summary.unchanged) unchanged, \(summary.rejected) rejected; \(summary.documents) documents; validation: \(summary.errors) errors, \(summary.warnings) warnings")
             }
-            if summary.rejected > 0 || summary.errors > 0 { throw Fail.problems }
+            if summary.failed > 0 || summary.rejected > 0 || summary.errors > 0 { throw Fail.problems }
         }
     }
 }
 
 struct RunSummary: Encodable {
+    var fetched, fetchChanged, fetchUnchanged, failed: Int
     var ingested, changed, unchanged, rejected, documents, errors, warnings: Int
+    var sources: [FetchOutcome]
     var inputs: [IngestOutcome]
+    var validation: Validator.Report
+
+    enum CodingKeys: String, CodingKey {
+        case fetched, failed, ingested, changed, unchanged, rejected, documents, errors, warnings, sources, inputs, validation
+        case fetchChanged = "fetch_changed", fetchUnchanged = "fetch_unchanged"
+    }
 }
 
 enum Report {

@@ -1,0 +1,85 @@
+import CorpusKit
+import Foundation
+
+/// One capture of a document, as its `metadata` record in the WARC files tells it.
+public struct CaptureEntry: Codable, Equatable, Sendable {
+    public var date: String
+    public var status: String
+    public var payloadSHA256: String?
+    public var warc: String
+    /// The `response`, `resource` or `revisit` record this capture wrote.
+    public var recordID: String
+    public var url: String?
+
+    enum CodingKeys: String, CodingKey {
+        case date, status, warc, url
+        case payloadSHA256 = "payload_sha256", recordID = "record_id"
+    }
+}
+
+/// Reads the capture history of documents from the archive's WARC files.
+public enum CaptureHistory {
+    /// Every capture of `id`, oldest first.
+    public static func entries(for id: String, store: ArchiveStore, limit: Int) throws -> [CaptureEntry] {
+        var entries: [CaptureEntry] = []
+        for path in store.warcFiles() {
+            try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEach { record, _ in
+                guard record.type == "metadata", let refersTo = record["WARC-Refers-To"] else { return }
+                let fields = Self.fields(record.block)
+                guard fields["corpus-id"] == id else { return }
+                entries.append(CaptureEntry(date: record["WARC-Date"] ?? "", status: fields["capture-status"] ?? "captured",
+                                            payloadSHA256: fields["payload-sha256"], warc: path, recordID: refersTo,
+                                            url: record["WARC-Target-URI"]))
+            }
+        }
+        return entries.sorted { ($0.date, $0.warc) < ($1.date, $1.warc) }
+    }
+
+    /// The latest content capture (not a revisit) of each requested URL, from fetch metadata:
+    /// what conditional requests and revisit records refer to.
+    public struct LastCapture: Sendable {
+        public var corpusID: String
+        public var recordID: String
+        public var date: String
+        public var url: String
+        public var payloadSHA256: String
+        public var etag: String?
+        public var lastModified: String?
+    }
+
+    public static func latestByRequestedURL(store: ArchiveStore, limit: Int) throws -> [String: LastCapture] {
+        var latest: [String: LastCapture] = [:]
+        for path in store.warcFiles() {
+            try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEach { record, _ in
+                guard record.type == "metadata", let refersTo = record["WARC-Refers-To"] else { return }
+                let fields = Self.fields(record.block)
+                guard let requested = fields["requested-url"], let corpusID = fields["corpus-id"], let payload = fields["payload-sha256"],
+                      let status = fields["capture-status"], status != "unchanged" else { return }
+                let date = record["WARC-Date"] ?? ""
+                if let known = latest[requested], known.date > date { return }
+                latest[requested] = LastCapture(corpusID: corpusID, recordID: refersTo, date: date, url: record["WARC-Target-URI"] ?? requested,
+                                                payloadSHA256: payload, etag: fields["etag"], lastModified: fields["last-modified"])
+            }
+        }
+        return latest
+    }
+
+    /// `name: value` lines of an `application/warc-fields` block.
+    public static func fields(_ block: Data) -> [String: String] {
+        var fields: [String: String] = [:]
+        for line in String(decoding: block, as: UTF8.self).components(separatedBy: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return fields
+    }
+
+    /// The record with this WARC-Record-ID in `warc`, if present.
+    public static func record(id: String, in warc: String, store: ArchiveStore, limit: Int) throws -> WARCRecord? {
+        var found: WARCRecord? = nil
+        try WARCFileReader(path: store.root.appendingPathComponent(warc).path, limit: limit).forEach { record, _ in
+            if found == nil, record.recordID == id { found = record }
+        }
+        return found
+    }
+}

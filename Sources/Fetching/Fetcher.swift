@@ -1,0 +1,359 @@
+import CCurl
+import CorpusKit
+import Foundation
+
+/// What to fetch: a URL, how to treat TLS, and the validators of the previous capture.
+public struct FetchRequest: Sendable, Equatable {
+    public var url: String
+    public var sourceID: String?
+    public var verifyTLS: Bool
+    public var ifNoneMatch: String?
+    public var ifModifiedSince: String?
+
+    public init(url: String, sourceID: String? = nil, verifyTLS: Bool = true, ifNoneMatch: String? = nil, ifModifiedSince: String? = nil) {
+        self.url = url; self.sourceID = sourceID; self.verifyTLS = verifyTLS
+        self.ifNoneMatch = ifNoneMatch; self.ifModifiedSince = ifModifiedSince
+    }
+}
+
+/// A completed HTTP exchange as libcurl saw it: the final request and response, byte for byte
+/// in their header sections, and the redirect chain that led there.
+public struct FetchResponse: Sendable {
+    public var request: FetchRequest
+    public var finalURL: String
+    public var status: Int
+    /// The request header section as sent (from libcurl's debug stream), final hop.
+    public var requestHead: Data
+    /// The response header section as received, final hop, with `Transfer-Encoding` renamed
+    /// because libcurl hands over the body already de-chunked.
+    public var responseHead: Data
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+    public var remoteIP: String?
+    /// Each redirect hop: "301 https://…" in order.
+    public var redirects: [String]
+    public var tlsVerified: Bool?
+    public var tlsVerifyResult: Int?
+    public var date: Date
+    public var attempts: Int
+
+    public func header(_ name: String) -> String? {
+        headers.last { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// Fetches many URLs at once with libcurl's multi interface: per-host concurrency and delay,
+/// retries with backoff on timeouts, 429 and 5xx (honouring Retry-After), and every limit from
+/// `[fetch]` in `Config/pipeline.toml`. Only http and https are ever spoken, also on redirect.
+public final class Fetcher {
+    public let limits: FetchLimits
+    public let userAgent: String
+
+    public init(limits: FetchLimits, userAgent: String) {
+        self.limits = limits
+        self.userAgent = userAgent
+        Fetcher.initializeOnce
+    }
+
+    private static let initializeOnce: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    /// Fetches every request; `onDone` is called on this thread as each one finishes (in
+    /// completion order) with its index in `requests`.
+    public func fetch(_ requests: [FetchRequest], onDone: (Int, Result<FetchResponse, CorpusError>) -> Void) {
+        guard let multi = curl_multi_init() else {
+            for index in requests.indices { onDone(index, .failure(CorpusError(file: requests[index].url, stage: .fetch, reason: "libcurl multi handle could not be created"))) }
+            return
+        }
+        defer { curl_multi_cleanup(multi) }
+        ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, limits.maxConcurrency)
+
+        struct Pending { var index: Int; var attempt: Int; var notBefore: Date }
+        var queue: [Pending] = requests.indices.map { Pending(index: $0, attempt: 1, notBefore: .distantPast) }
+        var active: [UnsafeMutableRawPointer: Transfer] = [:]
+        var activePerHost: [String: Int] = [:]
+        var lastStartPerHost: [String: Date] = [:]
+
+        while !queue.isEmpty || !active.isEmpty {
+            // Start what politeness allows.
+            let now = Date()
+            var waiting: [Pending] = []
+            for pending in queue {
+                let request = requests[pending.index]
+                let host = Self.host(of: request.url)
+                let last = lastStartPerHost[host] ?? .distantPast
+                let canStart = active.count < limits.maxConcurrency && pending.notBefore <= now
+                    && (activePerHost[host] ?? 0) < limits.perHostConcurrency
+                    && now.timeIntervalSince(last) >= limits.perHostDelaySeconds
+                guard canStart else { waiting.append(pending); continue }
+                do {
+                    let transfer = try Transfer(request: request, index: pending.index, attempt: pending.attempt, limits: limits, userAgent: userAgent)
+                    curl_multi_add_handle(multi, transfer.handle)
+                    active[UnsafeMutableRawPointer(transfer.handle)] = transfer
+                    activePerHost[host, default: 0] += 1
+                    lastStartPerHost[host] = now
+                } catch let error as CorpusError {
+                    onDone(pending.index, .failure(error))
+                } catch {
+                    onDone(pending.index, .failure(CorpusError(file: request.url, stage: .fetch, reason: "\(error)")))
+                }
+            }
+            queue = waiting
+
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var remaining: Int32 = 0
+            while let message = curl_multi_info_read(multi, &remaining) {
+                var easy: UnsafeMutableRawPointer? = nil
+                var code = CURLE_OK
+                guard ccurl_message_done(message, &easy, &code) == 1, let easy, let transfer = active.removeValue(forKey: easy) else { continue }
+                curl_multi_remove_handle(multi, easy)
+                let host = Self.host(of: transfer.request.url)
+                activePerHost[host, default: 1] -= 1
+                switch transfer.finish(code: code) {
+                case .success(let response) where Self.isRetryable(status: response.status) && transfer.attempt <= limits.retries:
+                    let wait = retryDelay(attempt: transfer.attempt, retryAfter: response.header("retry-after"))
+                    queue.append(Pending(index: transfer.index, attempt: transfer.attempt + 1, notBefore: Date().addingTimeInterval(wait)))
+                case .failure(let error) where transfer.isRetryableFailure && transfer.attempt <= limits.retries:
+                    _ = error
+                    queue.append(Pending(index: transfer.index, attempt: transfer.attempt + 1, notBefore: Date().addingTimeInterval(retryDelay(attempt: transfer.attempt, retryAfter: nil))))
+                case .success(let response) where response.status >= 400:
+                    onDone(transfer.index, .failure(CorpusError(file: transfer.request.url, stage: .fetch, reason: "HTTP \(response.status)\(transfer.attempt > 1 ? " after \(transfer.attempt) attempts" : "")")))
+                case let result:
+                    onDone(transfer.index, result)
+                }
+            }
+            if !active.isEmpty || !queue.isEmpty {
+                var ready: Int32 = 0
+                curl_multi_poll(multi, nil, 0, active.isEmpty ? 50 : 100, &ready)
+            }
+        }
+    }
+
+    func retryDelay(attempt: Int, retryAfter: String?) -> TimeInterval {
+        var wait = limits.retryBaseSeconds * pow(2, Double(attempt - 1))
+        if let retryAfter {
+            if let seconds = Double(retryAfter.trimmingCharacters(in: .whitespaces)) {
+                wait = max(wait, seconds)
+            } else if let date = Self.httpDate(retryAfter) {
+                wait = max(wait, date.timeIntervalSinceNow)
+            }
+        }
+        return min(max(0, wait), limits.retryAfterCapSeconds)
+    }
+
+    static func isRetryable(status: Int) -> Bool { status == 429 || (500...599).contains(status) }
+
+    static func host(of url: String) -> String { URL(string: url)?.host?.lowercased() ?? url }
+
+    /// RFC 7231 IMF-fixdate, as in Retry-After and Last-Modified.
+    public static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text.trimmingCharacters(in: .whitespaces))
+    }
+}
+
+/// One libcurl easy handle and what it gathers. Owns the handle (and its header list) and frees
+/// both in `deinit`; C callbacks reach it through an unretained pointer that lives no longer
+/// than the handle.
+final class Transfer {
+    let handle: UnsafeMutableRawPointer
+    let request: FetchRequest
+    let index: Int
+    let attempt: Int
+    let limits: FetchLimits
+    private var headerList: UnsafeMutablePointer<curl_slist>? = nil
+    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+
+    var body = Data()
+    var tooLarge = false
+    var currentHead = Data()
+    var statusLines: [(status: Int, location: String?)] = []
+    var currentLocation: String?
+    var requestHead = Data()
+    var isRetryableFailure = false
+
+    init(request: FetchRequest, index: Int, attempt: Int, limits: FetchLimits, userAgent: String) throws {
+        guard let handle = curl_easy_init() else {
+            throw CorpusError(file: request.url, stage: .fetch, reason: "libcurl easy handle could not be created")
+        }
+        self.handle = handle
+        self.request = request
+        self.index = index
+        self.attempt = attempt
+        self.limits = limits
+        try configure(userAgent: userAgent)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+    }
+
+    private func set(_ option: CURLoption, _ value: Int) throws {
+        try check(ccurl_easy_setopt_long(handle, option, value), option)
+    }
+
+    private func set(_ option: CURLoption, _ value: String) throws {
+        try check(ccurl_easy_setopt_string(handle, option, value), option)
+    }
+
+    private func check(_ code: CURLcode, _ option: CURLoption) throws {
+        guard code == CURLE_OK else {
+            throw CorpusError(file: request.url, stage: .fetch, reason: "libcurl option \(option): \(String(cString: curl_easy_strerror(code)))")
+        }
+    }
+
+    private func configure(userAgent: String) throws {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        try set(CURLOPT_URL, request.url)
+        // Only http and https, for the first request and for every redirect.
+        try set(CURLOPT_PROTOCOLS_STR, "http,https")
+        try set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        try set(CURLOPT_FOLLOWLOCATION, 1)
+        try set(CURLOPT_MAXREDIRS, limits.maxRedirects)
+        try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        try set(CURLOPT_NOSIGNAL, 1)
+        try set(CURLOPT_CONNECTTIMEOUT_MS, Int(limits.connectTimeoutSeconds * 1000))
+        try set(CURLOPT_TIMEOUT_MS, Int(limits.timeoutSeconds * 1000))
+        if limits.lowSpeedBytesPerSecond > 0 {
+            try set(CURLOPT_LOW_SPEED_LIMIT, limits.lowSpeedBytesPerSecond)
+            try set(CURLOPT_LOW_SPEED_TIME, limits.lowSpeedSeconds)
+        }
+        try check(ccurl_easy_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(limits.maxBodyBytes)), CURLOPT_MAXFILESIZE_LARGE)
+        try set(CURLOPT_USERAGENT, userAgent)
+        try set(CURLOPT_SSL_VERIFYPEER, request.verifyTLS ? 1 : 0)
+        try set(CURLOPT_SSL_VERIFYHOST, request.verifyTLS ? 2 : 0)
+        try check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, &errorBuffer), CURLOPT_ERRORBUFFER)
+        var headers = ["Accept: text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"]
+        if let etag = request.ifNoneMatch { headers.append("If-None-Match: \(etag)") }
+        if let modified = request.ifModifiedSince { headers.append("If-Modified-Since: \(modified)") }
+        for line in headers { headerList = curl_slist_append(headerList, line) }
+        try check(ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), CURLOPT_HTTPHEADER)
+        try check(ccurl_easy_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, transferWriteBody), CURLOPT_WRITEFUNCTION)
+        try check(ccurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, me), CURLOPT_WRITEDATA)
+        try check(ccurl_easy_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, transferWriteHeader), CURLOPT_HEADERFUNCTION)
+        try check(ccurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, me), CURLOPT_HEADERDATA)
+        // The debug stream is the only place libcurl shows the request headers exactly as sent.
+        try check(ccurl_easy_setopt_debug_function(handle, transferDebug), CURLOPT_DEBUGFUNCTION)
+        try check(ccurl_easy_setopt_pointer(handle, CURLOPT_DEBUGDATA, me), CURLOPT_DEBUGDATA)
+        try set(CURLOPT_VERBOSE, 1)
+    }
+
+    func receiveHeader(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let line = String(decoding: bytes, as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            // A new response in the chain: the one before was a redirect (or a 100 Continue).
+            currentHead = Data()
+            currentLocation = nil
+            let parts = line.split(separator: " ")
+            statusLines.append((parts.count > 1 ? Int(parts[1]) ?? 0 : 0, nil))
+        } else if line.lowercased().hasPrefix("location:") {
+            statusLines[statusLines.count - 1].location = line.dropFirst(9).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        currentHead.append(bytes.baseAddress!, count: bytes.count)
+    }
+
+    func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if body.count + bytes.count > limits.maxBodyBytes {
+            tooLarge = true
+            return false
+        }
+        body.append(bytes.baseAddress!, count: bytes.count)
+        return true
+    }
+
+    func receiveDebug(type: curl_infotype, _ bytes: UnsafeBufferPointer<UInt8>) {
+        if type == CURLINFO_HEADER_OUT { requestHead = Data(bytes) }
+    }
+
+    func finish(code: CURLcode) -> Result<FetchResponse, CorpusError> {
+        let message = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard code == CURLE_OK else {
+            let reason: String
+            switch code {
+            case CURLE_WRITE_ERROR where tooLarge, CURLE_FILESIZE_EXCEEDED:
+                reason = "body larger than the \(limits.maxBodyBytes)-byte limit (pipeline.toml fetch.max_body_bytes)"
+            case CURLE_OPERATION_TIMEDOUT:
+                isRetryableFailure = true
+                reason = "timed out (\(message.isEmpty ? "no detail" : message))"
+            case CURLE_TOO_MANY_REDIRECTS:
+                reason = "more than \(limits.maxRedirects) redirects (\(message))"
+            case CURLE_UNSUPPORTED_PROTOCOL:
+                reason = "forbidden scheme: only http and https are fetched (\(message))"
+            case CURLE_COULDNT_RESOLVE_HOST: reason = "DNS lookup failed (\(message))"
+            case CURLE_COULDNT_CONNECT: reason = "connection refused or unreachable (\(message))"
+            case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CONNECT_ERROR:
+                reason = "TLS failure (\(message)); set tls = \"record-insecure\" on the source to archive it anyway, recorded as unverified"
+            default:
+                reason = message.isEmpty ? String(cString: curl_easy_strerror(code)) : message
+            }
+            return .failure(CorpusError(file: request.url, stage: .fetch, reason: reason))
+        }
+        var status = 0
+        var effective: UnsafeMutablePointer<CChar>? = nil
+        var ip: UnsafeMutablePointer<CChar>? = nil
+        var verifyResult = 0
+        ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        ccurl_easy_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective)
+        ccurl_easy_getinfo_string(handle, CURLINFO_PRIMARY_IP, &ip)
+        ccurl_easy_getinfo_long(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult)
+        let finalURL = effective.map { String(cString: $0) } ?? request.url
+        let isTLS = finalURL.lowercased().hasPrefix("https:")
+        let head = Self.normalizedHead(currentHead)
+        let redirects = statusLines.dropLast().compactMap { hop -> String? in
+            guard (300...399).contains(hop.status) else { return nil }
+            return "\(hop.status) \(hop.location ?? "")"
+        }
+        return .success(FetchResponse(
+            request: request, finalURL: finalURL, status: status, requestHead: requestHead, responseHead: head.bytes,
+            headers: head.headers, body: body, remoteIP: ip.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 },
+            redirects: redirects, tlsVerified: isTLS ? request.verifyTLS : nil, tlsVerifyResult: isTLS ? verifyResult : nil,
+            date: Date(), attempts: attempt))
+    }
+
+    /// Parses the final header section and renames Transfer-Encoding (the stored body is already
+    /// de-chunked, and readers such as warcio would otherwise try to de-chunk it again).
+    static func normalizedHead(_ raw: Data) -> (bytes: Data, headers: [(name: String, value: String)]) {
+        let text = String(decoding: raw, as: UTF8.self)
+        var lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        var headers: [(name: String, value: String)] = []
+        for index in lines.indices.dropFirst() {
+            guard let colon = lines[index].firstIndex(of: ":") else { continue }
+            let name = String(lines[index][..<colon])
+            let value = lines[index][lines[index].index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if name.lowercased() == "transfer-encoding" {
+                lines[index] = "X-Archive-Orig-Transfer-Encoding: \(value)"
+            }
+            headers.append((name, value))
+        }
+        return (Data((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8), headers)
+    }
+}
+
+private func transfer(_ pointer: UnsafeMutableRawPointer?) -> Transfer {
+    Unmanaged<Transfer>.fromOpaque(pointer!).takeUnretainedValue()
+}
+
+private let transferWriteBody: curl_write_callback = { data, size, count, context in
+    let length = size * count
+    guard let data else { return length }
+    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length)
+    return transfer(context).receiveBody(bytes) ? length : 0
+}
+
+private let transferWriteHeader: curl_write_callback = { data, size, count, context in
+    let length = size * count
+    guard let data else { return length }
+    transfer(context).receiveHeader(UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length))
+    return length
+}
+
+private let transferDebug: curl_debug_callback = { _, type, data, size, context in
+    guard let data else { return 0 }
+    transfer(context).receiveDebug(type: type, UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size))
+    return 0
+}

@@ -1,0 +1,164 @@
+import Archiving
+import Cleaning
+import CorpusKit
+import Fetching
+import Foundation
+
+/// What happened to one URL.
+public struct FetchOutcome: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, Sendable { case fetched, changed, unchanged, failed }
+    public var url: String
+    public var source: String?
+    public var status: Status
+    public var id: String?
+    public var error: String?
+
+    public init(url: String, source: String?, status: Status, id: String?, error: String?) {
+        self.url = url; self.source = source; self.status = status; self.id = id; self.error = error
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(url, forKey: .url)
+        try container.encode(source, forKey: .source)
+        try container.encode(status, forKey: .status)
+        try container.encode(id, forKey: .id)
+        try container.encode(error, forKey: .error)
+    }
+    enum CodingKeys: String, CodingKey { case url, source, status, id, error }
+}
+
+/// A URL to capture, from `Config/sources.toml` or the command line.
+public struct FetchTarget: Sendable {
+    public var url: String
+    public var source: SourceEntry?
+    public init(url: String, source: SourceEntry?) { self.url = url; self.source = source }
+}
+
+/// Captures pages into the archive: fetches without holding the archive lock (conditional
+/// requests from the previous capture), then, under the lock, writes `request`/`response` (or
+/// `revisit`) records and a `metadata` record per URL, and a new record version when the payload
+/// changed. Failures write nothing.
+public struct FetchJob {
+    public let ingestor: Ingestor
+    public let limits: FetchLimits
+
+    public init(ingestor: Ingestor, limits: FetchLimits) {
+        self.ingestor = ingestor
+        self.limits = limits
+    }
+
+    static let identicalPayloadProfile = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+    static let notModifiedProfile = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
+    public func run(_ targets: [FetchTarget], progress: ((Int, Int) -> Void)? = nil) throws -> [FetchOutcome] {
+        let store = ingestor.store
+        // The previous capture of each URL, for conditional requests and revisits.
+        let previous = try store.read {
+            try CaptureHistory.latestByRequestedURL(store: store, limit: ingestor.config.pipeline.maxWARCRecordBytes)
+        }
+        let requests = targets.map { target -> FetchRequest in
+            let earlier = previous[target.url]
+            return FetchRequest(url: target.url, sourceID: target.source?.id, verifyTLS: target.source?.tls != .recordInsecure,
+                                ifNoneMatch: earlier?.etag, ifModifiedSince: earlier?.lastModified)
+        }
+        var results = [Result<FetchResponse, CorpusError>?](repeating: nil, count: targets.count)
+        var done = 0
+        Fetcher(limits: limits, userAgent: ingestor.config.pipeline.userAgent).fetch(requests) { index, result in
+            results[index] = result
+            done += 1
+            progress?(done, targets.count)
+        }
+        var outcomes: [FetchOutcome] = []
+        try store.write { session in
+            for (index, target) in targets.enumerated() {
+                let outcome: FetchOutcome
+                switch results[index]! {
+                case .failure(let error):
+                    outcome = FetchOutcome(url: target.url, source: target.source?.id, status: .failed, id: nil, error: error.description)
+                case .success(let response):
+                    do {
+                        outcome = try archive(response, target: target, previous: previous[target.url], session: session)
+                    } catch let error as CorpusError {
+                        outcome = FetchOutcome(url: target.url, source: target.source?.id, status: .failed, id: nil, error: error.description)
+                    }
+                }
+                outcomes.append(outcome)
+            }
+        }
+        return outcomes
+    }
+
+    func archive(_ response: FetchResponse, target: FetchTarget, previous: CaptureHistory.LastCapture?, session: WriteSession) throws -> FetchOutcome {
+        let date = WARCDate.string(response.date)
+        let payloadDigest = Digest.sha256Hex(response.body)
+        var ipField: [(name: String, value: String)] = []
+        if let ip = response.remoteIP { ipField = [("WARC-IP-Address", ip)] }
+
+        // Not modified, or the same bytes again: a revisit record, no new version.
+        if let previous, response.status == 304 || (response.status == 200 && payloadDigest == previous.payloadSHA256) {
+            let profile = response.status == 304 ? Self.notModifiedProfile : Self.identicalPayloadProfile
+            var revisit = WARCRecord.make(
+                type: "revisit", date: date, contentType: "application/http; msgtype=response", block: response.responseHead,
+                extra: [("WARC-Target-URI", response.finalURL)] + ipField + [
+                    ("WARC-Profile", profile), ("WARC-Refers-To", previous.recordID),
+                    ("WARC-Refers-To-Target-URI", previous.url), ("WARC-Refers-To-Date", previous.date),
+                ],
+                payloadDigest: false)
+            revisit.headers.insert(("WARC-Payload-Digest", "sha256:" + previous.payloadSHA256), at: revisit.headers.count - 1)
+            let request = requestRecord(response, date: date, concurrentTo: revisit.recordID, ipField: ipField)
+            try session.append([request, revisit, metadata(response, target: target, date: date, refersTo: revisit.recordID,
+                                                           corpusID: previous.corpusID, status: .unchanged, payloadDigest: previous.payloadSHA256)])
+            return FetchOutcome(url: target.url, source: target.source?.id, status: .unchanged, id: previous.corpusID, error: nil)
+        }
+        guard (200..<300).contains(response.status) else {
+            throw CorpusError(file: target.url, stage: .fetch, reason: "HTTP \(response.status)")
+        }
+        if let encoding = response.header("content-encoding")?.lowercased(), encoding != "identity" {
+            throw CorpusError(file: target.url, stage: .fetch, reason: "Content-Encoding \(encoding) is not supported")
+        }
+        var block = response.responseHead
+        block.append(response.body)
+        let responseRecord = WARCRecord.make(type: "response", date: date, contentType: "application/http; msgtype=response",
+                                             block: block, extra: [("WARC-Target-URI", response.finalURL)] + ipField)
+        let request = requestRecord(response, date: date, concurrentTo: responseRecord.recordID, ipField: ipField)
+        let contentType = response.header("content-type")
+        let format = Cleaner.format(forName: URL(string: response.finalURL)?.path ?? "", contentType: contentType ?? "text/html") ?? .html
+        var source = SourceInfo(url: response.finalURL, requestedURL: target.url, file: nil, retrievedAt: date,
+                                httpStatus: response.status, tlsVerified: response.tlsVerified, contentType: contentType)
+        source.sourceID = target.source?.id
+        source.ipAddress = response.remoteIP
+        source.redirects = response.redirects.isEmpty ? nil : response.redirects
+        source.tlsVerifyResult = response.tlsVerifyResult
+        source.etag = response.header("etag")
+        source.lastModified = response.header("last-modified")
+        let capture = Capture(bytes: response.body, format: format, source: source,
+                              headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url)
+        let record = try ingestor.builder.build(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: responseRecord.recordID))
+        let existed = session.records[record.id] != nil
+        let status: FetchOutcome.Status = existed ? .changed : .fetched
+        try session.append([request, responseRecord, metadata(response, target: target, date: date, refersTo: responseRecord.recordID,
+                                                              corpusID: record.id, status: status, payloadDigest: payloadDigest)])
+        try session.put(record)
+        return FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, error: nil)
+    }
+
+    func requestRecord(_ response: FetchResponse, date: String, concurrentTo: String, ipField: [(name: String, value: String)]) -> WARCRecord {
+        WARCRecord.make(type: "request", date: date, contentType: "application/http; msgtype=request", block: response.requestHead,
+                        extra: [("WARC-Target-URI", response.finalURL)] + ipField + [("WARC-Concurrent-To", concurrentTo)])
+    }
+
+    func metadata(_ response: FetchResponse, target: FetchTarget, date: String, refersTo: String, corpusID: String,
+                  status: FetchOutcome.Status, payloadDigest: String) -> WARCRecord {
+        var fields = "corpus-id: \(corpusID)\r\ncapture-status: \(status.rawValue)\r\npayload-sha256: \(payloadDigest)\r\n"
+        fields += "requested-url: \(Ingestor.fieldValue(target.url))\r\nhttp-status: \(response.status)\r\nattempts: \(response.attempts)\r\n"
+        if let id = target.source?.id { fields += "source-id: \(Ingestor.fieldValue(id))\r\n" }
+        for hop in response.redirects { fields += "redirect: \(Ingestor.fieldValue(hop))\r\n" }
+        if let verified = response.tlsVerified { fields += "tls-verified: \(verified)\r\n" }
+        if let etag = response.header("etag") { fields += "etag: \(Ingestor.fieldValue(etag))\r\n" }
+        if let modified = response.header("last-modified") { fields += "last-modified: \(Ingestor.fieldValue(modified))\r\n" }
+        if let result = response.tlsVerifyResult { fields += "tls-verify-result: \(result)\r\n" }
+        return WARCRecord.make(type: "metadata", date: date, contentType: "application/warc-fields", block: Data(fields.utf8),
+                               extra: [("WARC-Target-URI", response.finalURL), ("WARC-Refers-To", refersTo)], payloadDigest: false)
+    }
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Archiving
+import CorpusKit
+import Foundation
+import Ingestion
+
+struct Fetch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch configured sources and/or ad-hoc URLs into the archive and corpus.",
+        discussion: "Without --source or --url, every enabled source of Config/sources.toml is fetched.")
+
+    @OptionGroup var options: GlobalOptions
+    @Option(name: .customLong("source"), help: "A source id from Config/sources.toml (repeatable).") var sources: [String] = []
+    @Option(name: .customLong("url"), help: "An http(s) URL with no config entry (repeatable).") var urls: [String] = []
+    @Option(name: .long, help: "Per-request time limit in seconds (overrides pipeline.toml fetch.timeout_seconds).") var timeout: Double?
+
+    func validate() throws {
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        for url in urls {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                throw ValidationError("--url \(url): only http and https URLs can be fetched")
+            }
+        }
+    }
+
+    func run() throws {
+        try guarded {
+            let config = try options.loadConfig()
+            let targets = try FetchCommand.targets(root: options.rootURL, sourceIDs: sources, urls: urls)
+            let outcomes = try FetchCommand.fetch(targets, config: config, options: options, timeout: timeout)
+            if outcomes.contains(where: { $0.status == .failed }) { throw Fail.problems }
+        }
+    }
+}
+
+/// Shared by `fetch` and `run`.
+enum FetchCommand {
+    static func targets(root: URL, sourceIDs: [String], urls: [String]) throws -> [FetchTarget] {
+        let entries: [SourceEntry]
+        do { entries = try SourceEntry.load(root: root) } catch let error as CorpusError { throw Fail.usage(error.description) }
+        var targets: [FetchTarget] = []
+        if sourceIDs.isEmpty && urls.isEmpty {
+            targets = entries.filter(\.enabled).map { FetchTarget(url: $0.url, source: $0) }
+        }
+        for id in sourceIDs {
+            guard let entry = entries.first(where: { $0.id == id }) else {
+                throw Fail.usage("\(root.appendingPathComponent("Config/sources.toml").path): config: no source with id \"\(id)\"")
+            }
+            targets.append(FetchTarget(url: entry.url, source: entry))
+        }
+        targets += urls.map { FetchTarget(url: $0, source: nil) }
+        return targets
+    }
+
+    static func fetch(_ targets: [FetchTarget], config: CorpusConfig, options: GlobalOptions, timeout: Double?) throws -> [FetchOutcome] {
+        var limits = config.pipeline.fetch
+        if let timeout { limits.timeoutSeconds = timeout }
+        let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
+        let interactive = !options.json && isatty(STDERR_FILENO) == 1
+        let outcomes = try FetchJob(ingestor: ingestor, limits: limits).run(targets) { done, total in
+            if interactive && total > 1 {
+                FileHandle.standardError.write(Data("\rfetching: \(done)/\(total)".utf8))
+                if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            }
+        }
+        for outcome in outcomes {
+            if options.json {
+                Output.jsonLine(outcome)
+            } else if outcome.status == .failed {
+                Output.line("failed     \(outcome.error ?? outcome.url)")
+            } else {
+                Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(outcome.url)")
+            }
+        }
+        if !options.json {
+            let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
+            Output.line("fetch: \(counts[.fetched] ?? 0) fetched, \(counts[.changed] ?? 0) changed, \(counts[.unchanged] ?? 0) unchanged, \(counts[.failed] ?? 0) failed")
+        }
+        return outcomes
+    }
+}
+
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List a document's captures: date, status, payload digest.")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "Record id.") var id: String
+
+    func run() throws {
+        try guarded {
+            let config = try options.loadConfig()
+            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let entries = try store.read { try CaptureHistory.entries(for: id, store: store, limit: config.pipeline.maxWARCRecordBytes) }
+            if entries.isEmpty {
+                Output.error("\(id): history: no captures (see `dccorpus list`)")
+                throw Fail.problems
+            }
+            if options.json {
+                Output.jsonDocument(entries)
+            } else {
+                for entry in entries {
+                    Output.line("\(entry.date)  \(entry.status.padding(toLength: 9, withPad: " ", startingAt: 0))  \(entry.payloadSHA256.map { String($0.prefix(16)) } ?? "-")  \(entry.url ?? "")")
+                }
+            }
+        }
+    }
+}
+
+struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show what changed between a document's last two versions.")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "Record id.") var id: String
+
+    func run() throws {
+        try guarded {
+            let config = try options.loadConfig()
+            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let diff: VersionDiff
+            do {
+                diff = try store.read { try VersionDiff.latest(id: id, store: store, builder: RecordBuilder(config: config)) }
+            } catch let error as CorpusError {
+                Output.error(error.description)
+                throw Fail.problems
+            }
+            if options.json {
+                Output.jsonDocument(diff)
+                return
+            }
+            Output.line("--- \(id) \(diff.from.date) (\(diff.from.payloadSHA256.map { String($0.prefix(12)) } ?? "?"))")
+            Output.line("+++ \(id) \(diff.to.date) (\(diff.to.payloadSHA256.map { String($0.prefix(12)) } ?? "?"))")
+            if diff.changes.isEmpty { Output.line("(the clean text is the same; only markup changed)") }
+            for change in diff.changes {
+                Output.line("\(change.op == .removed ? "-" : "+") [\(change.paragraph)] \(change.text)")
+            }
+        }
+    }
+}

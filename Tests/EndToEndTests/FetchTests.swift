@@ -1,0 +1,219 @@
+import Archiving
+import Foundation
+import Testing
+
+/// The loopback server of Tests/Fixtures/server/loopback.py, for one test.
+final class LoopbackServer {
+    let process = Process()
+    let input = Pipe()
+    let port: Int
+
+    init() throws {
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Harness.fixtures.appendingPathComponent("server/loopback.py").path, "--lifetime", "300", "--watch-stdin"]
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        while !line.contains(10) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw Harness.HarnessError("loopback server did not start")
+        }
+        self.port = port
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    /// How often each path was requested (read with Python: Foundation on Linux has no http loading here).
+    func hits() throws -> [String: Int] {
+        let reader = Process()
+        let output = Pipe()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        reader.arguments = ["python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())", url("/hits")]
+        reader.standardOutput = output
+        try reader.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        reader.waitUntilExit()
+        return try JSONSerialization.jsonObject(with: data) as! [String: Int]
+    }
+
+    deinit {
+        try? input.fileHandleForWriting.close()
+        process.terminate()
+    }
+}
+
+@Suite(.serialized) struct FetchTests {
+    /// A project root whose limits suit a test: no politeness delay, quick cut-offs, one retry.
+    func harness() throws -> Harness {
+        let harness = try Harness()
+        let pipeline = harness.root.appendingPathComponent("Config/pipeline.toml")
+        var text = try String(contentsOf: pipeline, encoding: .utf8)
+        for (from, to) in [("per_host_delay_seconds = 1.0", "per_host_delay_seconds = 0"), ("low_speed_seconds = 20 ", "low_speed_seconds = 1 "),
+                           ("retries = 2 ", "retries = 1 "), ("retry_base_seconds = 1.0", "retry_base_seconds = 0.1"),
+                           ("timeout_seconds = 60 ", "timeout_seconds = 20 ")] {
+            #expect(text.contains(from), "pipeline.toml no longer has \(from)")
+            text = text.replacingOccurrences(of: from, with: to)
+        }
+        try text.write(to: pipeline, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: harness.root.appendingPathComponent("Config/sources.toml"))
+        return harness
+    }
+
+    func lines(_ result: Harness.Result) throws -> [String: [String: Any]] {
+        var byURL: [String: [String: Any]] = [:]
+        for line in try result.jsonLines() { byURL[line["url"] as! String] = line }
+        return byURL
+    }
+
+    @Test func conditionalRequestsGiveUnchangedAndRevisits() throws {
+        let harness = try harness()
+        let server = try LoopbackServer()
+        let first = try lines(try harness.run(["fetch", "--json", "--url", server.url("/lesson-5")]))
+        #expect(first[server.url("/lesson-5")]?["status"] as? String == "fetched")
+        let second = try lines(try harness.run(["fetch", "--json", "--url", server.url("/lesson-5")]))
+        #expect(second[server.url("/lesson-5")]?["status"] as? String == "unchanged")
+        #expect(second[server.url("/lesson-5")]?["id"] as? String == "lesson-5")
+        let history = try harness.run(["history", "lesson-5", "--json"])
+        let entries = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as! [[String: Any]]
+        #expect(entries.map { $0["status"] as! String } == ["fetched", "unchanged"])
+        #expect(entries[0]["payload_sha256"] as? String == entries[1]["payload_sha256"] as? String)
+        // The WARC holds request, response, revisit (server-not-modified) and metadata records.
+        var types: [String] = []
+        var profiles: [String] = []
+        for warc in try FileManager.default.contentsOfDirectory(atPath: harness.archive.appendingPathComponent("data/warc").path).sorted() {
+            try WARCFileReader(path: harness.archive.appendingPathComponent("data/warc/\(warc)").path, limit: 1 << 26).forEach { record, _ in
+                types.append(record.type)
+                if let profile = record["WARC-Profile"] { profiles.append(profile) }
+                if record.type == "request" { #expect(record["WARC-Concurrent-To"] != nil) }
+                if record.type == "response" || record.type == "revisit" { #expect(record["WARC-IP-Address"] == "127.0.0.1") }
+                if record.type == "request", types.filter({ $0 == "request" }).count == 2 {
+                    #expect(String(decoding: record.block, as: UTF8.self).contains("If-None-Match: \"v1-lesson-5\""))
+                }
+                #expect(record.digestProblems().isEmpty)
+            }
+        }
+        #expect(types == ["warcinfo", "request", "response", "metadata", "warcinfo", "request", "revisit", "metadata"])
+        #expect(profiles == ["http://netpreserve.org/warc/1.1/revisit/server-not-modified"])
+        #expect(try harness.run(["verify", "--rebuild"]).status == 0)
+    }
+
+    @Test func aChangedPageIsANewVersionWithADiff() throws {
+        let harness = try harness()
+        let server = try LoopbackServer()
+        _ = try harness.run(["fetch", "--url", server.url("/changing")])
+        let again = try lines(try harness.run(["fetch", "--json", "--url", server.url("/changing")]))
+        #expect(again[server.url("/changing")]?["status"] as? String == "changed")
+        let diff = try harness.run(["diff", "lesson-5", "--json"])
+        #expect(diff.status == 0)
+        let body = try JSONSerialization.jsonObject(with: Data(diff.stdout.utf8)) as! [String: Any]
+        let changes = body["changes"] as! [[String: Any]]
+        #expect(changes.map { $0["op"] as! String } == ["removed", "added"])
+        #expect(changes.map { $0["text"] as! String } == ["Data sharing and data silos, version 1", "Data sharing and data silos, version 2"])
+        let human = try harness.run(["diff", "lesson-5"])
+        #expect(human.stdout.contains("+ [9] Data sharing and data silos, version 2"))
+    }
+
+    @Test func redirectsAreFollowedAndRecorded() throws {
+        let harness = try harness()
+        let server = try LoopbackServer()
+        let result = try lines(try harness.run(["fetch", "--json", "--url", server.url("/redirect/3")]))
+        #expect(result[server.url("/redirect/3")]?["status"] as? String == "fetched")
+        let show = try harness.run(["show", "lesson-5", "--json"])
+        let record = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as! [String: Any]
+        let source = (record["provenance"] as! [String: Any])["source"] as! [String: Any]
+        #expect(source["url"] as? String == server.url("/static"))
+        #expect(source["requested_url"] as? String == server.url("/redirect/3"))
+        #expect(source["redirects"] as? [String] == ["301 /redirect/2", "302 /redirect/1", "301 /static"])
+        #expect(source["http_status"] as? Int == 200)
+    }
+
+    @Test func theHostileSetFailsCleanlyInBoundedTime() throws {
+        let harness = try harness()
+        let server = try LoopbackServer()
+        let paths = ["/loop", "/to-file", "/status/404", "/status/500", "/huge", "/huge-declared", "/trickle", "/flaky", "/retry-after", "/gb2312"]
+        let start = Date()
+        let result = try harness.run(["fetch", "--json"] + paths.flatMap { ["--url", server.url($0)] })
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(elapsed < 60, "hostile set took \(elapsed) s")
+        #expect(result.status == 1)
+        let outcomes = try lines(result)
+        func error(_ path: String) -> String { outcomes[server.url(path)]?["error"] as? String ?? "" }
+        func status(_ path: String) -> String { outcomes[server.url(path)]?["status"] as? String ?? "" }
+        #expect(error("/loop").contains("more than 10 redirects"))
+        #expect(error("/to-file").contains("forbidden scheme"))
+        #expect(error("/status/404").hasSuffix("fetch: HTTP 404"))
+        #expect(error("/status/500").contains("HTTP 500 after 2 attempts"))
+        #expect(error("/huge").contains("larger than the 33554432-byte limit"))
+        #expect(error("/huge-declared").contains("larger than the 33554432-byte limit"))
+        #expect(error("/trickle").contains("timed out"))
+        #expect(status("/flaky") == "fetched" || status("/flaky") == "changed")
+        #expect(status("/retry-after") == "fetched" || status("/retry-after") == "changed")
+        #expect(status("/gb2312") == "fetched")
+        let hits = try server.hits()
+        #expect(hits["/flaky"] == 2)
+        #expect(hits["/retry-after"] == 2)
+        #expect(hits["/status/500"] == 2)
+        #expect(hits["/status/404"] == 1)
+        // Only successful captures became records; the GB2312 page kept every character.
+        let record = try JSONSerialization.jsonObject(with: Data(try harness.run(["show", "lesson-12-source", "--json"]).stdout.utf8)) as! [String: Any]
+        let text = record["text"] as! String
+        #expect(text.contains("朱镕基同志强调开放的重要性,陶喆参与数字文化交流。"))
+        #expect(text.hasSuffix("数字中国建设取得重要进展。"))
+        #expect(((record["provenance"] as! [String: Any])["source"] as! [String: Any])["charset"] as? String == "gb18030")
+        #expect(try harness.run(["verify"]).status == 0)
+    }
+
+    @Test func configuredSourcesAndUnknownIDs() throws {
+        let harness = try harness()
+        let server = try LoopbackServer()
+        let sources = """
+            [[source]]
+            id = "five"
+            url = "\(server.url("/lesson-5"))"
+            kind = "lesson"
+            lesson = 5
+
+            [[source]]
+            id = "later"
+            url = "\(server.url("/static"))"
+            enabled = false
+            """
+        try sources.write(to: harness.root.appendingPathComponent("Config/sources.toml"), atomically: true, encoding: .utf8)
+        let all = try harness.run(["fetch", "--json"])
+        #expect(try all.jsonLines().map { $0["source"] as? String } == ["five"])
+        let one = try harness.run(["fetch", "--json", "--source", "five"])
+        #expect(try one.jsonLines().first?["status"] as? String == "unchanged")
+        let unknown = try harness.run(["fetch", "--source", "nope"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no source with id \"nope\""))
+        let run = try harness.run(["run"])
+        #expect(run.stdout.contains("fetch: 0 fetched, 0 changed, 1 unchanged, 0 failed"), "\(run.stdout)")
+    }
+
+    @Test func aWARCWrittenByWgetIsImported() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wget") else {
+            Issue.record("wget is not installed (Scripts/setup.sh installs it)")
+            return
+        }
+        let harness = try harness()
+        let server = try LoopbackServer()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/wget")
+        process.currentDirectoryURL = harness.root
+        process.arguments = ["-q", "--warc-file=crawl", "-O", "/dev/null", server.url("/lesson-5")]
+        try process.run()
+        process.waitUntilExit()
+        let warc = harness.root.appendingPathComponent("crawl.warc.gz").path
+        #expect(FileManager.default.fileExists(atPath: warc))
+        let result = try harness.run(["ingest", "--json", warc])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(try result.jsonLines().first?["id"] as? String == "lesson-5")
+        #expect(try harness.run(["verify", "--rebuild"]).status == 0)
+    }
+}

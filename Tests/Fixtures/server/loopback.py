@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""A loopback HTTP server for the fetcher's tests: validators and 304s, a page that changes,
+redirect chains and loops, a redirect to file://, errors, retries, a huge body, a trickle, and
+a GB2312-labelled page with GBK-only characters. Binds 127.0.0.1 on a free port, prints the
+port, and stops by itself after --lifetime seconds (or, with --watch-stdin, when stdin closes).
+
+Usage: loopback.py [--lifetime 120] [--pages N]"""
+import argparse, os, sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent.parent
+LESSON5 = (FIXTURES / "pages/lesson-5.classic.html").read_bytes()
+STATE = {"changing": 0, "flaky": 0, "retry-after": 0, "hits": {}}
+LOCK = threading.Lock()
+ETAG = '"v1-lesson-5"'
+LAST_MODIFIED = "Fri, 11 Apr 2025 09:00:00 GMT"
+GB_PAGE = ('<html><head><meta charset="utf-8"><title>数字中国建设系列之十二</title></head><body><div class="content">'
+           '<p>发布时间:2025-04-11 来源:北京党员教育网</p><p>朱镕基同志强调开放的重要性,陶喆参与数字文化交流。'
+           '这一段落必须完整保留,直到最后一个字。</p><p>第二段也要保留下来,数字中国建设取得重要进展。</p></div></body></html>').encode("gb18030")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body=b"", headers=(), content_type="text/html; charset=utf-8"):
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        with LOCK:
+            STATE["hits"][path] = STATE["hits"].get(path, 0) + 1
+        if path == "/hits":
+            import json
+            return self.send(200, json.dumps(STATE["hits"]).encode(), content_type="application/json")
+        if path == "/lesson-5":
+            if self.headers.get("If-None-Match") == ETAG or self.headers.get("If-Modified-Since") == LAST_MODIFIED:
+                self.send_response(304)
+                self.send_header("ETag", ETAG)
+                self.end_headers()
+                return
+            return self.send(200, LESSON5, [("ETag", ETAG), ("Last-Modified", LAST_MODIFIED)])
+        if path == "/static":
+            return self.send(200, LESSON5.replace(b"Inside Digital China (5/13)", b"Static copy (5/13)"))
+        if path == "/changing":
+            with LOCK:
+                STATE["changing"] += 1
+                version = STATE["changing"]
+            body = LESSON5.replace(b"Data sharing and data silos", f"Data sharing and data silos, version {version}".encode())
+            return self.send(200, body)
+        if path.startswith("/redirect/"):
+            remaining = int(path.rsplit("/", 1)[1])
+            target = "/static" if remaining <= 1 else f"/redirect/{remaining - 1}"
+            return self.send(301 if remaining % 2 else 302, b"", [("Location", target)])
+        if path == "/loop":
+            return self.send(302, b"", [("Location", "/loop")])
+        if path == "/to-file":
+            return self.send(302, b"", [("Location", "file:///etc/passwd")])
+        if path.startswith("/status/"):
+            return self.send(int(path.rsplit("/", 1)[1]), b"<html><body>error</body></html>")
+        if path == "/flaky":
+            with LOCK:
+                STATE["flaky"] += 1
+                count = STATE["flaky"]
+            if count == 1:
+                return self.send(503, b"busy")
+            return self.send(200, LESSON5.replace(b"Inside Digital China (5/13)", b"Flaky copy (5/13)"))
+        if path == "/retry-after":
+            with LOCK:
+                STATE["retry-after"] += 1
+                count = STATE["retry-after"]
+            if count == 1:
+                return self.send(429, b"slow down", [("Retry-After", "1")])
+            return self.send(200, LESSON5.replace(b"Inside Digital China (5/13)", b"Patient copy (5/13)"))
+        if path == "/huge":
+            # 200 MB, chunked, no Content-Length: the limit must stop it as it arrives.
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b"<p>" + b"x" * 65530 + b"</p>"
+            try:
+                for _ in range(200 * 16):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if path == "/huge-declared":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(200 * 1024 * 1024))
+            self.end_headers()
+            try:
+                for _ in range(3200):
+                    self.wfile.write(b"x" * 65536)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if path == "/trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(1000):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if path == "/gb2312":
+            return self.send(200, GB_PAGE, content_type="text/html; charset=gb2312")
+        if path.startswith("/bench/"):
+            number = path.rsplit("/", 1)[1]
+            body = LESSON5.replace(b"Inside Digital China (5/13)", f"Bench page {number}".encode())
+            return self.send(200, body)
+        return self.send(404, b"<html><body>not found</body></html>")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lifetime", type=float, default=120)
+    parser.add_argument("--watch-stdin", action="store_true", help="also stop when stdin closes (for test harnesses)")
+    args = parser.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    deadline = time.time() + args.lifetime
+
+    def watch_stdin():
+        try:
+            sys.stdin.read()
+        except Exception:
+            pass
+        os._exit(0)
+
+    if args.watch_stdin:
+        threading.Thread(target=watch_stdin, daemon=True).start()
+    while time.time() < deadline:
+        time.sleep(0.2)
+    os._exit(0)
+
+
+main()
