@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb=${1:-2048}
 binary=.build/release/dccorpus
-[ -x "$binary" ] || swift build -c release >/dev/null
+swift build -c release >/dev/null
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 cp -r Config "$root/Config"

@@ -195,14 +195,15 @@ public final class WriteSession {
     }
 
     /// Stages a record (sealed with its hash) to replace or add `data/corpus/<id>.json`.
-    public func put(_ record: CorpusRecord) throws {
+    /// `fileData`, when given, must be `record.fileData()` (callers that sealed it have it).
+    public func put(_ record: CorpusRecord, fileData: Data? = nil) throws {
         guard Self.isSafeID(record.id) else {
             throw CorpusError(file: record.id, stage: .record, reason: "record id would escape data/corpus/")
         }
         let name = "record-\(stagedRecords.count)-\(record.id).json"
         let url = store.stagingURL.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: url)
-        try FileIO.writeNew(try record.fileData(), to: url, durable: true)
+        try FileIO.writeNew(try fileData ?? record.fileData(), to: url, durable: true)
         stagedRecords[record.id] = name
         if let previous = records[record.id] { rawDigests.removeValue(forKey: previous.provenance.rawSHA256) }
         records[record.id] = record

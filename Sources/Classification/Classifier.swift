@@ -41,9 +41,15 @@ public struct Classifier: Sendable {
     public func classify(_ document: CleanDocument, sourceName: String) -> ClassifiedDocument {
         var lines = Self.lines(of: document)
         let text = document.text
-        let lowered = text.lowercased()
-        let hanCount = text.unicodeScalars.filter(Self.isHan).count
-        let latinCount = text.unicodeScalars.filter { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }.count
+        let searchable = SearchableText(lowercasing: text)
+        var hanCount = 0, latinCount = 0
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x80 {
+                if (scalar.value | 0x20) >= 0x61 && (scalar.value | 0x20) <= 0x7A { latinCount += 1 }
+            } else if Self.isHan(scalar) {
+                hanCount += 1
+            }
+        }
         var languages: [String] = []
         if latinCount >= 40 { languages.append("en") }
         if hanCount >= 10 { languages.append("zh") }
@@ -53,7 +59,7 @@ public struct Classifier: Sendable {
         // Kind, by weighted phrases plus the lesson markers.
         var scores: [DocumentKind: Double] = [:]
         var evidence: [DocumentKind: [String]] = [:]
-        for rule in config.lexicon.kindRules where lowered.contains(rule.phrase.lowercased()) {
+        for rule in config.lexicon.kindRules where searchable.contains(rule.phrase.lowercased()) {
             scores[rule.kind, default: 0] += rule.weight
             evidence[rule.kind, default: []].append(rule.phrase)
         }
@@ -90,7 +96,7 @@ public struct Classifier: Sendable {
         let fields = LessonFields(lines: lines, metadata: document.metadata)
         let isLessonKind = kind == .lesson || kind == .lessonSource
         let series = isLessonKind ? lessonMark.map { SeriesInfo(name: Self.seriesName, lesson: $0.lesson, of: $0.of) } : nil
-        let boilerplateHits = config.pipeline.seriesBoilerplateMarkers.filter { lowered.contains($0.lowercased()) }
+        let boilerplateHits = config.pipeline.seriesBoilerplateMarkers.filter { searchable.contains($0.lowercased()) }
         if isLessonKind { reasons += boilerplateHits.map { "series boilerplate: \($0)" } }
 
         var title = Bilingual()

@@ -6,19 +6,51 @@ import Foundation
 struct Pattern: @unchecked Sendable {
     // NSRegularExpression is immutable after creation and documented as thread-safe.
     let regex: NSRegularExpression
+    /// Lower-case ASCII/UTF-8 needles of which a line must contain one before the regex runs:
+    /// most lines of a page hold none of a pattern's keywords, and the regex engine is slow.
+    let required: [[UInt8]]
 
-    init(_ pattern: String, caseInsensitive: Bool = true) {
+    init(_ pattern: String, caseInsensitive: Bool = true, requires: [String] = []) {
         regex = try! NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
+        required = requires.map { Array($0.lowercased().utf8) }
+    }
+
+    /// Whether the line contains one of the required keywords (ASCII letters compared without case).
+    func mayMatch(_ text: String) -> Bool {
+        guard !required.isEmpty else { return true }
+        return text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for needle in required where needle.count <= bytes.count {
+                let first = needle[0]
+                var index = 0
+                while index <= bytes.count - needle.count {
+                    var byte = bytes[index]
+                    if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+                    if byte == first {
+                        var offset = 1
+                        while offset < needle.count {
+                            var other = bytes[index + offset]
+                            if other >= 0x41 && other <= 0x5A { other += 0x20 }
+                            if other != needle[offset] { break }
+                            offset += 1
+                        }
+                        if offset == needle.count { return true }
+                    }
+                    index += 1
+                }
+            }
+            return false
+        } ?? true
     }
 
     /// Capture groups of the first match (nil for a group that did not take part).
     func firstMatch(_ text: String) -> [String?]? {
-        guard let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
+        guard mayMatch(text), let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
         return groups(match, in: text)
     }
 
     func allMatches(_ text: String) -> [[String?]] {
-        regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { groups($0, in: text) }
+        guard mayMatch(text) else { return [] }
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { groups($0, in: text) }
     }
 
     private func groups(_ match: NSTextCheckingResult, in text: String) -> [String?] {
@@ -53,14 +85,14 @@ struct LessonFields {
 
     static let numberWord = "(\\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen)"
     static let englishMarks: [Pattern] = [
-        Pattern("lesson\\s+\(numberWord)\\s+of\\s+(\\d{1,2})"),
-        Pattern("series\\s+(\\d{1,2})\\s*/\\s*(\\d{1,2})"),
-        Pattern("\\((\\d{1,2})\\s*/\\s*(\\d{1,2})\\)"),
-        Pattern("\\blesson\\s+\(numberWord)\\b()"),
+        Pattern("lesson\\s+\(numberWord)\\s+of\\s+(\\d{1,2})", requires: ["lesson"]),
+        Pattern("series\\s+(\\d{1,2})\\s*/\\s*(\\d{1,2})", requires: ["series"]),
+        Pattern("\\((\\d{1,2})\\s*/\\s*(\\d{1,2})\\)", requires: ["/"]),
+        Pattern("\\blesson\\s+\(numberWord)\\b()", requires: ["lesson"]),
     ]
     static let chineseMarks: [Pattern] = [
-        Pattern("系列之([一二三四五六七八九十]+|\\d{1,2})"),
-        Pattern("第([一二三四五六七八九十]+|\\d{1,2})讲"),
+        Pattern("系列之([一二三四五六七八九十]+|\\d{1,2})", requires: ["系列之"]),
+        Pattern("第([一二三四五六七八九十]+|\\d{1,2})讲", requires: ["讲"]),
     ]
 
     /// The lesson number and series size from the first line that states them.
@@ -83,18 +115,19 @@ struct LessonFields {
         return nil
     }
 
-    static let citationTitle = Pattern("Digital China Construction Series\\s*(?:\\(\\s*Lesson\\s+\\w+\\s+of\\s+\\d+\\s*\\)|\\d{1,2}\\s*/\\s*\\d{1,2}|\\d{1,2})\\s*[:：]\\s*(.+?)\\s*(?:[,，]?\\s*[”\"]|[(（]\\s*数字中国|$)")
-    static let chineseTitle = Pattern("数字中国建设系列之[一二三四五六七八九十\\d]+\\s*[:：]?\\s*([^)）,，“”\"]+)")
-    static let synopsisEN = Pattern("^\\s*Synopsis\\s*[:：]\\s*(.+)$")
-    static let synopsisZH = Pattern("^\\s*简介\\s*[:：]\\s*(.+)$")
-    static let speakerEN = Pattern("^\\s*(?:Speaker|Presenter|Lecturer)\\s*[:：]\\s*(.+?)\\s*(?:[(（]([^)）]+)[)）])?\\s*$")
-    static let speakerZH = Pattern("^\\s*(?:主讲人?|主讲单位|讲师)\\s*[:：]\\s*(.+)$")
-    static let lengthLine = Pattern("^\\s*(?:Length|Duration|Video length|时长|视频时长)\\s*[:：]\\s*(.+)$")
+    static let citationTitle = Pattern("Digital China Construction Series\\s*(?:\\(\\s*Lesson\\s+\\w+\\s+of\\s+\\d+\\s*\\)|\\d{1,2}\\s*/\\s*\\d{1,2}|\\d{1,2})\\s*[:：]\\s*(.+?)\\s*(?:[,，]?\\s*[”\"]|[(（]\\s*数字中国|$)", requires: ["digital china construction series"])
+    static let chineseTitle = Pattern("数字中国建设系列之[一二三四五六七八九十\\d]+\\s*[:：]?\\s*([^)）,，“”\"]+)", requires: ["数字中国建设系列之"])
+    static let synopsisEN = Pattern("^\\s*Synopsis\\s*[:：]\\s*(.+)$", requires: ["synopsis"])
+    static let synopsisZH = Pattern("^\\s*简介\\s*[:：]\\s*(.+)$", requires: ["简介"])
+    static let speakerEN = Pattern("^\\s*(?:Speaker|Presenter|Lecturer)\\s*[:：]\\s*(.+?)\\s*(?:[(（]([^)）]+)[)）])?\\s*$", requires: ["speaker", "presenter", "lecturer"])
+    static let speakerZH = Pattern("^\\s*(?:主讲人?|主讲单位|讲师)\\s*[:：]\\s*(.+)$", requires: ["主讲", "讲师"])
+    static let lengthLine = Pattern("^\\s*(?:Length|Duration|Video length|时长|视频时长)\\s*[:：]\\s*(.+)$", requires: ["length", "duration", "时长"])
     static let months = "(January|February|March|April|May|June|July|August|September|October|November|December)"
-    static let citationPublisher = Pattern("[”\"]\\s*,?\\s*([A-Z][^,(（”\"]{3,80}?)\\s*(?:[(（]([^)）]+)[)）])?\\s*,\\s*\(months)\\s+(\\d{1,2}),\\s*(\\d{4})", caseInsensitive: false)
-    static let sourceZH = Pattern("来源\\s*[:：]\\s*([^\\s|｜]+)")
-    static let sourceEN = Pattern("^\\s*Source\\s*[:：]\\s*(.+)$")
-    static let dateZH = Pattern("(?:发布时间|发布日期|时间)\\s*[:：]\\s*(\\d{4})[-年./](\\d{1,2})[-月./](\\d{1,2})")
+    static let citationPublisher = Pattern("[”\"]\\s*,?\\s*([A-Z][^,(（”\"]{3,80}?)\\s*(?:[(（]([^)）]+)[)）])?\\s*,\\s*\(months)\\s+(\\d{1,2}),\\s*(\\d{4})", caseInsensitive: false,
+                                           requires: ["january", "february", "march", "april", "may ", "june", "july", "august", "september", "october", "november", "december"])
+    static let sourceZH = Pattern("来源\\s*[:：]\\s*([^\\s|｜]+)", requires: ["来源"])
+    static let sourceEN = Pattern("^\\s*Source\\s*[:：]\\s*(.+)$", requires: ["source"])
+    static let dateZH = Pattern("(?:发布时间|发布日期|时间)\\s*[:：]\\s*(\\d{4})[-年./](\\d{1,2})[-月./](\\d{1,2})", requires: ["时间", "日期"])
 
     func englishTitle() -> String? {
         for line in lines.prefix(400) {
@@ -173,7 +206,7 @@ struct LessonFields {
         return VideoInfo(speaker: speaker, durationSeconds: duration)
     }
 
-    static let termsHeader = Pattern("^\\s*(?:Terminology shortlist[^:：]*|Key Terminology[^:：]*|Key terms[^:：]*|术语[^:：]*)[:：]\\s*(.*)$")
+    static let termsHeader = Pattern("^\\s*(?:Terminology shortlist[^:：]*|Key Terminology[^:：]*|Key terms[^:：]*|术语[^:：]*)[:：]\\s*(.*)$", requires: ["terminolog", "key term", "术语"])
     static let termItem = Pattern("\\s*(?:and\\s+)?([^,，;；()（）]+?)()\\s*[(（]([^)）]+)[)）]")
 
     /// The terminology shortlist: on the header line itself, or as the list items under it.
@@ -212,9 +245,9 @@ struct LessonFields {
         return terms
     }
 
-    static let transcriptHeader = Pattern("^\\s*(?:Video\\s+)?Transcript(?:\\s+and\\s+Translation)?\\s*[:：]?\\s*$|^\\s*(?:视频)?文字稿\\s*[:：]?\\s*$")
+    static let transcriptHeader = Pattern("^\\s*(?:Video\\s+)?Transcript(?:\\s+and\\s+Translation)?\\s*[:：]?\\s*$|^\\s*(?:视频)?文字稿\\s*[:：]?\\s*$", requires: ["transcript", "文字稿"])
     static let stampLine = Pattern("^\\s*\\[?(\\d{1,2}:\\d{2}(?::\\d{2})?)\\]?\\s*(.*)$")
-    static let footnotesHeader = Pattern("^\\s*(?:Footnotes|Notes|Endnotes|注释)\\s*[:：]?\\s*$")
+    static let footnotesHeader = Pattern("^\\s*(?:Footnotes|Notes|Endnotes|注释)\\s*[:：]?\\s*$", requires: ["note", "注释"])
 
     func transcript() -> [TranscriptBlock] {
         let start = lines.firstIndex { Self.transcriptHeader.firstMatch($0.text) != nil }.map { $0 + 1 } ?? 0

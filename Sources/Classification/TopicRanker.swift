@@ -10,7 +10,8 @@ struct TopicRanker {
     static let minimumScore = 3.0
 
     func rank(title: String, synopsis: String, terms: String, body: String, lesson: Int?) -> [String] {
-        let fields = [(title.lowercased(), 6.0), (synopsis.lowercased(), 3.0), (terms.lowercased(), 2.0), (body.lowercased(), 1.0)]
+        let fields = [(SearchableText(lowercasing: title), 6.0), (SearchableText(lowercasing: synopsis), 3.0),
+                      (SearchableText(lowercasing: terms), 2.0), (SearchableText(lowercasing: body), 1.0)]
         var scored: [(slug: String, score: Double)] = []
         for topic in topics {
             var score = 0.0
@@ -18,7 +19,7 @@ struct TopicRanker {
                 let needle = keyword.lowercased()
                 guard !needle.isEmpty else { continue }
                 for (text, weight) in fields {
-                    score += weight * Double(min(Self.count(needle, in: text), 10))
+                    score += weight * Double(text.count(needle, limit: 10))
                 }
             }
             if let lesson, lesson == topic.lesson { score += 1000 }
@@ -27,13 +28,4 @@ struct TopicRanker {
         return scored.sorted { $0.score != $1.score ? $0.score > $1.score : $0.slug < $1.slug }.map(\.slug)
     }
 
-    static func count(_ needle: String, in haystack: String) -> Int {
-        var total = 0
-        var range = haystack.startIndex..<haystack.endIndex
-        while let found = haystack.range(of: needle, range: range) {
-            total += 1
-            range = found.upperBound..<haystack.endIndex
-        }
-        return total
-    }
 }

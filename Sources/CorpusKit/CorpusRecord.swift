@@ -256,9 +256,21 @@ public struct CorpusRecord: Codable, Equatable, Sendable {
 
     /// Returns the record with `record_sha256` filled in.
     public func sealed() throws -> CorpusRecord {
+        try sealedWithFile().record
+    }
+
+    /// The sealed record and its file bytes, from one conversion to JSON (the slow part).
+    public func sealedWithFile() throws -> (record: CorpusRecord, file: Data) {
+        var json = try jsonWithoutRecordHash()
+        let hash = Digest.sha256Hex(json.canonicalData())
         var copy = self
-        copy.provenance.recordSHA256 = try computeRecordHash()
-        return copy
+        copy.provenance.recordSHA256 = hash
+        if case .object(var top) = json, case .object(var provenance)? = top["provenance"] {
+            provenance["record_sha256"] = .string(hash)
+            top["provenance"] = .object(provenance)
+            json = .object(top)
+        }
+        return (copy, json.prettyData())
     }
 
     /// The bytes written to disk: sorted keys, two-space indent, explicit nulls.

@@ -54,56 +54,56 @@ public indirect enum JSONValue: Equatable, Sendable, Codable {
     /// RFC 8785 canonical form: keys sorted by UTF-16 code units, no insignificant whitespace,
     /// minimal string escaping, shortest round-trip numbers.
     public func canonicalData() -> Data {
-        var out = ""
+        var out: [UInt8] = []
         write(into: &out, indent: nil, level: 0)
-        return Data(out.utf8)
+        return Data(out)
     }
 
     /// The on-disk form: the same key order and escaping, indented by two spaces, newline-terminated.
     public func prettyData() -> Data {
-        var out = ""
+        var out: [UInt8] = []
         write(into: &out, indent: "  ", level: 0)
-        out.append("\n")
-        return Data(out.utf8)
+        out.append(0x0A)
+        return Data(out)
     }
 
-    private func write(into out: inout String, indent: String?, level: Int) {
+    private func write(into out: inout [UInt8], indent: String?, level: Int) {
         switch self {
-        case .null: out.append("null")
-        case .bool(let value): out.append(value ? "true" : "false")
-        case .int(let value): out.append(String(value))
-        case .double(let value): out.append(JSONValue.formatNumber(value))
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value): out.append(contentsOf: String(value).utf8)
+        case .double(let value): out.append(contentsOf: JSONValue.formatNumber(value).utf8)
         case .string(let value): JSONValue.writeString(value, into: &out)
         case .array(let items):
-            if items.isEmpty { out.append("[]"); return }
-            out.append("[")
+            if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { out.append(",") }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.newline(&out, indent, level + 1)
                 item.write(into: &out, indent: indent, level: level + 1)
             }
             JSONValue.newline(&out, indent, level)
-            out.append("]")
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out.append("{}"); return }
-            out.append("{")
+            if members.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
             let keys = members.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
             for (index, key) in keys.enumerated() {
-                if index > 0 { out.append(",") }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.newline(&out, indent, level + 1)
                 JSONValue.writeString(key, into: &out)
-                out.append(indent == nil ? ":" : ": ")
+                out.append(contentsOf: (indent == nil ? ":" : ": ").utf8)
                 members[key]!.write(into: &out, indent: indent, level: level + 1)
             }
             JSONValue.newline(&out, indent, level)
-            out.append("}")
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func newline(_ out: inout String, _ indent: String?, _ level: Int) {
+    private static func newline(_ out: inout [UInt8], _ indent: String?, _ level: Int) {
         guard let indent else { return }
-        out.append("\n")
-        for _ in 0..<level { out.append(indent) }
+        out.append(0x0A)
+        for _ in 0..<level { out.append(contentsOf: indent.utf8) }
     }
 
     private static func formatNumber(_ value: Double) -> String {
@@ -112,26 +112,33 @@ public indirect enum JSONValue: Equatable, Sendable, Codable {
         return "\(value)"
     }
 
-    private static func writeString(_ value: String, into out: inout String) {
-        out.append("\"")
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
-            case "\u{08}": out.append("\\b")
-            case "\u{0C}": out.append("\\f")
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-                } else {
-                    out.unicodeScalars.append(scalar)
+    /// Escapes only what RFC 8785 requires: the quote, the backslash and control characters;
+    /// everything else is copied as UTF-8, in bulk.
+    private static func writeString(_ value: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { bytes in
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case 0x22: out.append(contentsOf: "\\\"".utf8)
+                case 0x5C: out.append(contentsOf: "\\\\".utf8)
+                case 0x0A: out.append(contentsOf: "\\n".utf8)
+                case 0x0D: out.append(contentsOf: "\\r".utf8)
+                case 0x09: out.append(contentsOf: "\\t".utf8)
+                case 0x08: out.append(contentsOf: "\\b".utf8)
+                case 0x0C: out.append(contentsOf: "\\f".utf8)
+                default:
+                    let hex = String(byte, radix: 16)
+                    out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
                 }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
-        out.append("\"")
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -134,12 +134,12 @@ public struct FetchJob {
         source.lastModified = response.header("last-modified")
         let capture = Capture(bytes: response.body, format: format, source: source,
                               headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url)
-        let record = try ingestor.builder.build(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: responseRecord.recordID))
+        let (record, file) = try ingestor.builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: responseRecord.recordID))
         let existed = session.records[record.id] != nil
         let status: FetchOutcome.Status = existed ? .changed : .fetched
         try session.append([request, responseRecord, metadata(response, target: target, date: date, refersTo: responseRecord.recordID,
                                                               corpusID: record.id, status: status, payloadDigest: payloadDigest)])
-        try session.put(record)
+        try session.put(record, fileData: file)
         return FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, error: nil)
     }
 

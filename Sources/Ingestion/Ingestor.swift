@@ -93,14 +93,14 @@ public struct Ingestor: Sendable {
         let capture = Capture(bytes: bytes, format: format, source: source, headerCharset: nil, displayName: path)
         let resource = WARCRecord.make(type: "resource", date: date, contentType: contentType, block: bytes,
                                        extra: [("WARC-Target-URI", url.absoluteString)])
-        let record = try builder.build(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: resource.recordID))
+        let (record, file) = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: resource.recordID))
         let extra = "file-name: \(Self.fieldValue(url.lastPathComponent))\r\nfile-size: \(bytes.count)\r\nfile-modified: \(modified)\r\n"
-        return try commit(record, captured: resource, extraFields: extra, file: path, session: session)
+        return try commit(record, fileData: file, captured: resource, extraFields: extra, file: path, session: session)
     }
 
     /// Appends the capture and a `metadata` record naming the document and what happened (the
     /// capture history reads these), then stages the record.
-    func commit(_ record: CorpusRecord, captured: WARCRecord, extraFields: String, file: String, session: WriteSession) throws -> IngestOutcome {
+    func commit(_ record: CorpusRecord, fileData: Data, captured: WARCRecord, extraFields: String, file: String, session: WriteSession) throws -> IngestOutcome {
         let status: IngestOutcome.Status = session.records[record.id] != nil ? .changed : .ingested
         let fields = extraFields + "corpus-id: \(record.id)\r\ncapture-status: \(status.rawValue)\r\npayload-sha256: \(record.provenance.rawSHA256)\r\n"
         let metadata = WARCRecord.make(type: "metadata", date: captured["WARC-Date"] ?? WARCDate.string(session.started),
@@ -108,7 +108,7 @@ public struct Ingestor: Sendable {
                                        extra: [("WARC-Target-URI", captured["WARC-Target-URI"] ?? file), ("WARC-Refers-To", captured.recordID)],
                                        payloadDigest: false)
         try session.append([captured, metadata])
-        try session.put(record)
+        try session.put(record, fileData: fileData)
         return IngestOutcome(file: file, status: status, id: record.id, error: nil)
     }
 
@@ -138,8 +138,8 @@ public struct Ingestor: Sendable {
                 return
             }
             do {
-                let built = try builder.build(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: record.recordID))
-                outcomes.append(try commit(built, captured: record, extraFields: "imported-from: \(Self.fieldValue((path as NSString).lastPathComponent))\r\n",
+                let built = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: record.recordID))
+                outcomes.append(try commit(built.record, fileData: built.file, captured: record, extraFields: "imported-from: \(Self.fieldValue((path as NSString).lastPathComponent))\r\n",
                                            file: label, session: session))
             } catch let error as CorpusError {
                 outcomes.append(reject(label, error))

@@ -34,6 +34,11 @@ public struct RecordBuilder: Sendable {
     }
 
     public func build(_ capture: Capture, archive: ArchiveLocation) throws -> CorpusRecord {
+        try buildWithFile(capture, archive: archive).record
+    }
+
+    /// The sealed record and the exact bytes of its file, converted to JSON once.
+    public func buildWithFile(_ capture: Capture, archive: ArchiveLocation) throws -> (record: CorpusRecord, file: Data) {
         let document = try cleaner.clean(capture.bytes, format: capture.format, source: capture.displayName,
                                           headerCharset: capture.headerCharset)
         let classified = classifier.classify(document, sourceName: capture.displayName)
@@ -52,6 +57,6 @@ public struct RecordBuilder: Sendable {
                 source: source, rawSHA256: Digest.sha256Hex(capture.bytes),
                 textSHA256: Digest.sha256Hex(classified.text), archive: archive,
                 pipeline: PipelineInfo(version: CorpusConfig.pipelineVersion, configSHA256: config.configSHA256)))
-        return try record.sealed()
+        return try record.sealedWithFile()
     }
 }

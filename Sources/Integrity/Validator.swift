@@ -103,8 +103,8 @@ public struct Validator: Sendable {
                     error("term-footnote", "term \"\(term.en)\" cites footnote \(note), which does not exist")
                 }
             }
-            let loweredText = record.text.lowercased()
-            for phrase in phrases where loweredText.contains(phrase.lowercased()) {
+            let searchable = SearchableText(lowercasing: record.text)
+            for phrase in phrases where searchable.contains(phrase.lowercased()) {
                 error("boilerplate", "text still contains \"\(phrase)\"")
             }
             if record.kind == .lesson {

@@ -61,7 +61,6 @@ final class LoopbackServer {
             text = text.replacingOccurrences(of: from, with: to)
         }
         try text.write(to: pipeline, atomically: true, encoding: .utf8)
-        try FileManager.default.removeItem(at: harness.root.appendingPathComponent("Config/sources.toml"))
         return harness
     }
 

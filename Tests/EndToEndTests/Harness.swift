@@ -18,6 +18,8 @@ struct Harness {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("dccorpus-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("Inbox"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Self.repository.appendingPathComponent("Config"), to: root.appendingPathComponent("Config"))
+        // The real sources are on the Internet; a test that fetches writes its own sources.toml.
+        try FileManager.default.removeItem(at: root.appendingPathComponent("Config/sources.toml"))
     }
 
     struct HarnessError: Error, CustomStringConvertible {
