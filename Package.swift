@@ -36,10 +36,11 @@ let package = Package(
         .target(name: "Classification", dependencies: ["CorpusKit", "Cleaning"]),
         .target(name: "Integrity", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "Ingestion"]),
         .target(name: "Ingestion", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "Fetching"]),
+        .target(name: "Watching", dependencies: ["CorpusKit", "Ingestion"]),
         .executableTarget(
             name: "dccorpus",
             dependencies: [
-                "CorpusKit", "Archiving", "Cleaning", "Classification", "Integrity", "Ingestion", "Fetching",
+                "CorpusKit", "Archiving", "Cleaning", "Classification", "Integrity", "Ingestion", "Fetching", "Watching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -18,14 +18,15 @@ public struct InboxFolder: Sendable {
             || name.hasSuffix("~") || name.hasSuffix(".swp") || name.hasSuffix(".swx")
     }
 
-    /// Files ready to take, sorted by name, and notes about what was left alone.
-    public func pending() -> (files: [String], notes: [String], links: [String]) {
+    /// Files ready to take, sorted by name, and notes about what was left alone. With `names`,
+    /// only those entries of the folder are considered (the watcher's events); else all of it.
+    public func pending(names: [String]? = nil) -> (files: [String], notes: [String], links: [String]) {
         var files: [String] = [], notes: [String] = [], links: [String] = []
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
-        for name in names where !Self.isIgnored(name) {
+        let candidates = names ?? ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
+        for name in candidates where !Self.isIgnored(name) {
             let path = url.appendingPathComponent(name).path
             var info = stat()
-            guard lstat(path, &info) == 0 else { continue }
+            guard lstat(path, &info) == 0 else { continue }  // gone already (taken by another writer)
             switch info.st_mode & S_IFMT {
             case S_IFREG: files.append(path)
             case S_IFLNK: links.append(path)
@@ -36,31 +37,30 @@ public struct InboxFolder: Sendable {
         return (files, notes, links)
     }
 
-    /// Ingests everything pending in one batch, then removes taken files and quarantines rejected ones.
-    public func process(with ingestor: Ingestor) throws -> (outcomes: [IngestOutcome], notes: [String]) {
-        let (files, notes, links) = pending()
-        var outcomes: [IngestOutcome] = []
+    /// Ingests what is pending in one batch (one lock, one commit), then removes the taken files
+    /// and quarantines the rejected ones. `onOutcome` sees each file's outcomes as soon as they
+    /// are durable.
+    public func process(names: [String]? = nil, with ingestor: Ingestor,
+                        onOutcome: ([IngestOutcome]) -> Void = { _ in }) throws -> (outcomes: [IngestOutcome], notes: [String]) {
+        let (files, notes, links) = pending(names: names)
+        var groups: [(path: String, outcomes: [IngestOutcome])] = []
         if !files.isEmpty {
-            outcomes = try ingestor.ingest(paths: files)
+            groups = zip(files, try ingestor.ingestGrouped(paths: files)).map { ($0, $1) }
         }
         for link in links {
-            outcomes.append(IngestOutcome(file: link, status: .rejected, id: nil,
-                                          error: CorpusError(file: link, stage: .read, reason: "symbolic link; links are never followed out of Inbox/").description))
+            groups.append((link, [IngestOutcome(file: link, status: .rejected, id: nil,
+                                                error: CorpusError(file: link, stage: .read, reason: "symbolic link; links are never followed out of Inbox/").description)]))
         }
-        var decided = Set<String>()
-        for outcome in outcomes {
-            let file = outcome.file.split(separator: "#", maxSplits: 1).first.map(String.init) ?? outcome.file
-            guard !decided.contains(file) else { continue }
-            let all = outcomes.filter { ($0.file.split(separator: "#", maxSplits: 1).first.map(String.init) ?? $0.file) == file }
-            decided.insert(file)
-            if let rejected = all.first(where: { $0.status == .rejected }), all.allSatisfy({ $0.status == .rejected }) {
-                try quarantine(file, reason: rejected.error ?? "rejected")
+        for (path, outcomes) in groups {
+            if let rejected = outcomes.first(where: { $0.status == .rejected }), outcomes.allSatisfy({ $0.status == .rejected }) {
+                try quarantine(path, reason: rejected.error ?? "rejected")
             } else {
                 // The batch is committed (ingest returned), so the bytes are durably archived.
-                unlink(file)
+                unlink(path)
             }
+            onOutcome(outcomes)
         }
-        return (outcomes, notes)
+        return (groups.flatMap(\.outcomes), notes)
     }
 
     /// Moves `path` into `.rejected/` under a name that clashes with nothing, beside its reason.

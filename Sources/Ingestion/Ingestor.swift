@@ -42,10 +42,15 @@ public struct Ingestor: Sendable {
     /// Ingests `paths` in one batch. `onOutcome` is called as each input is decided (after the
     /// batch commits for accepted ones, so a reported success is durable).
     public func ingest(paths: [String]) throws -> [IngestOutcome] {
-        var outcomes: [IngestOutcome] = []
+        try ingestGrouped(paths: paths).flatMap { $0 }
+    }
+
+    /// The same, with the outcomes of each path together (a WARC file has one per capture).
+    public func ingestGrouped(paths: [String]) throws -> [[IngestOutcome]] {
+        var outcomes: [[IngestOutcome]] = []
         try store.write { session in
             for path in paths {
-                outcomes += ingestOne(path: path, session: session)
+                outcomes.append(ingestOne(path: path, session: session))
             }
         }
         return outcomes

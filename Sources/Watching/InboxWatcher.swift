@@ -1,0 +1,223 @@
+import CorpusKit
+import Foundation
+import Ingestion
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One line of `watch` output.
+public struct WatchEvent: Encodable, Sendable {
+    public var event: String
+    public var file: String?
+    public var id: String?
+    public var error: String?
+    public var ms: Double?
+    public var errors: Int?
+    public var warnings: Int?
+
+    public static func outcome(_ outcome: IngestOutcome, ms: Double) -> WatchEvent {
+        WatchEvent(event: outcome.status.rawValue, file: outcome.file, id: outcome.id, error: outcome.error, ms: (ms * 10).rounded() / 10)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(event, forKey: .event)
+        if event == "validated" {
+            try container.encode(errors, forKey: .errors)
+            try container.encode(warnings, forKey: .warnings)
+        } else if event == "note" {
+            try container.encode(file, forKey: .file)
+            try container.encode(error, forKey: .error)
+        } else {
+            try container.encode(file, forKey: .file)
+            try container.encode(id, forKey: .id)
+            try container.encode(error, forKey: .error)
+            try container.encode(ms, forKey: .ms)
+        }
+    }
+    enum CodingKeys: String, CodingKey { case event, file, id, error, ms, errors, warnings }
+}
+
+/// The write end of the pipe the signal handler wakes the watcher through (signal handlers can
+/// only do async-signal-safe things: an atomic load and a write).
+private let signalPipe = Atomic<Int32>(-1)
+
+/// Watches `Inbox/` with inotify and feeds what lands there through the ingest pipeline.
+///
+/// A background thread blocks in `read` on the inotify descriptor and queues events, so the
+/// kernel queue is drained while a batch is being ingested; the main loop sleeps in `poll` until
+/// events or a signal arrive (no polling interval). Files are taken on `IN_CLOSE_WRITE` or
+/// `IN_MOVED_TO`, once quiet for the settle window; an `IN_Q_OVERFLOW` triggers a rescan of the
+/// folder, as does start-up. SIGINT/SIGTERM end the watcher after the current batch.
+public final class InboxWatcher {
+    public let inbox: InboxFolder
+    public let ingestor: Ingestor
+    /// A file written and closed is taken only after this long without further writes.
+    public var settle: TimeInterval = 0.03
+
+    public init(inbox: InboxFolder, ingestor: Ingestor) {
+        self.inbox = inbox
+        self.ingestor = ingestor
+    }
+
+    struct KernelEvent: Sendable {
+        var mask: UInt32
+        var name: String
+        var time: Date
+    }
+
+    /// Events read by the background thread, waiting for the main loop.
+    final class EventQueue: Sendable {
+        let events = Mutex<[KernelEvent]>([])
+    }
+
+    /// Processes what is in the folder, then (unless `once`) watches until a signal.
+    /// `emit` gets every event; `validate` runs after each batch.
+    public func run(once: Bool, emit: (WatchEvent) -> Void, validate: () throws -> (errors: Int, warnings: Int)) throws {
+        let folder = inbox.url.path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw CorpusError(file: folder, stage: .read, reason: "Inbox/ is missing or not a folder")
+        }
+        var info = stat()
+        if lstat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+            throw CorpusError(file: folder, stage: .read, reason: "Inbox/ is a symbolic link; the watcher never follows links out of the project")
+        }
+        if once {
+            try batch(names: nil, started: [:], emit: emit, validate: validate, alwaysValidate: true)
+            return
+        }
+
+        let descriptor = inotify_init1(Int32(IN_CLOEXEC))
+        guard descriptor >= 0 else { throw CorpusError(file: folder, stage: .read, reason: "inotify_init1: \(String(cString: strerror(errno)))") }
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
+        guard inotify_add_watch(descriptor, folder, mask) >= 0 else {
+            close(descriptor)
+            throw CorpusError(file: folder, stage: .read, reason: "inotify_add_watch: \(String(cString: strerror(errno)))")
+        }
+        var wake: [Int32] = [0, 0]
+        var signals: [Int32] = [0, 0]
+        guard pipe(&wake) == 0, pipe(&signals) == 0 else { throw CorpusError(file: folder, stage: .read, reason: "pipe: \(String(cString: strerror(errno)))") }
+        for fd in [wake[0], wake[1], signals[0], signals[1]] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        _ = fcntl(wake[0], F_SETFL, O_NONBLOCK)
+        _ = fcntl(signals[1], F_SETFL, O_NONBLOCK)
+        signalPipe.store(signals[1], ordering: .relaxed)
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            var byte: UInt8 = 1
+            _ = write(signalPipe.load(ordering: .relaxed), &byte, 1)
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+        // A parent may have started us with these signals blocked (process launchers do); a
+        // watcher that cannot be stopped politely would lose its current batch to SIGKILL.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+
+        let queue = EventQueue()
+        let wakeWrite = wake[1]
+        let reader = Thread {
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = read(descriptor, &buffer, buffer.count)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return }
+                let now = Date()
+                var events: [KernelEvent] = []
+                var offset = 0
+                while offset + 16 <= count {
+                    let eventMask = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self) }
+                    let length = Int(buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self) })
+                    let nameBytes = buffer[(offset + 16)..<min(count, offset + 16 + length)].prefix { $0 != 0 }
+                    events.append(KernelEvent(mask: eventMask, name: String(decoding: nameBytes, as: UTF8.self), time: now))
+                    offset += 16 + length
+                }
+                queue.events.withLock { $0.append(contentsOf: events) }
+                var byte: UInt8 = 1
+                _ = write(wakeWrite, &byte, 1)
+            }
+        }
+        reader.start()
+
+        // Start-up: whatever arrived while the watcher was down.
+        try batch(names: nil, started: [:], emit: emit, validate: validate)
+        var lastActivity: [String: Date] = [:]   // name -> time of last write activity
+        var firstSeen: [String: Date] = [:]      // name -> when its first event was read
+        var takeNow = Set<String>()              // renamed in: complete, no settle needed
+        var stop = false
+        while !stop {
+            var timeout: Int32 = -1
+            if let soonest = lastActivity.values.min() {
+                timeout = Int32(max(0, (soonest.addingTimeInterval(settle).timeIntervalSinceNow * 1000).rounded(.up)))
+            }
+            if !takeNow.isEmpty { timeout = 0 }
+            var fds = [pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0), pollfd(fd: signals[0], events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, 2, timeout)
+            if ready < 0 && errno != EINTR { break }
+            if fds[1].revents != 0 { stop = true }
+            var drain = [UInt8](repeating: 0, count: 4096)
+            while read(wake[0], &drain, drain.count) > 0 {}
+            var rescan = false
+            for event in queue.events.withLock({ events -> [KernelEvent] in defer { events.removeAll() }; return events }) {
+                if event.mask & UInt32(IN_Q_OVERFLOW) != 0 { rescan = true; continue }
+                if event.mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
+                    throw CorpusError(file: folder, stage: .read, reason: "Inbox/ was removed or moved away while watched")
+                }
+                if event.mask & UInt32(IN_IGNORED) != 0 || event.name.isEmpty || InboxFolder.isIgnored(event.name) { continue }
+                if event.mask & UInt32(IN_ISDIR) != 0 {
+                    if event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
+                        emit(WatchEvent(event: "note", file: inbox.url.appendingPathComponent(event.name).path,
+                                        error: "subfolders are not watched or processed; move the files up into Inbox/"))
+                    }
+                    continue
+                }
+                if firstSeen[event.name] == nil { firstSeen[event.name] = event.time }
+                if event.mask & UInt32(IN_MOVED_TO) != 0 {
+                    takeNow.insert(event.name)
+                    lastActivity.removeValue(forKey: event.name)
+                } else if event.mask & UInt32(IN_CLOSE_WRITE | IN_MODIFY) != 0 {
+                    if !takeNow.contains(event.name) { lastActivity[event.name] = event.time }
+                } else if event.mask & UInt32(IN_CREATE) != 0 {
+                    var info = stat()
+                    // A symbolic link dropped in is reported (and quarantined) at once.
+                    if lstat(inbox.url.appendingPathComponent(event.name).path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+                        takeNow.insert(event.name)
+                    }
+                }
+            }
+            let now = Date()
+            var names = Array(takeNow)
+            for (name, last) in lastActivity where now.timeIntervalSince(last) >= settle { names.append(name) }
+            if rescan {
+                emit(WatchEvent(event: "note", file: folder, error: "kernel event queue overflowed; rescanning Inbox/"))
+                try batch(names: nil, started: firstSeen, emit: emit, validate: validate)
+                lastActivity.removeAll(); takeNow.removeAll(); firstSeen.removeAll()
+            } else if !names.isEmpty {
+                try batch(names: names.sorted(), started: firstSeen, emit: emit, validate: validate)
+                for name in names { lastActivity.removeValue(forKey: name); takeNow.remove(name); firstSeen.removeValue(forKey: name) }
+            }
+        }
+        close(descriptor)  // ends the reader thread's read
+    }
+
+    /// One batch: ingest (one lock), report each file as soon as it is durable, then validate.
+    func batch(names: [String]?, started: [String: Date], emit: (WatchEvent) -> Void,
+               validate: () throws -> (errors: Int, warnings: Int), alwaysValidate: Bool = false) throws {
+        let begin = Date()
+        let (outcomes, notes) = try inbox.process(names: names, with: ingestor) { outcomes in
+            let now = Date()
+            for outcome in outcomes {
+                let name = ((outcome.file.components(separatedBy: "#").first ?? outcome.file) as NSString).lastPathComponent
+                let since = started[name] ?? begin
+                emit(.outcome(outcome, ms: now.timeIntervalSince(since) * 1000))
+            }
+        }
+        for note in notes { emit(WatchEvent(event: "note", file: nil, error: note)) }
+        if outcomes.isEmpty && !alwaysValidate { return }
+        let result = try validate()
+        emit(WatchEvent(event: "validated", errors: result.errors, warnings: result.warnings))
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Archiving
+import CorpusKit
+import Foundation
+import Ingestion
+import Integrity
+import Watching
+
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch Inbox/: archive every file that lands there, or quarantine it with the reason.",
+        discussion: """
+            Files are taken when written and closed (IN_CLOSE_WRITE) or renamed in (IN_MOVED_TO); hidden and
+            temporary names (.*, *.part, *.tmp, *.crdownload, *~, *.swp) wait until renamed to a real name.
+            Subfolders are not processed. Validation re-runs after each batch. SIGINT/SIGTERM end the watcher
+            after the current batch, with exit 0.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+    @Flag(name: .long, help: "Process what is in Inbox/ now, validate, and exit.") var once = false
+
+    func run() throws {
+        try guarded {
+            let config = try options.loadConfig()
+            let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
+            let watcher = InboxWatcher(inbox: InboxFolder(url: options.inboxURL), ingestor: ingestor)
+            var rejected = false
+            let json = options.json
+            try watcher.run(once: once, emit: { event in
+                if event.event == "rejected" { rejected = true }
+                if json {
+                    Output.jsonLine(event)
+                    return
+                }
+                switch event.event {
+                case "validated":
+                    Output.line("validated: \(event.errors ?? 0) errors, \(event.warnings ?? 0) warnings")
+                case "note":
+                    Output.error([event.file, event.error].compactMap { $0 }.joined(separator: ": "))
+                case "rejected":
+                    Output.line("rejected   \(event.error ?? event.file ?? "")")
+                default:
+                    Output.line("\(event.event.padding(toLength: 10, withPad: " ", startingAt: 0)) \((event.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(event.file ?? "")  (\(event.ms.map { String(format: "%.1f", $0) } ?? "?") ms)")
+                }
+            }, validate: {
+                let report = try ingestor.store.read { Validator(config: config).validate(store: ingestor.store) }
+                return (report.errors.count, report.warnings.count)
+            })
+            if once && rejected { throw Fail.problems }
+        }
+    }
+}
