@@ -1,5 +1,6 @@
 import CorpusKit
 import Foundation
+import Synchronization
 
 /// The archive on disk: a BagIt bag whose payload is WARC files (`data/warc/`) and corpus records
 /// (`data/corpus/<id>.json`).
@@ -17,6 +18,16 @@ public final class ArchiveStore: Sendable {
         self.root = root
         self.bag = Bag(root: root)
         self.lockTimeout = lockTimeout
+    }
+
+    /// Decoded records by file name, with the size and modification time they were read at: a
+    /// long-running process (the watcher) re-reads only records that changed since.
+    private let recordCache = Mutex<[String: CachedRecord]>([:])
+
+    struct CachedRecord: Sendable {
+        var size: Int64
+        var modified: timespec
+        var record: CorpusRecord
     }
 
     var stagingURL: URL { root.appendingPathComponent(".staging") }
@@ -55,17 +66,30 @@ public final class ArchiveStore: Sendable {
     public func loadRecords() -> (records: [CorpusRecord], errors: [CorpusError]) {
         var records: [CorpusRecord] = []
         var errors: [CorpusError] = []
+        var fresh: [String: CachedRecord] = [:]
+        let cached = recordCache.withLock { $0 }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: corpusURL.path))?.sorted() ?? [] where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let url = corpusURL.appendingPathComponent(name)
+            var info = stat()
+            guard stat(url.path, &info) == 0 else { continue }
+            if let hit = cached[name], hit.size == Int64(info.st_size), hit.modified.tv_sec == info.st_mtim.tv_sec,
+               hit.modified.tv_nsec == info.st_mtim.tv_nsec {
+                records.append(hit.record)
+                fresh[name] = hit
+                continue
+            }
             do {
                 let data = try FileIO.read(url, limit: 1 << 30)
-                records.append(try CorpusRecord.decode(data, file: "data/corpus/\(name)"))
+                let record = try CorpusRecord.decode(data, file: "data/corpus/\(name)")
+                records.append(record)
+                fresh[name] = CachedRecord(size: Int64(info.st_size), modified: info.st_mtim, record: record)
             } catch let error as CorpusError {
                 errors.append(error)
             } catch {
                 errors.append(CorpusError(file: url.path, stage: .validate, reason: "\(error)"))
             }
         }
+        recordCache.withLock { $0 = fresh }
         return (records, errors)
     }
 
@@ -135,8 +159,9 @@ public final class ArchiveStore: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         try FileIO.writeAtomically(try encoder.encode(journal), to: journalURL)
         try apply(journal)
+        // No fsync needed: if the removal is lost, the next session replays the journal, which
+        // is idempotent.
         try FileManager.default.removeItem(at: journalURL)
-        try FileIO.syncDirectory(stagingURL)
     }
 }
 

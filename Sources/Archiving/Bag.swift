@@ -62,7 +62,7 @@ public struct Bag: Sendable {
             var info = stat()
             if stat(root.appendingPathComponent(path).path, &info) == 0 { totalBytes += UInt64(info.st_size) }
         }
-        try FileIO.writeAtomically(Data(manifest.utf8), to: manifestURL)
+        try FileIO.writeAtomically(Data(manifest.utf8), to: manifestURL, syncFolder: false)
         let info = """
             Bag-Software-Agent: \(Bag.softwareAgent)
             Bagging-Date: \(String(WARCDate.string(Date()).prefix(10)))
@@ -70,13 +70,14 @@ public struct Bag: Sendable {
             External-Description: Digital China Construction Series corpus: raw captures (WARC) and corpus records (JSON)
 
             """
-        try FileIO.writeAtomically(Data(info.utf8), to: bagInfoURL)
+        try FileIO.writeAtomically(Data(info.utf8), to: bagInfoURL, syncFolder: false)
         var tags = ""
         for name in Bag.tagFiles {
             let digest = try Digest.sha256File(at: root.appendingPathComponent(name))
             tags += "\(digest.hex)  \(name)\n"
         }
-        try FileIO.writeAtomically(Data(tags.utf8), to: tagManifestURL)
+        try FileIO.writeAtomically(Data(tags.utf8), to: tagManifestURL, syncFolder: false)
+        try FileIO.syncDirectory(root)  // one fsync makes all three renames durable
     }
 
     /// RFC 8493 §2.1.3: CR, LF and % in manifest paths are percent-encoded.

@@ -7,7 +7,9 @@ import Glibc
 /// the same folder, fsynced, renamed into place, and the folder fsynced, so a killed process
 /// leaves either the old file or the new one, never half of one.
 public enum FileIO {
-    public static func writeAtomically(_ data: Data, to url: URL, durable: Bool = true) throws {
+    /// `syncFolder: false` leaves the folder's fsync to the caller, who writes several files
+    /// into it and syncs it once.
+    public static func writeAtomically(_ data: Data, to url: URL, durable: Bool = true, syncFolder: Bool = true) throws {
         let folder = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -17,7 +19,7 @@ public enum FileIO {
             unlink(temporary.path)
             throw CorpusError(file: url.path, stage: .archive, reason: "rename failed: \(reason)")
         }
-        if durable { try syncDirectory(folder) }
+        if durable && syncFolder { try syncDirectory(folder) }
     }
 
     /// Creates a new file (fails if it exists), writes everything, optionally fsyncs.

@@ -1,6 +1,7 @@
 import Archiving
 import CorpusKit
 import Foundation
+import Synchronization
 
 /// `validate`: every record against the schema's rules and the corpus rules, all findings reported.
 public struct Validator: Sendable {
@@ -14,9 +15,9 @@ public struct Validator: Sendable {
         public var warnings: [Finding]
     }
 
-    public func validate(store: ArchiveStore) -> Report {
+    public func validate(store: ArchiveStore, cache: FindingsCache? = nil) -> Report {
         let loaded = store.loadRecords()
-        var report = validate(records: loaded.records)
+        var report = validate(records: loaded.records, cache: cache)
         report.errors = loaded.errors.map { Finding(file: $0.file, rule: "decode", message: $0.reason) } + report.errors
         report.documents += loaded.errors.count
         return report
@@ -36,17 +37,60 @@ public struct Validator: Sendable {
     }
 
     public func validate(records: [CorpusRecord]) -> Report {
+        validate(records: records, cache: nil)
+    }
+
+    /// Per-record findings of earlier runs, by record hash: a long-running watcher re-checks
+    /// only the records that changed, then the corpus-wide rules over all of them.
+    public final class FindingsCache: Sendable {
+        let entries = Mutex<[String: (errors: [Finding], warnings: [Finding])]>([:])
+        public init() {}
+    }
+
+    public func validate(records: [CorpusRecord], cache: FindingsCache?) -> Report {
         var errors: [Finding] = []
         var warnings: [Finding] = []
         let topicSlugs = Set(config.lexicon.topics.map(\.slug))
-        let phrases = config.pipeline.boilerplatePhrases
         var lessonOwners: [String: String] = [:]
         var lessonsPresent = Set<Int>()
+        var fresh: [String: (errors: [Finding], warnings: [Finding])] = [:]
+        let known = cache?.entries.withLock { $0 } ?? [:]
         for record in records {
+            let key = record.id + "#" + record.provenance.recordSHA256
+            let findings = known[key] ?? recordFindings(record, topicSlugs: topicSlugs)
+            fresh[key] = findings
+            errors += findings.errors
+            warnings += findings.warnings
             let file = "data/corpus/\(record.id).json"
             func error(_ rule: String, _ message: String) { errors.append(Finding(file: file, rule: rule, message: message)) }
-            func warning(_ rule: String, _ message: String) { warnings.append(Finding(file: file, rule: rule, message: message)) }
+            // Corpus rules.
+            if let series = record.series {
+                let key = "\(record.kind.rawValue)#\(series.lesson)"
+                if let other = lessonOwners[key], other != record.id {
+                    error("duplicate-lesson", "lesson \(series.lesson) (\(record.kind.rawValue)) is also claimed by \(other)")
+                } else {
+                    lessonOwners[key] = record.id
+                }
+                if record.kind == .lesson { lessonsPresent.insert(series.lesson) }
+            }
+        }
+        cache?.entries.withLock { $0 = fresh }
+        let missing = (1...13).filter { !lessonsPresent.contains($0) }
+        if !missing.isEmpty && !records.isEmpty {
+            warnings.append(Finding(file: "data/corpus", rule: "lessons-missing",
+                                    message: "no lesson record for \(missing.map(String.init).joined(separator: ", "))"))
+        }
+        return Report(documents: records.count, errors: errors, warnings: warnings)
+    }
 
+    /// The rules that look at one record alone.
+    func recordFindings(_ record: CorpusRecord, topicSlugs: Set<String>) -> (errors: [Finding], warnings: [Finding]) {
+        var errors: [Finding] = []
+        var warnings: [Finding] = []
+        let phrases = config.pipeline.boilerplatePhrases
+        let file = "data/corpus/\(record.id).json"
+        func error(_ rule: String, _ message: String) { errors.append(Finding(file: file, rule: rule, message: message)) }
+        func warning(_ rule: String, _ message: String) { warnings.append(Finding(file: file, rule: rule, message: message)) }
             // Schema rules.
             if !WriteSession.isSafeID(record.id) { error("schema", "id \"\(record.id)\" is not lower-case words joined by dashes") }
             if record.languages.isEmpty || !record.languages.allSatisfy({ $0 == "en" || $0 == "zh" }) {
@@ -75,16 +119,6 @@ public struct Validator: Sendable {
             if provenance.source.url == nil && provenance.source.file == nil { error("provenance", "source has neither url nor file") }
             if !provenance.archive.warc.hasPrefix("data/warc/") { error("provenance", "archive.warc is not under data/warc/") }
 
-            // Corpus rules.
-            if let series = record.series {
-                let key = "\(record.kind.rawValue)#\(series.lesson)"
-                if let other = lessonOwners[key], other != record.id {
-                    error("duplicate-lesson", "lesson \(series.lesson) (\(record.kind.rawValue)) is also claimed by \(other)")
-                } else {
-                    lessonOwners[key] = record.id
-                }
-                if record.kind == .lesson { lessonsPresent.insert(series.lesson) }
-            }
             var previous = -1
             for block in record.transcript {
                 if block.seconds <= previous { error("transcript-order", "timestamp \(block.at) does not come after the one before it") }
@@ -112,12 +146,6 @@ public struct Validator: Sendable {
                 if record.terms.isEmpty { warning("lesson-incomplete", "lesson has no terms") }
                 if record.synopsis.en == nil && record.synopsis.zh == nil { warning("lesson-incomplete", "lesson has no synopsis") }
             }
-        }
-        let missing = (1...13).filter { !lessonsPresent.contains($0) }
-        if !missing.isEmpty && !records.isEmpty {
-            warnings.append(Finding(file: "data/corpus", rule: "lessons-missing",
-                                    message: "no lesson record for \(missing.map(String.init).joined(separator: ", "))"))
-        }
-        return Report(documents: records.count, errors: errors, warnings: warnings)
+        return (errors, warnings)
     }
 }

@@ -25,6 +25,7 @@ struct Watch: ParsableCommand {
             let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
             let watcher = InboxWatcher(inbox: InboxFolder(url: options.inboxURL), ingestor: ingestor)
             var rejected = false
+            let findings = Validator.FindingsCache()  // validation re-checks only changed records
             let json = options.json
             try watcher.run(once: once, emit: { event in
                 if event.event == "rejected" { rejected = true }
@@ -43,7 +44,7 @@ struct Watch: ParsableCommand {
                     Output.line("\(event.event.padding(toLength: 10, withPad: " ", startingAt: 0)) \((event.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(event.file ?? "")  (\(event.ms.map { String(format: "%.1f", $0) } ?? "?") ms)")
                 }
             }, validate: {
-                let report = try ingestor.store.read { Validator(config: config).validate(store: ingestor.store) }
+                let report = try ingestor.store.read { Validator(config: config).validate(store: ingestor.store, cache: findings) }
                 return (report.errors.count, report.warnings.count)
             })
             if once && rejected { throw Fail.problems }
