@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries, each behind one system-library target with a typed shim header.
@@ -37,16 +38,19 @@ let package = Package(
         .target(name: "Integrity", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "Ingestion"]),
         .target(name: "Ingestion", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "Fetching"]),
         .target(name: "Watching", dependencies: ["CorpusKit", "Ingestion"]),
+        .target(name: "Exporting", dependencies: ["CorpusKit"]),
+        .target(name: "Searching", dependencies: ["CorpusKit", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "dccorpus",
             dependencies: [
-                "CorpusKit", "Archiving", "Cleaning", "Classification", "Integrity", "Ingestion", "Fetching", "Watching",
+                "CorpusKit", "Archiving", "Cleaning", "Classification", "Integrity", "Ingestion", "Fetching", "Watching", "Exporting", "Searching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "CorpusKitTests", dependencies: ["CorpusKit"]),
         .testTarget(name: "ArchivingTests", dependencies: ["Archiving", "CorpusKit"]),
         .testTarget(name: "FetchingTests", dependencies: ["Fetching", "CorpusKit"]),
+        .testTarget(name: "ExportingTests", dependencies: ["Exporting", "Searching", "CorpusKit"]),
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "CorpusKit"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit"]),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "Ingestion", "Archiving", "CorpusKit"]),

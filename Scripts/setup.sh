@@ -2,7 +2,7 @@
 # Installs what dccorpus needs on a fresh Debian machine with Swift: the C libraries it links
 # (libcurl, libxml2, zlib) and, for the test judges, Python's venv module. Idempotent.
 set -euo pipefail
-packages=(libcurl4-openssl-dev libxml2-dev zlib1g-dev pkg-config wget)
+packages=(libcurl4-openssl-dev libxml2-dev zlib1g-dev libsqlite3-dev pkg-config wget)
 python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
 missing=()
 for package in "${packages[@]}"; do

@@ -63,6 +63,7 @@ enum FetchCommand {
                 if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
             }
         }
+        SearchSync.refresh(options, store: ingestor.store)
         for outcome in outcomes {
             if options.json {
                 Output.jsonLine(outcome)

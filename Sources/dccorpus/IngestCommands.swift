@@ -18,6 +18,7 @@ struct Ingest: ParsableCommand {
             let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
             let outcomes = try ingestor.ingest(paths: paths)
             Report.outcomes(outcomes, json: options.json)
+            SearchSync.refresh(options, store: ingestor.store)
             if outcomes.contains(where: { $0.status == .rejected }) { throw Fail.problems }
         }
     }
@@ -50,6 +51,7 @@ struct Run: ParsableCommand {
             let (outcomes, notes) = try inbox.process(with: ingestor)
             for note in notes { Output.error(note) }
             let report = try ingestor.store.read { Validator(config: config).validate(store: ingestor.store) }
+            SearchSync.refresh(options, store: ingestor.store)
             let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
             let fetchCounts = Dictionary(grouping: fetched, by: \.status).mapValues(\.count)
             let summary = RunSummary(

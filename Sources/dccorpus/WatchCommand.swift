@@ -45,6 +45,7 @@ struct Watch: ParsableCommand {
                 }
             }, validate: {
                 let report = try ingestor.store.read { Validator(config: config).validate(store: ingestor.store, cache: findings) }
+                SearchSync.refresh(options, store: ingestor.store)
                 return (report.errors.count, report.warnings.count)
             })
             if once && rejected { throw Fail.problems }

@@ -1,0 +1,133 @@
+import CorpusKit
+import Foundation
+
+/// Hands the corpus to the tools people use: JSON Lines, a TMX 1.4b translation memory, and a
+/// CSV glossary. Output is deterministic: records in id order, fields in a fixed order.
+public enum Exporter {
+    public enum Format: String, CaseIterable, Sendable { case jsonl, tmx, csv }
+
+    public static func export(_ records: [CorpusRecord], format: Format) throws -> Data {
+        let sorted = records.sorted { $0.id < $1.id }
+        switch format {
+        case .jsonl: return try jsonLines(sorted)
+        case .tmx: return Data(translationMemory(sorted).utf8)
+        case .csv: return Data(glossary(sorted).utf8)
+        }
+    }
+
+    /// One stored record per line, in its canonical (RFC 8785) form: the same content as the
+    /// file, the same `record_sha256`.
+    static func jsonLines(_ records: [CorpusRecord]) throws -> Data {
+        var out = Data()
+        for record in records {
+            out.append(try JSONValue.from(record).canonicalData())
+            out.append(10)
+        }
+        return out
+    }
+
+    /// An English–Chinese segment pair with where it comes from.
+    struct Unit {
+        var en: String
+        var zh: String
+        var record: String
+        var lesson: Int?
+        var field: String
+        var at: String?
+    }
+
+    static func units(_ records: [CorpusRecord]) -> [Unit] {
+        var units: [Unit] = []
+        for record in records {
+            let lesson = record.series?.lesson
+            if let en = record.title.en, let zh = record.title.zh { units.append(Unit(en: en, zh: zh, record: record.id, lesson: lesson, field: "title")) }
+            if let en = record.synopsis.en, let zh = record.synopsis.zh { units.append(Unit(en: en, zh: zh, record: record.id, lesson: lesson, field: "synopsis")) }
+            for term in record.terms { units.append(Unit(en: term.en, zh: term.zh, record: record.id, lesson: lesson, field: "term")) }
+            for block in record.transcript {
+                if let en = block.en, let zh = block.zh { units.append(Unit(en: en, zh: zh, record: record.id, lesson: lesson, field: "transcript", at: block.at)) }
+            }
+        }
+        return units
+    }
+
+    /// TMX 1.4b: one `<tu>` per aligned pair, `srclang="en"`, `<tuv xml:lang="en">` and
+    /// `<tuv xml:lang="zh-CN">`, the record id, field, timestamp and lesson as `<prop>`s.
+    static func translationMemory(_ records: [CorpusRecord]) -> String {
+        var out = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!DOCTYPE tmx SYSTEM "tmx14.dtd">
+            <tmx version="1.4">
+              <header creationtool="dccorpus" creationtoolversion="\(CorpusConfig.pipelineVersion)" datatype="plaintext" segtype="block" adminlang="en" srclang="en" o-tmf="dccorpus"/>
+              <body>
+
+            """
+        for unit in units(records) {
+            out += "    <tu>\n"
+            out += "      <prop type=\"x-record\">\(xml(unit.record))</prop>\n"
+            out += "      <prop type=\"x-field\">\(unit.field)</prop>\n"
+            if let lesson = unit.lesson { out += "      <prop type=\"x-lesson\">\(lesson)</prop>\n" }
+            if let at = unit.at { out += "      <prop type=\"x-at\">\(at)</prop>\n" }
+            out += "      <tuv xml:lang=\"en\"><seg>\(xml(unit.en))</seg></tuv>\n"
+            out += "      <tuv xml:lang=\"zh-CN\"><seg>\(xml(unit.zh))</seg></tuv>\n"
+            out += "    </tu>\n"
+        }
+        out += "  </body>\n</tmx>\n"
+        return out
+    }
+
+    /// Escapes text for XML 1.0 and drops the characters XML 1.0 cannot hold.
+    static func xml(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                let value = scalar.value
+                if value < 0x20 || (0xFFFE...0xFFFF).contains(value) { continue }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// The glossary: each term once (merged across documents by its English and Chinese), its
+    /// footnote definition, and the lessons that use it. RFC 4180: CRLF, quotes doubled.
+    static func glossary(_ records: [CorpusRecord]) -> String {
+        struct Entry { var en: String; var zh: String; var definition: String; var lessons: Set<Int>; var documents: Set<String> }
+        var entries: [String: Entry] = [:]
+        var order: [String] = []
+        for record in records {
+            let notes = Dictionary(record.footnotes.map { ($0.n, $0.text) }, uniquingKeysWith: { first, _ in first })
+            for term in record.terms {
+                let key = term.en.lowercased() + "\u{1}" + term.zh
+                var definition = term.footnote.flatMap { notes[$0] } ?? ""
+                if definition.hasPrefix("Ibid") { definition = "" }  // "Ibid 1": the definition is given elsewhere
+                if entries[key] == nil {
+                    entries[key] = Entry(en: term.en, zh: term.zh, definition: definition, lessons: [], documents: [])
+                    order.append(key)
+                }
+                if entries[key]!.definition.isEmpty { entries[key]!.definition = definition }
+                if let lesson = record.series?.lesson { entries[key]!.lessons.insert(lesson) }
+                entries[key]!.documents.insert(record.id)
+            }
+        }
+        var out = "term_en,term_zh,definition,lessons,documents\r\n"
+        for key in order.sorted(by: { entries[$0]!.en.lowercased() < entries[$1]!.en.lowercased() }) {
+            let entry = entries[key]!
+            let fields = [entry.en, entry.zh, entry.definition, entry.lessons.sorted().map(String.init).joined(separator: ";"),
+                          entry.documents.sorted().joined(separator: ";")]
+            out += fields.map(csv).joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    static func csv(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,226 @@
+import CorpusKit
+import Foundation
+import GRDB
+
+/// One search hit: where it sits and a highlighted snippet.
+public struct SearchHit: Codable, Equatable, Sendable {
+    public var id: String
+    public var kind: String
+    public var lesson: Int?
+    /// title / synopsis / transcript / term / footnote / text
+    public var field: String
+    /// The transcript timestamp, for transcript hits.
+    public var at: String?
+    public var snippet: String
+    public var score: Double
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(lesson, forKey: .lesson)
+        try container.encode(field, forKey: .field)
+        try container.encode(at, forKey: .at)
+        try container.encode(snippet, forKey: .snippet)
+        try container.encode(score, forKey: .score)
+    }
+    enum CodingKeys: String, CodingKey { case id, kind, lesson, field, at, snippet, score }
+}
+
+/// A derived, rebuildable full-text index of the corpus in SQLite (FTS5, through GRDB), kept in
+/// `Archive/.search.sqlite`: beside the bag's payload, never part of it.
+///
+/// English goes through FTS5's `unicode61` tokenizer (prefix queries, phrases). Chinese has no
+/// spaces, and FTS5's trigram tokenizer cannot find the one- and two-character words that most
+/// of Chinese is made of; so Han text is also indexed as space-separated unigrams and bigrams,
+/// and a Chinese query of n characters becomes the phrase of its n−1 bigrams (or its unigram).
+public final class SearchIndex {
+    let database: DatabaseQueue
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        do {
+            database = try DatabaseQueue(path: path)
+            try database.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE IF NOT EXISTS documents(id TEXT PRIMARY KEY, record_sha256 TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS segments(
+                        rowid INTEGER PRIMARY KEY, record TEXT NOT NULL, kind TEXT NOT NULL, lesson INTEGER,
+                        field TEXT NOT NULL, at TEXT, ordinal INTEGER NOT NULL, text TEXT NOT NULL);
+                    CREATE INDEX IF NOT EXISTS segments_record ON segments(record);
+                    CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
+                        english, unigrams, bigrams, tokenize='unicode61 remove_diacritics 2');
+                    """)
+            }
+        } catch let error as DatabaseError {
+            throw CorpusError(file: path, stage: .read, reason: "search index: \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// Brings the index in line with `records`: re-indexes changed ones, drops vanished ones.
+    /// Returns how many documents were (re)indexed.
+    @discardableResult
+    public func sync(_ records: [CorpusRecord]) throws -> Int {
+        try wrap {
+            try database.write { db in
+                var known: [String: String] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT id, record_sha256 FROM documents") { known[row["id"]] = row["record_sha256"] }
+                var changed = 0
+                let current = Set(records.map(\.id))
+                for id in known.keys where !current.contains(id) { try remove(id, db) }
+                for record in records where known[record.id] != record.provenance.recordSHA256 {
+                    if known[record.id] != nil { try remove(record.id, db) }
+                    try insert(record, db)
+                    changed += 1
+                }
+                return changed
+            }
+        }
+    }
+
+    /// Empties the index and indexes `records` again.
+    public func rebuild(_ records: [CorpusRecord]) throws {
+        try wrap {
+            try database.write { db in
+                try db.execute(sql: "DELETE FROM segments_fts; DELETE FROM segments; DELETE FROM documents;")
+                for record in records { try insert(record, db) }
+            }
+        }
+    }
+
+    private func remove(_ id: String, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM segments_fts WHERE rowid IN (SELECT rowid FROM segments WHERE record = ?)", arguments: [id])
+        try db.execute(sql: "DELETE FROM segments WHERE record = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [id])
+    }
+
+    private func insert(_ record: CorpusRecord, _ db: Database) throws {
+        var ordinal = 0
+        func add(_ field: String, _ text: String?, at: String? = nil) throws {
+            guard let text, !text.isEmpty else { return }
+            ordinal += 1
+            try db.execute(sql: "INSERT INTO segments(record, kind, lesson, field, at, ordinal, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [record.id, record.kind.rawValue, record.series?.lesson, field, at, ordinal, text])
+            let rowid = db.lastInsertedRowID
+            let grams = Self.hanGrams(text)
+            try db.execute(sql: "INSERT INTO segments_fts(rowid, english, unigrams, bigrams) VALUES (?, ?, ?, ?)",
+                           arguments: [rowid, text, grams.unigrams, grams.bigrams])
+        }
+        try add("title", [record.title.en, record.title.zh, record.headline].compactMap { $0 }.joined(separator: " / "))
+        try add("synopsis", record.synopsis.en)
+        try add("synopsis", record.synopsis.zh)
+        for term in record.terms { try add("term", "\(term.en) (\(term.zh))") }
+        for block in record.transcript {
+            try add("transcript", block.en, at: block.at)
+            try add("transcript", block.zh, at: block.at)
+        }
+        for note in record.footnotes { try add("footnote", note.text) }
+        if record.transcript.isEmpty {
+            // Documents without a transcript are searched paragraph by paragraph.
+            for paragraph in record.text.components(separatedBy: "\n\n") { try add("text", paragraph) }
+        }
+        try db.execute(sql: "INSERT INTO documents(id, record_sha256) VALUES (?, ?)", arguments: [record.id, record.provenance.recordSHA256])
+    }
+
+    static func isHan(_ scalar: Unicode.Scalar) -> Bool {
+        (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value) || (0x20000...0x2A6DF).contains(scalar.value)
+    }
+
+    /// Space-separated Han unigrams and bigrams of `text` (bigrams do not cross non-Han text).
+    static func hanGrams(_ text: String) -> (unigrams: String, bigrams: String) {
+        var unigrams: [String] = []
+        var bigrams: [String] = []
+        var previous: Unicode.Scalar? = nil
+        for scalar in text.unicodeScalars {
+            if isHan(scalar) {
+                unigrams.append(String(scalar))
+                if let previous { bigrams.append(String(previous) + String(scalar)) }
+                previous = scalar
+            } else {
+                previous = nil
+            }
+        }
+        return (unigrams.joined(separator: " "), bigrams.joined(separator: " "))
+    }
+
+    /// The FTS5 query for what the user typed: Chinese runs become bigram phrases (or a unigram),
+    /// everything else is passed to FTS5 as typed (prefix `word*`, `"phrases"`, AND/OR/NOT).
+    static func ftsQuery(_ query: String) -> String? {
+        let trimmed = query.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return nil }
+        let han = trimmed.unicodeScalars.filter(isHan)
+        if han.isEmpty { return "english: (\(trimmed))" }
+        var parts: [String] = []
+        var run: [Unicode.Scalar] = []
+        func flush() {
+            guard !run.isEmpty else { return }
+            if run.count == 1 {
+                parts.append("unigrams: \"\(String(run[0]))\"")
+            } else {
+                let grams = (0..<(run.count - 1)).map { String(run[$0]) + String(run[$0 + 1]) }
+                parts.append("bigrams: \"\(grams.joined(separator: " "))\"")
+            }
+            run = []
+        }
+        var latin = ""
+        for scalar in trimmed.unicodeScalars {
+            if isHan(scalar) { run.append(scalar) } else {
+                flush()
+                latin.unicodeScalars.append(scalar)
+            }
+        }
+        flush()
+        let words = latin.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { "\"\($0)\"" }
+        if !words.isEmpty { parts.append("english: (\(words.joined(separator: " ")))") }
+        return parts.joined(separator: " AND ")
+    }
+
+    public func search(_ query: String, kind: String? = nil, lesson: Int? = nil, limit: Int = 20) throws -> [SearchHit] {
+        guard let fts = Self.ftsQuery(query) else { return [] }
+        return try wrap {
+            try database.read { db in
+                var sql = """
+                    SELECT s.record, s.kind, s.lesson, s.field, s.at, s.text, bm25(segments_fts, 1.0, 1.0, 1.0) AS rank
+                    FROM segments_fts JOIN segments s ON s.rowid = segments_fts.rowid
+                    WHERE segments_fts MATCH ?
+                    """
+                var arguments: StatementArguments = [fts]
+                if let kind { sql += " AND s.kind = ?"; arguments += [kind] }
+                if let lesson { sql += " AND s.lesson = ?"; arguments += [lesson] }
+                sql += " ORDER BY rank, s.record, s.ordinal LIMIT ?"
+                arguments += [limit]
+                return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                    let text: String = row["text"]
+                    let rank: Double = row["rank"]
+                    return SearchHit(id: row["record"], kind: row["kind"], lesson: row["lesson"], field: row["field"], at: row["at"],
+                                     snippet: Self.snippet(text, query: query), score: (-rank * 1000).rounded() / 1000)
+                }
+            }
+        }
+    }
+
+    /// About 40 characters either side of the first match, the match in 【】.
+    static func snippet(_ text: String, query: String) -> String {
+        let terms = query.replacingOccurrences(of: "\"", with: " ").split(separator: " ")
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "*()")) }
+            .filter { !$0.isEmpty && !["AND", "OR", "NOT"].contains($0) }
+        let candidates = [query.replacingOccurrences(of: "\"", with: "")] + terms
+        for candidate in candidates where !candidate.isEmpty {
+            guard let range = text.range(of: candidate, options: [.caseInsensitive, .diacriticInsensitive]) else { continue }
+            let start = text.index(range.lowerBound, offsetBy: -40, limitedBy: text.startIndex) ?? text.startIndex
+            let end = text.index(range.upperBound, offsetBy: 40, limitedBy: text.endIndex) ?? text.endIndex
+            return (start > text.startIndex ? "…" : "") + text[start..<range.lowerBound] + "【" + text[range] + "】"
+                + text[range.upperBound..<end] + (end < text.endIndex ? "…" : "")
+        }
+        return String(text.prefix(80)) + (text.count > 80 ? "…" : "")
+    }
+
+    private func wrap<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw CorpusError(file: path, stage: .read, reason: "search: \(error.message ?? "\(error)")")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+@Suite struct SearchExportTests {
+    func populated() throws -> Harness {
+        let harness = try Harness()
+        for seed in Harness.seeds { _ = try harness.copyFixture(seed, to: harness.inbox) }
+        #expect(try harness.run(["run"]).status == 0)
+        #expect(try harness.run(["ingest", Harness.fixtures.appendingPathComponent("pages/lesson-12-source.gb2312.html").path]).status == 0)
+        return harness
+    }
+
+    func hits(_ harness: Harness, _ arguments: [String]) throws -> [[String: Any]] {
+        let result = try harness.run(["search", "--json"] + arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [[String: Any]]
+    }
+
+    @Test func everyKindOfQueryFindsWhatItShould() throws {
+        let harness = try populated()
+        let phrase = try hits(harness, ["\"Digital Silk Road\""])
+        #expect(Set(phrase.map { $0["id"] as! String }) == ["commentary-promoting-construction-digital-china", "policy-overall-layout-planning-digital-china-construction"])
+        #expect(phrase.allSatisfy { ($0["snippet"] as! String).contains("【Digital Silk Road】") })
+        let prefix = try hits(harness, ["governan*", "--limit", "50"])
+        #expect(prefix.contains { $0["id"] as? String == "lesson-5" })
+        let two = try hits(harness, ["数据", "--limit", "50"])
+        #expect(two.contains { $0["id"] as? String == "lesson-5" && $0["field"] as? String == "transcript" && $0["at"] as? String != nil })
+        let one = try hits(harness, ["镕"])
+        #expect(one.map { $0["id"] as! String } == ["lesson-12-source"])
+        #expect(one.first?["at"] as? String == "01:02")
+        let four = try hits(harness, ["数字政务", "--lesson", "5"])
+        #expect(!four.isEmpty && four.allSatisfy { $0["lesson"] as? Int == 5 })
+        let term = try hits(harness, ["国家治理体系", "--kind", "lesson"])
+        #expect(term.contains { $0["field"] as? String == "term" })
+        let none = try hits(harness, ["xylophone"])
+        #expect(none.isEmpty)
+        let first = try #require(phrase.first)
+        #expect(Set(first.keys) == ["id", "kind", "lesson", "field", "at", "snippet", "score"])
+        // The index is derived: rebuilding gives the same answers.
+        #expect(try harness.run(["reindex"]).status == 0)
+        #expect(try hits(harness, ["镕"]).map { $0["id"] as! String } == ["lesson-12-source"])
+    }
+
+    @Test func exportsParseWithIndependentParsers() throws {
+        let harness = try populated()
+        let out = harness.root.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        for format in ["jsonl", "tmx", "csv"] {
+            let result = try harness.run(["export", "--format", format, "--out", out.appendingPathComponent("corpus.\(format)").path])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let checker = Process()
+        let output = Pipe()
+        checker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        checker.arguments = ["python3", Harness.repository.appendingPathComponent("Scripts/check-exports.py").path] +
+            ["jsonl", "tmx", "csv"].map { out.appendingPathComponent("corpus.\($0)").path }
+        checker.standardOutput = output
+        try checker.run()
+        let summary = output.fileHandleForReading.readDataToEndOfFile()
+        checker.waitUntilExit()
+        #expect(checker.terminationStatus == 0, "\(String(decoding: summary, as: UTF8.self))")
+        let figures = try JSONSerialization.jsonObject(with: summary) as! [String: Any]
+        #expect(figures["records"] as? Int == 5)
+        #expect((figures["tmx_units"] as? Int ?? 0) > 30)
+        #expect(figures["glossary_rows"] as? Int == 5)
+        // stdout by default, and the JSON lines are exactly the stored records.
+        let lines = try harness.run(["export", "--format", "jsonl"]).lines
+        #expect(lines.count == 5)
+        let show = try harness.run(["show", "lesson-5", "--json"])
+        let stored = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as! NSDictionary
+        let exported = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! NSDictionary }
+        #expect(exported.contains(stored))
+    }
+}
