@@ -16,7 +16,7 @@ trap 'rm -rf "$root"' EXIT
 cp -r Config "$root/Config"
 mkdir -p "$root/Inbox"
 cp Tests/Fixtures/seeds/*.txt "$root/Inbox/"
-"$binary" run --root "$root" >/dev/null
+"$binary" run --offline --root "$root" >/dev/null   # the real sources need a network
 "$binary" ingest --root "$root" Tests/Fixtures/pages/* >/dev/null
 "$binary" verify --root "$root" --rebuild
 "$venv/bin/python" Scripts/check-archive.py "$root/Archive" Config/corpus.schema.json

@@ -38,6 +38,8 @@ struct Search: ParsableCommand {
     @Option(name: .long, help: "Only this kind (lesson, policy, …).") var kind: String?
     @Option(name: .long, help: "Only this lesson number.") var lesson: Int?
     @Option(name: .long, help: "At most this many hits.") var limit = 20
+    @Flag(name: .long, help: "Search the index as it is, without first bringing it up to date.") var noRefresh = false
+    @Flag(name: .long, help: "Print the query's own time (excluding start-up) on stderr.") var stats = false
 
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -48,8 +50,14 @@ struct Search: ParsableCommand {
         try guarded {
             let config = try options.loadConfig()
             let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
-            SearchSync.refresh(options, store: store)
-            let hits = try SearchIndex(path: SearchSync.indexPath(options)).search(query, kind: kind, lesson: lesson, limit: limit)
+            if !noRefresh { SearchSync.refresh(options, store: store) }
+            let index = try SearchIndex(path: SearchSync.indexPath(options))
+            let start = DispatchTime.now()
+            let hits = try index.search(query, kind: kind, lesson: lesson, limit: limit)
+            if stats {
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000
+                FileHandle.standardError.write(Data(String(format: "query: %.3f ms\n", elapsed).utf8))
+            }
             if options.json {
                 Output.jsonDocument(hits)
                 return
