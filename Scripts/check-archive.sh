@@ -18,5 +18,16 @@ mkdir -p "$root/Inbox"
 cp Tests/Fixtures/seeds/*.txt "$root/Inbox/"
 "$binary" run --offline --root "$root" >/dev/null   # the real sources need a network
 "$binary" ingest --root "$root" Tests/Fixtures/pages/* >/dev/null
+# A mixed run of fetches against the loopback server: responses, a 304 revisit, an
+# identical-payload revisit, a redirect chain, failures (which write nothing).
+python3 Tests/Fixtures/server/loopback.py --lifetime 60 > "$root/port" &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$root"' EXIT
+for _ in $(seq 50); do [ -s "$root/port" ] && break; sleep 0.1; done
+port=$(cat "$root/port")
+for round in 1 2; do
+  "$binary" fetch --root "$root" --url "http://127.0.0.1:$port/lesson-5" --url "http://127.0.0.1:$port/static" \
+    --url "http://127.0.0.1:$port/redirect/3" --url "http://127.0.0.1:$port/gb2312" --url "http://127.0.0.1:$port/status/404" >/dev/null || true
+done
 "$binary" verify --root "$root" --rebuild
 "$venv/bin/python" Scripts/check-archive.py "$root/Archive" Config/corpus.schema.json
