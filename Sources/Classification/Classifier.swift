@@ -153,9 +153,7 @@ public struct Classifier: Sendable {
         return lines
     }
 
-    static func isHan(_ scalar: Unicode.Scalar) -> Bool {
-        (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value) || (0x20000...0x2A6DF).contains(scalar.value)
-    }
+    static func isHan(_ scalar: Unicode.Scalar) -> Bool { Han.contains(scalar) }
 
     /// "Title | Site" / "Title – Site" / "Title_北京党员教育网" → "Title".
     static func stripSiteSuffix(_ title: String) -> String {

@@ -44,3 +44,13 @@ public struct SearchableText: Sendable {
         }
     }
 }
+
+/// Han characters (CJK Unified Ideographs and Extensions A and B): what "Chinese" means for
+/// language detection, term checks and the bigram search index.
+public enum Han {
+    public static func contains(_ scalar: Unicode.Scalar) -> Bool {
+        (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value) || (0x20000...0x2A6DF).contains(scalar.value)
+    }
+
+    public static func occurs(in text: String) -> Bool { text.unicodeScalars.contains(where: contains) }
+}

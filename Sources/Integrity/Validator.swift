@@ -32,9 +32,7 @@ public struct Validator: Sendable {
         return text.count == 10 && parts.count == 3 && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
             && (1...12).contains(Int(parts[1]) ?? 0) && (1...31).contains(Int(parts[2]) ?? 0)
     }
-    static func hasHan(_ text: String) -> Bool {
-        text.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) || (0x3400...0x4DBF).contains($0.value) }
-    }
+    static func hasHan(_ text: String) -> Bool { Han.occurs(in: text) }
 
     public func validate(records: [CorpusRecord]) -> Report {
         validate(records: records, cache: nil)

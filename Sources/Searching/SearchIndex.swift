@@ -123,9 +123,7 @@ public final class SearchIndex {
         try db.execute(sql: "INSERT INTO documents(id, record_sha256) VALUES (?, ?)", arguments: [record.id, record.provenance.recordSHA256])
     }
 
-    static func isHan(_ scalar: Unicode.Scalar) -> Bool {
-        (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value) || (0x20000...0x2A6DF).contains(scalar.value)
-    }
+    static func isHan(_ scalar: Unicode.Scalar) -> Bool { Han.contains(scalar) }
 
     /// Space-separated Han unigrams and bigrams of `text` (bigrams do not cross non-Han text).
     static func hanGrams(_ text: String) -> (unigrams: String, bigrams: String) {

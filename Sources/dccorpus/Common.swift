@@ -1,4 +1,5 @@
 import ArgumentParser
+import Archiving
 import CorpusKit
 import Foundation
 
@@ -17,6 +18,11 @@ struct GlobalOptions: ParsableArguments {
 
     var archiveURL: URL { rootURL.appendingPathComponent("Archive") }
     var inboxURL: URL { rootURL.appendingPathComponent("Inbox") }
+
+    /// The archive under this root, with the configured lock wait.
+    func archive(_ config: CorpusConfig) -> ArchiveStore {
+        ArchiveStore(root: archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+    }
 
     /// Loads Config/; a broken config is a usage error (exit 2) with one line naming file and key.
     func loadConfig() throws -> CorpusConfig {

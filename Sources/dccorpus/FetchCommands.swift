@@ -90,7 +90,7 @@ struct History: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let store = options.archive(config)
             let entries = try store.read { try CaptureHistory.entries(for: id, store: store, limit: config.pipeline.maxWARCRecordBytes) }
             if entries.isEmpty {
                 Output.error("\(id): history: no captures (see `dccorpus list`)")
@@ -116,7 +116,7 @@ struct Diff: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let store = options.archive(config)
             let diff: VersionDiff
             do {
                 diff = try store.read { try VersionDiff.latest(id: id, store: store, builder: RecordBuilder(config: config)) }

@@ -104,7 +104,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let store = options.archive(config)
             let report = try store.read { Validator(config: config).validate(store: store) }
             if options.json {
                 Output.jsonDocument(report)
@@ -132,7 +132,7 @@ struct Verify: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let store = options.archive(config)
             let report = try store.read { Verifier(config: config).verify(store: store, rebuild: rebuild, fixityOnly: fixityOnly) }
             if options.json {
                 Output.jsonDocument(report)
@@ -168,7 +168,7 @@ struct List: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let store = options.archive(config)
             let loaded = try store.read { store.loadRecords() }
             for error in loaded.errors { Output.error(error.description) }
             let rows = loaded.records
@@ -196,7 +196,7 @@ struct Show: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let store = options.archive(config)
             guard WriteSession.isSafeID(id) else { throw Fail.usage("\(id): show: not a record id") }
             guard let record = try store.read({ try store.loadRecord(id: id) }) else {
                 Output.error("\(id): show: no such record (see `dccorpus list`)")

@@ -49,7 +49,7 @@ struct Search: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let store = options.archive(config)
             if !noRefresh { SearchSync.refresh(options, store: store) }
             let index = try SearchIndex(path: SearchSync.indexPath(options))
             let start = DispatchTime.now()
@@ -79,7 +79,7 @@ struct Reindex: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let store = options.archive(config)
             let records = try store.read { store.loadRecords().records }
             try SearchIndex(path: SearchSync.indexPath(options)).rebuild(records)
             Output.line("indexed \(records.count) documents")
@@ -102,7 +102,7 @@ struct Export: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            let store = ArchiveStore(root: options.archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds)
+            let store = options.archive(config)
             let loaded = try store.read { store.loadRecords() }
             for error in loaded.errors { Output.error(error.description) }
             let data = try Exporter.export(loaded.records, format: Exporter.Format(rawValue: format)!)
