@@ -22,6 +22,10 @@ public struct InboxFolder: Sendable {
     /// only those entries of the folder are considered (the watcher's events); else all of it.
     public func pending(names: [String]? = nil) -> (files: [String], notes: [String], links: [String]) {
         var files: [String] = [], notes: [String] = [], links: [String] = []
+        var folder = stat()
+        if lstat(url.path, &folder) == 0, (folder.st_mode & S_IFMT) == S_IFLNK {
+            return ([], ["\(url.path): inbox: Inbox/ is a symbolic link; links are never followed out of the project, so nothing was taken"], [])
+        }
         let candidates = names ?? ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
         for name in candidates where !Self.isIgnored(name) {
             let path = url.appendingPathComponent(name).path

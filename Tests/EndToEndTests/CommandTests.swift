@@ -100,6 +100,21 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: rejected.appendingPathComponent("empty page.html.1").path))
     }
 
+    @Test func anInboxThatIsASymlinkIsNeverFollowed() throws {
+        let harness = try Harness()
+        let elsewhere = harness.root.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        _ = try harness.copyFixture("seeds/000_cab2845c5521bb26.txt", to: elsewhere)
+        try FileManager.default.removeItem(at: harness.inbox)
+        try FileManager.default.createSymbolicLink(at: harness.inbox, withDestinationURL: elsewhere)
+        let run = try harness.run(["run"])
+        #expect(run.stderr.contains("Inbox/ is a symbolic link"))
+        #expect(FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("000_cab2845c5521bb26.txt").path))
+        let watch = try harness.run(["watch", "--once"])
+        #expect(watch.status == 1)
+        #expect(watch.stderr.contains("symbolic link"))
+    }
+
     @Test func aWARCFromAnotherCrawlerIsImported() throws {
         let harness = try Harness()
         let page = try Data(contentsOf: Harness.fixtures.appendingPathComponent("pages/lesson-5.news.html"))
