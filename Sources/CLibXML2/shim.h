@@ -17,13 +17,7 @@ static inline int cxml_safe_html_options(void) {
          | HTML_PARSE_NOBLANKS | HTML_PARSE_COMPACT;
 }
 
-/// Parses UTF-8 bytes as HTML with the options above. The encoding is always given explicitly:
-/// the caller has already decoded the page, so libxml2 never guesses from a `<meta>` label.
-static inline htmlDocPtr cxml_parse_utf8_html(const char *bytes, int length) {
-    return htmlReadMemory(bytes, length, NULL, "UTF-8", cxml_safe_html_options());
-}
-
-/// The same, keeping the parser's last error code (0 when none) so a page that libxml2 gave up
+/// Parses UTF-8 bytes as HTML with the options above, keeping the parser's last error code (0 when none) so a page that libxml2 gave up
 /// on (nesting past its depth limit, say) can be reported as such rather than as an empty page.
 static inline htmlDocPtr cxml_parse_utf8_html_status(const char *bytes, int length, int *lastError) {
     htmlParserCtxtPtr context = htmlNewParserCtxt();

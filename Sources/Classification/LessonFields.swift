@@ -162,7 +162,8 @@ struct LessonFields {
             if let match = Self.citationPublisher.firstMatch(line.text), let name = match[1] {
                 var zh = match[2]
                 if zh == nil {
-                    zh = lines.lazy.compactMap { Pattern("\(NSRegularExpression.escapedPattern(for: name))\\s*[(（]([^)）]+)[)）]").firstMatch($0.text)?[1] }.first
+                    let named = Pattern("\(NSRegularExpression.escapedPattern(for: name))\\s*[(（]([^)）]+)[)）]")
+                    zh = lines.lazy.compactMap { named.firstMatch($0.text)?[1] }.first
                 }
                 return Bilingual(en: name.trimmingCharacters(in: .whitespaces), zh: zh)
             }

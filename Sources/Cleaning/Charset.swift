@@ -155,22 +155,15 @@ public enum Charset: String, Sendable, Equatable {
         }
     }
 
+    /// The byte offset of the first invalid UTF-8 sequence (or the end, if there is none).
     static func firstInvalidUTF8Offset<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
+        var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
-        var decoder = UTF8()
         var offset = 0
-        var consumed = 0
-        // Track offsets by re-walking scalars; invalid sequences yield .error.
-        var valid = [UInt8]()
         while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                valid.removeAll(keepingCapacity: true)
-                UTF8.encode(scalar) { valid.append($0) }
-                consumed += valid.count
-                offset = consumed
-            case .emptyInput: return offset
-            case .error: return offset
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded): offset += encoded.count
+            case .emptyInput, .error: return offset
             }
         }
     }

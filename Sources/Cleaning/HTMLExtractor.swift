@@ -213,7 +213,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             let cells = rowCells!
             rowCells = nil
             if cells.contains(where: { !$0.isEmpty }) {
-                appendBlock(RawBlock(role: .tableRow, text: cells.filter { !$0.isEmpty }.joined(separator: "\n"), cells: cells,
+                blocks.append(RawBlock(role: .tableRow, text: cells.filter { !$0.isEmpty }.joined(separator: "\n"), cells: cells,
                                      linkChars: bufferLinkChars, path: frames.map(\.id) + [frame.id]))
             }
             bufferLinkChars = 0
@@ -265,12 +265,8 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             default: continue
             }
         }
-        appendBlock(RawBlock(role: role, text: text, cells: [], linkChars: bufferLinkChars,
+        blocks.append(RawBlock(role: role, text: text, cells: [], linkChars: bufferLinkChars,
                              path: stack.map(\.id)))
-    }
-
-    private mutating func appendBlock(_ block: RawBlock) {
-        blocks.append(block)
     }
 
     /// In HTML a newline is white space; only `<br>` (marked U+2028 while walking) breaks a line.

@@ -52,11 +52,16 @@ public enum FileIO {
         if fsync(descriptor) != 0 { throw errnoError(url, "fsync folder") }
     }
 
-    /// Reads a whole file, refusing anything larger than `limit` before reading it.
-    public static func read(_ url: URL, limit: Int) throws -> Data {
+    /// Fails unless `url` is a readable regular file; returns its size.
+    @discardableResult
+    public static func requireReadableFile(_ url: URL) throws -> Int {
         let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw CorpusError(file: url.path, stage: .read, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
+        return try regularFileSize(descriptor, url)
+    }
+
+    static func regularFileSize(_ descriptor: Int32, _ url: URL) throws -> Int {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw errnoError(url, "stat") }
         if (info.st_mode & S_IFMT) == S_IFDIR {
@@ -65,10 +70,19 @@ public enum FileIO {
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw CorpusError(file: url.path, stage: .read, reason: "not a regular file")
         }
-        if Int(info.st_size) > limit {
-            throw CorpusError(file: url.path, stage: .read, reason: "file is \(info.st_size) bytes, over the \(limit)-byte limit (pipeline.toml limits.max_input_bytes)")
+        return Int(info.st_size)
+    }
+
+    /// Reads a whole file, refusing anything larger than `limit` before reading it.
+    public static func read(_ url: URL, limit: Int) throws -> Data {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw CorpusError(file: url.path, stage: .read, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        let size = try regularFileSize(descriptor, url)
+        if size > limit {
+            throw CorpusError(file: url.path, stage: .read, reason: "file is \(size) bytes, over the \(limit)-byte limit (pipeline.toml limits.max_input_bytes)")
         }
-        var data = Data(count: Int(info.st_size))
+        var data = Data(count: size)
         var offset = 0
         try data.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) in
             while offset < buffer.count {

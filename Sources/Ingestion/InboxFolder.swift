@@ -77,7 +77,9 @@ public struct InboxFolder: Sendable {
             target = rejectedURL.appendingPathComponent("\(name).\(counter)")
             counter += 1
         }
-        let stage = reason.components(separatedBy: ": ").dropFirst().first ?? "read"
+        // Reasons read "file: stage: reason"; the file is this path, which may itself hold ": ".
+        let afterFile = reason.hasPrefix(path + ": ") ? String(reason.dropFirst(path.count + 2)) : reason
+        let stage = afterFile.components(separatedBy: ": ").first.flatMap { Stage(rawValue: $0)?.rawValue } ?? "read"
         let body: JSONValue = .object([
             "file": .string(name), "stage": .string(stage), "reason": .string(reason),
             "time": .string(WARCDate.string(Date())),

@@ -65,10 +65,12 @@ public struct Ingestor: Sendable {
             return [reject(path, CorpusError(file: path, stage: .read, reason: reason))]
         }
         do {
-            let bytes = try FileIO.read(URL(fileURLWithPath: path), limit: config.pipeline.maxInputBytes)
             if name.hasSuffix(".warc") || name.hasSuffix(".warc.gz") {
+                // Streamed record by record; the per-record limit applies, not the page limit.
+                try FileIO.requireReadableFile(URL(fileURLWithPath: path))
                 return try importWARC(path: path, session: session)
             }
+            let bytes = try FileIO.read(URL(fileURLWithPath: path), limit: config.pipeline.maxInputBytes)
             let format: Cleaner.Format = name.hasSuffix(".txt") ? .text : .html
             return [try ingestLocal(path: path, bytes: bytes, format: format, session: session)]
         } catch let error as CorpusError {
