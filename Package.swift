@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "dccorpus", targets: ["dccorpus"]),
+        .executable(name: "dccorpus-fuzz", targets: ["dccorpus-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,6 +47,9 @@ let package = Package(
                 "CorpusKit", "Archiving", "Cleaning", "Classification", "Integrity", "Ingestion", "Fetching", "Watching", "Exporting", "Searching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Fuzz targets, shared by the libFuzzer driver (Scripts/fuzz.sh) and the regression tests.
+        .target(name: "Fuzzing", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "Ingestion", "Integrity"]),
+        .executableTarget(name: "dccorpus-fuzz", dependencies: ["CorpusKit", "Fuzzing"]),
 
         .testTarget(name: "CorpusKitTests", dependencies: ["CorpusKit"]),
         .testTarget(name: "ArchivingTests", dependencies: ["Archiving", "CorpusKit"]),
@@ -54,6 +58,7 @@ let package = Package(
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "CorpusKit"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit"]),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "Ingestion", "Archiving", "CorpusKit"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CorpusKit", "Archiving"]),
     ],
     swiftLanguageModes: [.v6]

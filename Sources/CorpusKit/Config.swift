@@ -258,6 +258,10 @@ public struct CorpusConfig: Sendable {
     }
 
     public static func parseTOML(_ text: String, file: String) throws -> JSONValue {
+        if let (line, column) = TOMLLexicalCheck.firstNonASCIIOutsideStrings(text) {
+            throw CorpusError(file: file, stage: .config,
+                              reason: "line \(line), column \(column): a character outside a quoted string or comment that TOML does not allow in keys (quote the key)")
+        }
         do {
             let table = try TOMLTable(string: text)
             return try JSONValue.parse(Data(table.convert(to: .json).utf8))
@@ -334,5 +338,71 @@ public struct CorpusConfig: Sendable {
         }
         try top.finish()
         return lexicon
+    }
+}
+
+/// TOML allows non-ASCII characters only inside strings and comments. toml++ (inside TOMLKit)
+/// aborts the process on some of them in a table header (`[中]`), so they are refused before it
+/// sees the text. A small lexer: it knows the four string forms, escapes and comments.
+enum TOMLLexicalCheck {
+    /// The 1-based line and column (in characters) of the first offending character, or nil.
+    static func firstNonASCIIOutsideStrings(_ text: String) -> (Int, Int)? {
+        enum State { case code, comment, basic, literal, multiBasic, multiLiteral }
+        let scalars = Array(text.unicodeScalars)
+        var state = State.code
+        var line = 1, column = 0
+        var index = 0
+        func starts(_ literal: String, at position: Int) -> Bool {
+            var offset = position
+            for scalar in literal.unicodeScalars {
+                guard offset < scalars.count, scalars[offset] == scalar else { return false }
+                offset += 1
+            }
+            return true
+        }
+        while index < scalars.count {
+            let scalar = scalars[index]
+            column += 1
+            if scalar == "\n" {
+                line += 1; column = 0
+                if state == .comment || state == .basic || state == .literal { state = .code }
+                index += 1
+                continue
+            }
+            switch state {
+            case .code:
+                if !scalar.isASCII { return (line, column) }
+                if scalar == "#" { state = .comment }
+                else if starts("\"\"\"", at: index) { state = .multiBasic; index += 2; column += 2 }
+                else if starts("'''", at: index) { state = .multiLiteral; index += 2; column += 2 }
+                else if scalar == "\"" { state = .basic }
+                else if scalar == "'" { state = .literal }
+            case .comment:
+                break
+            case .basic, .multiBasic:
+                if scalar == "\\" {
+                    // The escaped character is never a delimiter (a line-ending backslash keeps its newline).
+                    if index + 1 < scalars.count, scalars[index + 1] != "\n" { index += 1; column += 1 }
+                }
+                else if state == .multiBasic, starts("\"\"\"", at: index) {
+                    // A closing delimiter may be followed by up to two more quotes that belong to the string.
+                    var end = index + 3
+                    while end < scalars.count, scalars[end] == "\"", end < index + 5 { end += 1 }
+                    column += end - index - 1; index = end; state = .code
+                    continue
+                } else if state == .basic, scalar == "\"" { state = .code }
+            case .literal:
+                if scalar == "'" { state = .code }
+            case .multiLiteral:
+                if starts("'''", at: index) {
+                    var end = index + 3
+                    while end < scalars.count, scalars[end] == "'", end < index + 5 { end += 1 }
+                    column += end - index - 1; index = end; state = .code
+                    continue
+                }
+            }
+            index += 1
+        }
+        return nil
     }
 }

@@ -21,5 +21,25 @@ public struct CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
-    public var description: String { "\(file): \(stage.rawValue): \(reason)" }
+    /// Always one line: control characters in a file name or a quoted excerpt are escaped.
+    public var description: String { "\(Self.oneLine(file)): \(stage.rawValue): \(Self.oneLine(reason))" }
+
+    static func oneLine(_ text: String) -> String {
+        func isBreaking(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x85 || scalar.value == 0x2028 || scalar.value == 0x2029
+        }
+        guard text.unicodeScalars.contains(where: isBreaking) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where isBreaking(scalar):
+                result += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
 }

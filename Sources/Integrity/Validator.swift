@@ -81,6 +81,11 @@ public struct Validator: Sendable {
         return Report(documents: records.count, errors: errors, warnings: warnings)
     }
 
+    /// The rules that look at one record alone, for a record that is not (yet) in an archive.
+    public func findings(for record: CorpusRecord) -> (errors: [Finding], warnings: [Finding]) {
+        recordFindings(record, topicSlugs: Set(config.lexicon.topics.map(\.slug)))
+    }
+
     /// The rules that look at one record alone.
     func recordFindings(_ record: CorpusRecord, topicSlugs: Set<String>) -> (errors: [Finding], warnings: [Finding]) {
         var errors: [Finding] = []

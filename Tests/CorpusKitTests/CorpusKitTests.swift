@@ -56,6 +56,33 @@ import Testing
         }
     }
 
+    /// toml++ aborted the process on `[` followed by a non-ASCII character (found by fuzzing).
+    @Test(arguments: ["[\u{FFFD}", "[中]\n", "[[中]]\n", "[a]\nb = 1 中\n"])
+    func nonASCIIOutsideStringsIsRefusedBeforeTheParser(_ text: String) {
+        do {
+            _ = try CorpusConfig.parsePipeline(text, file: "p.toml")
+            Issue.record("no error for \(text.debugDescription)")
+        } catch let error as CorpusError {
+            #expect(error.stage == .config)
+            #expect(error.reason.hasPrefix("line "), "\(error)")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
+    @Test func nonASCIIInsideStringsAndCommentsIsFine() throws {
+        let text = #"""
+            # 注释 comment
+            [cleaning] # 又一个
+            boilerplate_phrases = ["中文", 'literal 中', """multi "quoted" 中
+            line\\""""", '''raw ''中''''', "escaped \" 中"]
+            """#
+        let config = try CorpusConfig.parsePipeline(text, file: "p.toml")
+        #expect(config.boilerplatePhrases == ["中文", "literal 中", "multi \"quoted\" 中\nline\\\"\"", "raw ''中''", "escaped \" 中"])
+        let found = TOMLLexicalCheck.firstNonASCIIOutsideStrings("a = \"x\"\n[b]\n中 = 1")
+        #expect(found?.0 == 3 && found?.1 == 1)
+    }
+
     @Test func anUnknownKindIsNamed() {
         #expect(throws: CorpusError.self) {
             try CorpusConfig.parseLexicon("[[kind_rules]]\nkind = \"novel\"\nphrases = [\"x\"]\n", file: "l.toml")
@@ -104,5 +131,13 @@ import Testing
         let streamed = try Digest.sha256File(at: url)
         #expect(streamed.hex == Digest.sha256Hex(data))
         #expect(streamed.size == 3_000_000)
+    }
+}
+
+@Suite struct ErrorTests {
+    /// Found by fuzzing the WARC reader: a malformed field quoted a bare line feed.
+    @Test func anErrorIsAlwaysOneLine() {
+        let error = CorpusError(file: "in\nbox\u{2028}.html", stage: .warc, reason: "malformed field: a\nb\r\u{1}\tc")
+        #expect(error.description == #"in\nbox\u{2028}.html: warc: malformed field: a\nb\r\u{1}\tc"#)
     }
 }

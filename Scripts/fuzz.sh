@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Fuzzes the cleaner, the classifier, the WARC reader and the config loaders with libFuzzer.
+#
+#   Scripts/fuzz.sh [TARGET|all] [SECONDS_PER_TARGET]      (default: all, 300)
+#
+# Builds `dccorpus-fuzz` with -sanitize=fuzzer,address in .build-fuzz/, seeds a corpus per target
+# from the test fixtures, and keeps the corpus between runs (.build-fuzz/corpus/TARGET). A crash
+# stops that target and leaves its input in .build-fuzz/crashes/TARGET/; once fixed, copy the
+# input to Tests/Fixtures/fuzz/TARGET/ so the test suite replays it for ever.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+target=${1:-all}
+seconds=${2:-300}
+build=.build-fuzz
+
+swift build -c release --build-path "$build" --product dccorpus-fuzz \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
+    -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld 2>&1 | grep -v "Cannot export local symbol" | tail -1
+binary=$build/release/dccorpus-fuzz
+
+seed() {  # seed TARGET: fills the corpus folder on the first run
+    local name=$1 corpus=$build/corpus/$1
+    mkdir -p "$corpus" "$build/crashes/$name"
+    [ -n "$(ls -A "$corpus")" ] && return
+    case $name in
+        cleaner|classifier)
+            local i=0
+            for file in Tests/Fixtures/seeds/* Tests/Fixtures/pages/*; do
+                # The targets read their first byte as a selector (format, header charset).
+                for selector in '\x00' '\x01'; do
+                    { printf "$selector"; head -c 60000 "$file"; } > "$corpus/seed-$i"; i=$((i + 1))
+                done
+            done ;;
+        warc)
+            local scratch; scratch=$(mktemp -d)
+            mkdir -p "$scratch/Inbox"; cp -r Config "$scratch/"; rm -f "$scratch/Config/sources.toml"
+            cp Tests/Fixtures/pages/lesson-5.news.html Tests/Fixtures/seeds/002_33b4e771621f73b9.txt "$scratch/Inbox/"
+            .build/debug/dccorpus run --offline --root "$scratch" > /dev/null || swift run dccorpus run --offline --root "$scratch" > /dev/null
+            local n=0
+            for warc in "$scratch"/Archive/data/warc/*.warc.gz; do
+                head -c 60000 "$warc" > "$corpus/gz-$n"; gzip -dc "$warc" | head -c 60000 > "$corpus/plain-$n"; n=$((n + 1))
+            done
+            rm -rf "$scratch" ;;
+        config)
+            cp Config/pipeline.toml Config/lexicon.toml Config/sources.toml "$corpus/" ;;
+    esac
+}
+
+fuzz() {  # fuzz TARGET
+    local name=$1
+    seed "$name"
+    echo "== $name: ${seconds}s"
+    local max_len=65536 leaks=1
+    # TOMLKit strdup()s every string it hands over (keys, values, its JSON) and never frees them:
+    # a few KB per config load, once per process. Leak checks would stop at the first input.
+    [ "$name" = config ] && max_len=16384 leaks=0
+    DCCORPUS_FUZZ_TARGET=$name DCCORPUS_ROOT=$root SWIFT_BACKTRACE=enable=no \
+        "$binary" "$build/corpus/$name" Tests/Fixtures/fuzz/"$name" \
+        -max_total_time="$seconds" -max_len=$max_len -timeout=10 -rss_limit_mb=2048 -detect_leaks=$leaks \
+        -artifact_prefix="$build/crashes/$name/" -print_final_stats=1 2>&1 \
+        | grep -E "^#[0-9]+ +(DONE|pulse)|^stat::|ERROR|Fatal error|FuzzFailure|panic|==[0-9]+==|SUMMARY|Test unit written" | tail -25
+}
+
+mkdir -p Tests/Fixtures/fuzz/{cleaner,classifier,warc,config}
+if [ "$target" = all ]; then
+    for name in cleaner classifier warc config; do fuzz "$name"; done
+else
+    fuzz "$target"
+fi

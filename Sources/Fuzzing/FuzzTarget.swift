@@ -1,0 +1,182 @@
+import Archiving
+import Classification
+import Cleaning
+import CorpusKit
+import Foundation
+import Ingestion
+import Integrity
+
+/// A broken promise found by a fuzz target: the input was handled without a crash, but the
+/// result breaks a rule the rest of the pipeline relies on.
+public struct FuzzFailure: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The fuzz targets: each takes arbitrary bytes, must never crash, and either rejects them with a
+/// one-line `CorpusError` or returns a result that keeps the stage's promises. The libFuzzer
+/// driver (`dccorpus-fuzz`, built by `Scripts/fuzz.sh`) and the regression tests share them.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    /// Charset detection and decoding, then the HTML and text cleaners.
+    case cleaner
+    /// Clean as text or HTML, classify, build and seal the record, validate it.
+    case classifier
+    /// The WARC reader: plain records, and gzip members through the streaming reader.
+    case warc
+    /// The TOML loaders for pipeline.toml, lexicon.toml and sources.toml.
+    case config
+
+    /// Runs one input. Throws `FuzzFailure` when a promise is broken; never throws anything else.
+    public func run(_ data: Data, context: FuzzContext) throws {
+        switch self {
+        case .cleaner: try Self.cleaner(data, context)
+        case .classifier: try Self.classifier(data, context)
+        case .warc: try Self.warc(data, context)
+        case .config: try Self.config(data)
+        }
+    }
+
+    /// An expected rejection must be a `CorpusError` whose message is one line.
+    static func expectRejection(_ error: Error, stages: Set<Stage>, what: String) throws {
+        guard let error = error as? CorpusError else {
+            throw FuzzFailure("\(what) threw a \(type(of: error)), not a CorpusError: \(error)")
+        }
+        guard stages.contains(error.stage) else {
+            throw FuzzFailure("\(what) failed in stage \(error.stage.rawValue): \(error)")
+        }
+        if error.description.contains(where: \.isNewline) {
+            throw FuzzFailure("\(what) error is more than one line: \(error.description.debugDescription)")
+        }
+    }
+
+    static func cleaner(_ data: Data, _ context: FuzzContext) throws {
+        // The first byte picks the format and a header charset, so one corpus covers both paths.
+        let selector = data.first ?? 0
+        let format: Cleaner.Format = selector & 1 == 0 ? .html : .text
+        let header: String? = [nil, "utf-8", "gb2312", "windows-1252", "utf-16", "nonsense"][Int(selector >> 1) % 6]
+        let page = data.dropFirst()
+        let detected = Charset.detect(Data(page), headerLabel: header)
+        let cleaner = Cleaner(config: context.config.pipeline)
+        let first: CleanDocument
+        do {
+            first = try cleaner.clean(Data(page), format: format, source: "fuzz", headerCharset: header)
+        } catch {
+            try expectRejection(error, stages: [.read, .decode, .clean], what: "clean")
+            return
+        }
+        if first.charset != detected.charset { throw FuzzFailure("charset \(first.charset) but detect says \(detected.charset)") }
+        for block in first.blocks {
+            if block.text.isEmpty { throw FuzzFailure("empty block") }
+            if block.text.first!.isWhitespace || block.text.last!.isWhitespace {
+                throw FuzzFailure("block not trimmed: \(block.text.prefix(80).debugDescription)")
+            }
+            if block.text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
+                throw FuzzFailure("control character in block: \(block.text.prefix(80).debugDescription)")
+            }
+        }
+        let second = try cleaner.clean(Data(page), format: format, source: "fuzz", headerCharset: header)
+        if second != first { throw FuzzFailure("cleaning the same bytes twice gave different documents") }
+    }
+
+    static func classifier(_ data: Data, _ context: FuzzContext) throws {
+        let format: Cleaner.Format = (data.first ?? 0) & 1 == 0 ? .text : .html
+        let page = Data(data.dropFirst())
+        let capture = Capture(bytes: page, format: format,
+                              source: SourceInfo(file: "Inbox/fuzz.txt", retrievedAt: "2026-01-01T00:00:00Z", fileSize: page.count),
+                              headerCharset: nil, displayName: "fuzz.txt")
+        let location = ArchiveLocation(warc: "data/warc/fuzz.warc.gz", recordID: "<urn:uuid:00000000-0000-0000-0000-000000000000>")
+        let built: (record: CorpusRecord, file: Data)
+        do {
+            built = try context.builder.buildWithFile(capture, archive: location)
+        } catch {
+            try expectRejection(error, stages: [.read, .decode, .clean], what: "build")
+            return
+        }
+        let decoded: CorpusRecord
+        do {
+            decoded = try CorpusRecord.decode(built.file, file: "fuzz")
+        } catch {
+            throw FuzzFailure("the record file does not decode: \(error)")
+        }
+        if decoded != built.record { throw FuzzFailure("the record file decodes to another record") }
+        if try decoded.fileData() != built.file { throw FuzzFailure("re-encoding the record changes its bytes") }
+        let findings = context.validator.findings(for: built.record)
+        if let broken = findings.errors.first(where: { $0.rule == "schema" || $0.rule == "provenance" }) {
+            throw FuzzFailure("the built record breaks a rule: \(broken.rule): \(broken.message)")
+        }
+        let again = try context.builder.buildWithFile(capture, archive: location)
+        if again.file != built.file { throw FuzzFailure("building the same bytes twice gave different records") }
+    }
+
+    static func warc(_ data: Data, _ context: FuzzContext) throws {
+        let limit = 1 << 20
+        // Plain records straight from memory…
+        var plain: [WARCRecord] = []
+        do {
+            plain = try WARCRecord.parseAll(data, source: "fuzz")
+        } catch {
+            try expectRejection(error, stages: [.warc, .read], what: "parse")
+        }
+        for record in plain {
+            if let declared = record["Content-Length"], Int(declared) != record.block.count {
+                throw FuzzFailure("block of \(record.block.count) bytes but Content-Length \(declared)")
+            }
+            _ = record.digestProblems()
+            _ = record.payload
+            _ = record.httpHeaderText
+        }
+        if !plain.isEmpty {
+            let again = try? WARCRecord.parseAll(Data(plain.map { $0.serialized() }.joined()), source: "fuzz")
+            if again != plain { throw FuzzFailure("serializing and re-reading the records changes them") }
+        }
+        // …and through the file reader, which inflates gzip members one at a time.
+        try data.write(to: context.scratchFile)
+        do {
+            try WARCFileReader(path: context.scratchFile.path, limit: limit).forEach { record, _ in
+                if record.block.count > limit { throw FuzzFailure("a record over the limit was returned") }
+            }
+        } catch let failure as FuzzFailure {
+            throw failure
+        } catch {
+            try expectRejection(error, stages: [.warc, .read], what: "read")
+        }
+    }
+
+    static func config(_ data: Data) throws {
+        let text = String(decoding: data, as: UTF8.self)
+        let loaders: [(String, (String) throws -> Void)] = [
+            ("pipeline.toml", { _ = try CorpusConfig.parsePipeline($0, file: "pipeline.toml") }),
+            ("lexicon.toml", { _ = try CorpusConfig.parseLexicon($0, file: "lexicon.toml") }),
+            ("sources.toml", { _ = try SourceEntry.parse($0, file: "sources.toml") }),
+        ]
+        for (name, load) in loaders {
+            do {
+                try load(text)
+            } catch {
+                try expectRejection(error, stages: [.config], what: name)
+                if (error as! CorpusError).file != name { throw FuzzFailure("\(name) error names another file: \(error)") }
+            }
+        }
+    }
+}
+
+/// What the targets share between inputs: the repository's configuration and a scratch file.
+public final class FuzzContext: @unchecked Sendable {
+    public let config: CorpusConfig
+    let builder: RecordBuilder
+    let validator: Validator
+    let scratchFile: URL
+
+    /// `root` holds `Config/`; the scratch file goes to /dev/shm when there is one.
+    public init(root: URL) throws {
+        config = try CorpusConfig.load(root: root)
+        builder = RecordBuilder(config: config)
+        validator = Validator(config: config)
+        let shm = URL(fileURLWithPath: "/dev/shm")
+        let folder = FileManager.default.fileExists(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
+        scratchFile = folder.appendingPathComponent("dccorpus-fuzz-\(getpid()).warc")
+        Cleaner.prepareForThreads()
+    }
+
+    deinit { try? FileManager.default.removeItem(at: scratchFile) }
+}
