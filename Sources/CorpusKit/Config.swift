@@ -258,9 +258,8 @@ public struct CorpusConfig: Sendable {
     }
 
     public static func parseTOML(_ text: String, file: String) throws -> JSONValue {
-        if let (line, column) = TOMLLexicalCheck.firstNonASCIIOutsideStrings(text) {
-            throw CorpusError(file: file, stage: .config,
-                              reason: "line \(line), column \(column): a character outside a quoted string or comment that TOML does not allow in keys (quote the key)")
+        if let problem = TOMLLexicalCheck.firstProblem(text) {
+            throw CorpusError(file: file, stage: .config, reason: "line \(problem.line), column \(problem.column): \(problem.reason)")
         }
         do {
             let table = try TOMLTable(string: text)
@@ -341,17 +340,21 @@ public struct CorpusConfig: Sendable {
     }
 }
 
-/// TOML allows non-ASCII characters only inside strings and comments. toml++ (inside TOMLKit)
-/// aborts the process on some of them in a table header (`[中]`), so they are refused before it
-/// sees the text. A small lexer: it knows the four string forms, escapes and comments.
+/// Checks toml++ (inside TOMLKit) relies on without making them itself: it aborts the process
+/// (an assertion; undefined behaviour in release builds) on a table header that does not start
+/// with a key (`[中]`, `[#`). TOML allows non-ASCII characters only inside strings and comments,
+/// so those are refused too. A small lexer: the four string forms, escapes, comments, brackets.
 enum TOMLLexicalCheck {
-    /// The 1-based line and column (in characters) of the first offending character, or nil.
-    static func firstNonASCIIOutsideStrings(_ text: String) -> (Int, Int)? {
+    struct Problem: Equatable { var line: Int; var column: Int; var reason: String }
+
+    static func firstProblem(_ text: String) -> Problem? {
         enum State { case code, comment, basic, literal, multiBasic, multiLiteral }
         let scalars = Array(text.unicodeScalars)
         var state = State.code
         var line = 1, column = 0
         var index = 0
+        var depth = 0             // brackets and braces open inside a value
+        var atLineStart = true    // only blanks so far on this line
         func starts(_ literal: String, at position: Int) -> Bool {
             var offset = position
             for scalar in literal.unicodeScalars {
@@ -360,37 +363,60 @@ enum TOMLLexicalCheck {
             }
             return true
         }
+        func isKeyStart(_ scalar: Unicode.Scalar) -> Bool {
+            ("0"..."9").contains(scalar) || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+                || scalar == "_" || scalar == "-" || scalar == "\"" || scalar == "'" || scalar == "]"
+        }
         while index < scalars.count {
             let scalar = scalars[index]
             column += 1
             if scalar == "\n" {
-                line += 1; column = 0
+                line += 1; column = 0; atLineStart = true
                 if state == .comment || state == .basic || state == .literal { state = .code }
                 index += 1
                 continue
             }
             switch state {
             case .code:
-                if !scalar.isASCII { return (line, column) }
+                if !scalar.isASCII {
+                    return Problem(line: line, column: column,
+                                   reason: "a character outside a quoted string or comment that TOML does not allow in keys (quote the key)")
+                }
+                let wasLineStart = atLineStart
+                if scalar != " " && scalar != "\t" && scalar != "\r" { atLineStart = false }
+                if scalar == "[" && wasLineStart && depth == 0 {
+                    // A table header: `[` or `[[`, blanks, then a key.
+                    var next = index + 1
+                    if next < scalars.count, scalars[next] == "[" { next += 1 }
+                    while next < scalars.count, scalars[next] == " " || scalars[next] == "\t" { next += 1 }
+                    if next < scalars.count, !isKeyStart(scalars[next]) {
+                        return Problem(line: line, column: column + next - index, reason: "a table header must start with a key")
+                    }
+                    column += next - index - 1; index = next
+                    continue
+                }
                 if scalar == "#" { state = .comment }
                 else if starts("\"\"\"", at: index) { state = .multiBasic; index += 2; column += 2 }
                 else if starts("'''", at: index) { state = .multiLiteral; index += 2; column += 2 }
                 else if scalar == "\"" { state = .basic }
                 else if scalar == "'" { state = .literal }
+                else if scalar == "[" || scalar == "{" { depth += 1 }
+                else if scalar == "]" || scalar == "}" { depth = max(0, depth - 1) }
             case .comment:
                 break
             case .basic, .multiBasic:
                 if scalar == "\\" {
                     // The escaped character is never a delimiter (a line-ending backslash keeps its newline).
                     if index + 1 < scalars.count, scalars[index + 1] != "\n" { index += 1; column += 1 }
-                }
-                else if state == .multiBasic, starts("\"\"\"", at: index) {
+                } else if state == .multiBasic, starts("\"\"\"", at: index) {
                     // A closing delimiter may be followed by up to two more quotes that belong to the string.
                     var end = index + 3
                     while end < scalars.count, scalars[end] == "\"", end < index + 5 { end += 1 }
                     column += end - index - 1; index = end; state = .code
                     continue
-                } else if state == .basic, scalar == "\"" { state = .code }
+                } else if state == .basic, scalar == "\"" {
+                    state = .code
+                }
             case .literal:
                 if scalar == "'" { state = .code }
             case .multiLiteral:
