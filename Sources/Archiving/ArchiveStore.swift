@@ -13,11 +13,14 @@ public final class ArchiveStore: Sendable {
     public let root: URL
     public let bag: Bag
     public let lockTimeout: Double
+    /// The largest WARC record (decompressed gzip member) this archive's readers accept.
+    public let warcRecordLimit: Int
 
-    public init(root: URL, lockTimeout: Double) {
+    public init(root: URL, lockTimeout: Double, warcRecordLimit: Int = 64 << 20) {
         self.root = root
         self.bag = Bag(root: root)
         self.lockTimeout = lockTimeout
+        self.warcRecordLimit = warcRecordLimit
     }
 
     /// Decoded records by file name, with the size and modification time they were read at: a
@@ -28,6 +31,32 @@ public final class ArchiveStore: Sendable {
         var size: Int64
         var modified: timespec
         var record: CorpusRecord
+    }
+
+    /// Payload digest → corpus id of every capture in the committed WARC files, and which files
+    /// were read for it. Committed WARC files never change, so each is read once per process.
+    private let captureIndex = Mutex<(read: Set<String>, digests: [String: String])>(([], [:]))
+
+    /// Every payload digest the archive holds a capture of (any version of any document), with
+    /// its document's id: the same bytes given again are "unchanged", not a new capture.
+    public func capturedDigests(limit: Int) -> [String: String] {
+        let unread = warcFiles().filter { path in !captureIndex.withLock { $0.read.contains(path) } }
+        var found: [String: String] = [:]
+        var read: [String] = []
+        for path in unread {
+            // A WARC this reader cannot read is reported by verify; here it only costs dedupe.
+            try? WARCFileReader(path: root.appendingPathComponent(path).path, limit: limit).forEach { record, _ in
+                guard record.type == "metadata" else { return }
+                let fields = CaptureHistory.fields(record.block)
+                if let digest = fields["payload-sha256"], let id = fields["corpus-id"] { found[digest] = id }
+            }
+            read.append(path)
+        }
+        return captureIndex.withLock { index in
+            index.read.formUnion(read)
+            index.digests.merge(found) { old, _ in old }
+            return index.digests
+        }
     }
 
     var stagingURL: URL { root.appendingPathComponent(".staging") }
@@ -46,9 +75,14 @@ public final class ArchiveStore: Sendable {
         try bag.create()
         let session = try WriteSession(store: self)
         defer { session.discardStaged() }
-        let result = try body(session)
-        try session.commit()
-        return result
+        do {
+            let result = try body(session)
+            try session.commit()
+            return result
+        } catch let error as CorpusError where error.reason.hasSuffix(String(cString: strerror(ENOSPC))) {
+            throw CorpusError(file: error.file, stage: error.stage,
+                              reason: error.reason + "; nothing of this batch was committed and its inputs are where they were: free space and run again")
+        }
     }
 
     /// Runs `body` while no writer is mid-commit (a shared lock); replays an interrupted commit first.
@@ -186,6 +220,7 @@ public final class WriteSession {
         warcPath = "data/warc/dccorpus-\(stamp)-\(getpid())-\(suffix).warc.gz"
         try FileManager.default.createDirectory(at: store.stagingURL, withIntermediateDirectories: true)
         let loaded = store.loadRecords()
+        rawDigests = store.capturedDigests(limit: store.warcRecordLimit)
         for record in loaded.records {
             records[record.id] = record
             rawDigests[record.provenance.rawSHA256] = record.id
@@ -196,7 +231,7 @@ public final class WriteSession {
 
     private var stagedWARCURL: URL { store.stagingURL.appendingPathComponent("capture.warc.gz") }
 
-    /// The id of a stored record made from exactly these raw bytes, if any.
+    /// The id of the document whose capture (this or an earlier version) has exactly these raw bytes.
     public func recordID(forRawDigest digest: String) -> String? { rawDigests[digest] }
 
     /// Appends records to this session's WARC file (a `warcinfo` record first), each as its own
@@ -230,7 +265,6 @@ public final class WriteSession {
         try? FileManager.default.removeItem(at: url)
         try FileIO.writeNew(try fileData ?? record.fileData(), to: url, durable: true)
         stagedRecords[record.id] = name
-        if let previous = records[record.id] { rawDigests.removeValue(forKey: previous.provenance.rawSHA256) }
         records[record.id] = record
         rawDigests[record.provenance.rawSHA256] = record.id
     }

@@ -342,7 +342,7 @@ public struct CorpusConfig: Sendable {
 
 /// Checks toml++ (inside TOMLKit) relies on without making them itself: it aborts the process
 /// (an assertion; undefined behaviour in release builds) on a table header that does not start
-/// with a key (`[中]`, `[#`). TOML allows non-ASCII characters only inside strings and comments,
+/// with a key (`[中]`, `[#`) or an array that meets a brace (`[}`). TOML allows non-ASCII characters only inside strings and comments,
 /// so those are refused too. A small lexer: the four string forms, escapes, comments, brackets.
 enum TOMLLexicalCheck {
     struct Problem: Equatable { var line: Int; var column: Int; var reason: String }
@@ -353,7 +353,7 @@ enum TOMLLexicalCheck {
         var state = State.code
         var line = 1, column = 0
         var index = 0
-        var depth = 0             // brackets and braces open inside a value
+        var open: [Unicode.Scalar] = []  // brackets and braces open inside a value
         var atLineStart = true    // only blanks so far on this line
         func starts(_ literal: String, at position: Int) -> Bool {
             var offset = position
@@ -384,7 +384,7 @@ enum TOMLLexicalCheck {
                 }
                 let wasLineStart = atLineStart
                 if scalar != " " && scalar != "\t" && scalar != "\r" { atLineStart = false }
-                if scalar == "[" && wasLineStart && depth == 0 {
+                if scalar == "[" && wasLineStart && open.isEmpty {
                     // A table header: `[` or `[[`, blanks, then a key.
                     var next = index + 1
                     if next < scalars.count, scalars[next] == "[" { next += 1 }
@@ -400,8 +400,13 @@ enum TOMLLexicalCheck {
                 else if starts("'''", at: index) { state = .multiLiteral; index += 2; column += 2 }
                 else if scalar == "\"" { state = .basic }
                 else if scalar == "'" { state = .literal }
-                else if scalar == "[" || scalar == "{" { depth += 1 }
-                else if scalar == "]" || scalar == "}" { depth = max(0, depth - 1) }
+                else if scalar == "[" || scalar == "{" { open.append(scalar) }
+                else if scalar == "]" || scalar == "}" {
+                    // toml++ asserts on `[}`; a closing bracket must match the one it closes.
+                    if let last = open.popLast(), (last == "[") != (scalar == "]") {
+                        return Problem(line: line, column: column, reason: "'\(scalar)' does not close the '\(last)' before it")
+                    }
+                }
             case .comment:
                 break
             case .basic, .multiBasic:

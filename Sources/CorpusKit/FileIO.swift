@@ -13,7 +13,12 @@ public enum FileIO {
         let folder = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try writeNew(data, to: temporary, durable: durable)
+        do {
+            try writeNew(data, to: temporary, durable: durable)
+        } catch let error as CorpusError {
+            // Name the file the user knows, not the temporary one (already removed by writeNew).
+            throw CorpusError(file: url.path, stage: error.stage, reason: error.reason)
+        }
         if rename(temporary.path, url.path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporary.path)
@@ -22,13 +27,20 @@ public enum FileIO {
         if durable && syncFolder { try syncDirectory(folder) }
     }
 
-    /// Creates a new file (fails if it exists), writes everything, optionally fsyncs.
+    /// Creates a new file (fails if it exists), writes everything, optionally fsyncs. A file
+    /// that could not be written whole (a full disk) is removed again.
     public static func writeNew(_ data: Data, to url: URL, durable: Bool) throws {
         let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw errnoError(url, "create") }
-        defer { close(descriptor) }
-        try writeAll(descriptor, data, url)
-        if durable, fsync(descriptor) != 0 { throw errnoError(url, "fsync") }
+        do {
+            try writeAll(descriptor, data, url)
+            if durable, fsync(descriptor) != 0 { throw errnoError(url, "fsync") }
+        } catch {
+            close(descriptor)
+            unlink(url.path)
+            throw error
+        }
+        close(descriptor)
     }
 
     public static func writeAll(_ descriptor: Int32, _ data: Data, _ url: URL) throws {

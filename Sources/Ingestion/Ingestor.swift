@@ -33,7 +33,8 @@ public struct Ingestor: Sendable {
     public var config: CorpusConfig { builder.config }
 
     public init(archiveRoot: URL, config: CorpusConfig) {
-        store = ArchiveStore(root: archiveRoot, lockTimeout: config.pipeline.lockTimeoutSeconds)
+        store = ArchiveStore(root: archiveRoot, lockTimeout: config.pipeline.lockTimeoutSeconds,
+                             warcRecordLimit: config.pipeline.maxWARCRecordBytes)
         builder = RecordBuilder(config: config)
     }
 

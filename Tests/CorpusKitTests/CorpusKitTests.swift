@@ -57,7 +57,7 @@ import Testing
     }
 
     /// toml++ aborted the process on a table header that does not start with a key (found by fuzzing).
-    @Test(arguments: ["[\u{FFFD}", "[中]\n", "[[中]]\n", "[a]\nb = 1 中\n", "[#", "[[ .a]]", "x = 1\n  [=]"])
+    @Test(arguments: ["[\u{FFFD}", "[中]\n", "[[中]]\n", "[a]\nb = 1 中\n", "[#", "[[ .a]]", "x = 1\n  [=]", "s=[}", "s = [1, {a = 1]]"])
     func nonASCIIOutsideStringsIsRefusedBeforeTheParser(_ text: String) {
         do {
             _ = try CorpusConfig.parsePipeline(text, file: "p.toml")

@@ -46,6 +46,13 @@ import Testing
         let show = try harness.run(["show", "lesson-5", "--json"])
         let record = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as! [String: Any]
         #expect((record["title"] as! [String: Any])["en"] as? String == "Develop Efficient and Collaborative Digital Government Affairs")
+        // The first version's bytes again (a crash re-run, an old copy): already archived, not a third capture.
+        try FileManager.default.removeItem(at: page)
+        let original = try harness.copyFixture("pages/lesson-5.classic.html", to: folder)
+        let old = try harness.run(["ingest", "--json", original.path])
+        #expect(try old.jsonLines().first?["status"] as? String == "unchanged")
+        let history = try harness.run(["history", "lesson-5", "--json"])
+        #expect(history.stdout.components(separatedBy: "\"payload_sha256\"").count - 1 == 2, "\(history.stdout)")
     }
 
     @Test func badInputIsRejectedOneLineEachAndLeftUntouched() throws {
