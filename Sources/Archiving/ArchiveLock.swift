@@ -10,12 +10,29 @@ public final class ArchiveLock {
 
     public enum Mode: Sendable { case shared, exclusive }
 
-    public init(path: String, mode: Mode, timeout: Double) throws {
-        self.path = path
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw CorpusError(file: path, stage: .lock, reason: "cannot open lock file: \(String(cString: strerror(errno)))")
+    /// A reader of a read-only archive (write-protected, or on read-only media) holds no lock
+    /// when there is no lock file to open: no writer can be at work there.
+    public static func acquire(path: String, mode: Mode, timeout: Double) throws -> ArchiveLock? {
+        do {
+            return try ArchiveLock(path: path, mode: mode, timeout: timeout)
+        } catch let error as OpenFailure where mode == .shared && (error.code == EACCES || error.code == EROFS || error.code == ENOENT) {
+            return nil
+        } catch let error as OpenFailure {
+            let hint = error.code == EACCES || error.code == EROFS ? " (the archive is not writable by this user)" : ""
+            throw CorpusError(file: path, stage: .lock, reason: "cannot open lock file: \(String(cString: strerror(error.code)))\(hint)")
         }
+    }
+
+    struct OpenFailure: Error { let code: Int32 }
+
+    private init(path: String, mode: Mode, timeout: Double) throws {
+        self.path = path
+        var handle = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if handle < 0, mode == .shared, errno == EACCES || errno == EROFS {
+            handle = open(path, O_RDONLY | O_CLOEXEC)  // flock works on a read-only descriptor
+        }
+        guard handle >= 0 else { throw OpenFailure(code: errno) }
+        descriptor = handle
         let operation = (mode == .exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB
         let deadline = Date().addingTimeInterval(timeout)
         while flock(descriptor, operation) != 0 {

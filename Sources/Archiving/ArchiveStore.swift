@@ -69,7 +69,7 @@ public final class ArchiveStore: Sendable {
     /// Runs `body` in a write session and commits what it staged. Nothing is committed if `body` throws.
     public func write<T>(_ body: (WriteSession) throws -> T) throws -> T {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let lock = try ArchiveLock(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: lockTimeout)
+        let lock = try ArchiveLock.acquire(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: lockTimeout)
         defer { withExtendedLifetime(lock) {} }
         try recover()
         try bag.create()
@@ -91,7 +91,7 @@ public final class ArchiveStore: Sendable {
             try write { _ in }  // replay an interrupted commit or finish an interrupted creation
         }
         guard FileManager.default.fileExists(atPath: root.path) else { return try body() }
-        let lock = try ArchiveLock(path: root.appendingPathComponent(".lock").path, mode: .shared, timeout: lockTimeout)
+        let lock = try ArchiveLock.acquire(path: root.appendingPathComponent(".lock").path, mode: .shared, timeout: lockTimeout)
         defer { withExtendedLifetime(lock) {} }
         return try body()
     }

@@ -314,6 +314,7 @@ public struct CorpusConfig: Sendable {
     public static func parseLexicon(_ text: String, file: String) throws -> Lexicon {
         var top = try TableReader(file: file, path: "", value: parseTOML(text, file: file))
         var lexicon = Lexicon()
+        func problem(_ reason: String) -> CorpusError { CorpusError(file: file, stage: .config, reason: reason) }
         for var entry in try top.tables("topics") {
             let topic = TopicClass(
                 slug: try entry.string("slug", default: nil),
@@ -322,19 +323,38 @@ public struct CorpusConfig: Sendable {
                 englishKeywords: try entry.strings("en"),
                 chineseKeywords: try entry.strings("zh_keywords"))
             try entry.finish()
+            // Slugs go into records and are checked against this list: lower-case words joined by dashes.
+            guard !topic.slug.isEmpty, topic.slug.first != "-",
+                  topic.slug.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else {
+                throw problem("\(entry.path).slug \"\(topic.slug)\" must be lower-case words joined by dashes")
+            }
+            if lexicon.topics.contains(where: { $0.slug == topic.slug }) { throw problem("\(entry.path).slug \"\(topic.slug)\" is used twice") }
+            if topic.englishKeywords.isEmpty && topic.chineseKeywords.isEmpty {
+                throw problem("\(entry.path) has no keywords (en, zh_keywords): it could never match")
+            }
+            if topic.englishKeywords.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty })
+                || topic.chineseKeywords.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                throw problem("\(entry.path) has an empty keyword, which would match every document")
+            }
             lexicon.topics.append(topic)
         }
+        if lexicon.topics.isEmpty { throw problem("topics: no [[topics]] defined; documents could not be given topics") }
         for var entry in try top.tables("kind_rules") {
             let kindName = try entry.string("kind", default: nil)
             guard let kind = DocumentKind(rawValue: kindName) else {
                 throw CorpusError(file: file, stage: .config, reason: "\(entry.path).kind: unknown kind \"\(kindName)\"")
             }
             let weight = try entry.double("weight", default: 1, range: -100...100)
-            for phrase in try entry.strings("phrases") {
+            let phrases = try entry.strings("phrases")
+            if phrases.isEmpty || phrases.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                throw problem("\(entry.path).phrases must be a non-empty list of non-empty phrases")
+            }
+            for phrase in phrases {
                 lexicon.kindRules.append(KindRule(kind: kind, phrase: phrase, weight: weight))
             }
             try entry.finish()
         }
+        if lexicon.kindRules.isEmpty { throw problem("kind_rules: no [[kind_rules]] defined; documents could not be told apart") }
         try top.finish()
         return lexicon
     }

@@ -116,10 +116,10 @@ func temporaryFolder() throws -> URL {
     @Test func aSecondWriterWaitsThenGivesUpClearly() throws {
         let root = try temporaryFolder().appendingPathComponent("Archive")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let held = try ArchiveLock(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: 1)
+        let held = try ArchiveLock.acquire(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: 1)
         let start = Date()
         do {
-            _ = try ArchiveLock(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: 0.3)
+            _ = try ArchiveLock.acquire(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: 0.3)
             Issue.record("second lock was granted")
         } catch let error as CorpusError {
             #expect(error.stage == .lock)

@@ -38,8 +38,8 @@ struct Harness {
     }
 
     @discardableResult
-    func run(_ arguments: [String]) throws -> Result {
-        let process = start(arguments)
+    func run(_ arguments: [String], unprivileged: Bool = false) throws -> Result {
+        let process = start(arguments, unprivileged: unprivileged)
         let out = process.standardOutput as! Pipe, err = process.standardError as! Pipe
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
@@ -48,10 +48,29 @@ struct Harness {
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    func start(_ arguments: [String]) -> Process {
+    /// The uid a test drops to (as root, permissions would not apply): `nobody`.
+    static let unprivilegedID: UInt32 = 65534
+
+    /// Hands the project root to the unprivileged user, so that file modes decide again.
+    func giveToUnprivilegedUser() throws {
+        guard geteuid() == 0 else { return }
+        let enumerator = FileManager.default.enumerator(atPath: root.path)!
+        chown(root.path, Self.unprivilegedID, Self.unprivilegedID)
+        while let relative = enumerator.nextObject() as? String {
+            lchown(root.appendingPathComponent(relative).path, Self.unprivilegedID, Self.unprivilegedID)
+        }
+    }
+
+    func start(_ arguments: [String], unprivileged: Bool = false) -> Process {
         let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments + ["--root", root.path]
+        if unprivileged && geteuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(Self.unprivilegedID)", "--regid=\(Self.unprivilegedID)", "--clear-groups",
+                                 Self.binary.path] + arguments + ["--root", root.path]
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = arguments + ["--root", root.path]
+        }
         process.standardOutput = Pipe()
         process.standardError = Pipe()
         try! process.run()
