@@ -13,7 +13,10 @@ The disk mode (root only: it mounts a tmpfs) fills a small filesystem during `in
 and checks for a clear one-line error, a verifiable archive and no lost input; then it grows the
 filesystem and finishes the work.
 
-Usage: Scripts/crash-trials.py [--trials 30] [--modes ingest,watch,fetch,disk] [--seed N]
+The concurrency mode runs `watch` + `run` + four parallel `ingest`s on one root, TRIALS/5 rounds,
+and checks the same, plus that no lock message ever reached the user.
+
+Usage: Scripts/crash-trials.py [--trials 30] [--modes ingest,watch,fetch,concurrency,disk] [--seed N]
        (uses .build/release/dccorpus; run Scripts/check-archive.sh once to make .build-venv)"""
 import argparse, hashlib, http.server, json, os, random, shutil, signal, subprocess, sys, tempfile, threading, time
 from collections import Counter
@@ -290,6 +293,65 @@ def trial_fetch(trials, rng):
     shutil.rmtree(root)
 
 
+# --- concurrency -------------------------------------------------------------------------------
+
+def trial_concurrency(rounds, rng):
+    """`watch` + `run` + four parallel `ingest`s on one root, ROUNDS times over."""
+    root = make_root()
+    inbox = root / "Inbox"
+    outside = root / "inputs"
+    outside.mkdir()
+    everything = []
+    watcher = subprocess.Popen([str(BINARY), "watch", "--json", "--root", str(root)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    shown = []
+    for round in range(rounds):
+        dropped = pages(8, f"round{round}drop")
+        batches = [pages(6, f"round{round}ingest{n}") for n in range(4)]
+        for batch in batches:
+            for name, data in batch:
+                (outside / name).write_bytes(data)
+        ingests = [subprocess.Popen([str(BINARY), "ingest", *[str(outside / name) for name, _ in batch], "--root", str(root)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for batch in batches]
+        run_inputs = pages(4, f"round{round}run")
+        for name, data in run_inputs:
+            drop(inbox, name, data)
+        runner = subprocess.Popen([str(BINARY), "run", "--offline", "--root", str(root)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name, data in dropped:
+            time.sleep(rng.uniform(0, 0.05))
+            drop(inbox, name, data)
+        for process in ingests + [runner]:
+            out, err = process.communicate(timeout=600)
+            if process.returncode not in (0, 1) or (process is not runner and process.returncode != 0):
+                fail(f"concurrency round {round}: {process.args[1]} exited {process.returncode}: {err.strip()[-300:]}")
+            shown += [line for line in (out + err).splitlines() if "lock" in line.lower() or "busy" in line.lower()]
+        everything += dropped + run_inputs + [item for batch in batches for item in batch]
+    deadline = time.monotonic() + 60
+    while any(p.name != ".rejected" for p in inbox.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    watcher.send_signal(signal.SIGTERM)
+    out, err = watcher.communicate(timeout=120)
+    if watcher.returncode != 0:
+        fail(f"concurrency: the watcher exited {watcher.returncode}: {err.strip()[-300:]}")
+    shown += [line for line in (out + err).splitlines() if "lock" in line.lower() or "busy" in line.lower()]
+    if shown:
+        fail(f"concurrency: lock messages shown to the user: {shown[:3]}")
+    left = [p.name for p in inbox.iterdir() if p.name != ".rejected"]
+    if left:
+        fail(f"concurrency: files left in Inbox/: {left[:5]}")
+    if (inbox / ".rejected").exists() and any((inbox / ".rejected").iterdir()):
+        reasons = [p.read_text()[:300] for p in (inbox / ".rejected").iterdir() if p.name.endswith(".error.json")]
+        fail(f"concurrency: inputs quarantined: {[p.name for p in (inbox / '.rejected').iterdir()][:4]} {reasons[:2]}")
+    expect_exactly_once(root, everything, "concurrency")
+    check_after_kill(root, "concurrency")
+    judges(root, "concurrency")
+    stats["concurrency rounds"] += rounds
+    print(f"concurrency: {rounds} rounds of watch + run + 4 ingests, {len(everything)} inputs", flush=True)
+    shutil.rmtree(root)
+
+
 # --- full disk ----------------------------------------------------------------------------------
 
 def trial_disk(rng):
@@ -370,7 +432,7 @@ def trial_disk(rng):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--trials", type=int, default=30)
-    parser.add_argument("--modes", default="ingest,watch,fetch,disk")
+    parser.add_argument("--modes", default="ingest,watch,fetch,concurrency,disk")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     options = parser.parse_args()
     if not VENV_PYTHON.exists():
@@ -382,6 +444,8 @@ def main():
     for mode in options.modes.split(","):
         if mode == "disk":
             trial_disk(rng)
+        elif mode == "concurrency":
+            trial_concurrency(max(1, options.trials // 5), rng)
         else:
             globals()[f"trial_{mode}"](options.trials, rng)
     print(json.dumps(dict(stats), sort_keys=True))

@@ -55,20 +55,32 @@ public struct InboxFolder: Sendable {
             groups.append((link, [IngestOutcome(file: link, status: .rejected, id: nil,
                                                 error: CorpusError(file: link, stage: .read, reason: "symbolic link; links are never followed out of Inbox/").description)]))
         }
+        var reported: [(path: String, outcomes: [IngestOutcome])] = []
         for (path, outcomes) in groups {
             if let rejected = outcomes.first(where: { $0.status == .rejected }), outcomes.allSatisfy({ $0.status == .rejected }) {
-                try quarantine(path, reason: rejected.error ?? "rejected")
+                // Gone since it was listed: another process working on this Inbox (`run` beside
+                // `watch`) archived it and removed it. Not a rejection, and nothing to move.
+                if Self.vanished(path) { continue }
+                guard try quarantine(path, reason: rejected.error ?? "rejected") else { continue }
             } else {
                 // The batch is committed (ingest returned), so the bytes are durably archived.
                 unlink(path)
             }
             onOutcome(outcomes)
+            reported.append((path, outcomes))
         }
-        return (groups.flatMap(\.outcomes), notes)
+        return (reported.flatMap(\.outcomes), notes)
+    }
+
+    static func vanished(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) != 0 && errno == ENOENT
     }
 
     /// Moves `path` into `.rejected/` under a name that clashes with nothing, beside its reason.
-    public func quarantine(_ path: String, reason: String) throws {
+    /// Returns false if the file vanished meanwhile (another process took it).
+    @discardableResult
+    public func quarantine(_ path: String, reason: String) throws -> Bool {
         try FileManager.default.createDirectory(at: rejectedURL, withIntermediateDirectories: true)
         let name = (path as NSString).lastPathComponent
         var target = rejectedURL.appendingPathComponent(name)
@@ -84,9 +96,16 @@ public struct InboxFolder: Sendable {
             "file": .string(name), "stage": .string(stage), "reason": .string(reason),
             "time": .string(WARCDate.string(Date())),
         ])
-        try FileIO.writeAtomically(body.prettyData(), to: URL(fileURLWithPath: target.path + ".error.json"))
+        let reasonURL = URL(fileURLWithPath: target.path + ".error.json")
+        try FileIO.writeAtomically(body.prettyData(), to: reasonURL)
         guard rename(path, target.path) == 0 else {
-            throw CorpusError(file: path, stage: .read, reason: "cannot move to \(target.path): \(String(cString: strerror(errno)))")
+            let code = errno
+            if code == ENOENT && Self.vanished(path) {
+                unlink(reasonURL.path)
+                return false
+            }
+            throw CorpusError(file: path, stage: .read, reason: "cannot move to \(target.path): \(String(cString: strerror(code)))")
         }
+        return true
     }
 }

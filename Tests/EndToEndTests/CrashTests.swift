@@ -47,4 +47,65 @@ import Testing
         #expect((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [Any]).count == 4)
         #expect(try harness.run(["verify"]).status == 0)
     }
+
+    /// `watch` and `run` both take files from Inbox/ while four `ingest`s run beside them. A file
+    /// the other one took first used to be quarantined as "No such file", and the watcher died.
+    @Test func watchRunAndFourIngestsShareOneRoot() throws {
+        let harness = try Harness()
+        let template = try String(contentsOf: Harness.fixtures.appendingPathComponent("pages/policy.wordpress.html"), encoding: .utf8)
+        func page(_ title: String) -> Data {
+            Data(template.replacingOccurrences(of: "The Overall Layout Planning of Digital China Construction", with: title).utf8)
+        }
+        let outside = harness.root.appendingPathComponent("inputs")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        let watcher = harness.start(["watch", "--json"])
+        usleep(300_000)
+        var expected = 0
+        var ingests: [Process] = []
+        for batch in 0..<4 {
+            var paths: [String] = []
+            for n in 0..<3 {
+                let url = outside.appendingPathComponent("ingest-\(batch)-\(n).html")
+                try page("Concurrent Ingest \(batch) Commentary \(n) on Digital China").write(to: url)
+                paths.append(url.path)
+            }
+            ingests.append(harness.start(["ingest"] + paths))
+            expected += paths.count
+        }
+        func drop(_ name: String) throws {
+            let hidden = harness.inbox.appendingPathComponent(".\(name).part")
+            try page("Concurrent Inbox \(name) Commentary on Digital China").write(to: hidden)
+            try FileManager.default.moveItem(at: hidden, to: harness.inbox.appendingPathComponent(name))
+            expected += 1
+        }
+        for n in 0..<4 { try drop("run-\(n).html") }
+        let runner = harness.start(["run", "--offline"])
+        for n in 0..<8 { try drop("drop-\(n).html"); usleep(20_000) }
+        var shown = ""
+        for process in ingests + [runner] {
+            let out = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+            let err = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            shown += String(decoding: out + err, as: UTF8.self)
+            #expect(process.terminationStatus == 0 || process === runner && process.terminationStatus == 1,
+                    "\(process.arguments ?? []): \(String(decoding: err, as: UTF8.self))")
+        }
+        for _ in 0..<300 where ((try? FileManager.default.contentsOfDirectory(atPath: harness.inbox.path)) ?? []).contains(where: { !$0.hasPrefix(".") }) {
+            usleep(100_000)
+        }
+        kill(watcher.processIdentifier, SIGTERM)
+        let watcherErr = (watcher.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        let watcherOut = (watcher.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        watcher.waitUntilExit()
+        shown += String(decoding: watcherOut + watcherErr, as: UTF8.self)
+        #expect(watcher.terminationStatus == 0, "\(String(decoding: watcherErr, as: UTF8.self))")
+        #expect(!shown.contains(": lock: ") && !shown.contains("busy"), "\(shown)")
+        let rejections = shown.split(separator: "\n").filter { $0.hasPrefix("rejected") || $0.contains("\"status\":\"rejected\"") }
+        #expect(rejections.isEmpty, "\(rejections)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: harness.inbox.path)
+        #expect(left.allSatisfy { $0.hasPrefix(".") } && !left.contains(".rejected"), "\(left)")
+        let list = try harness.run(["list", "--json"])
+        #expect((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [Any]).count == expected)
+        #expect(try harness.run(["verify"]).status == 0)
+    }
 }
