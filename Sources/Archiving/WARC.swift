@@ -75,36 +75,15 @@ public struct WARCRecord: Equatable, Sendable {
     public static func parseAll(_ data: Data, source: String, baseOffset: UInt64 = 0) throws -> [WARCRecord] {
         var records: [WARCRecord] = []
         var index = data.startIndex
-        let blankLine = Data("\r\n\r\n".utf8)
         while index < data.endIndex {
             // Tolerate stray CR/LF between records.
             while index < data.endIndex, data[index] == 13 || data[index] == 10 { index += 1 }
             if index >= data.endIndex { break }
             let at = baseOffset + UInt64(index - data.startIndex)
-            guard let headerEnd = data.range(of: blankLine, in: index..<data.endIndex) else {
+            guard let headerEnd = data.range(of: headerTerminator, in: index..<data.endIndex) else {
                 throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has no end of header")
             }
-            let headerText = String(decoding: data[index..<headerEnd.lowerBound], as: UTF8.self)
-            var lines = headerText.components(separatedBy: "\r\n")
-            let version = lines.removeFirst()
-            guard version == "WARC/1.1" || version == "WARC/1.0" else {
-                throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) does not start with WARC/1.x")
-            }
-            var headers: [(name: String, value: String)] = []
-            for line in lines {
-                if let first = line.first, first == " " || first == "\t", !headers.isEmpty {
-                    headers[headers.count - 1].value += " " + line.trimmingCharacters(in: .whitespaces)
-                    continue
-                }
-                guard let colon = line.firstIndex(of: ":") else {
-                    throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has a malformed field: \(line.prefix(60))")
-                }
-                headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
-            }
-            let partial = WARCRecord(headers: headers, block: Data())
-            guard let lengthText = partial["Content-Length"], let length = Int(lengthText), length >= 0 else {
-                throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has no valid Content-Length")
-            }
+            let (headers, length) = try parseHeader(data[index..<headerEnd.lowerBound], at: at, source: source)
             let blockStart = headerEnd.upperBound
             guard data.endIndex - blockStart >= length else {
                 throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) is truncated (Content-Length \(length))")
@@ -113,6 +92,35 @@ public struct WARCRecord: Equatable, Sendable {
             index = blockStart + length
         }
         return records
+    }
+
+    static let headerTerminator = Data("\r\n\r\n".utf8)
+
+    /// The fields of one record header (without its blank line) and its Content-Length.
+    static func parseHeader(_ bytes: Data, at: UInt64, source: String) throws -> (headers: [(name: String, value: String)], length: Int) {
+        let headerText = String(decoding: bytes, as: UTF8.self)
+        var lines = headerText.components(separatedBy: "\r\n")
+        let version = lines.removeFirst()
+        guard version == "WARC/1.1" || version == "WARC/1.0" else {
+            throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) does not start with WARC/1.x")
+        }
+        var headers: [(name: String, value: String)] = []
+        for line in lines {
+            if let first = line.first, first == " " || first == "\t", !headers.isEmpty {
+                let continued = line.trimmingCharacters(in: .whitespaces)
+                let value = headers[headers.count - 1].value
+                headers[headers.count - 1].value = value.isEmpty ? continued : value + " " + continued
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":") else {
+                throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has a malformed field: \(line.prefix(60))")
+            }
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+        guard let lengthText = WARCRecord(headers: headers, block: Data())["Content-Length"], let length = Int(lengthText), length >= 0 else {
+            throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has no valid Content-Length")
+        }
+        return (headers, length)
     }
 
     /// Checks the record's block and payload digests; returns one message per mismatch.
@@ -154,8 +162,8 @@ public struct WARCFileReader {
                 }
             }
         } else {
-            let data = try FileIO.read(URL(fileURLWithPath: path), limit: limit)
-            for record in try WARCRecord.parseAll(data, source: path) { try body(record, 0) }
+            let reader = try PlainWARCReader(path: path)
+            while let (record, offset) = try reader.next(limit: limit) { try body(record, offset) }
         }
     }
 
@@ -164,6 +172,81 @@ public struct WARCFileReader {
         defer { try? handle.close() }
         let magic = handle.readData(ofLength: 2)
         return magic == Data([0x1f, 0x8b])
+    }
+}
+
+/// Reads an uncompressed WARC file record by record: one record (at most `limit` bytes of
+/// block) in memory at a time, so a large file of small records imports in small memory.
+final class PlainWARCReader {
+    private let descriptor: Int32
+    private let path: String
+    private var buffer = Data()
+    private var start = 0                 // index in `buffer` where unread bytes begin
+    private var bufferOffset: UInt64 = 0  // file offset of buffer[0]
+    private var atEOF = false
+    static let maxHeaderBytes = 1 << 20
+
+    init(path: String) throws {
+        self.path = path
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw CorpusError(file: path, stage: .read, reason: String(cString: strerror(errno))) }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Reads more bytes; false at the end of the file.
+    private func fill() throws -> Bool {
+        if atEOF { return false }
+        if start > 0 && start >= buffer.count / 2 {
+            buffer = Data(buffer[start...])  // a new buffer indexed from 0
+            bufferOffset += UInt64(start)
+            start = 0
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 18)
+        let count = read(descriptor, &chunk, chunk.count)
+        if count < 0 { throw CorpusError(file: path, stage: .read, reason: String(cString: strerror(errno))) }
+        if count == 0 { atEOF = true; return false }
+        buffer.append(contentsOf: chunk[0..<count])
+        return true
+    }
+
+    func next(limit: Int) throws -> (WARCRecord, UInt64)? {
+        while true {
+            while start < buffer.count, buffer[start] == 13 || buffer[start] == 10 { start += 1 }
+            if start < buffer.count { break }
+            if try !fill() { return nil }
+        }
+        let at = bufferOffset + UInt64(start)
+        var searchFrom = start
+        var headerEnd: Range<Data.Index>? = nil
+        while headerEnd == nil {
+            headerEnd = buffer.range(of: WARCRecord.headerTerminator, in: searchFrom..<buffer.count)
+            if headerEnd != nil { break }
+            if buffer.count - start > Self.maxHeaderBytes {
+                throw CorpusError(file: path, stage: .warc, reason: "record at offset \(at) has a header over \(Self.maxHeaderBytes) bytes")
+            }
+            searchFrom = max(start, buffer.count - 3)
+            let before = start
+            if try !fill() {
+                throw CorpusError(file: path, stage: .warc, reason: "record at offset \(at) has no end of header")
+            }
+            searchFrom -= before - start  // fill() may have moved the unread bytes to the front
+        }
+        let (headers, length) = try WARCRecord.parseHeader(buffer[start..<headerEnd!.lowerBound], at: at, source: path)
+        if length > limit {
+            throw CorpusError(file: path, stage: .warc,
+                              reason: "record at offset \(at) has a \(length)-byte block, over the \(limit)-byte record limit (pipeline.toml limits.max_warc_record_bytes)")
+        }
+        let headerLength = headerEnd!.upperBound - start
+        while buffer.count - start < headerLength + length {
+            if try !fill() {
+                throw CorpusError(file: path, stage: .warc, reason: "record at offset \(at) is truncated (Content-Length \(length))")
+            }
+        }
+        let blockStart = start + headerLength
+        let record = WARCRecord(headers: headers, block: Data(buffer[blockStart..<(blockStart + length)]))
+        start = blockStart + length
+        return (record, at)
     }
 }
 

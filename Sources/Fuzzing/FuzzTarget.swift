@@ -129,16 +129,24 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             let again = try? WARCRecord.parseAll(Data(plain.map { $0.serialized() }.joined()), source: "fuzz")
             if again != plain { throw FuzzFailure("serializing and re-reading the records changes them") }
         }
-        // …and through the file reader, which inflates gzip members one at a time.
+        // …and through the file reader, which streams plain records and inflates gzip members
+        // one at a time. On a plain file it must agree with the in-memory parser.
         try data.write(to: context.scratchFile)
+        var streamed: [WARCRecord] = []
+        var complete = false
         do {
             try WARCFileReader(path: context.scratchFile.path, limit: limit).forEach { record, _ in
                 if record.block.count > limit { throw FuzzFailure("a record over the limit was returned") }
+                streamed.append(record)
             }
+            complete = true
         } catch let failure as FuzzFailure {
             throw failure
         } catch {
             try expectRejection(error, stages: [.warc, .read], what: "read")
+        }
+        if complete, !data.starts(with: [0x1f, 0x8b]), !plain.isEmpty, streamed != plain {
+            throw FuzzFailure("the streaming reader read \(streamed.count) records, the parser \(plain.count)")
         }
     }
 

@@ -137,3 +137,74 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: harness.root.appendingPathComponent("escaped.json").path))
     }
 }
+
+/// Every size limit in pipeline.toml holds, with a message naming the limit, and the rest of a
+/// batch goes on.
+@Suite struct LimitTests {
+    func harness(maxInput: Int, maxBlocks: Int, maxRecord: Int) throws -> Harness {
+        let harness = try Harness()
+        let url = harness.root.appendingPathComponent("Config/pipeline.toml")
+        var text = try String(contentsOf: url, encoding: .utf8)
+        text = text.replacingOccurrences(of: "max_input_bytes = 33554432", with: "max_input_bytes = \(maxInput)")
+            .replacingOccurrences(of: "max_blocks = 100000", with: "max_blocks = \(maxBlocks)")
+            .replacingOccurrences(of: "max_warc_record_bytes = 67108864", with: "max_warc_record_bytes = \(maxRecord)")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return harness
+    }
+
+    func paragraphs(_ count: Int, each: Int = 80) -> Data {
+        let body = (0..<count).map { "<p>Paragraph \($0) on Digital China construction. " + String(repeating: "x", count: each) + "</p>" }
+        return Data(("<html><head><title>Limits Test Page</title></head><body><article><h1>Limits Test Page</h1>"
+                     + body.joined() + "</article></body></html>").utf8)
+    }
+
+    @Test func fileSizeAndBlockLimitsRejectOneFileAndKeepTheRest() throws {
+        let harness = try harness(maxInput: 20_000, maxBlocks: 30, maxRecord: 1 << 20)
+        let big = harness.root.appendingPathComponent("big.html"), many = harness.root.appendingPathComponent("many.html")
+        try paragraphs(200).write(to: big)            // ~27 KB
+        try paragraphs(60, each: 10).write(to: many)  // small, 60 blocks
+        let fine = harness.root.appendingPathComponent("fine.html")
+        try paragraphs(10).write(to: fine)
+        let result = try harness.run(["ingest", big.path, many.path, fine.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\(big.path): read: file is \(try Data(contentsOf: big).count) bytes, over the 20000-byte limit (pipeline.toml limits.max_input_bytes)"), "\(result.stdout)")
+        #expect(result.stdout.contains("\(many.path): clean: page has more than 30 blocks (pipeline.toml limits.max_blocks)"), "\(result.stdout)")
+        #expect(result.stdout.contains("ingested"))
+        // The watcher applies the same limit and quarantines with the reason.
+        try FileManager.default.copyItem(at: big, to: harness.inbox.appendingPathComponent("big.html"))
+        _ = try harness.run(["watch", "--once"])
+        let reason = try Data(contentsOf: harness.inbox.appendingPathComponent(".rejected/big.html.error.json"))
+        #expect(String(decoding: reason, as: UTF8.self).contains("over the 20000-byte limit"))
+    }
+
+    /// A WARC record over the limit stops that file's import at that record with its offset; a
+    /// plain WARC larger than the limit, made of small records, streams through.
+    @Test func warcRecordLimitOnImport() throws {
+        let harness = try harness(maxInput: 1 << 20, maxBlocks: 1000, maxRecord: 40_000)
+        func record(_ uri: String, _ body: Data) -> Data {
+            let block = Data("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n".utf8) + body
+            return Data("WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:\(UUID().uuidString.lowercased())>\r\nWARC-Date: 2025-04-12T10:00:00Z\r\nWARC-Target-URI: \(uri)\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: \(block.count)\r\n\r\n".utf8)
+                + block + Data("\r\n\r\n".utf8)
+        }
+        let template = try String(contentsOf: Harness.fixtures.appendingPathComponent("pages/policy.wordpress.html"), encoding: .utf8)
+        var small = Data()
+        for n in 0..<4 {
+            small += record("https://example.org/p\(n)", Data(template.replacingOccurrences(
+                of: "The Overall Layout Planning of Digital China Construction", with: "Streamed Record \(n) on Digital China").utf8))
+        }
+        #expect(small.count > 40_000)
+        let plain = harness.root.appendingPathComponent("small-records.warc")
+        try small.write(to: plain)
+        let streamed = try harness.run(["ingest", "--json", plain.path])
+        #expect(streamed.status == 0, "\(streamed.stdout) \(streamed.stderr)")
+        #expect(try streamed.jsonLines().filter { $0["status"] as? String == "ingested" }.count == 4)
+
+        let huge = harness.root.appendingPathComponent("huge-record.warc")
+        try (record("https://example.org/big", paragraphs(600)) + record("https://example.org/after", Data("<p>x</p>".utf8))).write(to: huge)
+        let refused = try harness.run(["ingest", huge.path])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("record at offset 0 has a "), "\(refused.stdout)")
+        #expect(refused.stdout.contains("over the 40000-byte record limit (pipeline.toml limits.max_warc_record_bytes)"), "\(refused.stdout)")
+        #expect(try harness.run(["verify"]).status == 0)
+    }
+}
