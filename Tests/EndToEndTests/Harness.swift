@@ -51,6 +51,18 @@ struct Harness {
     /// The uid a test drops to (as root, permissions would not apply): `nobody`.
     static let unprivilegedID: UInt32 = 65534
 
+    /// A copy of the binary that `nobody` can run even when the checkout is in a private home.
+    static let unprivilegedBinary: URL = {
+        let folder = URL(fileURLWithPath: "/tmp/dccorpus-unprivileged-\(getpid())")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let copy = folder.appendingPathComponent("dccorpus")
+        try? FileManager.default.removeItem(at: copy)
+        try? FileManager.default.copyItem(at: binary, to: copy)
+        chmod(folder.path, 0o755)
+        chmod(copy.path, 0o755)
+        return copy
+    }()
+
     /// Hands the project root to the unprivileged user, so that file modes decide again.
     func giveToUnprivilegedUser() throws {
         guard geteuid() == 0 else { return }
@@ -66,7 +78,7 @@ struct Harness {
         if unprivileged && geteuid() == 0 {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             process.arguments = ["--reuid=\(Self.unprivilegedID)", "--regid=\(Self.unprivilegedID)", "--clear-groups",
-                                 Self.binary.path] + arguments + ["--root", root.path]
+                                 Self.unprivilegedBinary.path] + arguments + ["--root", root.path]
         } else {
             process.executableURL = Self.binary
             process.arguments = arguments + ["--root", root.path]
