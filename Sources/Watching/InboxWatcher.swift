@@ -55,6 +55,8 @@ public final class InboxWatcher {
     public let ingestor: Ingestor
     /// A file written and closed is taken only after this long without further writes.
     public var settle: TimeInterval = 0.03
+    /// How long after a failed batch the watcher rescans Inbox/.
+    public var retryDelay: TimeInterval = 10
 
     public init(inbox: InboxFolder, ingestor: Ingestor) {
         self.inbox = inbox
@@ -142,8 +144,21 @@ public final class InboxWatcher {
         }
         reader.start()
 
+        // A batch that fails as a whole (a full disk, an archive that became read-only, a lock
+        // held past its timeout) leaves its files in Inbox/; the watcher says so and rescans later
+        // instead of exiting, so it outlives the fault.
+        var retryAt: Date? = nil
+        func batchOrRetry(_ names: [String]?, _ started: [String: Date]) {
+            do {
+                try batch(names: names, started: started, emit: emit, validate: validate)
+            } catch {
+                emit(WatchEvent(event: "note", file: nil,
+                                error: "\(error); the files stay in Inbox/, retrying in \(Int(retryDelay)) s"))
+                retryAt = Date().addingTimeInterval(retryDelay)
+            }
+        }
         // Start-up: whatever arrived while the watcher was down.
-        try batch(names: nil, started: [:], emit: emit, validate: validate)
+        batchOrRetry(nil, [:])
         var lastActivity: [String: Date] = [:]   // name -> time of last write activity
         var firstSeen: [String: Date] = [:]      // name -> when its first event was read
         var takeNow = Set<String>()              // renamed in: complete, no settle needed
@@ -153,6 +168,10 @@ public final class InboxWatcher {
             if let soonest = lastActivity.values.min() {
                 timeout = Int32(max(0, (soonest.addingTimeInterval(settle).timeIntervalSinceNow * 1000).rounded(.up)))
             }
+            if let due = retryAt {
+                let wait = Int32(max(0, (due.timeIntervalSinceNow * 1000).rounded(.up)))
+                timeout = timeout < 0 ? wait : min(timeout, wait)
+            }
             if !takeNow.isEmpty { timeout = 0 }
             var fds = [pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0), pollfd(fd: signals[0], events: Int16(POLLIN), revents: 0)]
             let ready = poll(&fds, 2, timeout)
@@ -160,9 +179,9 @@ public final class InboxWatcher {
             if fds[1].revents != 0 { stop = true }
             var drain = [UInt8](repeating: 0, count: 4096)
             while read(wake[0], &drain, drain.count) > 0 {}
-            var rescan = false
+            var rescan = false, overflowed = false
             for event in queue.events.withLock({ events -> [KernelEvent] in defer { events.removeAll() }; return events }) {
-                if event.mask & UInt32(IN_Q_OVERFLOW) != 0 { rescan = true; continue }
+                if event.mask & UInt32(IN_Q_OVERFLOW) != 0 { rescan = true; overflowed = true; continue }
                 if event.mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
                     throw CorpusError(file: folder, stage: .read, reason: "Inbox/ was removed or moved away while watched")
                 }
@@ -189,14 +208,17 @@ public final class InboxWatcher {
                 }
             }
             let now = Date()
+            if let due = retryAt, now >= due { rescan = true; retryAt = nil }
             var names = Array(takeNow)
             for (name, last) in lastActivity where now.timeIntervalSince(last) >= settle { names.append(name) }
             if rescan {
-                emit(WatchEvent(event: "note", file: folder, error: "kernel event queue overflowed; rescanning Inbox/"))
-                try batch(names: nil, started: firstSeen, emit: emit, validate: validate)
+                if overflowed {
+                    emit(WatchEvent(event: "note", file: folder, error: "kernel event queue overflowed; rescanning Inbox/"))
+                }
+                batchOrRetry(nil, firstSeen)
                 lastActivity.removeAll(); takeNow.removeAll(); firstSeen.removeAll()
             } else if !names.isEmpty {
-                try batch(names: names.sorted(), started: firstSeen, emit: emit, validate: validate)
+                batchOrRetry(names.sorted(), firstSeen)
                 for name in names { lastActivity.removeValue(forKey: name); takeNow.remove(name); firstSeen.removeValue(forKey: name) }
             }
         }

@@ -12,18 +12,23 @@ struct Watch: ParsableCommand {
         discussion: """
             Files are taken when written and closed (IN_CLOSE_WRITE) or renamed in (IN_MOVED_TO); hidden and
             temporary names (.*, *.part, *.tmp, *.crdownload, *~, *.swp) wait until renamed to a real name.
-            Subfolders are not processed. Validation re-runs after each batch. SIGINT/SIGTERM end the watcher
-            after the current batch, with exit 0.
+            Subfolders are not processed. Validation re-runs after each batch. A batch that cannot be archived
+            (a full disk, a read-only archive, a lock held too long) leaves its files in Inbox/ and is retried.
+            SIGINT/SIGTERM end the watcher after the current batch, with exit 0.
             """)
 
     @OptionGroup var options: GlobalOptions
     @Flag(name: .long, help: "Process what is in Inbox/ now, validate, and exit.") var once = false
+    @Option(name: .long, help: "Seconds to wait before retrying a batch that could not be archived.")
+    var retrySeconds: Double = 10
 
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
             let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
             let watcher = InboxWatcher(inbox: InboxFolder(url: options.inboxURL), ingestor: ingestor)
+            guard retrySeconds > 0 && retrySeconds <= 86_400 else { throw Fail.usage("--retry-seconds must be between 0 and 86400") }
+            watcher.retryDelay = retrySeconds
             var rejected = false
             let findings = Validator.FindingsCache()  // validation re-checks only changed records
             let json = options.json

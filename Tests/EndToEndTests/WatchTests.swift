@@ -8,10 +8,10 @@ final class WatchProcess {
     private var buffer = Data()
     private(set) var events: [[String: Any]] = []
 
-    init(_ harness: Harness) {
+    init(_ harness: Harness, extraArguments: [String] = []) {
         process = Process()
         process.executableURL = Harness.binary
-        process.arguments = ["watch", "--json", "--root", harness.root.path]
+        process.arguments = ["watch", "--json", "--root", harness.root.path] + extraArguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try! process.run()
@@ -137,6 +137,24 @@ final class WatchProcess {
         #expect(try harness.run(["verify"]).status == 0)
         let list = try JSONSerialization.jsonObject(with: Data(try harness.run(["list", "--json"]).stdout.utf8)) as! [Any]
         #expect(list.count == 4)
+    }
+
+    /// A batch that cannot be archived (here the lock file cannot be opened) leaves the file in
+    /// Inbox/; the watcher says so, keeps running and takes it once the fault is gone.
+    @Test func aFailedBatchIsRetriedAndTheWatcherLivesOn() throws {
+        let harness = try Harness()
+        let lock = harness.archive.appendingPathComponent(".lock")
+        try FileManager.default.createDirectory(at: lock, withIntermediateDirectories: true)
+        let watcher = WatchProcess(harness, extraArguments: ["--retry-seconds", "0.5"])
+        _ = try harness.copyFixture("seeds/000_cab2845c5521bb26.txt", to: harness.inbox)
+        #expect(watcher.wait { events in events.contains { ($0["error"] as? String ?? "").contains("retrying in") } })
+        #expect(FileManager.default.fileExists(atPath: harness.inbox.appendingPathComponent("000_cab2845c5521bb26.txt").path))
+        #expect(watcher.process.isRunning)
+        try FileManager.default.removeItem(at: lock)
+        #expect(watcher.wait { _ in watcher.count("ingested") == 1 })
+        #expect(watcher.stop() == 0)
+        #expect(!FileManager.default.fileExists(atPath: harness.inbox.appendingPathComponent("000_cab2845c5521bb26.txt").path))
+        #expect(watcher.count("rejected") == 0)
     }
 
     @Test func onceProcessesValidatesAndExits() throws {
