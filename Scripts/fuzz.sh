@@ -56,10 +56,13 @@ fuzz() {  # fuzz TARGET
     # a few KB per config load, once per process. Leak checks would stop at the first input, and
     # over ~400,000 inputs the leaks add up to 2 GB: no RSS limit there (each malloc is capped).
     [ "$name" = config ] && max_len=16384 leaks=0 rss=0
+    local dictionary=html
+    [ "$name" = warc ] && dictionary=warc
+    [ "$name" = config ] && dictionary=config
     DCCORPUS_FUZZ_TARGET=$name DCCORPUS_ROOT=$root SWIFT_BACKTRACE=enable=no \
         "$binary" "$build/corpus/$name" Tests/Fixtures/fuzz/"$name" \
         -max_total_time="$seconds" -max_len=$max_len -timeout=10 -rss_limit_mb=$rss -malloc_limit_mb=1024 -detect_leaks=$leaks \
-        -artifact_prefix="$build/crashes/$name/" -print_final_stats=1 2>&1 \
+        -dict=Tests/Fixtures/fuzz/dictionaries/$dictionary.dict -artifact_prefix="$build/crashes/$name/" -print_final_stats=1 2>&1 \
         | grep -E "^#[0-9]+ +(DONE|pulse)|^stat::|ERROR|Fatal error|FuzzFailure|panic|==[0-9]+==|SUMMARY|Test unit written" | tail -25
 }
 
