@@ -67,7 +67,7 @@ public enum FileIO {
     /// Fails unless `url` is a readable regular file; returns its size.
     @discardableResult
     public static func requireReadableFile(_ url: URL) throws -> Int {
-        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO must not block the open
         guard descriptor >= 0 else { throw CorpusError(file: url.path, stage: .read, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
         return try regularFileSize(descriptor, url)
@@ -87,7 +87,7 @@ public enum FileIO {
 
     /// Reads a whole file, refusing anything larger than `limit` before reading it.
     public static func read(_ url: URL, limit: Int) throws -> Data {
-        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO must not block the open
         guard descriptor >= 0 else { throw CorpusError(file: url.path, stage: .read, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
         let size = try regularFileSize(descriptor, url)

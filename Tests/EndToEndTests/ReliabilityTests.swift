@@ -85,6 +85,18 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: harness.inbox.appendingPathComponent(".rejected/locked.txt").path))
     }
 
+    /// Opening a named pipe for reading would wait for a writer for ever.
+    @Test func aNamedPipeIsRejectedWithoutWaiting() throws {
+        let harness = try Harness()
+        let pipe = harness.root.appendingPathComponent("pipe.html")
+        #expect(mkfifo(pipe.path, 0o644) == 0)
+        for command in [["ingest", pipe.path], ["clean", pipe.path]] {
+            let result = try harness.run(command)
+            #expect(result.status == 1, "\(command)")
+            #expect((result.stdout + result.stderr).contains("\(pipe.path): read: not a regular file"), "\(command): \(result.stdout) \(result.stderr)")
+        }
+    }
+
     @Test func aReadOnlyArchiveCanBeVerifiedButNotWritten() throws {
         let harness = try Harness()
         let first = try harness.copyFixture("seeds/000_cab2845c5521bb26.txt", to: harness.root)
