@@ -21,10 +21,11 @@ public struct CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
-    /// Always one line: control characters in a file name or a quoted excerpt are escaped.
+    /// Always one line: control characters in a file name or a quoted excerpt are escaped
+    /// (`oneLine` does the same for the file names in outcome lines).
     public var description: String { "\(Self.oneLine(file)): \(stage.rawValue): \(Self.oneLine(reason))" }
 
-    static func oneLine(_ text: String) -> String {
+    public static func oneLine(_ text: String) -> String {
         func isBreaking(_ scalar: Unicode.Scalar) -> Bool {
             scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x85 || scalar.value == 0x2028 || scalar.value == 0x2029
         }

@@ -70,7 +70,7 @@ enum FetchCommand {
             } else if outcome.status == .failed {
                 Output.line("failed     \(outcome.error ?? outcome.url)")
             } else {
-                Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(outcome.url)")
+                Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(outcome.url))")
             }
         }
         if !options.json {

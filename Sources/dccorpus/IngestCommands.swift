@@ -99,7 +99,7 @@ enum Report {
             } else if outcome.status == .rejected {
                 Output.line("rejected   \(outcome.error ?? outcome.file)")
             } else {
-                Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(outcome.file)")
+                Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(outcome.file))")
             }
         }
     }

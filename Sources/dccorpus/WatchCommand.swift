@@ -46,7 +46,7 @@ struct Watch: ParsableCommand {
                 case "rejected":
                     Output.line("rejected   \(event.error ?? event.file ?? "")")
                 default:
-                    Output.line("\(event.event.padding(toLength: 10, withPad: " ", startingAt: 0)) \((event.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(event.file ?? "")  (\(event.ms.map { String(format: "%.1f", $0) } ?? "?") ms)")
+                    Output.line("\(event.event.padding(toLength: 10, withPad: " ", startingAt: 0)) \((event.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(event.file ?? ""))  (\(event.ms.map { String(format: "%.1f", $0) } ?? "?") ms)")
                 }
             }, validate: {
                 let report = try ingestor.store.read { Validator(config: config).validate(store: ingestor.store, cache: findings) }
