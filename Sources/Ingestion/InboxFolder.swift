@@ -26,6 +26,7 @@ public struct InboxFolder: Sendable {
         if lstat(url.path, &folder) == 0, (folder.st_mode & S_IFMT) == S_IFLNK {
             return ([], ["\(url.path): inbox: Inbox/ is a symbolic link; links are never followed out of the project, so nothing was taken"], [])
         }
+        if names == nil { notes += renameUndecodableNames() }
         let candidates = names ?? ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
         for name in candidates where !Self.isIgnored(name) {
             let path = url.appendingPathComponent(name).path
@@ -39,6 +40,36 @@ public struct InboxFolder: Sendable {
             }
         }
         return (files, notes, links)
+    }
+
+    /// A name that is not valid UTF-8 cannot be named by Foundation, so such a file would sit in
+    /// Inbox/ for ever, neither archived nor quarantined. It is renamed in place: every byte
+    /// from 0x80 up, control bytes and `%` are percent-encoded (reversible), and a note says so.
+    public func renameUndecodableNames() -> [String] {
+        guard let folder = opendir(url.path) else { return [] }
+        defer { closedir(folder) }
+        var notes: [String] = []
+        while let entry = readdir(folder) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if String(validating: bytes, as: UTF8.self) != nil { continue }
+            let encoded = bytes.map { byte -> String in
+                byte >= 0x80 || byte < 0x20 || byte == 0x25 ? "%" + String(byte, radix: 16, uppercase: true) : String(UnicodeScalar(byte))
+            }.joined()
+            var target = encoded
+            var counter = 1
+            while FileManager.default.fileExists(atPath: url.appendingPathComponent(target).path) {
+                target = "\(encoded).\(counter)"
+                counter += 1
+            }
+            let moved = (bytes + [0]).withUnsafeBufferPointer { source in
+                source.withMemoryRebound(to: CChar.self) { renameat(dirfd(folder), $0.baseAddress!, dirfd(folder), target) }
+            }
+            let path = url.appendingPathComponent(target).path
+            notes.append(moved == 0
+                ? "\(path): inbox: the file name was not valid UTF-8; renamed to this (bytes percent-encoded)"
+                : "\(url.path)/\(encoded): inbox: the file name is not valid UTF-8 and could not be renamed: \(String(cString: strerror(errno)))")
+        }
+        return notes
     }
 
     /// Ingests what is pending in one batch (one lock, one commit), then removes the taken files

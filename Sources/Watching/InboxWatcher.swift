@@ -67,6 +67,7 @@ public final class InboxWatcher {
         var mask: UInt32
         var name: String
         var time: Date
+        var undecodable = false
     }
 
     /// Events read by the background thread, waiting for the main loop.
@@ -134,7 +135,9 @@ public final class InboxWatcher {
                     let eventMask = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self) }
                     let length = Int(buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self) })
                     let nameBytes = buffer[(offset + 16)..<min(count, offset + 16 + length)].prefix { $0 != 0 }
-                    events.append(KernelEvent(mask: eventMask, name: String(decoding: nameBytes, as: UTF8.self), time: now))
+                    // A name that is not UTF-8 is renamed by a rescan (InboxFolder.renameUndecodableNames).
+                    let name = String(validating: nameBytes, as: UTF8.self)
+                    events.append(KernelEvent(mask: eventMask, name: name ?? "", time: now, undecodable: name == nil))
                     offset += 16 + length
                 }
                 queue.events.withLock { $0.append(contentsOf: events) }
@@ -182,6 +185,7 @@ public final class InboxWatcher {
             var rescan = false, overflowed = false
             for event in queue.events.withLock({ events -> [KernelEvent] in defer { events.removeAll() }; return events }) {
                 if event.mask & UInt32(IN_Q_OVERFLOW) != 0 { rescan = true; overflowed = true; continue }
+                if event.undecodable { rescan = true; continue }
                 if event.mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
                     throw CorpusError(file: folder, stage: .read, reason: "Inbox/ was removed or moved away while watched")
                 }

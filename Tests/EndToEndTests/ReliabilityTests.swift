@@ -97,6 +97,39 @@ import Testing
         }
     }
 
+    /// Writes `data` under a file name that is not UTF-8 (Foundation cannot even name it).
+    static func writeUndecodable(_ data: Data, in folder: URL, name: [UInt8]) {
+        let path = Array(folder.path.utf8) + [UInt8(ascii: "/")] + name + [0]
+        let descriptor = path.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT | O_EXCL, 0o644) } }
+        _ = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+    }
+
+    /// An undecodable name used to leave the file in Inbox/ for ever, neither archived nor
+    /// quarantined; it is renamed (bytes percent-encoded) and taken, by `run` and by `watch`.
+    @Test func aFileNameThatIsNotUTF8IsRenamedAndTaken() throws {
+        let harness = try Harness()
+        let seed = try Data(contentsOf: Harness.fixtures.appendingPathComponent("seeds/000_cab2845c5521bb26.txt"))
+        Self.writeUndecodable(seed, in: harness.inbox, name: Array("bad".utf8) + [0xFF] + Array("name.txt".utf8))
+        let run = try harness.run(["run", "--offline"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("ingested   lesson-1"), "\(run.stdout)")
+        #expect(run.stderr.contains("bad%FFname.txt: inbox: the file name was not valid UTF-8"), "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: harness.inbox.path).isEmpty)
+
+        let watcher = WatchProcess(harness)
+        let other = try Data(contentsOf: Harness.fixtures.appendingPathComponent("seeds/001_e888cff12df4c64b.txt"))
+        Self.writeUndecodable(other, in: harness.root, name: [0xC3, 0x28] + Array(".txt".utf8))
+        let staged = Array(harness.root.path.utf8) + [UInt8(ascii: "/"), 0xC3, 0x28] + Array(".txt".utf8) + [0]
+        let target = Array(harness.inbox.path.utf8) + [UInt8(ascii: "/"), 0xC3, 0x28] + Array(".txt".utf8) + [0]
+        #expect(staged.withUnsafeBufferPointer { from in target.withUnsafeBufferPointer { to in
+            rename(UnsafeRawPointer(from.baseAddress!).assumingMemoryBound(to: CChar.self), UnsafeRawPointer(to.baseAddress!).assumingMemoryBound(to: CChar.self))
+        } } == 0)
+        #expect(watcher.wait { _ in watcher.count("ingested") == 1 })
+        #expect(watcher.stop() == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: harness.inbox.path).isEmpty)
+    }
+
     @Test func aReadOnlyArchiveCanBeVerifiedButNotWritten() throws {
         let harness = try Harness()
         let first = try harness.copyFixture("seeds/000_cab2845c5521bb26.txt", to: harness.root)
