@@ -179,12 +179,14 @@ struct LessonFields {
                             "august": 8, "september": 9, "october": 10, "november": 11, "december": 12]
         for line in lines.prefix(400) {
             if let match = Self.citationPublisher.firstMatch(line.text), let month = match[3].flatMap({ monthNumbers[$0.lowercased()] }),
-               let day = match[4].flatMap({ Int($0) }), let year = match[5].flatMap({ Int($0) }) {
-                return String(format: "%04d-%02d-%02d", year, month, day)
+               let day = match[4].flatMap({ Int($0) }), let year = match[5].flatMap({ Int($0) }),
+               let date = CalendarDate.string(year: year, month: month, day: day) {
+                return date
             }
             if let match = Self.dateZH.firstMatch(line.text), let year = match[1].flatMap({ Int($0) }),
-               let month = match[2].flatMap({ Int($0) }), let day = match[3].flatMap({ Int($0) }) {
-                return String(format: "%04d-%02d-%02d", year, month, day)
+               let month = match[2].flatMap({ Int($0) }), let day = match[3].flatMap({ Int($0) }),
+               let date = CalendarDate.string(year: year, month: month, day: day) {
+                return date
             }
         }
         return nil

@@ -440,11 +440,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
 
     /// The YYYY-MM-DD prefix of an ISO-8601-looking stamp, or nil.
     static func isoDate(_ stamp: String) -> String? {
-        let trimmed = stamp.trimmingCharacters(in: .whitespaces)
-        let head = Array(trimmed.prefix(10).utf8)
-        guard head.count == 10, head[4] == UInt8(ascii: "-"), head[7] == UInt8(ascii: "-"),
-              head.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || (48...57).contains($0.element) }) else { return nil }
-        return String(trimmed.prefix(10))
+        CalendarDate.prefix(of: stamp)
     }
 
     static let datePattern = try! NSRegularExpression(pattern: "(\\d{4})[-年./](\\d{1,2})[-月./](\\d{1,2})")
@@ -459,9 +455,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             metadata.byline = text
             if metadata.published == nil {
                 let parts = (1...3).compactMap { Range(match.range(at: $0), in: text).flatMap { Int(text[$0]) } }
-                if parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) {
-                    metadata.published = String(format: "%04d-%02d-%02d", parts[0], parts[1], parts[2])
-                }
+                if parts.count == 3 { metadata.published = CalendarDate.string(year: parts[0], month: parts[1], day: parts[2]) }
             }
             return
         }

@@ -27,11 +27,7 @@ public struct Validator: Sendable {
     static func isHex64(_ text: String) -> Bool {
         hex64.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
-    static func isDate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-")
-        return text.count == 10 && parts.count == 3 && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
-            && (1...12).contains(Int(parts[1]) ?? 0) && (1...31).contains(Int(parts[2]) ?? 0)
-    }
+    static func isDate(_ text: String) -> Bool { CalendarDate.isValid(text) }
     static func hasHan(_ text: String) -> Bool { Han.occurs(in: text) }
 
     public func validate(records: [CorpusRecord]) -> Report {

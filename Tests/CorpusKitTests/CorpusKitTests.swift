@@ -141,3 +141,17 @@ import Testing
         #expect(error.description == #"in\nbox\u{2028}.html: warc: malformed field: a\nb\r\u{1}\tc"#)
     }
 }
+
+@Suite struct CalendarDateTests {
+    /// Found by fuzzing the classifier: a dateline "2022-11-72" became the record's `published`.
+    @Test func onlyRealDaysAreDates() {
+        #expect(CalendarDate.string(year: 2022, month: 11, day: 72) == nil)
+        #expect(CalendarDate.string(year: 2023, month: 2, day: 29) == nil)
+        #expect(CalendarDate.string(year: 2024, month: 2, day: 29) == "2024-02-29")
+        #expect(CalendarDate.string(year: 2025, month: 13, day: 1) == nil)
+        #expect(CalendarDate.prefix(of: " 2025-04-11T09:00:00+08:00") == "2025-04-11")
+        #expect(CalendarDate.prefix(of: "2025-04-31") == nil)
+        #expect(!CalendarDate.isValid("2025-4-11"))
+        #expect(CalendarDate.isValid("1900-12-31"))
+    }
+}
