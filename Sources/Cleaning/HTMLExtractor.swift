@@ -277,9 +277,23 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
     }
 
 
+    /// Preformatted text keeps its lines and indentation. CR LF and lone CR end lines too (in a
+    /// Swift String "\r\n" is one Character, so splitting on "\n" alone missed them — found by
+    /// fuzzing); tabs become four spaces; other control characters are dropped.
     private func cleanPreformatted(_ bytes: [UInt8]) -> String {
-        let raw = String(decoding: bytes, as: UTF8.self)
-        let lines = raw.replacingOccurrences(of: "\u{2028}", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map { $0.replacingOccurrences(of: "\t", with: "    ") }
+        var unified = String.UnicodeScalarView()
+        var afterCR = false
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            defer { afterCR = scalar == "\r" }
+            switch scalar {
+            case "\r", "\u{2028}": unified.append("\n")
+            case "\n": if !afterCR { unified.append("\n") }
+            case "\t": unified.append(contentsOf: "    ".unicodeScalars)
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value): continue
+            default: unified.append(scalar)
+            }
+        }
+        let lines = String(unified).split(separator: "\n", omittingEmptySubsequences: false)
         var trimmed = lines.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
         while let first = trimmed.first, first.isEmpty { trimmed.removeFirst() }
         while let last = trimmed.last, last.isEmpty { trimmed.removeLast() }

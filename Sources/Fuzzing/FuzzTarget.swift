@@ -67,11 +67,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         if first.charset != detected.charset { throw FuzzFailure("charset \(first.charset) but detect says \(detected.charset)") }
         for block in first.blocks {
             if block.text.isEmpty { throw FuzzFailure("empty block") }
-            if block.text.first!.isWhitespace || block.text.last!.isWhitespace {
+            // Preformatted blocks keep their indentation; nothing keeps trailing blanks.
+            if block.text.last!.isWhitespace || block.role != .preformatted && block.text.first!.isWhitespace
+                || block.text.allSatisfy(\.isWhitespace) {
                 throw FuzzFailure("block not trimmed: \(block.text.prefix(80).debugDescription)")
             }
-            if block.text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
-                throw FuzzFailure("control character in block: \(block.text.prefix(80).debugDescription)")
+            if let control = block.text.unicodeScalars.first(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
+                throw FuzzFailure("control character U+\(String(control.value, radix: 16)) in block: \(block.text.prefix(80).debugDescription)")
             }
         }
         let second = try cleaner.clean(Data(page), format: format, source: "fuzz", headerCharset: header)

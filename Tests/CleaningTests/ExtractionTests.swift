@@ -39,6 +39,14 @@ import Testing
         #expect(document.blocks[7].cells == ["00:25", "English text of the block.", "中文段落。"])
     }
 
+    /// Found by fuzzing: "\r\n" is one Character in Swift, so CR LF lines in <pre> were not split
+    /// and the CR stayed in the text.
+    @Test func preformattedLinesEndAtCRLFAndCRAndLoseControlCharacters() throws {
+        let document = try clean("<html><body><article><p>A paragraph long enough to be the content of this page, really.</p><pre>one\r\n  two\rthree\u{1}\tfour  \r\n</pre></article></body></html>")
+        let pre = try #require(document.blocks.first { $0.role == .preformatted })
+        #expect(pre.text == "one\n  two\nthree    four")
+    }
+
     @Test func textIsNFC() throws {
         let document = try clean("<html><body><p>Cafe\u{301} au lait is decomposed here, but the output is composed.</p></body></html>")
         #expect(document.text.contains("Caf\u{E9} au lait"))
