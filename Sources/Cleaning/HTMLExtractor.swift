@@ -248,7 +248,8 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         defer { buffer.removeAll(keepingCapacity: true); bufferLinkChars = 0 }
         guard !buffer.isEmpty else { return }
         let stack = closing.map { frames + [$0] } ?? frames
-        let text = preDepth > 0 || closing?.kind == .preformatted ? cleanPreformatted(buffer) : clean(buffer)
+        let preformatted = preDepth > 0 || closing?.kind == .preformatted
+        let text = preformatted ? cleanPreformatted(buffer) : clean(buffer)
         guard !text.isEmpty else { return }
         var role = BlockRole.paragraph
         var inQuote = false
@@ -265,6 +266,8 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             default: continue
             }
         }
+        // Text kept as preformatted (a <p> inside an unclosed <pre>, found by fuzzing) says so.
+        if preformatted { role = .preformatted }
         blocks.append(RawBlock(role: role, text: text, cells: [], linkChars: bufferLinkChars,
                              path: stack.map(\.id)))
     }

@@ -47,6 +47,13 @@ import Testing
         #expect(pre.text == "one\n  two\nthree    four")
     }
 
+    /// Found by fuzzing: a <p> inside an unclosed <pre> kept the pre's spaces but was called a paragraph.
+    @Test func textKeptAsPreformattedIsAPreformattedBlock() throws {
+        let document = try clean("<html><body><article><pre>code<p>   indented text in a paragraph inside pre, long enough to be content here.</p></article></body></html>")
+        let block = try #require(document.blocks.first { $0.text.contains("indented text") })
+        #expect(block.role == .preformatted)
+    }
+
     @Test func textIsNFC() throws {
         let document = try clean("<html><body><p>Cafe\u{301} au lait is decomposed here, but the output is composed.</p></body></html>")
         #expect(document.text.contains("Caf\u{E9} au lait"))
