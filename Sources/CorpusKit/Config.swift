@@ -362,7 +362,8 @@ public struct CorpusConfig: Sendable {
 
 /// Checks toml++ (inside TOMLKit) relies on without making them itself: it aborts the process
 /// (an assertion; undefined behaviour in release builds) on a table header that does not start
-/// with a key (`[中]`, `[#`) or an array that meets a brace (`[}`). TOML allows non-ASCII characters only inside strings and comments,
+/// with a key (`[中]`, `[#`), an array that meets a brace (`[}`) or a date-time without a time
+/// (`1979-05-27T:`). TOML allows non-ASCII characters only inside strings and comments,
 /// so those are refused too. A small lexer: the four string forms, escapes, comments, brackets.
 enum TOMLLexicalCheck {
     struct Problem: Equatable { var line: Int; var column: Int; var reason: String }
@@ -375,6 +376,12 @@ enum TOMLLexicalCheck {
         var index = 0
         var open: [Unicode.Scalar] = []  // brackets and braces open inside a value
         var atLineStart = true    // only blanks so far on this line
+        var inValue = false       // after the `=` of a key-value pair
+        func isDate(_ slice: ArraySlice<Unicode.Scalar>) -> Bool {
+            slice.enumerated().allSatisfy { offset, scalar in
+                offset == 4 || offset == 7 ? scalar == "-" : ("0"..."9").contains(scalar)
+            }
+        }
         func starts(_ literal: String, at position: Int) -> Bool {
             var offset = position
             for scalar in literal.unicodeScalars {
@@ -392,6 +399,7 @@ enum TOMLLexicalCheck {
             column += 1
             if scalar == "\n" {
                 line += 1; column = 0; atLineStart = true
+                if open.isEmpty && state != .multiBasic && state != .multiLiteral { inValue = false }
                 if state == .comment || state == .basic || state == .literal { state = .code }
                 index += 1
                 continue
@@ -414,6 +422,12 @@ enum TOMLLexicalCheck {
                     }
                     column += next - index - 1; index = next
                     continue
+                }
+                if scalar == "=" { inValue = true }
+                // toml++ asserts on a date followed by T and no time (`1979-05-27T:`).
+                if inValue, scalar == "T" || scalar == "t", index >= 10, index + 1 < scalars.count,
+                   !("0"..."9").contains(scalars[index + 1]), isDate(scalars[(index - 10)..<index]) {
+                    return Problem(line: line, column: column, reason: "a date-time needs a time after 'T'")
                 }
                 if scalar == "#" { state = .comment }
                 else if starts("\"\"\"", at: index) { state = .multiBasic; index += 2; column += 2 }

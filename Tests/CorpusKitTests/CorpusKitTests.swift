@@ -57,7 +57,7 @@ import Testing
     }
 
     /// toml++ aborted the process on a table header that does not start with a key (found by fuzzing).
-    @Test(arguments: ["[\u{FFFD}", "[中]\n", "[[中]]\n", "[a]\nb = 1 中\n", "[#", "[[ .a]]", "x = 1\n  [=]", "s=[}", "s = [1, {a = 1]]"])
+    @Test(arguments: ["[\u{FFFD}", "[中]\n", "[[中]]\n", "[a]\nb = 1 中\n", "[#", "[[ .a]]", "x = 1\n  [=]", "s=[}", "s = [1, {a = 1]]", "n=1979-05-27T:", "n = [1979-05-27tx]"])
     func nonASCIIOutsideStringsIsRefusedBeforeTheParser(_ text: String) {
         do {
             _ = try CorpusConfig.parsePipeline(text, file: "p.toml")
@@ -81,6 +81,7 @@ import Testing
         #expect(config.boilerplatePhrases == ["中文", "literal 中", "multi \"quoted\" 中\nline\\\"\"", "raw ''中''", "escaped \" 中"])
         #expect(TOMLLexicalCheck.firstProblem("a = \"x\"\n[b]\n中 = 1")?.line == 3)
         #expect(TOMLLexicalCheck.firstProblem("a = [\n  [1, 2],\n  [3],\n]\n[ b ]\n[[\"q\"]]\n") == nil)
+        #expect(TOMLLexicalCheck.firstProblem("d = 1979-05-27T07:32:00Z\nt = 1979-05-27t07:32:00\n1979-05-27Tx = 1\n") == nil)
     }
 
     @Test func anUnknownKindIsNamed() {
