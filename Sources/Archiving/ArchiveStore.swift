@@ -79,9 +79,15 @@ public final class ArchiveStore: Sendable {
             let result = try body(session)
             try session.commit()
             return result
-        } catch let error as CorpusError where error.reason.hasSuffix(String(cString: strerror(ENOSPC))) {
+        } catch let error as CorpusError where error.systemCode == ENOSPC || error.systemCode == EDQUOT {
+            // Before the journal is written nothing is committed; after it, the next writer or
+            // reader replays it. Either way no input was taken.
+            let outcome = FileManager.default.fileExists(atPath: journalURL.path)
+                ? "the batch is in the commit journal and the next command completes it"
+                : "nothing of this batch was committed"
             throw CorpusError(file: error.file, stage: error.stage,
-                              reason: error.reason + "; nothing of this batch was committed and its inputs are where they were: free space and run again")
+                              reason: error.reason + "; \(outcome) and its inputs are where they were: free space and run again",
+                              systemCode: error.systemCode)
         }
     }
 

@@ -12,13 +12,16 @@ public struct CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
     public let file: String
     public let stage: Stage
     public let reason: String
+    /// The `errno` behind a failed system call, when there was one (a full disk is `ENOSPC`).
+    public let systemCode: Int32?
     /// Configuration errors are the user's to fix before anything can run (exit 2).
     public var isConfiguration: Bool { stage == .config }
 
-    public init(file: String, stage: Stage, reason: String) {
+    public init(file: String, stage: Stage, reason: String, systemCode: Int32? = nil) {
         self.file = file
         self.stage = stage
         self.reason = reason
+        self.systemCode = systemCode
     }
 
     /// Always one line: control characters in a file name or a quoted excerpt are escaped

@@ -17,7 +17,7 @@ public enum FileIO {
             try writeNew(data, to: temporary, durable: durable)
         } catch let error as CorpusError {
             // Name the file the user knows, not the temporary one (already removed by writeNew).
-            throw CorpusError(file: url.path, stage: error.stage, reason: error.reason)
+            throw CorpusError(file: url.path, stage: error.stage, reason: error.reason, systemCode: error.systemCode)
         }
         if rename(temporary.path, url.path) != 0 {
             let reason = String(cString: strerror(errno))
@@ -112,6 +112,7 @@ public enum FileIO {
     }
 
     static func errnoError(_ url: URL, _ action: String) -> CorpusError {
-        CorpusError(file: url.path, stage: .archive, reason: "\(action) failed: \(String(cString: strerror(errno)))")
+        let code = errno
+        return CorpusError(file: url.path, stage: .archive, reason: "\(action) failed: \(String(cString: strerror(code)))", systemCode: code)
     }
 }

@@ -141,6 +141,20 @@ import Testing
         let error = CorpusError(file: "in\nbox\u{2028}.html", stage: .warc, reason: "malformed field: a\nb\r\u{1}\tc")
         #expect(error.description == #"in\nbox\u{2028}.html: warc: malformed field: a\nb\r\u{1}\tc"#)
     }
+
+    /// A failed system call keeps its errno, so a full disk (ENOSPC) is told apart without reading the text.
+    @Test func aFailedWriteCarriesItsSystemCode() {
+        let target = URL(fileURLWithPath: "/nonexistent-\(UUID().uuidString)/x.json")
+        do {
+            try FileIO.writeNew(Data("x".utf8), to: target, durable: false)
+            Issue.record("no error")
+        } catch let error as CorpusError {
+            #expect(error.systemCode == ENOENT)
+            #expect(error.description == "\(target.path): archive: create failed: No such file or directory")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
 }
 
 @Suite struct CalendarDateTests {
