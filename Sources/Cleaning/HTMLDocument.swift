@@ -36,6 +36,7 @@ final class HTMLDocument {
 /// Element categories the extractor cares about; looked up once per distinct tag name.
 enum TagKind: Equatable {
     case skip            // script, style, form controls…: no text of theirs is content
+    case noscript        // what a page shows without scripts: content only when nothing else is
     case chrome          // nav, aside, footer, header: site furniture by tag
     case container       // div, section, article…: block boundary, no role of its own
     case paragraph, heading(Int), listItem, quote, preformatted, caption
@@ -48,7 +49,8 @@ enum TagKind: Equatable {
 
     static func of(_ name: String) -> TagKind {
         switch name {
-        case "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
+        case "noscript": return .noscript
+        case "script", "style", "template", "svg", "math", "iframe", "object", "embed", "canvas",
              "select", "button", "input", "textarea", "option", "link", "meta", "video", "audio", "source", "map",
              "datalist", "picture", "img": return .skip
         case "nav", "aside", "footer", "header", "dialog", "menu", "figure", "figcaption": return .chrome

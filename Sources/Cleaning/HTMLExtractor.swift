@@ -15,12 +15,15 @@ struct HTMLExtractor {
     let source: String
 
     struct RawBlock {
+        var textBlock: TextBlock { TextBlock(role: role, text: text, cells: cells) }
         var role: BlockRole
         var text: String
         var cells: [String]
         var linkChars: Int
         /// Ids of the elements enclosing the block, outermost first.
         var path: [Int32]
+        /// Inside a hidden element or `<noscript>`: content only when the visible page has little.
+        var hidden: Bool
     }
 
     /// How sure we are that an element is site furniture.
@@ -41,6 +44,7 @@ struct HTMLExtractor {
         var id: Int32
         var kind: TagKind
         var dataTable = false
+        var hidden = false
     }
 
     // Element table, indexed by id.
@@ -49,6 +53,13 @@ struct HTMLExtractor {
     private var furniture: [Furniture] = []
     /// Ids of `<html>` and `<body>`: the article is never the whole page.
     private var pageRoots = Set<Int32>()
+    /// Ids of `<main>`, `role="main"` and `itemprop="articleBody"` elements: the page's own word
+    /// on where its content is. Nothing around them is furniture.
+    private var mainHints: [Int32] = []
+    /// Open hidden elements (`hidden`, `display:none`, `aria-hidden`) and `<noscript>`s.
+    private var hiddenDepth = 0
+    /// JSON-LD blocks, kept raw: parsed only when the markup yields little text.
+    private var jsonLD: [String] = []
 
     private var frames: [Frame] = []
     private var blocks: [RawBlock] = []
@@ -144,9 +155,8 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         let kind = self.kind(of: node)
         switch kind {
         case .skip:
-            if Node.name(node).lowercased() == "script", metadata.published == nil,
-               (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
-                metadata.published = Self.jsonLDDate(Node.textContent(node, limit: 200_000))
+            if Node.name(node).lowercased() == "script", (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
+                noteJSONLD(Node.textContent(node, limit: 2_000_000))
             }
             return false
         case .head:
@@ -163,7 +173,11 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             return false
         default: break
         }
-        if Self.isHidden(node) { return false }
+        // A hidden block (or `<noscript>`) is walked but marked: pages park their real content
+        // there (streamed server rendering, crawler views) as often as menus and dialogs. Hidden
+        // inline text stays out: it would run into the visible text around it.
+        let hidden = kind == .noscript || Self.isHidden(node)
+        if hidden && !kind.isBlock { return false }
         if kind == .time, metadata.published == nil, let stamp = Node.attribute(node, "datetime") {
             metadata.published = Self.isoDate(stamp)
         }
@@ -180,9 +194,11 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             || strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "html") == 0 {
             pageRoots.insert(id)
         }
-        var frame = Frame(id: id, kind: kind)
+        if !hidden && hiddenDepth == 0 && Self.isMainHint(node, kind: kind) { mainHints.append(id) }
+        var frame = Frame(id: id, kind: kind, hidden: hidden)
+        if hidden { hiddenDepth += 1 }
         switch kind {
-        case .heading(let level) where metadata.firstHeading == nil && level == 1:
+        case .heading(let level) where metadata.firstHeading == nil && level == 1 && hiddenDepth == 0:
             metadata.firstHeading = clean(Node.textContent(node, limit: 4096))
         case .link: linkDepth += 1
         case .preformatted: preDepth += 1
@@ -202,6 +218,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
 
     private mutating func close() {
         guard let frame = frames.popLast() else { return }
+        defer { if frame.hidden { hiddenDepth -= 1 } }
         switch frame.kind {
         case .link: linkDepth -= 1
         case .preformatted: flush(closing: frame); preDepth -= 1
@@ -214,7 +231,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             rowCells = nil
             if cells.contains(where: { !$0.isEmpty }) {
                 blocks.append(RawBlock(role: .tableRow, text: cells.filter { !$0.isEmpty }.joined(separator: "\n"), cells: cells,
-                                     linkChars: bufferLinkChars, path: frames.map(\.id) + [frame.id]))
+                                     linkChars: bufferLinkChars, path: frames.map(\.id) + [frame.id], hidden: hiddenDepth > 0))
             }
             bufferLinkChars = 0
         default:
@@ -269,7 +286,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         // Text kept as preformatted (a <p> inside an unclosed <pre>, found by fuzzing) says so.
         if preformatted { role = .preformatted }
         blocks.append(RawBlock(role: role, text: text, cells: [], linkChars: bufferLinkChars,
-                             path: stack.map(\.id)))
+                             path: stack.map(\.id), hidden: hiddenDepth > 0))
     }
 
     /// In HTML a newline is white space; only `<br>` (marked U+2028 while walking) breaks a line.
@@ -440,12 +457,28 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
                     metadata.canonicalURL = Node.attribute(node, "href")
                 }
             case "script":
-                if metadata.published == nil, (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
-                    metadata.published = Self.jsonLDDate(Node.textContent(node, limit: 200_000))
+                if (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
+                    noteJSONLD(Node.textContent(node, limit: 2_000_000))
                 }
             default: break
             }
         }
+    }
+
+    /// Keeps a JSON-LD block for the text fallback and takes its `datePublished` if none yet.
+    private mutating func noteJSONLD(_ text: String) {
+        if metadata.published == nil { metadata.published = Self.jsonLDDate(text) }
+        if jsonLD.count < 16 { jsonLD.append(text) }
+    }
+
+    /// `<main>`, `role="main"`, `itemprop="articleBody"`/`"text"` (schema.org's main text).
+    static func isMainHint(_ node: xmlNodePtr, kind: TagKind) -> Bool {
+        guard kind == .container || kind == .paragraph else { return false }
+        if let name = node.pointee.name, strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "main") == 0 { return true }
+        if let role = Node.attributeValue(node, "role"), strcasecmp(role, "main") == 0 { return true }
+        if let property = Node.attributeValue(node, "itemprop"),
+           strcasecmp(property, "articleBody") == 0 || strcasecmp(property, "text") == 0 { return true }
+        return false
     }
 
     static func jsonLDDate(_ text: String) -> String? {
@@ -489,7 +522,106 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         return total
     }
 
+    /// The main text: the best container of the visible page; the hidden page's when the
+    /// visible one has little and the hidden one much (server-rendered content parked in a
+    /// hidden element or `<noscript>`); JSON-LD's `articleBody`/`text` when it is much longer
+    /// than what the markup gave; and, rather than nothing, the page minus its furniture.
     private func select() -> [TextBlock] {
+        guard !parents.isEmpty else { return jsonLDBlocks(longerThan: 0) ?? [] }
+        // Around the page's own main element nothing is furniture (broken markup can put
+        // `<main>` inside a `<header>`; layouts wrap it in "sidebar-layout").
+        var furniture = self.furniture
+        for hint in mainHints {
+            var id = Int(hint)
+            while id >= 0 { furniture[id] = .none; id = Int(parents[id]) }
+        }
+        let visible = blocks.filter { !$0.hidden }
+        var result = choose(from: visible, furniture: furniture)
+        var length = Self.weightedLength(of: result)
+        let hiddenProse = blocks.reduce(0) { sum, block in
+            let weighted = Self.weightedLength(block.text)
+            return block.hidden && weighted >= 80 && Double(block.linkChars) < 0.2 * Double(block.text.unicodeScalars.count) ? sum + weighted : sum
+        }
+        if hiddenProse >= 400, Double(length) < 0.25 * Double(hiddenProse) {
+            let withHidden = choose(from: blocks, furniture: furniture)
+            let longer = Self.weightedLength(of: withHidden)
+            if longer > length { result = withHidden; length = longer }
+        }
+        if let structured = jsonLDBlocks(longerThan: max(250, 2 * length)) { return structured }
+        if result.isEmpty {
+            // No container and no article: the page minus its furniture, else whatever it shows.
+            result = visible.filter { block in !block.path.contains { furniture[Int($0)] == .hard } }.map(\.textBlock)
+            if result.isEmpty { result = (visible.isEmpty ? blocks : visible).map(\.textBlock) }
+        }
+        return result
+    }
+
+    static func weightedLength(of blocks: [TextBlock]) -> Int {
+        blocks.reduce(0) { $0 + weightedLength($1.text) }
+    }
+
+    /// The longest `articleBody` or `text` string of the page's JSON-LD (schema.org's main text of
+    /// an article, a forum posting, a how-to) as paragraphs, if its weighted length exceeds `minimum`.
+    private func jsonLDBlocks(longerThan minimum: Int) -> [TextBlock]? {
+        var best: String? = nil
+        var bestLength = minimum
+        for text in jsonLD {
+            guard text.contains("\"articleBody\"") || text.contains("\"text\"") else { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { continue }
+            for candidate in Self.mainTextStrings(in: object, depth: 0) {
+                let length = Self.weightedLength(candidate)
+                if length > bestLength { best = candidate; bestLength = length }
+            }
+        }
+        guard let best else { return nil }
+        // JSON-LD text is often HTML-escaped markup or plain text with newlines between paragraphs.
+        let plain = Self.stripTags(best)
+        let paragraphs = plain.components(separatedBy: "\n").map { clean($0) }.filter { !$0.isEmpty }
+        return paragraphs.isEmpty ? nil : paragraphs.map { TextBlock(role: .paragraph, text: $0) }
+    }
+
+    /// Values of `articleBody` and `text` keys anywhere in a JSON-LD value (bounded depth).
+    static func mainTextStrings(in value: Any, depth: Int) -> [String] {
+        guard depth < 12 else { return [] }
+        if let object = value as? [String: Any] {
+            var found: [String] = []
+            for (key, inner) in object {
+                if (key == "articleBody" || key == "text"), let text = inner as? String { found.append(text) }
+                else { found += mainTextStrings(in: inner, depth: depth + 1) }
+            }
+            return found
+        }
+        if let array = value as? [Any] { return array.flatMap { mainTextStrings(in: $0, depth: depth + 1) } }
+        return []
+    }
+
+    /// Markup in a JSON-LD string: block tags become line breaks, other tags go.
+    static func stripTags(_ text: String) -> String {
+        guard text.contains("<") else { return text }
+        var out = String.UnicodeScalarView()
+        var tag = String.UnicodeScalarView()
+        var inTag = false
+        for scalar in text.unicodeScalars {
+            if inTag {
+                if scalar == ">" {
+                    inTag = false
+                    let name = String(tag).lowercased().drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }
+                    if ["p", "br", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "ul", "ol"].contains(String(name)) {
+                        out.append("\n")
+                    }
+                } else if tag.count < 64 { tag.append(scalar) }
+            } else if scalar == "<" {
+                inTag = true
+                tag = String.UnicodeScalarView()
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// The container-scoring selection over `blocks` (the visible ones, or all).
+    private func choose(from blocks: [RawBlock], furniture: [Furniture]) -> [TextBlock] {
         let count = parents.count
         guard count > 0, !blocks.isEmpty else { return [] }
         var textChars = [Int](repeating: 0, count: count)
@@ -520,7 +652,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             var level = 0
             for id in block.path.reversed() {
                 let kind = kinds[Int(id)]
-                guard kind == .container || kind == .cell else { continue }
+                guard kind == .container || kind == .cell || kind == .noscript else { continue }
                 level += 1
                 scores[Int(id)] += score / Double(level)
                 if level == 3 { break }
@@ -584,29 +716,38 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         }
         // Inside the article, class-matched furniture is dropped unless it holds most of the
         // article (then the pattern matched the layout, not a widget).
+        // Several such pieces that together hold most of it are the content too: the posts of a
+        // forum thread or the answers of a Q&A page are each called "comment" or "reply".
         let articleChars = best >= 0 ? textChars[best] : total
-        func isFurnitureInside(_ block: RawBlock) -> Bool {
+        func isFurnitureInside(_ block: RawBlock, keepingClassed: Bool) -> Bool {
             var inside = best < 0
             for id in block.path {
                 if included.contains(id) { inside = true; continue }
                 switch furniture[Int(id)] {
                 case .hard: return true
                 case .soft, .classed:
-                    if inside && Double(textChars[Int(id)]) < 0.5 * Double(articleChars) { return true }
+                    if inside && !keepingClassed && Double(textChars[Int(id)]) < 0.5 * Double(articleChars) { return true }
                 default: continue
                 }
             }
             return false
         }
+        func isInArticle(_ index: Int) -> Bool {
+            best < 0 || blocks[index].path.contains(where: { included.contains($0) })
+                || siblingParagraph(blocks[index], bestParent: parents[best], length: lengths[index])
+        }
+        var classedChars = 0
+        for index in blocks.indices where isInArticle(index) && isFurnitureInside(blocks[index], keepingClassed: false)
+            && !hasHardFurniture(blocks[index]) {
+            classedChars += lengths[index]
+        }
+        let keepClassed = best >= 0 && Double(classedChars) > 0.6 * Double(articleChars)
         var result: [TextBlock] = []
         let phrases = config.boilerplatePhrases.map { $0.lowercased() }
         let longestPhrase = phrases.map(\.unicodeScalars.count).max() ?? 0
         let labels = Set(config.boilerplateLines.map(Self.labelKey))
         for (index, block) in blocks.enumerated() {
-            if best >= 0 {
-                guard block.path.contains(where: { included.contains($0) }) || siblingParagraph(block, bestParent: parents[best], length: lengths[index]) else { continue }
-            }
-            if isFurnitureInside(block) { continue }
+            guard isInArticle(index), !isFurnitureInside(block, keepingClassed: keepClassed) else { continue }
             let scalarCount = block.text.unicodeScalars.count
             let density = Double(block.linkChars) / Double(max(1, scalarCount))
             if density > 0.5 && lengths[index] < 400 { continue }
