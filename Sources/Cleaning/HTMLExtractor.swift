@@ -536,14 +536,15 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             while id >= 0 { furniture[id] = .none; id = Int(parents[id]) }
         }
         let visible = blocks.filter { !$0.hidden }
-        var result = choose(from: visible, furniture: furniture)
+        let mainHintSet = Set(mainHints)
+        var result = choose(from: visible, furniture: furniture, mainHintSet: mainHintSet)
         var length = Self.weightedLength(of: result)
         let hiddenProse = blocks.reduce(0) { sum, block in
             let weighted = Self.weightedLength(block.text)
             return block.hidden && weighted >= 80 && Double(block.linkChars) < 0.2 * Double(block.text.unicodeScalars.count) ? sum + weighted : sum
         }
         if hiddenProse >= 400, Double(length) < 0.25 * Double(hiddenProse) {
-            let withHidden = choose(from: blocks, furniture: furniture)
+            let withHidden = choose(from: blocks, furniture: furniture, mainHintSet: mainHintSet)
             let longer = Self.weightedLength(of: withHidden)
             if longer > length { result = withHidden; length = longer }
         }
@@ -621,7 +622,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
     }
 
     /// The container-scoring selection over `blocks` (the visible ones, or all).
-    private func choose(from blocks: [RawBlock], furniture: [Furniture]) -> [TextBlock] {
+    private func choose(from blocks: [RawBlock], furniture: [Furniture], mainHintSet: Set<Int32>) -> [TextBlock] {
         let count = parents.count
         guard count > 0, !blocks.isEmpty else { return [] }
         var textChars = [Int](repeating: 0, count: count)
@@ -703,6 +704,20 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
                 candidate = parent
                 // Wrappers with no more prose are passed through; the climb counts only if it gains.
                 if prose[candidate] > prose[best] { best = candidate }
+            }
+        }
+        // The page's own main element, when the winner sits inside it, is the article's extent:
+        // landing, service and product pages cut their content into many short sections, none
+        // of which wins alone and few of which read like prose.
+        if best >= 0, !mainHints.isEmpty {
+            var id = best
+            while id >= 0 {
+                if mainHintSet.contains(Int32(id)) {
+                    let density = Double(linkChars[id]) / Double(max(1, textChars[id]))
+                    if density < 0.5 && !pageRoots.contains(Int32(id)) { best = id }
+                    break
+                }
+                id = Int(parents[id])
             }
         }
         var included = Set<Int32>()
