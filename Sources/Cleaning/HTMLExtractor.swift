@@ -51,6 +51,9 @@ struct HTMLExtractor {
     private var parents: [Int32] = []
     private var kinds: [TagKind] = []
     private var furniture: [Furniture] = []
+    /// Tag and class attribute of each container, hashed (0: no class): repeated items such as
+    /// the posts of a thread share one.
+    private var signatures: [Int] = []
     /// Ids of `<html>` and `<body>`: the article is never the whole page.
     private var pageRoots = Set<Int32>()
     /// Ids of `<main>`, `role="main"` and `itemprop="articleBody"` elements: the page's own word
@@ -190,6 +193,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             level = furnitureLevel(node, kind: kind)
         }
         furniture.append(level)
+        signatures.append(kind == .container || kind == .listItem ? Self.signature(node) : 0)
         if kind == .container, let name = node.pointee.name, strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "body") == 0
             || strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "html") == 0 {
             pageRoots.insert(id)
@@ -339,6 +343,14 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         if Self.isFurnitureIdentity(identityBytes, tokens: furnitureTokens) { return .classed }
         if Self.isFurnitureIdentity(identityBytes, tokens: layoutTokens) { return .soft }
         return .none
+    }
+
+    static func signature(_ node: xmlNodePtr) -> Int {
+        guard let value = Node.attributeValue(node, "class"), value.pointee != 0, let name = node.pointee.name else { return 0 }
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(start: name, count: strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))))
+        hasher.combine(bytes: UnsafeRawBufferPointer(start: value, count: strlen(value)))
+        return hasher.finalize() | 1
     }
 
     static let neverFurniture = ["body", "html", "main", "article"]
@@ -681,15 +693,15 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         }
         // Articles cut into several containers (chunks, sections, an intro box): climb while the
         // candidate holds less than 70% of the page's prose that is not furniture.
+        var prose = [Int](repeating: 0, count: count)
+        var allProse = 0
+        for (index, block) in blocks.enumerated() where lengths[index] >= 80 && block.role != .tableRow {
+            let density = Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count))
+            guard density < 0.2, !block.path.contains(where: { furniture[Int($0)] >= .classed }) else { continue }
+            allProse += lengths[index]
+            for id in block.path { prose[Int(id)] += lengths[index] }
+        }
         if best >= 0 {
-            var prose = [Int](repeating: 0, count: count)
-            var allProse = 0
-            for (index, block) in blocks.enumerated() where lengths[index] >= 80 && block.role != .tableRow {
-                let density = Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count))
-                guard density < 0.2, !block.path.contains(where: { furniture[Int($0)] >= .classed }) else { continue }
-                allProse += lengths[index]
-                for id in block.path { prose[Int(id)] += lengths[index] }
-            }
             var candidate = best
             while Double(prose[candidate]) < 0.7 * Double(allProse) {
                 let parent = Int(parents[candidate])
@@ -705,6 +717,51 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
                 // Wrappers with no more prose are passed through; the climb counts only if it gains.
                 if prose[candidate] > prose[best] { best = candidate }
             }
+        }
+        // Repeated items (the posts of a thread, answers, reviews): the winner is one of several
+        // siblings of one tag and class that each hold text; the article is their parent.
+        if best >= 0 {
+            var child = best
+            for _ in 0..<4 {
+                let parent = Int(parents[child])
+                guard parent >= 0, !pageRoots.contains(Int32(parent)), furniture[parent] < .classed else { break }
+                let signature = signatures[child]
+                if signature != 0 {
+                    var others = 0
+                    for id in (parent + 1)..<count where id != child && parents[id] == Int32(parent) && signatures[id] == signature {
+                        if textChars[id] - linkChars[id] >= 100 { others += 1 }
+                    }
+                    if others >= 2 { best = parent; break }
+                }
+                child = parent
+            }
+        }
+        // A page of many short sections (a landing or service page) has no container that wins
+        // clearly: the winner holds little of the text outside furniture and link lists. Then
+        // the article is the smallest ancestor that holds most of it, if that reads as content
+        // (few links once furniture is set aside); the body itself if need be.
+        if best >= 0 {
+            var content = [Int](repeating: 0, count: count)
+            var contentLinks = [Int](repeating: 0, count: count)
+            var allContent = 0
+            for (index, block) in blocks.enumerated() where !block.path.contains(where: { furniture[Int($0)] >= .classed }) {
+                let density = Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count))
+                guard density < 0.5 else { continue }
+                allContent += lengths[index]
+                for id in block.path {
+                    content[Int(id)] += lengths[index]
+                    contentLinks[Int(id)] += block.linkChars
+                }
+            }
+            var candidate = best
+            while prose[best] < 1000, Double(content[best]) < 0.5 * Double(allContent), Double(content[candidate]) < 0.5 * Double(allContent) {
+                let parent = Int(parents[candidate])
+                guard parent >= 0, kinds[parent] != .inline, furniture[parent] < .classed,
+                      Double(contentLinks[parent]) < 0.3 * Double(max(1, content[parent])) else { break }
+                candidate = parent
+                if pageRoots.contains(Int32(parent)) && parents[parent] >= 0 && !pageRoots.contains(parents[parent]) { break }
+            }
+            if Double(content[candidate]) >= 0.5 * Double(allContent) { best = candidate }
         }
         // The page's own main element, when the winner sits inside it, is the article's extent:
         // landing, service and product pages cut their content into many short sections, none
