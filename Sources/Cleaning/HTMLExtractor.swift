@@ -51,7 +51,7 @@ struct HTMLExtractor {
     private var parents: [Int32] = []
     private var kinds: [TagKind] = []
     private var furniture: [Furniture] = []
-    /// Tag and class attribute of each container, hashed (0: no class): repeated items such as
+    /// Tag and first class name of each container, hashed (0: no class): repeated items such as
     /// the posts of a thread share one.
     private var signatures: [Int] = []
     /// Ids of `<html>` and `<body>`: the article is never the whole page.
@@ -349,7 +349,13 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         guard let value = Node.attributeValue(node, "class"), value.pointee != 0, let name = node.pointee.name else { return 0 }
         var hasher = Hasher()
         hasher.combine(bytes: UnsafeRawBufferPointer(start: name, count: strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))))
-        hasher.combine(bytes: UnsafeRawBufferPointer(start: value, count: strlen(value)))
+        // The first class only: "blockpost rowodd" and "blockpost roweven" are one kind of item.
+        var length = 0
+        while value[length] == 0x20 || value[length] == 0x09 || value[length] == 0x0A { length += 1 }
+        let start = length
+        while value[length] != 0 && value[length] != 0x20 && value[length] != 0x09 && value[length] != 0x0A { length += 1 }
+        guard length > start else { return 0 }
+        hasher.combine(bytes: UnsafeRawBufferPointer(start: value + start, count: length - start))
         return hasher.finalize() | 1
     }
 
@@ -722,7 +728,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         // siblings of one tag and class that each hold text; the article is their parent.
         if best >= 0 {
             var child = best
-            for _ in 0..<4 {
+            for _ in 0..<6 {
                 let parent = Int(parents[child])
                 guard parent >= 0, !pageRoots.contains(Int32(parent)), furniture[parent] < .classed else { break }
                 let signature = signatures[child]
