@@ -585,7 +585,8 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         var best: String? = nil
         var bestLength = minimum
         for text in jsonLD {
-            guard text.contains("\"articleBody\"") || text.contains("\"text\"") else { continue }
+            // A weighted length never exceeds the UTF-8 length: most blocks need no parse.
+            guard text.utf8.count > bestLength, text.contains("\"articleBody\"") || text.contains("\"text\"") else { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { continue }
             for candidate in Self.mainTextStrings(in: object, depth: 0) {
                 let length = Self.weightedLength(candidate)
