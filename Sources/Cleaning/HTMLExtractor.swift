@@ -747,19 +747,19 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         // clearly: the winner holds little of the text outside furniture and link lists. Then
         // the article is the smallest ancestor that holds most of it, if that reads as content
         // (few links once furniture is set aside); the body itself if need be.
-        if best >= 0 {
-            var content = [Int](repeating: 0, count: count)
-            var contentLinks = [Int](repeating: 0, count: count)
-            var allContent = 0
-            for (index, block) in blocks.enumerated() where !block.path.contains(where: { furniture[Int($0)] >= .classed }) {
-                let density = Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count))
-                guard density < 0.5 else { continue }
-                allContent += lengths[index]
-                for id in block.path {
-                    content[Int(id)] += lengths[index]
-                    contentLinks[Int(id)] += block.linkChars
-                }
+        var content = [Int](repeating: 0, count: count)
+        var contentLinks = [Int](repeating: 0, count: count)
+        var allContent = 0
+        for (index, block) in blocks.enumerated() where !block.path.contains(where: { furniture[Int($0)] >= .classed }) {
+            let density = Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count))
+            guard density < 0.5 else { continue }
+            allContent += lengths[index]
+            for id in block.path {
+                content[Int(id)] += lengths[index]
+                contentLinks[Int(id)] += block.linkChars
             }
+        }
+        if best >= 0 {
             var candidate = best
             while prose[best] < 1000, Double(content[best]) < 0.5 * Double(allContent), Double(content[candidate]) < 0.5 * Double(allContent) {
                 let parent = Int(parents[candidate])
@@ -773,12 +773,15 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         // The page's own main element, when the winner sits inside it, is the article's extent:
         // landing, service and product pages cut their content into many short sections, none
         // of which wins alone and few of which read like prose.
+        // Only when that gains real text: a headline and a dateline around the article body are
+        // the page's metadata, not its text.
         if best >= 0, !mainHints.isEmpty {
             var id = best
             while id >= 0 {
                 if mainHintSet.contains(Int32(id)) {
                     let density = Double(linkChars[id]) / Double(max(1, textChars[id]))
-                    if density < 0.5 && !pageRoots.contains(Int32(id)) { best = id }
+                    let gain = content[id] - content[best]
+                    if density < 0.5 && !pageRoots.contains(Int32(id)) && Double(gain) >= 0.25 * Double(content[best]) { best = id }
                     break
                 }
                 id = Int(parents[id])
