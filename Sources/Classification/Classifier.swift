@@ -69,7 +69,24 @@ public struct Classifier: Sendable {
             .compactMap { $0 }.filter { !$0.isEmpty }
             .map { Line(text: $0, role: .paragraph, cells: []) }
         lines.insert(contentsOf: metadataLines, at: 0)
-        let lessonMark = LessonFields.lessonNumber(lines: lines)
+        // Evidence of this corpus, in the text and in the title, heading and dateline.
+        let evidenceRules = config.lexicon.evidence
+        let metadataText = SearchableText(lowercasing: metadataLines.map(\.text).joined(separator: "\n"))
+        func found(_ phrases: [String]) -> [String] {
+            phrases.filter { searchable.contains($0.lowercased()) || metadataText.contains($0.lowercased()) }
+        }
+        let seriesFound = found(evidenceRules.seriesNames)
+        let publisherFound = found(evidenceRules.publisherNames)
+        let subjectsFound = found(evidenceRules.subjectPhrases)
+        let hasCorpusEvidence = !seriesFound.isEmpty || !publisherFound.isEmpty || subjectsFound.count >= evidenceRules.minimumSubjectPhrases
+        let offTopic = seriesFound.isEmpty && publisherFound.isEmpty && subjectsFound.isEmpty
+        // A lesson number counts only beside the series' name: "Lesson 1" alone is any course.
+        var lessonMark = LessonFields.lessonNumber(lines: lines, seriesLength: evidenceRules.seriesLength)
+        var markWithoutSeries: String? = nil
+        if let mark = lessonMark, seriesFound.isEmpty {
+            markWithoutSeries = mark.phrase
+            lessonMark = nil
+        }
         if let mark = lessonMark {
             if chineseDominant && mark.chinese {
                 scores[.lessonSource, default: 0] += 5
@@ -91,6 +108,23 @@ public struct Classifier: Sendable {
             reasons = evidence[top.key] ?? []
         }
         if (kind == .lesson || kind == .lessonSource) && lessonMark == nil { kind = .other }
+        if kind != .other && kind != .lesson && kind != .lessonSource && !hasCorpusEvidence {
+            // Kind phrases ("Glossary", "we must", "by 2035") without this corpus's subject.
+            reasons = ["\(kind.rawValue) phrases (\(reasons.joined(separator: ", "))) without evidence of Digital China"]
+            kind = .other
+            confidence = 0.5
+        }
+        if kind == .other {
+            if offTopic {
+                reasons = ["off-topic: no evidence of Digital China (series, publisher or subject phrases)"]
+            } else if let phrase = markWithoutSeries, reasons == ["no kind rule matched"] {
+                reasons = ["lesson mark \(phrase) without the series' name"]
+            }
+        }
+        if kind != .other || !offTopic {
+            let named = seriesFound.map { "series: \($0)" } + publisherFound.map { "publisher: \($0)" } + subjectsFound.map { "subject: \($0)" }
+            if kind != .other { reasons += named.filter { !reasons.contains($0) } }
+        }
 
 
         let fields = LessonFields(lines: lines, metadata: document.metadata)
@@ -118,7 +152,8 @@ public struct Classifier: Sendable {
         }
 
         let lessonNumber = series?.lesson
-        let topics = TopicRanker(topics: config.lexicon.topics).rank(
+        // An off-topic page has no topics, whatever words it shares with the lexicon ("5G").
+        let topics = offTopic ? [] : TopicRanker(topics: config.lexicon.topics).rank(
             title: [title.en, title.zh, headline].compactMap { $0 }.joined(separator: "\n"),
             synopsis: [fields.synopsis.en, fields.synopsis.zh].compactMap { $0 }.joined(separator: "\n"),
             terms: fields.terms.map { "\($0.en) \($0.zh)" }.joined(separator: "\n"),

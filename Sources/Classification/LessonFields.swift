@@ -88,28 +88,30 @@ struct LessonFields {
         Pattern("lesson\\s+\(numberWord)\\s+of\\s+(\\d{1,2})", requires: ["lesson"]),
         Pattern("series\\s+(\\d{1,2})\\s*/\\s*(\\d{1,2})", requires: ["series"]),
         Pattern("\\((\\d{1,2})\\s*/\\s*(\\d{1,2})\\)", requires: ["/"]),
-        Pattern("\\blesson\\s+\(numberWord)\\b()", requires: ["lesson"]),
+        // A bare "Lesson 6" — but not the "Lesson 6" of a "Lesson 6 of 10" the first pattern refused.
+        Pattern("\\blesson\\s+\(numberWord)\\b(?!\\s+of\\s+\\d)()", requires: ["lesson"]),
     ]
     static let chineseMarks: [Pattern] = [
         Pattern("系列之([一二三四五六七八九十]+|\\d{1,2})", requires: ["系列之"]),
         Pattern("第([一二三四五六七八九十]+|\\d{1,2})讲", requires: ["讲"]),
     ]
 
-    /// The lesson number and series size from the first line that states them.
-    static func lessonNumber(lines: [Line]) -> LessonMark? {
+    /// The lesson number from the first line that states it. A mark that says "of N" counts
+    /// only when N is the series' length: "(6/10)" on a review is no lesson of a 13-part series.
+    static func lessonNumber(lines: [Line], seriesLength: Int = 13) -> LessonMark? {
         for pattern in englishMarks {
             for line in lines.prefix(400) {
                 guard let match = pattern.firstMatch(line.text), let word = match[1], let lesson = Numerals.english(word) else { continue }
-                let of = match[2].flatMap { Int($0) } ?? 13
-                guard (1...of).contains(lesson), (2...40).contains(of) else { continue }
+                let of = match[2].flatMap { Int($0) } ?? seriesLength
+                guard of == seriesLength, (1...of).contains(lesson) else { continue }
                 return LessonMark(lesson: lesson, of: of, phrase: match[0] ?? word, chinese: false)
             }
         }
         for pattern in chineseMarks {
             for line in lines.prefix(400) {
                 guard let match = pattern.firstMatch(line.text), let word = match[1], let lesson = Numerals.chinese(word),
-                      (1...40).contains(lesson) else { continue }
-                return LessonMark(lesson: lesson, of: 13, phrase: match[0] ?? word, chinese: true)
+                      (1...seriesLength).contains(lesson) else { continue }
+                return LessonMark(lesson: lesson, of: seriesLength, phrase: match[0] ?? word, chinese: true)
             }
         }
         return nil

@@ -114,6 +114,9 @@ public struct PipelineConfig: Sendable, Equatable {
     public var seriesBoilerplateMarkers: [String] = []
     public var userAgent = "dccorpus"
     public var fetch = FetchLimits()
+    /// `[ingest] quarantine_off_topic`: a page with no evidence of this corpus goes to
+    /// `Inbox/.rejected/` (ingest: rejected) instead of being archived as `other`.
+    public var quarantineOffTopic = false
 
     public init() {}
 }
@@ -213,10 +216,27 @@ public struct KindRule: Sendable, Equatable {
     public var weight: Double
 }
 
-/// Topic classes and kind rules from `Config/lexicon.toml`.
+/// What makes a page part of this corpus, from `[evidence]` in `Config/lexicon.toml`.
+public struct CorpusEvidenceRules: Sendable, Equatable {
+    /// Lessons in the series: a lesson mark "of N" must say this N.
+    public var seriesLength = 13
+    /// The series' own name (either language): needed for `lesson` and `lesson-source`.
+    public var seriesNames = ["Digital China Construction Series", "数字中国建设系列"]
+    /// The publisher of the series: evidence of the corpus for every other kind.
+    public var publisherNames: [String] = []
+    /// Phrases naming Digital China, the Chinese state's documents and bodies.
+    public var subjectPhrases: [String] = []
+    /// Distinct subject phrases a page needs, without the series or publisher, to be a glossary,
+    /// overview, policy or commentary.
+    public var minimumSubjectPhrases = 2
+    public init() {}
+}
+
+/// Topic classes, kind rules and corpus evidence from `Config/lexicon.toml`.
 public struct Lexicon: Sendable, Equatable {
     public var topics: [TopicClass] = []
     public var kindRules: [KindRule] = []
+    public var evidence = CorpusEvidenceRules()
     public init() {}
 }
 
@@ -307,6 +327,9 @@ public struct CorpusConfig: Sendable {
         limits2.retryAfterCapSeconds = try fetch.double("retry_after_cap_seconds", default: limits2.retryAfterCapSeconds, range: 0...3600)
         config.fetch = limits2
         try fetch.finish()
+        var ingest = try top.table("ingest")
+        config.quarantineOffTopic = try ingest.bool("quarantine_off_topic", default: false)
+        try ingest.finish()
         try top.finish()
         return config
     }
@@ -355,6 +378,19 @@ public struct CorpusConfig: Sendable {
             try entry.finish()
         }
         if lexicon.kindRules.isEmpty { throw problem("kind_rules: no [[kind_rules]] defined; documents could not be told apart") }
+        var evidence = try top.table("evidence")
+        var rules = CorpusEvidenceRules()
+        rules.seriesLength = try evidence.int("series_length", default: rules.seriesLength, range: 1...40)
+        rules.seriesNames = try evidence.strings("series", default: rules.seriesNames)
+        rules.publisherNames = try evidence.strings("publisher")
+        rules.subjectPhrases = try evidence.strings("subject")
+        rules.minimumSubjectPhrases = try evidence.int("min_subject_phrases", default: rules.minimumSubjectPhrases, range: 1...50)
+        try evidence.finish()
+        if rules.seriesNames.isEmpty { throw problem("evidence.series: no series name defined; no page could be a lesson") }
+        for phrase in rules.seriesNames + rules.publisherNames + rules.subjectPhrases where phrase.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw problem("evidence has an empty phrase, which would match every document")
+        }
+        lexicon.evidence = rules
         try top.finish()
         return lexicon
     }

@@ -107,6 +107,8 @@ public struct SourceInfo: Codable, Equatable, Sendable {
     public var tlsVerifyResult: Int?
     public var etag: String?
     public var lastModified: String?
+    /// The page's own `<link rel="canonical">`: the same document under another address.
+    public var canonicalURL: String?
 
     public init(url: String? = nil, requestedURL: String? = nil, file: String? = nil, retrievedAt: String,
                 httpStatus: Int? = nil, tlsVerified: Bool? = nil, contentType: String? = nil, charset: String? = nil,
@@ -122,7 +124,7 @@ public struct SourceInfo: Codable, Equatable, Sendable {
         case tlsVerified = "tls_verified", contentType = "content_type", fileSize = "file_size"
         case fileModified = "file_modified"
         case sourceID = "source_id", ipAddress = "ip_address", redirects, tlsVerifyResult = "tls_verify_result"
-        case etag, lastModified = "last_modified"
+        case etag, lastModified = "last_modified", canonicalURL = "canonical_url"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -143,6 +145,7 @@ public struct SourceInfo: Codable, Equatable, Sendable {
         try container.encodeIfPresent(tlsVerifyResult, forKey: .tlsVerifyResult)
         try container.encodeIfPresent(etag, forKey: .etag)
         try container.encodeIfPresent(lastModified, forKey: .lastModified)
+        try container.encodeIfPresent(canonicalURL, forKey: .canonicalURL)
     }
 }
 

@@ -6,7 +6,11 @@ import Foundation
 
 /// What happened to one URL.
 public struct FetchOutcome: Codable, Equatable, Sendable {
-    public enum Status: String, Codable, Sendable { case fetched, changed, unchanged, failed }
+    public enum Status: String, Codable, Sendable {
+        case fetched, changed, unchanged, failed
+        /// The page would replace a different document under the same id: nothing written.
+        case conflict
+    }
     public var url: String
     public var source: String?
     public var status: Status
@@ -134,9 +138,15 @@ public struct FetchJob {
         source.lastModified = response.header("last-modified")
         let capture = Capture(bytes: response.body, format: format, source: source,
                               headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url)
-        let (record, file) = try ingestor.builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: responseRecord.recordID))
-        let existed = session.records[record.id] != nil
-        let status: FetchOutcome.Status = existed ? .changed : .fetched
+        let built = try ingestor.builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: responseRecord.recordID))
+        let record: CorpusRecord, file: Data, status: FetchOutcome.Status
+        switch try Ingestor.place(built.record, file: built.file, session: session, replacing: nil) {
+        case .refused(let id, let reason):
+            return FetchOutcome(url: target.url, source: target.source?.id, status: .conflict, id: id,
+                                error: CorpusError(file: target.url, stage: .classify, reason: reason).description)
+        case .placed(let placed, let data, let isNew):
+            (record, file, status) = (placed, data, isNew ? .fetched : .changed)
+        }
         try session.append([request, responseRecord, metadata(response, target: target, date: date, refersTo: responseRecord.recordID,
                                                               corpusID: record.id, status: status, payloadDigest: payloadDigest)])
         try session.put(record, fileData: file)

@@ -88,7 +88,7 @@ public struct InboxFolder: Sendable {
         }
         var reported: [(path: String, outcomes: [IngestOutcome])] = []
         for (path, outcomes) in groups {
-            if let rejected = outcomes.first(where: { $0.status == .rejected }), outcomes.allSatisfy({ $0.status == .rejected }) {
+            if let rejected = outcomes.first(where: { $0.status.isRefused }), outcomes.allSatisfy({ $0.status.isRefused }) {
                 // Gone since it was listed: another process working on this Inbox (`run` beside
                 // `watch`) archived it and removed it. Not a rejection, and nothing to move.
                 if Self.vanished(path) { continue }

@@ -5,7 +5,14 @@ import Foundation
 
 /// What happened to one input.
 public struct IngestOutcome: Codable, Equatable, Sendable {
-    public enum Status: String, Codable, Sendable { case ingested, changed, unchanged, rejected }
+    public enum Status: String, Codable, Sendable {
+        case ingested, changed, unchanged, rejected
+        /// The capture would replace a different document under the same id: not applied.
+        case conflict
+
+        /// Rejected and conflicting inputs are not archived: the Inbox quarantines them.
+        public var isRefused: Bool { self == .rejected || self == .conflict }
+    }
     public var file: String
     public var status: Status
     public var id: String?
@@ -31,6 +38,9 @@ public struct Ingestor: Sendable {
     public let store: ArchiveStore
     public let builder: RecordBuilder
     public var config: CorpusConfig { builder.config }
+    /// `ingest --replace ID`: the inputs are meant to replace document ID even where they would
+    /// otherwise be a conflict.
+    public var replacing: String? = nil
 
     public init(archiveRoot: URL, config: CorpusConfig) {
         store = ArchiveStore(root: archiveRoot, lockTimeout: config.pipeline.lockTimeoutSeconds,
@@ -108,8 +118,18 @@ public struct Ingestor: Sendable {
 
     /// Appends the capture and a `metadata` record naming the document and what happened (the
     /// capture history reads these), then stages the record.
-    func commit(_ record: CorpusRecord, fileData: Data, captured: WARCRecord, extraFields: String, file: String, session: WriteSession) throws -> IngestOutcome {
-        let status: IngestOutcome.Status = session.records[record.id] != nil ? .changed : .ingested
+    func commit(_ built: CorpusRecord, fileData builtFile: Data, captured: WARCRecord, extraFields: String, file: String, session: WriteSession) throws -> IngestOutcome {
+        if config.pipeline.quarantineOffTopic, let reason = Self.offTopicReason(built) {
+            return reject(file, CorpusError(file: file, stage: .classify, reason: "\(reason) (pipeline.toml ingest.quarantine_off_topic)"))
+        }
+        let placed: (record: CorpusRecord, file: Data, status: IngestOutcome.Status)
+        switch try Self.place(built, file: builtFile, session: session, replacing: replacing) {
+        case .refused(let id, let reason):
+            return IngestOutcome(file: file, status: .conflict, id: id, error: CorpusError(file: file, stage: .classify, reason: reason).description)
+        case .placed(let record, let data, let isNew):
+            placed = (record, data, isNew ? .ingested : .changed)
+        }
+        let (record, fileData, status) = placed
         let fields = extraFields + "corpus-id: \(record.id)\r\ncapture-status: \(status.rawValue)\r\npayload-sha256: \(record.provenance.rawSHA256)\r\n"
         let metadata = WARCRecord.make(type: "metadata", date: captured["WARC-Date"] ?? WARCDate.string(session.started),
                                        contentType: "application/warc-fields", block: Data(fields.utf8),
@@ -118,6 +138,36 @@ public struct Ingestor: Sendable {
         try session.append([captured, metadata])
         try session.put(record, fileData: fileData)
         return IngestOutcome(file: file, status: status, id: record.id, error: nil)
+    }
+
+    enum PlacementResult {
+        case placed(CorpusRecord, Data, isNew: Bool)
+        case refused(id: String, reason: String)
+    }
+
+    /// Gives a built record its place among the session's records (see `DocumentIdentity`):
+    /// its derived id, a suffixed one, or a conflict. A record that moves to another id is sealed again.
+    static func place(_ record: CorpusRecord, file: Data, session: WriteSession, replacing: String?) throws -> PlacementResult {
+        let placement = DocumentIdentity.place(record, among: session.records, replacing: replacing)
+        let id: String
+        let isNew: Bool
+        switch placement {
+        case .conflict(let existing, let reason): return .refused(id: existing, reason: "conflict: \(reason)")
+        case .new(let placed): id = placed; isNew = true
+        case .version(let placed): id = placed; isNew = false
+        }
+        guard id != record.id else { return .placed(record, file, isNew: isNew) }
+        var moved = record
+        moved.id = id
+        let sealed = try moved.sealedWithFile()
+        return .placed(sealed.record, sealed.file, isNew: isNew)
+    }
+
+    /// Why a record is off-topic (no evidence of the corpus at all), or nil.
+    static func offTopicReason(_ record: CorpusRecord) -> String? {
+        guard record.kind == .other, record.topics.isEmpty,
+              let first = record.classification.evidence.first, first.hasPrefix("off-topic") else { return nil }
+        return first
     }
 
     /// WARC field values are one line of UTF-8.

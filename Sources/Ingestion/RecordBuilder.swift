@@ -47,6 +47,7 @@ public struct RecordBuilder: Sendable {
         }
         var source = capture.source
         source.charset = document.charset.rawValue
+        source.canonicalURL = Self.canonicalURL(document.metadata.canonicalURL, base: source.url)
         let record = CorpusRecord(
             id: classified.id, kind: classified.kind, languages: classified.languages, title: classified.title,
             headline: classified.headline, classification: classified.classification, series: classified.series,
@@ -58,5 +59,16 @@ public struct RecordBuilder: Sendable {
                 textSHA256: Digest.sha256Hex(classified.text), archive: archive,
                 pipeline: PipelineInfo(version: CorpusConfig.pipelineVersion, configSHA256: config.configSHA256)))
         return try record.sealedWithFile()
+    }
+
+    /// The page's canonical link as an absolute http(s) URL (resolved against the capture's
+    /// address when relative), without its fragment; nil when it is anything else.
+    static func canonicalURL(_ link: String?, base: String?) -> String? {
+        guard let link = link?.trimmingCharacters(in: .whitespaces), !link.isEmpty, link.utf8.count <= 2048 else { return nil }
+        guard let resolved = URL(string: link, relativeTo: base.flatMap { URL(string: $0) })?.absoluteURL,
+              let scheme = resolved.scheme?.lowercased(), scheme == "http" || scheme == "https", resolved.host != nil,
+              var components = URLComponents(url: resolved, resolvingAgainstBaseURL: false) else { return nil }
+        components.fragment = nil
+        return components.string
     }
 }

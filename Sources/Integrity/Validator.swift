@@ -145,6 +145,10 @@ public struct Validator: Sendable {
                 if record.terms.isEmpty { warning("lesson-incomplete", "lesson has no terms") }
                 if record.synopsis.en == nil && record.synopsis.zh == nil { warning("lesson-incomplete", "lesson has no synopsis") }
             }
+            if record.kind == .other && record.topics.isEmpty {
+                let reason = record.classification.evidence.first ?? "no topics"
+                warning("off-topic", "not about Digital China: \(reason)")
+            }
         return (errors, warnings)
     }
 }

@@ -28,7 +28,7 @@ struct Fetch: ParsableCommand {
             let config = try options.loadConfig()
             let targets = try FetchCommand.targets(root: options.rootURL, sourceIDs: sources, urls: urls)
             let outcomes = try FetchCommand.fetch(targets, config: config, options: options, timeout: timeout)
-            if outcomes.contains(where: { $0.status == .failed }) { throw Fail.problems }
+            if outcomes.contains(where: { $0.status == .failed || $0.status == .conflict }) { throw Fail.problems }
         }
     }
 }
@@ -67,15 +67,15 @@ enum FetchCommand {
         for outcome in outcomes {
             if options.json {
                 Output.jsonLine(outcome)
-            } else if outcome.status == .failed {
-                Output.line("failed     \(outcome.error ?? outcome.url)")
+            } else if outcome.status == .failed || outcome.status == .conflict {
+                Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(outcome.error ?? outcome.url)")
             } else {
                 Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(outcome.url))")
             }
         }
         if !options.json {
             let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
-            Output.line("fetch: \(counts[.fetched] ?? 0) fetched, \(counts[.changed] ?? 0) changed, \(counts[.unchanged] ?? 0) unchanged, \(counts[.failed] ?? 0) failed")
+            Output.line("fetch: \(counts[.fetched] ?? 0) fetched, \(counts[.changed] ?? 0) changed, \(counts[.unchanged] ?? 0) unchanged, \(counts[.failed] ?? 0) failed, \(counts[.conflict] ?? 0) conflicts")
         }
         return outcomes
     }

@@ -10,16 +10,27 @@ struct Ingest: ParsableCommand {
         abstract: "Add local files (.html, .htm, .txt, .warc, .warc.gz) to the archive and corpus.")
 
     @OptionGroup var options: GlobalOptions
+    @Option(name: .customLong("replace"), help: ArgumentHelp(
+        "Make the inputs the new version of this document even though they differ from it (a conflict otherwise).",
+        valueName: "ID"))
+    var replacing: String?
     @Argument(help: "Files to ingest.") var paths: [String]
 
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
+            var ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
+            if let replacing {
+                guard WriteSession.isSafeID(replacing) else { throw Fail.usage("--replace: \"\(replacing)\" is not a document id") }
+                guard try ingestor.store.loadRecord(id: replacing) != nil else {
+                    throw Fail.usage("--replace: no document \(replacing) in the archive")
+                }
+                ingestor.replacing = replacing
+            }
             let outcomes = try ingestor.ingest(paths: paths)
             Report.outcomes(outcomes, json: options.json)
             SearchSync.refresh(options, store: ingestor.store)
-            if outcomes.contains(where: { $0.status == .rejected }) { throw Fail.problems }
+            if outcomes.contains(where: { $0.status.isRefused }) { throw Fail.problems }
         }
     }
 }
@@ -56,37 +67,39 @@ struct Run: ParsableCommand {
             let fetchCounts = Dictionary(grouping: fetched, by: \.status).mapValues(\.count)
             let summary = RunSummary(
                 fetched: fetchCounts[.fetched] ?? 0, fetchChanged: fetchCounts[.changed] ?? 0,
-                fetchUnchanged: fetchCounts[.unchanged] ?? 0, failed: fetchCounts[.failed] ?? 0,
+                fetchUnchanged: fetchCounts[.unchanged] ?? 0, failed: (fetchCounts[.failed] ?? 0) + (fetchCounts[.conflict] ?? 0),
                 ingested: counts[.ingested] ?? 0, changed: counts[.changed] ?? 0, unchanged: counts[.unchanged] ?? 0,
-                rejected: counts[.rejected] ?? 0, documents: report.documents,
+                rejected: counts[.rejected] ?? 0, conflicts: counts[.conflict] ?? 0, documents: report.documents,
                 errors: report.errors.count, warnings: report.warnings.count, sources: fetched, inputs: outcomes,
                 validation: report)
             if options.json {
                 Output.jsonDocument(summary)
             } else {
-                for outcome in fetched where outcome.status == .failed { Output.line("failed     \(outcome.error ?? outcome.url)") }
+                for outcome in fetched where outcome.status == .failed || outcome.status == .conflict {
+                    Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(outcome.error ?? outcome.url)")
+                }
                 Report.outcomes(outcomes, json: false)
                 for finding in report.errors { Output.line("error    \(finding)") }
                 for finding in report.warnings { Output.line("warning  \(finding)") }
                 if !offline {
                     Output.line("fetch: \(summary.fetched) fetched, \(summary.fetchChanged) changed, \(summary.fetchUnchanged) unchanged, \(summary.failed) failed")
                 }
-                Output.line("summary: \(summary.ingested) ingested, \(summary.changed) changed, \(summary.unchanged) unchanged, \(summary.rejected) rejected; \(summary.documents) documents; validation: \(summary.errors) errors, \(summary.warnings) warnings")
+                Output.line("summary: \(summary.ingested) ingested, \(summary.changed) changed, \(summary.unchanged) unchanged, \(summary.rejected) rejected, \(summary.conflicts) conflicts; \(summary.documents) documents; validation: \(summary.errors) errors, \(summary.warnings) warnings")
             }
-            if summary.failed > 0 || summary.rejected > 0 || summary.errors > 0 { throw Fail.problems }
+            if summary.failed > 0 || summary.rejected > 0 || summary.conflicts > 0 || summary.errors > 0 { throw Fail.problems }
         }
     }
 }
 
 struct RunSummary: Encodable {
     var fetched, fetchChanged, fetchUnchanged, failed: Int
-    var ingested, changed, unchanged, rejected, documents, errors, warnings: Int
+    var ingested, changed, unchanged, rejected, conflicts, documents, errors, warnings: Int
     var sources: [FetchOutcome]
     var inputs: [IngestOutcome]
     var validation: Validator.Report
 
     enum CodingKeys: String, CodingKey {
-        case fetched, failed, ingested, changed, unchanged, rejected, documents, errors, warnings, sources, inputs, validation
+        case fetched, failed, ingested, changed, unchanged, rejected, conflicts, documents, errors, warnings, sources, inputs, validation
         case fetchChanged = "fetch_changed", fetchUnchanged = "fetch_unchanged"
     }
 }
@@ -96,8 +109,8 @@ enum Report {
         for outcome in outcomes {
             if json {
                 Output.jsonLine(outcome)
-            } else if outcome.status == .rejected {
-                Output.line("rejected   \(outcome.error ?? outcome.file)")
+            } else if outcome.status.isRefused {
+                Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(outcome.error ?? outcome.file)")
             } else {
                 Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(outcome.file))")
             }

@@ -8,7 +8,7 @@ import Testing
         try Data().write(to: harness.inbox.appendingPathComponent(".hidden.html"))
         let result = try harness.run(["run"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("summary: 4 ingested, 0 changed, 0 unchanged, 0 rejected; 4 documents; validation: 0 errors, 1 warnings"))
+        #expect(result.stdout.contains("summary: 4 ingested, 0 changed, 0 unchanged, 0 rejected, 0 conflicts; 4 documents; validation: 0 errors, 1 warnings"))
         let left = try FileManager.default.contentsOfDirectory(atPath: harness.inbox.path)
         #expect(left == [".hidden.html"])
         let list = try harness.run(["list", "--json"])
