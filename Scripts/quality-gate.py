@@ -1,33 +1,54 @@
 #!/usr/bin/env python3
-"""The cleaner's quality gate: cleans the 181 pages of the article-extraction benchmark with the
-built binary, scores them with the benchmark's own score.py, and fails if F1 fell more than the
-tolerance below the pinned figure in Benchmarks/cleaner-baseline.json. No timing is asserted.
+"""The cleaner's quality gate: cleans the pages of two benchmarks with the built binary, scores
+them with each benchmark's own score.py, and fails if a figure fell more than its tolerance below
+the pin in Benchmarks/cleaner-baseline.json:
+  - the article-extraction benchmark (181 news articles): shingle F1;
+  - the WCXB development split (1,497 pages of 7 types from 1,295 sites): word-F1.
+No timing is asserted (that is Benchmarks/wcxb.py's and cleaner.py's job).
 
-Usage: quality-gate.py [BINARY]   (skips, exit 0, when ../shared/bench is not beside the checkout)"""
-import gzip, json, subprocess, sys, tempfile
+Usage: quality-gate.py [BINARY]   (a benchmark not found beside the checkout is skipped)"""
+import gzip, json, os, subprocess, sys, tempfile
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
-bench = root.parent / "shared/bench/article-extraction-benchmark"
 binary = sys.argv[1] if len(sys.argv) > 1 else str(root / ".build/debug/dccorpus")
 baseline = json.loads((root / "Benchmarks/cleaner-baseline.json").read_text())
-if not (bench / "score.py").exists():
-    print(f"quality gate: skipped ({bench} not found)")
-    sys.exit(0)
-with tempfile.TemporaryDirectory() as work:
-    pages, out = Path(work, "pages"), Path(work, "out")
+shared = root.parent / "shared/bench"
+jobs = str(os.cpu_count() or 1)
+
+
+def clean_and_score(bench: Path, work: Path) -> str:
+    pages, out = work / "pages", work / "out"
     pages.mkdir()
     files = []
     for gz in sorted((bench / "html").glob("*.html.gz")):
         target = pages / gz.name[: -len(".gz")]
         target.write_bytes(gzip.decompress(gz.read_bytes()))
         files.append(str(target))
-    subprocess.run([binary, "clean", "--root", str(root), "--out", str(out)] + files, stderr=subprocess.DEVNULL)
-    line = subprocess.run([sys.executable, str(bench / "score.py"), str(out)], capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
-parts = line.split()
-figures = dict(zip(parts[0::2], map(float, parts[1::2])))
-floor = baseline["f1"] - baseline["tolerance"]
-ok = figures["f1"] >= floor
-print(f"quality gate: {line} (pinned f1 {baseline['f1']}, floor {floor:.3f}): {'ok' if ok else 'FAILED'}")
-print(f"{1 if ok else 0} passed, {0 if ok else 1} failed")
-sys.exit(0 if ok else 1)
+    subprocess.run([binary, "clean", "--root", str(root), "--jobs", jobs, "--out", str(out)] + files, stderr=subprocess.DEVNULL)
+    scored = subprocess.run([sys.executable, str(bench / "score.py"), str(out)], capture_output=True, text=True, check=True)
+    return scored.stdout.strip().splitlines()[-1]
+
+
+gates = [
+    # (name, folder, pin key, figure in the scorer's last line)
+    ("article-extraction-benchmark", shared / "article-extraction-benchmark", "f1", "f1"),
+    ("wcxb-dev", shared / "wcxb-dev", "wcxb_word_f1", "word-f1"),
+]
+passed = failed = 0
+for name, bench, key, figure in gates:
+    if not (bench / "score.py").exists():
+        print(f"quality gate {name}: skipped ({bench} not found)")
+        continue
+    with tempfile.TemporaryDirectory() as work:
+        line = clean_and_score(bench, Path(work))
+    parts = line.split()
+    value = float(parts[parts.index(figure) + 1])
+    tolerance = baseline.get(f"{key}_tolerance", baseline["tolerance"])
+    floor = baseline[key] - tolerance
+    ok = value >= floor
+    passed += ok
+    failed += not ok
+    print(f"quality gate {name}: {line} (pinned {figure} {baseline[key]}, floor {floor:.3f}): {'ok' if ok else 'FAILED'}")
+print(f"{passed} passed, {failed} failed")
+sys.exit(0 if failed == 0 else 1)
