@@ -40,6 +40,7 @@ enum TagKind: Equatable {
     case chrome          // nav, aside, footer, header: site furniture by tag
     case container       // div, section, article…: block boundary, no role of its own
     case paragraph, heading(Int), listItem, quote, preformatted, caption
+    case term            // <dt>: a paragraph that names what the next one defines
     case table, tableSection, row, cell
     case lineBreak, rule
     case link
@@ -57,7 +58,8 @@ enum TagKind: Equatable {
         case "div", "section", "article", "main", "body", "html", "form", "fieldset", "center", "dl",
              "details", "address", "ul", "ol", "hgroup", "frameset", "noframes", "legend":
             return .container
-        case "p", "dt", "dd", "summary": return .paragraph
+        case "dt": return .term
+        case "p", "dd", "summary": return .paragraph
         case "h1": return .heading(1)
         case "h2": return .heading(2)
         case "h3": return .heading(3)

@@ -24,6 +24,19 @@ struct HTMLExtractor {
         var path: [Int32]
         /// Inside a hidden element or `<noscript>`: content only when the visible page has little.
         var hidden: Bool
+        /// `weightedLength(text)` and the text's scalar count, measured once.
+        var weight: Int
+        var scalars: Int
+        /// A definition list's term: often a link to what it names, and content all the same.
+        var isTerm = false
+        /// Links' share of the text.
+        var linkDensity: Double { Double(linkChars) / Double(max(1, scalars)) }
+
+        init(role: BlockRole, text: String, cells: [String], linkChars: Int, path: [Int32], hidden: Bool) {
+            self.role = role; self.text = text; self.cells = cells; self.linkChars = linkChars
+            self.path = path; self.hidden = hidden
+            (weight, scalars) = HTMLExtractor.measure(text)
+        }
     }
 
     /// How sure we are that an element is site furniture.
@@ -61,8 +74,9 @@ struct HTMLExtractor {
     private var mainHints: [Int32] = []
     /// Open hidden elements (`hidden`, `display:none`, `aria-hidden`) and `<noscript>`s.
     private var hiddenDepth = 0
-    /// JSON-LD blocks, kept raw: parsed only when the markup yields little text.
-    private var jsonLD: [String] = []
+    /// JSON-LD script elements (they live as long as the document): read and parsed only when
+    /// the markup yields little text.
+    private var jsonLD: [xmlNodePtr] = []
 
     private var frames: [Frame] = []
     private var blocks: [RawBlock] = []
@@ -159,7 +173,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         switch kind {
         case .skip:
             if Node.name(node).lowercased() == "script", (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
-                noteJSONLD(Node.textContent(node, limit: 2_000_000))
+                noteJSONLD(node)
             }
             return false
         case .head:
@@ -212,7 +226,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         case .cell where rowCells != nil:
             inCell = true
             cellBytes.removeAll(keepingCapacity: true)
-        case .paragraph where inCell:
+        case .paragraph where inCell, .term where inCell:
             if !cellBytes.isEmpty { cellBytes.append(contentsOf: Self.lineSeparatorBytes) }
         default: break
         }
@@ -273,6 +287,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         let text = preformatted ? cleanPreformatted(buffer) : clean(buffer)
         guard !text.isEmpty else { return }
         var role = BlockRole.paragraph
+        var isTerm = false
         var inQuote = false
         for frame in stack.reversed() {
             if frame.kind == .quote { inQuote = true }
@@ -284,13 +299,16 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             case .preformatted: role = .preformatted; break roleSearch
             case .quote: role = .quote; break roleSearch
             case .paragraph, .caption: role = inQuote ? .quote : .paragraph; break roleSearch
+            case .term: role = .paragraph; isTerm = true; break roleSearch
             default: continue
             }
         }
         // Text kept as preformatted (a <p> inside an unclosed <pre>, found by fuzzing) says so.
         if preformatted { role = .preformatted }
-        blocks.append(RawBlock(role: role, text: text, cells: [], linkChars: bufferLinkChars,
-                             path: stack.map(\.id), hidden: hiddenDepth > 0))
+        var block = RawBlock(role: role, text: text, cells: [], linkChars: bufferLinkChars,
+                             path: stack.map(\.id), hidden: hiddenDepth > 0)
+        block.isTerm = isTerm
+        blocks.append(block)
     }
 
     /// In HTML a newline is white space; only `<br>` (marked U+2028 while walking) breaks a line.
@@ -420,13 +438,33 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             let name = UnsafeRawPointer(rawName).assumingMemoryBound(to: CChar.self)
             if strcasecmp(name, "hidden") == 0 { return true }
             if strcasecmp(name, "aria-hidden") == 0, let value = Node.value(of: current), strcasecmp(value, "true") == 0 { return true }
-            if strcasecmp(name, "style") == 0, let value = Node.value(of: current) {
-                let style = String(cString: value).lowercased().replacingOccurrences(of: " ", with: "")
-                if style.contains("display:none") || style.contains("visibility:hidden") { return true }
-            }
+            if strcasecmp(name, "style") == 0, let value = Node.value(of: current), hidesByStyle(value) { return true }
         }
         return false
     }
+
+    /// `display:none` or `visibility:hidden` in an inline style, white space and case ignored.
+    static func hidesByStyle(_ style: UnsafePointer<CChar>) -> Bool {
+        var compact: [UInt8] = []
+        var index = 0
+        while style[index] != 0 && index < 4096 {
+            var byte = UInt8(bitPattern: style[index])
+            index += 1
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { continue }
+            if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+            compact.append(byte)
+        }
+        return compact.withUnsafeBufferPointer { bytes in
+            for needle in [hiddenDisplay, hiddenVisibility] where needle.count <= bytes.count {
+                for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+                    if zip(bytes[start..<(start + needle.count)], needle).allSatisfy({ $0 == $1 }) { return true }
+                }
+            }
+            return false
+        }
+    }
+    static let hiddenDisplay = Array("display:none".utf8)
+    static let hiddenVisibility = Array("visibility:hidden".utf8)
 
     /// A data table's cells hold text; a layout table's cells hold blocks (or further tables).
     static func isDataTable(_ table: xmlNodePtr) -> Bool {
@@ -476,7 +514,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
                 }
             case "script":
                 if (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
-                    noteJSONLD(Node.textContent(node, limit: 2_000_000))
+                    noteJSONLD(node)
                 }
             default: break
             }
@@ -484,9 +522,9 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
     }
 
     /// Keeps a JSON-LD block for the text fallback and takes its `datePublished` if none yet.
-    private mutating func noteJSONLD(_ text: String) {
-        if metadata.published == nil { metadata.published = Self.jsonLDDate(text) }
-        if jsonLD.count < 16 { jsonLD.append(text) }
+    private mutating func noteJSONLD(_ node: xmlNodePtr) {
+        if metadata.published == nil { metadata.published = Self.jsonLDDate(Node.textContent(node, limit: 200_000)) }
+        if jsonLD.count < 16 { jsonLD.append(node) }
     }
 
     /// `<main>`, `role="main"`, `itemprop="articleBody"`/`"text"` (schema.org's main text).
@@ -532,12 +570,16 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
     // MARK: Selection
 
     /// Length that counts CJK characters threefold: a Chinese character carries about a word.
-    static func weightedLength(_ text: String) -> Int {
-        var total = 0
+    static func weightedLength(_ text: String) -> Int { measure(text).weight }
+
+    /// The weighted length and the scalar count, in one pass.
+    static func measure(_ text: String) -> (weight: Int, scalars: Int) {
+        var total = 0, count = 0
         for scalar in text.unicodeScalars {
+            count += 1
             if scalar.value >= 0x2E80 { total += 3 } else if !TextNormalizer.isSpace(scalar) { total += 1 }
         }
-        return total
+        return (total, count)
     }
 
     /// The main text: the best container of the visible page; the hidden page's when the
@@ -558,8 +600,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         var result = choose(from: visible, furniture: furniture, mainHintSet: mainHintSet)
         var length = Self.weightedLength(of: result)
         let hiddenProse = blocks.reduce(0) { sum, block in
-            let weighted = Self.weightedLength(block.text)
-            return block.hidden && weighted >= 80 && Double(block.linkChars) < 0.2 * Double(block.text.unicodeScalars.count) ? sum + weighted : sum
+            block.hidden && block.weight >= 80 && block.linkDensity < 0.2 ? sum + block.weight : sum
         }
         if hiddenProse >= 400, Double(length) < 0.25 * Double(hiddenProse) {
             let withHidden = choose(from: blocks, furniture: furniture, mainHintSet: mainHintSet)
@@ -584,7 +625,8 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
     private func jsonLDBlocks(longerThan minimum: Int) -> [TextBlock]? {
         var best: String? = nil
         var bestLength = minimum
-        for text in jsonLD {
+        for node in jsonLD {
+            let text = Node.textContent(node, limit: 2_000_000)
             // A weighted length never exceeds the UTF-8 length: most blocks need no parse.
             guard text.utf8.count > bestLength, text.contains("\"articleBody\"") || text.contains("\"text\"") else { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { continue }
@@ -650,7 +692,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         var lengths = [Int](repeating: 0, count: blocks.count)
         var total = 0
         for (index, block) in blocks.enumerated() {
-            let length = Self.weightedLength(block.text)
+            let length = block.weight
             lengths[index] = length
             total += length
             for id in block.path {
@@ -665,7 +707,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         for (index, block) in blocks.enumerated() where lengths[index] >= 25 && !hasHardFurniture(block) {
             if case .heading = block.role { continue }
             let commas = block.text.unicodeScalars.reduce(0) { $0 + ($1 == "," || $1 == "，" || $1 == "、" || $1 == "。" ? 1 : 0) }
-            let density = Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count))
+            let density = block.linkDensity
             let score = (1.0 + Double(commas) + min(Double(lengths[index]) / 100.0, 3.0)) * (1.0 - min(density, 1.0))
             // The nearest container fully, then a half, a third. Data-table structure is
             // transparent: a transcript table's rows vote for the container around the table.
@@ -703,7 +745,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         var prose = [Int](repeating: 0, count: count)
         var allProse = 0
         for (index, block) in blocks.enumerated() where lengths[index] >= 80 && block.role != .tableRow {
-            let density = Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count))
+            let density = block.linkDensity
             guard density < 0.2, !block.path.contains(where: { furniture[Int($0)] >= .classed }) else { continue }
             allProse += lengths[index]
             for id in block.path { prose[Int(id)] += lengths[index] }
@@ -751,7 +793,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         var contentLinks = [Int](repeating: 0, count: count)
         var allContent = 0
         for (index, block) in blocks.enumerated() where !block.path.contains(where: { furniture[Int($0)] >= .classed }) {
-            let density = Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count))
+            let density = block.linkDensity
             guard density < 0.5 else { continue }
             allContent += lengths[index]
             for id in block.path {
@@ -830,9 +872,12 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         let labels = Set(config.boilerplateLines.map(Self.labelKey))
         for (index, block) in blocks.enumerated() {
             guard isInArticle(index), !isFurnitureInside(block, keepingClassed: keepClassed) else { continue }
-            let scalarCount = block.text.unicodeScalars.count
-            let density = Double(block.linkChars) / Double(max(1, scalarCount))
-            if density > 0.5 && lengths[index] < 400 { continue }
+            let scalarCount = block.scalars
+            let density = block.linkDensity
+            // Link lists go; a heading or a term that links to itself (an anchor) stays.
+            if density > 0.5 && lengths[index] < 400 && !block.isTerm {
+                guard case .heading = block.role else { continue }
+            }
             if scalarCount < longestPhrase + 40, Self.isBoilerplatePhrase(block.text, phrases) { continue }
             if scalarCount <= 40, labels.contains(Self.labelKey(block.text)) { continue }
             result.append(TextBlock(role: block.role, text: block.text, cells: block.cells))
@@ -854,16 +899,21 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
     }
 
     /// True when the block is (nearly) just one of the configured phrases.
+    /// `phrases` are lower-case; letters are compared ASCII-case-insensitively on UTF-8 bytes.
     static func isBoilerplatePhrase(_ text: String, _ phrases: [String]) -> Bool {
-        let lowered = text.lowercased()
-        let count = lowered.unicodeScalars.count
-        return phrases.contains { count < $0.unicodeScalars.count + 40 && lowered.range(of: $0) != nil }
+        let count = text.unicodeScalars.count
+        var searchable: SearchableText? = nil
+        for phrase in phrases where count < phrase.unicodeScalars.count + 40 {
+            if searchable == nil { searchable = SearchableText(lowercasing: text) }
+            if searchable!.contains(phrase) { return true }
+        }
+        return false
     }
 
     /// A plain paragraph right beside the article container that reads like prose.
     private func siblingParagraph(_ block: RawBlock, bestParent: Int32, length: Int) -> Bool {
         guard block.path.count >= 2, block.path[block.path.count - 2] == bestParent else { return false }
         guard block.role == .paragraph, length >= 80 else { return false }
-        return Double(block.linkChars) / Double(max(1, block.text.unicodeScalars.count)) < 0.25
+        return block.linkDensity < 0.25
     }
 }

@@ -170,4 +170,23 @@ import Testing
         #expect(result.contains("Opening hours"))
         #expect(result.contains("Call us on 555 0100"))
     }
+
+    /// Reference pages link their headings to themselves and their terms to their own pages: a
+    /// heading or a definition term is content however much of it is a link.
+    @Test func linkedHeadingsAndDefinitionTermsAreKept() throws {
+        let result = try text("""
+            <html><body>\(Self.navigation)<main><h1>WebSocket</h1>
+            <p>The WebSocket object provides the API for creating and managing a connection to a server, and for sending data on it.</p>
+            <h2 id="properties"><a href="#properties">Instance properties</a></h2>
+            <dl><dt><a href="/binaryType"><code>WebSocket.binaryType</code></a></dt><dd>The binary data type used by the connection.</dd>
+            <dt><a href="/url"><code>WebSocket.url</code></a></dt><dd>The absolute URL of the WebSocket.</dd></dl>
+            <h2 id="methods"><a href="#methods">Instance methods</a></h2>
+            <dl><dt><a href="/close"><code>WebSocket.close()</code></a></dt><dd>Closes the connection.</dd></dl>
+            </main>\(Self.footer)</body></html>
+            """)
+        for needle in ["Instance properties", "WebSocket.binaryType", "The binary data type", "WebSocket.url", "Instance methods", "WebSocket.close()"] {
+            #expect(result.contains(needle), "missing \(needle)")
+        }
+        #expect(!result.contains("Products"))
+    }
 }
