@@ -9,16 +9,15 @@ Usage: Benchmarks/wcxb.py [--binary .build/release/dccorpus] [--rounds 1] [--kee
                           [--skip-anchor] [--per-page]
 Needs: a release build (swift build -c release) and, for the anchor, trafilatura and
 lxml_html_clean in the Python environment."""
-import argparse, gzip, json, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, shutil, statistics, tempfile, time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT.parent / "shared/bench/wcxb-dev"
+from benchpages import ROOT, SHARED, clean, score, trafilatura_rate, unpack
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--binary", default=str(ROOT / ".build/release/dccorpus"))
 parser.add_argument("--rounds", type=int, default=1)
-parser.add_argument("--bench", default=str(BENCH))
+parser.add_argument("--bench", default=str(SHARED / "wcxb-dev"))
 parser.add_argument("--keep", help="write our predictions here for inspection")
 parser.add_argument("--skip-anchor", action="store_true")
 parser.add_argument("--per-page", action="store_true", help="list our worst pages")
@@ -28,18 +27,7 @@ truth = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
 
 work = Path(tempfile.mkdtemp(prefix="dccorpus-wcxb-"))
 pages = work / "pages"
-pages.mkdir()
-ids = []
-for gz in sorted((bench / "html").glob("*.html.gz")):
-    pid = gz.name[: -len(".html.gz")]
-    (pages / f"{pid}.html").write_bytes(gzip.decompress(gz.read_bytes()))
-    ids.append(pid)
-files = [str(pages / f"{pid}.html") for pid in ids]
-
-
-def score(pred_dir, per_page=False):
-    command = [sys.executable, str(bench / "score.py"), str(pred_dir)] + (["--per-page"] if per_page else [])
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.rstrip()
+ids, files = unpack(bench, pages)
 
 
 def run_ours():
@@ -48,8 +36,7 @@ def run_ours():
     for _ in range(args.rounds):
         shutil.rmtree(out_dir, ignore_errors=True)
         start = time.perf_counter()
-        done = subprocess.run([args.binary, "clean", "--root", str(ROOT), "--jobs", "1", "--out", str(out_dir)] + files,
-                              check=False, stderr=subprocess.PIPE, text=True)
+        done = clean(args.binary, files, out_dir, 1, stderr=-1)
         times.append(time.perf_counter() - start)
         errors = done.stderr
     return len(files) / statistics.median(times), out_dir, errors
@@ -57,7 +44,7 @@ def run_ours():
 
 rate, ours_dir, errors = run_ours()
 print(f"dccorpus clean --jobs 1: {rate:7.1f} pages/s (median of {args.rounds}, whole process)")
-print(score(ours_dir, args.per_page))
+print(score(bench, ours_dir, *(["--per-page"] if args.per_page else [])))
 empty = {}
 for pid in ids:
     produced = ours_dir / f"{pid}.txt"
@@ -74,23 +61,9 @@ if args.keep:
     shutil.copytree(ours_dir, args.keep)
 
 if not args.skip_anchor:
-    import trafilatura
-    htmls = [(pid, (pages / f"{pid}.html").read_bytes()) for pid in ids]
     traf_dir = work / "trafilatura"
-    traf_times = []
-    for _ in range(args.rounds):
-        shutil.rmtree(traf_dir, ignore_errors=True)
-        traf_dir.mkdir()
-        start = time.perf_counter()
-        for pid, html in htmls:
-            try:
-                text = trafilatura.extract(html, fast=True) or ""
-            except Exception:  # noqa: BLE001 - the anchor's own failures count as empty
-                text = ""
-            (traf_dir / f"{pid}.txt").write_text(text, encoding="utf-8")
-        traf_times.append(time.perf_counter() - start)
-    traf_rate = len(files) / statistics.median(traf_times)
+    traf_rate = trafilatura_rate(ids, pages, traf_dir, args.rounds)
     print(f"trafilatura (fast): {traf_rate:7.1f} pages/s (median of {args.rounds}, in-process loop, one thread)")
-    print(score(traf_dir))
+    print(score(bench, traf_dir))
     print(f"ratio, one thread each: {rate / traf_rate:.2f}x trafilatura-fast")
 shutil.rmtree(work)

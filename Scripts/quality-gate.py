@@ -7,27 +7,20 @@ the pin in Benchmarks/cleaner-baseline.json:
 No timing is asserted (that is Benchmarks/wcxb.py's and cleaner.py's job).
 
 Usage: quality-gate.py [BINARY]   (a benchmark not found beside the checkout is skipped)"""
-import gzip, json, os, subprocess, sys, tempfile
+import json, os, sys, tempfile
 from pathlib import Path
 
-root = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "Benchmarks"))
+from benchpages import ROOT as root, SHARED as shared, clean, score, unpack  # noqa: E402
+
 binary = sys.argv[1] if len(sys.argv) > 1 else str(root / ".build/debug/dccorpus")
 baseline = json.loads((root / "Benchmarks/cleaner-baseline.json").read_text())
-shared = root.parent / "shared/bench"
-jobs = str(os.cpu_count() or 1)
 
 
 def clean_and_score(bench: Path, work: Path) -> str:
-    pages, out = work / "pages", work / "out"
-    pages.mkdir()
-    files = []
-    for gz in sorted((bench / "html").glob("*.html.gz")):
-        target = pages / gz.name[: -len(".gz")]
-        target.write_bytes(gzip.decompress(gz.read_bytes()))
-        files.append(str(target))
-    subprocess.run([binary, "clean", "--root", str(root), "--jobs", jobs, "--out", str(out)] + files, stderr=subprocess.DEVNULL)
-    scored = subprocess.run([sys.executable, str(bench / "score.py"), str(out)], capture_output=True, text=True, check=True)
-    return scored.stdout.strip().splitlines()[-1]
+    _, files = unpack(bench, work / "pages")
+    clean(binary, files, work / "out", os.cpu_count() or 1)
+    return score(bench, work / "out").splitlines()[-1]
 
 
 gates = [

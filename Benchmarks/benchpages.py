@@ -1,0 +1,50 @@
+"""What the cleaner benchmarks and the quality gate share: a benchmark's pages unpacked into a
+folder, `dccorpus clean` over them, trafilatura-fast over them, and the benchmark's own scorer."""
+import gzip, statistics, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared/bench"
+
+
+def unpack(bench: Path, folder: Path) -> tuple[list[str], list[str]]:
+    """Writes every html/<id>.html.gz of `bench` as folder/<id>.html; returns (ids, paths)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ids, files = [], []
+    for gz in sorted((bench / "html").glob("*.html.gz")):
+        pid = gz.name[: -len(".html.gz")]
+        target = folder / f"{pid}.html"
+        target.write_bytes(gzip.decompress(gz.read_bytes()))
+        ids.append(pid)
+        files.append(str(target))
+    return ids, files
+
+
+def clean(binary: str, files: list[str], out: Path, jobs: int = 1, stderr=subprocess.DEVNULL) -> subprocess.CompletedProcess:
+    return subprocess.run([binary, "clean", "--root", str(ROOT), "--jobs", str(jobs), "--out", str(out)] + files,
+                          check=False, stderr=stderr, text=True)
+
+
+def score(bench: Path, predictions: Path, *extra: str) -> str:
+    """The scorer's whole output (its last line is the summary)."""
+    done = subprocess.run([sys.executable, str(bench / "score.py"), str(predictions), *extra],
+                          capture_output=True, text=True, check=True)
+    return done.stdout.rstrip()
+
+
+def trafilatura_rate(ids: list[str], pages: Path, out: Path, rounds: int) -> float:
+    """trafilatura 2.x in fast mode, in-process, one thread: pages/s (median of `rounds`)."""
+    import trafilatura
+    htmls = [(pid, (pages / f"{pid}.html").read_bytes()) for pid in ids]
+    times = []
+    for _ in range(rounds):
+        out.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        for pid, html in htmls:
+            try:
+                text = trafilatura.extract(html, fast=True) or ""
+            except Exception:  # noqa: BLE001 - the anchor's own failures count as empty
+                text = ""
+            (out / f"{pid}.txt").write_text(text, encoding="utf-8")
+        times.append(time.perf_counter() - start)
+    return len(ids) / statistics.median(times)
