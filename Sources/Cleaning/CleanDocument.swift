@@ -28,11 +28,14 @@ public struct TextBlock: Equatable, Sendable {
     public var role: BlockRole
     public var text: String
     public var cells: [String]
+    /// The target (`href`, as written) of a link that makes up most of the block, if any.
+    public var link: String?
 
-    public init(role: BlockRole, text: String, cells: [String] = []) {
+    public init(role: BlockRole, text: String, cells: [String] = [], link: String? = nil) {
         self.role = role
         self.text = text
         self.cells = cells
+        self.link = link
     }
 }
 

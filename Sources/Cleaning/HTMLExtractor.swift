@@ -15,7 +15,7 @@ struct HTMLExtractor {
     let source: String
 
     struct RawBlock {
-        var textBlock: TextBlock { TextBlock(role: role, text: text, cells: cells) }
+        var textBlock: TextBlock { TextBlock(role: role, text: text, cells: cells, link: link) }
         var role: BlockRole
         var text: String
         var cells: [String]
@@ -29,6 +29,8 @@ struct HTMLExtractor {
         var scalars: Int
         /// A definition list's term: often a link to what it names, and content all the same.
         var isTerm = false
+        /// The target of a link that makes up most of the block.
+        var link: String? = nil
         /// Links' share of the text.
         var linkDensity: Double { Double(linkChars) / Double(max(1, scalars)) }
 
@@ -83,6 +85,10 @@ struct HTMLExtractor {
     /// Inline text of the block being gathered, as UTF-8 straight from libxml2's nodes.
     private var buffer: [UInt8] = []
     private var bufferLinkChars = 0
+    /// The outermost open link's target and the link characters gathered before it opened.
+    private var openLink: (href: String?, charsBefore: Int)? = nil
+    /// The target of the longest link in the block being gathered, with its length.
+    private var bufferLink: (href: String, chars: Int)? = nil
     private var linkDepth = 0
     private var preDepth = 0
     private var rowCells: [String]? = nil
@@ -218,7 +224,9 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         switch kind {
         case .heading(let level) where metadata.firstHeading == nil && level == 1 && hiddenDepth == 0:
             metadata.firstHeading = clean(Node.textContent(node, limit: 4096))
-        case .link: linkDepth += 1
+        case .link:
+            linkDepth += 1
+            if linkDepth == 1 { openLink = (Node.attribute(node, "href"), bufferLinkChars) }
         case .preformatted: preDepth += 1
         case .table: frame.dataTable = Self.isDataTable(node)
         case .row where frames.last(where: { $0.kind == .table })?.dataTable == true:
@@ -238,7 +246,15 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         guard let frame = frames.popLast() else { return }
         defer { if frame.hidden { hiddenDepth -= 1 } }
         switch frame.kind {
-        case .link: linkDepth -= 1
+        case .link:
+            linkDepth -= 1
+            if linkDepth == 0, let link = openLink {
+                let chars = bufferLinkChars - link.charsBefore
+                if let href = link.href?.trimmingCharacters(in: .whitespacesAndNewlines), !href.isEmpty, chars > (bufferLink?.chars ?? 0) {
+                    bufferLink = (href, chars)
+                }
+                openLink = nil
+            }
         case .preformatted: flush(closing: frame); preDepth -= 1
         case .cell where inCell:
             let cell = clean(cellBytes)
@@ -280,7 +296,12 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
     /// Emits the inline text gathered so far as one block, with the role of its innermost block element.
     private mutating func flush(closing: Frame? = nil) {
         guard !inCell else { return }
-        defer { buffer.removeAll(keepingCapacity: true); bufferLinkChars = 0 }
+        defer {
+            buffer.removeAll(keepingCapacity: true)
+            bufferLinkChars = 0
+            bufferLink = nil
+            if linkDepth > 0 { openLink?.charsBefore = 0 }
+        }
         guard !buffer.isEmpty else { return }
         let stack = closing.map { frames + [$0] } ?? frames
         let preformatted = preDepth > 0 || closing?.kind == .preformatted
@@ -308,6 +329,13 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         var block = RawBlock(role: role, text: text, cells: [], linkChars: bufferLinkChars,
                              path: stack.map(\.id), hidden: hiddenDepth > 0)
         block.isTerm = isTerm
+        // A link that is most of the block (a citation whose title links to its source) is kept
+        // with it; the link still open when a block ends counts too.
+        var link = bufferLink
+        if let open = openLink, let href = open.href, bufferLinkChars - open.charsBefore > (link?.chars ?? 0) {
+            link = (href, bufferLinkChars - open.charsBefore)
+        }
+        if let link, Double(link.chars) >= 0.5 * Double(block.scalars) { block.link = link.href }
         blocks.append(block)
     }
 
@@ -875,22 +903,35 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             let scalarCount = block.scalars
             let density = block.linkDensity
             // Link lists go; a heading or a term that links to itself (an anchor) stays.
-            if density > 0.5 && lengths[index] < 400 && !block.isTerm {
+            // A citation linked to its source (a quoted title, a date) is content, not a menu.
+            if density > 0.5 && lengths[index] < 400 && !block.isTerm
+                && !(block.role == .paragraph && block.link != nil && lengths[index] >= 60 && Self.looksLikeCitation(block.text)) {
                 guard case .heading = block.role else { continue }
             }
             if scalarCount < longestPhrase + 40, Self.isBoilerplatePhrase(block.text, phrases) { continue }
             if scalarCount <= 40, labels.contains(Self.labelKey(block.text)) { continue }
-            result.append(TextBlock(role: block.role, text: block.text, cells: block.cells))
+            result.append(block.textBlock)
         }
         if result.isEmpty, best >= 0 {
             // Everything in the article looked like furniture (a page that is all comments):
             // better the article's text than nothing.
             for block in blocks where block.path.contains(Int32(best)) && !hasHardFurniture(block) {
-                result.append(TextBlock(role: block.role, text: block.text, cells: block.cells))
+                result.append(block.textBlock)
             }
         }
         return result
     }
+
+    /// A quoted title (“…”, 《…》) together with a date, as in a reference to a source.
+    static func looksLikeCitation(_ text: String) -> Bool {
+        let quoted = (text.contains("“") && text.contains("”")) || (text.contains("《") && text.contains("》"))
+        guard quoted else { return false }
+        let range = NSRange(text.startIndex..., in: text)
+        return datePattern.firstMatch(in: text, range: range) != nil || monthDatePattern.firstMatch(in: text, range: range) != nil
+    }
+
+    static let monthDatePattern = try! NSRegularExpression(
+        pattern: "(January|February|March|April|May|June|July|August|September|October|November|December)\\s+\\d{1,2},\\s*\\d{4}")
 
     /// A label compared without case and punctuation: "ADVERTISEMENT:" ~ "Advertisement".
     static func labelKey(_ text: String) -> String {
