@@ -20,6 +20,10 @@ public struct ClassifiedDocument: Equatable, Sendable {
     public var footnotes: [Footnote]
     public var topics: [String]
     public var text: String
+    public var original: OriginalLink?
+    public var editor: String?
+    public var translationOf: String?
+    public var originalOf: String?
 }
 
 /// A line of the document as the classifier reads it: a block split at its line breaks;
@@ -28,6 +32,8 @@ struct Line {
     var text: String
     var role: BlockRole
     var cells: [String]
+    /// The target of a link that makes up most of the block the line came from.
+    var link: String? = nil
 }
 
 /// Turns a `CleanDocument` into a `ClassifiedDocument`. Rules and vocabularies come from
@@ -160,28 +166,42 @@ public struct Classifier: Sendable {
             body: text, lesson: lessonNumber)
 
         let id = Self.makeID(kind: kind, lesson: lessonNumber, title: title, sourceName: sourceName)
+        // The pair of a lesson and its Chinese original, and the post's link to the original.
+        var original: OriginalLink? = nil
+        var translationOf: String? = nil, originalOf: String? = nil
+        if let lessonNumber, kind == .lesson {
+            translationOf = "lesson-\(lessonNumber)-source"
+            let citation = fields.chineseTitleLine()
+            if citation != nil || title.zh != nil {
+                original = OriginalLink(url: citation?.link, titleZH: citation?.title ?? title.zh)
+            }
+        } else if let lessonNumber, kind == .lessonSource {
+            originalOf = "lesson-\(lessonNumber)"
+        }
+        let chinese = fields.chineseMetadata()
         return ClassifiedDocument(
             id: id, kind: kind,
             classification: ClassificationInfo(kind: kind, confidence: confidence, evidence: reasons),
             languages: languages, title: title, headline: headline, series: series,
-            published: fields.publishedDate() ?? document.metadata.published,
-            publisher: isLessonKind ? fields.publisher() : nil,
-            video: isLessonKind ? fields.video() : nil,
-            synopsis: isLessonKind ? fields.synopsis : Bilingual(),
+            published: fields.publishedDate() ?? chinese.published ?? document.metadata.published,
+            publisher: isLessonKind ? fields.publisher(chinese: chinese) : nil,
+            video: isLessonKind ? fields.video(chinese: chinese) : nil,
+            synopsis: isLessonKind ? Bilingual(en: fields.synopsis.en, zh: fields.synopsis.zh ?? chinese.synopsis) : Bilingual(),
             terms: isLessonKind ? fields.terms : [],
             transcript: isLessonKind ? fields.transcript() : [],
             footnotes: isLessonKind || kind == .glossary ? fields.footnotes() : [],
-            topics: topics, text: text)
+            topics: topics, text: text, original: original, editor: isLessonKind ? chinese.editor : nil,
+            translationOf: translationOf, originalOf: originalOf)
     }
 
     static func lines(of document: CleanDocument) -> [Line] {
         var lines: [Line] = []
         for block in document.blocks {
             if block.role == .tableRow {
-                lines.append(Line(text: block.text, role: block.role, cells: block.cells))
+                lines.append(Line(text: block.text, role: block.role, cells: block.cells, link: block.link))
             } else {
                 for part in block.text.split(separator: "\n") {
-                    lines.append(Line(text: String(part), role: block.role, cells: []))
+                    lines.append(Line(text: String(part), role: block.role, cells: [], link: block.link))
                 }
             }
         }

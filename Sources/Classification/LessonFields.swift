@@ -141,6 +141,89 @@ struct LessonFields {
         return nil
     }
 
+    /// The line that gives the Chinese title (数字中国建设系列之N:…), with the link it carries:
+    /// on the English posts that line links to the Chinese original.
+    func chineseTitleLine() -> (title: String, link: String?)? {
+        for line in lines.prefix(400) {
+            if let match = Self.chineseTitle.firstMatch(line.text), let title = match[1]?.trimmingCharacters(in: .whitespaces), !title.isEmpty {
+                return (title, line.link)
+            }
+        }
+        return nil
+    }
+
+    /// What a Chinese page says about itself in "label:value" fields, one per line or several on
+    /// one line ("发布时间:2025-04-11  来源:北京党员教育网  主讲:…  时长:09:13  责任编辑:…").
+    struct ChineseMetadata: Equatable {
+        var published: String?
+        var source: String?
+        var speaker: String?
+        var durationSeconds: Int?
+        var editor: String?
+        var synopsis: String?
+    }
+
+    enum ChineseField: Sendable { case published, source, speaker, duration, editor, synopsis, ignored }
+
+    /// Labels, longer first so that 主讲人 is not read as 主讲 and 责任编辑 not as 编辑.
+    static let chineseLabels: [(label: String, field: ChineseField)] = [
+        ("发布时间", .published), ("发布日期", .published), ("来源", .source), ("主讲单位", .speaker), ("主讲人", .speaker),
+        ("主讲", .speaker), ("视频时长", .duration), ("时长", .duration), ("责任编辑", .editor), ("内容简介", .synopsis),
+        ("简介", .synopsis), ("点击数", .ignored), ("浏览次数", .ignored), ("作者", .ignored),
+    ]
+
+    func chineseMetadata() -> ChineseMetadata {
+        var found = ChineseMetadata()
+        func set(_ slot: inout String?, _ value: String) { if slot == nil, !value.isEmpty { slot = value } }
+        for line in lines.prefix(400) where line.text.contains(":") || line.text.contains("：") {
+            for (label, value) in Self.labelledFields(line.text) {
+                switch Self.chineseLabels.first(where: { $0.label == label })?.field {
+                case .published?:
+                    if found.published == nil, let match = Self.dateZH.firstMatch("发布时间:" + value),
+                       let year = match[1].flatMap({ Int($0) }), let month = match[2].flatMap({ Int($0) }),
+                       let day = match[3].flatMap({ Int($0) }) {
+                        found.published = CalendarDate.string(year: year, month: month, day: day)
+                    }
+                case .source?: set(&found.source, value)
+                case .speaker?: set(&found.speaker, value)
+                case .duration?: if found.durationSeconds == nil { found.durationSeconds = Numerals.duration(value) }
+                case .editor?: set(&found.editor, value)
+                case .synopsis?: set(&found.synopsis, value)
+                case .ignored?, nil: continue
+                }
+            }
+        }
+        return found
+    }
+
+    /// The "label:value" fields of one line, in order. A label counts where it starts the line or
+    /// follows white space or punctuation, and is followed by a colon; a value runs to the next.
+    static func labelledFields(_ text: String) -> [(label: String, value: String)] {
+        var starts: [(range: Range<String.Index>, label: String)] = []
+        for (label, _) in chineseLabels {
+            var searchFrom = text.startIndex
+            while let range = text.range(of: label, range: searchFrom..<text.endIndex) {
+                searchFrom = range.upperBound
+                if starts.contains(where: { $0.range.overlaps(range) }) { continue }
+                if range.lowerBound > text.startIndex {
+                    let before = text[text.index(before: range.lowerBound)]
+                    guard before.isWhitespace || before.isPunctuation || before == "|" || before == "｜" else { continue }
+                }
+                let after = text[range.upperBound...].drop { $0 == " " }
+                guard let colon = after.first, colon == ":" || colon == "：" else { continue }
+                starts.append((range, label))
+            }
+        }
+        starts.sort { $0.range.lowerBound < $1.range.lowerBound }
+        var fields: [(String, String)] = []
+        for (index, start) in starts.enumerated() {
+            let end = index + 1 < starts.count ? starts[index + 1].range.lowerBound : text.endIndex
+            let value = text[start.range.upperBound..<end].drop { $0 == " " || $0 == ":" || $0 == "：" }
+            fields.append((start.label, value.trimmingCharacters(in: CharacterSet(charactersIn: " |｜,，;；"))))
+        }
+        return fields
+    }
+
     func chineseTitle() -> String? {
         for line in lines.prefix(400) {
             if let match = Self.chineseTitle.firstMatch(line.text), let title = match[1]?.trimmingCharacters(in: .whitespaces), !title.isEmpty {
@@ -157,6 +240,14 @@ struct LessonFields {
         }
         guard let first = lines.first, first.text.count <= 150, !first.text.hasSuffix(".") else { return nil }
         return first.text
+    }
+
+    func publisher(chinese: ChineseMetadata) -> Bilingual? {
+        var found = publisher()
+        if found?.zh == nil, let source = chinese.source {
+            found = Bilingual(en: found?.en, zh: source)
+        }
+        return found
     }
 
     func publisher() -> Bilingual? {
@@ -192,6 +283,14 @@ struct LessonFields {
             }
         }
         return nil
+    }
+
+    func video(chinese: ChineseMetadata) -> VideoInfo? {
+        var found = video() ?? VideoInfo(speaker: Bilingual(), durationSeconds: nil)
+        if found.speaker.zh == nil { found.speaker.zh = chinese.speaker }
+        if found.durationSeconds == nil { found.durationSeconds = chinese.durationSeconds }
+        if found.speaker.en == nil && found.speaker.zh == nil && found.durationSeconds == nil { return nil }
+        return found
     }
 
     func video() -> VideoInfo? {

@@ -922,9 +922,10 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         return result
     }
 
-    /// A quoted title (“…”, 《…》) together with a date, as in a reference to a source.
+    /// A quoted title (“…”, 《…》, "…"; the closing mark is often lost) together with a date, as
+    /// in a reference to a source.
     static func looksLikeCitation(_ text: String) -> Bool {
-        let quoted = (text.contains("“") && text.contains("”")) || (text.contains("《") && text.contains("》"))
+        let quoted = text.contains("“") || text.contains("《") || text.contains("\"")
         guard quoted else { return false }
         let range = NSRange(text.startIndex..., in: text)
         return datePattern.firstMatch(in: text, range: range) != nil || monthDatePattern.firstMatch(in: text, range: range) != nil

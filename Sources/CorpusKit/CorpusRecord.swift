@@ -47,6 +47,20 @@ public struct VideoInfo: Codable, Equatable, Sendable {
     }
 }
 
+/// A lesson post's link to its Chinese original: the address (absolute http or https; nil when
+/// the page's link was not one) and the Chinese title the link carries.
+public struct OriginalLink: Codable, Equatable, Sendable {
+    public var url: String?
+    public var titleZH: String?
+    public init(url: String?, titleZH: String?) { self.url = url; self.titleZH = titleZH }
+    enum CodingKeys: String, CodingKey { case url, titleZH = "title_zh" }
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(url, forKey: .url)
+        try container.encode(titleZH, forKey: .titleZH)
+    }
+}
+
 /// One entry of a lesson's terminology shortlist.
 public struct Term: Codable, Equatable, Sendable {
     public var en: String
@@ -202,22 +216,34 @@ public struct CorpusRecord: Codable, Equatable, Sendable {
     public var footnotes: [Footnote]
     public var topics: [String]
     public var text: String
+    /// A lesson post's link to its Chinese original (lessons only; absent otherwise).
+    public var original: OriginalLink?
+    /// The original's 责任编辑, when the page names one.
+    public var editor: String?
+    /// The pair of a lesson and its Chinese original name each other: `lesson-N` is the
+    /// translation of `lesson-N-source` (`translation_of`), which is the original of `lesson-N`
+    /// (`original_of`).
+    public var translationOf: String?
+    public var originalOf: String?
     public var provenance: Provenance
 
     public init(id: String, kind: DocumentKind, languages: [String], title: Bilingual, headline: String?,
                 classification: ClassificationInfo, series: SeriesInfo?, published: String?, publisher: Bilingual?,
                 video: VideoInfo?, synopsis: Bilingual, terms: [Term], transcript: [TranscriptBlock],
-                footnotes: [Footnote], topics: [String], text: String, provenance: Provenance) {
+                footnotes: [Footnote], topics: [String], text: String, original: OriginalLink? = nil, editor: String? = nil,
+                translationOf: String? = nil, originalOf: String? = nil, provenance: Provenance) {
         self.id = id; self.kind = kind; self.languages = languages; self.title = title; self.headline = headline
         self.classification = classification; self.series = series; self.published = published
         self.publisher = publisher; self.video = video; self.synopsis = synopsis; self.terms = terms
         self.transcript = transcript; self.footnotes = footnotes; self.topics = topics; self.text = text
+        self.original = original; self.editor = editor; self.translationOf = translationOf; self.originalOf = originalOf
         self.provenance = provenance
     }
 
     enum CodingKeys: String, CodingKey {
         case id, kind, languages, title, headline, classification, series, published, publisher, video
-        case synopsis, terms, transcript, footnotes, topics, text, provenance
+        case synopsis, terms, transcript, footnotes, topics, text, original, editor, provenance
+        case translationOf = "translation_of", originalOf = "original_of"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -238,6 +264,10 @@ public struct CorpusRecord: Codable, Equatable, Sendable {
         try container.encode(footnotes, forKey: .footnotes)
         try container.encode(topics, forKey: .topics)
         try container.encode(text, forKey: .text)
+        try container.encodeIfPresent(original, forKey: .original)
+        try container.encodeIfPresent(editor, forKey: .editor)
+        try container.encodeIfPresent(translationOf, forKey: .translationOf)
+        try container.encodeIfPresent(originalOf, forKey: .originalOf)
         try container.encode(provenance, forKey: .provenance)
     }
 

@@ -54,11 +54,22 @@ public struct RecordBuilder: Sendable {
             published: classified.published, publisher: classified.publisher, video: classified.video,
             synopsis: classified.synopsis, terms: classified.terms, transcript: classified.transcript,
             footnotes: classified.footnotes, topics: classified.topics, text: classified.text,
+            original: classified.original.map { OriginalLink(url: Self.originalURL($0.url, page: source), titleZH: $0.titleZH) },
+            editor: classified.editor, translationOf: classified.translationOf, originalOf: classified.originalOf,
             provenance: Provenance(
                 source: source, rawSHA256: Digest.sha256Hex(capture.bytes),
                 textSHA256: Digest.sha256Hex(classified.text), archive: archive,
                 pipeline: PipelineInfo(version: CorpusConfig.pipelineVersion, configSHA256: config.configSHA256)))
         return try record.sealedWithFile()
+    }
+
+    /// The original's address as an absolute http(s) URL: resolved against the page's own address
+    /// when relative; nil for other schemes (`javascript:`, `file:`), for a relative link with
+    /// nothing to resolve it against, and for a link back to the page itself.
+    static func originalURL(_ link: String?, page: SourceInfo) -> String? {
+        guard let resolved = canonicalURL(link, base: page.url) else { return nil }
+        let own = Set([page.url, page.requestedURL, page.canonicalURL].compactMap { $0.flatMap { canonicalURL($0, base: nil) } })
+        return own.contains(resolved) ? nil : resolved
     }
 
     /// The page's canonical link as an absolute http(s) URL (resolved against the capture's

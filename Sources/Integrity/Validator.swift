@@ -69,12 +69,42 @@ public struct Validator: Sendable {
             }
         }
         cache?.entries.withLock { $0 = fresh }
+        warnings += Self.pairFindings(records)
         let missing = (1...13).filter { !lessonsPresent.contains($0) }
         if !missing.isEmpty && !records.isEmpty {
             warnings.append(Finding(file: "data/corpus", rule: "lessons-missing",
                                     message: "no lesson record for \(missing.map(String.init).joined(separator: ", "))"))
         }
         return Report(documents: records.count, errors: errors, warnings: warnings)
+    }
+
+    /// A lesson and its Chinese original must agree on the lesson number, the Chinese title and
+    /// the video's length (to a few seconds: one page rounds, the other does not).
+    static func pairFindings(_ records: [CorpusRecord]) -> [Finding] {
+        let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var findings: [Finding] = []
+        for lesson in records where lesson.kind == .lesson {
+            guard let sourceID = lesson.translationOf, let source = byID[sourceID] else { continue }
+            func warn(_ message: String) {
+                findings.append(Finding(file: "data/corpus/\(lesson.id).json", rule: "pair",
+                                        message: "\(lesson.id) and \(source.id) \(message)"))
+            }
+            if source.originalOf != lesson.id { warn("are not paired both ways (\(source.id) names \(source.originalOf ?? "nothing"))") }
+            if let a = lesson.series?.lesson, let b = source.series?.lesson, a != b { warn("disagree on the lesson number: \(a) and \(b)") }
+            let english = lesson.original?.titleZH ?? lesson.title.zh
+            if let a = english.map(comparableTitle), let b = source.title.zh.map(comparableTitle), !a.isEmpty, !b.isEmpty, a != b {
+                warn("disagree on the Chinese title: “\(english ?? "")” and “\(source.title.zh ?? "")”")
+            }
+            if let a = lesson.video?.durationSeconds, let b = source.video?.durationSeconds, abs(a - b) > 2 {
+                warn("disagree on the video's length: \(a) s and \(b) s")
+            }
+        }
+        return findings
+    }
+
+    /// A Chinese title without white space and punctuation (pages differ in both).
+    static func comparableTitle(_ title: String) -> String {
+        String(String.UnicodeScalarView(title.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }))
     }
 
     /// The rules that look at one record alone, for a record that is not (yet) in an archive.
@@ -144,6 +174,11 @@ public struct Validator: Sendable {
                 if record.transcript.isEmpty { warning("lesson-incomplete", "lesson has no transcript") }
                 if record.terms.isEmpty { warning("lesson-incomplete", "lesson has no terms") }
                 if record.synopsis.en == nil && record.synopsis.zh == nil { warning("lesson-incomplete", "lesson has no synopsis") }
+            }
+            // A saved text has no links; a page should link its original.
+            if record.kind == .lesson, let original = record.original, original.url == nil,
+               record.provenance.source.contentType?.lowercased().contains("html") == true {
+                warning("original-link", "the post names its Chinese original (\(original.titleZH ?? "untitled")) but links to no other http(s) page")
             }
             if record.kind == .other && record.topics.isEmpty {
                 let reason = record.classification.evidence.first ?? "no topics"
