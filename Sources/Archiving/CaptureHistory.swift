@@ -35,6 +35,24 @@ public enum CaptureHistory {
         return entries.sorted { ($0.date, $0.warc) < ($1.date, $1.warc) }
     }
 
+    /// The latest capture of every document, in one pass over the WARC files.
+    public static func latestByID(store: ArchiveStore, limit: Int) throws -> [String: CaptureEntry] {
+        var latest: [String: CaptureEntry] = [:]
+        for path in store.warcFiles() {
+            try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEach { record, _ in
+                guard record.type == "metadata", let refersTo = record["WARC-Refers-To"] else { return }
+                let fields = Self.fields(record.block)
+                guard let id = fields["corpus-id"] else { return }
+                let entry = CaptureEntry(date: record["WARC-Date"] ?? "", status: fields["capture-status"] ?? "captured",
+                                         payloadSHA256: fields["payload-sha256"], warc: path, recordID: refersTo,
+                                         url: record["WARC-Target-URI"])
+                if let known = latest[id], (known.date, known.warc) > (entry.date, entry.warc) { return }
+                latest[id] = entry
+            }
+        }
+        return latest
+    }
+
     /// The latest content capture (not a revisit) of each requested URL, from fetch metadata:
     /// what conditional requests and revisit records refer to.
     public struct LastCapture: Sendable {

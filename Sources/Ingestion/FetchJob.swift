@@ -90,6 +90,11 @@ public struct FetchJob {
                 outcomes.append(outcome)
             }
         }
+        let log = FetchLog(finished: WARCDate.string(Date()), entries: outcomes.map {
+            FetchLog.Entry(url: $0.url, source: $0.source, status: $0.status.rawValue, id: $0.id, error: $0.error)
+        })
+        // Only the report of failures is lost if this cannot be written; the captures are committed.
+        try? log.write(to: store)
         return outcomes
     }
 

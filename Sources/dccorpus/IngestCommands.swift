@@ -61,7 +61,13 @@ struct Run: ParsableCommand {
             let inbox = InboxFolder(url: options.inboxURL)
             let (outcomes, notes) = try inbox.process(with: ingestor)
             for note in notes { Output.error(note) }
-            let report = try ingestor.store.read { Validator(config: config).validate(store: ingestor.store) }
+            let store = ingestor.store
+            let report = try store.read { Validator(config: config).validate(store: store) }
+            let coverage = try store.read {
+                Coverage.build(records: store.loadRecords().records,
+                               captures: try CaptureHistory.latestByID(store: store, limit: config.pipeline.maxWARCRecordBytes),
+                               fetchLog: offline ? nil : FetchLog.read(from: store), seriesLength: config.lexicon.evidence.seriesLength)
+            }
             SearchSync.refresh(options, store: ingestor.store)
             let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
             let fetchCounts = Dictionary(grouping: fetched, by: \.status).mapValues(\.count)
@@ -71,7 +77,7 @@ struct Run: ParsableCommand {
                 ingested: counts[.ingested] ?? 0, changed: counts[.changed] ?? 0, unchanged: counts[.unchanged] ?? 0,
                 rejected: counts[.rejected] ?? 0, conflicts: counts[.conflict] ?? 0, documents: report.documents,
                 errors: report.errors.count, warnings: report.warnings.count, sources: fetched, inputs: outcomes,
-                validation: report)
+                validation: report, lessonPosts: coverage.posts, lessonOriginals: coverage.originals)
             if options.json {
                 Output.jsonDocument(summary)
             } else {
@@ -85,6 +91,7 @@ struct Run: ParsableCommand {
                     Output.line("fetch: \(summary.fetched) fetched, \(summary.fetchChanged) changed, \(summary.fetchUnchanged) unchanged, \(summary.failed) failed")
                 }
                 Output.line("summary: \(summary.ingested) ingested, \(summary.changed) changed, \(summary.unchanged) unchanged, \(summary.rejected) rejected, \(summary.conflicts) conflicts; \(summary.documents) documents; validation: \(summary.errors) errors, \(summary.warnings) warnings")
+                Output.line(coverage.summaryLine)
             }
             if summary.failed > 0 || summary.rejected > 0 || summary.conflicts > 0 || summary.errors > 0 { throw Fail.problems }
         }
@@ -97,10 +104,12 @@ struct RunSummary: Encodable {
     var sources: [FetchOutcome]
     var inputs: [IngestOutcome]
     var validation: Validator.Report
+    var lessonPosts, lessonOriginals: Int
 
     enum CodingKeys: String, CodingKey {
         case fetched, failed, ingested, changed, unchanged, rejected, conflicts, documents, errors, warnings, sources, inputs, validation
         case fetchChanged = "fetch_changed", fetchUnchanged = "fetch_unchanged"
+        case lessonPosts = "lesson_posts", lessonOriginals = "lesson_originals"
     }
 }
 

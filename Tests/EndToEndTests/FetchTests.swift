@@ -168,6 +168,51 @@ final class LoopbackServer {
         #expect(try harness.run(["verify"]).status == 0)
     }
 
+    /// `status` shows each lesson's halves with their last capture and fetch outcome, and the
+    /// sources that failed in the last fetch; `run` ends with the coverage line.
+    @Test func statusShowsCoverageAndFailedSources() throws {
+        let harness = try harness()
+        let server = try LoopbackServer()
+        let sources = """
+            [[source]]
+            id = "five"
+            url = "\(server.url("/lesson-5"))"
+            kind = "lesson"
+            lesson = 5
+
+            [[source]]
+            id = "six"
+            url = "\(server.url("/status/404"))"
+            kind = "lesson"
+            lesson = 6
+            """
+        try sources.write(to: harness.root.appendingPathComponent("Config/sources.toml"), atomically: true, encoding: .utf8)
+        #expect(try harness.run(["fetch"]).status == 1)
+        try harness.copyFixture("pages/lesson-12-source.oneline.gb2312.html", to: harness.inbox)
+        let status = try harness.run(["status", "--json"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(report["posts"] as? Int == 1)
+        #expect(report["originals"] as? Int == 0)
+        let rows = try #require(report["lessons"] as? [[String: Any]])
+        #expect(rows.count == 13)
+        let five = rows[4], post = try #require(five["post"] as? [String: Any])
+        #expect(post["present"] as? Bool == true)
+        #expect(post["last_fetch"] as? String == "fetched")
+        #expect(post["last_capture_status"] as? String == "fetched")
+        #expect(five["transcript_blocks"] as? Int == 17)
+        #expect((five["missing"] as? [String])?.contains("Chinese original") == true)
+        let failed = try #require(report["failed_sources"] as? [[String: Any]])
+        #expect(failed.map { $0["source"] as? String } == ["six"])
+        #expect((failed.first?["error"] as? String)?.contains("404") == true)
+
+        let run = try harness.run(["run", "--offline"])
+        #expect(run.stdout.contains("lessons: 1/13 posts, 1/13 originals"), "\(run.stdout)")
+        let human = try harness.run(["status"])
+        #expect(human.stdout.contains("failed in the last fetch"))
+        #expect(human.stdout.hasSuffix("lessons: 1/13 posts, 1/13 originals\n"))
+    }
+
     @Test func configuredSourcesAndUnknownIDs() throws {
         let harness = try harness()
         let server = try LoopbackServer()

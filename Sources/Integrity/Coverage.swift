@@ -1,0 +1,84 @@
+import Archiving
+import CorpusKit
+import Foundation
+
+/// How much of the series the corpus holds: for each of the lessons, the English post and the
+/// Chinese original (record, last capture, last fetch outcome), the parts a lesson should have,
+/// and what is missing; and the sources that failed in the last fetch. Read-only.
+public struct Coverage: Encodable, Sendable {
+    public struct Half: Encodable, Sendable {
+        public var id: String
+        public var present: Bool
+        public var lastCapture: String?
+        public var lastCaptureStatus: String?
+        public var lastFetch: String?
+        public var lastFetchError: String?
+        enum CodingKeys: String, CodingKey {
+            case id, present
+            case lastCapture = "last_capture", lastCaptureStatus = "last_capture_status"
+            case lastFetch = "last_fetch", lastFetchError = "last_fetch_error"
+        }
+    }
+
+    public struct Row: Encodable, Sendable {
+        public var lesson: Int
+        public var title: Bilingual
+        public var post: Half
+        public var original: Half
+        public var originalURL: String?
+        public var transcriptBlocks: Int
+        public var terms: Int
+        public var footnotes: Int
+        public var missing: [String]
+        enum CodingKeys: String, CodingKey {
+            case lesson, title, post, original, terms, footnotes, missing
+            case originalURL = "original_url", transcriptBlocks = "transcript_blocks"
+        }
+    }
+
+    public var lessons: [Row]
+    public var posts: Int
+    public var originals: Int
+    public var lastFetch: String?
+    public var failedSources: [FetchLog.Entry]
+
+    enum CodingKeys: String, CodingKey {
+        case lessons, posts, originals
+        case lastFetch = "last_fetch", failedSources = "failed_sources"
+    }
+
+    /// "lessons: 9/13 posts, 3/13 originals"
+    public var summaryLine: String {
+        "lessons: \(posts)/\(lessons.count) posts, \(originals)/\(lessons.count) originals"
+    }
+
+    public static func build(records: [CorpusRecord], captures: [String: CaptureEntry], fetchLog: FetchLog?, seriesLength: Int) -> Coverage {
+        let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let fetched = fetchLog?.entries ?? []
+        func half(_ id: String) -> Half {
+            let capture = captures[id]
+            let fetch = fetched.last { $0.id == id }
+            return Half(id: id, present: byID[id] != nil, lastCapture: capture?.date, lastCaptureStatus: capture?.status,
+                        lastFetch: fetch?.status, lastFetchError: fetch?.error)
+        }
+        var rows: [Row] = []
+        for lesson in 1...seriesLength {
+            let post = byID["lesson-\(lesson)"], source = byID["lesson-\(lesson)-source"]
+            var missing: [String] = []
+            if post == nil { missing.append("English post") }
+            if source == nil { missing.append("Chinese original") }
+            if let post {
+                if post.transcript.isEmpty { missing.append("transcript") }
+                if post.terms.isEmpty { missing.append("terms") }
+                if post.footnotes.isEmpty { missing.append("footnotes") }
+                if post.original?.url == nil { missing.append("link to the original") }
+            }
+            rows.append(Row(lesson: lesson, title: Bilingual(en: post?.title.en, zh: post?.title.zh ?? source?.title.zh),
+                            post: half("lesson-\(lesson)"), original: half("lesson-\(lesson)-source"),
+                            originalURL: post?.original?.url, transcriptBlocks: post?.transcript.count ?? 0,
+                            terms: post?.terms.count ?? 0, footnotes: post?.footnotes.count ?? 0, missing: missing))
+        }
+        return Coverage(lessons: rows, posts: rows.filter(\.post.present).count, originals: rows.filter(\.original.present).count,
+                        lastFetch: fetchLog?.finished, failedSources: fetched.filter { $0.status == "failed" || $0.status == "conflict" })
+    }
+}
