@@ -16,9 +16,11 @@ public struct FetchOutcome: Codable, Equatable, Sendable {
     public var status: Status
     public var id: String?
     public var error: String?
+    /// For a followed Chinese original: the id of the lesson post whose link led here.
+    public var originalOf: String?
 
-    public init(url: String, source: String?, status: Status, id: String?, error: String?) {
-        self.url = url; self.source = source; self.status = status; self.id = id; self.error = error
+    public init(url: String, source: String?, status: Status, id: String?, error: String?, originalOf: String? = nil) {
+        self.url = url; self.source = source; self.status = status; self.id = id; self.error = error; self.originalOf = originalOf
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -28,15 +30,24 @@ public struct FetchOutcome: Codable, Equatable, Sendable {
         try container.encode(status, forKey: .status)
         try container.encode(id, forKey: .id)
         try container.encode(error, forKey: .error)
+        try container.encodeIfPresent(originalOf, forKey: .originalOf)
     }
-    enum CodingKeys: String, CodingKey { case url, source, status, id, error }
+    enum CodingKeys: String, CodingKey { case url, source, status, id, error, originalOf = "original_of" }
 }
 
 /// A URL to capture, from `Config/sources.toml` or the command line.
 public struct FetchTarget: Sendable {
     public var url: String
     public var source: SourceEntry?
-    public init(url: String, source: SourceEntry?) { self.url = url; self.source = source }
+    /// Set when this is a lesson's Chinese original, reached by the post's link.
+    public var originalOf: String?
+    /// TLS policy for a target no source names (from `[[host]]`).
+    public var tls: SourceEntry.TLSPolicy?
+    public init(url: String, source: SourceEntry?, originalOf: String? = nil, tls: SourceEntry.TLSPolicy? = nil) {
+        self.url = url; self.source = source; self.originalOf = originalOf; self.tls = tls
+    }
+
+    var verifyTLS: Bool { (source?.tls ?? tls ?? .verify) != .recordInsecure }
 }
 
 /// Captures pages into the archive: fetches without holding the archive lock (conditional
@@ -46,16 +57,55 @@ public struct FetchTarget: Sendable {
 public struct FetchJob {
     public let ingestor: Ingestor
     public let limits: FetchLimits
+    /// TLS policies for hosts no source names, used for followed originals.
+    public var hostPolicies: [HostPolicy] = []
+    /// Notes for the user (a lesson's original that could not be followed, and why).
+    public private(set) var notes: [String] = []
 
-    public init(ingestor: Ingestor, limits: FetchLimits) {
+    public init(ingestor: Ingestor, limits: FetchLimits, hostPolicies: [HostPolicy] = []) {
         self.ingestor = ingestor
         self.limits = limits
+        self.hostPolicies = hostPolicies
     }
 
     static let identicalPayloadProfile = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
     static let notModifiedProfile = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
-    public func run(_ targets: [FetchTarget], progress: ((Int, Int) -> Void)? = nil) throws -> [FetchOutcome] {
+    /// Captures `targets`; then, in the same run and under the same limits, the Chinese original
+    /// that each captured lesson post links to (only that link: no crawling), as a line of its own.
+    public mutating func run(_ targets: [FetchTarget], progress: ((Int, Int) -> Void)? = nil) throws -> [FetchOutcome] {
+        var outcomes = try capture(targets, progress: progress)
+        let followed = try originals(of: targets, outcomes: outcomes)
+        if !followed.isEmpty { outcomes += try capture(followed, progress: progress) }
+        let log = FetchLog(finished: WARCDate.string(Date()), entries: outcomes.map {
+            FetchLog.Entry(url: $0.url, source: $0.source, status: $0.status.rawValue, id: $0.id, error: $0.error)
+        })
+        // Only the report of failures is lost if this cannot be written; the captures are committed.
+        try? log.write(to: ingestor.store)
+        return outcomes
+    }
+
+    /// The originals to follow: for each captured lesson post (of a source that follows, or an
+    /// ad-hoc URL), the address its citation links to, when that is an http(s) page not fetched
+    /// in this run already. A post whose link is no such address gets a note instead.
+    mutating func originals(of targets: [FetchTarget], outcomes: [FetchOutcome]) throws -> [FetchTarget] {
+        let store = ingestor.store
+        var seen = Set(targets.map(\.url))
+        var followed: [FetchTarget] = []
+        for (target, outcome) in zip(targets, outcomes) where target.originalOf == nil && target.source?.followOriginal != false {
+            guard [.fetched, .changed, .unchanged].contains(outcome.status), let id = outcome.id else { continue }
+            guard let record = try store.read({ try store.loadRecord(id: id) }), record.kind == .lesson, let original = record.original else { continue }
+            guard let url = original.url else {
+                notes.append("\(id): the link to its Chinese original (\(original.titleZH ?? "untitled")) is not an http(s) address of another page; not followed")
+                continue
+            }
+            guard seen.insert(url).inserted else { continue }
+            followed.append(FetchTarget(url: url, source: nil, originalOf: id, tls: HostPolicy.tls(for: url, in: hostPolicies)))
+        }
+        return followed
+    }
+
+    func capture(_ targets: [FetchTarget], progress: ((Int, Int) -> Void)?) throws -> [FetchOutcome] {
         let store = ingestor.store
         // The previous capture of each URL, for conditional requests and revisits.
         let previous = try store.read {
@@ -63,7 +113,7 @@ public struct FetchJob {
         }
         let requests = targets.map { target -> FetchRequest in
             let earlier = previous[target.url]
-            return FetchRequest(url: target.url, sourceID: target.source?.id, verifyTLS: target.source?.tls != .recordInsecure,
+            return FetchRequest(url: target.url, sourceID: target.source?.id, verifyTLS: target.verifyTLS,
                                 ifNoneMatch: earlier?.etag, ifModifiedSince: earlier?.lastModified)
         }
         var results = [Result<FetchResponse, CorpusError>?](repeating: nil, count: targets.count)
@@ -87,14 +137,11 @@ public struct FetchJob {
                         outcome = FetchOutcome(url: target.url, source: target.source?.id, status: .failed, id: nil, error: error.description)
                     }
                 }
-                outcomes.append(outcome)
+                var placed = outcome
+                placed.originalOf = target.originalOf
+                outcomes.append(placed)
             }
         }
-        let log = FetchLog(finished: WARCDate.string(Date()), entries: outcomes.map {
-            FetchLog.Entry(url: $0.url, source: $0.source, status: $0.status.rawValue, id: $0.id, error: $0.error)
-        })
-        // Only the report of failures is lost if this cannot be written; the captures are committed.
-        try? log.write(to: store)
         return outcomes
     }
 

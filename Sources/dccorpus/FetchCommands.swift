@@ -52,17 +52,23 @@ enum FetchCommand {
         return targets
     }
 
+    static func hostPolicies(root: URL) throws -> [HostPolicy] {
+        do { return try HostPolicy.load(root: root) } catch let error as CorpusError { throw Fail.usage(error.description) }
+    }
+
     static func fetch(_ targets: [FetchTarget], config: CorpusConfig, options: GlobalOptions, timeout: Double?) throws -> [FetchOutcome] {
         var limits = config.pipeline.fetch
         if let timeout { limits.timeoutSeconds = timeout }
         let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
         let interactive = !options.json && isatty(STDERR_FILENO) == 1
-        let outcomes = try FetchJob(ingestor: ingestor, limits: limits).run(targets) { done, total in
+        var job = FetchJob(ingestor: ingestor, limits: limits, hostPolicies: try hostPolicies(root: options.rootURL))
+        let outcomes = try job.run(targets) { done, total in
             if interactive && total > 1 {
                 FileHandle.standardError.write(Data("\rfetching: \(done)/\(total)".utf8))
                 if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
             }
         }
+        for note in job.notes { Output.error("note: \(note)") }
         SearchSync.refresh(options, store: ingestor.store)
         for outcome in outcomes {
             if options.json {

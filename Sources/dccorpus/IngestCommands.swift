@@ -54,7 +54,10 @@ struct Run: ParsableCommand {
             if !offline {
                 let targets = try FetchCommand.targets(root: options.rootURL, sourceIDs: [], urls: [])
                 if !targets.isEmpty {
-                    fetched = try FetchJob(ingestor: Ingestor(archiveRoot: options.archiveURL, config: config), limits: config.pipeline.fetch).run(targets)
+                    var job = FetchJob(ingestor: Ingestor(archiveRoot: options.archiveURL, config: config), limits: config.pipeline.fetch,
+                                       hostPolicies: try FetchCommand.hostPolicies(root: options.rootURL))
+                    fetched = try job.run(targets)
+                    for note in job.notes { Output.error("note: \(note)") }
                 }
             }
             let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)

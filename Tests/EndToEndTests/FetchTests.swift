@@ -7,11 +7,14 @@ final class LoopbackServer {
     let process = Process()
     let input = Pipe()
     let port: Int
+    let scheme: String
 
-    init() throws {
+    init(tls: Bool = false) throws {
         let output = Pipe()
+        scheme = tls ? "https" : "http"
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Harness.fixtures.appendingPathComponent("server/loopback.py").path, "--lifetime", "300", "--watch-stdin"]
+            + (tls ? ["--tls"] : [])
         process.standardInput = input
         process.standardOutput = output
         try process.run()
@@ -27,7 +30,7 @@ final class LoopbackServer {
         self.port = port
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    func url(_ path: String) -> String { "\(scheme)://127.0.0.1:\(port)\(path)" }
 
     /// How often each path was requested (read with Python: Foundation on Linux has no http loading here).
     func hits() throws -> [String: Int] {
@@ -211,6 +214,62 @@ final class LoopbackServer {
         let human = try harness.run(["status"])
         #expect(human.stdout.contains("failed in the last fetch"))
         #expect(human.stdout.hasSuffix("lessons: 1/13 posts, 1/13 originals\n"))
+    }
+
+    /// A lesson post is captured with the Chinese original its citation links to, on another
+    /// server with a self-signed certificate: kept with `tls_verified: false` where `[[host]]`
+    /// says record-insecure, refused (a failed line; the post stays) where it does not.
+    @Test func theOriginalALessonLinksToIsCapturedInTheSameRun() throws {
+        let posts = try LoopbackServer()
+        let originals = try LoopbackServer(tls: true)
+        let original = originals.url("/original-1")
+        let post = posts.url("/linked-post?original=" + original.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+        for insecure in [true, false] {
+            let harness = try harness()
+            var sources = "[[source]]\nid = \"one\"\nurl = \"\(post)\"\nkind = \"lesson\"\nlesson = 1\n"
+            if insecure { sources += "\n[[host]]\nname = \"127.0.0.1\"\ntls = \"record-insecure\"\n" }
+            try sources.write(to: harness.root.appendingPathComponent("Config/sources.toml"), atomically: true, encoding: .utf8)
+            let result = try harness.run(["fetch", "--json"])
+            let lines = try lines(result)
+            #expect(lines[post]?["status"] as? String == "fetched")
+            #expect(lines[post]?["id"] as? String == "lesson-1")
+            let followed = try #require(lines[original], "\(result.stdout)")
+            #expect(followed["original_of"] as? String == "lesson-1")
+            if insecure {
+                #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+                #expect(followed["status"] as? String == "fetched")
+                #expect(followed["id"] as? String == "lesson-1-source")
+                let source = try harness.run(["show", "--json", "lesson-1-source"])
+                let record = try #require(try JSONSerialization.jsonObject(with: Data(source.stdout.utf8)) as? [String: Any])
+                #expect(record["original_of"] as? String == "lesson-1")
+                let provenance = record["provenance"] as? [String: Any], capture = provenance?["source"] as? [String: Any]
+                #expect(capture?["tls_verified"] as? Bool == false)
+                let validation = try harness.run(["validate", "--json"])
+                #expect(!validation.stdout.contains("\"pair\""), "\(validation.stdout)")
+                #expect(try harness.run(["status"]).stdout.contains("lessons: 1/13 posts, 1/13 originals"))
+            } else {
+                #expect(result.status == 1)
+                #expect(followed["status"] as? String == "failed")
+                #expect((followed["error"] as? String)?.lowercased().contains("certificate") == true, "\(followed)")
+                #expect(try harness.run(["show", "lesson-1"]).status == 0)
+            }
+        }
+    }
+
+    /// Links that lead nowhere fetchable are not followed: a note, the post captured, nothing else.
+    @Test(arguments: ["javascript:void(0)", "file:///etc/passwd", "http://", "SELF"])
+    func aBadOriginalLinkIsNotFollowed(link: String) throws {
+        let server = try LoopbackServer()
+        let harness = try harness()
+        // "SELF": the server makes the page link to its own address.
+        let post = server.url("/linked-post?original=" + link.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+        try "[[source]]\nid = \"one\"\nurl = \"\(post)\"\n".write(to: harness.root.appendingPathComponent("Config/sources.toml"), atomically: true, encoding: .utf8)
+        let result = try harness.run(["fetch", "--json"])
+        let lines = try result.jsonLines()
+        #expect(lines.count == 1, "\(result.stdout)")
+        #expect(lines.first?["status"] as? String == "fetched")
+        #expect(result.stderr.contains("note: lesson-1: the link to its Chinese original"), "\(result.stderr)")
+        #expect(try server.hits().keys.filter { $0 != "/hits" } == ["/linked-post"])
     }
 
     @Test func configuredSourcesAndUnknownIDs() throws {

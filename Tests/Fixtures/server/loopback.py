@@ -4,13 +4,24 @@ redirect chains and loops, a redirect to file://, errors, retries, a huge body, 
 a GB2312-labelled page with GBK-only characters. Binds 127.0.0.1 on a free port, prints the
 port, and stops by itself after --lifetime seconds (or, with --watch-stdin, when stdin closes).
 
-Usage: loopback.py [--lifetime 120] [--pages N]"""
-import argparse, os, sys, threading, time
+Also a lesson post whose citation links to its Chinese original at an address given in the
+query (`/linked-post?original=URL`), and that original (`/original-1`, GB18030); with --tls the
+server speaks HTTPS with the self-signed certificate beside this file.
+
+Usage: loopback.py [--lifetime 120] [--tls]"""
+import argparse, os, ssl, sys, threading, time
+from urllib.parse import parse_qs, urlsplit
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent.parent
 LESSON5 = (FIXTURES / "pages/lesson-5.classic.html").read_bytes()
+LINKED_POST = (FIXTURES / "pages/lesson-1.linked.wordpress.html").read_bytes()
+LINKED_HREF = b"https://www.bjcc.gov.cn/dyjy/sp/2025/0411/1001.shtml"
+ORIGINAL_1 = ((FIXTURES / "pages/lesson-12-source.oneline.gb2312.html").read_bytes().decode("gb18030")
+              .replace("数字中国建设系列之十二:构建开放共赢的数字领域国际合作格局", "数字中国建设系列之一:为什么要加快数字中国建设")
+              .replace("时长：9分13秒", "时长：9分01秒").encode("gb18030"))
+HERE = Path(__file__).resolve().parent
 STATE = {"changing": 0, "flaky": 0, "retry-after": 0, "hits": {}}
 LOCK = threading.Lock()
 ETAG = '"v1-lesson-5"'
@@ -121,6 +132,13 @@ class Handler(BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass
             return
+        if path == "/linked-post":
+            original = parse_qs(urlsplit(self.path).query).get("original", [""])[0].encode()
+            if original == b"SELF":
+                original = self.path.encode()  # a link to this very page
+            return self.send(200, LINKED_POST.replace(LINKED_HREF, original.replace(b"&", b"&amp;").replace(b'"', b"&quot;")))
+        if path == "/original-1":
+            return self.send(200, ORIGINAL_1, content_type="text/html; charset=gb2312")
         if path == "/gb2312":
             return self.send(200, GB_PAGE, content_type="text/html; charset=gb2312")
         if path.startswith("/bench/"):
@@ -134,8 +152,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lifetime", type=float, default=120)
     parser.add_argument("--watch-stdin", action="store_true", help="also stop when stdin closes (for test harnesses)")
+    parser.add_argument("--tls", action="store_true", help="HTTPS with the self-signed certificate beside this file")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if args.tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(HERE / "selfsigned.crt", HERE / "selfsigned.key")
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
