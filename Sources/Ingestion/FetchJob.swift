@@ -96,7 +96,7 @@ public struct FetchJob {
             guard [.fetched, .changed, .unchanged].contains(outcome.status), let id = outcome.id else { continue }
             guard let record = try store.read({ try store.loadRecord(id: id) }), record.kind == .lesson, let original = record.original else { continue }
             guard let url = original.url else {
-                notes.append("\(id): the link to its Chinese original (\(original.titleZH ?? "untitled")) is not an http(s) address of another page; not followed")
+                notes.append("\(id): no link to another http(s) page for its Chinese original (\(original.titleZH ?? "untitled")); nothing to follow")
                 continue
             }
             guard seen.insert(url).inserted else { continue }

@@ -268,7 +268,7 @@ final class LoopbackServer {
         let lines = try result.jsonLines()
         #expect(lines.count == 1, "\(result.stdout)")
         #expect(lines.first?["status"] as? String == "fetched")
-        #expect(result.stderr.contains("note: lesson-1: the link to its Chinese original"), "\(result.stderr)")
+        #expect(result.stderr.contains("note: lesson-1: no link to another http(s) page for its Chinese original"), "\(result.stderr)")
         #expect(try server.hits().keys.filter { $0 != "/hits" } == ["/linked-post"])
     }
 
