@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "ExportingTests", dependencies: ["Exporting", "Searching", "CorpusKit"]),
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "CorpusKit"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit"]),
-        .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "Ingestion", "Archiving", "CorpusKit"]),
+        .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "Ingestion", "Archiving", "CorpusKit", "Exporting"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CorpusKit", "Archiving"]),
     ],

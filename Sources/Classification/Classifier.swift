@@ -93,6 +93,9 @@ public struct Classifier: Sendable {
             markWithoutSeries = mark.phrase
             lessonMark = nil
         }
+        // A page that announces several lessons is about the series (a glossary, an overview).
+        let announced = lessonMark == nil ? [] : LessonFields.announcedLessons(lines: lines, seriesLength: evidenceRules.seriesLength)
+        if announced.count >= 3 { lessonMark = nil }
         if let mark = lessonMark {
             if chineseDominant && mark.chinese {
                 scores[.lessonSource, default: 0] += 5
@@ -187,11 +190,17 @@ public struct Classifier: Sendable {
             publisher: isLessonKind ? fields.publisher(chinese: chinese) : nil,
             video: isLessonKind ? fields.video(chinese: chinese) : nil,
             synopsis: isLessonKind ? Bilingual(en: fields.synopsis.en, zh: fields.synopsis.zh ?? chinese.synopsis) : Bilingual(),
-            terms: isLessonKind ? fields.terms : [],
+            terms: isLessonKind ? fields.terms : kind == .glossary ? glossaryTerms(fields) : [],
             transcript: isLessonKind ? fields.transcript() : [],
             footnotes: isLessonKind || kind == .glossary ? fields.footnotes() : [],
             topics: topics, text: text, original: original, editor: isLessonKind ? chinese.editor : nil,
             translationOf: translationOf, originalOf: originalOf)
+    }
+
+    /// A glossary's entries; the terminology-shortlist shape when the page has no other.
+    func glossaryTerms(_ fields: LessonFields) -> [Term] {
+        let entries = fields.glossaryTerms(seriesLength: config.lexicon.evidence.seriesLength)
+        return entries.isEmpty ? fields.terms : entries
     }
 
     static func lines(of document: CleanDocument) -> [Line] {

@@ -117,6 +117,71 @@ struct LessonFields {
         return nil
     }
 
+    /// Lesson numbers that lines of their own announce (headings and short lines): a page with
+    /// several is about the series (a glossary, an overview), not one lesson.
+    static func announcedLessons(lines: [Line], seriesLength: Int) -> Set<Int> {
+        var found = Set<Int>()
+        for line in lines.prefix(2000) where line.text.count <= 120 {
+            if let mark = lessonNumber(lines: [line], seriesLength: seriesLength) { found.insert(mark.lesson) }
+        }
+        return found
+    }
+
+    /// A glossary entry: "English term (中文)", then optionally a separator and the definition.
+    static let glossaryEntry = Pattern("^\\s*(?:[-•*·▪]\\s*)?([A-Za-z][^()（）:：\\n]{1,90}?)\\s*[(（]\\s*([^()（）]*\\p{Han}[^()（）]*?)\\s*[)）]\\s*(?:[:：–—-]\\s*(.*))?$")
+
+    /// The glossary's entries, in every shape the page uses: "Term (中文): definition" on one
+    /// line, "Term (中文)" (a heading, term or list item) with the definition on the next line,
+    /// or table rows (English, Chinese, definition). A line that announces a lesson ("Lesson 5",
+    /// "(5/13)", 第五讲) files the entries after it under that lesson.
+    func glossaryTerms(seriesLength: Int) -> [Term] {
+        var terms: [Term] = []
+        var lesson: Int? = nil
+        var pending: (en: String, zh: String)? = nil
+        func add(_ en: String, _ zh: String, _ definition: String?) {
+            let english = en.trimmingCharacters(in: CharacterSet(charactersIn: " •-–:;,."))
+            let chinese = zh.trimmingCharacters(in: .whitespaces)
+            guard !english.isEmpty, !chinese.isEmpty, !terms.contains(where: { $0.en == english && $0.zh == chinese }) else { return }
+            let text = definition?.trimmingCharacters(in: .whitespaces)
+            terms.append(Term(en: english, zh: chinese, footnote: nil, definition: text?.isEmpty == false ? text : nil, lesson: lesson))
+        }
+        for line in lines {
+            let isHeading: Bool = { if case .heading = line.role { return true } else { return false } }()
+            if line.text.count <= 120, Self.glossaryEntry.firstMatch(line.text) == nil,
+               let mark = Self.lessonNumber(lines: [line], seriesLength: seriesLength) {
+                if let pending { add(pending.en, pending.zh, nil) }
+                lesson = mark.lesson
+                pending = nil
+                continue
+            }
+            if line.role == .tableRow, line.cells.count >= 2 {
+                let han = line.cells.firstIndex { $0.unicodeScalars.contains(where: Classifier.isHan) && !$0.unicodeScalars.contains(where: { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }) }
+                let latin = line.cells.firstIndex { cell in cell.unicodeScalars.contains(where: { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }) && !cell.unicodeScalars.contains(where: Classifier.isHan) }
+                if let han, let latin, latin != han {
+                    let rest = line.cells.indices.filter { $0 != han && $0 != latin }.map { line.cells[$0] }.filter { !$0.isEmpty }
+                    add(line.cells[latin], line.cells[han], rest.joined(separator: " "))
+                }
+                continue
+            }
+            if let match = Self.glossaryEntry.firstMatch(line.text), let en = match[1], let zh = match[2] {
+                if let pending { add(pending.en, pending.zh, nil) }
+                if let definition = match[3], !definition.isEmpty {
+                    add(en, zh, definition)
+                    pending = nil
+                } else {
+                    pending = (en, zh)
+                }
+                continue
+            }
+            if let term = pending, !isHeading, line.text.count >= 10 {
+                add(term.en, term.zh, line.text)
+                pending = nil
+            }
+        }
+        if let pending { add(pending.en, pending.zh, nil) }
+        return terms
+    }
+
     static let citationTitle = Pattern("Digital China Construction Series\\s*(?:\\(\\s*Lesson\\s+\\w+\\s+of\\s+\\d+\\s*\\)|\\d{1,2}\\s*/\\s*\\d{1,2}|\\d{1,2})\\s*[:：]\\s*(.+?)\\s*(?:[,，]?\\s*[”\"]|[(（]\\s*数字中国|$)", requires: ["digital china construction series"])
     static let chineseTitle = Pattern("数字中国建设系列之[一二三四五六七八九十\\d]+\\s*[:：]?\\s*([^)）,，“”\"]+)", requires: ["数字中国建设系列之"])
     static let synopsisEN = Pattern("^\\s*Synopsis\\s*[:：]\\s*(.+)$", requires: ["synopsis"])

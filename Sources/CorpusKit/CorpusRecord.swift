@@ -66,14 +66,22 @@ public struct Term: Codable, Equatable, Sendable {
     public var en: String
     public var zh: String
     public var footnote: Int?
-    public init(en: String, zh: String, footnote: Int?) { self.en = en; self.zh = zh; self.footnote = footnote }
+    /// The glossary's definition (glossary entries only).
+    public var definition: String?
+    /// The lesson the glossary files the term under, when it says so.
+    public var lesson: Int?
+    public init(en: String, zh: String, footnote: Int?, definition: String? = nil, lesson: Int? = nil) {
+        self.en = en; self.zh = zh; self.footnote = footnote; self.definition = definition; self.lesson = lesson
+    }
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(en, forKey: .en)
         try container.encode(zh, forKey: .zh)
         try container.encode(footnote, forKey: .footnote)
+        try container.encodeIfPresent(definition, forKey: .definition)
+        try container.encodeIfPresent(lesson, forKey: .lesson)
     }
-    enum CodingKeys: String, CodingKey { case en, zh, footnote }
+    enum CodingKeys: String, CodingKey { case en, zh, footnote, definition, lesson }
 }
 
 /// One timestamped block of a video transcript with its translation.

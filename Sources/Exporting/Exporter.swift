@@ -95,8 +95,10 @@ public enum Exporter {
         return out
     }
 
-    /// The glossary: each term once (merged across documents by its English and Chinese), its
-    /// footnote definition, and the lessons that use it. RFC 4180: CRLF, quotes doubled.
+    /// The glossary: each term once (merged across documents, the glossary post's entries and
+    /// the lessons' shortlists, by its English and Chinese), its definition (the glossary's, else
+    /// the lesson's footnote), and the lessons that use it or that the glossary files it under.
+    /// RFC 4180: CRLF, quotes doubled.
     static func glossary(_ records: [CorpusRecord]) -> String {
         struct Entry { var en: String; var zh: String; var definition: String; var lessons: Set<Int>; var documents: Set<String> }
         var entries: [String: Entry] = [:]
@@ -105,14 +107,15 @@ public enum Exporter {
             let notes = Dictionary(record.footnotes.map { ($0.n, $0.text) }, uniquingKeysWith: { first, _ in first })
             for term in record.terms {
                 let key = term.en.lowercased() + "\u{1}" + term.zh
-                var definition = term.footnote.flatMap { notes[$0] } ?? ""
+                var definition = term.definition ?? term.footnote.flatMap { notes[$0] } ?? ""
                 if definition.hasPrefix("Ibid") { definition = "" }  // "Ibid 1": the definition is given elsewhere
                 if entries[key] == nil {
                     entries[key] = Entry(en: term.en, zh: term.zh, definition: definition, lessons: [], documents: [])
                     order.append(key)
                 }
-                if entries[key]!.definition.isEmpty { entries[key]!.definition = definition }
-                if let lesson = record.series?.lesson { entries[key]!.lessons.insert(lesson) }
+                // The glossary's own definition outranks a lesson's footnote.
+                if entries[key]!.definition.isEmpty || (term.definition != nil && record.kind == .glossary) { entries[key]!.definition = definition }
+                if let lesson = record.series?.lesson ?? term.lesson { entries[key]!.lessons.insert(lesson) }
                 entries[key]!.documents.insert(record.id)
             }
         }

@@ -70,6 +70,7 @@ public struct Validator: Sendable {
         }
         cache?.entries.withLock { $0 = fresh }
         warnings += Self.pairFindings(records)
+        warnings += Self.glossaryFindings(records)
         let missing = (1...13).filter { !lessonsPresent.contains($0) }
         if !missing.isEmpty && !records.isEmpty {
             warnings.append(Finding(file: "data/corpus", rule: "lessons-missing",
@@ -97,6 +98,22 @@ public struct Validator: Sendable {
             }
             if let a = lesson.video?.durationSeconds, let b = source.video?.durationSeconds, abs(a - b) > 2 {
                 warn("disagree on the video's length: \(a) s and \(b) s")
+            }
+        }
+        return findings
+    }
+
+    /// A term whose Chinese differs between the glossary and a lesson that uses it.
+    static func glossaryFindings(_ records: [CorpusRecord]) -> [Finding] {
+        var findings: [Finding] = []
+        for glossary in records where glossary.kind == .glossary {
+            let entries = Dictionary(glossary.terms.map { ($0.en.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+            for lesson in records where lesson.kind == .lesson {
+                for term in lesson.terms {
+                    guard let entry = entries[term.en.lowercased()], comparableTitle(entry.zh) != comparableTitle(term.zh) else { continue }
+                    findings.append(Finding(file: "data/corpus/\(lesson.id).json", rule: "term-mismatch",
+                                            message: "“\(term.en)” is \(term.zh) in \(lesson.id) but \(entry.zh) in \(glossary.id)"))
+                }
             }
         }
         return findings
