@@ -7,4 +7,5 @@ Scripts/setup.sh
 swift build
 swift test
 Scripts/check-archive.sh
+Scripts/check-units.sh
 python3 Scripts/quality-gate.py

@@ -65,6 +65,8 @@ public final class ArchiveStore: Sendable {
     public var warcURL: URL { root.appendingPathComponent("data/warc") }
 
     public func recordURL(id: String) -> URL { corpusURL.appendingPathComponent("\(id).json") }
+    /// Where the bag keeps the configuration with this hash (see `WriteSession.keepConfig`).
+    public func configURL(sha256: String) -> URL { root.appendingPathComponent("data/config/\(sha256)") }
 
     /// Runs `body` in a write session and commits what it staged. Nothing is committed if `body` throws.
     public func write<T>(_ body: (WriteSession) throws -> T) throws -> T {
@@ -216,6 +218,9 @@ public final class WriteSession {
     /// Records as they stand, including this session's uncommitted ones.
     public private(set) var records: [String: CorpusRecord] = [:]
     private var rawDigests: [String: String] = [:]      // raw_sha256 -> id
+    private var keptConfigs = Set<String>()
+    /// Other payload files staged this session (configuration copies).
+    private var stagedExtras: [ArchiveStore.Journal.Move] = []
     /// A date for the warcinfo record and WARC-Date fields of this session.
     public let started = Date()
 
@@ -260,6 +265,22 @@ public final class WriteSession {
         }
     }
 
+    /// Keeps, once, the configuration files that records of this session are made with, in the
+    /// payload at `data/config/<config_sha256>/`: `verify --rebuild` re-derives an old record
+    /// with the configuration it was made with, and so can tell an outdated record from a
+    /// tampered one.
+    public func keepConfig(_ config: CorpusConfig) throws {
+        guard !config.files.isEmpty, !keptConfigs.contains(config.configSHA256) else { return }
+        keptConfigs.insert(config.configSHA256)
+        let folder = "data/config/\(config.configSHA256)"
+        if FileManager.default.fileExists(atPath: store.root.appendingPathComponent(folder).path) { return }
+        for file in config.files {
+            let name = "config-\(config.configSHA256)-\(file.name)"
+            try FileIO.writeNew(Data(file.text.utf8), to: store.stagingURL.appendingPathComponent(name), durable: true)
+            stagedExtras.append(.init(from: name, to: "\(folder)/\(file.name)"))
+        }
+    }
+
     /// Stages a record (sealed with its hash) to replace or add `data/corpus/<id>.json`.
     /// `fileData`, when given, must be `record.fileData()` (callers that sealed it have it).
     public func put(_ record: CorpusRecord, fileData: Data? = nil) throws {
@@ -291,12 +312,14 @@ public final class WriteSession {
             warcHandle = -1
             moves.append(.init(from: stagedWARCURL.lastPathComponent, to: warcPath))
         }
+        moves += stagedExtras
         for (id, name) in stagedRecords.sorted(by: { $0.key < $1.key }) {
             moves.append(.init(from: name, to: "data/corpus/\(id).json"))
         }
         try FileIO.syncDirectory(store.stagingURL)
         try store.commit(moves: moves)
         stagedRecords.removeAll()
+        stagedExtras.removeAll()
     }
 
     func discardStaged() {

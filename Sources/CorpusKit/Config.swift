@@ -292,8 +292,15 @@ public struct CorpusConfig: Sendable {
     /// SHA-256 over the exact bytes of pipeline.toml and lexicon.toml: a record built under
     /// another configuration says so.
     public var configSHA256: String
+    /// The exact text of the files the hash is over (name, text), for keeping a copy in the bag.
+    public var files: [(name: String, text: String)] = []
 
-    public static let pipelineVersion = "0.1.0"
+    /// The version of the code that turns captures into records. Raise it with every change
+    /// that can change a record: `verify --rebuild` then calls older records stale, not
+    /// tampered, and `reprocess` brings them up to date.
+    public static let pipelineVersion = "0.2.0"
+
+    public static let fileNames = ["pipeline.toml", "lexicon.toml"]
 
     public init(pipeline: PipelineConfig, lexicon: Lexicon, configSHA256: String) {
         self.pipeline = pipeline; self.lexicon = lexicon; self.configSHA256 = configSHA256
@@ -301,15 +308,25 @@ public struct CorpusConfig: Sendable {
 
     /// Loads `Config/pipeline.toml` and `Config/lexicon.toml` below `root`.
     public static func load(root: URL) throws -> CorpusConfig {
-        let folder = root.appendingPathComponent("Config")
+        try load(folder: root.appendingPathComponent("Config"))
+    }
+
+    /// Loads `pipeline.toml` and `lexicon.toml` from `folder` (a project's `Config/`, or a copy
+    /// the bag keeps of the configuration that made a record).
+    public static func load(folder: URL) throws -> CorpusConfig {
         let pipelineURL = folder.appendingPathComponent("pipeline.toml")
         let lexiconURL = folder.appendingPathComponent("lexicon.toml")
         let pipelineText = try readText(pipelineURL)
         let lexiconText = try readText(lexiconURL)
         let pipeline = try parsePipeline(pipelineText, file: pipelineURL.path)
         let lexicon = try parseLexicon(lexiconText, file: lexiconURL.path)
-        let hash = Digest.sha256Hex(Data(("pipeline.toml\n" + pipelineText + "\nlexicon.toml\n" + lexiconText).utf8))
-        return CorpusConfig(pipeline: pipeline, lexicon: lexicon, configSHA256: hash)
+        var config = CorpusConfig(pipeline: pipeline, lexicon: lexicon, configSHA256: hash(pipeline: pipelineText, lexicon: lexiconText))
+        config.files = [("pipeline.toml", pipelineText), ("lexicon.toml", lexiconText)]
+        return config
+    }
+
+    static func hash(pipeline: String, lexicon: String) -> String {
+        Digest.sha256Hex(Data(("pipeline.toml\n" + pipeline + "\nlexicon.toml\n" + lexicon).utf8))
     }
 
     public static func readText(_ url: URL) throws -> String {

@@ -201,6 +201,7 @@ public struct FetchJob {
         }
         try session.append([request, responseRecord, metadata(response, target: target, date: date, refersTo: responseRecord.recordID,
                                                               corpusID: record.id, status: status, payloadDigest: payloadDigest)])
+        try session.keepConfig(ingestor.config)
         try session.put(record, fileData: file)
         return FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, error: nil)
     }

@@ -136,6 +136,7 @@ public struct Ingestor: Sendable {
                                        extra: [("WARC-Target-URI", captured["WARC-Target-URI"] ?? file), ("WARC-Refers-To", captured.recordID)],
                                        payloadDigest: false)
         try session.append([captured, metadata])
+        try session.keepConfig(config)
         try session.put(record, fileData: fileData)
         return IngestOutcome(file: file, status: status, id: record.id, error: nil)
     }

@@ -15,6 +15,29 @@ public struct Verifier: Sendable {
         public var ok: Bool
         public var checked: Int
         public var problems: [Finding]
+        /// With `rebuild`: records made by another pipeline version or configuration, which a
+        /// rebuild with today's cannot match (warnings; `--strict` counts them as problems).
+        public var stale: [Finding] = []
+        /// With `rebuild`: how each record compared (`matches`, `matches-recorded-config`,
+        /// `stale`, `tampered`), by id.
+        public var rebuilt: [String: String] = [:]
+
+        public init(ok: Bool, checked: Int, problems: [Finding], stale: [Finding] = [], rebuilt: [String: String] = [:]) {
+            self.ok = ok; self.checked = checked; self.problems = problems; self.stale = stale; self.rebuilt = rebuilt
+        }
+    }
+
+    /// How a record compares with a rebuild from its raw capture.
+    public enum RebuildCase: String, Sendable {
+        /// The current pipeline and configuration give the same record.
+        case matches
+        /// Made with an earlier configuration that the bag keeps; rebuilt with it, it matches.
+        case matchesRecordedConfig = "matches-recorded-config"
+        /// Made by another pipeline version (or a configuration the bag does not keep): cannot
+        /// be re-derived here; `dccorpus reprocess` brings it up to date.
+        case stale
+        /// Same pipeline and configuration, different record: changed after it was made.
+        case tampered
     }
 
     /// Where each capture sits, by WARC-Record-ID, with the raw digest of its payload.
@@ -25,8 +48,10 @@ public struct Verifier: Sendable {
 
     /// `fixityOnly` stops after the bag checks (manifests and Payload-Oxum): the fast pass for
     /// large archives, like `bagit.py --validate` without the WARC and record checks.
-    public func verify(store: ArchiveStore, rebuild: Bool, fixityOnly: Bool = false) -> Report {
+    public func verify(store: ArchiveStore, rebuild: Bool, fixityOnly: Bool = false, strict: Bool = false) -> Report {
         var problems: [Finding] = []
+        var stale: [Finding] = []
+        var cases: [String: String] = [:]
         var checked = 0
         let bag = store.bag
         func problem(_ file: String, _ rule: String, _ message: String) {
@@ -130,10 +155,38 @@ public struct Verifier: Sendable {
                 problem(file, "raw", "WARC record is in \(located.warc), not \(record.provenance.archive.warc)")
             }
             if rebuild {
-                problems += rebuildProblems(record, from: located.record, warc: located.warc, builder: builder)
+                let outcome = rebuildCase(record, from: located.record, warc: located.warc, builder: builder, store: store)
+                cases[record.id] = outcome.case.rawValue
+                switch outcome.case {
+                case .matches, .matchesRecordedConfig: break
+                case .stale: stale += outcome.findings
+                case .tampered: problems += outcome.findings
+                }
             }
         }
-        return Report(ok: problems.isEmpty, checked: checked, problems: problems)
+        if strict { problems += stale }
+        return Report(ok: problems.isEmpty, checked: checked, problems: problems, stale: stale, rebuilt: cases)
+    }
+
+    /// Rebuilds a record with the current pipeline and configuration; when that differs and the
+    /// record was made with another configuration, with that one (from the bag's copy). Only a
+    /// record that the pipeline and configuration it names cannot reproduce is tampered.
+    func rebuildCase(_ stored: CorpusRecord, from warcRecord: WARCRecord, warc: String, builder: RecordBuilder,
+                     store: ArchiveStore) -> (case: RebuildCase, findings: [Finding]) {
+        let file = "data/corpus/\(stored.id).json"
+        let current = rebuildProblems(stored, from: warcRecord, warc: warc, builder: builder)
+        if current.isEmpty { return (.matches, []) }
+        let made = stored.provenance.pipeline
+        if made.version != CorpusConfig.pipelineVersion {
+            return (.stale, [Finding(file: file, rule: "stale", message: "made by pipeline \(made.version), not \(CorpusConfig.pipelineVersion): run `dccorpus reprocess`")])
+        }
+        guard made.configSHA256 != config.configSHA256 else { return (.tampered, current) }
+        let folder = store.configURL(sha256: made.configSHA256)
+        guard let recorded = try? CorpusConfig.load(folder: folder), recorded.configSHA256 == made.configSHA256 else {
+            return (.stale, [Finding(file: file, rule: "stale", message: "made with configuration \(made.configSHA256.prefix(12))…, which the bag does not keep: it cannot be re-derived; run `dccorpus reprocess`")])
+        }
+        let again = rebuildProblems(stored, from: warcRecord, warc: warc, builder: RecordBuilder(config: recorded))
+        return again.isEmpty ? (.matchesRecordedConfig, []) : (.tampered, again)
     }
 
     func rebuildProblems(_ stored: CorpusRecord, from warcRecord: WARCRecord, warc: String, builder: RecordBuilder) -> [Finding] {
