@@ -16,7 +16,7 @@ filesystem and finishes the work.
 The concurrency mode runs `watch` + `run` + four parallel `ingest`s on one root, TRIALS/5 rounds,
 and checks the same, plus that no lock message ever reached the user.
 
-Usage: Scripts/crash-trials.py [--trials 30] [--modes ingest,watch,fetch,concurrency,disk] [--seed N]
+Usage: Scripts/crash-trials.py [--trials 30] [--modes ingest,watch,fetch,reprocess,concurrency,disk] [--seed N]
        (uses .build/release/dccorpus; run Scripts/check-archive.sh once to make .build-venv)"""
 import argparse, hashlib, http.server, json, os, random, shutil, signal, subprocess, sys, tempfile, threading, time
 from collections import Counter
@@ -161,6 +161,42 @@ def trial_ingest(trials, rng):
     expect_exactly_once(root, inputs, "ingest")
     judges(root, "ingest")
     print(f"ingest: {trials} kills over a {full:.2f}s run of {len(inputs)} inputs", flush=True)
+    shutil.rmtree(root)
+
+
+# --- reprocess ----------------------------------------------------------------------------------
+
+def trial_reprocess(trials, rng):
+    """A configuration change makes every record outdated; `reprocess` is killed at random
+    moments; after each kill the archive verifies; the re-run brings every record up to date."""
+    root = make_root()
+    source = root / "inputs"
+    source.mkdir()
+    inputs = fixture_inputs() + pages(20, "reprocess")
+    for name, data in inputs:
+        (source / name).write_bytes(data)
+    if dc(root, "ingest", *[str(source / name) for name, _ in inputs]).returncode not in (0, 1):
+        fail("reprocess: the first ingest failed")
+    lexicon = root / "Config/lexicon.toml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8").replace('en = ["why accelerate",', 'en = ["digital china", "why accelerate",', 1),
+                       encoding="utf-8")
+    full = timed(lambda: dc(root, "reprocess", "--dry-run"))
+    for trial in range(trials):
+        process = subprocess.Popen([str(BINARY), "reprocess", "--root", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kill_at_random(process, 0.0, full * 1.5, rng)
+        stats["reprocess kills"] += 1
+        check_after_kill(root, f"reprocess trial {trial}")
+    final = dc(root, "reprocess")
+    if final.returncode != 0:
+        fail(f"reprocess: the re-run failed: {(final.stdout + final.stderr).strip()[-400:]}")
+    again = dc(root, "reprocess", "--json")
+    if any(json.loads(line)["status"] != "unchanged" for line in again.stdout.splitlines()):
+        fail("reprocess: a second re-run still changed records")
+    rebuild = dc(root, "verify", "--rebuild", "--strict")
+    if rebuild.returncode != 0:
+        fail(f"reprocess: verify --rebuild --strict after the re-run: {rebuild.stdout.strip()[-400:]}")
+    judges(root, "reprocess")
+    print(f"reprocess: {trials} kills over a {full:.2f}s dry run of {len(inputs)} inputs", flush=True)
     shutil.rmtree(root)
 
 
@@ -432,7 +468,7 @@ def trial_disk(rng):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--trials", type=int, default=30)
-    parser.add_argument("--modes", default="ingest,watch,fetch,concurrency,disk")
+    parser.add_argument("--modes", default="ingest,watch,fetch,reprocess,concurrency,disk")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     options = parser.parse_args()
     if not VENV_PYTHON.exists():

@@ -67,6 +67,13 @@ public final class ArchiveStore: Sendable {
     public func recordURL(id: String) -> URL { corpusURL.appendingPathComponent("\(id).json") }
     /// Where the bag keeps the configuration with this hash (see `WriteSession.keepConfig`).
     public func configURL(sha256: String) -> URL { root.appendingPathComponent("data/config/\(sha256)") }
+    /// Old id → new id of documents that `reprocess` renamed (`show OLD-ID` still finds them).
+    public var aliasesURL: URL { root.appendingPathComponent("data/aliases.json") }
+    public func aliases() -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: aliasesURL.path),
+              let map = try? JSONDecoder().decode([String: String].self, from: data) else { return [:] }
+        return map
+    }
 
     /// Runs `body` in a write session and commits what it staged. Nothing is committed if `body` throws.
     public func write<T>(_ body: (WriteSession) throws -> T) throws -> T {
@@ -159,8 +166,14 @@ public final class ArchiveStore: Sendable {
         var manifest = (try? bag.readManifest()) ?? [:]
         var touchedFolders = Set<String>()
         for move in journal.moves {
-            let source = stagingURL.appendingPathComponent(move.from)
             let target = root.appendingPathComponent(move.to)
+            // An empty source removes the target (a record that moved to another id).
+            if move.from.isEmpty {
+                if unlink(target.path) == 0 { touchedFolders.insert(target.deletingLastPathComponent().path) }
+                manifest.removeValue(forKey: move.to)
+                continue
+            }
+            let source = stagingURL.appendingPathComponent(move.from)
             if FileManager.default.fileExists(atPath: source.path) {
                 try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 guard rename(source.path, target.path) == 0 else {
@@ -221,6 +234,7 @@ public final class WriteSession {
     private var keptConfigs = Set<String>()
     /// Other payload files staged this session (configuration copies).
     private var stagedExtras: [ArchiveStore.Journal.Move] = []
+    private var stagedRemovals: [ArchiveStore.Journal.Move] = []
     /// A date for the warcinfo record and WARC-Date fields of this session.
     public let started = Date()
 
@@ -281,6 +295,20 @@ public final class WriteSession {
         }
     }
 
+    /// Stages the removal of `data/corpus/<id>.json` (a document that `reprocess` gave a new id).
+    public func remove(id: String) throws {
+        guard Self.isSafeID(id) else { throw CorpusError(file: id, stage: .record, reason: "record id would escape data/corpus/") }
+        stagedRemovals.append(.init(from: "", to: "data/corpus/\(id).json"))
+        records[id] = nil
+    }
+
+    /// Stages a payload file other than a record (the alias list), replacing any earlier one.
+    public func putPayloadFile(_ data: Data, at relative: String) throws {
+        let name = "extra-\(stagedExtras.count)-" + relative.replacingOccurrences(of: "/", with: "_")
+        try FileIO.writeNew(data, to: store.stagingURL.appendingPathComponent(name), durable: true)
+        stagedExtras.append(.init(from: name, to: relative))
+    }
+
     /// Stages a record (sealed with its hash) to replace or add `data/corpus/<id>.json`.
     /// `fileData`, when given, must be `record.fileData()` (callers that sealed it have it).
     public func put(_ record: CorpusRecord, fileData: Data? = nil) throws {
@@ -313,6 +341,7 @@ public final class WriteSession {
             moves.append(.init(from: stagedWARCURL.lastPathComponent, to: warcPath))
         }
         moves += stagedExtras
+        moves += stagedRemovals.filter { removal in !stagedRecords.keys.contains { "data/corpus/\($0).json" == removal.to } }
         for (id, name) in stagedRecords.sorted(by: { $0.key < $1.key }) {
             moves.append(.init(from: name, to: "data/corpus/\(id).json"))
         }
@@ -320,6 +349,7 @@ public final class WriteSession {
         try store.commit(moves: moves)
         stagedRecords.removeAll()
         stagedExtras.removeAll()
+        stagedRemovals.removeAll()
     }
 
     func discardStaged() {

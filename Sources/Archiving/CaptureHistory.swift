@@ -10,9 +10,11 @@ public struct CaptureEntry: Codable, Equatable, Sendable {
     /// The `response`, `resource` or `revisit` record this capture wrote.
     public var recordID: String
     public var url: String?
+    /// "reprocessed by pipeline 0.2.0 (was 0.1.0)", for a record that `reprocess` re-derived.
+    public var note: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case date, status, warc, url
+        case date, status, warc, url, note
         case payloadSHA256 = "payload_sha256", recordID = "record_id"
     }
 }
@@ -27,9 +29,14 @@ public enum CaptureHistory {
                 guard record.type == "metadata", let refersTo = record["WARC-Refers-To"] else { return }
                 let fields = Self.fields(record.block)
                 guard fields["corpus-id"] == id else { return }
-                entries.append(CaptureEntry(date: record["WARC-Date"] ?? "", status: fields["capture-status"] ?? "captured",
-                                            payloadSHA256: fields["payload-sha256"], warc: path, recordID: refersTo,
-                                            url: record["WARC-Target-URI"]))
+                var entry = CaptureEntry(date: record["WARC-Date"] ?? "", status: fields["capture-status"] ?? "captured",
+                                         payloadSHA256: fields["payload-sha256"], warc: path, recordID: refersTo,
+                                         url: record["WARC-Target-URI"])
+                if let version = fields["reprocessed-by"] {
+                    entry.note = "reprocessed by pipeline \(version)" + (fields["previous-pipeline"].map { " (was \($0))" } ?? "")
+                        + (fields["renamed-from"].map { ", renamed from \($0)" } ?? "")
+                }
+                entries.append(entry)
             }
         }
         return entries.sorted { ($0.date, $0.warc) < ($1.date, $1.warc) }

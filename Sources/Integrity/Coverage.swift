@@ -41,10 +41,19 @@ public struct Coverage: Encodable, Sendable {
     public var originals: Int
     public var lastFetch: String?
     public var failedSources: [FetchLog.Entry]
+    /// Records made by another pipeline version, counted by that version.
+    public var staleRecords: [String: Int] = [:]
 
     enum CodingKeys: String, CodingKey {
         case lessons, posts, originals
-        case lastFetch = "last_fetch", failedSources = "failed_sources"
+        case lastFetch = "last_fetch", failedSources = "failed_sources", staleRecords = "stale_records"
+    }
+
+    /// "12 records were made by pipeline 0.1.0; run `dccorpus reprocess`", or nil.
+    public var staleLine: String? {
+        guard !staleRecords.isEmpty else { return nil }
+        let parts = staleRecords.sorted { $0.key < $1.key }.map { "\($0.value) record\($0.value == 1 ? " was" : "s were") made by pipeline \($0.key)" }
+        return parts.joined(separator: ", ") + "; run `dccorpus reprocess`"
     }
 
     /// "lessons: 9/13 posts, 3/13 originals"
@@ -78,7 +87,11 @@ public struct Coverage: Encodable, Sendable {
                             originalURL: post?.original?.url, transcriptBlocks: post?.transcript.count ?? 0,
                             terms: post?.terms.count ?? 0, footnotes: post?.footnotes.count ?? 0, missing: missing))
         }
-        return Coverage(lessons: rows, posts: rows.filter(\.post.present).count, originals: rows.filter(\.original.present).count,
-                        lastFetch: fetchLog?.finished, failedSources: fetched.filter { $0.status == "failed" || $0.status == "conflict" })
+        var coverage = Coverage(lessons: rows, posts: rows.filter(\.post.present).count, originals: rows.filter(\.original.present).count,
+                                lastFetch: fetchLog?.finished, failedSources: fetched.filter { $0.status == "failed" || $0.status == "conflict" })
+        for record in records where record.provenance.pipeline.version != CorpusConfig.pipelineVersion {
+            coverage.staleRecords[record.provenance.pipeline.version, default: 0] += 1
+        }
+        return coverage
     }
 }

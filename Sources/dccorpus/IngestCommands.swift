@@ -80,7 +80,8 @@ struct Run: ParsableCommand {
                 ingested: counts[.ingested] ?? 0, changed: counts[.changed] ?? 0, unchanged: counts[.unchanged] ?? 0,
                 rejected: counts[.rejected] ?? 0, conflicts: counts[.conflict] ?? 0, documents: report.documents,
                 errors: report.errors.count, warnings: report.warnings.count, sources: fetched, inputs: outcomes,
-                validation: report, lessonPosts: coverage.posts, lessonOriginals: coverage.originals)
+                validation: report, lessonPosts: coverage.posts, lessonOriginals: coverage.originals,
+                staleRecords: coverage.staleRecords)
             if options.json {
                 Output.jsonDocument(summary)
             } else {
@@ -95,6 +96,7 @@ struct Run: ParsableCommand {
                 }
                 Output.line("summary: \(summary.ingested) ingested, \(summary.changed) changed, \(summary.unchanged) unchanged, \(summary.rejected) rejected, \(summary.conflicts) conflicts; \(summary.documents) documents; validation: \(summary.errors) errors, \(summary.warnings) warnings")
                 Output.line(coverage.summaryLine)
+                if let stale = coverage.staleLine { Output.line(stale) }
             }
             if summary.failed > 0 || summary.rejected > 0 || summary.conflicts > 0 || summary.errors > 0 { throw Fail.problems }
         }
@@ -108,11 +110,12 @@ struct RunSummary: Encodable {
     var inputs: [IngestOutcome]
     var validation: Validator.Report
     var lessonPosts, lessonOriginals: Int
+    var staleRecords: [String: Int]
 
     enum CodingKeys: String, CodingKey {
         case fetched, failed, ingested, changed, unchanged, rejected, conflicts, documents, errors, warnings, sources, inputs, validation
         case fetchChanged = "fetch_changed", fetchUnchanged = "fetch_unchanged"
-        case lessonPosts = "lesson_posts", lessonOriginals = "lesson_originals"
+        case lessonPosts = "lesson_posts", lessonOriginals = "lesson_originals", staleRecords = "stale_records"
     }
 }
 
@@ -126,6 +129,45 @@ enum Report {
             } else {
                 Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(outcome.file))")
             }
+        }
+    }
+}
+
+struct Reprocess: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-derive records from their raw captures with the current pipeline and configuration.",
+        discussion: """
+            One line per record: unchanged, updated (with the fields that changed), renamed (old id → new id) or \
+            conflict. The previous record stays in the WARC files and `history` shows "reprocessed by pipeline X"; \
+            `show OLD-ID` still finds a renamed document. One journalled write: a killed run changes nothing.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+    @Flag(name: .long, help: "Say what would change; write nothing.") var dryRun = false
+    @Argument(help: "Record ids (default: every record).") var ids: [String] = []
+
+    func run() throws {
+        try guarded {
+            let config = try options.loadConfig()
+            for id in ids where !WriteSession.isSafeID(id) { throw Fail.usage("\(id): reprocess: not a record id") }
+            let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
+            let outcomes = try Reprocessor(ingestor: ingestor).reprocess(ids: ids, dryRun: dryRun)
+            if !dryRun { SearchSync.refresh(options, store: ingestor.store) }
+            for outcome in outcomes {
+                if options.json { Output.jsonLine(outcome); continue }
+                let status = outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+                switch outcome.status {
+                case .unchanged: Output.line("\(status) \(outcome.id)")
+                case .updated: Output.line("\(status) \(outcome.id)  (\(outcome.fields.joined(separator: ", ")))")
+                case .renamed: Output.line("\(status) \(outcome.id) → \(outcome.newID ?? "?")  (\(outcome.fields.joined(separator: ", ")))")
+                case .conflict, .failed: Output.line("\(status) \(outcome.error ?? outcome.id)")
+                }
+            }
+            if !options.json {
+                let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
+                Output.line("reprocess\(dryRun ? " (dry run)" : ""): \(counts[.unchanged] ?? 0) unchanged, \(counts[.updated] ?? 0) updated, \(counts[.renamed] ?? 0) renamed, \(counts[.conflict] ?? 0) conflicts, \(counts[.failed] ?? 0) failed; pipeline \(CorpusConfig.pipelineVersion)")
+            }
+            if outcomes.contains(where: { $0.status == .conflict || $0.status == .failed }) { throw Fail.problems }
         }
     }
 }

@@ -203,10 +203,13 @@ struct Show: ParsableCommand {
             let config = try options.loadConfig()
             let store = options.archive(config)
             guard WriteSession.isSafeID(id) else { throw Fail.usage("\(id): show: not a record id") }
-            guard let record = try store.read({ try store.loadRecord(id: id) }) else {
+            // A document that `reprocess` gave a new id is still found by its old one.
+            let alias = store.aliases()[id]
+            guard let record = try store.read({ try store.loadRecord(id: id) ?? alias.flatMap { try store.loadRecord(id: $0) } }) else {
                 Output.error("\(id): show: no such record (see `dccorpus list`)")
                 throw Fail.problems
             }
+            if let alias, record.id == alias { Output.error("note: \(id) is now \(alias) (renamed by reprocess)") }
             if options.json {
                 FileHandle.standardOutput.write(try record.fileData())
                 return
@@ -271,6 +274,7 @@ struct Status: ParsableCommand {
                 Output.line("failed in the last fetch (\(coverage.lastFetch ?? "?")): \(failed.source.map { "\($0) " } ?? "")\(failed.url): \(failed.error ?? failed.status)")
             }
             Output.line(coverage.summaryLine)
+            if let stale = coverage.staleLine { Output.line(stale) }
         }
     }
 }

@@ -144,4 +144,20 @@ import Testing
         #expect(reason.contains("off-topic"), "\(reason)")
         #expect(try records(strict).isEmpty)
     }
+
+    /// The reprocess command's wiring: an up-to-date archive is unchanged; an unknown id is an error.
+    @Test func reprocessOnAnUpToDateArchiveChangesNothing() throws {
+        let harness = try Harness()
+        for seed in Harness.seeds { _ = try harness.copyFixture(seed, to: harness.inbox) }
+        #expect(try harness.run(["run", "--offline"]).status == 0)
+        let result = try harness.run(["reprocess", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try result.jsonLines().map { $0["status"] as? String } == ["unchanged", "unchanged", "unchanged", "unchanged"])
+        let human = try harness.run(["reprocess", "--dry-run"])
+        #expect(human.stdout.hasSuffix("reprocess (dry run): 4 unchanged, 0 updated, 0 renamed, 0 conflicts, 0 failed; pipeline 0.2.0\n"), "\(human.stdout)")
+        let unknown = try harness.run(["reprocess", "lesson-99"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("lesson-99: record: no such record"), "\(unknown.stderr)")
+        #expect(!(try harness.run(["status"]).stdout.contains("run `dccorpus reprocess`")))
+    }
 }

@@ -76,4 +76,56 @@ import Testing
         #expect(report.rebuilt["lesson-1"] == "tampered")
         #expect(report.problems.contains { $0.message.contains("title.en") })
     }
+
+    /// `reprocess` brings an old record to the current pipeline; the previous record stays in
+    /// the WARC files; the history says so; `verify --rebuild` passes again.
+    @Test func reprocessUpdatesStaleRecordsAndKeepsThePreviousOnes() throws {
+        let ingestor = try archiveWithLessonOne()
+        var old = try #require(try ingestor.store.loadRecord(id: "lesson-1"))
+        old.provenance.pipeline.version = "0.1.0"
+        old.title.en = "As the old release titled it"
+        try replace(old, in: ingestor.store)
+        let dry = try Reprocessor(ingestor: ingestor).reprocess(ids: [], dryRun: true)
+        #expect(dry == [ReprocessOutcome(id: "lesson-1", status: .updated, fields: ["title", "provenance.pipeline"])])
+        #expect(try ingestor.store.loadRecord(id: "lesson-1")?.title.en == "As the old release titled it")
+        let outcomes = try Reprocessor(ingestor: ingestor).reprocess(ids: ["lesson-1"], dryRun: false)
+        #expect(outcomes.map(\.status) == [.updated])
+        let record = try #require(try ingestor.store.loadRecord(id: "lesson-1"))
+        #expect(record.provenance.pipeline.version == CorpusConfig.pipelineVersion)
+        #expect(record.title.en == "Why Should We Accelerate Digital China Construction?")
+        let report = Verifier(config: config).verify(store: ingestor.store, rebuild: true)
+        #expect(report.ok && report.stale.isEmpty, "\(report.problems) \(report.stale)")
+        let history = try CaptureHistory.entries(for: "lesson-1", store: ingestor.store, limit: 1 << 26)
+        #expect(history.contains { $0.note == "reprocessed by pipeline \(CorpusConfig.pipelineVersion) (was 0.1.0)" }, "\(history)")
+        // The previous record, whole, in a resource record.
+        var kept: [Data] = []
+        for path in ingestor.store.warcFiles() {
+            try WARCFileReader(path: ingestor.store.root.appendingPathComponent(path).path, limit: 1 << 26).forEach { record, _ in
+                if record.type == "resource", record["WARC-Target-URI"]?.hasPrefix("urn:dccorpus:record:lesson-1:") == true { kept.append(record.block) }
+            }
+        }
+        #expect(kept.count == 1)
+        #expect(try CorpusRecord.decode(try #require(kept.first), file: "kept").title.en == "As the old release titled it")
+        #expect(try Reprocessor(ingestor: ingestor).reprocess(ids: [], dryRun: false).map(\.status) == [.unchanged])
+    }
+
+    /// A record the current pipeline files under another id moves there; its old id still finds it.
+    @Test func reprocessRenamesAndTheOldIDStillFindsTheDocument() throws {
+        let ingestor = try archiveWithLessonOne()
+        var old = try #require(try ingestor.store.loadRecord(id: "lesson-1"))
+        old.id = "commentary-why-accelerate"
+        old.provenance.pipeline.version = "0.1.0"
+        try ingestor.store.write { session in
+            try session.remove(id: "lesson-1")
+            try session.put(try old.sealed())
+        }
+        let outcomes = try Reprocessor(ingestor: ingestor).reprocess(ids: [], dryRun: false)
+        #expect(outcomes.map(\.status) == [.renamed])
+        #expect(outcomes.first?.newID == "lesson-1")
+        #expect(try ingestor.store.loadRecord(id: "commentary-why-accelerate") == nil)
+        #expect(try ingestor.store.loadRecord(id: "lesson-1") != nil)
+        #expect(ingestor.store.aliases() == ["commentary-why-accelerate": "lesson-1"])
+        let report = Verifier(config: config).verify(store: ingestor.store, rebuild: true)
+        #expect(report.ok, "\(report.problems)")
+    }
 }
