@@ -34,6 +34,34 @@ import Testing
         #expect(try harness.run(["verify", "--rebuild"]).status == 0)
     }
 
+    /// A configuration change outdates every record; `reprocess` killed at random moments leaves
+    /// an archive that verifies, and a re-run brings every record up to date.
+    @Test func killedReprocessLeavesAVerifiableArchive() throws {
+        let harness = try Harness()
+        let paths = Harness.seeds.map { Harness.fixtures.appendingPathComponent($0).path }
+            + ["pages/lesson-12-source.gb2312.html", "pages/lesson-12.words.txt", "pages/glossary.sections.html"].map { Harness.fixtures.appendingPathComponent($0).path }
+        #expect(try harness.run(["ingest"] + paths).status == 0)
+        let lexicon = harness.root.appendingPathComponent("Config/lexicon.toml")
+        let text = try String(contentsOf: lexicon, encoding: .utf8)
+        #expect(text.contains("en = [\"why accelerate\","))
+        try text.replacingOccurrences(of: "en = [\"why accelerate\",", with: "en = [\"digital china\", \"why accelerate\",")
+            .write(to: lexicon, atomically: true, encoding: .utf8)
+        var generator = SystemRandomNumberGenerator()
+        for trial in 0..<10 {
+            let process = harness.start(["reprocess"])
+            usleep(UInt32.random(in: 1_000...120_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let verify = try harness.run(["verify"])
+            #expect(verify.status == 0, "trial \(trial): \(verify.stdout)")
+        }
+        let final = try harness.run(["reprocess", "--json"])
+        #expect(final.status == 0, "\(final.stdout)\(final.stderr)")
+        let again = try harness.run(["reprocess", "--json"])
+        #expect(try again.jsonLines().allSatisfy { $0["status"] as? String == "unchanged" }, "\(again.stdout)")
+        #expect(try harness.run(["verify", "--rebuild", "--strict"]).status == 0)
+    }
+
     @Test func concurrentIngestsQueueOnTheLock() throws {
         let harness = try Harness()
         let processes = Harness.seeds.map { seed in
