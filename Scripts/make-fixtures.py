@@ -230,4 +230,28 @@ news("lesson-5.news.html", "001_e888cff12df4c64b.txt", "Inside Digital China (5/
 wordpress("policy.wordpress.html", "002_33b4e771621f73b9.txt", "The Overall Layout Planning of Digital China Construction", "policy")
 chinese_original("lesson-12-source.gb2312.html")
 text_variants()
+
+
+def linked_variants():
+    """Lesson posts whose citation line links to the Chinese original (the live posts' shape):
+    WordPress block (the whole line is the link, absolute) and classic (only the title, relative);
+    and the original with all its metadata on one line (full-width colons, &nbsp; runs)."""
+    wordpress_page = (OUT / "lesson-1.wordpress.html").read_text(encoding="utf-8")
+    line = re.search(r"<p>(“Digital China Construction Series 1:.*?)</p>", wordpress_page).group(1)
+    (OUT / "lesson-1.linked.wordpress.html").write_text(wordpress_page.replace(
+        f"<p>{line}</p>", f'<p><a href="https://www.bjcc.gov.cn/dyjy/sp/2025/0411/1001.shtml">{line}</a></p>'), encoding="utf-8")
+    classic_page = (OUT / "lesson-5.classic.html").read_text(encoding="utf-8")
+    line = re.search(r"<p>(“Digital China Construction Series 5/13:[^\n<]*)", classic_page).group(1)
+    title_end = line.index("), Beijing") + 1
+    (OUT / "lesson-5.linked.classic.html").write_text(classic_page.replace(
+        f"<p>{line}", f'<p><a href="/go/original?id=5">{line[:title_end]}</a>{line[title_end:]}', 1), encoding="utf-8")
+    original = (OUT / "lesson-12-source.gb2312.html").read_bytes().decode("gb18030")
+    original = original.replace('<div class="info">发布时间:2025-04-11 来源:北京党员教育网</div>',
+                                '<div class="info">发布时间：2025-04-11&nbsp;&nbsp;来源：北京党员教育网&nbsp;&nbsp;主讲人：北京国恒智林文化传播有限公司'
+                                '&nbsp;&nbsp;时长：9分13秒&nbsp;&nbsp;责任编辑：王小明</div>')
+    original = original.replace("<p>主讲:北京国恒智林文化传播有限公司</p>\n", "").replace("<p>时长:09:13</p>\n", "").replace("<p>简介:", "<p>内容简介：")
+    (OUT / "lesson-12-source.oneline.gb2312.html").write_bytes(original.encode("gb18030"))
+
+
+linked_variants()
 print("wrote", sorted(p.name for p in OUT.iterdir()))

@@ -21,23 +21,34 @@ public struct CaptureEntry: Codable, Equatable, Sendable {
 
 /// Reads the capture history of documents from the archive's WARC files.
 public enum CaptureHistory {
-    /// Every capture of `id`, oldest first.
-    public static func entries(for id: String, store: ArchiveStore, limit: Int) throws -> [CaptureEntry] {
-        var entries: [CaptureEntry] = []
+    /// Calls `body` with every capture `metadata` record of the archive: the WARC file, the
+    /// record it refers to, its fields and the record itself.
+    static func forEachCaptureMetadata(store: ArchiveStore, limit: Int,
+                                       _ body: (_ warc: String, _ refersTo: String, _ fields: [String: String], _ record: WARCRecord) -> Void) throws {
         for path in store.warcFiles() {
             try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEach { record, _ in
                 guard record.type == "metadata", let refersTo = record["WARC-Refers-To"] else { return }
-                let fields = Self.fields(record.block)
-                guard fields["corpus-id"] == id else { return }
-                var entry = CaptureEntry(date: record["WARC-Date"] ?? "", status: fields["capture-status"] ?? "captured",
-                                         payloadSHA256: fields["payload-sha256"], warc: path, recordID: refersTo,
-                                         url: record["WARC-Target-URI"])
-                if let version = fields["reprocessed-by"] {
-                    entry.note = "reprocessed by pipeline \(version)" + (fields["previous-pipeline"].map { " (was \($0))" } ?? "")
-                        + (fields["renamed-from"].map { ", renamed from \($0)" } ?? "")
-                }
-                entries.append(entry)
+                body(path, refersTo, Self.fields(record.block), record)
             }
+        }
+    }
+
+    static func entry(warc: String, refersTo: String, fields: [String: String], record: WARCRecord) -> CaptureEntry {
+        var entry = CaptureEntry(date: record["WARC-Date"] ?? "", status: fields["capture-status"] ?? "captured",
+                                 payloadSHA256: fields["payload-sha256"], warc: warc, recordID: refersTo,
+                                 url: record["WARC-Target-URI"])
+        if let version = fields["reprocessed-by"] {
+            entry.note = "reprocessed by pipeline \(version)" + (fields["previous-pipeline"].map { " (was \($0))" } ?? "")
+                + (fields["renamed-from"].map { ", renamed from \($0)" } ?? "")
+        }
+        return entry
+    }
+
+    /// Every capture of `id`, oldest first.
+    public static func entries(for id: String, store: ArchiveStore, limit: Int) throws -> [CaptureEntry] {
+        var entries: [CaptureEntry] = []
+        try forEachCaptureMetadata(store: store, limit: limit) { warc, refersTo, fields, record in
+            if fields["corpus-id"] == id { entries.append(entry(warc: warc, refersTo: refersTo, fields: fields, record: record)) }
         }
         return entries.sorted { ($0.date, $0.warc) < ($1.date, $1.warc) }
     }
@@ -45,17 +56,11 @@ public enum CaptureHistory {
     /// The latest capture of every document, in one pass over the WARC files.
     public static func latestByID(store: ArchiveStore, limit: Int) throws -> [String: CaptureEntry] {
         var latest: [String: CaptureEntry] = [:]
-        for path in store.warcFiles() {
-            try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEach { record, _ in
-                guard record.type == "metadata", let refersTo = record["WARC-Refers-To"] else { return }
-                let fields = Self.fields(record.block)
-                guard let id = fields["corpus-id"] else { return }
-                let entry = CaptureEntry(date: record["WARC-Date"] ?? "", status: fields["capture-status"] ?? "captured",
-                                         payloadSHA256: fields["payload-sha256"], warc: path, recordID: refersTo,
-                                         url: record["WARC-Target-URI"])
-                if let known = latest[id], (known.date, known.warc) > (entry.date, entry.warc) { return }
-                latest[id] = entry
-            }
+        try forEachCaptureMetadata(store: store, limit: limit) { warc, refersTo, fields, record in
+            guard let id = fields["corpus-id"] else { return }
+            let found = entry(warc: warc, refersTo: refersTo, fields: fields, record: record)
+            if let known = latest[id], (known.date, known.warc) > (found.date, found.warc) { return }
+            latest[id] = found
         }
         return latest
     }
@@ -74,17 +79,13 @@ public enum CaptureHistory {
 
     public static func latestByRequestedURL(store: ArchiveStore, limit: Int) throws -> [String: LastCapture] {
         var latest: [String: LastCapture] = [:]
-        for path in store.warcFiles() {
-            try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEach { record, _ in
-                guard record.type == "metadata", let refersTo = record["WARC-Refers-To"] else { return }
-                let fields = Self.fields(record.block)
-                guard let requested = fields["requested-url"], let corpusID = fields["corpus-id"], let payload = fields["payload-sha256"],
-                      let status = fields["capture-status"], status != "unchanged" else { return }
-                let date = record["WARC-Date"] ?? ""
-                if let known = latest[requested], known.date > date { return }
-                latest[requested] = LastCapture(corpusID: corpusID, recordID: refersTo, date: date, url: record["WARC-Target-URI"] ?? requested,
-                                                payloadSHA256: payload, etag: fields["etag"], lastModified: fields["last-modified"])
-            }
+        try forEachCaptureMetadata(store: store, limit: limit) { _, refersTo, fields, record in
+            guard let requested = fields["requested-url"], let corpusID = fields["corpus-id"], let payload = fields["payload-sha256"],
+                  let status = fields["capture-status"], status != "unchanged", status != "reprocessed" else { return }
+            let date = record["WARC-Date"] ?? ""
+            if let known = latest[requested], known.date > date { return }
+            latest[requested] = LastCapture(corpusID: corpusID, recordID: refersTo, date: date, url: record["WARC-Target-URI"] ?? requested,
+                                            payloadSHA256: payload, etag: fields["etag"], lastModified: fields["last-modified"])
         }
         return latest
     }
