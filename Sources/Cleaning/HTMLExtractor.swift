@@ -364,7 +364,9 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             }
         }
         let lines = String(unified).split(separator: "\n", omittingEmptySubsequences: false)
-        var trimmed = lines.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
+        // Line ends lose every kind of blank (a no-break space from `&nbsp;` too: found by fuzzing
+        // from real pages); indentation stays.
+        var trimmed = lines.map { String($0.reversed().drop(while: \.isWhitespace).reversed()) }
         while let first = trimmed.first, first.isEmpty { trimmed.removeFirst() }
         while let last = trimmed.last, last.isEmpty { trimmed.removeLast() }
         return trimmed.joined(separator: "\n").precomposedStringWithCanonicalMapping

@@ -47,6 +47,13 @@ import Testing
         #expect(pre.text == "one\n  two\nthree    four")
     }
 
+    /// Found by fuzzing from real pages: a line of preformatted text ending in `&nbsp;` kept it.
+    @Test func preformattedLinesLoseTrailingNoBreakSpaces() throws {
+        let document = try clean("<html><body><article><p>A paragraph long enough to be the content of this page, really.</p><pre>  code();&nbsp;\n  more();\u{3000}&nbsp;</pre></article></body></html>")
+        let pre = try #require(document.blocks.first { $0.role == .preformatted })
+        #expect(pre.text == "  code();\n  more();")
+    }
+
     /// Found by fuzzing: a <p> inside an unclosed <pre> kept the pre's spaces but was called a paragraph.
     @Test func textKeptAsPreformattedIsAPreformattedBlock() throws {
         let document = try clean("<html><body><article><pre>code<p>   indented text in a paragraph inside pre, long enough to be content here.</p></article></body></html>")
