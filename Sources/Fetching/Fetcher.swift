@@ -165,7 +165,14 @@ final class Transfer {
     let attempt: Int
     let limits: FetchLimits
     private var headerList: UnsafeMutablePointer<curl_slist>? = nil
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    /// libcurl writes its error text here whenever a transfer fails, long after the setopt call:
+    /// the buffer is allocated once and owned for the handle's whole life (a `&array` argument
+    /// is only valid during the call it is passed to).
+    private let errorBuffer: UnsafeMutablePointer<CChar> = {
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        buffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        return buffer
+    }()
 
     var body = Data()
     var tooLarge = false
@@ -190,6 +197,7 @@ final class Transfer {
     deinit {
         curl_easy_cleanup(handle)
         curl_slist_free_all(headerList)
+        errorBuffer.deallocate()   // after the handle: libcurl may write to it until cleanup
     }
 
     private func set(_ option: CURLoption, _ value: Int) throws {
@@ -226,7 +234,7 @@ final class Transfer {
         try set(CURLOPT_USERAGENT, userAgent)
         try set(CURLOPT_SSL_VERIFYPEER, request.verifyTLS ? 1 : 0)
         try set(CURLOPT_SSL_VERIFYHOST, request.verifyTLS ? 2 : 0)
-        try check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, &errorBuffer), CURLOPT_ERRORBUFFER)
+        try check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), CURLOPT_ERRORBUFFER)
         var headers = ["Accept: text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"]
         if let etag = request.ifNoneMatch { headers.append("If-None-Match: \(etag)") }
         if let modified = request.ifModifiedSince { headers.append("If-Modified-Since: \(modified)") }
@@ -270,7 +278,7 @@ final class Transfer {
     }
 
     func finish(code: CURLcode) -> Result<FetchResponse, CorpusError> {
-        let message = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let message = String(cString: errorBuffer)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         guard code == CURLE_OK else {
             let reason: String
