@@ -92,60 +92,11 @@ public final class InboxWatcher {
             return
         }
 
-        let descriptor = inotify_init1(Int32(IN_CLOEXEC))
-        guard descriptor >= 0 else { throw CorpusError(file: folder, stage: .read, reason: "inotify_init1: \(String(cString: strerror(errno)))") }
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
-        guard inotify_add_watch(descriptor, folder, mask) >= 0 else {
-            close(descriptor)
-            throw CorpusError(file: folder, stage: .read, reason: "inotify_add_watch: \(String(cString: strerror(errno)))")
-        }
-        var wake: [Int32] = [0, 0]
-        var signals: [Int32] = [0, 0]
-        guard pipe(&wake) == 0, pipe(&signals) == 0 else { throw CorpusError(file: folder, stage: .read, reason: "pipe: \(String(cString: strerror(errno)))") }
-        for fd in [wake[0], wake[1], signals[0], signals[1]] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        _ = fcntl(wake[0], F_SETFL, O_NONBLOCK)
-        _ = fcntl(signals[1], F_SETFL, O_NONBLOCK)
-        signalPipe.store(signals[1], ordering: .relaxed)
-        let handler: @convention(c) (Int32) -> Void = { _ in
-            var byte: UInt8 = 1
-            _ = write(signalPipe.load(ordering: .relaxed), &byte, 1)
-        }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
-        // A parent may have started us with these signals blocked (process launchers do); a
-        // watcher that cannot be stopped politely would lose its current batch to SIGKILL.
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
-
-        let queue = EventQueue()
-        let wakeWrite = wake[1]
-        let reader = Thread {
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let count = read(descriptor, &buffer, buffer.count)
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { return }
-                let now = Date()
-                var events: [KernelEvent] = []
-                var offset = 0
-                while offset + 16 <= count {
-                    let eventMask = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self) }
-                    let length = Int(buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self) })
-                    let nameBytes = buffer[(offset + 16)..<min(count, offset + 16 + length)].prefix { $0 != 0 }
-                    // A name that is not UTF-8 is renamed by a rescan (InboxFolder.renameUndecodableNames).
-                    let name = String(validating: nameBytes, as: UTF8.self)
-                    events.append(KernelEvent(mask: eventMask, name: name ?? "", time: now, undecodable: name == nil))
-                    offset += 16 + length
-                }
-                queue.events.withLock { $0.append(contentsOf: events) }
-                var byte: UInt8 = 1
-                _ = write(wakeWrite, &byte, 1)
-            }
-        }
-        reader.start()
+        let kernel = try KernelWatch(folder: folder)
+        defer { kernel.shutDown() }
+        let queue = kernel.queue
+        let wake = kernel.wake
+        let signals = kernel.signals
 
         // A batch that fails as a whole (a full disk, an archive that became read-only, a lock
         // held past its timeout) leaves its files in Inbox/; the watcher says so and rescans later
@@ -226,7 +177,108 @@ public final class InboxWatcher {
                 for name in names { lastActivity.removeValue(forKey: name); takeNow.remove(name); firstSeen.removeValue(forKey: name) }
             }
         }
-        close(descriptor)  // ends the reader thread's read
+    }
+
+    /// The kernel side of watching: the inotify descriptor, the pipe the reader thread wakes the
+    /// main loop through, the pipe SIGINT/SIGTERM write to, the pipe that stops the reader, and
+    /// the reader thread itself. `shutDown` (also on a throw, through `defer`) stops the reader,
+    /// waits for it, restores the signal handlers and closes every descriptor.
+    final class KernelWatch {
+        let descriptor: Int32
+        let wake: [Int32]
+        let signals: [Int32]
+        let stop: [Int32]
+        let queue = EventQueue()
+        private let readerDone = DispatchSemaphore(value: 0)
+        private var isShutDown = false
+
+        init(folder: String) throws {
+            func failure(_ call: String) -> CorpusError {
+                CorpusError(file: folder, stage: .read, reason: "\(call): \(String(cString: strerror(errno)))")
+            }
+            let descriptor = inotify_init1(Int32(IN_CLOEXEC))
+            guard descriptor >= 0 else { throw failure("inotify_init1") }
+            var opened: [Int32] = [descriptor]
+            func closeOpened() { for fd in opened { close(fd) } }
+            let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
+            guard inotify_add_watch(descriptor, folder, mask) >= 0 else { let error = failure("inotify_add_watch"); closeOpened(); throw error }
+            var pipes: [[Int32]] = []
+            for _ in 0..<3 {
+                var ends: [Int32] = [0, 0]
+                guard pipe(&ends) == 0 else { let error = failure("pipe"); closeOpened(); throw error }
+                opened += ends
+                for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+                pipes.append(ends)
+            }
+            self.descriptor = descriptor
+            (wake, signals, stop) = (pipes[0], pipes[1], pipes[2])
+            _ = fcntl(wake[0], F_SETFL, O_NONBLOCK)
+            _ = fcntl(signals[1], F_SETFL, O_NONBLOCK)
+            signalPipe.store(signals[1], ordering: .relaxed)
+            let handler: @convention(c) (Int32) -> Void = { _ in
+                var byte: UInt8 = 1
+                _ = write(signalPipe.load(ordering: .relaxed), &byte, 1)
+            }
+            signal(SIGINT, handler)
+            signal(SIGTERM, handler)
+            // A parent may have started us with these signals blocked (process launchers do); a
+            // watcher that cannot be stopped politely would lose its current batch to SIGKILL.
+            var stopSignals = sigset_t()
+            sigemptyset(&stopSignals)
+            sigaddset(&stopSignals, SIGINT)
+            sigaddset(&stopSignals, SIGTERM)
+            pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+            startReader()
+        }
+
+        /// Reads inotify events into the queue and wakes the main loop, until the stop pipe
+        /// becomes readable or the descriptor fails.
+        private func startReader() {
+            let (descriptor, wakeWrite, stopRead, queue, done) = (self.descriptor, wake[1], stop[0], queue, readerDone)
+            let reader = Thread {
+                defer { done.signal() }
+                var buffer = [UInt8](repeating: 0, count: 1 << 16)
+                while true {
+                    var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: stopRead, events: Int16(POLLIN), revents: 0)]
+                    let ready = poll(&fds, 2, -1)
+                    if ready < 0 && errno == EINTR { continue }
+                    guard ready > 0, fds[1].revents == 0 else { return }
+                    let count = read(descriptor, &buffer, buffer.count)
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0 else { return }
+                    let now = Date()
+                    var events: [KernelEvent] = []
+                    var offset = 0
+                    while offset + 16 <= count {
+                        let eventMask = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self) }
+                        let length = Int(buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self) })
+                        let nameBytes = buffer[(offset + 16)..<min(count, offset + 16 + length)].prefix { $0 != 0 }
+                        // A name that is not UTF-8 is renamed by a rescan (InboxFolder.renameUndecodableNames).
+                        let name = String(validating: nameBytes, as: UTF8.self)
+                        events.append(KernelEvent(mask: eventMask, name: name ?? "", time: now, undecodable: name == nil))
+                        offset += 16 + length
+                    }
+                    queue.events.withLock { $0.append(contentsOf: events) }
+                    var byte: UInt8 = 1
+                    _ = write(wakeWrite, &byte, 1)
+                }
+            }
+            reader.start()
+        }
+
+        func shutDown() {
+            guard !isShutDown else { return }
+            isShutDown = true
+            var byte: UInt8 = 1
+            _ = write(stop[1], &byte, 1)
+            _ = readerDone.wait(timeout: .now() + 5)
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+            signalPipe.store(-1, ordering: .relaxed)
+            for fd in [descriptor] + wake + signals + stop { close(fd) }
+        }
+
+        deinit { shutDown() }
     }
 
     /// One batch: ingest (one lock), report each file as soon as it is durable, then validate.
