@@ -117,6 +117,12 @@ public struct Classifier: Sendable {
             reasons = evidence[top.key] ?? []
         }
         if (kind == .lesson || kind == .lessonSource) && lessonMark == nil { kind = .other }
+        // The glossary is the series' own: it needs the series' or the publisher's name.
+        if kind == .glossary && seriesFound.isEmpty && publisherFound.isEmpty {
+            reasons = ["glossary phrases (\(reasons.joined(separator: ", "))) without the series' or publisher's name"]
+            kind = .other
+            confidence = 0.5
+        }
         if kind != .other && kind != .lesson && kind != .lessonSource && !hasCorpusEvidence {
             // Kind phrases ("Glossary", "we must", "by 2035") without this corpus's subject.
             reasons = ["\(kind.rawValue) phrases (\(reasons.joined(separator: ", "))) without evidence of Digital China"]

@@ -108,6 +108,18 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         }
         let again = try context.builder.buildWithFile(capture, archive: location)
         if again.file != built.file { throw FuzzFailure("building the same bytes twice gave different records") }
+        // This corpus's precision: only pages with the series' own markers (its name, or its
+        // publisher for a glossary) become lessons, lesson sources or the glossary.
+        let record = built.record
+        if [.lesson, .lessonSource, .glossary].contains(record.kind) {
+            let evidence = context.builder.config.lexicon.evidence
+            let markers = evidence.seriesNames + (record.kind == .glossary ? evidence.publisherNames : [])
+            let searchable = SearchableText(lowercasing: [record.text, record.title.en ?? "", record.title.zh ?? "", record.headline ?? ""]
+                .joined(separator: "\n"))
+            if !markers.contains(where: { searchable.contains($0.lowercased()) }) {
+                throw FuzzFailure("a page without the series' markers became \(record.kind.rawValue) \(record.id)")
+            }
+        }
     }
 
     static func warc(_ data: Data, _ context: FuzzContext) throws {
