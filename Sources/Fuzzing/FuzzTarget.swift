@@ -3,7 +3,7 @@ import Classification
 import Cleaning
 import CorpusKit
 import Foundation
-import Ingestion
+import RecordBuilding
 import Integrity
 
 /// A broken promise found by a fuzz target: the input was handled without a crash, but the

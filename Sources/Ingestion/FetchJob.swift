@@ -3,6 +3,7 @@ import Cleaning
 import CorpusKit
 import Fetching
 import Foundation
+import RecordBuilding
 
 /// What happened to one URL.
 public struct FetchOutcome: Codable, Equatable, Sendable {

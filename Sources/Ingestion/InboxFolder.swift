@@ -1,6 +1,7 @@
 import Archiving
 import CorpusKit
 import Foundation
+import RecordBuilding
 
 /// The drop zone. Files are taken one level deep (subfolders are reported and left alone);
 /// hidden and temporary names are skipped; symbolic links are never followed. A taken file

@@ -1,6 +1,7 @@
 import Archiving
 import CorpusKit
 import Foundation
+import RecordBuilding
 
 /// What `reprocess` did (or, with `--dry-run`, would do) to one record.
 public struct ReprocessOutcome: Codable, Equatable, Sendable {

@@ -1,6 +1,7 @@
 import Archiving
 import CorpusKit
 import Foundation
+import RecordBuilding
 
 /// What changed between a document's last two versions, paragraph by paragraph.
 public struct VersionDiff: Codable, Sendable {

@@ -2,7 +2,7 @@ import Archiving
 import Cleaning
 import CorpusKit
 import Foundation
-import Ingestion
+import RecordBuilding
 
 /// `verify`: bag fixity, WARC integrity, record hashes, and (with `rebuild`) that every record
 /// can be derived again from its raw capture. Collects every problem; never stops at the first.

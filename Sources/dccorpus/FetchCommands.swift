@@ -3,6 +3,7 @@ import Archiving
 import CorpusKit
 import Foundation
 import Ingestion
+import RecordBuilding
 
 struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
