@@ -47,8 +47,8 @@ public final class ArchiveStore: Sendable {
             // A WARC this reader cannot read is reported by verify; here it only costs dedupe.
             try? WARCFileReader(path: root.appendingPathComponent(path).path, limit: limit).forEach { record, _ in
                 guard record.type == "metadata" else { return }
-                let fields = CaptureHistory.fields(record.block)
-                if let digest = fields["payload-sha256"], let id = fields["corpus-id"] { found[digest] = id }
+                let fields = CaptureFields.parse(record.block)
+                if let digest = fields[.payloadSHA256], let id = fields[.corpusID] { found[digest] = id }
             }
             read.append(path)
         }

@@ -24,22 +24,22 @@ public enum CaptureHistory {
     /// Calls `body` with every capture `metadata` record of the archive: the WARC file, the
     /// record it refers to, its fields and the record itself.
     static func forEachCaptureMetadata(store: ArchiveStore, limit: Int,
-                                       _ body: (_ warc: String, _ refersTo: String, _ fields: [String: String], _ record: WARCRecord) -> Void) throws {
+                                       _ body: (_ warc: String, _ refersTo: String, _ fields: [CaptureField: String], _ record: WARCRecord) -> Void) throws {
         for path in store.warcFiles() {
             try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEach { record, _ in
                 guard record.type == "metadata", let refersTo = record["WARC-Refers-To"] else { return }
-                body(path, refersTo, Self.fields(record.block), record)
+                body(path, refersTo, CaptureFields.parse(record.block), record)
             }
         }
     }
 
-    static func entry(warc: String, refersTo: String, fields: [String: String], record: WARCRecord) -> CaptureEntry {
-        var entry = CaptureEntry(date: record["WARC-Date"] ?? "", status: fields["capture-status"] ?? "captured",
-                                 payloadSHA256: fields["payload-sha256"], warc: warc, recordID: refersTo,
+    static func entry(warc: String, refersTo: String, fields: [CaptureField: String], record: WARCRecord) -> CaptureEntry {
+        var entry = CaptureEntry(date: record["WARC-Date"] ?? "", status: fields[.captureStatus] ?? "captured",
+                                 payloadSHA256: fields[.payloadSHA256], warc: warc, recordID: refersTo,
                                  url: record["WARC-Target-URI"])
-        if let version = fields["reprocessed-by"] {
-            entry.note = "reprocessed by pipeline \(version)" + (fields["previous-pipeline"].map { " (was \($0))" } ?? "")
-                + (fields["renamed-from"].map { ", renamed from \($0)" } ?? "")
+        if let version = fields[.reprocessedBy] {
+            entry.note = "reprocessed by pipeline \(version)" + (fields[.previousPipeline].map { " (was \($0))" } ?? "")
+                + (fields[.renamedFrom].map { ", renamed from \($0)" } ?? "")
         }
         return entry
     }
@@ -48,7 +48,7 @@ public enum CaptureHistory {
     public static func entries(for id: String, store: ArchiveStore, limit: Int) throws -> [CaptureEntry] {
         var entries: [CaptureEntry] = []
         try forEachCaptureMetadata(store: store, limit: limit) { warc, refersTo, fields, record in
-            if fields["corpus-id"] == id { entries.append(entry(warc: warc, refersTo: refersTo, fields: fields, record: record)) }
+            if fields[.corpusID] == id { entries.append(entry(warc: warc, refersTo: refersTo, fields: fields, record: record)) }
         }
         return entries.sorted { ($0.date, $0.warc) < ($1.date, $1.warc) }
     }
@@ -57,7 +57,7 @@ public enum CaptureHistory {
     public static func latestByID(store: ArchiveStore, limit: Int) throws -> [String: CaptureEntry] {
         var latest: [String: CaptureEntry] = [:]
         try forEachCaptureMetadata(store: store, limit: limit) { warc, refersTo, fields, record in
-            guard let id = fields["corpus-id"] else { return }
+            guard let id = fields[.corpusID] else { return }
             let found = entry(warc: warc, refersTo: refersTo, fields: fields, record: record)
             if let known = latest[id], (known.date, known.warc) > (found.date, found.warc) { return }
             latest[id] = found
@@ -80,24 +80,14 @@ public enum CaptureHistory {
     public static func latestByRequestedURL(store: ArchiveStore, limit: Int) throws -> [String: LastCapture] {
         var latest: [String: LastCapture] = [:]
         try forEachCaptureMetadata(store: store, limit: limit) { _, refersTo, fields, record in
-            guard let requested = fields["requested-url"], let corpusID = fields["corpus-id"], let payload = fields["payload-sha256"],
-                  let status = fields["capture-status"], status != "unchanged", status != "reprocessed" else { return }
+            guard let requested = fields[.requestedURL], let corpusID = fields[.corpusID], let payload = fields[.payloadSHA256],
+                  let status = fields[.captureStatus], status != "unchanged", status != "reprocessed" else { return }
             let date = record["WARC-Date"] ?? ""
             if let known = latest[requested], known.date > date { return }
             latest[requested] = LastCapture(corpusID: corpusID, recordID: refersTo, date: date, url: record["WARC-Target-URI"] ?? requested,
-                                            payloadSHA256: payload, etag: fields["etag"], lastModified: fields["last-modified"])
+                                            payloadSHA256: payload, etag: fields[.etag], lastModified: fields[.lastModified])
         }
         return latest
-    }
-
-    /// `name: value` lines of an `application/warc-fields` block.
-    public static func fields(_ block: Data) -> [String: String] {
-        var fields: [String: String] = [:]
-        for line in String(decoding: block, as: UTF8.self).components(separatedBy: "\r\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return fields
     }
 
     /// The record with this WARC-Record-ID in `warc`, if present.

@@ -214,15 +214,20 @@ public struct FetchJob {
 
     func metadata(_ response: FetchResponse, target: FetchTarget, date: String, refersTo: String, corpusID: String,
                   status: FetchOutcome.Status, payloadDigest: String) -> WARCRecord {
-        var fields = "corpus-id: \(corpusID)\r\ncapture-status: \(status.rawValue)\r\npayload-sha256: \(payloadDigest)\r\n"
-        fields += "requested-url: \(Ingestor.fieldValue(target.url))\r\nhttp-status: \(response.status)\r\nattempts: \(response.attempts)\r\n"
-        if let id = target.source?.id { fields += "source-id: \(Ingestor.fieldValue(id))\r\n" }
-        for hop in response.redirects { fields += "redirect: \(Ingestor.fieldValue(hop))\r\n" }
-        if let verified = response.tlsVerified { fields += "tls-verified: \(verified)\r\n" }
-        if let etag = response.header("etag") { fields += "etag: \(Ingestor.fieldValue(etag))\r\n" }
-        if let modified = response.header("last-modified") { fields += "last-modified: \(Ingestor.fieldValue(modified))\r\n" }
-        if let result = response.tlsVerifyResult { fields += "tls-verify-result: \(result)\r\n" }
-        return WARCRecord.make(type: "metadata", date: date, contentType: "application/warc-fields", block: Data(fields.utf8),
+        var fields = CaptureFields()
+        fields.add(.corpusID, corpusID)
+        fields.add(.captureStatus, status.rawValue)
+        fields.add(.payloadSHA256, payloadDigest)
+        fields.add(.requestedURL, target.url)
+        fields.add(.httpStatus, String(response.status))
+        fields.add(.attempts, String(response.attempts))
+        fields.add(.sourceID, target.source?.id)
+        for hop in response.redirects { fields.add(.redirect, hop) }
+        fields.add(.tlsVerified, response.tlsVerified.map { String($0) })
+        fields.add(.etag, response.header("etag"))
+        fields.add(.lastModified, response.header("last-modified"))
+        fields.add(.tlsVerifyResult, response.tlsVerifyResult.map { String($0) })
+        return WARCRecord.make(type: "metadata", date: date, contentType: "application/warc-fields", block: fields.block,
                                extra: [("WARC-Target-URI", response.finalURL), ("WARC-Refers-To", refersTo)], payloadDigest: false)
     }
 }

@@ -113,13 +113,16 @@ public struct Ingestor: Sendable {
         let resource = WARCRecord.make(type: "resource", date: date, contentType: contentType, block: bytes,
                                        extra: [("WARC-Target-URI", url.absoluteString)])
         let (record, file) = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: resource.recordID))
-        let extra = "file-name: \(Self.fieldValue(url.lastPathComponent))\r\nfile-size: \(bytes.count)\r\nfile-modified: \(modified)\r\n"
+        var extra = CaptureFields()
+        extra.add(.fileName, url.lastPathComponent)
+        extra.add(.fileSize, String(bytes.count))
+        extra.add(.fileModified, modified)
         return try commit(record, fileData: file, captured: resource, extraFields: extra, file: path, session: session)
     }
 
     /// Appends the capture and a `metadata` record naming the document and what happened (the
     /// capture history reads these), then stages the record.
-    func commit(_ built: CorpusRecord, fileData builtFile: Data, captured: WARCRecord, extraFields: String, file: String, session: WriteSession) throws -> IngestOutcome {
+    func commit(_ built: CorpusRecord, fileData builtFile: Data, captured: WARCRecord, extraFields: CaptureFields, file: String, session: WriteSession) throws -> IngestOutcome {
         if config.pipeline.quarantineOffTopic, let reason = Self.offTopicReason(built) {
             return reject(file, CorpusError(file: file, stage: .classify, reason: "\(reason) (pipeline.toml ingest.quarantine_off_topic)"))
         }
@@ -131,9 +134,12 @@ public struct Ingestor: Sendable {
             placed = (record, data, isNew ? .ingested : .changed)
         }
         let (record, fileData, status) = placed
-        let fields = extraFields + "corpus-id: \(record.id)\r\ncapture-status: \(status.rawValue)\r\npayload-sha256: \(record.provenance.rawSHA256)\r\n"
+        var fields = extraFields
+        fields.add(.corpusID, record.id)
+        fields.add(.captureStatus, status.rawValue)
+        fields.add(.payloadSHA256, record.provenance.rawSHA256)
         let metadata = WARCRecord.make(type: "metadata", date: captured["WARC-Date"] ?? WARCDate.string(session.started),
-                                       contentType: "application/warc-fields", block: Data(fields.utf8),
+                                       contentType: "application/warc-fields", block: fields.block,
                                        extra: [("WARC-Target-URI", captured["WARC-Target-URI"] ?? file), ("WARC-Refers-To", captured.recordID)],
                                        payloadDigest: false)
         try session.append([captured, metadata])
@@ -172,9 +178,10 @@ public struct Ingestor: Sendable {
         return first
     }
 
-    /// WARC field values are one line of UTF-8.
-    static func fieldValue(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+    static func importedFrom(_ path: String) -> CaptureFields {
+        var fields = CaptureFields()
+        fields.add(.importedFrom, (path as NSString).lastPathComponent)
+        return fields
     }
 
     /// Each `response` with an HTML or text payload, and each `resource`, becomes a capture that
@@ -199,7 +206,7 @@ public struct Ingestor: Sendable {
             }
             do {
                 let built = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: record.recordID))
-                outcomes.append(try commit(built.record, fileData: built.file, captured: record, extraFields: "imported-from: \(Self.fieldValue((path as NSString).lastPathComponent))\r\n",
+                outcomes.append(try commit(built.record, fileData: built.file, captured: record, extraFields: Self.importedFrom(path),
                                            file: label, session: session))
             } catch let error as CorpusError {
                 outcomes.append(reject(label, error))

@@ -124,11 +124,15 @@ public struct Reprocessor {
         let date = WARCDate.string(session.started)
         let kept = WARCRecord.make(type: "resource", date: date, contentType: "application/json", block: try previous.fileData(),
                                    extra: [("WARC-Target-URI", "urn:dccorpus:record:\(previous.id):\(previous.provenance.recordSHA256)")])
-        var fields = "corpus-id: \(record.id)\r\ncapture-status: reprocessed\r\npayload-sha256: \(record.provenance.rawSHA256)\r\n"
-        fields += "reprocessed-by: \(CorpusConfig.pipelineVersion)\r\nprevious-pipeline: \(previous.provenance.pipeline.version)\r\n"
-        fields += "previous-record: \(kept.recordID)\r\n"
-        if previous.id != record.id { fields += "renamed-from: \(previous.id)\r\n" }
-        let metadata = WARCRecord.make(type: "metadata", date: date, contentType: "application/warc-fields", block: Data(fields.utf8),
+        var fields = CaptureFields()
+        fields.add(.corpusID, record.id)
+        fields.add(.captureStatus, "reprocessed")
+        fields.add(.payloadSHA256, record.provenance.rawSHA256)
+        fields.add(.reprocessedBy, CorpusConfig.pipelineVersion)
+        fields.add(.previousPipeline, previous.provenance.pipeline.version)
+        fields.add(.previousRecord, kept.recordID)
+        if previous.id != record.id { fields.add(.renamedFrom, previous.id) }
+        let metadata = WARCRecord.make(type: "metadata", date: date, contentType: "application/warc-fields", block: fields.block,
                                        extra: [("WARC-Target-URI", warcRecord["WARC-Target-URI"] ?? "urn:dccorpus:record:\(record.id)"),
                                                ("WARC-Refers-To", warcRecord.recordID)],
                                        payloadDigest: false)

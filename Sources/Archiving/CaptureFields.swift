@@ -1,0 +1,51 @@
+import Foundation
+
+/// The fields of a capture's `metadata` record (`application/warc-fields`): written by ingest,
+/// fetch and reprocess, read by the capture history, the digest index and conditional requests.
+/// One list of names, so a writer and a reader can never disagree on one.
+public enum CaptureField: String, CaseIterable, Sendable {
+    case corpusID = "corpus-id", captureStatus = "capture-status", payloadSHA256 = "payload-sha256"
+    // Local files and imported WARC records.
+    case fileName = "file-name", fileSize = "file-size", fileModified = "file-modified", importedFrom = "imported-from"
+    // Fetches.
+    case requestedURL = "requested-url", httpStatus = "http-status", attempts, sourceID = "source-id", redirect
+    case tlsVerified = "tls-verified", tlsVerifyResult = "tls-verify-result", etag, lastModified = "last-modified"
+    // Reprocessing.
+    case reprocessedBy = "reprocessed-by", previousPipeline = "previous-pipeline", previousRecord = "previous-record"
+    case renamedFrom = "renamed-from"
+}
+
+/// An ordered list of capture fields; repeated ones (one `redirect` per hop) are kept.
+public struct CaptureFields: Sendable {
+    public private(set) var entries: [(field: CaptureField, value: String)] = []
+
+    public init() {}
+
+    public mutating func add(_ field: CaptureField, _ value: String) {
+        entries.append((field, Self.oneLine(value)))
+    }
+
+    public mutating func add(_ field: CaptureField, _ value: String?) {
+        if let value { add(field, value) }
+    }
+
+    /// The `name: value` lines of the block, CR LF terminated.
+    public var block: Data {
+        Data(entries.map { "\($0.field.rawValue): \($0.value)\r\n" }.joined().utf8)
+    }
+
+    /// WARC field values are one line of UTF-8.
+    public static func oneLine(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// The last value of each field in a block (unknown names are skipped).
+    public static func parse(_ block: Data) -> [CaptureField: String] {
+        var fields: [CaptureField: String] = [:]
+        for line in String(decoding: block, as: UTF8.self).components(separatedBy: "\r\n") {
+            guard let colon = line.firstIndex(of: ":"), let field = CaptureField(rawValue: String(line[..<colon])) else { continue }
+            fields[field] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return fields
+    }
+}
