@@ -1,6 +1,7 @@
 import CorpusKit
 import Exporting
 import Foundation
+import TestSupport
 import Testing
 @testable import Integrity
 

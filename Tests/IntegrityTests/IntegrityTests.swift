@@ -1,6 +1,7 @@
 import Archiving
 import CorpusKit
 import Foundation
+import TestSupport
 import Ingestion
 import Testing
 @testable import Integrity

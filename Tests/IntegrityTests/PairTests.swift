@@ -1,5 +1,6 @@
 import CorpusKit
 import Foundation
+import TestSupport
 import Testing
 @testable import Integrity
 
