@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit", "TestSupport"]),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "Ingestion", "RecordBuilding", "Archiving", "CorpusKit", "Exporting", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["Fuzzing"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CorpusKit", "Archiving"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CorpusKit", "Archiving", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

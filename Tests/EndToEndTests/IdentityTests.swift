@@ -1,3 +1,5 @@
+import Archiving
+import CorpusKit
 import Foundation
 import Testing
 
@@ -159,5 +161,38 @@ import Testing
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("lesson-99: record: no such record"), "\(unknown.stderr)")
         #expect(!(try harness.run(["status"]).stdout.contains("run `dccorpus reprocess`")))
+    }
+
+    /// After an upgrade that files a document under another id: `reprocess` says renamed, and
+    /// `show` and `history` still find it by its old id; `run` and `status` say when records are stale.
+    @Test func aRenamedDocumentIsFoundByItsOldID() throws {
+        let harness = try Harness()
+        #expect(try harness.run(["ingest", Harness.fixtures.appendingPathComponent(Harness.seeds[0]).path]).status == 0)
+        // What an older release would have left: lesson 1 filed under another id, pipeline 0.1.0.
+        let store = ArchiveStore(root: harness.archive, lockTimeout: 10)
+        var old = try #require(try store.loadRecord(id: "lesson-1"))
+        old.id = "commentary-why-accelerate"
+        old.provenance.pipeline.version = "0.1.0"
+        try store.write { session in
+            try session.remove(id: "lesson-1")
+            try session.put(try old.sealed())
+        }
+        #expect(try harness.run(["status"]).stdout.contains("1 record was made by pipeline 0.1.0; run `dccorpus reprocess`"))
+        let stale = try harness.run(["verify", "--rebuild", "--json"])
+        #expect(stale.status == 0)
+        let verdicts = try #require(try JSONSerialization.jsonObject(with: Data(stale.stdout.utf8)) as? [String: Any])
+        #expect((verdicts["rebuilt"] as? [String: String])?["commentary-why-accelerate"] == "stale", "\(stale.stdout)")
+        let reprocess = try harness.run(["reprocess"])
+        #expect(reprocess.status == 0, "\(reprocess.stdout)\(reprocess.stderr)")
+        #expect(reprocess.stdout.contains("renamed    commentary-why-accelerate → lesson-1"), "\(reprocess.stdout)")
+        let shown = try harness.run(["show", "commentary-why-accelerate", "--json"])
+        #expect(shown.status == 0)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        #expect(record["id"] as? String == "lesson-1")
+        #expect(shown.stderr.contains("commentary-why-accelerate is now lesson-1"))
+        let history = try harness.run(["history", "commentary-why-accelerate"])
+        #expect(history.stdout.contains("reprocessed by pipeline 0.2.0 (was 0.1.0), renamed from commentary-why-accelerate"), "\(history.stdout)")
+        #expect(try harness.run(["verify", "--rebuild", "--strict"]).status == 0)
+        #expect(!(try harness.run(["status"]).stdout.contains("reprocess")))
     }
 }
