@@ -170,6 +170,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             ("pipeline.toml", { _ = try CorpusConfig.parsePipeline($0, file: "pipeline.toml") }),
             ("lexicon.toml", { _ = try CorpusConfig.parseLexicon($0, file: "lexicon.toml") }),
             ("sources.toml", { _ = try SourceEntry.parse($0, file: "sources.toml") }),
+            ("sources.toml", { _ = try HostPolicy.parse($0, file: "sources.toml") }),
         ]
         for (name, load) in loaders {
             do {
