@@ -135,6 +135,8 @@ public struct Verifier: Sendable {
         let loaded = store.loadRecords()
         for error in loaded.errors { problem(error.file, "record", error.reason) }
         let builder = RecordBuilder(config: config)
+        // Builders for the earlier configurations the bag keeps, loaded once each.
+        var recordedBuilders: [String: RecordBuilder?] = [:]
         for record in loaded.records {
             checked += 1
             let file = "data/corpus/\(record.id).json"
@@ -155,7 +157,8 @@ public struct Verifier: Sendable {
                 problem(file, "raw", "WARC record is in \(located.warc), not \(record.provenance.archive.warc)")
             }
             if rebuild {
-                let outcome = rebuildCase(record, from: located.record, warc: located.warc, builder: builder, store: store)
+                let outcome = rebuildCase(record, from: located.record, warc: located.warc, builder: builder, store: store,
+                                          recordedBuilders: &recordedBuilders)
                 cases[record.id] = outcome.case.rawValue
                 switch outcome.case {
                 case .matches, .matchesRecordedConfig: break
@@ -172,7 +175,7 @@ public struct Verifier: Sendable {
     /// record was made with another configuration, with that one (from the bag's copy). Only a
     /// record that the pipeline and configuration it names cannot reproduce is tampered.
     func rebuildCase(_ stored: CorpusRecord, from warcRecord: WARCRecord, warc: String, builder: RecordBuilder,
-                     store: ArchiveStore) -> (case: RebuildCase, findings: [Finding]) {
+                     store: ArchiveStore, recordedBuilders: inout [String: RecordBuilder?]) -> (case: RebuildCase, findings: [Finding]) {
         let file = "data/corpus/\(stored.id).json"
         let current = rebuildProblems(stored, from: warcRecord, warc: warc, builder: builder)
         if current.isEmpty { return (.matches, []) }
@@ -181,11 +184,14 @@ public struct Verifier: Sendable {
             return (.stale, [Finding(file: file, rule: "stale", message: "made by pipeline \(made.version), not \(CorpusConfig.pipelineVersion): run `dccorpus reprocess`")])
         }
         guard made.configSHA256 != config.configSHA256 else { return (.tampered, current) }
-        let folder = store.configURL(sha256: made.configSHA256)
-        guard let recorded = try? CorpusConfig.load(folder: folder), recorded.configSHA256 == made.configSHA256 else {
+        if recordedBuilders[made.configSHA256] == nil {
+            let recorded = try? CorpusConfig.load(folder: store.configURL(sha256: made.configSHA256))
+            recordedBuilders[made.configSHA256] = .some(recorded.flatMap { $0.configSHA256 == made.configSHA256 ? RecordBuilder(config: $0) : nil })
+        }
+        guard let recordedBuilder = recordedBuilders[made.configSHA256] ?? nil else {
             return (.stale, [Finding(file: file, rule: "stale", message: "made with configuration \(made.configSHA256.prefix(12))…, which the bag does not keep: it cannot be re-derived; run `dccorpus reprocess`")])
         }
-        let again = rebuildProblems(stored, from: warcRecord, warc: warc, builder: RecordBuilder(config: recorded))
+        let again = rebuildProblems(stored, from: warcRecord, warc: warc, builder: recordedBuilder)
         return again.isEmpty ? (.matchesRecordedConfig, []) : (.tampered, again)
     }
 
