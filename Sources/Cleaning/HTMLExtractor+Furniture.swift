@@ -1,0 +1,154 @@
+import CLibXML2
+import CorpusKit
+import Foundation
+
+/// Site furniture: class/id tokens, ARIA roles, hidden elements, layout tables.
+extension HTMLExtractor {
+    mutating func furnitureLevel(_ node: xmlNodePtr, kind: TagKind) -> Furniture {
+        if case .container = kind, let name = node.pointee.name {
+            let tag = UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self)
+            for never in Self.neverFurniture where strcasecmp(tag, never) == 0 { return .none }
+        }
+        if let value = Node.attributeValue(node, "role"), Self.furnitureRoles.contains(String(cString: value).lowercased().trimmingCharacters(in: .whitespaces)) {
+            return .hard
+        }
+        identityBytes.removeAll(keepingCapacity: true)
+        for attributeName in ["class", "id"] {
+            if let value = Node.attributeValue(node, attributeName) {
+                identityBytes.append(contentsOf: UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
+            }
+            identityBytes.append(0x20)
+        }
+        guard identityBytes.count > 2 else { return .none }
+        if Self.isFurnitureIdentity(identityBytes, tokens: furnitureTokens) { return .classed }
+        if Self.isFurnitureIdentity(identityBytes, tokens: layoutTokens) { return .soft }
+        return .none
+    }
+
+    static func signature(_ node: xmlNodePtr) -> Int {
+        guard let value = Node.attributeValue(node, "class"), value.pointee != 0, let name = node.pointee.name else { return 0 }
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(start: name, count: strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))))
+        // The first class only: "blockpost rowodd" and "blockpost roweven" are one kind of item.
+        var length = 0
+        while value[length] == 0x20 || value[length] == 0x09 || value[length] == 0x0A { length += 1 }
+        let start = length
+        while value[length] != 0 && value[length] != 0x20 && value[length] != 0x09 && value[length] != 0x0A { length += 1 }
+        guard length > start else { return 0 }
+        hasher.combine(bytes: UnsafeRawBufferPointer(start: value + start, count: length - start))
+        return hasher.finalize() | 1
+    }
+
+    static let neverFurniture = ["body", "html", "main", "article"]
+    static let furnitureRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu", "menubar"]
+
+    /// Compares the parts of class/id tokens (split at anything but letters and digits) with the
+    /// configured tokens by prefix, so "sharedaddy" and "jp-relatedposts" match "share"/"related"
+    /// but "shareholder" does not match "holder". Works on ASCII bytes: it runs for every element.
+    static func isFurnitureIdentity(_ identity: [UInt8], tokens: TokenIndex) -> Bool {
+        var start = -1
+        for index in 0...identity.count {
+            let byte = index < identity.count ? identity[index] : 0x20
+            let isAlnum = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+            if isAlnum {
+                if start < 0 { start = index }
+                continue
+            }
+            if start >= 0 {
+                if tokens.matchesPrefix(of: identity[start..<index]) { return true }
+                start = -1
+            }
+        }
+        return false
+    }
+
+    /// Tokens bucketed by first letter, so each class-name part is compared with a handful.
+    struct TokenIndex {
+        var buckets = [[[UInt8]]](repeating: [], count: 128)
+
+        init(_ tokens: [String]) {
+            for token in tokens {
+                let bytes = Array(token.lowercased().utf8.filter { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) })
+                if let first = bytes.first { buckets[Int(first)].append(bytes) }
+            }
+        }
+
+        /// Whether some token is a prefix of `part` (compared case-insensitively).
+        func matchesPrefix(of part: ArraySlice<UInt8>) -> Bool {
+            guard let first = part.first else { return false }
+            let lead = (first >= 0x41 && first <= 0x5A) ? first + 0x20 : first
+            guard lead < 128 else { return false }
+            for token in buckets[Int(lead)] where token.count <= part.count {
+                var matches = true
+                for (offset, expected) in token.enumerated() {
+                    var byte = part[part.startIndex + offset]
+                    if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+                    if byte != expected { matches = false; break }
+                }
+                if matches { return true }
+            }
+            return false
+        }
+    }
+
+    /// `hidden`, `aria-hidden="true"`, or an inline style that hides: one pass over the attributes.
+    static func isHidden(_ node: xmlNodePtr) -> Bool {
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            defer { attribute = current.pointee.next }
+            guard let rawName = current.pointee.name else { continue }
+            let name = UnsafeRawPointer(rawName).assumingMemoryBound(to: CChar.self)
+            if strcasecmp(name, "hidden") == 0 { return true }
+            if strcasecmp(name, "aria-hidden") == 0, let value = Node.value(of: current), strcasecmp(value, "true") == 0 { return true }
+            if strcasecmp(name, "style") == 0, let value = Node.value(of: current), hidesByStyle(value) { return true }
+        }
+        return false
+    }
+
+    /// `display:none` or `visibility:hidden` in an inline style, white space and case ignored.
+    static func hidesByStyle(_ style: UnsafePointer<CChar>) -> Bool {
+        var compact: [UInt8] = []
+        var index = 0
+        while style[index] != 0 && index < 4096 {
+            var byte = UInt8(bitPattern: style[index])
+            index += 1
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { continue }
+            if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+            compact.append(byte)
+        }
+        return compact.withUnsafeBufferPointer { bytes in
+            for needle in [hiddenDisplay, hiddenVisibility] where needle.count <= bytes.count {
+                for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+                    if zip(bytes[start..<(start + needle.count)], needle).allSatisfy({ $0 == $1 }) { return true }
+                }
+            }
+            return false
+        }
+    }
+    static let hiddenDisplay = Array("display:none".utf8)
+    static let hiddenVisibility = Array("visibility:hidden".utf8)
+
+    /// A data table's cells hold text; a layout table's cells hold blocks (or further tables).
+    static func isDataTable(_ table: xmlNodePtr) -> Bool {
+        var current = table.pointee.children
+        var visited = 0
+        while let node = current, visited < 100_000 {
+            visited += 1
+            if Node.isElement(node), let name = node.pointee.name {
+                switch String(cString: name).lowercased() {
+                case "table", "div", "section", "article", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "form":
+                    return false
+                default: break
+                }
+                if let child = node.pointee.children { current = child; continue }
+            }
+            var climb: xmlNodePtr? = node
+            current = nil
+            while let step = climb, step != table {
+                if let next = step.pointee.next { current = next; break }
+                climb = step.pointee.parent
+            }
+        }
+        return true
+    }
+}

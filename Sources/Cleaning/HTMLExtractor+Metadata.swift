@@ -1,0 +1,83 @@
+import CLibXML2
+import CorpusKit
+import Foundation
+
+/// Page metadata: `<head>`, JSON-LD, dates, the byline under the first heading, main-content hints.
+extension HTMLExtractor {
+    mutating func readHead(_ head: xmlNodePtr) {
+        var child = head.pointee.children
+        while let node = child {
+            defer { child = node.pointee.next }
+            guard Node.isElement(node) else { continue }
+            switch Node.name(node).lowercased() {
+            case "title":
+                if metadata.title == nil { metadata.title = clean(Node.textContent(node, limit: 4096)) }
+            case "meta":
+                let key = (Node.attribute(node, "property") ?? Node.attribute(node, "name") ?? Node.attribute(node, "itemprop") ?? "").lowercased()
+                guard let content = Node.attribute(node, "content") else { continue }
+                switch key {
+                case "og:title": metadata.ogTitle = clean(content)
+                case "description", "og:description": if metadata.description == nil { metadata.description = clean(content) }
+                case "article:published_time", "datepublished", "date", "pubdate", "publishdate", "dc.date.issued":
+                    if metadata.published == nil { metadata.published = Self.isoDate(content) }
+                default: break
+                }
+            case "link":
+                if (Node.attribute(node, "rel") ?? "").lowercased().split(separator: " ").contains("canonical") {
+                    metadata.canonicalURL = Node.attribute(node, "href")
+                }
+            case "script":
+                if (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
+                    noteJSONLD(node)
+                }
+            default: break
+            }
+        }
+    }
+
+    /// Keeps a JSON-LD block for the text fallback and takes its `datePublished` if none yet.
+    mutating func noteJSONLD(_ node: xmlNodePtr) {
+        if metadata.published == nil { metadata.published = Self.jsonLDDate(Node.textContent(node, limit: 200_000)) }
+        if jsonLD.count < 16 { jsonLD.append(node) }
+    }
+
+    /// `<main>`, `role="main"`, `itemprop="articleBody"`/`"text"` (schema.org's main text).
+    static func isMainHint(_ node: xmlNodePtr, kind: TagKind) -> Bool {
+        guard kind == .container || kind == .paragraph else { return false }
+        if let name = node.pointee.name, strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "main") == 0 { return true }
+        if let role = Node.attributeValue(node, "role"), strcasecmp(role, "main") == 0 { return true }
+        if let property = Node.attributeValue(node, "itemprop"),
+           strcasecmp(property, "articleBody") == 0 || strcasecmp(property, "text") == 0 { return true }
+        return false
+    }
+
+    static func jsonLDDate(_ text: String) -> String? {
+        guard let range = text.range(of: "\"datePublished\"") else { return nil }
+        let rest = text[range.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "\n" || $0 == "\t" }
+        guard rest.first == "\"" else { return nil }
+        return isoDate(String(rest.dropFirst().prefix { $0 != "\"" }))
+    }
+
+    /// The YYYY-MM-DD prefix of an ISO-8601-looking stamp, or nil.
+    static func isoDate(_ stamp: String) -> String? {
+        CalendarDate.prefix(of: stamp)
+    }
+
+    static let datePattern = try! NSRegularExpression(pattern: "(\\d{4})[-年./](\\d{1,2})[-月./](\\d{1,2})")
+
+    /// The dateline under the first `<h1>` ("发布时间:2025-04-11 来源:…", "Posted on 2025-04-11 by …"):
+    /// kept as metadata even when it is not part of the main text, and a date source of last resort.
+    mutating func findByline() {
+        guard let headingIndex = blocks.firstIndex(where: { $0.role == .heading(level: 1) }) else { return }
+        for block in blocks[(headingIndex + 1)...].prefix(3) where block.text.count <= 200 {
+            let text = block.text
+            guard let match = Self.datePattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { continue }
+            metadata.byline = text
+            if metadata.published == nil {
+                let parts = (1...3).compactMap { Range(match.range(at: $0), in: text).flatMap { Int(text[$0]) } }
+                if parts.count == 3 { metadata.published = CalendarDate.string(year: parts[0], month: parts[1], day: parts[2]) }
+            }
+            return
+        }
+    }
+}

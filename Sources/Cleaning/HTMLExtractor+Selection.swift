@@ -1,0 +1,369 @@
+import CLibXML2
+import CorpusKit
+import Foundation
+
+/// Selection: which container is the article, what joins it, what inside it is furniture, and
+/// the fallbacks (hidden content, JSON-LD, the whole page) when the markup gives little.
+extension HTMLExtractor {
+    /// Length that counts CJK characters threefold: a Chinese character carries about a word.
+    static func weightedLength(_ text: String) -> Int { measure(text).weight }
+
+    /// The weighted length and the scalar count, in one pass.
+    static func measure(_ text: String) -> (weight: Int, scalars: Int) {
+        var total = 0, count = 0
+        for scalar in text.unicodeScalars {
+            count += 1
+            if scalar.value >= 0x2E80 { total += 3 } else if !TextNormalizer.isSpace(scalar) { total += 1 }
+        }
+        return (total, count)
+    }
+
+    /// The main text: the best container of the visible page; the hidden page's when the
+    /// visible one has little and the hidden one much (server-rendered content parked in a
+    /// hidden element or `<noscript>`); JSON-LD's `articleBody`/`text` when it is much longer
+    /// than what the markup gave; and, rather than nothing, the page minus its furniture.
+    func select() -> [TextBlock] {
+        guard !parents.isEmpty else { return jsonLDBlocks(longerThan: 0) ?? [] }
+        // Around the page's own main element nothing is furniture (broken markup can put
+        // `<main>` inside a `<header>`; layouts wrap it in "sidebar-layout").
+        var furniture = self.furniture
+        for hint in mainHints {
+            var id = Int(hint)
+            while id >= 0 { furniture[id] = .none; id = Int(parents[id]) }
+        }
+        let visible = blocks.filter { !$0.hidden }
+        let mainHintSet = Set(mainHints)
+        var result = choose(from: visible, furniture: furniture, mainHintSet: mainHintSet)
+        var length = Self.weightedLength(of: result)
+        let hiddenProse = blocks.reduce(0) { sum, block in
+            block.hidden && block.weight >= 80 && block.linkDensity < 0.2 ? sum + block.weight : sum
+        }
+        if hiddenProse >= 400, Double(length) < 0.25 * Double(hiddenProse) {
+            let withHidden = choose(from: blocks, furniture: furniture, mainHintSet: mainHintSet)
+            let longer = Self.weightedLength(of: withHidden)
+            if longer > length { result = withHidden; length = longer }
+        }
+        if let structured = jsonLDBlocks(longerThan: max(250, 2 * length)) { return structured }
+        if result.isEmpty {
+            // No container and no article: the page minus its furniture, else whatever it shows.
+            result = visible.filter { block in !block.path.contains { furniture[Int($0)] == .hard } }.map(\.textBlock)
+            if result.isEmpty { result = (visible.isEmpty ? blocks : visible).map(\.textBlock) }
+        }
+        return result
+    }
+
+    static func weightedLength(of blocks: [TextBlock]) -> Int {
+        blocks.reduce(0) { $0 + weightedLength($1.text) }
+    }
+
+    /// The longest `articleBody` or `text` string of the page's JSON-LD (schema.org's main text of
+    /// an article, a forum posting, a how-to) as paragraphs, if its weighted length exceeds `minimum`.
+    func jsonLDBlocks(longerThan minimum: Int) -> [TextBlock]? {
+        var best: String? = nil
+        var bestLength = minimum
+        for node in jsonLD {
+            let text = Node.textContent(node, limit: 2_000_000)
+            // A weighted length never exceeds the UTF-8 length: most blocks need no parse.
+            guard text.utf8.count > bestLength, text.contains("\"articleBody\"") || text.contains("\"text\"") else { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { continue }
+            for candidate in Self.mainTextStrings(in: object, depth: 0) {
+                let length = Self.weightedLength(candidate)
+                if length > bestLength { best = candidate; bestLength = length }
+            }
+        }
+        guard let best else { return nil }
+        // JSON-LD text is often HTML-escaped markup or plain text with newlines between paragraphs.
+        let plain = Self.stripTags(best)
+        let paragraphs = plain.components(separatedBy: "\n").map { clean($0) }.filter { !$0.isEmpty }
+        return paragraphs.isEmpty ? nil : paragraphs.map { TextBlock(role: .paragraph, text: $0) }
+    }
+
+    /// Values of `articleBody` and `text` keys anywhere in a JSON-LD value (bounded depth).
+    static func mainTextStrings(in value: Any, depth: Int) -> [String] {
+        guard depth < 12 else { return [] }
+        if let object = value as? [String: Any] {
+            var found: [String] = []
+            for (key, inner) in object {
+                if (key == "articleBody" || key == "text"), let text = inner as? String { found.append(text) }
+                else { found += mainTextStrings(in: inner, depth: depth + 1) }
+            }
+            return found
+        }
+        if let array = value as? [Any] { return array.flatMap { mainTextStrings(in: $0, depth: depth + 1) } }
+        return []
+    }
+
+    /// Markup in a JSON-LD string: block tags become line breaks, other tags go.
+    static func stripTags(_ text: String) -> String {
+        guard text.contains("<") else { return text }
+        var out = String.UnicodeScalarView()
+        var tag = String.UnicodeScalarView()
+        var inTag = false
+        for scalar in text.unicodeScalars {
+            if inTag {
+                if scalar == ">" {
+                    inTag = false
+                    let name = String(tag).lowercased().drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }
+                    if ["p", "br", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "ul", "ol"].contains(String(name)) {
+                        out.append("\n")
+                    }
+                } else if tag.count < 64 { tag.append(scalar) }
+            } else if scalar == "<" {
+                inTag = true
+                tag = String.UnicodeScalarView()
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// The container-scoring selection over `blocks` (the visible ones, or all).
+    func choose(from blocks: [RawBlock], furniture: [Furniture], mainHintSet: Set<Int32>) -> [TextBlock] {
+        let count = parents.count
+        guard count > 0, !blocks.isEmpty else { return [] }
+        var textChars = [Int](repeating: 0, count: count)
+        var linkChars = [Int](repeating: 0, count: count)
+        var scores = [Double](repeating: 0, count: count)
+        var lengths = [Int](repeating: 0, count: blocks.count)
+        var total = 0
+        for (index, block) in blocks.enumerated() {
+            let length = block.weight
+            lengths[index] = length
+            total += length
+            for id in block.path {
+                textChars[Int(id)] += length
+                linkChars[Int(id)] += block.linkChars
+            }
+        }
+        func hasHardFurniture(_ block: RawBlock) -> Bool {
+            block.path.contains { furniture[Int($0)] == .hard }
+        }
+        // Votes: every substantial block outside hard furniture votes for its containers.
+        for (index, block) in blocks.enumerated() where lengths[index] >= 25 && !hasHardFurniture(block) {
+            if case .heading = block.role { continue }
+            let commas = block.text.unicodeScalars.reduce(0) { $0 + ($1 == "," || $1 == "，" || $1 == "、" || $1 == "。" ? 1 : 0) }
+            let density = block.linkDensity
+            let score = (1.0 + Double(commas) + min(Double(lengths[index]) / 100.0, 3.0)) * (1.0 - min(density, 1.0))
+            // The nearest container fully, then a half, a third. Data-table structure is
+            // transparent: a transcript table's rows vote for the container around the table.
+            var level = 0
+            for id in block.path.reversed() {
+                let kind = kinds[Int(id)]
+                guard kind == .container || kind == .cell || kind == .noscript else { continue }
+                level += 1
+                scores[Int(id)] += score / Double(level)
+                if level == 3 { break }
+            }
+        }
+        // Which elements sit in class-matched furniture (comments, related, share…), themselves or
+        // by an ancestor: parents come before children, so one pass suffices.
+        var inSoft = [Bool](repeating: false, count: count)
+        var inClassed = [Bool](repeating: false, count: count)
+        for id in 0..<count {
+            let parent = Int(parents[id])
+            inSoft[id] = furniture[id] == .soft || (parent >= 0 && inSoft[parent])
+            inClassed[id] = furniture[id] == .classed || (parent >= 0 && inClassed[parent])
+        }
+        // Comment threads and "related" boxes can out-write the article: a candidate inside
+        // class-matched furniture must win clearly. It can win: sites wrap whole articles in
+        // "article-header" or "modal-enabled".
+        var best = -1
+        var bestScore = 0.0
+        for id in 0..<count where scores[id] > 0 && furniture[id] != .hard {
+            let density = Double(linkChars[id]) / Double(max(1, textChars[id]))
+            let adjusted = scores[id] * (1.0 - min(density, 1.0)) * (inClassed[id] || inSoft[id] ? 0.3 : 1.0)
+            scores[id] = adjusted
+            if adjusted > bestScore { bestScore = adjusted; best = id }
+        }
+        // Articles cut into several containers (chunks, sections, an intro box): climb while the
+        // candidate holds less than 70% of the page's prose that is not furniture.
+        var prose = [Int](repeating: 0, count: count)
+        var allProse = 0
+        for (index, block) in blocks.enumerated() where lengths[index] >= 80 && block.role != .tableRow {
+            let density = block.linkDensity
+            guard density < 0.2, !block.path.contains(where: { furniture[Int($0)] >= .classed }) else { continue }
+            allProse += lengths[index]
+            for id in block.path { prose[Int(id)] += lengths[index] }
+        }
+        if best >= 0 {
+            var candidate = best
+            while Double(prose[candidate]) < 0.7 * Double(allProse) {
+                let parent = Int(parents[candidate])
+                guard parent >= 0, !pageRoots.contains(Int32(parent)), furniture[parent] < .classed, kinds[parent] != .inline else { break }
+                let parentDensity = Double(linkChars[parent]) / Double(max(1, textChars[parent]))
+                // What the parent adds must itself read like the article: mostly prose, few links.
+                let addedText = textChars[parent] - textChars[candidate]
+                let addedProse = prose[parent] - prose[candidate]
+                let addedLinks = linkChars[parent] - linkChars[candidate]
+                guard parentDensity < 0.35, addedText == 0 || (Double(addedProse) >= 0.5 * Double(addedText)
+                        && Double(addedLinks) < 0.3 * Double(addedText)) else { break }
+                candidate = parent
+                // Wrappers with no more prose are passed through; the climb counts only if it gains.
+                if prose[candidate] > prose[best] { best = candidate }
+            }
+        }
+        // Repeated items (the posts of a thread, answers, reviews): the winner is one of several
+        // siblings of one tag and class that each hold text; the article is their parent.
+        if best >= 0 {
+            var child = best
+            for _ in 0..<6 {
+                let parent = Int(parents[child])
+                guard parent >= 0, !pageRoots.contains(Int32(parent)), furniture[parent] < .classed else { break }
+                let signature = signatures[child]
+                if signature != 0 {
+                    var others = 0
+                    for id in (parent + 1)..<count where id != child && parents[id] == Int32(parent) && signatures[id] == signature {
+                        if textChars[id] - linkChars[id] >= 100 { others += 1 }
+                    }
+                    if others >= 2 { best = parent; break }
+                }
+                child = parent
+            }
+        }
+        // A page of many short sections (a landing or service page) has no container that wins
+        // clearly: the winner holds little of the text outside furniture and link lists. Then
+        // the article is the smallest ancestor that holds most of it, if that reads as content
+        // (few links once furniture is set aside); the body itself if need be.
+        var content = [Int](repeating: 0, count: count)
+        var contentLinks = [Int](repeating: 0, count: count)
+        var allContent = 0
+        for (index, block) in blocks.enumerated() where !block.path.contains(where: { furniture[Int($0)] >= .classed }) {
+            let density = block.linkDensity
+            guard density < 0.5 else { continue }
+            allContent += lengths[index]
+            for id in block.path {
+                content[Int(id)] += lengths[index]
+                contentLinks[Int(id)] += block.linkChars
+            }
+        }
+        if best >= 0 {
+            var candidate = best
+            while prose[best] < 1000, Double(content[best]) < 0.5 * Double(allContent), Double(content[candidate]) < 0.5 * Double(allContent) {
+                let parent = Int(parents[candidate])
+                guard parent >= 0, kinds[parent] != .inline, furniture[parent] < .classed,
+                      Double(contentLinks[parent]) < 0.3 * Double(max(1, content[parent])) else { break }
+                candidate = parent
+                if pageRoots.contains(Int32(parent)) && parents[parent] >= 0 && !pageRoots.contains(parents[parent]) { break }
+            }
+            if Double(content[candidate]) >= 0.5 * Double(allContent) { best = candidate }
+        }
+        // The page's own main element, when the winner sits inside it, is the article's extent:
+        // landing, service and product pages cut their content into many short sections, none
+        // of which wins alone and few of which read like prose.
+        // Only when that gains real text: a headline and a dateline around the article body are
+        // the page's metadata, not its text.
+        if best >= 0, !mainHints.isEmpty {
+            var id = best
+            while id >= 0 {
+                if mainHintSet.contains(Int32(id)) {
+                    let density = Double(linkChars[id]) / Double(max(1, textChars[id]))
+                    let gain = content[id] - content[best]
+                    if density < 0.5 && !pageRoots.contains(Int32(id)) && Double(gain) >= 0.25 * Double(content[best]) { best = id }
+                    break
+                }
+                id = Int(parents[id])
+            }
+        }
+        var included = Set<Int32>()
+        if best >= 0 {
+            included.insert(Int32(best))
+            let parent = parents[best]
+            let threshold = max(10.0, bestScore * 0.2)
+            for id in 0..<count where parents[id] == parent && id != best && furniture[id] == .none && !inClassed[id] {
+                if scores[id] >= threshold { included.insert(Int32(id)) }
+            }
+        }
+        // Inside the article, class-matched furniture is dropped unless it holds most of the
+        // article (then the pattern matched the layout, not a widget).
+        // Several such pieces that together hold most of it are the content too: the posts of a
+        // forum thread or the answers of a Q&A page are each called "comment" or "reply".
+        let articleChars = best >= 0 ? textChars[best] : total
+        func isFurnitureInside(_ block: RawBlock, keepingClassed: Bool) -> Bool {
+            var inside = best < 0
+            for id in block.path {
+                if included.contains(id) { inside = true; continue }
+                switch furniture[Int(id)] {
+                case .hard: return true
+                case .soft, .classed:
+                    if inside && !keepingClassed && Double(textChars[Int(id)]) < 0.5 * Double(articleChars) { return true }
+                default: continue
+                }
+            }
+            return false
+        }
+        func isInArticle(_ index: Int) -> Bool {
+            best < 0 || blocks[index].path.contains(where: { included.contains($0) })
+                || siblingParagraph(blocks[index], bestParent: parents[best], length: lengths[index])
+        }
+        var classedChars = 0
+        for index in blocks.indices where isInArticle(index) && isFurnitureInside(blocks[index], keepingClassed: false)
+            && !hasHardFurniture(blocks[index]) {
+            classedChars += lengths[index]
+        }
+        let keepClassed = best >= 0 && Double(classedChars) > 0.6 * Double(articleChars)
+        var result: [TextBlock] = []
+        let phrases = config.boilerplatePhrases.map { $0.lowercased() }
+        let longestPhrase = phrases.map(\.unicodeScalars.count).max() ?? 0
+        let labels = Set(config.boilerplateLines.map(Self.labelKey))
+        for (index, block) in blocks.enumerated() {
+            guard isInArticle(index), !isFurnitureInside(block, keepingClassed: keepClassed) else { continue }
+            let scalarCount = block.scalars
+            let density = block.linkDensity
+            // Link lists go; a heading or a term that links to itself (an anchor) stays.
+            // A citation linked to its source (a quoted title, a date) is content, not a menu.
+            if density > 0.5 && lengths[index] < 400 && !block.isTerm
+                && !(block.role == .paragraph && block.link != nil && lengths[index] >= 60 && Self.looksLikeCitation(block.text)) {
+                guard case .heading = block.role else { continue }
+            }
+            if scalarCount < longestPhrase + 40, Self.isBoilerplatePhrase(block.text, phrases) { continue }
+            if scalarCount <= 40, labels.contains(Self.labelKey(block.text)) { continue }
+            result.append(block.textBlock)
+        }
+        if result.isEmpty, best >= 0 {
+            // Everything in the article looked like furniture (a page that is all comments):
+            // better the article's text than nothing.
+            for block in blocks where block.path.contains(Int32(best)) && !hasHardFurniture(block) {
+                result.append(block.textBlock)
+            }
+        }
+        return result
+    }
+
+    /// A quoted title (“…”, 《…》, "…"; the closing mark is often lost) together with a date, as
+    /// in a reference to a source.
+    static func looksLikeCitation(_ text: String) -> Bool {
+        let quoted = text.contains("“") || text.contains("《") || text.contains("\"")
+        guard quoted else { return false }
+        let range = NSRange(text.startIndex..., in: text)
+        return datePattern.firstMatch(in: text, range: range) != nil || monthDatePattern.firstMatch(in: text, range: range) != nil
+    }
+
+    static let monthDatePattern = try! NSRegularExpression(
+        pattern: "(January|February|March|April|May|June|July|August|September|October|November|December)\\s+\\d{1,2},\\s*\\d{4}")
+
+    /// A label compared without case and punctuation: "ADVERTISEMENT:" ~ "Advertisement".
+    static func labelKey(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || $0 == " " }))
+            .trimmingCharacters(in: .whitespaces)
+    }
+
+    /// True when the block is (nearly) just one of the configured phrases.
+    /// `phrases` are lower-case; letters are compared ASCII-case-insensitively on UTF-8 bytes.
+    static func isBoilerplatePhrase(_ text: String, _ phrases: [String]) -> Bool {
+        let count = text.unicodeScalars.count
+        var searchable: SearchableText? = nil
+        for phrase in phrases where count < phrase.unicodeScalars.count + 40 {
+            if searchable == nil { searchable = SearchableText(lowercasing: text) }
+            if searchable!.contains(phrase) { return true }
+        }
+        return false
+    }
+
+    /// A plain paragraph right beside the article container that reads like prose.
+    func siblingParagraph(_ block: RawBlock, bestParent: Int32, length: Int) -> Bool {
+        guard block.path.count >= 2, block.path[block.path.count - 2] == bestParent else { return false }
+        guard block.role == .paragraph, length >= 80 else { return false }
+        return block.linkDensity < 0.25
+    }
+}
