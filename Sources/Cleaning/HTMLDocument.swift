@@ -99,6 +99,17 @@ enum Node {
         node.pointee.type == XML_TEXT_NODE || node.pointee.type == XML_CDATA_SECTION_NODE
     }
 
+    /// libxml2's `xmlChar *` (unsigned) as the `char *` C string functions take.
+    @inline(__always) static func cString(_ text: UnsafePointer<xmlChar>) -> UnsafePointer<CChar> {
+        UnsafeRawPointer(text).assumingMemoryBound(to: CChar.self)
+    }
+
+    /// Whether the element's tag is `wanted`, ignoring case, without making a String.
+    @inline(__always) static func isNamed(_ node: xmlNodePtr, _ wanted: String) -> Bool {
+        guard let name = node.pointee.name else { return false }
+        return strcasecmp(cString(name), wanted) == 0
+    }
+
     static func name(_ node: xmlNodePtr) -> String {
         guard let name = node.pointee.name else { return "" }
         return String(cString: name)
@@ -108,8 +119,7 @@ enum Node {
     static func attribute(_ node: xmlNodePtr, _ wanted: StaticString) -> String? {
         var attribute = node.pointee.properties
         while let current = attribute {
-            if let name = current.pointee.name, strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
-                                                             UnsafeRawPointer(wanted.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 {
+            if let name = current.pointee.name, strcasecmp(cString(name), UnsafeRawPointer(wanted.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 {
                 var value = ""
                 var child = current.pointee.children
                 while let text = child {
@@ -126,14 +136,14 @@ enum Node {
     /// The value of an attribute node as a C string (its first text child), without copying.
     static func value(of attribute: xmlAttrPtr) -> UnsafePointer<CChar>? {
         guard let child = attribute.pointee.children, let content = child.pointee.content else { return nil }
-        return UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self)
+        return cString(content)
     }
 
     /// An attribute's value as a C string, or nil; valid while the document lives.
     static func attributeValue(_ node: xmlNodePtr, _ wanted: String) -> UnsafePointer<CChar>? {
         var attribute = node.pointee.properties
         while let current = attribute {
-            if let name = current.pointee.name, strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), wanted) == 0 {
+            if let name = current.pointee.name, strcasecmp(cString(name), wanted) == 0 {
                 return value(of: current)
             }
             attribute = current.pointee.next

@@ -6,7 +6,7 @@ import Foundation
 extension HTMLExtractor {
     mutating func furnitureLevel(_ node: xmlNodePtr, kind: TagKind) -> Furniture {
         if case .container = kind, let name = node.pointee.name {
-            let tag = UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self)
+            let tag = Node.cString(name)
             for never in Self.neverFurniture where strcasecmp(tag, never) == 0 { return .none }
         }
         if let value = Node.attributeValue(node, "role"), Self.furnitureRoles.contains(String(cString: value).lowercased().trimmingCharacters(in: .whitespaces)) {
@@ -28,7 +28,7 @@ extension HTMLExtractor {
     static func signature(_ node: xmlNodePtr) -> Int {
         guard let value = Node.attributeValue(node, "class"), value.pointee != 0, let name = node.pointee.name else { return 0 }
         var hasher = Hasher()
-        hasher.combine(bytes: UnsafeRawBufferPointer(start: name, count: strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))))
+        hasher.combine(bytes: UnsafeRawBufferPointer(start: name, count: strlen(Node.cString(name))))
         // The first class only: "blockpost rowodd" and "blockpost roweven" are one kind of item.
         var length = 0
         while value[length] == 0x20 || value[length] == 0x09 || value[length] == 0x0A { length += 1 }
@@ -97,7 +97,7 @@ extension HTMLExtractor {
         while let current = attribute {
             defer { attribute = current.pointee.next }
             guard let rawName = current.pointee.name else { continue }
-            let name = UnsafeRawPointer(rawName).assumingMemoryBound(to: CChar.self)
+            let name = Node.cString(rawName)
             if strcasecmp(name, "hidden") == 0 { return true }
             if strcasecmp(name, "aria-hidden") == 0, let value = Node.value(of: current), strcasecmp(value, "true") == 0 { return true }
             if strcasecmp(name, "style") == 0, let value = Node.value(of: current), hidesByStyle(value) { return true }

@@ -44,7 +44,7 @@ extension HTMLExtractor {
     /// `<main>`, `role="main"`, `itemprop="articleBody"`/`"text"` (schema.org's main text).
     static func isMainHint(_ node: xmlNodePtr, kind: TagKind) -> Bool {
         guard kind == .container || kind == .paragraph else { return false }
-        if let name = node.pointee.name, strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "main") == 0 { return true }
+        if Node.isNamed(node, "main") { return true }
         if let role = Node.attributeValue(node, "role"), strcasecmp(role, "main") == 0 { return true }
         if let property = Node.attributeValue(node, "itemprop"),
            strcasecmp(property, "articleBody") == 0 || strcasecmp(property, "text") == 0 { return true }

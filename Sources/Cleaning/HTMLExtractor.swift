@@ -178,7 +178,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         let kind = self.kind(of: node)
         switch kind {
         case .skip:
-            if Node.name(node).lowercased() == "script", (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
+            if Node.isNamed(node, "script"), (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
                 noteJSONLD(node)
             }
             return false
@@ -214,8 +214,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         }
         furniture.append(level)
         signatures.append(kind == .container || kind == .listItem ? Self.signature(node) : 0)
-        if kind == .container, let name = node.pointee.name, strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "body") == 0
-            || strcasecmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "html") == 0 {
+        if kind == .container, Node.isNamed(node, "body") || Node.isNamed(node, "html") {
             pageRoots.insert(id)
         }
         if !hidden && hiddenDepth == 0 && Self.isMainHint(node, kind: kind) { mainHints.append(id) }
@@ -279,7 +278,7 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
 
     mutating func text(_ node: xmlNodePtr) {
         guard let content = node.pointee.content else { return }
-        let bytes = UnsafeBufferPointer(start: content, count: strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self)))
+        let bytes = UnsafeBufferPointer(start: content, count: strlen(Node.cString(content)))
         if inCell { cellBytes.append(contentsOf: bytes) } else { buffer.append(contentsOf: bytes) }
         if linkDepth > 0 {
             // Characters, not bytes: count lead bytes that are not ASCII white space.
