@@ -191,7 +191,7 @@ final class LoopbackServer {
             """
         try sources.write(to: harness.root.appendingPathComponent("Config/sources.toml"), atomically: true, encoding: .utf8)
         #expect(try harness.run(["fetch"]).status == 1)
-        try harness.copyFixture("pages/lesson-12-source.oneline.gb2312.html", to: harness.inbox)
+        _ = try harness.copyFixture("pages/lesson-12-source.oneline.gb2312.html", to: harness.inbox)
         let status = try harness.run(["status", "--json"])
         #expect(status.status == 0, "\(status.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])

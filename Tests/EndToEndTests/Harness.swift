@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// Runs the built `dccorpus` in a temporary project root, as users and cron do.
-struct Harness {
+/// Runs the built `dccorpus` in a temporary project root, as users and cron do. The root is
+/// removed when the test lets go of its harness.
+final class Harness {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let binary = repository.appendingPathComponent(".build/debug/dccorpus")
     static let fixtures = repository.appendingPathComponent("Tests/Fixtures")
@@ -20,6 +21,10 @@ struct Harness {
         try FileManager.default.copyItem(at: Self.repository.appendingPathComponent("Config"), to: root.appendingPathComponent("Config"))
         // The real sources are on the Internet; a test that fetches writes its own sources.toml.
         try FileManager.default.removeItem(at: root.appendingPathComponent("Config/sources.toml"))
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: root)
     }
 
     struct HarnessError: Error, CustomStringConvertible {
