@@ -156,6 +156,17 @@ enum Node {
         return String(cString: content)
     }
 
+    /// The UTF-8 length of the text nodes directly below `node` (a script's body), without copying.
+    static func textByteCount(_ node: xmlNodePtr) -> Int {
+        var total = 0
+        var child = node.pointee.children
+        while let current = child {
+            if isText(current), let content = current.pointee.content { total += strlen(cString(content)) }
+            child = current.pointee.next
+        }
+        return total
+    }
+
     /// All text below `node`, in order, without recursion.
     static func textContent(_ node: xmlNodePtr, limit: Int = 1 << 20) -> String {
         var out = ""

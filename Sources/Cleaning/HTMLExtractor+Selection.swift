@@ -62,9 +62,10 @@ extension HTMLExtractor {
         var best: String? = nil
         var bestLength = minimum
         for node in jsonLD {
+            // A weighted length never exceeds the UTF-8 length: most blocks are not even read.
+            guard Node.textByteCount(node) > bestLength else { continue }
             let text = Node.textContent(node, limit: 2_000_000)
-            // A weighted length never exceeds the UTF-8 length: most blocks need no parse.
-            guard text.utf8.count > bestLength, text.contains("\"articleBody\"") || text.contains("\"text\"") else { continue }
+            guard text.contains("\"articleBody\"") || text.contains("\"text\"") else { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { continue }
             for candidate in Self.mainTextStrings(in: object, depth: 0) {
                 let length = Self.weightedLength(candidate)

@@ -21,9 +21,9 @@ struct Ingest: ParsableCommand {
             let config = try options.loadConfig()
             var ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
             if let replacing {
-                guard WriteSession.isSafeID(replacing) else { throw Fail.usage("--replace: \"\(replacing)\" is not a document id") }
+                guard WriteSession.isSafeID(replacing) else { throw Fail.usage("\(replacing): ingest: --replace takes a document id (lower-case words joined by dashes)") }
                 guard try ingestor.store.loadRecord(id: replacing) != nil else {
-                    throw Fail.usage("--replace: no document \(replacing) in the archive")
+                    throw Fail.usage("\(replacing): ingest: --replace names no document in the archive (see `dccorpus list`)")
                 }
                 ingestor.replacing = replacing
             }
