@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "CorpusKit", "TestSupport"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit", "TestSupport"]),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "Ingestion", "RecordBuilding", "Archiving", "CorpusKit", "Exporting", "TestSupport"]),
-        .testTarget(name: "RecordBuildingTests", dependencies: ["RecordBuilding", "CorpusKit"]),
+        .testTarget(name: "RecordBuildingTests", dependencies: ["RecordBuilding", "Cleaning", "CorpusKit", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CorpusKit", "Archiving", "TestSupport"]),
     ],

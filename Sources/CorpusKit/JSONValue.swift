@@ -106,10 +106,54 @@ public indirect enum JSONValue: Equatable, Sendable, Codable {
         for _ in 0..<level { out.append(contentsOf: indent.utf8) }
     }
 
-    private static func formatNumber(_ value: Double) -> String {
+    /// A number as ECMAScript's `Number.prototype.toString` writes it (RFC 8785 section 3.2.2.3):
+    /// the shortest digits that read back to the same double (Swift's `description` already
+    /// finds them), laid out plainly for exponents from -6 to 20 and as `d.ddde±n` outside.
+    /// NaN and the infinities have no JSON form; records never hold them, and they come out
+    /// as `null` rather than as text no reader accepts.
+    static func formatNumber(_ value: Double) -> String {
         if value.isNaN || value.isInfinite { return "null" }
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return "\(value)"
+        if value == 0 { return "0" }  // -0 included
+        let (digits, point) = shortestDigits(abs(value))
+        let sign = value < 0 ? "-" : ""
+        let count = digits.count
+        if count <= point && point <= 21 {
+            return sign + digits + String(repeating: "0", count: point - count)
+        }
+        if 0 < point && point <= 21 {
+            let split = digits.index(digits.startIndex, offsetBy: point)
+            return sign + digits[..<split] + "." + digits[split...]
+        }
+        if -6 < point && point <= 0 {
+            return sign + "0." + String(repeating: "0", count: -point) + digits
+        }
+        let exponent = point - 1
+        let exponentText = (exponent < 0 ? "e-" : "e+") + String(abs(exponent))
+        guard count > 1 else { return sign + digits + exponentText }
+        return sign + digits.prefix(1) + "." + digits.dropFirst() + exponentText
+    }
+
+    /// The shortest round-trip decimal digits of a positive finite double, without leading or
+    /// trailing zeros, and the position of the decimal point: value = 0.DIGITS × 10^point.
+    private static func shortestDigits(_ value: Double) -> (digits: String, point: Int) {
+        let text = value.description  // "1.5", "1e-07", "9.999999999999997e+22", "5e-324"
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<e]
+            exponent = Int(text[text.index(after: e)...])!
+        }
+        var integerPart = mantissa
+        var fraction: Substring = ""
+        if let dot = mantissa.firstIndex(of: ".") {
+            integerPart = mantissa[..<dot]
+            fraction = mantissa[mantissa.index(after: dot)...]
+        }
+        var all = Array(integerPart + fraction)
+        var point = integerPart.count + exponent
+        while all.first == "0" { all.removeFirst(); point -= 1 }
+        while all.last == "0" { all.removeLast() }
+        return (String(all), point)
     }
 
     /// Escapes only what RFC 8785 requires: the quote, the backslash and control characters;

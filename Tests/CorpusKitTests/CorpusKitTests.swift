@@ -17,6 +17,37 @@ import Testing
     @Test func wholeDoublesPrintAsIntegers() {
         #expect(String(decoding: JSONValue.double(1.0).canonicalData(), as: UTF8.self) == "1")
     }
+
+    /// RFC 8785 appendix B: IEEE 754 bit patterns and the text ECMAScript gives them.
+    @Test(arguments: [
+        (0x0000_0000_0000_0000, "0"), (0x8000_0000_0000_0000, "0"),
+        (0x0000_0000_0000_0001, "5e-324"), (0x8000_0000_0000_0001, "-5e-324"),
+        (0x7fef_ffff_ffff_ffff, "1.7976931348623157e+308"), (0xffef_ffff_ffff_ffff, "-1.7976931348623157e+308"),
+        (0x4340_0000_0000_0000, "9007199254740992"), (0xc340_0000_0000_0000, "-9007199254740992"),
+        (0x4430_0000_0000_0000, "295147905179352830000"),
+        (0x44b5_2d02_c7e1_4af5, "9.999999999999997e+22"), (0x44b5_2d02_c7e1_4af6, "1e+23"),
+        (0x44b5_2d02_c7e1_4af7, "1.0000000000000001e+23"),
+        (0x444b_1ae4_d6e2_ef4e, "999999999999999700000"), (0x444b_1ae4_d6e2_ef4f, "999999999999999900000"),
+        (0x444b_1ae4_d6e2_ef50, "1e+21"),
+        (0x3eb0_c6f7_a0b5_ed8c, "9.999999999999997e-7"), (0x3eb0_c6f7_a0b5_ed8d, "0.000001"),
+        (0x41b3_de43_5555_5553, "333333333.3333332"), (0x41b3_de43_5555_5554, "333333333.33333325"),
+        (0x41b3_de43_5555_5555, "333333333.3333333"), (0x41b3_de43_5555_5556, "333333333.3333334"),
+        (0x41b3_de43_5555_5557, "333333333.33333343"),
+        (0xbecb_f647_612f_3696, "-0.0000033333333333333333"), (0x4314_3ff3_c1cb_0959, "1424953923781206.2"),
+    ] as [(UInt64, String)])
+    func numbersAreWrittenAsECMAScriptDoes(bits: UInt64, text: String) {
+        #expect(JSONValue.formatNumber(Double(bitPattern: bits)) == text)
+    }
+
+    /// The README sample of the JCS reference implementation, and the edges of the plain form.
+    @Test func numbersAtTheEdgesOfThePlainForm() {
+        let samples: [(Double, String)] = [
+            (1e30, "1e+30"), (4.5, "4.5"), (6, "6"), (2e-3, "0.002"), (1e-27, "1e-27"),
+            (1e-7, "1e-7"), (1.5e-7, "1.5e-7"), (1e16, "10000000000000000"), (123e18, "123000000000000000000"),
+            (-0.75, "-0.75"), (0.1, "0.1"), (12.5, "12.5"),
+        ]
+        for (value, text) in samples { #expect(JSONValue.formatNumber(value) == text, "\(value)") }
+    }
 }
 
 @Suite struct ConfigTests {
