@@ -18,17 +18,24 @@ public struct VersionDiff: Codable, Sendable {
     }
 
     public var id: String
-    public var from: Version
+    /// How many distinct versions the document has (captures that changed nothing not counted).
+    public var versions: Int
+    /// The version before the latest; absent when the document has only one.
+    public var from: Version?
     public var to: Version
     public var changes: [Change]
 
     /// Rebuilds the texts of the two latest versions from their raw captures and compares them.
-    /// Throws when the document has fewer than two versions.
+    /// A document with one version has nothing to compare: no `from`, no changes. Throws when
+    /// the archive has no such document.
     public static func latest(id: String, store: ArchiveStore, builder: RecordBuilder) throws -> VersionDiff {
         let limit = builder.config.pipeline.maxWARCRecordBytes
         let versions = try CaptureHistory.entries(for: id, store: store, limit: limit).filter { $0.status != "unchanged" }
+        guard let latest = versions.last else {
+            throw CorpusError(file: id, stage: .archive, reason: "no such record (see `dccorpus list`)")
+        }
         guard versions.count >= 2 else {
-            throw CorpusError(file: id, stage: .validate, reason: "has \(versions.count) version\(versions.count == 1 ? "" : "s"); a diff needs two")
+            return VersionDiff(id: id, versions: 1, from: nil, to: Version(date: latest.date, payloadSHA256: latest.payloadSHA256), changes: [])
         }
         let pair = Array(versions.suffix(2))
         let texts = try pair.map { entry -> [String] in
@@ -46,7 +53,7 @@ public struct VersionDiff: Codable, Sendable {
             case .insert(let offset, let text, _): changes.append(Change(op: .added, paragraph: offset + 1, text: text))
             }
         }
-        return VersionDiff(id: id, from: Version(date: pair[0].date, payloadSHA256: pair[0].payloadSHA256),
+        return VersionDiff(id: id, versions: versions.count, from: Version(date: pair[0].date, payloadSHA256: pair[0].payloadSHA256),
                            to: Version(date: pair[1].date, payloadSHA256: pair[1].payloadSHA256), changes: changes)
     }
 }

@@ -143,7 +143,11 @@ struct Diff: ParsableCommand {
                 Output.jsonDocument(diff)
                 return
             }
-            Output.line("--- \(id) \(diff.from.date) (\(diff.from.payloadSHA256.map { String($0.prefix(12)) } ?? "?"))")
+            guard let from = diff.from else {
+                Output.line("\(id) has one version (\(diff.to.date)); there is nothing to compare it with yet")
+                return
+            }
+            Output.line("--- \(id) \(from.date) (\(from.payloadSHA256.map { String($0.prefix(12)) } ?? "?"))")
             Output.line("+++ \(id) \(diff.to.date) (\(diff.to.payloadSHA256.map { String($0.prefix(12)) } ?? "?"))")
             if diff.changes.isEmpty { Output.line("(the clean text is the same; only markup changed)") }
             for change in diff.changes {

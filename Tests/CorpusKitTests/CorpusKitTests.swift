@@ -60,6 +60,22 @@ import Testing
         #expect(config.configSHA256.count == 64)
     }
 
+    @Test func theBuiltInConfigIsTheShippedConfigByteForByte() throws {
+        let shipped = try Fixtures.config()
+        let builtIn = try CorpusConfig.shipped()
+        #expect(builtIn.files.map(\.text) == shipped.files.map(\.text), "run Scripts/embed-config.py after editing Config/")
+        #expect(builtIn.configSHA256 == shipped.configSHA256)
+    }
+
+    @Test func noConfigFolderMeansTheBuiltInConfigButABrokenOneIsAnError() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dccorpus-noconfig-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        #expect(try CorpusConfig.load(root: root).configSHA256 == CorpusConfig.shipped().configSHA256)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("Config"), withIntermediateDirectories: true)
+        #expect(throws: CorpusError.self) { try CorpusConfig.load(root: root) }
+    }
+
     @Test func anUnknownKeyIsNamed() {
         #expect(throws: CorpusError(file: "p.toml", stage: .config, reason: "unknown key limits.max_input_byte")) {
             try CorpusConfig.parsePipeline("[limits]\nmax_input_byte = 5\n", file: "p.toml")

@@ -21,6 +21,34 @@ import Testing
         #expect(again.status == 0)
     }
 
+    @Test func withoutAConfigFolderTheBuiltInConfigIsUsed() throws {
+        let harness = try Harness()
+        try FileManager.default.removeItem(at: harness.root.appendingPathComponent("Config"))
+        let page = try harness.copyFixture("pages/lesson-5.news.html", to: harness.root)
+        let clean = try harness.run(["clean", page.path])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stdout.contains("Digital China Construction Series (Lesson 5 of 13)"))
+        try FileManager.default.createDirectory(at: harness.root.appendingPathComponent("Config"), withIntermediateDirectories: true)
+        let broken = try harness.run(["clean", page.path])
+        #expect(broken.status == 2 && broken.stderr.contains("pipeline.toml: config: missing or unreadable"))
+    }
+
+    @Test func diffOfOneVersionSaysSoAndListNeverCutsIds() throws {
+        let harness = try Harness()
+        _ = try harness.copyFixture("seeds/004_39c44c1376242463.txt", to: harness.inbox)
+        #expect(try harness.run(["run"]).status == 0)
+        let id = "commentary-promoting-construction-digital-china"  // longer than the old 36-column cut
+        let diff = try harness.run(["diff", id])
+        #expect(diff.status == 0, "\(diff.stderr)")
+        #expect(diff.stdout.contains("\(id) has one version"))
+        let json = try JSONSerialization.jsonObject(with: Data(try harness.run(["diff", id, "--json"]).stdout.utf8)) as! [String: Any]
+        #expect(json["versions"] as? Int == 1 && json["from"] == nil && (json["changes"] as? [Any])?.isEmpty == true)
+        let missing = try harness.run(["diff", "lesson-9"])
+        #expect(missing.status == 1 && missing.stderr.contains("lesson-9: archive: no such record"))
+        let list = try harness.run(["list"])
+        #expect(list.lines.first?.hasPrefix(id + " ") == true, "\(list.stdout)")
+    }
+
     @Test func ingestReportsIngestedUnchangedAndChanged() throws {
         let harness = try Harness()
         let folder = harness.root.appendingPathComponent("in")

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Limits and cleaning rules from `Config/pipeline.toml`.
+public struct PipelineConfig: Sendable, Equatable {
+    public var maxInputBytes = 32 << 20
+    public var maxBlocks = 100_000
+    public var maxWARCRecordBytes = 64 << 20
+    public var lockTimeoutSeconds = 120.0
+    /// Phrases that mark a block as site furniture wherever they appear (case-insensitive).
+    public var boilerplatePhrases: [String] = []
+    /// Blocks that are exactly one of these words (case-insensitive, ignoring punctuation):
+    /// interface labels such as "Advertisement" or "Close".
+    public var boilerplateLines: [String] = []
+    /// Class/id tokens that only ever name site furniture (comments, sharing, related posts…):
+    /// what sits inside such an element is never the article.
+    public var furnitureClassTokens: [String] = []
+    /// Class/id tokens of layout that is usually furniture (header, nav, modal…) but that sites
+    /// also use for wrappers of the article: dropped inside the article, never a veto on it.
+    public var layoutClassTokens: [String] = []
+    /// Sentences every lesson post repeats; the classifier marks them as series boilerplate.
+    public var seriesBoilerplateMarkers: [String] = []
+    public var userAgent = "dccorpus"
+    public var fetch = FetchLimits()
+    /// `[ingest] quarantine_off_topic`: a page with no evidence of this corpus goes to
+    /// `Inbox/.rejected/` (ingest: rejected) instead of being archived as `other`.
+    public var quarantineOffTopic = false
+
+    public init() {}
+}
+
+/// Limits and politeness for the fetcher, from `[fetch]` in `Config/pipeline.toml`.
+public struct FetchLimits: Sendable, Equatable {
+    public var connectTimeoutSeconds = 15.0
+    public var timeoutSeconds = 60.0
+    /// A transfer slower than this many bytes per second for `lowSpeedSeconds` is cut off.
+    public var lowSpeedBytesPerSecond = 100
+    public var lowSpeedSeconds = 20
+    public var maxBodyBytes = 32 << 20
+    public var maxRedirects = 10
+    public var perHostDelaySeconds = 1.0
+    public var perHostConcurrency = 2
+    public var maxConcurrency = 8
+    public var retries = 2
+    public var retryBaseSeconds = 1.0
+    public var retryAfterCapSeconds = 60.0
+    public init() {}
+}
+
+extension CorpusConfig {
+    public static func parsePipeline(_ text: String, file: String) throws -> PipelineConfig {
+        var top = try TableReader(file: file, path: "", value: parseTOML(text, file: file))
+        var config = PipelineConfig()
+        var limits = try top.table("limits")
+        config.maxInputBytes = try limits.int("max_input_bytes", default: config.maxInputBytes, range: 1...(1 << 34))
+        config.maxBlocks = try limits.int("max_blocks", default: config.maxBlocks, range: 1...10_000_000)
+        config.maxWARCRecordBytes = try limits.int("max_warc_record_bytes", default: config.maxWARCRecordBytes, range: 1...(1 << 34))
+        config.lockTimeoutSeconds = try limits.double("lock_timeout_seconds", default: config.lockTimeoutSeconds, range: 0...86_400)
+        try limits.finish()
+        var cleaning = try top.table("cleaning")
+        config.boilerplatePhrases = try cleaning.strings("boilerplate_phrases")
+        config.boilerplateLines = try cleaning.strings("boilerplate_lines")
+        config.furnitureClassTokens = try cleaning.strings("furniture_class_tokens")
+        config.layoutClassTokens = try cleaning.strings("layout_class_tokens")
+        try cleaning.finish()
+        var classification = try top.table("classification")
+        config.seriesBoilerplateMarkers = try classification.strings("series_boilerplate_markers")
+        try classification.finish()
+        var fetch = try top.table("fetch")
+        config.userAgent = try fetch.string("user_agent", default: "dccorpus/\(pipelineVersion)")
+        var limits2 = FetchLimits()
+        limits2.connectTimeoutSeconds = try fetch.double("connect_timeout_seconds", default: limits2.connectTimeoutSeconds, range: 0.1...600)
+        limits2.timeoutSeconds = try fetch.double("timeout_seconds", default: limits2.timeoutSeconds, range: 0.1...3600)
+        limits2.lowSpeedBytesPerSecond = try fetch.int("low_speed_bytes_per_second", default: limits2.lowSpeedBytesPerSecond, range: 0...(1 << 30))
+        limits2.lowSpeedSeconds = try fetch.int("low_speed_seconds", default: limits2.lowSpeedSeconds, range: 1...3600)
+        limits2.maxBodyBytes = try fetch.int("max_body_bytes", default: limits2.maxBodyBytes, range: 1...(1 << 34))
+        limits2.maxRedirects = try fetch.int("max_redirects", default: limits2.maxRedirects, range: 0...50)
+        limits2.perHostDelaySeconds = try fetch.double("per_host_delay_seconds", default: limits2.perHostDelaySeconds, range: 0...3600)
+        limits2.perHostConcurrency = try fetch.int("per_host_concurrency", default: limits2.perHostConcurrency, range: 1...64)
+        limits2.maxConcurrency = try fetch.int("max_concurrency", default: limits2.maxConcurrency, range: 1...256)
+        limits2.retries = try fetch.int("retries", default: limits2.retries, range: 0...10)
+        limits2.retryBaseSeconds = try fetch.double("retry_base_seconds", default: limits2.retryBaseSeconds, range: 0...600)
+        limits2.retryAfterCapSeconds = try fetch.double("retry_after_cap_seconds", default: limits2.retryAfterCapSeconds, range: 0...3600)
+        config.fetch = limits2
+        try fetch.finish()
+        var ingest = try top.table("ingest")
+        config.quarantineOffTopic = try ingest.bool("quarantine_off_topic", default: false)
+        try ingest.finish()
+        try top.finish()
+        return config
+    }
+}
