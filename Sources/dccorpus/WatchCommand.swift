@@ -1,5 +1,4 @@
 import ArgumentParser
-import Archiving
 import CorpusKit
 import Foundation
 import Ingestion

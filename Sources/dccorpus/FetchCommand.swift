@@ -1,9 +1,7 @@
 import ArgumentParser
-import Archiving
 import CorpusKit
 import Foundation
 import Ingestion
-import RecordBuilding
 
 struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -85,74 +83,5 @@ enum FetchCommand {
             Output.line("fetch: \(counts[.fetched] ?? 0) fetched, \(counts[.changed] ?? 0) changed, \(counts[.unchanged] ?? 0) unchanged, \(counts[.failed] ?? 0) failed, \(counts[.conflict] ?? 0) conflicts")
         }
         return outcomes
-    }
-}
-
-struct History: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List a document's captures: date, status, payload digest.")
-
-    @OptionGroup var options: GlobalOptions
-    @Argument(help: "Record id.") var id: String
-
-    func run() throws {
-        try guarded {
-            let config = try options.loadConfig()
-            let store = options.archive(config)
-            // A renamed document's history goes on under its new id.
-            let target = store.aliases()[id] ?? id
-            let entries = try store.read { () throws -> [CaptureEntry] in
-                var all: [CaptureEntry] = []
-                for name in Set([id, target]).sorted() {
-                    all += try CaptureHistory.entries(for: name, store: store, limit: config.pipeline.maxWARCRecordBytes)
-                }
-                return all.sorted { ($0.date, $0.warc) < ($1.date, $1.warc) }
-            }
-            if entries.isEmpty {
-                Output.error("\(id): history: no captures (see `dccorpus list`)")
-                throw Fail.problems
-            }
-            if options.json {
-                Output.jsonDocument(entries)
-            } else {
-                for entry in entries {
-                    Output.line("\(entry.date)  \(entry.status.padding(toLength: 11, withPad: " ", startingAt: 0))  \(entry.payloadSHA256.map { String($0.prefix(16)) } ?? "-")  \(entry.url ?? "")\(entry.note.map { "  \($0)" } ?? "")")
-                }
-            }
-        }
-    }
-}
-
-struct Diff: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show what changed between a document's last two versions.")
-
-    @OptionGroup var options: GlobalOptions
-    @Argument(help: "Record id.") var id: String
-
-    func run() throws {
-        try guarded {
-            let config = try options.loadConfig()
-            let store = options.archive(config)
-            let diff: VersionDiff
-            do {
-                diff = try store.read { try VersionDiff.latest(id: id, store: store, builder: RecordBuilder(config: config)) }
-            } catch let error as CorpusError {
-                Output.error(error.description)
-                throw Fail.problems
-            }
-            if options.json {
-                Output.jsonDocument(diff)
-                return
-            }
-            guard let from = diff.from else {
-                Output.line("\(id) has one version (\(diff.to.date)); there is nothing to compare it with yet")
-                return
-            }
-            Output.line("--- \(id) \(from.date) (\(from.payloadSHA256.map { String($0.prefix(12)) } ?? "?"))")
-            Output.line("+++ \(id) \(diff.to.date) (\(diff.to.payloadSHA256.map { String($0.prefix(12)) } ?? "?"))")
-            if diff.changes.isEmpty { Output.line("(the clean text is the same; only markup changed)") }
-            for change in diff.changes {
-                Output.line("\(change.op == .removed ? "-" : "+") [\(change.paragraph)] \(change.text)")
-            }
-        }
     }
 }

@@ -5,36 +5,6 @@ import Foundation
 import Ingestion
 import Integrity
 
-struct Ingest: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Add local files (.html, .htm, .txt, .warc, .warc.gz) to the archive and corpus.")
-
-    @OptionGroup var options: GlobalOptions
-    @Option(name: .customLong("replace"), help: ArgumentHelp(
-        "Make the inputs the new version of this document even though they differ from it (a conflict otherwise).",
-        valueName: "ID"))
-    var replacing: String?
-    @Argument(help: "Files to ingest.") var paths: [String]
-
-    func run() throws {
-        try guarded {
-            let config = try options.loadConfig()
-            var ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
-            if let replacing {
-                guard WriteSession.isSafeID(replacing) else { throw Fail.usage("\(replacing): ingest: --replace takes a document id (lower-case words joined by dashes)") }
-                guard try ingestor.store.loadRecord(id: replacing) != nil else {
-                    throw Fail.usage("\(replacing): ingest: --replace names no document in the archive (see `dccorpus list`)")
-                }
-                ingestor.replacing = replacing
-            }
-            let outcomes = try ingestor.ingest(paths: paths)
-            Report.outcomes(outcomes, json: options.json)
-            SearchSync.refresh(options, store: ingestor.store)
-            if outcomes.contains(where: { $0.status.isRefused }) { throw Fail.problems }
-        }
-    }
-}
-
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The scheduled job: fetch all sources, ingest Inbox/, validate, print a summary.",
@@ -129,45 +99,6 @@ enum Report {
             } else {
                 Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(outcome.file))")
             }
-        }
-    }
-}
-
-struct Reprocess: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Re-derive records from their raw captures with the current pipeline and configuration.",
-        discussion: """
-            One line per record: unchanged, updated (with the fields that changed), renamed (old id → new id) or \
-            conflict. The previous record stays in the WARC files and `history` shows "reprocessed by pipeline X"; \
-            `show OLD-ID` still finds a renamed document. One journalled write: a killed run changes nothing.
-            """)
-
-    @OptionGroup var options: GlobalOptions
-    @Flag(name: .long, help: "Say what would change; write nothing.") var dryRun = false
-    @Argument(help: "Record ids (default: every record).") var ids: [String] = []
-
-    func run() throws {
-        try guarded {
-            let config = try options.loadConfig()
-            for id in ids where !WriteSession.isSafeID(id) { throw Fail.usage("\(id): reprocess: not a record id") }
-            let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
-            let outcomes = try Reprocessor(ingestor: ingestor).reprocess(ids: ids, dryRun: dryRun)
-            if !dryRun { SearchSync.refresh(options, store: ingestor.store) }
-            for outcome in outcomes {
-                if options.json { Output.jsonLine(outcome); continue }
-                let status = outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-                switch outcome.status {
-                case .unchanged: Output.line("\(status) \(outcome.id)")
-                case .updated: Output.line("\(status) \(outcome.id)  (\(outcome.fields.joined(separator: ", ")))")
-                case .renamed: Output.line("\(status) \(outcome.id) → \(outcome.newID ?? "?")  (\(outcome.fields.joined(separator: ", ")))")
-                case .conflict, .failed: Output.line("\(status) \(outcome.error ?? outcome.id)")
-                }
-            }
-            if !options.json {
-                let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
-                Output.line("reprocess\(dryRun ? " (dry run)" : ""): \(counts[.unchanged] ?? 0) unchanged, \(counts[.updated] ?? 0) updated, \(counts[.renamed] ?? 0) renamed, \(counts[.conflict] ?? 0) conflicts, \(counts[.failed] ?? 0) failed; pipeline \(CorpusConfig.pipelineVersion)")
-            }
-            if outcomes.contains(where: { $0.status == .conflict || $0.status == .failed }) { throw Fail.problems }
         }
     }
 }

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Archiving
+import Foundation
+import Ingestion
+
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add local files (.html, .htm, .txt, .warc, .warc.gz) to the archive and corpus.")
+
+    @OptionGroup var options: GlobalOptions
+    @Option(name: .customLong("replace"), help: ArgumentHelp(
+        "Make the inputs the new version of this document even though they differ from it (a conflict otherwise).",
+        valueName: "ID"))
+    var replacing: String?
+    @Argument(help: "Files to ingest.") var paths: [String]
+
+    func run() throws {
+        try guarded {
+            let config = try options.loadConfig()
+            var ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
+            if let replacing {
+                guard WriteSession.isSafeID(replacing) else { throw Fail.usage("\(replacing): ingest: --replace takes a document id (lower-case words joined by dashes)") }
+                guard try ingestor.store.loadRecord(id: replacing) != nil else {
+                    throw Fail.usage("\(replacing): ingest: --replace names no document in the archive (see `dccorpus list`)")
+                }
+                ingestor.replacing = replacing
+            }
+            let outcomes = try ingestor.ingest(paths: paths)
+            Report.outcomes(outcomes, json: options.json)
+            SearchSync.refresh(options, store: ingestor.store)
+            if outcomes.contains(where: { $0.status.isRefused }) { throw Fail.problems }
+        }
+    }
+}

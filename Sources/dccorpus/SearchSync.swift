@@ -1,0 +1,25 @@
+import ArgumentParser
+import Archiving
+import CorpusKit
+import Foundation
+import Searching
+
+/// The search index beside the bag, refreshed after every command that writes.
+enum SearchSync {
+    static func indexPath(_ options: GlobalOptions) -> String {
+        options.archiveURL.appendingPathComponent(".search.sqlite").path
+    }
+
+    /// Brings the index up to date; a failure is reported, never fatal: the index is derived.
+    static func refresh(_ options: GlobalOptions, store: ArchiveStore) {
+        guard FileManager.default.fileExists(atPath: store.bag.declarationURL.path) else { return }
+        do {
+            let records = try store.read { store.loadRecords().records }
+            try SearchIndex(path: indexPath(options)).sync(records)
+        } catch let error as CorpusError {
+            Output.error("\(error.description) (the archive is fine; run `dccorpus reindex`)")
+        } catch {
+            Output.error("\(indexPath(options)): search: \(error)")
+        }
+    }
+}
