@@ -6,13 +6,13 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "dccorpus", targets: ["dccorpus"]),
-        .executable(name: "dccorpus-fuzz", targets: ["dccorpus-fuzz"]),
+        .executable(name: "dccorpus-fuzz", targets: ["dccorpus-fuzz"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0")
     ],
     targets: [
         // C libraries, each behind one system-library target with a typed shim header.
@@ -30,7 +30,7 @@ let package = Package(
             name: "CorpusKit",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "TOMLKit", package: "TOMLKit")
             ]),
         .target(name: "Archiving", dependencies: ["CorpusKit", "CZlib"]),
         .target(name: "Cleaning", dependencies: ["CorpusKit", "CLibXML2"]),
@@ -47,8 +47,9 @@ let package = Package(
         .executableTarget(
             name: "dccorpus",
             dependencies: [
-                "CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding", "Integrity", "Ingestion", "Fetching", "Watching", "Exporting", "Searching",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding", "Integrity", "Ingestion", "Fetching", "Watching",
+                "Exporting", "Searching",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]),
         // Fuzz targets, shared by the libFuzzer driver (Scripts/fuzz.sh) and the regression tests.
         .target(name: "Fuzzing", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding", "Integrity"]),
@@ -62,10 +63,12 @@ let package = Package(
         .testTarget(name: "ExportingTests", dependencies: ["Exporting", "Searching", "CorpusKit"]),
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "CorpusKit", "TestSupport"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit", "TestSupport"]),
-        .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "Ingestion", "RecordBuilding", "Archiving", "CorpusKit", "Exporting", "TestSupport"]),
+        .testTarget(
+            name: "IntegrityTests",
+            dependencies: ["Integrity", "Ingestion", "RecordBuilding", "Archiving", "CorpusKit", "Exporting", "TestSupport"]),
         .testTarget(name: "RecordBuildingTests", dependencies: ["RecordBuilding", "Cleaning", "CorpusKit", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["Fuzzing"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CorpusKit", "Archiving", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CorpusKit", "Archiving", "TestSupport"])
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
+# One style, checked by the toolchain's own formatter (.swift-format): `swift format -i -r
+# --parallel Sources Tests Package.swift` fixes nearly everything it reports.
+swift format lint -r --strict --parallel Sources Tests Package.swift
 swift build
 swift test
 Scripts/check-archive.sh

@@ -43,8 +43,11 @@ public final class ArchiveLock {
             if Date() >= deadline {
                 let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
                 close(descriptor)
-                throw CorpusError(file: path, stage: .lock,
-                                  reason: "archive is busy (held by \(holder.isEmpty ? "another process" : "pid \(holder)")); gave up after \(Int(timeout)) s (pipeline.toml limits.lock_timeout_seconds)")
+                throw CorpusError(
+                    file: path, stage: .lock,
+                    reason:
+                        "archive is busy (held by \(holder.isEmpty ? "another process" : "pid \(holder)")); gave up after \(Int(timeout)) s (pipeline.toml limits.lock_timeout_seconds)"
+                )
             }
             usleep(50_000)
         }

@@ -45,7 +45,7 @@ public final class ArchiveStore: Sendable {
         var read: [String] = []
         for path in unread {
             // A WARC this reader cannot read is reported by verify; here it only costs dedupe.
-            try? WARCFileReader(path: root.appendingPathComponent(path).path, limit: limit).forEach { record, _ in
+            try? WARCFileReader(path: root.appendingPathComponent(path).path, limit: limit).forEachRecord { record, _ in
                 guard record.type == "metadata" else { return }
                 let fields = CaptureFields.parse(record.block)
                 if let digest = fields[.payloadSHA256], let id = fields[.corpusID] { found[digest] = id }
@@ -71,7 +71,8 @@ public final class ArchiveStore: Sendable {
     public var aliasesURL: URL { root.appendingPathComponent("data/aliases.json") }
     public func aliases() -> [String: String] {
         guard let data = FileManager.default.contents(atPath: aliasesURL.path),
-              let map = try? JSONDecoder().decode([String: String].self, from: data) else { return [:] }
+            let map = try? JSONDecoder().decode([String: String].self, from: data)
+        else { return [:] }
         return map
     }
 
@@ -91,12 +92,14 @@ public final class ArchiveStore: Sendable {
         } catch let error as CorpusError where error.systemCode == ENOSPC || error.systemCode == EDQUOT {
             // Before the journal is written nothing is committed; after it, the next writer or
             // reader replays it. Either way no input was taken.
-            let outcome = FileManager.default.fileExists(atPath: journalURL.path)
+            let outcome =
+                FileManager.default.fileExists(atPath: journalURL.path)
                 ? "the batch is in the commit journal and the next command completes it"
                 : "nothing of this batch was committed"
-            throw CorpusError(file: error.file, stage: error.stage,
-                              reason: error.reason + "; \(outcome) and its inputs are where they were: free space and run again",
-                              systemCode: error.systemCode)
+            throw CorpusError(
+                file: error.file, stage: error.stage,
+                reason: error.reason + "; \(outcome) and its inputs are where they were: free space and run again",
+                systemCode: error.systemCode)
         }
     }
 
@@ -117,12 +120,14 @@ public final class ArchiveStore: Sendable {
         var errors: [CorpusError] = []
         var fresh: [String: CachedRecord] = [:]
         let cached = recordCache.withLock { $0 }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: corpusURL.path))?.sorted() ?? [] where name.hasSuffix(".json") && !name.hasPrefix(".") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: corpusURL.path))?.sorted() ?? []
+        where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let url = corpusURL.appendingPathComponent(name)
             var info = stat()
             guard stat(url.path, &info) == 0 else { continue }
             if let hit = cached[name], hit.size == Int64(info.st_size), hit.modified.tv_sec == info.st_mtim.tv_sec,
-               hit.modified.tv_nsec == info.st_mtim.tv_nsec {
+                hit.modified.tv_nsec == info.st_mtim.tv_nsec
+            {
                 records.append(hit.record)
                 fresh[name] = hit
                 continue
@@ -159,7 +164,10 @@ public final class ArchiveStore: Sendable {
 
     struct Journal: Codable {
         var moves: [Move]
-        struct Move: Codable { var from: String; var to: String }
+        struct Move: Codable {
+            var from: String
+            var to: String
+        }
     }
 
     func apply(_ journal: Journal) throws {
@@ -177,7 +185,9 @@ public final class ArchiveStore: Sendable {
             if FileManager.default.fileExists(atPath: source.path) {
                 try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 guard rename(source.path, target.path) == 0 else {
-                    throw CorpusError(file: target.path, stage: .archive, reason: "cannot move staged file into place: \(String(cString: strerror(errno)))")
+                    throw CorpusError(
+                        file: target.path, stage: .archive,
+                        reason: "cannot move staged file into place: \(String(cString: strerror(errno)))")
                 }
                 touchedFolders.insert(target.deletingLastPathComponent().path)
             }
@@ -193,7 +203,8 @@ public final class ArchiveStore: Sendable {
     func recover() throws {
         let fileManager = FileManager.default
         if let data = fileManager.contents(atPath: journalURL.path),
-           let journal = try? JSONDecoder().decode(Journal.self, from: data) {
+            let journal = try? JSONDecoder().decode(Journal.self, from: data)
+        {
             try apply(journal)
         }
         if fileManager.fileExists(atPath: stagingURL.path) {
@@ -201,7 +212,8 @@ public final class ArchiveStore: Sendable {
         }
         // Temporary files of an interrupted atomic write, at the bag's top level or in data/.
         for folder in [root, corpusURL, warcURL] {
-            for name in (try? fileManager.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+            for name in (try? fileManager.contentsOfDirectory(atPath: folder.path)) ?? []
+            where name.hasPrefix(".") && name.contains(".tmp-") {
                 try? fileManager.removeItem(at: folder.appendingPathComponent(name))
             }
         }
@@ -227,10 +239,10 @@ public final class WriteSession {
     /// Relative path (`data/warc/…`) of the WARC file this session writes.
     public let warcPath: String
     private var warcHandle: Int32 = -1
-    private var stagedRecords: [String: String] = [:]   // id -> staged file name
+    private var stagedRecords: [String: String] = [:]  // id -> staged file name
     /// Records as they stand, including this session's uncommitted ones.
     public private(set) var records: [String: CorpusRecord] = [:]
-    private var rawDigests: [String: String] = [:]      // raw_sha256 -> id
+    private var rawDigests: [String: String] = [:]  // raw_sha256 -> id
     private var keptConfigs = Set<String>()
     /// Other payload files staged this session (configuration copies).
     private var stagedExtras: [ArchiveStore.Journal.Move] = []
@@ -267,11 +279,13 @@ public final class WriteSession {
             guard warcHandle >= 0 else {
                 throw CorpusError(file: stagedWARCURL.path, stage: .archive, reason: String(cString: strerror(errno)))
             }
-            let info = "software: \(Bag.softwareAgent)\r\nformat: WARC File Format 1.1\r\nconformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\ndescription: Digital China Construction Series corpus captures\r\n"
-            let warcinfo = WARCRecord.make(type: "warcinfo", date: WARCDate.string(started),
-                                           contentType: "application/warc-fields", block: Data(info.utf8),
-                                           extra: [("WARC-Filename", (warcPath as NSString).lastPathComponent)],
-                                           payloadDigest: false)
+            let info =
+                "software: \(Bag.softwareAgent)\r\nformat: WARC File Format 1.1\r\nconformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\ndescription: Digital China Construction Series corpus captures\r\n"
+            let warcinfo = WARCRecord.make(
+                type: "warcinfo", date: WARCDate.string(started),
+                contentType: "application/warc-fields", block: Data(info.utf8),
+                extra: [("WARC-Filename", (warcPath as NSString).lastPathComponent)],
+                payloadDigest: false)
             try FileIO.writeAll(warcHandle, try Gzip.member(warcinfo.serialized()), stagedWARCURL)
         }
         for record in warcRecords {
@@ -326,8 +340,8 @@ public final class WriteSession {
 
     /// Ids are lower-case words joined by dashes: never a path separator, dot file or `..`.
     public static func isSafeID(_ id: String) -> Bool {
-        !id.isEmpty && id.count <= 120 && id.first != "-" &&
-            id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        !id.isEmpty && id.count <= 120 && id.first != "-"
+            && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
     func commit() throws {
@@ -353,7 +367,10 @@ public final class WriteSession {
     }
 
     func discardStaged() {
-        if warcHandle >= 0 { close(warcHandle); warcHandle = -1 }
+        if warcHandle >= 0 {
+            close(warcHandle)
+            warcHandle = -1
+        }
         // A journal left by a failed commit must survive for `recover` to replay it.
         if !FileManager.default.fileExists(atPath: store.journalURL.path) {
             try? FileManager.default.removeItem(at: store.stagingURL)

@@ -4,14 +4,28 @@ import Foundation
 /// fetch and reprocess, read by the capture history, the digest index and conditional requests.
 /// One list of names, so a writer and a reader can never disagree on one.
 public enum CaptureField: String, CaseIterable, Sendable {
-    case corpusID = "corpus-id", captureStatus = "capture-status", payloadSHA256 = "payload-sha256"
+    case corpusID = "corpus-id"
+    case captureStatus = "capture-status"
+    case payloadSHA256 = "payload-sha256"
     // Local files and imported WARC records.
-    case fileName = "file-name", fileSize = "file-size", fileModified = "file-modified", importedFrom = "imported-from"
+    case fileName = "file-name"
+    case fileSize = "file-size"
+    case fileModified = "file-modified"
+    case importedFrom = "imported-from"
     // Fetches.
-    case requestedURL = "requested-url", httpStatus = "http-status", attempts, sourceID = "source-id", redirect
-    case tlsVerified = "tls-verified", tlsVerifyResult = "tls-verify-result", etag, lastModified = "last-modified"
+    case requestedURL = "requested-url"
+    case httpStatus = "http-status"
+    case attempts
+    case sourceID = "source-id"
+    case redirect
+    case tlsVerified = "tls-verified"
+    case tlsVerifyResult = "tls-verify-result"
+    case etag
+    case lastModified = "last-modified"
     // Reprocessing.
-    case reprocessedBy = "reprocessed-by", previousPipeline = "previous-pipeline", previousRecord = "previous-record"
+    case reprocessedBy = "reprocessed-by"
+    case previousPipeline = "previous-pipeline"
+    case previousRecord = "previous-record"
     case renamedFrom = "renamed-from"
 }
 

@@ -15,7 +15,8 @@ public struct CaptureEntry: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case date, status, warc, url, note
-        case payloadSHA256 = "payload_sha256", recordID = "record_id"
+        case payloadSHA256 = "payload_sha256"
+        case recordID = "record_id"
     }
 }
 
@@ -23,10 +24,12 @@ public struct CaptureEntry: Codable, Equatable, Sendable {
 public enum CaptureHistory {
     /// Calls `body` with every capture `metadata` record of the archive: the WARC file, the
     /// record it refers to, its fields and the record itself.
-    static func forEachCaptureMetadata(store: ArchiveStore, limit: Int,
-                                       _ body: (_ warc: String, _ refersTo: String, _ fields: [CaptureField: String], _ record: WARCRecord) -> Void) throws {
+    static func forEachCaptureMetadata(
+        store: ArchiveStore, limit: Int,
+        _ body: (_ warc: String, _ refersTo: String, _ fields: [CaptureField: String], _ record: WARCRecord) -> Void
+    ) throws {
         for path in store.warcFiles() {
-            try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEach { record, _ in
+            try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEachRecord { record, _ in
                 guard record.type == "metadata", let refersTo = record["WARC-Refers-To"] else { return }
                 body(path, refersTo, CaptureFields.parse(record.block), record)
             }
@@ -34,11 +37,13 @@ public enum CaptureHistory {
     }
 
     static func entry(warc: String, refersTo: String, fields: [CaptureField: String], record: WARCRecord) -> CaptureEntry {
-        var entry = CaptureEntry(date: record["WARC-Date"] ?? "", status: fields[.captureStatus] ?? "captured",
-                                 payloadSHA256: fields[.payloadSHA256], warc: warc, recordID: refersTo,
-                                 url: record["WARC-Target-URI"])
+        var entry = CaptureEntry(
+            date: record["WARC-Date"] ?? "", status: fields[.captureStatus] ?? "captured",
+            payloadSHA256: fields[.payloadSHA256], warc: warc, recordID: refersTo,
+            url: record["WARC-Target-URI"])
         if let version = fields[.reprocessedBy] {
-            entry.note = "reprocessed by pipeline \(version)" + (fields[.previousPipeline].map { " (was \($0))" } ?? "")
+            entry.note =
+                "reprocessed by pipeline \(version)" + (fields[.previousPipeline].map { " (was \($0))" } ?? "")
                 + (fields[.renamedFrom].map { ", renamed from \($0)" } ?? "")
         }
         return entry
@@ -81,11 +86,13 @@ public enum CaptureHistory {
         var latest: [String: LastCapture] = [:]
         try forEachCaptureMetadata(store: store, limit: limit) { _, refersTo, fields, record in
             guard let requested = fields[.requestedURL], let corpusID = fields[.corpusID], let payload = fields[.payloadSHA256],
-                  let status = fields[.captureStatus], status != "unchanged", status != "reprocessed" else { return }
+                let status = fields[.captureStatus], status != "unchanged", status != "reprocessed"
+            else { return }
             let date = record["WARC-Date"] ?? ""
             if let known = latest[requested], known.date > date { return }
-            latest[requested] = LastCapture(corpusID: corpusID, recordID: refersTo, date: date, url: record["WARC-Target-URI"] ?? requested,
-                                            payloadSHA256: payload, etag: fields[.etag], lastModified: fields[.lastModified])
+            latest[requested] = LastCapture(
+                corpusID: corpusID, recordID: refersTo, date: date, url: record["WARC-Target-URI"] ?? requested,
+                payloadSHA256: payload, etag: fields[.etag], lastModified: fields[.lastModified])
         }
         return latest
     }
@@ -93,7 +100,7 @@ public enum CaptureHistory {
     /// The record with this WARC-Record-ID in `warc`, if present.
     public static func record(id: String, in warc: String, store: ArchiveStore, limit: Int) throws -> WARCRecord? {
         var found: WARCRecord? = nil
-        try WARCFileReader(path: store.root.appendingPathComponent(warc).path, limit: limit).forEach { record, _ in
+        try WARCFileReader(path: store.root.appendingPathComponent(warc).path, limit: limit).forEachRecord { record, _ in
             if found == nil, record.recordID == id { found = record }
         }
         return found

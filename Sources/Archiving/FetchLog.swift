@@ -13,7 +13,11 @@ public struct FetchLog: Codable, Equatable, Sendable {
         public var id: String?
         public var error: String?
         public init(url: String, source: String?, status: String, id: String?, error: String?) {
-            self.url = url; self.source = source; self.status = status; self.id = id; self.error = error
+            self.url = url
+            self.source = source
+            self.status = status
+            self.id = id
+            self.error = error
         }
     }
 
@@ -21,7 +25,10 @@ public struct FetchLog: Codable, Equatable, Sendable {
     public var finished: String
     public var entries: [Entry]
 
-    public init(finished: String, entries: [Entry]) { self.finished = finished; self.entries = entries }
+    public init(finished: String, entries: [Entry]) {
+        self.finished = finished
+        self.entries = entries
+    }
 
     static func url(in store: ArchiveStore) -> URL { store.root.appendingPathComponent(".last-fetch.json") }
 

@@ -108,7 +108,8 @@ public final class GzipMemberReader {
             consumed += UInt64(used)
             output.append(contentsOf: buffer[0..<produced])
             if output.count > limit {
-                throw CorpusError(file: path, stage: .warc, reason: "gzip member at offset \(offset) is over the \(limit)-byte record limit")
+                throw CorpusError(
+                    file: path, stage: .warc, reason: "gzip member at offset \(offset) is over the \(limit)-byte record limit")
             }
             switch code {
             case Z_STREAM_END: return output

@@ -27,9 +27,10 @@ public struct WARCRecord: Equatable, Sendable {
     /// The payload: the block minus the HTTP status line and headers for `response`/`request`
     /// records with an `application/http` block; the whole block otherwise.
     public var payload: Data {
-        guard (type == "response" || type == "request" || type == "revisit"),
-              (self["Content-Type"] ?? "").lowercased().hasPrefix("application/http"),
-              let end = block.range(of: Data("\r\n\r\n".utf8)) else { return block }
+        guard type == "response" || type == "request" || type == "revisit",
+            (self["Content-Type"] ?? "").lowercased().hasPrefix("application/http"),
+            let end = block.range(of: Data("\r\n\r\n".utf8))
+        else { return block }
         return block[end.upperBound...]
     }
 
@@ -55,11 +56,13 @@ public struct WARCRecord: Equatable, Sendable {
     public static func digestField(_ data: Data) -> String { "sha256:" + Digest.sha256Hex(data) }
 
     /// Builds a record with the usual fields, digests and length filled in.
-    public static func make(type: String, date: String, contentType: String?, block: Data,
-                            extra: [(name: String, value: String)] = [], recordID: String = newRecordID(),
-                            payloadDigest: Bool = true) -> WARCRecord {
+    public static func make(
+        type: String, date: String, contentType: String?, block: Data,
+        extra: [(name: String, value: String)] = [], recordID: String = newRecordID(),
+        payloadDigest: Bool = true
+    ) -> WARCRecord {
         var headers: [(name: String, value: String)] = [
-            ("WARC-Type", type), ("WARC-Record-ID", recordID), ("WARC-Date", date),
+            ("WARC-Type", type), ("WARC-Record-ID", recordID), ("WARC-Date", date)
         ]
         headers += extra
         if let contentType { headers.append(("Content-Type", contentType)) }
@@ -117,7 +120,8 @@ public struct WARCRecord: Equatable, Sendable {
             }
             headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
-        guard let lengthText = WARCRecord(headers: headers, block: Data())["Content-Length"], let length = Int(lengthText), length >= 0 else {
+        guard let lengthText = WARCRecord(headers: headers, block: Data())["Content-Length"], let length = Int(lengthText), length >= 0
+        else {
             throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has no valid Content-Length")
         }
         return (headers, length)
@@ -153,7 +157,7 @@ public struct WARCFileReader {
     }
 
     /// Calls `body` for each record with its offset; throws at the first unreadable member.
-    public func forEach(_ body: (WARCRecord, UInt64) throws -> Void) throws {
+    public func forEachRecord(_ body: (WARCRecord, UInt64) throws -> Void) throws {
         if Self.isGzip(path: path) {
             let reader = try GzipMemberReader(path: path)
             while let member = try reader.nextMember(limit: limit) {
@@ -181,7 +185,7 @@ final class PlainWARCReader {
     private let descriptor: Int32
     private let path: String
     private var buffer = Data()
-    private var start = 0                 // index in `buffer` where unread bytes begin
+    private var start = 0  // index in `buffer` where unread bytes begin
     private var bufferOffset: UInt64 = 0  // file offset of buffer[0]
     private var atEOF = false
     static let maxHeaderBytes = 1 << 20
@@ -205,7 +209,10 @@ final class PlainWARCReader {
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
         let count = read(descriptor, &chunk, chunk.count)
         if count < 0 { throw CorpusError(file: path, stage: .read, reason: String(cString: strerror(errno))) }
-        if count == 0 { atEOF = true; return false }
+        if count == 0 {
+            atEOF = true
+            return false
+        }
         buffer.append(contentsOf: chunk[0..<count])
         return true
     }
@@ -234,8 +241,11 @@ final class PlainWARCReader {
         }
         let (headers, length) = try WARCRecord.parseHeader(buffer[start..<headerEnd!.lowerBound], at: at, source: path)
         if length > limit {
-            throw CorpusError(file: path, stage: .warc,
-                              reason: "record at offset \(at) has a \(length)-byte block, over the \(limit)-byte record limit (pipeline.toml limits.max_warc_record_bytes)")
+            throw CorpusError(
+                file: path, stage: .warc,
+                reason:
+                    "record at offset \(at) has a \(length)-byte block, over the \(limit)-byte record limit (pipeline.toml limits.max_warc_record_bytes)"
+            )
         }
         let headerLength = headerEnd!.upperBound - start
         while buffer.count - start < headerLength + length {
@@ -256,7 +266,8 @@ public enum WARCDate {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 }

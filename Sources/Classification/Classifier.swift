@@ -48,7 +48,8 @@ public struct Classifier: Sendable {
         var lines = Self.lines(of: document)
         let text = document.text
         let searchable = SearchableText(lowercasing: text)
-        var hanCount = 0, latinCount = 0
+        var hanCount = 0
+        var latinCount = 0
         for scalar in text.unicodeScalars {
             if scalar.value < 0x80 {
                 if (scalar.value | 0x20) >= 0x61 && (scalar.value | 0x20) <= 0x7A { latinCount += 1 }
@@ -84,7 +85,8 @@ public struct Classifier: Sendable {
         let seriesFound = found(evidenceRules.seriesNames)
         let publisherFound = found(evidenceRules.publisherNames)
         let subjectsFound = found(evidenceRules.subjectPhrases)
-        let hasCorpusEvidence = !seriesFound.isEmpty || !publisherFound.isEmpty || subjectsFound.count >= evidenceRules.minimumSubjectPhrases
+        let hasCorpusEvidence =
+            !seriesFound.isEmpty || !publisherFound.isEmpty || subjectsFound.count >= evidenceRules.minimumSubjectPhrases
         let offTopic = seriesFound.isEmpty && publisherFound.isEmpty && subjectsFound.isEmpty
         // A lesson number counts only beside the series' name: "Lesson 1" alone is any course.
         var lessonMark = LessonFields.lessonNumber(lines: lines, seriesLength: evidenceRules.seriesLength)
@@ -106,7 +108,9 @@ public struct Classifier: Sendable {
             }
         }
         if !chineseDominant { scores[.lessonSource] = nil }
-        let ranked = scores.filter { $0.value > 0 }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }
+        let ranked = scores.filter { $0.value > 0 }.sorted {
+            $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue
+        }
         var kind = DocumentKind.other
         var confidence = 0.5
         var reasons = ["no kind rule matched"]
@@ -137,10 +141,10 @@ public struct Classifier: Sendable {
             }
         }
         if kind != .other || !offTopic {
-            let named = seriesFound.map { "series: \($0)" } + publisherFound.map { "publisher: \($0)" } + subjectsFound.map { "subject: \($0)" }
+            let named =
+                seriesFound.map { "series: \($0)" } + publisherFound.map { "publisher: \($0)" } + subjectsFound.map { "subject: \($0)" }
             if kind != .other { reasons += named.filter { !reasons.contains($0) } }
         }
-
 
         let fields = LessonFields(lines: lines, metadata: document.metadata)
         let isLessonKind = kind == .lesson || kind == .lessonSource
@@ -158,7 +162,9 @@ public struct Classifier: Sendable {
         } else {
             let candidate = pageTitle.map(Self.stripSiteSuffix) ?? fields.firstTitleLine()
             if let candidate {
-                if candidate.unicodeScalars.contains(where: Self.isHan) && !candidate.unicodeScalars.contains(where: { ("a"..."z").contains($0) }) {
+                if candidate.unicodeScalars.contains(where: Self.isHan)
+                    && !candidate.unicodeScalars.contains(where: { ("a"..."z").contains($0) })
+                {
                     title.zh = candidate
                 } else {
                     title.en = candidate
@@ -168,16 +174,20 @@ public struct Classifier: Sendable {
 
         let lessonNumber = series?.lesson
         // An off-topic page has no topics, whatever words it shares with the lexicon ("5G").
-        let topics = offTopic ? [] : TopicRanker(topics: config.lexicon.topics).rank(
-            title: [title.en, title.zh, headline].compactMap { $0 }.joined(separator: "\n"),
-            synopsis: [fields.synopsis.en, fields.synopsis.zh].compactMap { $0 }.joined(separator: "\n"),
-            terms: fields.terms.map { "\($0.en) \($0.zh)" }.joined(separator: "\n"),
-            body: text, lesson: lessonNumber)
+        let topics =
+            offTopic
+            ? []
+            : TopicRanker(topics: config.lexicon.topics).rank(
+                title: [title.en, title.zh, headline].compactMap { $0 }.joined(separator: "\n"),
+                synopsis: [fields.synopsis.en, fields.synopsis.zh].compactMap { $0 }.joined(separator: "\n"),
+                terms: fields.terms.map { "\($0.en) \($0.zh)" }.joined(separator: "\n"),
+                body: text, lesson: lessonNumber)
 
         let id = Self.makeID(kind: kind, lesson: lessonNumber, title: title, sourceName: sourceName)
         // The pair of a lesson and its Chinese original, and the post's link to the original.
         var original: OriginalLink? = nil
-        var translationOf: String? = nil, originalOf: String? = nil
+        var translationOf: String? = nil
+        var originalOf: String? = nil
         if let lessonNumber, kind == .lesson {
             translationOf = "lesson-\(lessonNumber)-source"
             let citation = fields.chineseTitleLine()
@@ -242,7 +252,8 @@ public struct Classifier: Sendable {
     static func makeID(kind: DocumentKind, lesson: Int?, title: Bilingual, sourceName: String) -> String {
         if let lesson, kind == .lesson { return "lesson-\(lesson)" }
         if let lesson, kind == .lessonSource { return "lesson-\(lesson)-source" }
-        let base = slug(title.en ?? "") ?? slug(((sourceName as NSString).lastPathComponent as NSString).deletingPathExtension) ?? "untitled"
+        let base =
+            slug(title.en ?? "") ?? slug(((sourceName as NSString).lastPathComponent as NSString).deletingPathExtension) ?? "untitled"
         if kind == .glossary, base.contains("glossary") || base.contains("key-terms") { return "glossary" }
         return "\(kind.rawValue)-\(base)"
     }

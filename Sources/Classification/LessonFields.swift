@@ -81,7 +81,12 @@ struct LessonFields {
         terms = Self.parseTerms(lines)
     }
 
-    struct LessonMark { var lesson: Int; var of: Int; var phrase: String; var chinese: Bool }
+    struct LessonMark {
+        var lesson: Int
+        var of: Int
+        var phrase: String
+        var chinese: Bool
+    }
 
     static let numberWord = "(\\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen)"
     static let englishMarks: [Pattern] = [
@@ -89,11 +94,11 @@ struct LessonFields {
         Pattern("series\\s+(\\d{1,2})\\s*/\\s*(\\d{1,2})", requires: ["series"]),
         Pattern("\\((\\d{1,2})\\s*/\\s*(\\d{1,2})\\)", requires: ["/"]),
         // A bare "Lesson 6" — but not the "Lesson 6" of a "Lesson 6 of 10" the first pattern refused.
-        Pattern("\\blesson\\s+\(numberWord)\\b(?!\\s+of\\s+\\d)()", requires: ["lesson"]),
+        Pattern("\\blesson\\s+\(numberWord)\\b(?!\\s+of\\s+\\d)()", requires: ["lesson"])
     ]
     static let chineseMarks: [Pattern] = [
         Pattern("系列之([一二三四五六七八九十]+|\\d{1,2})", requires: ["系列之"]),
-        Pattern("第([一二三四五六七八九十]+|\\d{1,2})讲", requires: ["讲"]),
+        Pattern("第([一二三四五六七八九十]+|\\d{1,2})讲", requires: ["讲"])
     ]
 
     /// The lesson number from the first line that states it. A mark that says "of N" counts
@@ -110,7 +115,8 @@ struct LessonFields {
         for pattern in chineseMarks {
             for line in lines.prefix(400) {
                 guard let match = pattern.firstMatch(line.text), let word = match[1], let lesson = Numerals.chinese(word),
-                      (1...seriesLength).contains(lesson) else { continue }
+                    (1...seriesLength).contains(lesson)
+                else { continue }
                 return LessonMark(lesson: lesson, of: seriesLength, phrase: match[0] ?? word, chinese: true)
             }
         }
@@ -128,7 +134,8 @@ struct LessonFields {
     }
 
     /// A glossary entry: "English term (中文)", then optionally a separator and the definition.
-    static let glossaryEntry = Pattern("^\\s*(?:[-•*·▪]\\s*)?([A-Za-z][^()（）:：\\n]{1,90}?)\\s*[(（]\\s*([^()（）]*\\p{Han}[^()（）]*?)\\s*[)）]\\s*(?:[:：–—-]\\s*(.*))?$")
+    static let glossaryEntry = Pattern(
+        "^\\s*(?:[-•*·▪]\\s*)?([A-Za-z][^()（）:：\\n]{1,90}?)\\s*[(（]\\s*([^()（）]*\\p{Han}[^()（）]*?)\\s*[)）]\\s*(?:[:：–—-]\\s*(.*))?$")
 
     /// The glossary's entries, in every shape the page uses: "Term (中文): definition" on one
     /// line, "Term (中文)" (a heading, term or list item) with the definition on the next line,
@@ -148,15 +155,22 @@ struct LessonFields {
         for line in lines {
             let isHeading: Bool = { if case .heading = line.role { return true } else { return false } }()
             if line.text.count <= 120, Self.glossaryEntry.firstMatch(line.text) == nil,
-               let mark = Self.lessonNumber(lines: [line], seriesLength: seriesLength) {
+                let mark = Self.lessonNumber(lines: [line], seriesLength: seriesLength)
+            {
                 if let pending { add(pending.en, pending.zh, nil) }
                 lesson = mark.lesson
                 pending = nil
                 continue
             }
             if line.role == .tableRow, line.cells.count >= 2 {
-                let han = line.cells.firstIndex { $0.unicodeScalars.contains(where: Classifier.isHan) && !$0.unicodeScalars.contains(where: { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }) }
-                let latin = line.cells.firstIndex { cell in cell.unicodeScalars.contains(where: { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }) && !cell.unicodeScalars.contains(where: Classifier.isHan) }
+                let han = line.cells.firstIndex {
+                    $0.unicodeScalars.contains(where: Classifier.isHan)
+                        && !$0.unicodeScalars.contains(where: { ("a"..."z").contains($0) || ("A"..."Z").contains($0) })
+                }
+                let latin = line.cells.firstIndex { cell in
+                    cell.unicodeScalars.contains(where: { ("a"..."z").contains($0) || ("A"..."Z").contains($0) })
+                        && !cell.unicodeScalars.contains(where: Classifier.isHan)
+                }
                 if let han, let latin, latin != han {
                     let rest = line.cells.indices.filter { $0 != han && $0 != latin }.map { line.cells[$0] }.filter { !$0.isEmpty }
                     add(line.cells[latin], line.cells[han], rest.joined(separator: " "))
@@ -182,16 +196,25 @@ struct LessonFields {
         return terms
     }
 
-    static let citationTitle = Pattern("Digital China Construction Series\\s*(?:\\(\\s*Lesson\\s+\\w+\\s+of\\s+\\d+\\s*\\)|\\d{1,2}\\s*/\\s*\\d{1,2}|\\d{1,2})\\s*[:：]\\s*(.+?)\\s*(?:[,，]?\\s*[”\"]|[(（]\\s*数字中国|$)", requires: ["digital china construction series"])
+    static let citationTitle = Pattern(
+        "Digital China Construction Series\\s*(?:\\(\\s*Lesson\\s+\\w+\\s+of\\s+\\d+\\s*\\)|\\d{1,2}\\s*/\\s*\\d{1,2}|\\d{1,2})\\s*[:：]\\s*(.+?)\\s*(?:[,，]?\\s*[”\"]|[(（]\\s*数字中国|$)",
+        requires: ["digital china construction series"])
     static let chineseTitle = Pattern("数字中国建设系列之[一二三四五六七八九十\\d]+\\s*[:：]?\\s*([^)）,，“”\"]+)", requires: ["数字中国建设系列之"])
     static let synopsisEN = Pattern("^\\s*Synopsis\\s*[:：]\\s*(.+)$", requires: ["synopsis"])
     static let synopsisZH = Pattern("^\\s*简介\\s*[:：]\\s*(.+)$", requires: ["简介"])
-    static let speakerEN = Pattern("^\\s*(?:Speaker|Presenter|Lecturer)\\s*[:：]\\s*(.+?)\\s*(?:[(（]([^)）]+)[)）])?\\s*$", requires: ["speaker", "presenter", "lecturer"])
+    static let speakerEN = Pattern(
+        "^\\s*(?:Speaker|Presenter|Lecturer)\\s*[:：]\\s*(.+?)\\s*(?:[(（]([^)）]+)[)）])?\\s*$", requires: ["speaker", "presenter", "lecturer"]
+    )
     static let speakerZH = Pattern("^\\s*(?:主讲人?|主讲单位|讲师)\\s*[:：]\\s*(.+)$", requires: ["主讲", "讲师"])
-    static let lengthLine = Pattern("^\\s*(?:Length|Duration|Video length|时长|视频时长)\\s*[:：]\\s*(.+)$", requires: ["length", "duration", "时长"])
+    static let lengthLine = Pattern(
+        "^\\s*(?:Length|Duration|Video length|时长|视频时长)\\s*[:：]\\s*(.+)$", requires: ["length", "duration", "时长"])
     static let months = "(January|February|March|April|May|June|July|August|September|October|November|December)"
-    static let citationPublisher = Pattern("[”\"]\\s*,?\\s*([A-Z][^,(（”\"]{3,80}?)\\s*(?:[(（]([^)）]+)[)）])?\\s*,\\s*\(months)\\s+(\\d{1,2}),\\s*(\\d{4})", caseInsensitive: false,
-                                           requires: ["january", "february", "march", "april", "may ", "june", "july", "august", "september", "october", "november", "december"])
+    static let citationPublisher = Pattern(
+        "[”\"]\\s*,?\\s*([A-Z][^,(（”\"]{3,80}?)\\s*(?:[(（]([^)）]+)[)）])?\\s*,\\s*\(months)\\s+(\\d{1,2}),\\s*(\\d{4})",
+        caseInsensitive: false,
+        requires: [
+            "january", "february", "march", "april", "may ", "june", "july", "august", "september", "october", "november", "december"
+        ])
     static let sourceZH = Pattern("来源\\s*[:：]\\s*([^\\s|｜]+)", requires: ["来源"])
     static let sourceEN = Pattern("^\\s*Source\\s*[:：]\\s*(.+)$", requires: ["source"])
     static let dateZH = Pattern("(?:发布时间|发布日期|时间)\\s*[:：]\\s*(\\d{4})[-年./](\\d{1,2})[-月./](\\d{1,2})", requires: ["时间", "日期"])
@@ -210,7 +233,9 @@ struct LessonFields {
     /// on the English posts that line links to the Chinese original.
     func chineseTitleLine() -> (title: String, link: String?)? {
         for line in lines.prefix(400) {
-            if let match = Self.chineseTitle.firstMatch(line.text), let title = match[1]?.trimmingCharacters(in: .whitespaces), !title.isEmpty {
+            if let match = Self.chineseTitle.firstMatch(line.text), let title = match[1]?.trimmingCharacters(in: .whitespaces),
+                !title.isEmpty
+            {
                 return (title, line.link)
             }
         }
@@ -234,7 +259,7 @@ struct LessonFields {
     static let chineseLabels: [(label: String, field: ChineseField)] = [
         ("发布时间", .published), ("发布日期", .published), ("来源", .source), ("主讲单位", .speaker), ("主讲人", .speaker),
         ("主讲", .speaker), ("视频时长", .duration), ("时长", .duration), ("责任编辑", .editor), ("内容简介", .synopsis),
-        ("简介", .synopsis), ("点击数", .ignored), ("浏览次数", .ignored), ("作者", .ignored),
+        ("简介", .synopsis), ("点击数", .ignored), ("浏览次数", .ignored), ("作者", .ignored)
     ]
 
     func chineseMetadata() -> ChineseMetadata {
@@ -245,8 +270,9 @@ struct LessonFields {
                 switch Self.chineseLabels.first(where: { $0.label == label })?.field {
                 case .published?:
                     if found.published == nil, let match = Self.dateZH.firstMatch("发布时间:" + value),
-                       let year = match[1].flatMap({ Int($0) }), let month = match[2].flatMap({ Int($0) }),
-                       let day = match[3].flatMap({ Int($0) }) {
+                        let year = match[1].flatMap({ Int($0) }), let month = match[2].flatMap({ Int($0) }),
+                        let day = match[3].flatMap({ Int($0) })
+                    {
                         found.published = CalendarDate.string(year: year, month: month, day: day)
                     }
                 case .source?: set(&found.source, value)
@@ -291,7 +317,9 @@ struct LessonFields {
 
     func chineseTitle() -> String? {
         for line in lines.prefix(400) {
-            if let match = Self.chineseTitle.firstMatch(line.text), let title = match[1]?.trimmingCharacters(in: .whitespaces), !title.isEmpty {
+            if let match = Self.chineseTitle.firstMatch(line.text), let title = match[1]?.trimmingCharacters(in: .whitespaces),
+                !title.isEmpty
+            {
                 return title
             }
         }
@@ -333,17 +361,21 @@ struct LessonFields {
     }
 
     func publishedDate() -> String? {
-        let monthNumbers = ["january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-                            "august": 8, "september": 9, "october": 10, "november": 11, "december": 12]
+        let monthNumbers = [
+            "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+            "august": 8, "september": 9, "october": 10, "november": 11, "december": 12
+        ]
         for line in lines.prefix(400) {
             if let match = Self.citationPublisher.firstMatch(line.text), let month = match[3].flatMap({ monthNumbers[$0.lowercased()] }),
-               let day = match[4].flatMap({ Int($0) }), let year = match[5].flatMap({ Int($0) }),
-               let date = CalendarDate.string(year: year, month: month, day: day) {
+                let day = match[4].flatMap({ Int($0) }), let year = match[5].flatMap({ Int($0) }),
+                let date = CalendarDate.string(year: year, month: month, day: day)
+            {
                 return date
             }
             if let match = Self.dateZH.firstMatch(line.text), let year = match[1].flatMap({ Int($0) }),
-               let month = match[2].flatMap({ Int($0) }), let day = match[3].flatMap({ Int($0) }),
-               let date = CalendarDate.string(year: year, month: month, day: day) {
+                let month = match[2].flatMap({ Int($0) }), let day = match[3].flatMap({ Int($0) }),
+                let date = CalendarDate.string(year: year, month: month, day: day)
+            {
                 return date
             }
         }
@@ -375,7 +407,9 @@ struct LessonFields {
         return VideoInfo(speaker: speaker, durationSeconds: duration)
     }
 
-    static let termsHeader = Pattern("^\\s*(?:Terminology shortlist[^:：]*|Key Terminology[^:：]*|Key terms[^:：]*|术语[^:：]*)[:：]\\s*(.*)$", requires: ["terminolog", "key term", "术语"])
+    static let termsHeader = Pattern(
+        "^\\s*(?:Terminology shortlist[^:：]*|Key Terminology[^:：]*|Key terms[^:：]*|术语[^:：]*)[:：]\\s*(.*)$",
+        requires: ["terminolog", "key term", "术语"])
     static let termItem = Pattern("\\s*(?:and\\s+)?([^,，;；()（）]+?)()\\s*[(（]([^)）]+)[)）]")
 
     /// The terminology shortlist: on the header line itself, or as the list items under it.
@@ -394,7 +428,9 @@ struct LessonFields {
         var terms: [Term] = []
         for source in sources {
             for match in termItem.allMatches(source) {
-                guard var english = match[1]?.trimmingCharacters(in: .whitespaces), let chinese = match[3]?.trimmingCharacters(in: .whitespaces) else { continue }
+                guard var english = match[1]?.trimmingCharacters(in: .whitespaces),
+                    let chinese = match[3]?.trimmingCharacters(in: .whitespaces)
+                else { continue }
                 var footnote = match[2].flatMap { Int($0) }
                 // Footnote digits fused to the words: "System1" → "System", 1.
                 if footnote == nil, let last = english.last, last.isASCII, last.isNumber {
@@ -414,7 +450,9 @@ struct LessonFields {
         return terms
     }
 
-    static let transcriptHeader = Pattern("^\\s*(?:Video\\s+)?Transcript(?:\\s+and\\s+Translation)?\\s*[:：]?\\s*$|^\\s*(?:视频)?文字稿\\s*[:：]?\\s*$", requires: ["transcript", "文字稿"])
+    static let transcriptHeader = Pattern(
+        "^\\s*(?:Video\\s+)?Transcript(?:\\s+and\\s+Translation)?\\s*[:：]?\\s*$|^\\s*(?:视频)?文字稿\\s*[:：]?\\s*$",
+        requires: ["transcript", "文字稿"])
     static let stampLine = Pattern("^\\s*\\[?(\\d{1,2}:\\d{2}(?::\\d{2})?)\\]?\\s*(.*)$")
     static let footnotesHeader = Pattern("^\\s*(?:Footnotes|Notes|Endnotes|注释)\\s*[:：]?\\s*$", requires: ["note", "注释"])
 
@@ -439,14 +477,17 @@ struct LessonFields {
         for line in lines[start...] {
             if Self.footnotesHeader.firstMatch(line.text) != nil { break }
             if case .heading = line.role, current != nil { break }
-            if line.role == .tableRow, let first = line.cells.first, let stamp = Numerals.timestamp(first.trimmingCharacters(in: .whitespaces)) {
+            if line.role == .tableRow, let first = line.cells.first,
+                let stamp = Numerals.timestamp(first.trimmingCharacters(in: .whitespaces))
+            {
                 finish()
                 current = TranscriptBlock(at: stamp.at, seconds: stamp.seconds, en: nil, zh: nil)
                 for cell in line.cells.dropFirst() { add(cell) }
                 continue
             }
             if let match = Self.stampLine.firstMatch(line.text), let raw = match[1], let stamp = Numerals.timestamp(raw),
-               (match[2] ?? "").isEmpty || line.text.count > 20 {
+                (match[2] ?? "").isEmpty || line.text.count > 20
+            {
                 finish()
                 current = TranscriptBlock(at: stamp.at, seconds: stamp.seconds, en: nil, zh: nil)
                 add(match[2] ?? "")

@@ -2,9 +2,11 @@ import Foundation
 
 /// Parsers for the numbers lesson pages spell in many ways.
 public enum Numerals {
-    static let englishWords = ["one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                               "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-                               "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20]
+    static let englishWords = [
+        "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+        "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+        "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20
+    ]
 
     /// "Twelve" → 12, "5" → 5.
     public static func english(_ word: String) -> Int? {
@@ -14,14 +16,17 @@ public enum Numerals {
 
     /// Chinese numerals up to 99: 一 … 十三, 二十一; also Arabic digits and full-width digits.
     public static func chinese(_ text: String) -> Int? {
-        let digits: [Character: Int] = ["零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-                                        "六": 6, "七": 7, "八": 8, "九": 9]
-        let ascii = String(text.map { ch -> Character in
-            if let value = ch.unicodeScalars.first?.value, (0xFF10...0xFF19).contains(value) {
-                return Character(Unicode.Scalar(value - 0xFF10 + 0x30)!)
-            }
-            return ch
-        })
+        let digits: [Character: Int] = [
+            "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+            "六": 6, "七": 7, "八": 8, "九": 9
+        ]
+        let ascii = String(
+            text.map { ch -> Character in
+                if let value = ch.unicodeScalars.first?.value, (0xFF10...0xFF19).contains(value) {
+                    return Character(Unicode.Scalar(value - 0xFF10 + 0x30)!)
+                }
+                return ch
+            })
         if let value = Int(ascii) { return value }
         guard !text.isEmpty else { return nil }
         if let tenIndex = text.firstIndex(of: "十") {
@@ -49,9 +54,11 @@ public enum Numerals {
             if parts.count == 2, parts[1] < 60 { return parts[0] * 60 + parts[1] }
             return nil
         }
-        let words = try! NSRegularExpression(pattern: "(\\d+)\\s*(?:minutes?|mins?|分钟?)(?:\\s*(\\d+)\\s*(?:seconds?|secs?|秒))?", options: [.caseInsensitive])
+        let words = try! NSRegularExpression(
+            pattern: "(\\d+)\\s*(?:minutes?|mins?|分钟?)(?:\\s*(\\d+)\\s*(?:seconds?|secs?|秒))?", options: [.caseInsensitive])
         if let match = words.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
-           let minutes = Range(match.range(at: 1), in: text).flatMap({ Int(text[$0]) }) {
+            let minutes = Range(match.range(at: 1), in: text).flatMap({ Int(text[$0]) })
+        {
             let seconds = Range(match.range(at: 2), in: text).flatMap { Int(text[$0]) } ?? 0
             return minutes * 60 + seconds
         }
@@ -62,12 +69,14 @@ public enum Numerals {
     public static func timestamp(_ text: String) -> (at: String, seconds: Int)? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3,
-              parts.allSatisfy({ !$0.isEmpty && $0.count <= 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              parts.dropFirst().allSatisfy({ $0.count == 2 }) else { return nil }
+            parts.allSatisfy({ !$0.isEmpty && $0.count <= 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            parts.dropFirst().allSatisfy({ $0.count == 2 })
+        else { return nil }
         let numbers = parts.map { Int($0)! }
         guard numbers.dropFirst().allSatisfy({ $0 < 60 }) else { return nil }
         let seconds = numbers.count == 3 ? numbers[0] * 3600 + numbers[1] * 60 + numbers[2] : numbers[0] * 60 + numbers[1]
-        let at = seconds >= 3600
+        let at =
+            seconds >= 3600
             ? String(format: "%d:%02d:%02d", seconds / 3600, (seconds / 60) % 60, seconds % 60)
             : String(format: "%02d:%02d", seconds / 60, seconds % 60)
         return (at, seconds)

@@ -10,8 +10,10 @@ struct TopicRanker {
     static let minimumScore = 3.0
 
     func rank(title: String, synopsis: String, terms: String, body: String, lesson: Int?) -> [String] {
-        let fields = [(SearchableText(lowercasing: title), 6.0), (SearchableText(lowercasing: synopsis), 3.0),
-                      (SearchableText(lowercasing: terms), 2.0), (SearchableText(lowercasing: body), 1.0)]
+        let fields = [
+            (SearchableText(lowercasing: title), 6.0), (SearchableText(lowercasing: synopsis), 3.0),
+            (SearchableText(lowercasing: terms), 2.0), (SearchableText(lowercasing: body), 1.0)
+        ]
         var scored: [(slug: String, score: Double)] = []
         for topic in topics {
             var score = 0.0

@@ -28,7 +28,8 @@ public enum Charset: String, Sendable, Equatable {
         switch label {
         case "utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8": return .utf8
         case "gb2312", "gbk", "x-gbk", "chinese", "csgb2312", "gb_2312-80", "gb_2312", "gb18030", "iso-ir-58",
-             "csiso58gb231280", "cp936", "ms936", "windows-936", "euc-cn", "x-euc-cn", "hz-gb-2312": return .gb18030
+            "csiso58gb231280", "cp936", "ms936", "windows-936", "euc-cn", "x-euc-cn", "hz-gb-2312":
+            return .gb18030
         case "big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5": return .big5
         case "shift_jis", "shift-jis", "sjis", "ms_kanji", "csshiftjis", "windows-31j", "x-sjis": return .shiftJIS
         case "euc-jp", "cseucpkdfmtjapanese", "x-euc-jp": return .eucJP
@@ -36,7 +37,8 @@ public enum Charset: String, Sendable, Equatable {
         case "utf-16le", "utf-16": return .utf16LE
         case "utf-16be": return .utf16BE
         case "windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1", "latin1", "l1", "ascii", "us-ascii",
-             "iso_8859-1", "cp819", "ibm819", "csisolatin1", "iso-ir-100", "ansi_x3.4-1968": return .windows1252
+            "iso_8859-1", "cp819", "ibm819", "csisolatin1", "iso-ir-100", "ansi_x3.4-1968":
+            return .windows1252
         default: return nil
         }
     }
@@ -78,7 +80,8 @@ public enum Charset: String, Sendable, Equatable {
             index = close
             if let value = attribute("charset", in: tag) { return value }
             if let equiv = attribute("http-equiv", in: tag), equiv == "content-type",
-               let content = attribute("content", in: tag), let range = content.range(of: "charset=") {
+                let content = attribute("content", in: tag), let range = content.range(of: "charset=")
+            {
                 return String(content[range.upperBound...].prefix { $0 != ";" && $0 != " " })
             }
         }
@@ -124,10 +127,15 @@ public enum Charset: String, Sendable, Equatable {
     static func sniff(_ bytes: Data) -> Charset {
         if String(validating: bytes, as: UTF8.self) != nil { return .utf8 }
         if let text = try? Iconv.decode(bytes, from: "GB18030", source: "-") {
-            var han = 0, total = 0
+            var han = 0
+            var total = 0
             for scalar in text.unicodeScalars where scalar.value > 0x7F {
                 total += 1
-                if (0x4E00...0x9FFF).contains(scalar.value) || (0x3000...0x303F).contains(scalar.value) || (0xFF00...0xFFEF).contains(scalar.value) { han += 1 }
+                if (0x4E00...0x9FFF).contains(scalar.value) || (0x3000...0x303F).contains(scalar.value)
+                    || (0xFF00...0xFFEF).contains(scalar.value)
+                {
+                    han += 1
+                }
             }
             if total > 0, han * 10 >= total * 6 { return .gb18030 }
         }
@@ -146,7 +154,8 @@ public enum Charset: String, Sendable, Equatable {
             return Charset.decodeWindows1252(bytes)
         case .utf16LE, .utf16BE:
             let hasBOM = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
-            return try Iconv.decode(hasBOM ? Data(bytes.dropFirst(2)) : bytes, from: self == .utf16LE ? "UTF-16LE" : "UTF-16BE", source: source)
+            return try Iconv.decode(
+                hasBOM ? Data(bytes.dropFirst(2)) : bytes, from: self == .utf16LE ? "UTF-16LE" : "UTF-16BE", source: source)
         case .gb18030: return try Iconv.decode(bytes, from: "GB18030", source: source)
         case .big5: return try Iconv.decode(bytes, from: "BIG5-HKSCS", source: source)
         case .shiftJIS: return try Iconv.decode(bytes, from: "CP932", source: source)
@@ -170,9 +179,11 @@ public enum Charset: String, Sendable, Equatable {
 
     /// windows-1252 as WHATWG defines it: 0x80–0x9F by the table, undefined ones as C1 controls.
     static func decodeWindows1252(_ bytes: Data) -> String {
-        let high: [UInt32] = [0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-                              0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
-                              0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178]
+        let high: [UInt32] = [
+            0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+            0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
+            0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178
+        ]
         var scalars = String.UnicodeScalarView()
         for byte in bytes {
             let value = (0x80...0x9F).contains(byte) ? high[Int(byte) - 0x80] : UInt32(byte)
@@ -192,7 +203,9 @@ enum Iconv {
         defer { iconv_close(converter) }
         var input = [CChar](repeating: 0, count: max(bytes.count, 1))
         bytes.withUnsafeBytes { raw in
-            if let base = raw.baseAddress { input.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: base, count: raw.count)) } }
+            if let base = raw.baseAddress {
+                input.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: base, count: raw.count)) }
+            }
         }
         var output = [CChar](repeating: 0, count: bytes.count * 4 + 16)
         let total = bytes.count
@@ -209,7 +222,8 @@ enum Iconv {
         }
         if failure != 0 || remaining != 0 {
             let offset = total - remaining
-            let what = failure == EINVAL || (failure == 0 && remaining > 0) ? "truncated \(encoding) sequence" : "invalid \(encoding) sequence"
+            let what =
+                failure == EINVAL || (failure == 0 && remaining > 0) ? "truncated \(encoding) sequence" : "invalid \(encoding) sequence"
             throw CorpusError(file: source, stage: .decode, reason: "\(what) at byte offset \(offset)")
         }
         return output.withUnsafeBufferPointer { buffer in

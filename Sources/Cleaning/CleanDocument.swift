@@ -101,7 +101,9 @@ public enum TextNormalizer {
                 // Decode one scalar (the input is valid UTF-8: it came from a Swift String).
                 if lead >= 0xF0, index + 3 < count {
                     width = 4
-                    scalarValue = (UInt32(lead & 0x07) << 18) | (UInt32(bytes[index + 1] & 0x3F) << 12) | (UInt32(bytes[index + 2] & 0x3F) << 6) | UInt32(bytes[index + 3] & 0x3F)
+                    scalarValue =
+                        (UInt32(lead & 0x07) << 18) | (UInt32(bytes[index + 1] & 0x3F) << 12) | (UInt32(bytes[index + 2] & 0x3F) << 6)
+                        | UInt32(bytes[index + 3] & 0x3F)
                 } else if lead >= 0xE0, index + 2 < count {
                     width = 3
                     scalarValue = (UInt32(lead & 0x0F) << 12) | (UInt32(bytes[index + 1] & 0x3F) << 6) | UInt32(bytes[index + 2] & 0x3F)
@@ -124,13 +126,23 @@ public enum TextNormalizer {
                     continue
                 }
             } else {
-                if isSpace(scalar) { pendingSpace = lineHasText; continue }
+                if isSpace(scalar) {
+                    pendingSpace = lineHasText
+                    continue
+                }
                 let category = scalar.properties.generalCategory
                 if category == .control || (category == .format && scalarValue != 0x200D) { continue }
                 if scalarValue >= 0x300, !mayNeedNFC, couldChangeUnderNFC(scalar) { mayNeedNFC = true }
             }
-            if pendingBreak { out.append(0x0A); pendingBreak = false; pendingSpace = false }
-            if pendingSpace { out.append(0x20); pendingSpace = false }
+            if pendingBreak {
+                out.append(0x0A)
+                pendingBreak = false
+                pendingSpace = false
+            }
+            if pendingSpace {
+                out.append(0x20)
+                pendingSpace = false
+            }
             for offset in 0..<width { out.append(bytes[index + offset]) }
             lineHasText = true
         }
@@ -143,7 +155,7 @@ public enum TextNormalizer {
     static func couldChangeUnderNFC(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x1100...0x11FF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0x2F800...0x2FA1F, 0x0340, 0x0341, 0x0343, 0x0344, 0x0374,
-             0x037E, 0x0387, 0x1F71...0x1FFD, 0x2000, 0x2001, 0x2126, 0x212A, 0x212B, 0x2329, 0x232A:
+            0x037E, 0x0387, 0x1F71...0x1FFD, 0x2000, 0x2001, 0x2126, 0x212A, 0x212B, 0x2329, 0x232A:
             return true
         default:
             return scalar.properties.canonicalCombiningClass != .notReordered

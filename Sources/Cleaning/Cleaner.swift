@@ -33,12 +33,15 @@ public struct Cleaner: Sendable {
     public func clean(_ bytes: Data, format: Format, source: String, headerCharset: String? = nil) throws -> CleanDocument {
         if bytes.isEmpty { throw CorpusError(file: source, stage: .read, reason: "empty file") }
         if bytes.count > config.maxInputBytes {
-            throw CorpusError(file: source, stage: .read, reason: "\(bytes.count) bytes is over the \(config.maxInputBytes)-byte limit (pipeline.toml limits.max_input_bytes)")
+            throw CorpusError(
+                file: source, stage: .read,
+                reason: "\(bytes.count) bytes is over the \(config.maxInputBytes)-byte limit (pipeline.toml limits.max_input_bytes)")
         }
         try Self.rejectBinary(bytes, source: source)
         let detected = Charset.detect(bytes, headerLabel: headerCharset)
         if format == .text, detected.evidence == .sniffed, detected.charset == .windows1252 {
-            throw CorpusError(file: source, stage: .decode, reason: "text in an unknown encoding (neither UTF-8 nor GB18030; save it as UTF-8)")
+            throw CorpusError(
+                file: source, stage: .decode, reason: "text in an unknown encoding (neither UTF-8 nor GB18030; save it as UTF-8)")
         }
         let text = try detected.charset.decode(bytes, source: source)
         var document: CleanDocument
@@ -48,16 +51,21 @@ public struct Cleaner: Sendable {
             var extractor = HTMLExtractor(config: config, source: source)
             let extracted = try extractor.extract(parsed)
             if extracted.blocks.isEmpty, parsed.parserError == Int32(XML_ERR_INTERNAL_ERROR.rawValue) {
-                throw CorpusError(file: source, stage: .clean, reason: "libxml2 stopped parsing (elements nested deeper than it allows); no text extracted")
+                throw CorpusError(
+                    file: source, stage: .clean,
+                    reason: "libxml2 stopped parsing (elements nested deeper than it allows); no text extracted")
             }
-            document = CleanDocument(blocks: extracted.blocks, metadata: extracted.metadata,
-                                     charset: detected.charset, charsetEvidence: detected.evidence)
+            document = CleanDocument(
+                blocks: extracted.blocks, metadata: extracted.metadata,
+                charset: detected.charset, charsetEvidence: detected.evidence)
         case .text:
-            document = CleanDocument(blocks: textBlocks(text), metadata: PageMetadata(),
-                                     charset: detected.charset, charsetEvidence: detected.evidence)
+            document = CleanDocument(
+                blocks: textBlocks(text), metadata: PageMetadata(),
+                charset: detected.charset, charsetEvidence: detected.evidence)
         }
         if document.blocks.count > config.maxBlocks {
-            throw CorpusError(file: source, stage: .clean, reason: "page has more than \(config.maxBlocks) blocks (pipeline.toml limits.max_blocks)")
+            throw CorpusError(
+                file: source, stage: .clean, reason: "page has more than \(config.maxBlocks) blocks (pipeline.toml limits.max_blocks)")
         }
         guard !document.blocks.isEmpty else {
             throw CorpusError(file: source, stage: .clean, reason: "no text content found")
@@ -99,7 +107,10 @@ public struct Cleaner: Sendable {
             var current: [Substring] = []
             for line in lines {
                 if line.allSatisfy(\.isWhitespace) {
-                    if !current.isEmpty { paragraphs.append(current.joined(separator: " ")); current = [] }
+                    if !current.isEmpty {
+                        paragraphs.append(current.joined(separator: " "))
+                        current = []
+                    }
                 } else {
                     current.append(line)
                 }
@@ -124,7 +135,8 @@ public struct Cleaner: Sendable {
         if let first = trimmed.first, "•-*·▪".contains(first), trimmed.dropFirst().first == " " { return .listItem }
         let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
         if !digits.isEmpty, digits.count <= 3, trimmed.dropFirst(digits.count).first == ".",
-           trimmed.dropFirst(digits.count + 1).first == " ", line.first == " " || line.first == "\t" {
+            trimmed.dropFirst(digits.count + 1).first == " ", line.first == " " || line.first == "\t"
+        {
             return .listItem
         }
         return .paragraph

@@ -35,16 +35,18 @@ final class HTMLDocument {
 
 /// Element categories the extractor cares about; looked up once per distinct tag name.
 enum TagKind: Equatable {
-    case skip            // script, style, form controls…: no text of theirs is content
-    case noscript        // what a page shows without scripts: content only when nothing else is
-    case chrome          // nav, aside, footer, header: site furniture by tag
-    case container       // div, section, article…: block boundary, no role of its own
-    case paragraph, heading(Int), listItem, quote, preformatted, caption
-    case term            // <dt>: a paragraph that names what the next one defines
+    case skip  // script, style, form controls…: no text of theirs is content
+    case noscript  // what a page shows without scripts: content only when nothing else is
+    case chrome  // nav, aside, footer, header: site furniture by tag
+    case container  // div, section, article…: block boundary, no role of its own
+    case paragraph
+    case heading(Int)
+    case listItem, quote, preformatted, caption
+    case term  // <dt>: a paragraph that names what the next one defines
     case table, tableSection, row, cell
     case lineBreak, rule
     case link
-    case time            // inline, but its datetime may date the page
+    case time  // inline, but its datetime may date the page
     case inline
     case head, title
 
@@ -52,11 +54,12 @@ enum TagKind: Equatable {
         switch name {
         case "noscript": return .noscript
         case "script", "style", "template", "svg", "math", "iframe", "object", "embed", "canvas",
-             "select", "button", "input", "textarea", "option", "link", "meta", "video", "audio", "source", "map",
-             "datalist", "picture", "img": return .skip
+            "select", "button", "input", "textarea", "option", "link", "meta", "video", "audio", "source", "map",
+            "datalist", "picture", "img":
+            return .skip
         case "nav", "aside", "footer", "header", "dialog", "menu", "figure", "figcaption": return .chrome
         case "div", "section", "article", "main", "body", "html", "form", "fieldset", "center", "dl",
-             "details", "address", "ul", "ol", "hgroup", "frameset", "noframes", "legend":
+            "details", "address", "ul", "ol", "hgroup", "frameset", "noframes", "legend":
             return .container
         case "dt": return .term
         case "p", "dd", "summary": return .paragraph
@@ -119,7 +122,9 @@ enum Node {
     static func attribute(_ node: xmlNodePtr, _ wanted: StaticString) -> String? {
         var attribute = node.pointee.properties
         while let current = attribute {
-            if let name = current.pointee.name, strcasecmp(cString(name), UnsafeRawPointer(wanted.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 {
+            if let name = current.pointee.name,
+                strcasecmp(cString(name), UnsafeRawPointer(wanted.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
+            {
                 var value = ""
                 var child = current.pointee.children
                 while let text = child {
@@ -179,7 +184,10 @@ enum Node {
             }
             var climb: xmlNodePtr? = here
             while let step = climb, step != node {
-                if let next = step.pointee.next { current = next; break }
+                if let next = step.pointee.next {
+                    current = next
+                    break
+                }
                 climb = step.pointee.parent
                 current = nil
             }

@@ -9,13 +9,17 @@ extension HTMLExtractor {
             let tag = Node.cString(name)
             for never in Self.neverFurniture where strcasecmp(tag, never) == 0 { return .none }
         }
-        if let value = Node.attributeValue(node, "role"), Self.furnitureRoles.contains(String(cString: value).lowercased().trimmingCharacters(in: .whitespaces)) {
+        if let value = Node.attributeValue(node, "role"),
+            Self.furnitureRoles.contains(String(cString: value).lowercased().trimmingCharacters(in: .whitespaces))
+        {
             return .hard
         }
         identityBytes.removeAll(keepingCapacity: true)
         for attributeName in ["class", "id"] {
             if let value = Node.attributeValue(node, attributeName) {
-                identityBytes.append(contentsOf: UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
+                identityBytes.append(
+                    contentsOf: UnsafeBufferPointer(
+                        start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
             }
             identityBytes.append(0x20)
         }
@@ -83,7 +87,10 @@ extension HTMLExtractor {
                 for (offset, expected) in token.enumerated() {
                     var byte = part[part.startIndex + offset]
                     if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
-                    if byte != expected { matches = false; break }
+                    if byte != expected {
+                        matches = false
+                        break
+                    }
                 }
                 if matches { return true }
             }
@@ -140,12 +147,18 @@ extension HTMLExtractor {
                     return false
                 default: break
                 }
-                if let child = node.pointee.children { current = child; continue }
+                if let child = node.pointee.children {
+                    current = child
+                    continue
+                }
             }
             var climb: xmlNodePtr? = node
             current = nil
             while let step = climb, step != table {
-                if let next = step.pointee.next { current = next; break }
+                if let next = step.pointee.next {
+                    current = next
+                    break
+                }
                 climb = step.pointee.parent
             }
         }

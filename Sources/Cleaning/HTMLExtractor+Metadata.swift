@@ -13,7 +13,8 @@ extension HTMLExtractor {
             case "title":
                 if metadata.title == nil { metadata.title = clean(Node.textContent(node, limit: 4096)) }
             case "meta":
-                let key = (Node.attribute(node, "property") ?? Node.attribute(node, "name") ?? Node.attribute(node, "itemprop") ?? "").lowercased()
+                let key = (Node.attribute(node, "property") ?? Node.attribute(node, "name") ?? Node.attribute(node, "itemprop") ?? "")
+                    .lowercased()
                 guard let content = Node.attribute(node, "content") else { continue }
                 switch key {
                 case "og:title": metadata.ogTitle = clean(content)
@@ -47,7 +48,10 @@ extension HTMLExtractor {
         if Node.isNamed(node, "main") { return true }
         if let role = Node.attributeValue(node, "role"), strcasecmp(role, "main") == 0 { return true }
         if let property = Node.attributeValue(node, "itemprop"),
-           strcasecmp(property, "articleBody") == 0 || strcasecmp(property, "text") == 0 { return true }
+            strcasecmp(property, "articleBody") == 0 || strcasecmp(property, "text") == 0
+        {
+            return true
+        }
         return false
     }
 

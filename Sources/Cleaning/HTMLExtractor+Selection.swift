@@ -10,7 +10,8 @@ extension HTMLExtractor {
 
     /// The weighted length and the scalar count, in one pass.
     static func measure(_ text: String) -> (weight: Int, scalars: Int) {
-        var total = 0, count = 0
+        var total = 0
+        var count = 0
         for scalar in text.unicodeScalars {
             count += 1
             if scalar.value >= 0x2E80 { total += 3 } else if !TextNormalizer.isSpace(scalar) { total += 1 }
@@ -29,7 +30,10 @@ extension HTMLExtractor {
         var furniture = self.furniture
         for hint in mainHints {
             var id = Int(hint)
-            while id >= 0 { furniture[id] = .none; id = Int(parents[id]) }
+            while id >= 0 {
+                furniture[id] = .none
+                id = Int(parents[id])
+            }
         }
         let visible = blocks.filter { !$0.hidden }
         let mainHintSet = Set(mainHints)
@@ -41,7 +45,10 @@ extension HTMLExtractor {
         if hiddenProse >= 400, Double(length) < 0.25 * Double(hiddenProse) {
             let withHidden = choose(from: blocks, furniture: furniture, mainHintSet: mainHintSet)
             let longer = Self.weightedLength(of: withHidden)
-            if longer > length { result = withHidden; length = longer }
+            if longer > length {
+                result = withHidden
+                length = longer
+            }
         }
         if let structured = jsonLDBlocks(longerThan: max(250, 2 * length)) { return structured }
         if result.isEmpty {
@@ -69,7 +76,10 @@ extension HTMLExtractor {
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { continue }
             for candidate in Self.mainTextStrings(in: object, depth: 0) {
                 let length = Self.weightedLength(candidate)
-                if length > bestLength { best = candidate; bestLength = length }
+                if length > bestLength {
+                    best = candidate
+                    bestLength = length
+                }
             }
         }
         guard let best else { return nil }
@@ -85,8 +95,11 @@ extension HTMLExtractor {
         if let object = value as? [String: Any] {
             var found: [String] = []
             for (key, inner) in object {
-                if (key == "articleBody" || key == "text"), let text = inner as? String { found.append(text) }
-                else { found += mainTextStrings(in: inner, depth: depth + 1) }
+                if key == "articleBody" || key == "text", let text = inner as? String {
+                    found.append(text)
+                } else {
+                    found += mainTextStrings(in: inner, depth: depth + 1)
+                }
             }
             return found
         }
@@ -108,7 +121,9 @@ extension HTMLExtractor {
                     if ["p", "br", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "ul", "ol"].contains(String(name)) {
                         out.append("\n")
                     }
-                } else if tag.count < 64 { tag.append(scalar) }
+                } else if tag.count < 64 {
+                    tag.append(scalar)
+                }
             } else if scalar == "<" {
                 inTag = true
                 tag = String.UnicodeScalarView()
@@ -175,7 +190,10 @@ extension HTMLExtractor {
             let density = Double(linkChars[id]) / Double(max(1, textChars[id]))
             let adjusted = scores[id] * (1.0 - min(density, 1.0)) * (inClassed[id] || inSoft[id] ? 0.3 : 1.0)
             scores[id] = adjusted
-            if adjusted > bestScore { bestScore = adjusted; best = id }
+            if adjusted > bestScore {
+                bestScore = adjusted
+                best = id
+            }
         }
         // Articles cut into several containers (chunks, sections, an intro box): climb while the
         // candidate holds less than 70% of the page's prose that is not furniture.
@@ -197,8 +215,11 @@ extension HTMLExtractor {
                 let addedText = textChars[parent] - textChars[candidate]
                 let addedProse = prose[parent] - prose[candidate]
                 let addedLinks = linkChars[parent] - linkChars[candidate]
-                guard parentDensity < 0.35, addedText == 0 || (Double(addedProse) >= 0.5 * Double(addedText)
-                        && Double(addedLinks) < 0.3 * Double(addedText)) else { break }
+                guard parentDensity < 0.35,
+                    addedText == 0
+                        || (Double(addedProse) >= 0.5 * Double(addedText)
+                            && Double(addedLinks) < 0.3 * Double(addedText))
+                else { break }
                 candidate = parent
                 // Wrappers with no more prose are passed through; the climb counts only if it gains.
                 if prose[candidate] > prose[best] { best = candidate }
@@ -217,7 +238,10 @@ extension HTMLExtractor {
                     for id in (parent + 1)..<count where id != child && parents[id] == Int32(parent) && signatures[id] == signature {
                         if textChars[id] - linkChars[id] >= 100 { others += 1 }
                     }
-                    if others >= 2 { best = parent; break }
+                    if others >= 2 {
+                        best = parent
+                        break
+                    }
                 }
                 child = parent
             }
@@ -240,10 +264,13 @@ extension HTMLExtractor {
         }
         if best >= 0 {
             var candidate = best
-            while prose[best] < 1000, Double(content[best]) < 0.5 * Double(allContent), Double(content[candidate]) < 0.5 * Double(allContent) {
+            while prose[best] < 1000, Double(content[best]) < 0.5 * Double(allContent),
+                Double(content[candidate]) < 0.5 * Double(allContent)
+            {
                 let parent = Int(parents[candidate])
                 guard parent >= 0, kinds[parent] != .inline, furniture[parent] < .classed,
-                      Double(contentLinks[parent]) < 0.3 * Double(max(1, content[parent])) else { break }
+                    Double(contentLinks[parent]) < 0.3 * Double(max(1, content[parent]))
+                else { break }
                 candidate = parent
                 if pageRoots.contains(Int32(parent)) && parents[parent] >= 0 && !pageRoots.contains(parents[parent]) { break }
             }
@@ -283,7 +310,10 @@ extension HTMLExtractor {
         func isFurnitureInside(_ block: RawBlock, keepingClassed: Bool) -> Bool {
             var inside = best < 0
             for id in block.path {
-                if included.contains(id) { inside = true; continue }
+                if included.contains(id) {
+                    inside = true
+                    continue
+                }
                 switch furniture[Int(id)] {
                 case .hard: return true
                 case .soft, .classed:
@@ -298,8 +328,10 @@ extension HTMLExtractor {
                 || siblingParagraph(blocks[index], bestParent: parents[best], length: lengths[index])
         }
         var classedChars = 0
-        for index in blocks.indices where isInArticle(index) && isFurnitureInside(blocks[index], keepingClassed: false)
-            && !hasHardFurniture(blocks[index]) {
+        for index in blocks.indices
+        where isInArticle(index) && isFurnitureInside(blocks[index], keepingClassed: false)
+            && !hasHardFurniture(blocks[index])
+        {
             classedChars += lengths[index]
         }
         let keepClassed = best >= 0 && Double(classedChars) > 0.6 * Double(articleChars)
@@ -314,7 +346,8 @@ extension HTMLExtractor {
             // Link lists go; a heading or a term that links to itself (an anchor) stays.
             // A citation linked to its source (a quoted title, a date) is content, not a menu.
             if density > 0.5 && lengths[index] < 400 && !block.isTerm
-                && !(block.role == .paragraph && block.link != nil && lengths[index] >= 60 && Self.looksLikeCitation(block.text)) {
+                && !(block.role == .paragraph && block.link != nil && lengths[index] >= 60 && Self.looksLikeCitation(block.text))
+            {
                 guard case .heading = block.role else { continue }
             }
             if scalarCount < longestPhrase + 40, Self.isBoilerplatePhrase(block.text, phrases) { continue }

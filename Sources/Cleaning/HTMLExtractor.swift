@@ -35,8 +35,12 @@ struct HTMLExtractor {
         var linkDensity: Double { Double(linkChars) / Double(max(1, scalars)) }
 
         init(role: BlockRole, text: String, cells: [String], linkChars: Int, path: [Int32], hidden: Bool) {
-            self.role = role; self.text = text; self.cells = cells; self.linkChars = linkChars
-            self.path = path; self.hidden = hidden
+            self.role = role
+            self.text = text
+            self.cells = cells
+            self.linkChars = linkChars
+            self.path = path
+            self.hidden = hidden
             (weight, scalars) = HTMLExtractor.measure(text)
         }
     }
@@ -106,7 +110,7 @@ struct HTMLExtractor {
     init(config: PipelineConfig, source: String) {
         self.config = config
         self.source = source
-furnitureTokens = TokenIndex(config.furnitureClassTokens)
+        furnitureTokens = TokenIndex(config.furnitureClassTokens)
         layoutTokens = TokenIndex(config.layoutClassTokens)
     }
 
@@ -163,7 +167,8 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
                 close()
             }
             if blocks.count > config.maxBlocks {
-                throw CorpusError(file: source, stage: .clean, reason: "page has more than \(config.maxBlocks) blocks (pipeline.toml limits.max_blocks)")
+                throw CorpusError(
+                    file: source, stage: .clean, reason: "page has more than \(config.maxBlocks) blocks (pipeline.toml limits.max_blocks)")
             }
         }
     }
@@ -254,7 +259,9 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
                 }
                 openLink = nil
             }
-        case .preformatted: flush(closing: frame); preDepth -= 1
+        case .preformatted:
+            flush(closing: frame)
+            preDepth -= 1
         case .cell where inCell:
             let cell = clean(cellBytes)
             rowCells?.append(cell)
@@ -263,15 +270,16 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
             let cells = rowCells!
             rowCells = nil
             if cells.contains(where: { !$0.isEmpty }) {
-                blocks.append(RawBlock(role: .tableRow, text: cells.filter { !$0.isEmpty }.joined(separator: "\n"), cells: cells,
-                                     linkChars: bufferLinkChars, path: frames.map(\.id) + [frame.id], hidden: hiddenDepth > 0))
+                blocks.append(
+                    RawBlock(
+                        role: .tableRow, text: cells.filter { !$0.isEmpty }.joined(separator: "\n"), cells: cells,
+                        linkChars: bufferLinkChars, path: frames.map(\.id) + [frame.id], hidden: hiddenDepth > 0))
             }
             bufferLinkChars = 0
         default:
             if frame.kind.isBlock { flush(closing: frame) }
         }
     }
-
 
     /// U+2028, which stands for `<br>` while text is gathered (a newline in HTML is white space).
     static let lineSeparatorBytes: [UInt8] = [0xE2, 0x80, 0xA8]
@@ -314,19 +322,33 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
         }
         roleSearch: for frame in stack.reversed() {
             switch frame.kind {
-            case .heading(let level): role = .heading(level: level); break roleSearch
-            case .listItem: role = .listItem; break roleSearch
-            case .preformatted: role = .preformatted; break roleSearch
-            case .quote: role = .quote; break roleSearch
-            case .paragraph, .caption: role = inQuote ? .quote : .paragraph; break roleSearch
-            case .term: role = .paragraph; isTerm = true; break roleSearch
+            case .heading(let level):
+                role = .heading(level: level)
+                break roleSearch
+            case .listItem:
+                role = .listItem
+                break roleSearch
+            case .preformatted:
+                role = .preformatted
+                break roleSearch
+            case .quote:
+                role = .quote
+                break roleSearch
+            case .paragraph, .caption:
+                role = inQuote ? .quote : .paragraph
+                break roleSearch
+            case .term:
+                role = .paragraph
+                isTerm = true
+                break roleSearch
             default: continue
             }
         }
         // Text kept as preformatted (a <p> inside an unclosed <pre>, found by fuzzing) says so.
         if preformatted { role = .preformatted }
-        var block = RawBlock(role: role, text: text, cells: [], linkChars: bufferLinkChars,
-                             path: stack.map(\.id), hidden: hiddenDepth > 0)
+        var block = RawBlock(
+            role: role, text: text, cells: [], linkChars: bufferLinkChars,
+            path: stack.map(\.id), hidden: hiddenDepth > 0)
         block.isTerm = isTerm
         // A link that is most of the block (a citation whose title links to its source) is kept
         // with it; the link still open when a block ends counts too.
@@ -344,7 +366,6 @@ furnitureTokens = TokenIndex(config.furnitureClassTokens)
     func clean(_ bytes: [UInt8]) -> String {
         bytes.withUnsafeBufferPointer { TextNormalizer.normalize(utf8: $0, lineSeparator: "\u{2028}") }
     }
-
 
     /// Preformatted text keeps its lines and indentation. CR LF and lone CR end lines too (in a
     /// Swift String "\r\n" is one Character, so splitting on "\n" alone missed them — found by

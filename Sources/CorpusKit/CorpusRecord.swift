@@ -2,14 +2,19 @@ import Foundation
 
 /// The document kinds the corpus knows; `other` is the honest answer when no rule fires.
 public enum DocumentKind: String, Codable, Sendable, CaseIterable {
-    case lesson, lessonSource = "lesson-source", glossary, overview, policy, commentary, other
+    case lesson
+    case lessonSource = "lesson-source"
+    case glossary, overview, policy, commentary, other
 }
 
 /// A pair of English and Chinese strings; either side may be absent.
 public struct Bilingual: Codable, Equatable, Sendable {
     public var en: String?
     public var zh: String?
-    public init(en: String? = nil, zh: String? = nil) { self.en = en; self.zh = zh }
+    public init(en: String? = nil, zh: String? = nil) {
+        self.en = en
+        self.zh = zh
+    }
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(en, forKey: .en)
@@ -24,7 +29,9 @@ public struct ClassificationInfo: Codable, Equatable, Sendable {
     public var confidence: Double
     public var evidence: [String]
     public init(kind: DocumentKind, confidence: Double, evidence: [String]) {
-        self.kind = kind; self.confidence = confidence; self.evidence = evidence
+        self.kind = kind
+        self.confidence = confidence
+        self.evidence = evidence
     }
 }
 
@@ -32,14 +39,24 @@ public struct SeriesInfo: Codable, Equatable, Sendable {
     public var name: String
     public var lesson: Int
     public var of: Int
-    public init(name: String, lesson: Int, of: Int) { self.name = name; self.lesson = lesson; self.of = of }
+    public init(name: String, lesson: Int, of: Int) {
+        self.name = name
+        self.lesson = lesson
+        self.of = of
+    }
 }
 
 public struct VideoInfo: Codable, Equatable, Sendable {
     public var speaker: Bilingual
     public var durationSeconds: Int?
-    public init(speaker: Bilingual, durationSeconds: Int?) { self.speaker = speaker; self.durationSeconds = durationSeconds }
-    enum CodingKeys: String, CodingKey { case speaker, durationSeconds = "duration_seconds" }
+    public init(speaker: Bilingual, durationSeconds: Int?) {
+        self.speaker = speaker
+        self.durationSeconds = durationSeconds
+    }
+    enum CodingKeys: String, CodingKey {
+        case speaker
+        case durationSeconds = "duration_seconds"
+    }
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(speaker, forKey: .speaker)
@@ -52,8 +69,14 @@ public struct VideoInfo: Codable, Equatable, Sendable {
 public struct OriginalLink: Codable, Equatable, Sendable {
     public var url: String?
     public var titleZH: String?
-    public init(url: String?, titleZH: String?) { self.url = url; self.titleZH = titleZH }
-    enum CodingKeys: String, CodingKey { case url, titleZH = "title_zh" }
+    public init(url: String?, titleZH: String?) {
+        self.url = url
+        self.titleZH = titleZH
+    }
+    enum CodingKeys: String, CodingKey {
+        case url
+        case titleZH = "title_zh"
+    }
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(url, forKey: .url)
@@ -71,7 +94,11 @@ public struct Term: Codable, Equatable, Sendable {
     /// The lesson the glossary files the term under, when it says so.
     public var lesson: Int?
     public init(en: String, zh: String, footnote: Int?, definition: String? = nil, lesson: Int? = nil) {
-        self.en = en; self.zh = zh; self.footnote = footnote; self.definition = definition; self.lesson = lesson
+        self.en = en
+        self.zh = zh
+        self.footnote = footnote
+        self.definition = definition
+        self.lesson = lesson
     }
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -91,7 +118,10 @@ public struct TranscriptBlock: Codable, Equatable, Sendable {
     public var en: String?
     public var zh: String?
     public init(at: String, seconds: Int, en: String?, zh: String?) {
-        self.at = at; self.seconds = seconds; self.en = en; self.zh = zh
+        self.at = at
+        self.seconds = seconds
+        self.en = en
+        self.zh = zh
     }
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -106,7 +136,10 @@ public struct TranscriptBlock: Codable, Equatable, Sendable {
 public struct Footnote: Codable, Equatable, Sendable {
     public var n: Int
     public var text: String
-    public init(n: Int, text: String) { self.n = n; self.text = text }
+    public init(n: Int, text: String) {
+        self.n = n
+        self.text = text
+    }
 }
 
 /// Where the raw bytes came from. `retrievedAt` is the capture's WARC-Date: the only wall-clock
@@ -132,21 +165,39 @@ public struct SourceInfo: Codable, Equatable, Sendable {
     /// The page's own `<link rel="canonical">`: the same document under another address.
     public var canonicalURL: String?
 
-    public init(url: String? = nil, requestedURL: String? = nil, file: String? = nil, retrievedAt: String,
-                httpStatus: Int? = nil, tlsVerified: Bool? = nil, contentType: String? = nil, charset: String? = nil,
-                fileSize: Int? = nil, fileModified: String? = nil) {
-        self.url = url; self.requestedURL = requestedURL; self.file = file; self.retrievedAt = retrievedAt
-        self.httpStatus = httpStatus; self.tlsVerified = tlsVerified; self.contentType = contentType
-        self.charset = charset; self.fileSize = fileSize; self.fileModified = fileModified
+    public init(
+        url: String? = nil, requestedURL: String? = nil, file: String? = nil, retrievedAt: String,
+        httpStatus: Int? = nil, tlsVerified: Bool? = nil, contentType: String? = nil, charset: String? = nil,
+        fileSize: Int? = nil, fileModified: String? = nil
+    ) {
+        self.url = url
+        self.requestedURL = requestedURL
+        self.file = file
+        self.retrievedAt = retrievedAt
+        self.httpStatus = httpStatus
+        self.tlsVerified = tlsVerified
+        self.contentType = contentType
+        self.charset = charset
+        self.fileSize = fileSize
+        self.fileModified = fileModified
     }
 
     enum CodingKeys: String, CodingKey {
         case url, file, charset
-        case requestedURL = "requested_url", retrievedAt = "retrieved_at", httpStatus = "http_status"
-        case tlsVerified = "tls_verified", contentType = "content_type", fileSize = "file_size"
+        case requestedURL = "requested_url"
+        case retrievedAt = "retrieved_at"
+        case httpStatus = "http_status"
+        case tlsVerified = "tls_verified"
+        case contentType = "content_type"
+        case fileSize = "file_size"
         case fileModified = "file_modified"
-        case sourceID = "source_id", ipAddress = "ip_address", redirects, tlsVerifyResult = "tls_verify_result"
-        case etag, lastModified = "last_modified", canonicalURL = "canonical_url"
+        case sourceID = "source_id"
+        case ipAddress = "ip_address"
+        case redirects
+        case tlsVerifyResult = "tls_verify_result"
+        case etag
+        case lastModified = "last_modified"
+        case canonicalURL = "canonical_url"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -175,15 +226,27 @@ public struct SourceInfo: Codable, Equatable, Sendable {
 public struct ArchiveLocation: Codable, Equatable, Sendable {
     public var warc: String
     public var recordID: String
-    public init(warc: String, recordID: String) { self.warc = warc; self.recordID = recordID }
-    enum CodingKeys: String, CodingKey { case warc, recordID = "record_id" }
+    public init(warc: String, recordID: String) {
+        self.warc = warc
+        self.recordID = recordID
+    }
+    enum CodingKeys: String, CodingKey {
+        case warc
+        case recordID = "record_id"
+    }
 }
 
 public struct PipelineInfo: Codable, Equatable, Sendable {
     public var version: String
     public var configSHA256: String
-    public init(version: String, configSHA256: String) { self.version = version; self.configSHA256 = configSHA256 }
-    enum CodingKeys: String, CodingKey { case version, configSHA256 = "config_sha256" }
+    public init(version: String, configSHA256: String) {
+        self.version = version
+        self.configSHA256 = configSHA256
+    }
+    enum CodingKeys: String, CodingKey {
+        case version
+        case configSHA256 = "config_sha256"
+    }
 }
 
 public struct Provenance: Codable, Equatable, Sendable {
@@ -194,15 +257,23 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var archive: ArchiveLocation
     public var pipeline: PipelineInfo
 
-    public init(source: SourceInfo, rawSHA256: String, textSHA256: String, recordSHA256: String = "",
-                archive: ArchiveLocation, pipeline: PipelineInfo) {
-        self.source = source; self.rawSHA256 = rawSHA256; self.textSHA256 = textSHA256
-        self.recordSHA256 = recordSHA256; self.archive = archive; self.pipeline = pipeline
+    public init(
+        source: SourceInfo, rawSHA256: String, textSHA256: String, recordSHA256: String = "",
+        archive: ArchiveLocation, pipeline: PipelineInfo
+    ) {
+        self.source = source
+        self.rawSHA256 = rawSHA256
+        self.textSHA256 = textSHA256
+        self.recordSHA256 = recordSHA256
+        self.archive = archive
+        self.pipeline = pipeline
     }
 
     enum CodingKeys: String, CodingKey {
         case source, archive, pipeline
-        case rawSHA256 = "raw_sha256", textSHA256 = "text_sha256", recordSHA256 = "record_sha256"
+        case rawSHA256 = "raw_sha256"
+        case textSHA256 = "text_sha256"
+        case recordSHA256 = "record_sha256"
     }
 }
 
@@ -235,23 +306,41 @@ public struct CorpusRecord: Codable, Equatable, Sendable {
     public var originalOf: String?
     public var provenance: Provenance
 
-    public init(id: String, kind: DocumentKind, languages: [String], title: Bilingual, headline: String?,
-                classification: ClassificationInfo, series: SeriesInfo?, published: String?, publisher: Bilingual?,
-                video: VideoInfo?, synopsis: Bilingual, terms: [Term], transcript: [TranscriptBlock],
-                footnotes: [Footnote], topics: [String], text: String, original: OriginalLink? = nil, editor: String? = nil,
-                translationOf: String? = nil, originalOf: String? = nil, provenance: Provenance) {
-        self.id = id; self.kind = kind; self.languages = languages; self.title = title; self.headline = headline
-        self.classification = classification; self.series = series; self.published = published
-        self.publisher = publisher; self.video = video; self.synopsis = synopsis; self.terms = terms
-        self.transcript = transcript; self.footnotes = footnotes; self.topics = topics; self.text = text
-        self.original = original; self.editor = editor; self.translationOf = translationOf; self.originalOf = originalOf
+    public init(
+        id: String, kind: DocumentKind, languages: [String], title: Bilingual, headline: String?,
+        classification: ClassificationInfo, series: SeriesInfo?, published: String?, publisher: Bilingual?,
+        video: VideoInfo?, synopsis: Bilingual, terms: [Term], transcript: [TranscriptBlock],
+        footnotes: [Footnote], topics: [String], text: String, original: OriginalLink? = nil, editor: String? = nil,
+        translationOf: String? = nil, originalOf: String? = nil, provenance: Provenance
+    ) {
+        self.id = id
+        self.kind = kind
+        self.languages = languages
+        self.title = title
+        self.headline = headline
+        self.classification = classification
+        self.series = series
+        self.published = published
+        self.publisher = publisher
+        self.video = video
+        self.synopsis = synopsis
+        self.terms = terms
+        self.transcript = transcript
+        self.footnotes = footnotes
+        self.topics = topics
+        self.text = text
+        self.original = original
+        self.editor = editor
+        self.translationOf = translationOf
+        self.originalOf = originalOf
         self.provenance = provenance
     }
 
     enum CodingKeys: String, CodingKey {
         case id, kind, languages, title, headline, classification, series, published, publisher, video
         case synopsis, terms, transcript, footnotes, topics, text, original, editor, provenance
-        case translationOf = "translation_of", originalOf = "original_of"
+        case translationOf = "translation_of"
+        case originalOf = "original_of"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -282,7 +371,8 @@ public struct CorpusRecord: Codable, Equatable, Sendable {
     /// The record as JSON with `provenance.record_sha256` removed: the input of the record hash.
     public func jsonWithoutRecordHash() throws -> JSONValue {
         guard case .object(var top) = try JSONValue.from(self),
-              case .object(var provenance)? = top["provenance"] else {
+            case .object(var provenance)? = top["provenance"]
+        else {
             throw CorpusError(file: id, stage: .record, reason: "record did not encode as an object")
         }
         provenance.removeValue(forKey: "record_sha256")

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Durable file operations: every file the archive keeps is written to a temporary name in
@@ -92,7 +93,9 @@ public enum FileIO {
         defer { close(descriptor) }
         let size = try regularFileSize(descriptor, url)
         if size > limit {
-            throw CorpusError(file: url.path, stage: .read, reason: "file is \(size) bytes, over the \(limit)-byte limit (pipeline.toml limits.max_input_bytes)")
+            throw CorpusError(
+                file: url.path, stage: .read,
+                reason: "file is \(size) bytes, over the \(limit)-byte limit (pipeline.toml limits.max_input_bytes)")
         }
         var data = Data(count: size)
         var offset = 0
@@ -113,6 +116,7 @@ public enum FileIO {
 
     static func errnoError(_ url: URL, _ action: String) -> CorpusError {
         let code = errno
-        return CorpusError(file: url.path, stage: .archive, reason: "\(action) failed: \(String(cString: strerror(code)))", systemCode: code)
+        return CorpusError(
+            file: url.path, stage: .archive, reason: "\(action) failed: \(String(cString: strerror(code)))", systemCode: code)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Exact substring search on UTF-8 bytes (`memchr` + `memcmp`): the classifier and validator
@@ -30,7 +31,8 @@ public struct SearchableText: Sendable {
                 let first = Int32(pattern[0])
                 let base = haystack.baseAddress!
                 while found < limit, offset + wanted.count <= haystack.count,
-                      let hit = memchr(base + offset, first, haystack.count - offset - wanted.count + 1) {
+                    let hit = memchr(base + offset, first, haystack.count - offset - wanted.count + 1)
+                {
                     let position = base.distance(to: UnsafeRawPointer(hit))
                     if memcmp(hit, wanted.baseAddress!, wanted.count) == 0 {
                         found += 1

@@ -40,11 +40,17 @@ public enum Exporter {
         var units: [Unit] = []
         for record in records {
             let lesson = record.series?.lesson
-            if let en = record.title.en, let zh = record.title.zh { units.append(Unit(en: en, zh: zh, record: record.id, lesson: lesson, field: "title")) }
-            if let en = record.synopsis.en, let zh = record.synopsis.zh { units.append(Unit(en: en, zh: zh, record: record.id, lesson: lesson, field: "synopsis")) }
+            if let en = record.title.en, let zh = record.title.zh {
+                units.append(Unit(en: en, zh: zh, record: record.id, lesson: lesson, field: "title"))
+            }
+            if let en = record.synopsis.en, let zh = record.synopsis.zh {
+                units.append(Unit(en: en, zh: zh, record: record.id, lesson: lesson, field: "synopsis"))
+            }
             for term in record.terms { units.append(Unit(en: term.en, zh: term.zh, record: record.id, lesson: lesson, field: "term")) }
             for block in record.transcript {
-                if let en = block.en, let zh = block.zh { units.append(Unit(en: en, zh: zh, record: record.id, lesson: lesson, field: "transcript", at: block.at)) }
+                if let en = block.en, let zh = block.zh {
+                    units.append(Unit(en: en, zh: zh, record: record.id, lesson: lesson, field: "transcript", at: block.at))
+                }
             }
         }
         return units
@@ -100,7 +106,13 @@ public enum Exporter {
     /// the lesson's footnote), and the lessons that use it or that the glossary files it under.
     /// RFC 4180: CRLF, quotes doubled.
     static func glossary(_ records: [CorpusRecord]) -> String {
-        struct Entry { var en: String; var zh: String; var definition: String; var lessons: Set<Int>; var documents: Set<String> }
+        struct Entry {
+            var en: String
+            var zh: String
+            var definition: String
+            var lessons: Set<Int>
+            var documents: Set<String>
+        }
         var entries: [String: Entry] = [:]
         var order: [String] = []
         for record in records {
@@ -114,7 +126,9 @@ public enum Exporter {
                     order.append(key)
                 }
                 // The glossary's own definition outranks a lesson's footnote.
-                if entries[key]!.definition.isEmpty || (term.definition != nil && record.kind == .glossary) { entries[key]!.definition = definition }
+                if entries[key]!.definition.isEmpty || (term.definition != nil && record.kind == .glossary) {
+                    entries[key]!.definition = definition
+                }
                 if let lesson = record.series?.lesson ?? term.lesson { entries[key]!.lessons.insert(lesson) }
                 entries[key]!.documents.insert(record.id)
             }
@@ -122,8 +136,10 @@ public enum Exporter {
         var out = "term_en,term_zh,definition,lessons,documents\r\n"
         for key in order.sorted(by: { entries[$0]!.en.lowercased() < entries[$1]!.en.lowercased() }) {
             let entry = entries[key]!
-            let fields = [entry.en, entry.zh, entry.definition, entry.lessons.sorted().map(String.init).joined(separator: ";"),
-                          entry.documents.sorted().joined(separator: ";")]
+            let fields = [
+                entry.en, entry.zh, entry.definition, entry.lessons.sorted().map(String.init).joined(separator: ";"),
+                entry.documents.sorted().joined(separator: ";")
+            ]
             out += fields.map(csv).joined(separator: ",") + "\r\n"
         }
         return out

@@ -11,8 +11,11 @@ public struct FetchRequest: Sendable, Equatable {
     public var ifModifiedSince: String?
 
     public init(url: String, sourceID: String? = nil, verifyTLS: Bool = true, ifNoneMatch: String? = nil, ifModifiedSince: String? = nil) {
-        self.url = url; self.sourceID = sourceID; self.verifyTLS = verifyTLS
-        self.ifNoneMatch = ifNoneMatch; self.ifModifiedSince = ifModifiedSince
+        self.url = url
+        self.sourceID = sourceID
+        self.verifyTLS = verifyTLS
+        self.ifNoneMatch = ifNoneMatch
+        self.ifModifiedSince = ifModifiedSince
     }
 }
 
@@ -61,13 +64,21 @@ public final class Fetcher {
     /// completion order) with its index in `requests`.
     public func fetch(_ requests: [FetchRequest], onDone: (Int, Result<FetchResponse, CorpusError>) -> Void) {
         guard let multi = curl_multi_init() else {
-            for index in requests.indices { onDone(index, .failure(CorpusError(file: requests[index].url, stage: .fetch, reason: "libcurl multi handle could not be created"))) }
+            for index in requests.indices {
+                onDone(
+                    index,
+                    .failure(CorpusError(file: requests[index].url, stage: .fetch, reason: "libcurl multi handle could not be created")))
+            }
             return
         }
         defer { curl_multi_cleanup(multi) }
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, limits.maxConcurrency)
 
-        struct Pending { var index: Int; var attempt: Int; var notBefore: Date }
+        struct Pending {
+            var index: Int
+            var attempt: Int
+            var notBefore: Date
+        }
         var queue: [Pending] = requests.indices.map { Pending(index: $0, attempt: 1, notBefore: .distantPast) }
         var active: [UnsafeMutableRawPointer: Transfer] = [:]
         var activePerHost: [String: Int] = [:]
@@ -81,12 +92,17 @@ public final class Fetcher {
                 let request = requests[pending.index]
                 let host = Self.host(of: request.url)
                 let last = lastStartPerHost[host] ?? .distantPast
-                let canStart = active.count < limits.maxConcurrency && pending.notBefore <= now
+                let canStart =
+                    active.count < limits.maxConcurrency && pending.notBefore <= now
                     && (activePerHost[host] ?? 0) < limits.perHostConcurrency
                     && now.timeIntervalSince(last) >= limits.perHostDelaySeconds
-                guard canStart else { waiting.append(pending); continue }
+                guard canStart else {
+                    waiting.append(pending)
+                    continue
+                }
                 do {
-                    let transfer = try Transfer(request: request, index: pending.index, attempt: pending.attempt, limits: limits, userAgent: userAgent)
+                    let transfer = try Transfer(
+                        request: request, index: pending.index, attempt: pending.attempt, limits: limits, userAgent: userAgent)
                     curl_multi_add_handle(multi, transfer.handle)
                     active[UnsafeMutableRawPointer(transfer.handle)] = transfer
                     activePerHost[host, default: 0] += 1
@@ -105,7 +121,9 @@ public final class Fetcher {
             while let message = curl_multi_info_read(multi, &remaining) {
                 var easy: UnsafeMutableRawPointer? = nil
                 var code = CURLE_OK
-                guard ccurl_message_done(message, &easy, &code) == 1, let easy, let transfer = active.removeValue(forKey: easy) else { continue }
+                guard ccurl_message_done(message, &easy, &code) == 1, let easy, let transfer = active.removeValue(forKey: easy) else {
+                    continue
+                }
                 curl_multi_remove_handle(multi, easy)
                 let host = Self.host(of: transfer.request.url)
                 activePerHost[host, default: 1] -= 1
@@ -115,9 +133,17 @@ public final class Fetcher {
                     queue.append(Pending(index: transfer.index, attempt: transfer.attempt + 1, notBefore: Date().addingTimeInterval(wait)))
                 case .failure(let error) where transfer.isRetryableFailure && transfer.attempt <= limits.retries:
                     _ = error
-                    queue.append(Pending(index: transfer.index, attempt: transfer.attempt + 1, notBefore: Date().addingTimeInterval(retryDelay(attempt: transfer.attempt, retryAfter: nil))))
+                    queue.append(
+                        Pending(
+                            index: transfer.index, attempt: transfer.attempt + 1,
+                            notBefore: Date().addingTimeInterval(retryDelay(attempt: transfer.attempt, retryAfter: nil))))
                 case .success(let response) where response.status >= 400:
-                    onDone(transfer.index, .failure(CorpusError(file: transfer.request.url, stage: .fetch, reason: "HTTP \(response.status)\(transfer.attempt > 1 ? " after \(transfer.attempt) attempts" : "")")))
+                    onDone(
+                        transfer.index,
+                        .failure(
+                            CorpusError(
+                                file: transfer.request.url, stage: .fetch,
+                                reason: "HTTP \(response.status)\(transfer.attempt > 1 ? " after \(transfer.attempt) attempts" : "")")))
                 case let result:
                     onDone(transfer.index, result)
                 }
@@ -197,7 +223,7 @@ final class Transfer {
     deinit {
         curl_easy_cleanup(handle)
         curl_slist_free_all(headerList)
-        errorBuffer.deallocate()   // after the handle: libcurl may write to it until cleanup
+        errorBuffer.deallocate()  // after the handle: libcurl may write to it until cleanup
     }
 
     private func set(_ option: CURLoption, _ value: Int) throws {
@@ -210,7 +236,8 @@ final class Transfer {
 
     private func check(_ code: CURLcode, _ option: CURLoption) throws {
         guard code == CURLE_OK else {
-            throw CorpusError(file: request.url, stage: .fetch, reason: "libcurl option \(option): \(String(cString: curl_easy_strerror(code)))")
+            throw CorpusError(
+                file: request.url, stage: .fetch, reason: "libcurl option \(option): \(String(cString: curl_easy_strerror(code)))")
         }
     }
 
@@ -295,7 +322,8 @@ final class Transfer {
             case CURLE_COULDNT_RESOLVE_HOST: reason = "DNS lookup failed (\(message))"
             case CURLE_COULDNT_CONNECT: reason = "connection refused or unreachable (\(message))"
             case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CONNECT_ERROR:
-                reason = "TLS failure (\(message)); set tls = \"record-insecure\" on the source to archive it anyway, recorded as unverified"
+                reason =
+                    "TLS failure (\(message)); set tls = \"record-insecure\" on the source to archive it anyway, recorded as unverified"
             default:
                 reason = message.isEmpty ? String(cString: curl_easy_strerror(code)) : message
             }
@@ -316,11 +344,12 @@ final class Transfer {
             guard (300...399).contains(hop.status) else { return nil }
             return "\(hop.status) \(hop.location ?? "")"
         }
-        return .success(FetchResponse(
-            request: request, finalURL: finalURL, status: status, requestHead: requestHead, responseHead: head.bytes,
-            headers: head.headers, body: body, remoteIP: ip.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 },
-            redirects: redirects, tlsVerified: isTLS ? request.verifyTLS : nil, tlsVerifyResult: isTLS ? verifyResult : nil,
-            date: Date(), attempts: attempt))
+        return .success(
+            FetchResponse(
+                request: request, finalURL: finalURL, status: status, requestHead: requestHead, responseHead: head.bytes,
+                headers: head.headers, body: body, remoteIP: ip.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 },
+                redirects: redirects, tlsVerified: isTLS ? request.verifyTLS : nil, tlsVerifyResult: isTLS ? verifyResult : nil,
+                date: Date(), attempts: attempt))
     }
 
     /// Parses the final header section and renames Transfer-Encoding (the stored body is already
@@ -362,6 +391,7 @@ private let transferWriteHeader: curl_write_callback = { data, size, count, cont
 
 private let transferDebug: curl_debug_callback = { _, type, data, size, context in
     guard let data else { return 0 }
-    transfer(context).receiveDebug(type: type, UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size))
+    transfer(context).receiveDebug(
+        type: type, UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size))
     return 0
 }

@@ -3,8 +3,8 @@ import Classification
 import Cleaning
 import CorpusKit
 import Foundation
-import RecordBuilding
 import Integrity
+import RecordBuilding
 
 /// A broken promise found by a fuzz target: the input was handled without a crash, but the
 /// result breaks a rule the rest of the pipeline relies on.
@@ -69,11 +69,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             if block.text.isEmpty { throw FuzzFailure("empty block") }
             // Preformatted blocks keep their indentation; nothing keeps trailing blanks.
             if block.text.last!.isWhitespace || block.role != .preformatted && block.text.first!.isWhitespace
-                || block.text.allSatisfy(\.isWhitespace) {
+                || block.text.allSatisfy(\.isWhitespace)
+            {
                 throw FuzzFailure("block not trimmed: \(block.text.prefix(80).debugDescription)")
             }
             if let control = block.text.unicodeScalars.first(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
-                throw FuzzFailure("control character U+\(String(control.value, radix: 16)) in block: \(block.text.prefix(80).debugDescription)")
+                throw FuzzFailure(
+                    "control character U+\(String(control.value, radix: 16)) in block: \(block.text.prefix(80).debugDescription)")
             }
         }
         let second = try cleaner.clean(Data(page), format: format, source: "fuzz", headerCharset: header)
@@ -83,9 +85,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     static func classifier(_ data: Data, _ context: FuzzContext) throws {
         let format: Cleaner.Format = (data.first ?? 0) & 1 == 0 ? .text : .html
         let page = Data(data.dropFirst())
-        let capture = Capture(bytes: page, format: format,
-                              source: SourceInfo(file: "Inbox/fuzz.txt", retrievedAt: "2026-01-01T00:00:00Z", fileSize: page.count),
-                              headerCharset: nil, displayName: "fuzz.txt")
+        let capture = Capture(
+            bytes: page, format: format,
+            source: SourceInfo(file: "Inbox/fuzz.txt", retrievedAt: "2026-01-01T00:00:00Z", fileSize: page.count),
+            headerCharset: nil, displayName: "fuzz.txt")
         let location = ArchiveLocation(warc: "data/warc/fuzz.warc.gz", recordID: "<urn:uuid:00000000-0000-0000-0000-000000000000>")
         let built: (record: CorpusRecord, file: Data)
         do {
@@ -114,8 +117,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         if [.lesson, .lessonSource, .glossary].contains(record.kind) {
             let evidence = context.builder.config.lexicon.evidence
             let markers = evidence.seriesNames + (record.kind == .glossary ? evidence.publisherNames : [])
-            let searchable = SearchableText(lowercasing: [record.text, record.title.en ?? "", record.title.zh ?? "", record.headline ?? ""]
-                .joined(separator: "\n"))
+            let searchable = SearchableText(
+                lowercasing: [record.text, record.title.en ?? "", record.title.zh ?? "", record.headline ?? ""]
+                    .joined(separator: "\n"))
             if !markers.contains(where: { searchable.contains($0.lowercased()) }) {
                 throw FuzzFailure("a page without the series' markers became \(record.kind.rawValue) \(record.id)")
             }
@@ -149,7 +153,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         var streamed: [WARCRecord] = []
         var complete = false
         do {
-            try WARCFileReader(path: context.scratchFile.path, limit: limit).forEach { record, _ in
+            try WARCFileReader(path: context.scratchFile.path, limit: limit).forEachRecord { record, _ in
                 if record.block.count > limit { throw FuzzFailure("a record over the limit was returned") }
                 streamed.append(record)
             }
@@ -170,7 +174,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             ("pipeline.toml", { _ = try CorpusConfig.parsePipeline($0, file: "pipeline.toml") }),
             ("lexicon.toml", { _ = try CorpusConfig.parseLexicon($0, file: "lexicon.toml") }),
             ("sources.toml", { _ = try SourceEntry.parse($0, file: "sources.toml") }),
-            ("sources.toml", { _ = try HostPolicy.parse($0, file: "sources.toml") }),
+            ("sources.toml", { _ = try HostPolicy.parse($0, file: "sources.toml") })
         ]
         for (name, load) in loaders {
             do {

@@ -21,7 +21,12 @@ public struct FetchOutcome: Codable, Equatable, Sendable {
     public var originalOf: String?
 
     public init(url: String, source: String?, status: Status, id: String?, error: String?, originalOf: String? = nil) {
-        self.url = url; self.source = source; self.status = status; self.id = id; self.error = error; self.originalOf = originalOf
+        self.url = url
+        self.source = source
+        self.status = status
+        self.id = id
+        self.error = error
+        self.originalOf = originalOf
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -33,7 +38,10 @@ public struct FetchOutcome: Codable, Equatable, Sendable {
         try container.encode(error, forKey: .error)
         try container.encodeIfPresent(originalOf, forKey: .originalOf)
     }
-    enum CodingKeys: String, CodingKey { case url, source, status, id, error, originalOf = "original_of" }
+    enum CodingKeys: String, CodingKey {
+        case url, source, status, id, error
+        case originalOf = "original_of"
+    }
 }
 
 /// A URL to capture, from `Config/sources.toml` or the command line.
@@ -45,7 +53,10 @@ public struct FetchTarget: Sendable {
     /// TLS policy for a target no source names (from `[[host]]`).
     public var tls: SourceEntry.TLSPolicy?
     public init(url: String, source: SourceEntry?, originalOf: String? = nil, tls: SourceEntry.TLSPolicy? = nil) {
-        self.url = url; self.source = source; self.originalOf = originalOf; self.tls = tls
+        self.url = url
+        self.source = source
+        self.originalOf = originalOf
+        self.tls = tls
     }
 
     var verifyTLS: Bool { (source?.tls ?? tls ?? .verify) != .recordInsecure }
@@ -78,9 +89,11 @@ public struct FetchJob {
         var outcomes = try capture(targets, progress: progress)
         let followed = try originals(of: targets, outcomes: outcomes)
         if !followed.isEmpty { outcomes += try capture(followed, progress: progress) }
-        let log = FetchLog(finished: WARCDate.string(Date()), entries: outcomes.map {
-            FetchLog.Entry(url: $0.url, source: $0.source, status: $0.status.rawValue, id: $0.id, error: $0.error)
-        })
+        let log = FetchLog(
+            finished: WARCDate.string(Date()),
+            entries: outcomes.map {
+                FetchLog.Entry(url: $0.url, source: $0.source, status: $0.status.rawValue, id: $0.id, error: $0.error)
+            })
         // Only the report of failures is lost if this cannot be written; the captures are committed.
         try? log.write(to: ingestor.store)
         return outcomes
@@ -95,9 +108,12 @@ public struct FetchJob {
         var followed: [FetchTarget] = []
         for (target, outcome) in zip(targets, outcomes) where target.originalOf == nil && target.source?.followOriginal != false {
             guard [.fetched, .changed, .unchanged].contains(outcome.status), let id = outcome.id else { continue }
-            guard let record = try store.read({ try store.loadRecord(id: id) }), record.kind == .lesson, let original = record.original else { continue }
+            guard let record = try store.read({ try store.loadRecord(id: id) }), record.kind == .lesson, let original = record.original
+            else { continue }
             guard let url = original.url else {
-                notes.append("\(id): no link to another http(s) page for its Chinese original (\(original.titleZH ?? "untitled")); nothing to follow")
+                notes.append(
+                    "\(id): no link to another http(s) page for its Chinese original (\(original.titleZH ?? "untitled")); nothing to follow"
+                )
                 continue
             }
             guard seen.insert(url).inserted else { continue }
@@ -114,8 +130,9 @@ public struct FetchJob {
         }
         let requests = targets.map { target -> FetchRequest in
             let earlier = previous[target.url]
-            return FetchRequest(url: target.url, sourceID: target.source?.id, verifyTLS: target.verifyTLS,
-                                ifNoneMatch: earlier?.etag, ifModifiedSince: earlier?.lastModified)
+            return FetchRequest(
+                url: target.url, sourceID: target.source?.id, verifyTLS: target.verifyTLS,
+                ifNoneMatch: earlier?.etag, ifModifiedSince: earlier?.lastModified)
         }
         var results = [Result<FetchResponse, CorpusError>?](repeating: nil, count: targets.count)
         var done = 0
@@ -135,7 +152,8 @@ public struct FetchJob {
                     do {
                         outcome = try archive(response, target: target, previous: previous[target.url], session: session)
                     } catch let error as CorpusError {
-                        outcome = FetchOutcome(url: target.url, source: target.source?.id, status: .failed, id: nil, error: error.description)
+                        outcome = FetchOutcome(
+                            url: target.url, source: target.source?.id, status: .failed, id: nil, error: error.description)
                     }
                 }
                 var placed = outcome
@@ -146,7 +164,9 @@ public struct FetchJob {
         return outcomes
     }
 
-    func archive(_ response: FetchResponse, target: FetchTarget, previous: CaptureHistory.LastCapture?, session: WriteSession) throws -> FetchOutcome {
+    func archive(_ response: FetchResponse, target: FetchTarget, previous: CaptureHistory.LastCapture?, session: WriteSession) throws
+        -> FetchOutcome
+    {
         let date = WARCDate.string(response.date)
         let payloadDigest = Digest.sha256Hex(response.body)
         var ipField: [(name: String, value: String)] = []
@@ -159,13 +179,17 @@ public struct FetchJob {
                 type: "revisit", date: date, contentType: "application/http; msgtype=response", block: response.responseHead,
                 extra: [("WARC-Target-URI", response.finalURL)] + ipField + [
                     ("WARC-Profile", profile), ("WARC-Refers-To", previous.recordID),
-                    ("WARC-Refers-To-Target-URI", previous.url), ("WARC-Refers-To-Date", previous.date),
+                    ("WARC-Refers-To-Target-URI", previous.url), ("WARC-Refers-To-Date", previous.date)
                 ],
                 payloadDigest: false)
             revisit.headers.insert(("WARC-Payload-Digest", "sha256:" + previous.payloadSHA256), at: revisit.headers.count - 1)
             let request = requestRecord(response, date: date, concurrentTo: revisit.recordID, ipField: ipField)
-            try session.append([request, revisit, metadata(response, target: target, date: date, refersTo: revisit.recordID,
-                                                           corpusID: previous.corpusID, status: .unchanged, payloadDigest: previous.payloadSHA256)])
+            try session.append([
+                request, revisit,
+                metadata(
+                    response, target: target, date: date, refersTo: revisit.recordID,
+                    corpusID: previous.corpusID, status: .unchanged, payloadDigest: previous.payloadSHA256)
+            ])
             return FetchOutcome(url: target.url, source: target.source?.id, status: .unchanged, id: previous.corpusID, error: nil)
         }
         guard (200..<300).contains(response.status) else {
@@ -176,44 +200,60 @@ public struct FetchJob {
         }
         var block = response.responseHead
         block.append(response.body)
-        let responseRecord = WARCRecord.make(type: "response", date: date, contentType: "application/http; msgtype=response",
-                                             block: block, extra: [("WARC-Target-URI", response.finalURL)] + ipField)
+        let responseRecord = WARCRecord.make(
+            type: "response", date: date, contentType: "application/http; msgtype=response",
+            block: block, extra: [("WARC-Target-URI", response.finalURL)] + ipField)
         let request = requestRecord(response, date: date, concurrentTo: responseRecord.recordID, ipField: ipField)
         let contentType = response.header("content-type")
         let format = Cleaner.format(forName: URL(string: response.finalURL)?.path ?? "", contentType: contentType ?? "text/html") ?? .html
-        var source = SourceInfo(url: response.finalURL, requestedURL: target.url, file: nil, retrievedAt: date,
-                                httpStatus: response.status, tlsVerified: response.tlsVerified, contentType: contentType)
+        var source = SourceInfo(
+            url: response.finalURL, requestedURL: target.url, file: nil, retrievedAt: date,
+            httpStatus: response.status, tlsVerified: response.tlsVerified, contentType: contentType)
         source.sourceID = target.source?.id
         source.ipAddress = response.remoteIP
         source.redirects = response.redirects.isEmpty ? nil : response.redirects
         source.tlsVerifyResult = response.tlsVerifyResult
         source.etag = response.header("etag")
         source.lastModified = response.header("last-modified")
-        let capture = Capture(bytes: response.body, format: format, source: source,
-                              headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url)
-        let built = try ingestor.builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: responseRecord.recordID))
-        let record: CorpusRecord, file: Data, status: FetchOutcome.Status
+        let capture = Capture(
+            bytes: response.body, format: format, source: source,
+            headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url)
+        let built = try ingestor.builder.buildWithFile(
+            capture, archive: ArchiveLocation(warc: session.warcPath, recordID: responseRecord.recordID))
+        let record: CorpusRecord
+        let file: Data
+        let status: FetchOutcome.Status
         switch try Ingestor.place(built.record, file: built.file, session: session, replacing: nil) {
         case .refused(let id, let reason):
-            return FetchOutcome(url: target.url, source: target.source?.id, status: .conflict, id: id,
-                                error: CorpusError(file: target.url, stage: .classify, reason: reason).description)
+            return FetchOutcome(
+                url: target.url, source: target.source?.id, status: .conflict, id: id,
+                error: CorpusError(file: target.url, stage: .classify, reason: reason).description)
         case .placed(let placed, let data, let isNew):
             (record, file, status) = (placed, data, isNew ? .fetched : .changed)
         }
-        try session.append([request, responseRecord, metadata(response, target: target, date: date, refersTo: responseRecord.recordID,
-                                                              corpusID: record.id, status: status, payloadDigest: payloadDigest)])
+        try session.append([
+            request, responseRecord,
+            metadata(
+                response, target: target, date: date, refersTo: responseRecord.recordID,
+                corpusID: record.id, status: status, payloadDigest: payloadDigest)
+        ])
         try session.keepConfig(ingestor.config)
         try session.put(record, fileData: file)
         return FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, error: nil)
     }
 
-    func requestRecord(_ response: FetchResponse, date: String, concurrentTo: String, ipField: [(name: String, value: String)]) -> WARCRecord {
-        WARCRecord.make(type: "request", date: date, contentType: "application/http; msgtype=request", block: response.requestHead,
-                        extra: [("WARC-Target-URI", response.finalURL)] + ipField + [("WARC-Concurrent-To", concurrentTo)])
+    func requestRecord(_ response: FetchResponse, date: String, concurrentTo: String, ipField: [(name: String, value: String)])
+        -> WARCRecord
+    {
+        WARCRecord.make(
+            type: "request", date: date, contentType: "application/http; msgtype=request", block: response.requestHead,
+            extra: [("WARC-Target-URI", response.finalURL)] + ipField + [("WARC-Concurrent-To", concurrentTo)])
     }
 
-    func metadata(_ response: FetchResponse, target: FetchTarget, date: String, refersTo: String, corpusID: String,
-                  status: FetchOutcome.Status, payloadDigest: String) -> WARCRecord {
+    func metadata(
+        _ response: FetchResponse, target: FetchTarget, date: String, refersTo: String, corpusID: String,
+        status: FetchOutcome.Status, payloadDigest: String
+    ) -> WARCRecord {
         var fields = CaptureFields()
         fields.add(.corpusID, corpusID)
         fields.add(.captureStatus, status.rawValue)
@@ -227,7 +267,8 @@ public struct FetchJob {
         fields.add(.etag, response.header("etag"))
         fields.add(.lastModified, response.header("last-modified"))
         fields.add(.tlsVerifyResult, response.tlsVerifyResult.map { String($0) })
-        return WARCRecord.make(type: "metadata", date: date, contentType: "application/warc-fields", block: fields.block,
-                               extra: [("WARC-Target-URI", response.finalURL), ("WARC-Refers-To", refersTo)], payloadDigest: false)
+        return WARCRecord.make(
+            type: "metadata", date: date, contentType: "application/warc-fields", block: fields.block,
+            extra: [("WARC-Target-URI", response.finalURL), ("WARC-Refers-To", refersTo)], payloadDigest: false)
     }
 }

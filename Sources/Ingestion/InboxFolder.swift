@@ -22,10 +22,14 @@ public struct InboxFolder: Sendable {
     /// Files ready to take, sorted by name, and notes about what was left alone. With `names`,
     /// only those entries of the folder are considered (the watcher's events); else all of it.
     public func pending(names: [String]? = nil) -> (files: [String], notes: [String], links: [String]) {
-        var files: [String] = [], notes: [String] = [], links: [String] = []
+        var files: [String] = []
+        var notes: [String] = []
+        var links: [String] = []
         var folder = stat()
         if lstat(url.path, &folder) == 0, (folder.st_mode & S_IFMT) == S_IFLNK {
-            return ([], ["\(url.path): inbox: Inbox/ is a symbolic link; links are never followed out of the project, so nothing was taken"], [])
+            return (
+                [], ["\(url.path): inbox: Inbox/ is a symbolic link; links are never followed out of the project, so nothing was taken"], []
+            )
         }
         if names == nil { notes += renameUndecodableNames() }
         let candidates = names ?? ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
@@ -66,9 +70,11 @@ public struct InboxFolder: Sendable {
                 source.withMemoryRebound(to: CChar.self) { renameat(dirfd(folder), $0.baseAddress!, dirfd(folder), target) }
             }
             let path = url.appendingPathComponent(target).path
-            notes.append(moved == 0
-                ? "\(path): inbox: the file name was not valid UTF-8; renamed to this (bytes percent-encoded)"
-                : "\(url.path)/\(encoded): inbox: the file name is not valid UTF-8 and could not be renamed: \(String(cString: strerror(errno)))")
+            notes.append(
+                moved == 0
+                    ? "\(path): inbox: the file name was not valid UTF-8; renamed to this (bytes percent-encoded)"
+                    : "\(url.path)/\(encoded): inbox: the file name is not valid UTF-8 and could not be renamed: \(String(cString: strerror(errno)))"
+            )
         }
         return notes
     }
@@ -76,16 +82,26 @@ public struct InboxFolder: Sendable {
     /// Ingests what is pending in one batch (one lock, one commit), then removes the taken files
     /// and quarantines the rejected ones. `onOutcome` sees each file's outcomes as soon as they
     /// are durable.
-    public func process(names: [String]? = nil, with ingestor: Ingestor,
-                        onOutcome: ([IngestOutcome]) -> Void = { _ in }) throws -> (outcomes: [IngestOutcome], notes: [String]) {
+    public func process(
+        names: [String]? = nil, with ingestor: Ingestor,
+        onOutcome: ([IngestOutcome]) -> Void = { _ in }
+    ) throws -> (outcomes: [IngestOutcome], notes: [String]) {
         let (files, notes, links) = pending(names: names)
         var groups: [(path: String, outcomes: [IngestOutcome])] = []
         if !files.isEmpty {
             groups = zip(files, try ingestor.ingestGrouped(paths: files)).map { ($0, $1) }
         }
         for link in links {
-            groups.append((link, [IngestOutcome(file: link, status: .rejected, id: nil,
-                                                error: CorpusError(file: link, stage: .read, reason: "symbolic link; links are never followed out of Inbox/").description)]))
+            groups.append(
+                (
+                    link,
+                    [
+                        IngestOutcome(
+                            file: link, status: .rejected, id: nil,
+                            error: CorpusError(file: link, stage: .read, reason: "symbolic link; links are never followed out of Inbox/")
+                                .description)
+                    ]
+                ))
         }
         var reported: [(path: String, outcomes: [IngestOutcome])] = []
         for (path, outcomes) in groups {
@@ -126,7 +142,7 @@ public struct InboxFolder: Sendable {
         let stage = afterFile.components(separatedBy: ": ").first.flatMap { Stage(rawValue: $0)?.rawValue } ?? "read"
         let body: JSONValue = .object([
             "file": .string(name), "stage": .string(stage), "reason": .string(reason),
-            "time": .string(WARCDate.string(Date())),
+            "time": .string(WARCDate.string(Date()))
         ])
         let reasonURL = URL(fileURLWithPath: target.path + ".error.json")
         try FileIO.writeAtomically(body.prettyData(), to: reasonURL)

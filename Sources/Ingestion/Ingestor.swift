@@ -20,7 +20,10 @@ public struct IngestOutcome: Codable, Equatable, Sendable {
     public var error: String?
 
     public init(file: String, status: Status, id: String?, error: String?) {
-        self.file = file; self.status = status; self.id = id; self.error = error
+        self.file = file
+        self.status = status
+        self.id = id
+        self.error = error
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -44,8 +47,9 @@ public struct Ingestor: Sendable {
     public var replacing: String? = nil
 
     public init(archiveRoot: URL, config: CorpusConfig) {
-        store = ArchiveStore(root: archiveRoot, lockTimeout: config.pipeline.lockTimeoutSeconds,
-                             warcRecordLimit: config.pipeline.maxWARCRecordBytes)
+        store = ArchiveStore(
+            root: archiveRoot, lockTimeout: config.pipeline.lockTimeoutSeconds,
+            warcRecordLimit: config.pipeline.maxWARCRecordBytes)
         builder = RecordBuilder(config: config)
     }
 
@@ -72,7 +76,8 @@ public struct Ingestor: Sendable {
         let name = (path as NSString).lastPathComponent.lowercased()
         guard Self.supportedExtensions.contains(where: { name.hasSuffix($0) }) else {
             var isFolder: ObjCBool = false
-            let reason = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+            let reason =
+                FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
                 ? "is a directory" : "unsupported file type (expected \(Self.supportedExtensions.joined(separator: ", ")))"
             return [reject(path, CorpusError(file: path, stage: .read, reason: reason))]
         }
@@ -107,12 +112,15 @@ public struct Ingestor: Sendable {
         let modified = WARCDate.string(Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec)))
         let date = WARCDate.string(session.started)
         let contentType = format == .html ? "text/html" : "text/plain"
-        let source = SourceInfo(url: nil, file: url.lastPathComponent, retrievedAt: date, contentType: contentType,
-                                fileSize: bytes.count, fileModified: modified)
+        let source = SourceInfo(
+            url: nil, file: url.lastPathComponent, retrievedAt: date, contentType: contentType,
+            fileSize: bytes.count, fileModified: modified)
         let capture = Capture(bytes: bytes, format: format, source: source, headerCharset: nil, displayName: path)
-        let resource = WARCRecord.make(type: "resource", date: date, contentType: contentType, block: bytes,
-                                       extra: [("WARC-Target-URI", url.absoluteString)])
-        let (record, file) = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: resource.recordID))
+        let resource = WARCRecord.make(
+            type: "resource", date: date, contentType: contentType, block: bytes,
+            extra: [("WARC-Target-URI", url.absoluteString)])
+        let (record, file) = try builder.buildWithFile(
+            capture, archive: ArchiveLocation(warc: session.warcPath, recordID: resource.recordID))
         var extra = CaptureFields()
         extra.add(.fileName, url.lastPathComponent)
         extra.add(.fileSize, String(bytes.count))
@@ -122,14 +130,18 @@ public struct Ingestor: Sendable {
 
     /// Appends the capture and a `metadata` record naming the document and what happened (the
     /// capture history reads these), then stages the record.
-    func commit(_ built: CorpusRecord, fileData builtFile: Data, captured: WARCRecord, extraFields: CaptureFields, file: String, session: WriteSession) throws -> IngestOutcome {
+    func commit(
+        _ built: CorpusRecord, fileData builtFile: Data, captured: WARCRecord, extraFields: CaptureFields, file: String,
+        session: WriteSession
+    ) throws -> IngestOutcome {
         if config.pipeline.quarantineOffTopic, let reason = Self.offTopicReason(built) {
             return reject(file, CorpusError(file: file, stage: .classify, reason: "\(reason) (pipeline.toml ingest.quarantine_off_topic)"))
         }
         let placed: (record: CorpusRecord, file: Data, status: IngestOutcome.Status)
         switch try Self.place(built, file: builtFile, session: session, replacing: replacing) {
         case .refused(let id, let reason):
-            return IngestOutcome(file: file, status: .conflict, id: id, error: CorpusError(file: file, stage: .classify, reason: reason).description)
+            return IngestOutcome(
+                file: file, status: .conflict, id: id, error: CorpusError(file: file, stage: .classify, reason: reason).description)
         case .placed(let record, let data, let isNew):
             placed = (record, data, isNew ? .ingested : .changed)
         }
@@ -138,10 +150,11 @@ public struct Ingestor: Sendable {
         fields.add(.corpusID, record.id)
         fields.add(.captureStatus, status.rawValue)
         fields.add(.payloadSHA256, record.provenance.rawSHA256)
-        let metadata = WARCRecord.make(type: "metadata", date: captured["WARC-Date"] ?? WARCDate.string(session.started),
-                                       contentType: "application/warc-fields", block: fields.block,
-                                       extra: [("WARC-Target-URI", captured["WARC-Target-URI"] ?? file), ("WARC-Refers-To", captured.recordID)],
-                                       payloadDigest: false)
+        let metadata = WARCRecord.make(
+            type: "metadata", date: captured["WARC-Date"] ?? WARCDate.string(session.started),
+            contentType: "application/warc-fields", block: fields.block,
+            extra: [("WARC-Target-URI", captured["WARC-Target-URI"] ?? file), ("WARC-Refers-To", captured.recordID)],
+            payloadDigest: false)
         try session.append([captured, metadata])
         try session.keepConfig(config)
         try session.put(record, fileData: fileData)
@@ -161,8 +174,12 @@ public struct Ingestor: Sendable {
         let isNew: Bool
         switch placement {
         case .conflict(let existing, let reason): return .refused(id: existing, reason: "conflict: \(reason)")
-        case .new(let placed): id = placed; isNew = true
-        case .version(let placed): id = placed; isNew = false
+        case .new(let placed):
+            id = placed
+            isNew = true
+        case .version(let placed):
+            id = placed
+            isNew = false
         }
         guard id != record.id else { return .placed(record, file, isNew: isNew) }
         var moved = record
@@ -174,7 +191,8 @@ public struct Ingestor: Sendable {
     /// Why a record is off-topic (no evidence of the corpus at all), or nil.
     static func offTopicReason(_ record: CorpusRecord) -> String? {
         guard record.kind == .other, record.topics.isEmpty,
-              let first = record.classification.evidence.first, first.hasPrefix("off-topic") else { return nil }
+            let first = record.classification.evidence.first, first.hasPrefix("off-topic")
+        else { return nil }
         return first
     }
 
@@ -190,8 +208,9 @@ public struct Ingestor: Sendable {
         var outcomes: [IngestOutcome] = []
         let reader = WARCFileReader(path: path, limit: config.pipeline.maxWARCRecordBytes)
         var found = 0
-        try reader.forEach { record, offset in
-            let label = "\(path)#\(record["WARC-Target-URI"].map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")) } ?? "offset \(offset)")"
+        try reader.forEachRecord { record, offset in
+            let label =
+                "\(path)#\(record["WARC-Target-URI"].map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")) } ?? "offset \(offset)")"
             guard let capture = try WARCImport.capture(from: record, file: path) else { return }
             found += 1
             let rawDigest = Digest.sha256Hex(capture.bytes)
@@ -206,8 +225,10 @@ public struct Ingestor: Sendable {
             }
             do {
                 let built = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: record.recordID))
-                outcomes.append(try commit(built.record, fileData: built.file, captured: record, extraFields: Self.importedFrom(path),
-                                           file: label, session: session))
+                outcomes.append(
+                    try commit(
+                        built.record, fileData: built.file, captured: record, extraFields: Self.importedFrom(path),
+                        file: label, session: session))
             } catch let error as CorpusError {
                 outcomes.append(reject(label, error))
             }

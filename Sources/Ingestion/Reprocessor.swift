@@ -15,10 +15,18 @@ public struct ReprocessOutcome: Codable, Equatable, Sendable {
     public var error: String?
 
     public init(id: String, status: Status, newID: String? = nil, fields: [String] = [], error: String? = nil) {
-        self.id = id; self.status = status; self.newID = newID; self.fields = fields; self.error = error
+        self.id = id
+        self.status = status
+        self.newID = newID
+        self.fields = fields
+        self.error = error
     }
 
-    enum CodingKeys: String, CodingKey { case id, status, newID = "new_id", fields, error }
+    enum CodingKeys: String, CodingKey {
+        case id, status
+        case newID = "new_id"
+        case fields, error
+    }
 }
 
 /// Re-derives records from their raw captures with the current pipeline and configuration, in
@@ -35,24 +43,28 @@ public struct Reprocessor {
         var outcomes: [ReprocessOutcome] = []
         let body: (WriteSession?) throws -> Void = { session in
             let records = store.loadRecords().records
-            let selected = ids.isEmpty ? records : try ids.map { id in
-                guard let record = records.first(where: { $0.id == id }) else {
-                    throw CorpusError(file: id, stage: .record, reason: "no such record (see `dccorpus list`)")
+            let selected =
+                ids.isEmpty
+                ? records
+                : try ids.map { id in
+                    guard let record = records.first(where: { $0.id == id }) else {
+                        throw CorpusError(file: id, stage: .record, reason: "no such record (see `dccorpus list`)")
+                    }
+                    return record
                 }
-                return record
-            }
             let wanted = Set(selected.map(\.provenance.archive.recordID))
             var captures: [String: WARCRecord] = [:]
             for path in store.warcFiles() {
-                try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEach { record, _ in
+                try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEachRecord { record, _ in
                     if wanted.contains(record.recordID) { captures[record.recordID] = record }
                 }
             }
             var current = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             var aliases = store.aliases()
             for stored in selected.sorted(by: { $0.id < $1.id }) {
-                let outcome = try reprocessOne(stored, capture: captures[stored.provenance.archive.recordID], among: &current,
-                                               aliases: &aliases, session: session)
+                let outcome = try reprocessOne(
+                    stored, capture: captures[stored.provenance.archive.recordID], among: &current,
+                    aliases: &aliases, session: session)
                 outcomes.append(outcome)
             }
             if let session, outcomes.contains(where: { $0.status == .renamed }) {
@@ -69,10 +81,14 @@ public struct Reprocessor {
         return outcomes
     }
 
-    func reprocessOne(_ stored: CorpusRecord, capture warcRecord: WARCRecord?, among current: inout [String: CorpusRecord],
-                      aliases: inout [String: String], session: WriteSession?) throws -> ReprocessOutcome {
+    func reprocessOne(
+        _ stored: CorpusRecord, capture warcRecord: WARCRecord?, among current: inout [String: CorpusRecord],
+        aliases: inout [String: String], session: WriteSession?
+    ) throws -> ReprocessOutcome {
         guard let warcRecord, var capture = try WARCImport.capture(from: warcRecord, file: stored.provenance.archive.warc) else {
-            return ReprocessOutcome(id: stored.id, status: .failed, error: "\(stored.id): reprocess: raw capture \(stored.provenance.archive.recordID) not found")
+            return ReprocessOutcome(
+                id: stored.id, status: .failed,
+                error: "\(stored.id): reprocess: raw capture \(stored.provenance.archive.recordID) not found")
         }
         var source = stored.provenance.source
         source.charset = nil
@@ -96,8 +112,9 @@ public struct Reprocessor {
                 return ReprocessOutcome(id: stored.id, status: .conflict, newID: id, error: "\(stored.id): reprocess: conflict: \(reason)")
             }
             if others[newID] != nil {
-                return ReprocessOutcome(id: stored.id, status: .conflict, newID: newID,
-                                        error: "\(stored.id): reprocess: would become \(newID), which another document holds")
+                return ReprocessOutcome(
+                    id: stored.id, status: .conflict, newID: newID,
+                    error: "\(stored.id): reprocess: would become \(newID), which another document holds")
             }
         }
         rebuilt.id = newID
@@ -114,16 +131,18 @@ public struct Reprocessor {
         }
         current[stored.id] = nil
         current[newID] = rebuilt
-        return ReprocessOutcome(id: stored.id, status: newID == stored.id ? .updated : .renamed,
-                                newID: newID == stored.id ? nil : newID, fields: fields)
+        return ReprocessOutcome(
+            id: stored.id, status: newID == stored.id ? .updated : .renamed,
+            newID: newID == stored.id ? nil : newID, fields: fields)
     }
 
     /// The previous record as a `resource` (kept whole), a `metadata` record naming the new
     /// version, then the new record.
     func write(_ record: CorpusRecord, replacing previous: CorpusRecord, warcRecord: WARCRecord, session: WriteSession) throws {
         let date = WARCDate.string(session.started)
-        let kept = WARCRecord.make(type: "resource", date: date, contentType: "application/json", block: try previous.fileData(),
-                                   extra: [("WARC-Target-URI", "urn:dccorpus:record:\(previous.id):\(previous.provenance.recordSHA256)")])
+        let kept = WARCRecord.make(
+            type: "resource", date: date, contentType: "application/json", block: try previous.fileData(),
+            extra: [("WARC-Target-URI", "urn:dccorpus:record:\(previous.id):\(previous.provenance.recordSHA256)")])
         var fields = CaptureFields()
         fields.add(.corpusID, record.id)
         fields.add(.captureStatus, "reprocessed")
@@ -132,10 +151,13 @@ public struct Reprocessor {
         fields.add(.previousPipeline, previous.provenance.pipeline.version)
         fields.add(.previousRecord, kept.recordID)
         if previous.id != record.id { fields.add(.renamedFrom, previous.id) }
-        let metadata = WARCRecord.make(type: "metadata", date: date, contentType: "application/warc-fields", block: fields.block,
-                                       extra: [("WARC-Target-URI", warcRecord["WARC-Target-URI"] ?? "urn:dccorpus:record:\(record.id)"),
-                                               ("WARC-Refers-To", warcRecord.recordID)],
-                                       payloadDigest: false)
+        let metadata = WARCRecord.make(
+            type: "metadata", date: date, contentType: "application/warc-fields", block: fields.block,
+            extra: [
+                ("WARC-Target-URI", warcRecord["WARC-Target-URI"] ?? "urn:dccorpus:record:\(record.id)"),
+                ("WARC-Refers-To", warcRecord.recordID)
+            ],
+            payloadDigest: false)
         try session.append([kept, metadata])
         try session.keepConfig(ingestor.config)
         try session.put(record)
@@ -143,7 +165,8 @@ public struct Reprocessor {
 
     static func changedFields(_ old: CorpusRecord, _ new: CorpusRecord) -> [String] {
         guard let left = try? JSONValue.from(old), let right = try? JSONValue.from(new),
-              case .object(let a) = left, case .object(let b) = right else { return ["(record)"] }
+            case .object(let a) = left, case .object(let b) = right
+        else { return ["(record)"] }
         return Set(a.keys).union(b.keys).sorted().filter { a[$0] != b[$0] && $0 != "provenance" }
             + (provenanceChanged(a["provenance"], b["provenance"]))
     }

@@ -8,7 +8,10 @@ public struct VersionDiff: Codable, Sendable {
     public struct Version: Codable, Sendable {
         public var date: String
         public var payloadSHA256: String?
-        enum CodingKeys: String, CodingKey { case date, payloadSHA256 = "payload_sha256" }
+        enum CodingKeys: String, CodingKey {
+            case date
+            case payloadSHA256 = "payload_sha256"
+        }
     }
     public struct Change: Codable, Sendable, Equatable {
         public enum Operation: String, Codable, Sendable { case removed, added }
@@ -35,12 +38,14 @@ public struct VersionDiff: Codable, Sendable {
             throw CorpusError(file: id, stage: .archive, reason: "no such record (see `dccorpus list`)")
         }
         guard versions.count >= 2 else {
-            return VersionDiff(id: id, versions: 1, from: nil, to: Version(date: latest.date, payloadSHA256: latest.payloadSHA256), changes: [])
+            return VersionDiff(
+                id: id, versions: 1, from: nil, to: Version(date: latest.date, payloadSHA256: latest.payloadSHA256), changes: [])
         }
         let pair = Array(versions.suffix(2))
         let texts = try pair.map { entry -> [String] in
             guard let record = try CaptureHistory.record(id: entry.recordID, in: entry.warc, store: store, limit: limit),
-                  let capture = try WARCImport.capture(from: record, file: entry.warc) else {
+                let capture = try WARCImport.capture(from: record, file: entry.warc)
+            else {
                 throw CorpusError(file: entry.warc, stage: .warc, reason: "capture \(entry.recordID) of \(id) is missing")
             }
             let rebuilt = try builder.build(capture, archive: ArchiveLocation(warc: entry.warc, recordID: entry.recordID))
@@ -53,7 +58,8 @@ public struct VersionDiff: Codable, Sendable {
             case .insert(let offset, let text, _): changes.append(Change(op: .added, paragraph: offset + 1, text: text))
             }
         }
-        return VersionDiff(id: id, versions: versions.count, from: Version(date: pair[0].date, payloadSHA256: pair[0].payloadSHA256),
-                           to: Version(date: pair[1].date, payloadSHA256: pair[1].payloadSHA256), changes: changes)
+        return VersionDiff(
+            id: id, versions: versions.count, from: Version(date: pair[0].date, payloadSHA256: pair[0].payloadSHA256),
+            to: Version(date: pair[1].date, payloadSHA256: pair[1].payloadSHA256), changes: changes)
     }
 }

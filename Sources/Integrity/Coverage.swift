@@ -15,8 +15,10 @@ public struct Coverage: Encodable, Sendable {
         public var lastFetchError: String?
         enum CodingKeys: String, CodingKey {
             case id, present
-            case lastCapture = "last_capture", lastCaptureStatus = "last_capture_status"
-            case lastFetch = "last_fetch", lastFetchError = "last_fetch_error"
+            case lastCapture = "last_capture"
+            case lastCaptureStatus = "last_capture_status"
+            case lastFetch = "last_fetch"
+            case lastFetchError = "last_fetch_error"
         }
     }
 
@@ -32,7 +34,8 @@ public struct Coverage: Encodable, Sendable {
         public var missing: [String]
         enum CodingKeys: String, CodingKey {
             case lesson, title, post, original, terms, footnotes, missing
-            case originalURL = "original_url", transcriptBlocks = "transcript_blocks"
+            case originalURL = "original_url"
+            case transcriptBlocks = "transcript_blocks"
         }
     }
 
@@ -46,13 +49,17 @@ public struct Coverage: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case lessons, posts, originals
-        case lastFetch = "last_fetch", failedSources = "failed_sources", staleRecords = "stale_records"
+        case lastFetch = "last_fetch"
+        case failedSources = "failed_sources"
+        case staleRecords = "stale_records"
     }
 
     /// "12 records were made by pipeline 0.1.0; run `dccorpus reprocess`", or nil.
     public var staleLine: String? {
         guard !staleRecords.isEmpty else { return nil }
-        let parts = staleRecords.sorted { $0.key < $1.key }.map { "\($0.value) record\($0.value == 1 ? " was" : "s were") made by pipeline \($0.key)" }
+        let parts = staleRecords.sorted { $0.key < $1.key }.map {
+            "\($0.value) record\($0.value == 1 ? " was" : "s were") made by pipeline \($0.key)"
+        }
         return parts.joined(separator: ", ") + "; run `dccorpus reprocess`"
     }
 
@@ -61,18 +68,21 @@ public struct Coverage: Encodable, Sendable {
         "lessons: \(posts)/\(lessons.count) posts, \(originals)/\(lessons.count) originals"
     }
 
-    public static func build(records: [CorpusRecord], captures: [String: CaptureEntry], fetchLog: FetchLog?, seriesLength: Int) -> Coverage {
+    public static func build(records: [CorpusRecord], captures: [String: CaptureEntry], fetchLog: FetchLog?, seriesLength: Int) -> Coverage
+    {
         let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let fetched = fetchLog?.entries ?? []
         func half(_ id: String) -> Half {
             let capture = captures[id]
             let fetch = fetched.last { $0.id == id }
-            return Half(id: id, present: byID[id] != nil, lastCapture: capture?.date, lastCaptureStatus: capture?.status,
-                        lastFetch: fetch?.status, lastFetchError: fetch?.error)
+            return Half(
+                id: id, present: byID[id] != nil, lastCapture: capture?.date, lastCaptureStatus: capture?.status,
+                lastFetch: fetch?.status, lastFetchError: fetch?.error)
         }
         var rows: [Row] = []
         for lesson in 1...seriesLength {
-            let post = byID["lesson-\(lesson)"], source = byID["lesson-\(lesson)-source"]
+            let post = byID["lesson-\(lesson)"]
+            let source = byID["lesson-\(lesson)-source"]
             var missing: [String] = []
             if post == nil { missing.append("English post") }
             if source == nil { missing.append("Chinese original") }
@@ -82,13 +92,16 @@ public struct Coverage: Encodable, Sendable {
                 if post.footnotes.isEmpty { missing.append("footnotes") }
                 if post.original?.url == nil { missing.append("link to the original") }
             }
-            rows.append(Row(lesson: lesson, title: Bilingual(en: post?.title.en, zh: post?.title.zh ?? source?.title.zh),
-                            post: half("lesson-\(lesson)"), original: half("lesson-\(lesson)-source"),
-                            originalURL: post?.original?.url, transcriptBlocks: post?.transcript.count ?? 0,
-                            terms: post?.terms.count ?? 0, footnotes: post?.footnotes.count ?? 0, missing: missing))
+            rows.append(
+                Row(
+                    lesson: lesson, title: Bilingual(en: post?.title.en, zh: post?.title.zh ?? source?.title.zh),
+                    post: half("lesson-\(lesson)"), original: half("lesson-\(lesson)-source"),
+                    originalURL: post?.original?.url, transcriptBlocks: post?.transcript.count ?? 0,
+                    terms: post?.terms.count ?? 0, footnotes: post?.footnotes.count ?? 0, missing: missing))
         }
-        var coverage = Coverage(lessons: rows, posts: rows.filter(\.post.present).count, originals: rows.filter(\.original.present).count,
-                                lastFetch: fetchLog?.finished, failedSources: fetched.filter { $0.status == "failed" || $0.status == "conflict" })
+        var coverage = Coverage(
+            lessons: rows, posts: rows.filter(\.post.present).count, originals: rows.filter(\.original.present).count,
+            lastFetch: fetchLog?.finished, failedSources: fetched.filter { $0.status == "failed" || $0.status == "conflict" })
         for record in records where record.provenance.pipeline.version != CorpusConfig.pipelineVersion {
             coverage.staleRecords[record.provenance.pipeline.version, default: 0] += 1
         }

@@ -8,7 +8,9 @@ public struct Finding: Codable, Equatable, Sendable, CustomStringConvertible {
     public var message: String
 
     public init(file: String, rule: String, message: String) {
-        self.file = file; self.rule = rule; self.message = message
+        self.file = file
+        self.rule = rule
+        self.message = message
     }
 
     public var description: String { "\(file): \(rule): \(message)" }

@@ -73,8 +73,10 @@ public struct Validator: Sendable {
         warnings += Self.glossaryFindings(records)
         let missing = (1...13).filter { !lessonsPresent.contains($0) }
         if !missing.isEmpty && !records.isEmpty {
-            warnings.append(Finding(file: "data/corpus", rule: "lessons-missing",
-                                    message: "no lesson record for \(missing.map(String.init).joined(separator: ", "))"))
+            warnings.append(
+                Finding(
+                    file: "data/corpus", rule: "lessons-missing",
+                    message: "no lesson record for \(missing.map(String.init).joined(separator: ", "))"))
         }
         return Report(documents: records.count, errors: errors, warnings: warnings)
     }
@@ -87,8 +89,10 @@ public struct Validator: Sendable {
         for lesson in records where lesson.kind == .lesson {
             guard let sourceID = lesson.translationOf, let source = byID[sourceID] else { continue }
             func warn(_ message: String) {
-                findings.append(Finding(file: "data/corpus/\(lesson.id).json", rule: "pair",
-                                        message: "\(lesson.id) and \(source.id) \(message)"))
+                findings.append(
+                    Finding(
+                        file: "data/corpus/\(lesson.id).json", rule: "pair",
+                        message: "\(lesson.id) and \(source.id) \(message)"))
             }
             if source.originalOf != lesson.id { warn("are not paired both ways (\(source.id) names \(source.originalOf ?? "nothing"))") }
             if let a = lesson.series?.lesson, let b = source.series?.lesson, a != b { warn("disagree on the lesson number: \(a) and \(b)") }
@@ -111,8 +115,10 @@ public struct Validator: Sendable {
             for lesson in records where lesson.kind == .lesson {
                 for term in lesson.terms {
                     guard let entry = entries[term.en.lowercased()], comparableTitle(entry.zh) != comparableTitle(term.zh) else { continue }
-                    findings.append(Finding(file: "data/corpus/\(lesson.id).json", rule: "term-mismatch",
-                                            message: "“\(term.en)” is \(term.zh) in \(lesson.id) but \(entry.zh) in \(glossary.id)"))
+                    findings.append(
+                        Finding(
+                            file: "data/corpus/\(lesson.id).json", rule: "term-mismatch",
+                            message: "“\(term.en)” is \(term.zh) in \(lesson.id) but \(entry.zh) in \(glossary.id)"))
                 }
             }
         }
@@ -137,70 +143,77 @@ public struct Validator: Sendable {
         let file = "data/corpus/\(record.id).json"
         func error(_ rule: String, _ message: String) { errors.append(Finding(file: file, rule: rule, message: message)) }
         func warning(_ rule: String, _ message: String) { warnings.append(Finding(file: file, rule: rule, message: message)) }
-            // Schema rules.
-            if !WriteSession.isSafeID(record.id) { error("schema", "id \"\(record.id)\" is not lower-case words joined by dashes") }
-            if record.languages.isEmpty || !record.languages.allSatisfy({ $0 == "en" || $0 == "zh" }) {
-                error("schema", "languages must be a non-empty subset of [en, zh]")
-            }
-            if record.classification.kind != record.kind { error("schema", "classification.kind differs from kind") }
-            if !(0...1).contains(record.classification.confidence) { error("schema", "classification.confidence outside 0…1") }
-            if let published = record.published, !Self.isDate(published) { error("schema", "published \"\(published)\" is not YYYY-MM-DD") }
-            if let series = record.series, !(1...series.of).contains(series.lesson) {
-                error("schema", "series.lesson \(series.lesson) outside 1…\(series.of)")
-            }
-            if (record.kind == .lesson || record.kind == .lessonSource) && record.series == nil {
-                error("schema", "a \(record.kind.rawValue) needs series")
-            }
-            for topic in record.topics where !topicSlugs.contains(topic) { error("schema", "unknown topic \"\(topic)\"") }
-            let provenance = record.provenance
-            for (name, value) in [("raw_sha256", provenance.rawSHA256), ("text_sha256", provenance.textSHA256), ("record_sha256", provenance.recordSHA256)]
-            where !Self.isHex64(value) {
-                error("schema", "provenance.\(name) is not 64 lower-case hex digits")
-            }
-            // Provenance consistency.
-            if Digest.sha256Hex(record.text) != provenance.textSHA256 { error("provenance", "text_sha256 does not match text") }
-            if let computed = try? record.computeRecordHash(), computed != provenance.recordSHA256 {
-                error("provenance", "record_sha256 does not match the record")
-            }
-            if provenance.source.url == nil && provenance.source.file == nil { error("provenance", "source has neither url nor file") }
-            if !provenance.archive.warc.hasPrefix("data/warc/") { error("provenance", "archive.warc is not under data/warc/") }
+        // Schema rules.
+        if !WriteSession.isSafeID(record.id) { error("schema", "id \"\(record.id)\" is not lower-case words joined by dashes") }
+        if record.languages.isEmpty || !record.languages.allSatisfy({ $0 == "en" || $0 == "zh" }) {
+            error("schema", "languages must be a non-empty subset of [en, zh]")
+        }
+        if record.classification.kind != record.kind { error("schema", "classification.kind differs from kind") }
+        if !(0...1).contains(record.classification.confidence) { error("schema", "classification.confidence outside 0…1") }
+        if let published = record.published, !Self.isDate(published) { error("schema", "published \"\(published)\" is not YYYY-MM-DD") }
+        if let series = record.series, !(1...series.of).contains(series.lesson) {
+            error("schema", "series.lesson \(series.lesson) outside 1…\(series.of)")
+        }
+        if (record.kind == .lesson || record.kind == .lessonSource) && record.series == nil {
+            error("schema", "a \(record.kind.rawValue) needs series")
+        }
+        for topic in record.topics where !topicSlugs.contains(topic) { error("schema", "unknown topic \"\(topic)\"") }
+        let provenance = record.provenance
+        for (name, value) in [
+            ("raw_sha256", provenance.rawSHA256), ("text_sha256", provenance.textSHA256), ("record_sha256", provenance.recordSHA256)
+        ]
+        where !Self.isHex64(value) {
+            error("schema", "provenance.\(name) is not 64 lower-case hex digits")
+        }
+        // Provenance consistency.
+        if Digest.sha256Hex(record.text) != provenance.textSHA256 { error("provenance", "text_sha256 does not match text") }
+        if let computed = try? record.computeRecordHash(), computed != provenance.recordSHA256 {
+            error("provenance", "record_sha256 does not match the record")
+        }
+        if provenance.source.url == nil && provenance.source.file == nil { error("provenance", "source has neither url nor file") }
+        if !provenance.archive.warc.hasPrefix("data/warc/") { error("provenance", "archive.warc is not under data/warc/") }
 
-            var previous = -1
-            for block in record.transcript {
-                if block.seconds <= previous { error("transcript-order", "timestamp \(block.at) does not come after the one before it") }
-                previous = block.seconds
-                if let duration = record.video?.durationSeconds, block.seconds > duration {
-                    error("transcript-length", "timestamp \(block.at) is beyond the video length (\(duration) s)")
-                }
-                // An original Chinese page has no translation; a translated lesson needs both.
-                if record.kind == .lesson, (block.en ?? "").isEmpty { error("transcript-english", "block at \(block.at) has no English") }
-                if (block.zh ?? "").isEmpty { error("transcript-chinese", "block at \(block.at) has no Chinese") }
+        var previous = -1
+        for block in record.transcript {
+            if block.seconds <= previous { error("transcript-order", "timestamp \(block.at) does not come after the one before it") }
+            previous = block.seconds
+            if let duration = record.video?.durationSeconds, block.seconds > duration {
+                error("transcript-length", "timestamp \(block.at) is beyond the video length (\(duration) s)")
             }
-            let footnoteNumbers = Set(record.footnotes.map(\.n))
-            for term in record.terms {
-                if term.en.isEmpty || !Self.hasHan(term.zh) { error("term-languages", "term \"\(term.en)\" / \"\(term.zh)\" lacks English or Chinese") }
-                if let note = term.footnote, !footnoteNumbers.contains(note) {
-                    error("term-footnote", "term \"\(term.en)\" cites footnote \(note), which does not exist")
-                }
+            // An original Chinese page has no translation; a translated lesson needs both.
+            if record.kind == .lesson, (block.en ?? "").isEmpty { error("transcript-english", "block at \(block.at) has no English") }
+            if (block.zh ?? "").isEmpty { error("transcript-chinese", "block at \(block.at) has no Chinese") }
+        }
+        let footnoteNumbers = Set(record.footnotes.map(\.n))
+        for term in record.terms {
+            if term.en.isEmpty || !Self.hasHan(term.zh) {
+                error("term-languages", "term \"\(term.en)\" / \"\(term.zh)\" lacks English or Chinese")
             }
-            let searchable = SearchableText(lowercasing: record.text)
-            for phrase in phrases where searchable.contains(phrase.lowercased()) {
-                error("boilerplate", "text still contains \"\(phrase)\"")
+            if let note = term.footnote, !footnoteNumbers.contains(note) {
+                error("term-footnote", "term \"\(term.en)\" cites footnote \(note), which does not exist")
             }
-            if record.kind == .lesson {
-                if record.transcript.isEmpty { warning("lesson-incomplete", "lesson has no transcript") }
-                if record.terms.isEmpty { warning("lesson-incomplete", "lesson has no terms") }
-                if record.synopsis.en == nil && record.synopsis.zh == nil { warning("lesson-incomplete", "lesson has no synopsis") }
-            }
-            // A saved text has no links; a page should link its original.
-            if record.kind == .lesson, let original = record.original, original.url == nil,
-               record.provenance.source.contentType?.lowercased().contains("html") == true {
-                warning("original-link", "the post names its Chinese original (\(original.titleZH ?? "untitled")) but links to no other http(s) page")
-            }
-            if record.kind == .other && record.topics.isEmpty {
-                let reason = record.classification.evidence.first ?? "no topics"
-                warning("off-topic", "not about Digital China: \(reason)")
-            }
+        }
+        let searchable = SearchableText(lowercasing: record.text)
+        for phrase in phrases where searchable.contains(phrase.lowercased()) {
+            error("boilerplate", "text still contains \"\(phrase)\"")
+        }
+        if record.kind == .lesson {
+            if record.transcript.isEmpty { warning("lesson-incomplete", "lesson has no transcript") }
+            if record.terms.isEmpty { warning("lesson-incomplete", "lesson has no terms") }
+            if record.synopsis.en == nil && record.synopsis.zh == nil { warning("lesson-incomplete", "lesson has no synopsis") }
+        }
+        // A saved text has no links; a page should link its original.
+        if record.kind == .lesson, let original = record.original, original.url == nil,
+            record.provenance.source.contentType?.lowercased().contains("html") == true
+        {
+            warning(
+                "original-link",
+                "the post names its Chinese original (\(original.titleZH ?? "untitled")) but links to no other http(s) page")
+        }
+        if record.kind == .other && record.topics.isEmpty {
+            let reason = record.classification.evidence.first ?? "no topics"
+            warning("off-topic", "not about Digital China: \(reason)")
+        }
         return (errors, warnings)
     }
 }

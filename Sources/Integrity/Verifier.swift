@@ -23,7 +23,11 @@ public struct Verifier: Sendable {
         public var rebuilt: [String: String] = [:]
 
         public init(ok: Bool, checked: Int, problems: [Finding], stale: [Finding] = [], rebuilt: [String: String] = [:]) {
-            self.ok = ok; self.checked = checked; self.problems = problems; self.stale = stale; self.rebuilt = rebuilt
+            self.ok = ok
+            self.checked = checked
+            self.problems = problems
+            self.stale = stale
+            self.rebuilt = rebuilt
         }
     }
 
@@ -62,7 +66,13 @@ public struct Verifier: Sendable {
             return Report(ok: true, checked: 0, problems: [])  // nothing archived yet
         }
         guard bag.exists else {
-            return Report(ok: false, checked: 0, problems: [Finding(file: bag.declarationURL.path, rule: "bag", message: "no bag here (bagit.txt missing): nothing has been archived yet")])
+            return Report(
+                ok: false, checked: 0,
+                problems: [
+                    Finding(
+                        file: bag.declarationURL.path, rule: "bag",
+                        message: "no bag here (bagit.txt missing): nothing has been archived yet")
+                ])
         }
 
         // 1. Tag files.
@@ -76,7 +86,10 @@ public struct Verifier: Sendable {
             for (path, expected) in tags.sorted(by: { $0.key < $1.key }) {
                 checked += 1
                 let url = store.root.appendingPathComponent(path)
-                guard let actual = try? Digest.sha256File(at: url) else { problem(path, "tag-fixity", "listed in tagmanifest-sha256.txt but missing"); continue }
+                guard let actual = try? Digest.sha256File(at: url) else {
+                    problem(path, "tag-fixity", "listed in tagmanifest-sha256.txt but missing")
+                    continue
+                }
                 if actual.hex != expected { problem(path, "tag-fixity", "SHA-256 does not match tagmanifest-sha256.txt") }
             }
             for name in Bag.tagFiles where tags[name] == nil { problem(name, "tag-fixity", "not listed in tagmanifest-sha256.txt") }
@@ -93,7 +106,10 @@ public struct Verifier: Sendable {
         for (path, expected) in manifest.sorted(by: { $0.key < $1.key }) {
             checked += 1
             let url = store.root.appendingPathComponent(path)
-            guard let actual = try? Digest.sha256File(at: url) else { problem(path, "fixity", "listed in manifest-sha256.txt but missing"); continue }
+            guard let actual = try? Digest.sha256File(at: url) else {
+                problem(path, "fixity", "listed in manifest-sha256.txt but missing")
+                continue
+            }
             totalBytes += actual.size
             if actual.hex != expected { problem(path, "fixity", "SHA-256 does not match manifest-sha256.txt") }
         }
@@ -114,7 +130,7 @@ public struct Verifier: Sendable {
         for path in store.warcFiles() {
             let reader = WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: config.pipeline.maxWARCRecordBytes)
             do {
-                try reader.forEach { record, offset in
+                try reader.forEachRecord { record, offset in
                     checked += 1
                     for message in record.digestProblems() { problem(path, "warc-digest", "record at offset \(offset): \(message)") }
                     if record.type == "resource" || record.type == "response" {
@@ -157,8 +173,9 @@ public struct Verifier: Sendable {
                 problem(file, "raw", "WARC record is in \(located.warc), not \(record.provenance.archive.warc)")
             }
             if rebuild {
-                let outcome = rebuildCase(record, from: located.record, warc: located.warc, builder: builder, store: store,
-                                          recordedBuilders: &recordedBuilders)
+                let outcome = rebuildCase(
+                    record, from: located.record, warc: located.warc, builder: builder, store: store,
+                    recordedBuilders: &recordedBuilders)
                 cases[record.id] = outcome.case.rawValue
                 switch outcome.case {
                 case .matches, .matchesRecordedConfig: break
@@ -174,22 +191,41 @@ public struct Verifier: Sendable {
     /// Rebuilds a record with the current pipeline and configuration; when that differs and the
     /// record was made with another configuration, with that one (from the bag's copy). Only a
     /// record that the pipeline and configuration it names cannot reproduce is tampered.
-    func rebuildCase(_ stored: CorpusRecord, from warcRecord: WARCRecord, warc: String, builder: RecordBuilder,
-                     store: ArchiveStore, recordedBuilders: inout [String: RecordBuilder?]) -> (case: RebuildCase, findings: [Finding]) {
+    func rebuildCase(
+        _ stored: CorpusRecord, from warcRecord: WARCRecord, warc: String, builder: RecordBuilder,
+        store: ArchiveStore, recordedBuilders: inout [String: RecordBuilder?]
+    ) -> (case: RebuildCase, findings: [Finding]) {
         let file = "data/corpus/\(stored.id).json"
         let current = rebuildProblems(stored, from: warcRecord, warc: warc, builder: builder)
         if current.isEmpty { return (.matches, []) }
         let made = stored.provenance.pipeline
         if made.version != CorpusConfig.pipelineVersion {
-            return (.stale, [Finding(file: file, rule: "stale", message: "made by pipeline \(made.version), not \(CorpusConfig.pipelineVersion): run `dccorpus reprocess`")])
+            return (
+                .stale,
+                [
+                    Finding(
+                        file: file, rule: "stale",
+                        message: "made by pipeline \(made.version), not \(CorpusConfig.pipelineVersion): run `dccorpus reprocess`")
+                ]
+            )
         }
         guard made.configSHA256 != config.configSHA256 else { return (.tampered, current) }
         if recordedBuilders[made.configSHA256] == nil {
             let recorded = try? CorpusConfig.load(folder: store.configURL(sha256: made.configSHA256))
-            recordedBuilders[made.configSHA256] = .some(recorded.flatMap { $0.configSHA256 == made.configSHA256 ? RecordBuilder(config: $0) : nil })
+            recordedBuilders[made.configSHA256] = .some(
+                recorded.flatMap { $0.configSHA256 == made.configSHA256 ? RecordBuilder(config: $0) : nil })
         }
         guard let recordedBuilder = recordedBuilders[made.configSHA256] ?? nil else {
-            return (.stale, [Finding(file: file, rule: "stale", message: "made with configuration \(made.configSHA256.prefix(12))…, which the bag does not keep: it cannot be re-derived; run `dccorpus reprocess`")])
+            return (
+                .stale,
+                [
+                    Finding(
+                        file: file, rule: "stale",
+                        message:
+                            "made with configuration \(made.configSHA256.prefix(12))…, which the bag does not keep: it cannot be re-derived; run `dccorpus reprocess`"
+                    )
+                ]
+            )
         }
         let again = rebuildProblems(stored, from: warcRecord, warc: warc, builder: recordedBuilder)
         return again.isEmpty ? (.matchesRecordedConfig, []) : (.tampered, again)
@@ -212,8 +248,11 @@ public struct Verifier: Sendable {
                 rebuilt = try rebuilt.sealed()
             }
             if rebuilt == stored { return [] }
-            let old = try JSONValue.from(stored), new = try JSONValue.from(rebuilt)
-            return Self.differences(old, new, path: "").map { Finding(file: file, rule: "rebuild", message: "field \($0) differs from a rebuild from the raw capture") }
+            let old = try JSONValue.from(stored)
+            let new = try JSONValue.from(rebuilt)
+            return Self.differences(old, new, path: "").map {
+                Finding(file: file, rule: "rebuild", message: "field \($0) differs from a rebuild from the raw capture")
+            }
         } catch let error as CorpusError {
             return [Finding(file: file, rule: "rebuild", message: error.description)]
         } catch {
@@ -233,7 +272,8 @@ public struct Verifier: Sendable {
     }
 
     static func files(under folder: URL, relativeTo root: URL) -> [String] {
-        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey], options: []) else { return [] }
+        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey], options: [])
+        else { return [] }
         var result: [String] = []
         let prefix = root.standardizedFileURL.path + "/"
         for case let url as URL in enumerator {

@@ -28,13 +28,18 @@ public enum DocumentIdentity {
         if let replacing {
             // The deliberate case: the user names the document this capture replaces.
             if replacing == base || isSuffixed(replacing, of: base) { return .version(id: replacing) }
-            return .conflict(id: replacing, reason: "the input is \(base), not \(replacing); --replace only overrides a conflict on its own id")
+            return .conflict(
+                id: replacing, reason: "the input is \(base), not \(replacing); --replace only overrides a conflict on its own id")
         }
         guard let existing = records[base] else { return .new(id: base) }
         let verdict = sameDocument(existing, record)
         if verdict.same { return .version(id: base) }
         if isFixedID(base) {
-            return .conflict(id: base, reason: "would replace \(base) (\(describe(existing))) with a different document (\(describe(record))): \(verdict.why); to do it anyway: ingest --replace \(base) FILE")
+            return .conflict(
+                id: base,
+                reason:
+                    "would replace \(base) (\(describe(existing))) with a different document (\(describe(record))): \(verdict.why); to do it anyway: ingest --replace \(base) FILE"
+            )
         }
         // Versions of an earlier document that collided with this slug carry a suffix.
         for (id, other) in records.sorted(by: { $0.key < $1.key }) where isSuffixed(id, of: base) {
@@ -76,7 +81,8 @@ public enum DocumentIdentity {
     }
 
     public static func sameDocument(_ existing: CorpusRecord, _ candidate: CorpusRecord) -> (same: Bool, why: String) {
-        let old = existing.provenance.source, new = candidate.provenance.source
+        let old = existing.provenance.source
+        let new = candidate.provenance.source
         let oldAddresses = Set([old.url, old.requestedURL, old.canonicalURL].compactMap { $0.map(withoutFragment) })
         let newAddresses = Set([new.url, new.requestedURL, new.canonicalURL].compactMap { $0.map(withoutFragment) })
         if !oldAddresses.isDisjoint(with: newAddresses) { return (true, "same address") }
@@ -113,9 +119,11 @@ public enum DocumentIdentity {
         }
         guard !pairs.isEmpty else { return true }
         return pairs.contains { left, right in
-            let x = tokens(left), y = tokens(right)
+            let x = tokens(left)
+            let y = tokens(right)
             if x.isEmpty || y.isEmpty { return true }
-            let joinedX = x.joined(separator: " "), joinedY = y.joined(separator: " ")
+            let joinedX = x.joined(separator: " ")
+            let joinedY = y.joined(separator: " ")
             if joinedX.contains(joinedY) || joinedY.contains(joinedX) { return true }
             let shared = Set(x).intersection(Set(y)).count
             return Double(shared) >= 0.5 * Double(min(Set(x).count, Set(y).count))
@@ -126,7 +134,12 @@ public enum DocumentIdentity {
     static func tokens(_ text: String) -> [String] {
         var result: [String] = []
         var word = String.UnicodeScalarView()
-        func finish() { if !word.isEmpty { result.append(String(word)); word = String.UnicodeScalarView() } }
+        func finish() {
+            if !word.isEmpty {
+                result.append(String(word))
+                word = String.UnicodeScalarView()
+            }
+        }
         for scalar in text.lowercased().unicodeScalars {
             if Han.contains(scalar) {
                 finish()
@@ -150,12 +163,15 @@ public enum DocumentIdentity {
             set.reserveCapacity(words.count)
             for index in 0...(words.count - 3) {
                 var hasher = Hasher()
-                hasher.combine(words[index]); hasher.combine(words[index + 1]); hasher.combine(words[index + 2])
+                hasher.combine(words[index])
+                hasher.combine(words[index + 1])
+                hasher.combine(words[index + 2])
                 set.insert(hasher.finalize())
             }
             return set
         }
-        let x = shingles(a), y = shingles(b)
+        let x = shingles(a)
+        let y = shingles(b)
         guard !x.isEmpty, !y.isEmpty else { return x.isEmpty && y.isEmpty ? 1 : 0 }
         let (small, large) = x.count <= y.count ? (x, y) : (y, x)
         return Double(small.intersection(large).count) / Double(small.count)

@@ -15,8 +15,11 @@ public struct Capture: Sendable {
     public var displayName: String
 
     public init(bytes: Data, format: Cleaner.Format, source: SourceInfo, headerCharset: String?, displayName: String) {
-        self.bytes = bytes; self.format = format; self.source = source
-        self.headerCharset = headerCharset; self.displayName = displayName
+        self.bytes = bytes
+        self.format = format
+        self.source = source
+        self.headerCharset = headerCharset
+        self.displayName = displayName
     }
 }
 
@@ -39,11 +42,13 @@ public struct RecordBuilder: Sendable {
 
     /// The sealed record and the exact bytes of its file, converted to JSON once.
     public func buildWithFile(_ capture: Capture, archive: ArchiveLocation) throws -> (record: CorpusRecord, file: Data) {
-        let document = try cleaner.clean(capture.bytes, format: capture.format, source: capture.displayName,
-                                          headerCharset: capture.headerCharset)
+        let document = try cleaner.clean(
+            capture.bytes, format: capture.format, source: capture.displayName,
+            headerCharset: capture.headerCharset)
         let classified = classifier.classify(document, sourceName: capture.displayName)
         guard WriteSession.isSafeID(classified.id) else {
-            throw CorpusError(file: capture.displayName, stage: .classify, reason: "derived id \"\(classified.id)\" is not a safe file name")
+            throw CorpusError(
+                file: capture.displayName, stage: .classify, reason: "derived id \"\(classified.id)\" is not a safe file name")
         }
         var source = capture.source
         source.charset = document.charset.rawValue
@@ -77,8 +82,9 @@ public struct RecordBuilder: Sendable {
     static func canonicalURL(_ link: String?, base: String?) -> String? {
         guard let link = link?.trimmingCharacters(in: .whitespaces), !link.isEmpty, link.utf8.count <= 2048 else { return nil }
         guard let resolved = URL(string: link, relativeTo: base.flatMap { URL(string: $0) })?.absoluteURL,
-              let scheme = resolved.scheme?.lowercased(), scheme == "http" || scheme == "https", resolved.host != nil,
-              var components = URLComponents(url: resolved, resolvingAgainstBaseURL: false) else { return nil }
+            let scheme = resolved.scheme?.lowercased(), scheme == "http" || scheme == "https", resolved.host != nil,
+            var components = URLComponents(url: resolved, resolvingAgainstBaseURL: false)
+        else { return nil }
         components.fragment = nil
         return components.string
     }

@@ -16,27 +16,34 @@ public enum WARCImport {
             let response = HTTPResponseHead(head)
             guard let status = response.status, (200..<300).contains(status) else { return nil }
             let contentType = response.header("content-type") ?? ""
-            guard let format = Cleaner.format(forName: uri ?? "", contentType: contentType.isEmpty ? "text/html" : contentType) else { return nil }
+            guard let format = Cleaner.format(forName: uri ?? "", contentType: contentType.isEmpty ? "text/html" : contentType) else {
+                return nil
+            }
             var body = Data(record.payload)
             if (response.header("transfer-encoding") ?? "").lowercased().contains("chunked") {
                 body = try HTTPResponseHead.dechunk(body, source: file)
             }
             if let encoding = response.header("content-encoding")?.lowercased(), encoding != "identity" {
-                throw CorpusError(file: file, stage: .warc, reason: "record \(record.recordID) has Content-Encoding \(encoding), which is not supported")
+                throw CorpusError(
+                    file: file, stage: .warc, reason: "record \(record.recordID) has Content-Encoding \(encoding), which is not supported")
             }
-            let source = SourceInfo(url: uri, file: (file as NSString).lastPathComponent, retrievedAt: date,
-                                    httpStatus: status, contentType: contentType.isEmpty ? nil : contentType)
-            return Capture(bytes: body, format: format, source: source, headerCharset: Charset.label(inContentType: contentType),
-                           displayName: uri ?? file)
+            let source = SourceInfo(
+                url: uri, file: (file as NSString).lastPathComponent, retrievedAt: date,
+                httpStatus: status, contentType: contentType.isEmpty ? nil : contentType)
+            return Capture(
+                bytes: body, format: format, source: source, headerCharset: Charset.label(inContentType: contentType),
+                displayName: uri ?? file)
         case "resource":
             // Documents only: crawler logs and manifests (metadata://, urn:…) are not pages.
             guard let scheme, ["http", "https", "file"].contains(scheme) else { return nil }
             let contentType = record["Content-Type"] ?? ""
             guard let format = Cleaner.format(forName: uri ?? "", contentType: contentType) else { return nil }
-            let source = SourceInfo(url: uri?.hasPrefix("file:") == true ? nil : uri, file: uri.map { ($0 as NSString).lastPathComponent },
-                                    retrievedAt: date, contentType: contentType)
-            return Capture(bytes: record.block, format: format, source: source,
-                           headerCharset: Charset.label(inContentType: contentType), displayName: uri ?? file)
+            let source = SourceInfo(
+                url: uri?.hasPrefix("file:") == true ? nil : uri, file: uri.map { ($0 as NSString).lastPathComponent },
+                retrievedAt: date, contentType: contentType)
+            return Capture(
+                bytes: record.block, format: format, source: source,
+                headerCharset: Charset.label(inContentType: contentType), displayName: uri ?? file)
         default:
             return nil
         }

@@ -43,15 +43,16 @@ public final class SearchIndex {
         do {
             database = try DatabaseQueue(path: path)
             try database.write { db in
-                try db.execute(sql: """
-                    CREATE TABLE IF NOT EXISTS documents(id TEXT PRIMARY KEY, record_sha256 TEXT NOT NULL);
-                    CREATE TABLE IF NOT EXISTS segments(
-                        rowid INTEGER PRIMARY KEY, record TEXT NOT NULL, kind TEXT NOT NULL, lesson INTEGER,
-                        field TEXT NOT NULL, at TEXT, ordinal INTEGER NOT NULL, text TEXT NOT NULL);
-                    CREATE INDEX IF NOT EXISTS segments_record ON segments(record);
-                    CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
-                        english, unigrams, bigrams, tokenize='unicode61 remove_diacritics 2');
-                    """)
+                try db.execute(
+                    sql: """
+                        CREATE TABLE IF NOT EXISTS documents(id TEXT PRIMARY KEY, record_sha256 TEXT NOT NULL);
+                        CREATE TABLE IF NOT EXISTS segments(
+                            rowid INTEGER PRIMARY KEY, record TEXT NOT NULL, kind TEXT NOT NULL, lesson INTEGER,
+                            field TEXT NOT NULL, at TEXT, ordinal INTEGER NOT NULL, text TEXT NOT NULL);
+                        CREATE INDEX IF NOT EXISTS segments_record ON segments(record);
+                        CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
+                            english, unigrams, bigrams, tokenize='unicode61 remove_diacritics 2');
+                        """)
             }
         } catch let error as DatabaseError {
             throw CorpusError(file: path, stage: .read, reason: "search index: \(error.message ?? "\(error)")")
@@ -100,12 +101,14 @@ public final class SearchIndex {
         func add(_ field: String, _ text: String?, at: String? = nil) throws {
             guard let text, !text.isEmpty else { return }
             ordinal += 1
-            try db.execute(sql: "INSERT INTO segments(record, kind, lesson, field, at, ordinal, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [record.id, record.kind.rawValue, record.series?.lesson, field, at, ordinal, text])
+            try db.execute(
+                sql: "INSERT INTO segments(record, kind, lesson, field, at, ordinal, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [record.id, record.kind.rawValue, record.series?.lesson, field, at, ordinal, text])
             let rowid = db.lastInsertedRowID
             let grams = Self.hanGrams(text)
-            try db.execute(sql: "INSERT INTO segments_fts(rowid, english, unigrams, bigrams) VALUES (?, ?, ?, ?)",
-                           arguments: [rowid, text, grams.unigrams, grams.bigrams])
+            try db.execute(
+                sql: "INSERT INTO segments_fts(rowid, english, unigrams, bigrams) VALUES (?, ?, ?, ?)",
+                arguments: [rowid, text, grams.unigrams, grams.bigrams])
         }
         try add("title", [record.title.en, record.title.zh, record.headline].compactMap { $0 }.joined(separator: " / "))
         try add("synopsis", record.synopsis.en)
@@ -120,7 +123,8 @@ public final class SearchIndex {
             // Documents without a transcript are searched paragraph by paragraph.
             for paragraph in record.text.components(separatedBy: "\n\n") { try add("text", paragraph) }
         }
-        try db.execute(sql: "INSERT INTO documents(id, record_sha256) VALUES (?, ?)", arguments: [record.id, record.provenance.recordSHA256])
+        try db.execute(
+            sql: "INSERT INTO documents(id, record_sha256) VALUES (?, ?)", arguments: [record.id, record.provenance.recordSHA256])
     }
 
     static func isHan(_ scalar: Unicode.Scalar) -> Bool { Han.contains(scalar) }
@@ -163,7 +167,9 @@ public final class SearchIndex {
         }
         var latin = ""
         for scalar in trimmed.unicodeScalars {
-            if isHan(scalar) { run.append(scalar) } else {
+            if isHan(scalar) {
+                run.append(scalar)
+            } else {
                 flush()
                 latin.unicodeScalars.append(scalar)
             }
@@ -196,16 +202,23 @@ public final class SearchIndex {
                         FROM segments_fts JOIN segments s ON s.rowid = segments_fts.rowid
                         WHERE segments_fts MATCH ?
                         """
-                    if let kind { sql += " AND s.kind = ?"; arguments += [kind] }
-                    if let lesson { sql += " AND s.lesson = ?"; arguments += [lesson] }
+                    if let kind {
+                        sql += " AND s.kind = ?"
+                        arguments += [kind]
+                    }
+                    if let lesson {
+                        sql += " AND s.lesson = ?"
+                        arguments += [lesson]
+                    }
                     sql += " ORDER BY rank, s.record, s.ordinal LIMIT ?"
                     arguments += [limit]
                 }
                 return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                     let text: String = row["text"]
                     let rank: Double = row["rank"]
-                    return SearchHit(id: row["record"], kind: row["kind"], lesson: row["lesson"], field: row["field"], at: row["at"],
-                                     snippet: Self.snippet(text, query: query), score: (-rank * 1000).rounded() / 1000)
+                    return SearchHit(
+                        id: row["record"], kind: row["kind"], lesson: row["lesson"], field: row["field"], at: row["at"],
+                        snippet: Self.snippet(text, query: query), score: (-rank * 1000).rounded() / 1000)
                 }
             }
         }

@@ -2,8 +2,9 @@ import CorpusKit
 import Foundation
 import Ingestion
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One line of `watch` output.
@@ -85,7 +86,8 @@ public final class InboxWatcher {
         }
         var info = stat()
         if lstat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
-            throw CorpusError(file: folder, stage: .read, reason: "Inbox/ is a symbolic link; the watcher never follows links out of the project")
+            throw CorpusError(
+                file: folder, stage: .read, reason: "Inbox/ is a symbolic link; the watcher never follows links out of the project")
         }
         if once {
             try batch(names: nil, started: [:], emit: emit, validate: validate, alwaysValidate: true)
@@ -106,16 +108,18 @@ public final class InboxWatcher {
             do {
                 try batch(names: names, started: started, emit: emit, validate: validate)
             } catch {
-                emit(WatchEvent(event: "note", file: nil,
-                                error: "\(error); the files stay in Inbox/, retrying in \(Int(retryDelay)) s"))
+                emit(
+                    WatchEvent(
+                        event: "note", file: nil,
+                        error: "\(error); the files stay in Inbox/, retrying in \(Int(retryDelay)) s"))
                 retryAt = Date().addingTimeInterval(retryDelay)
             }
         }
         // Start-up: whatever arrived while the watcher was down.
         batchOrRetry(nil, [:])
-        var lastActivity: [String: Date] = [:]   // name -> time of last write activity
-        var firstSeen: [String: Date] = [:]      // name -> when its first event was read
-        var takeNow = Set<String>()              // renamed in: complete, no settle needed
+        var lastActivity: [String: Date] = [:]  // name -> time of last write activity
+        var firstSeen: [String: Date] = [:]  // name -> when its first event was read
+        var takeNow = Set<String>()  // renamed in: complete, no settle needed
         var stop = false
         while !stop {
             var timeout: Int32 = -1
@@ -133,18 +137,31 @@ public final class InboxWatcher {
             if fds[1].revents != 0 { stop = true }
             var drain = [UInt8](repeating: 0, count: 4096)
             while read(wake[0], &drain, drain.count) > 0 {}
-            var rescan = false, overflowed = false
-            for event in queue.events.withLock({ events -> [KernelEvent] in defer { events.removeAll() }; return events }) {
-                if event.mask & UInt32(IN_Q_OVERFLOW) != 0 { rescan = true; overflowed = true; continue }
-                if event.undecodable { rescan = true; continue }
+            var rescan = false
+            var overflowed = false
+            for event in queue.events.withLock({ events -> [KernelEvent] in
+                defer { events.removeAll() }
+                return events
+            }) {
+                if event.mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                    rescan = true
+                    overflowed = true
+                    continue
+                }
+                if event.undecodable {
+                    rescan = true
+                    continue
+                }
                 if event.mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
                     throw CorpusError(file: folder, stage: .read, reason: "Inbox/ was removed or moved away while watched")
                 }
                 if event.mask & UInt32(IN_IGNORED) != 0 || event.name.isEmpty || InboxFolder.isIgnored(event.name) { continue }
                 if event.mask & UInt32(IN_ISDIR) != 0 {
                     if event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
-                        emit(WatchEvent(event: "note", file: inbox.url.appendingPathComponent(event.name).path,
-                                        error: "subfolders are not watched or processed; move the files up into Inbox/"))
+                        emit(
+                            WatchEvent(
+                                event: "note", file: inbox.url.appendingPathComponent(event.name).path,
+                                error: "subfolders are not watched or processed; move the files up into Inbox/"))
                     }
                     continue
                 }
@@ -163,7 +180,10 @@ public final class InboxWatcher {
                 }
             }
             let now = Date()
-            if let due = retryAt, now >= due { rescan = true; retryAt = nil }
+            if let due = retryAt, now >= due {
+                rescan = true
+                retryAt = nil
+            }
             var names = Array(takeNow)
             for (name, last) in lastActivity where now.timeIntervalSince(last) >= settle { names.append(name) }
             if rescan {
@@ -171,10 +191,16 @@ public final class InboxWatcher {
                     emit(WatchEvent(event: "note", file: folder, error: "kernel event queue overflowed; rescanning Inbox/"))
                 }
                 batchOrRetry(nil, firstSeen)
-                lastActivity.removeAll(); takeNow.removeAll(); firstSeen.removeAll()
+                lastActivity.removeAll()
+                takeNow.removeAll()
+                firstSeen.removeAll()
             } else if !names.isEmpty {
                 batchOrRetry(names.sorted(), firstSeen)
-                for name in names { lastActivity.removeValue(forKey: name); takeNow.remove(name); firstSeen.removeValue(forKey: name) }
+                for name in names {
+                    lastActivity.removeValue(forKey: name)
+                    takeNow.remove(name)
+                    firstSeen.removeValue(forKey: name)
+                }
             }
         }
     }
@@ -200,12 +226,21 @@ public final class InboxWatcher {
             guard descriptor >= 0 else { throw failure("inotify_init1") }
             var opened: [Int32] = [descriptor]
             func closeOpened() { for fd in opened { close(fd) } }
-            let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
-            guard inotify_add_watch(descriptor, folder, mask) >= 0 else { let error = failure("inotify_add_watch"); closeOpened(); throw error }
+            let mask = UInt32(
+                IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
+            guard inotify_add_watch(descriptor, folder, mask) >= 0 else {
+                let error = failure("inotify_add_watch")
+                closeOpened()
+                throw error
+            }
             var pipes: [[Int32]] = []
             for _ in 0..<3 {
                 var ends: [Int32] = [0, 0]
-                guard pipe(&ends) == 0 else { let error = failure("pipe"); closeOpened(); throw error }
+                guard pipe(&ends) == 0 else {
+                    let error = failure("pipe")
+                    closeOpened()
+                    throw error
+                }
                 opened += ends
                 for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
                 pipes.append(ends)
@@ -239,7 +274,9 @@ public final class InboxWatcher {
                 defer { done.signal() }
                 var buffer = [UInt8](repeating: 0, count: 1 << 16)
                 while true {
-                    var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: stopRead, events: Int16(POLLIN), revents: 0)]
+                    var fds = [
+                        pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: stopRead, events: Int16(POLLIN), revents: 0)
+                    ]
                     let ready = poll(&fds, 2, -1)
                     if ready < 0 && errno == EINTR { continue }
                     guard ready > 0, fds[1].revents == 0 else { return }
@@ -282,8 +319,10 @@ public final class InboxWatcher {
     }
 
     /// One batch: ingest (one lock), report each file as soon as it is durable, then validate.
-    func batch(names: [String]?, started: [String: Date], emit: (WatchEvent) -> Void,
-               validate: () throws -> (errors: Int, warnings: Int), alwaysValidate: Bool = false) throws {
+    func batch(
+        names: [String]?, started: [String: Date], emit: (WatchEvent) -> Void,
+        validate: () throws -> (errors: Int, warnings: Int), alwaysValidate: Bool = false
+    ) throws {
         let begin = Date()
         let (outcomes, notes) = try inbox.process(names: names, with: ingestor) { outcomes in
             let now = Date()

@@ -71,12 +71,15 @@ struct Clean: ParsableCommand {
                     name = String(name.dropLast(suffix.count))
                     break
                 }
-                try FileIO.writeAtomically(Data((document.text + "\n").utf8), to: URL(fileURLWithPath: out).appendingPathComponent(name + ".txt"), durable: false)
+                try FileIO.writeAtomically(
+                    Data((document.text + "\n").utf8), to: URL(fileURLWithPath: out).appendingPathComponent(name + ".txt"), durable: false)
                 return .written
             }
             if json {
-                return .json(CleanOutput(file: file, charset: document.charset.rawValue, title: document.metadata.title,
-                                         blocks: document.blocks.map { .init(role: $0.role.name, text: $0.text, cells: $0.cells.isEmpty ? nil : $0.cells) }))
+                return .json(
+                    CleanOutput(
+                        file: file, charset: document.charset.rawValue, title: document.metadata.title,
+                        blocks: document.blocks.map { .init(role: $0.role.name, text: $0.text, cells: $0.cells.isEmpty ? nil : $0.cells) }))
             }
             return .text(document.text)
         } catch let error as CorpusError {
@@ -91,6 +94,10 @@ struct Clean: ParsableCommand {
         var charset: String
         var title: String?
         var blocks: [Block]
-        struct Block: Encodable, Sendable { var role: String; var text: String; var cells: [String]? }
+        struct Block: Encodable, Sendable {
+            var role: String
+            var text: String
+            var cells: [String]?
+        }
     }
 }

@@ -1,5 +1,5 @@
-import ArgumentParser
 import Archiving
+import ArgumentParser
 import CorpusKit
 import Foundation
 
@@ -21,8 +21,9 @@ struct GlobalOptions: ParsableArguments {
 
     /// The archive under this root, with the configured lock wait.
     func archive(_ config: CorpusConfig) -> ArchiveStore {
-        ArchiveStore(root: archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds,
-                             warcRecordLimit: config.pipeline.maxWARCRecordBytes)
+        ArchiveStore(
+            root: archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds,
+            warcRecordLimit: config.pipeline.maxWARCRecordBytes)
     }
 
     /// Loads Config/; a broken config is a usage error (exit 2) with one line naming file and key.

@@ -75,12 +75,16 @@ enum FetchCommand {
             } else if outcome.status == .failed || outcome.status == .conflict {
                 Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(outcome.error ?? outcome.url)")
             } else {
-                Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(outcome.url))")
+                Output.line(
+                    "\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(outcome.url))"
+                )
             }
         }
         if !options.json {
             let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
-            Output.line("fetch: \(counts[.fetched] ?? 0) fetched, \(counts[.changed] ?? 0) changed, \(counts[.unchanged] ?? 0) unchanged, \(counts[.failed] ?? 0) failed, \(counts[.conflict] ?? 0) conflicts")
+            Output.line(
+                "fetch: \(counts[.fetched] ?? 0) fetched, \(counts[.changed] ?? 0) changed, \(counts[.unchanged] ?? 0) unchanged, \(counts[.failed] ?? 0) failed, \(counts[.conflict] ?? 0) conflicts"
+            )
         }
         return outcomes
     }

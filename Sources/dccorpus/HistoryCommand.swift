@@ -1,5 +1,5 @@
-import ArgumentParser
 import Archiving
+import ArgumentParser
 import Foundation
 
 struct History: ParsableCommand {
@@ -29,7 +29,9 @@ struct History: ParsableCommand {
                 Output.jsonDocument(entries)
             } else {
                 for entry in entries {
-                    Output.line("\(entry.date)  \(entry.status.padding(toLength: 11, withPad: " ", startingAt: 0))  \(entry.payloadSHA256.map { String($0.prefix(16)) } ?? "-")  \(entry.url ?? "")\(entry.note.map { "  \($0)" } ?? "")")
+                    Output.line(
+                        "\(entry.date)  \(entry.status.padding(toLength: 11, withPad: " ", startingAt: 0))  \(entry.payloadSHA256.map { String($0.prefix(16)) } ?? "-")  \(entry.url ?? "")\(entry.note.map { "  \($0)" } ?? "")"
+                    )
                 }
             }
         }

@@ -1,5 +1,5 @@
-import ArgumentParser
 import Archiving
+import ArgumentParser
 import Foundation
 import Ingestion
 
@@ -8,9 +8,11 @@ struct Ingest: ParsableCommand {
         abstract: "Add local files (.html, .htm, .txt, .warc, .warc.gz) to the archive and corpus.")
 
     @OptionGroup var options: GlobalOptions
-    @Option(name: .customLong("replace"), help: ArgumentHelp(
-        "Make the inputs the new version of this document even though they differ from it (a conflict otherwise).",
-        valueName: "ID"))
+    @Option(
+        name: .customLong("replace"),
+        help: ArgumentHelp(
+            "Make the inputs the new version of this document even though they differ from it (a conflict otherwise).",
+            valueName: "ID"))
     var replacing: String?
     @Argument(help: "Files to ingest.") var paths: [String]
 
@@ -19,7 +21,9 @@ struct Ingest: ParsableCommand {
             let config = try options.loadConfig()
             var ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
             if let replacing {
-                guard WriteSession.isSafeID(replacing) else { throw Fail.usage("\(replacing): ingest: --replace takes a document id (lower-case words joined by dashes)") }
+                guard WriteSession.isSafeID(replacing) else {
+                    throw Fail.usage("\(replacing): ingest: --replace takes a document id (lower-case words joined by dashes)")
+                }
                 guard try ingestor.store.loadRecord(id: replacing) != nil else {
                     throw Fail.usage("\(replacing): ingest: --replace names no document in the archive (see `dccorpus list`)")
                 }

@@ -36,7 +36,9 @@ struct List: ParsableCommand {
                 // Ids are never cut: the column is as wide as the longest one.
                 let width = max(rows.map(\.id.count).max() ?? 0, 12)
                 for row in rows {
-                    Output.line("\(row.id.padding(toLength: width, withPad: " ", startingAt: 0)) \(row.kind.padding(toLength: 13, withPad: " ", startingAt: 0)) \(row.lesson.map { String($0) } ?? "-")\t\(row.title ?? "")")
+                    Output.line(
+                        "\(row.id.padding(toLength: width, withPad: " ", startingAt: 0)) \(row.kind.padding(toLength: 13, withPad: " ", startingAt: 0)) \(row.lesson.map { String($0) } ?? "-")\t\(row.title ?? "")"
+                    )
                 }
                 Output.line("\(rows.count) documents")
             }

@@ -1,5 +1,5 @@
-import ArgumentParser
 import Archiving
+import ArgumentParser
 import CorpusKit
 import Foundation
 import Ingestion
@@ -25,7 +25,10 @@ struct Reprocess: ParsableCommand {
             let outcomes = try Reprocessor(ingestor: ingestor).reprocess(ids: ids, dryRun: dryRun)
             if !dryRun { SearchSync.refresh(options, store: ingestor.store) }
             for outcome in outcomes {
-                if options.json { Output.jsonLine(outcome); continue }
+                if options.json {
+                    Output.jsonLine(outcome)
+                    continue
+                }
                 let status = outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
                 switch outcome.status {
                 case .unchanged: Output.line("\(status) \(outcome.id)")
@@ -36,7 +39,9 @@ struct Reprocess: ParsableCommand {
             }
             if !options.json {
                 let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
-                Output.line("reprocess\(dryRun ? " (dry run)" : ""): \(counts[.unchanged] ?? 0) unchanged, \(counts[.updated] ?? 0) updated, \(counts[.renamed] ?? 0) renamed, \(counts[.conflict] ?? 0) conflicts, \(counts[.failed] ?? 0) failed; pipeline \(CorpusConfig.pipelineVersion)")
+                Output.line(
+                    "reprocess\(dryRun ? " (dry run)" : ""): \(counts[.unchanged] ?? 0) unchanged, \(counts[.updated] ?? 0) updated, \(counts[.renamed] ?? 0) renamed, \(counts[.conflict] ?? 0) conflicts, \(counts[.failed] ?? 0) failed; pipeline \(CorpusConfig.pipelineVersion)"
+                )
             }
             if outcomes.contains(where: { $0.status == .conflict || $0.status == .failed }) { throw Fail.problems }
         }

@@ -1,5 +1,5 @@
-import ArgumentParser
 import Archiving
+import ArgumentParser
 import CorpusKit
 import Foundation
 import Ingestion
@@ -24,8 +24,9 @@ struct Run: ParsableCommand {
             if !offline {
                 let targets = try FetchCommand.targets(root: options.rootURL, sourceIDs: [], urls: [])
                 if !targets.isEmpty {
-                    var job = FetchJob(ingestor: Ingestor(archiveRoot: options.archiveURL, config: config), limits: config.pipeline.fetch,
-                                       hostPolicies: try FetchCommand.hostPolicies(root: options.rootURL))
+                    var job = FetchJob(
+                        ingestor: Ingestor(archiveRoot: options.archiveURL, config: config), limits: config.pipeline.fetch,
+                        hostPolicies: try FetchCommand.hostPolicies(root: options.rootURL))
                     fetched = try job.run(targets)
                     for note in job.notes { Output.error("note: \(note)") }
                 }
@@ -37,9 +38,10 @@ struct Run: ParsableCommand {
             let store = ingestor.store
             let report = try store.read { Validator(config: config).validate(store: store) }
             let coverage = try store.read {
-                Coverage.build(records: store.loadRecords().records,
-                               captures: try CaptureHistory.latestByID(store: store, limit: config.pipeline.maxWARCRecordBytes),
-                               fetchLog: offline ? nil : FetchLog.read(from: store), seriesLength: config.lexicon.evidence.seriesLength)
+                Coverage.build(
+                    records: store.loadRecords().records,
+                    captures: try CaptureHistory.latestByID(store: store, limit: config.pipeline.maxWARCRecordBytes),
+                    fetchLog: offline ? nil : FetchLog.read(from: store), seriesLength: config.lexicon.evidence.seriesLength)
             }
             SearchSync.refresh(options, store: ingestor.store)
             let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
@@ -56,15 +58,20 @@ struct Run: ParsableCommand {
                 Output.jsonDocument(summary)
             } else {
                 for outcome in fetched where outcome.status == .failed || outcome.status == .conflict {
-                    Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(outcome.error ?? outcome.url)")
+                    Output.line(
+                        "\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(outcome.error ?? outcome.url)")
                 }
                 Report.outcomes(outcomes, json: false)
                 for finding in report.errors { Output.line("error    \(finding)") }
                 for finding in report.warnings { Output.line("warning  \(finding)") }
                 if !offline {
-                    Output.line("fetch: \(summary.fetched) fetched, \(summary.fetchChanged) changed, \(summary.fetchUnchanged) unchanged, \(summary.failed) failed")
+                    Output.line(
+                        "fetch: \(summary.fetched) fetched, \(summary.fetchChanged) changed, \(summary.fetchUnchanged) unchanged, \(summary.failed) failed"
+                    )
                 }
-                Output.line("summary: \(summary.ingested) ingested, \(summary.changed) changed, \(summary.unchanged) unchanged, \(summary.rejected) rejected, \(summary.conflicts) conflicts; \(summary.documents) documents; validation: \(summary.errors) errors, \(summary.warnings) warnings")
+                Output.line(
+                    "summary: \(summary.ingested) ingested, \(summary.changed) changed, \(summary.unchanged) unchanged, \(summary.rejected) rejected, \(summary.conflicts) conflicts; \(summary.documents) documents; validation: \(summary.errors) errors, \(summary.warnings) warnings"
+                )
                 Output.line(coverage.summaryLine)
                 if let stale = coverage.staleLine { Output.line(stale) }
             }
@@ -84,8 +91,11 @@ struct RunSummary: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case fetched, failed, ingested, changed, unchanged, rejected, conflicts, documents, errors, warnings, sources, inputs, validation
-        case fetchChanged = "fetch_changed", fetchUnchanged = "fetch_unchanged"
-        case lessonPosts = "lesson_posts", lessonOriginals = "lesson_originals", staleRecords = "stale_records"
+        case fetchChanged = "fetch_changed"
+        case fetchUnchanged = "fetch_unchanged"
+        case lessonPosts = "lesson_posts"
+        case lessonOriginals = "lesson_originals"
+        case staleRecords = "stale_records"
     }
 }
 
@@ -95,9 +105,12 @@ enum Report {
             if json {
                 Output.jsonLine(outcome)
             } else if outcome.status.isRefused {
-                Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(outcome.error ?? outcome.file)")
+                Output.line(
+                    "\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(outcome.error ?? outcome.file)")
             } else {
-                Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(outcome.file))")
+                Output.line(
+                    "\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(outcome.file))"
+                )
             }
         }
     }

@@ -21,7 +21,9 @@ struct Search: ParsableCommand {
 
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
-        if let kind, DocumentKind(rawValue: kind) == nil { throw ValidationError("--kind must be one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+        if let kind, DocumentKind(rawValue: kind) == nil {
+            throw ValidationError("--kind must be one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() throws {

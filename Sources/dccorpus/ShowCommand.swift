@@ -1,5 +1,5 @@
-import ArgumentParser
 import Archiving
+import ArgumentParser
 import Foundation
 
 struct Show: ParsableCommand {
@@ -30,9 +30,13 @@ struct Show: ParsableCommand {
             if let headline = record.headline { Output.line("headline:  \(headline)") }
             if let series = record.series { Output.line("series:    \(series.name), lesson \(series.lesson) of \(series.of)") }
             if let published = record.published { Output.line("published: \(published)") }
-            if let publisher = record.publisher { Output.line("publisher: \([publisher.en, publisher.zh].compactMap { $0 }.joined(separator: " / "))") }
+            if let publisher = record.publisher {
+                Output.line("publisher: \([publisher.en, publisher.zh].compactMap { $0 }.joined(separator: " / "))")
+            }
             if let video = record.video {
-                Output.line("video:     \([video.speaker.en, video.speaker.zh].compactMap { $0 }.joined(separator: " / "))\(video.durationSeconds.map { ", \($0 / 60):\(String(format: "%02d", $0 % 60))" } ?? "")")
+                Output.line(
+                    "video:     \([video.speaker.en, video.speaker.zh].compactMap { $0 }.joined(separator: " / "))\(video.durationSeconds.map { ", \($0 / 60):\(String(format: "%02d", $0 % 60))" } ?? "")"
+                )
             }
             Output.line("topics:    \(record.topics.joined(separator: ", "))")
             if let original = record.original {
@@ -40,9 +44,13 @@ struct Show: ParsableCommand {
             }
             if let pair = record.translationOf ?? record.originalOf { Output.line("pair:      \(pair)") }
             if let editor = record.editor { Output.line("责任编辑:  \(editor)") }
-            Output.line("contents:  \(record.terms.count) terms, \(record.transcript.count) transcript blocks, \(record.footnotes.count) footnotes, \(record.text.count) characters")
+            Output.line(
+                "contents:  \(record.terms.count) terms, \(record.transcript.count) transcript blocks, \(record.footnotes.count) footnotes, \(record.text.count) characters"
+            )
             Output.line("evidence:  \(record.classification.evidence.joined(separator: "; "))")
-            Output.line("source:    \(record.provenance.source.url ?? record.provenance.source.file ?? "?") at \(record.provenance.source.retrievedAt)")
+            Output.line(
+                "source:    \(record.provenance.source.url ?? record.provenance.source.file ?? "?") at \(record.provenance.source.retrievedAt)"
+            )
             Output.line("raw:       sha256 \(record.provenance.rawSHA256) in \(record.provenance.archive.warc)")
         }
     }

@@ -1,5 +1,5 @@
-import ArgumentParser
 import Archiving
+import ArgumentParser
 import Foundation
 import Integrity
 
@@ -15,9 +15,10 @@ struct Status: ParsableCommand {
             let config = try options.loadConfig()
             let store = options.archive(config)
             let coverage = try store.read {
-                Coverage.build(records: store.loadRecords().records,
-                               captures: try CaptureHistory.latestByID(store: store, limit: config.pipeline.maxWARCRecordBytes),
-                               fetchLog: FetchLog.read(from: store), seriesLength: config.lexicon.evidence.seriesLength)
+                Coverage.build(
+                    records: store.loadRecords().records,
+                    captures: try CaptureHistory.latestByID(store: store, limit: config.pipeline.maxWARCRecordBytes),
+                    fetchLog: FetchLog.read(from: store), seriesLength: config.lexicon.evidence.seriesLength)
             }
             if options.json {
                 Output.jsonDocument(coverage)
@@ -26,17 +27,24 @@ struct Status: ParsableCommand {
             Output.line("lesson  post                    original                transcript  terms  notes  missing")
             for row in coverage.lessons {
                 func cell(_ half: Coverage.Half) -> String {
-                    let text = half.present ? String((half.lastCapture ?? "").prefix(10)) + (half.lastFetch.map { " " + $0 } ?? "") : "—" + (half.lastFetch.map { " " + $0 } ?? "")
+                    let text =
+                        half.present
+                        ? String((half.lastCapture ?? "").prefix(10)) + (half.lastFetch.map { " " + $0 } ?? "")
+                        : "—" + (half.lastFetch.map { " " + $0 } ?? "")
                     return text.padding(toLength: 22, withPad: " ", startingAt: 0)
                 }
                 let number = String(row.lesson).padding(toLength: 6, withPad: " ", startingAt: 0)
-                let counts = [String(row.transcriptBlocks).padding(toLength: 10, withPad: " ", startingAt: 0),
-                              String(row.terms).padding(toLength: 5, withPad: " ", startingAt: 0),
-                              String(row.footnotes).padding(toLength: 5, withPad: " ", startingAt: 0)].joined(separator: "  ")
+                let counts = [
+                    String(row.transcriptBlocks).padding(toLength: 10, withPad: " ", startingAt: 0),
+                    String(row.terms).padding(toLength: 5, withPad: " ", startingAt: 0),
+                    String(row.footnotes).padding(toLength: 5, withPad: " ", startingAt: 0)
+                ].joined(separator: "  ")
                 Output.line("\(number)  \(cell(row.post))  \(cell(row.original))  \(counts)  \(row.missing.joined(separator: ", "))")
             }
             for failed in coverage.failedSources {
-                Output.line("failed in the last fetch (\(coverage.lastFetch ?? "?")): \(failed.source.map { "\($0) " } ?? "")\(failed.url): \(failed.error ?? failed.status)")
+                Output.line(
+                    "failed in the last fetch (\(coverage.lastFetch ?? "?")): \(failed.source.map { "\($0) " } ?? "")\(failed.url): \(failed.error ?? failed.status)"
+                )
             }
             Output.line(coverage.summaryLine)
             if let stale = coverage.staleLine { Output.line(stale) }

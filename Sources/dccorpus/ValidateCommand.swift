@@ -3,7 +3,8 @@ import Foundation
 import Integrity
 
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check every record against the schema and the corpus rules; exit 1 on any error.")
+    static let configuration = CommandConfiguration(
+        abstract: "Check every record against the schema and the corpus rules; exit 1 on any error.")
 
     @OptionGroup var options: GlobalOptions
 

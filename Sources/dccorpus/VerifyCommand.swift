@@ -3,12 +3,14 @@ import Foundation
 import Integrity
 
 struct Verify: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check the fixity of every archived file and record; --rebuild re-derives each record from its raw capture.")
+    static let configuration = CommandConfiguration(
+        abstract: "Check the fixity of every archived file and record; --rebuild re-derives each record from its raw capture.")
 
     @OptionGroup var options: GlobalOptions
     @Flag(name: .long, help: "Re-run clean and classify on each capture and compare with the stored record.") var rebuild = false
     @Flag(name: .long, help: "Only the bag's fixity (manifests, Payload-Oxum): the fast pass for large archives.") var fixityOnly = false
-    @Flag(name: .long, help: "With --rebuild: records made by another pipeline version are problems (exit 1), not warnings.") var strict = false
+    @Flag(name: .long, help: "With --rebuild: records made by another pipeline version are problems (exit 1), not warnings.") var strict =
+        false
 
     func validate() throws {
         if rebuild && fixityOnly { throw ValidationError("--rebuild and --fixity-only exclude each other") }
@@ -18,16 +20,23 @@ struct Verify: ParsableCommand {
         try guarded {
             let config = try options.loadConfig()
             let store = options.archive(config)
-            let report = try store.read { Verifier(config: config).verify(store: store, rebuild: rebuild, fixityOnly: fixityOnly, strict: strict) }
+            let report = try store.read {
+                Verifier(config: config).verify(store: store, rebuild: rebuild, fixityOnly: fixityOnly, strict: strict)
+            }
             if options.json {
                 Output.jsonDocument(report)
             } else {
                 for finding in report.problems { Output.line("problem  \(finding)") }
                 if !strict { for finding in report.stale { Output.line("stale    \(finding)") } }
                 let older = report.rebuilt.values.filter { $0 == Verifier.RebuildCase.matchesRecordedConfig.rawValue }.count
-                if older > 0 { Output.line("note: \(older) records match the earlier configuration they were made with; `dccorpus reprocess` updates them") }
-                Output.line(report.ok ? "ok: \(report.checked) items verified" + (report.stale.isEmpty ? "" : " (\(report.stale.count) stale records)")
-                                      : "FAILED: \(report.problems.count) problems in \(report.checked) items")
+                if older > 0 {
+                    Output.line(
+                        "note: \(older) records match the earlier configuration they were made with; `dccorpus reprocess` updates them")
+                }
+                Output.line(
+                    report.ok
+                        ? "ok: \(report.checked) items verified" + (report.stale.isEmpty ? "" : " (\(report.stale.count) stale records)")
+                        : "FAILED: \(report.problems.count) problems in \(report.checked) items")
             }
             if !report.ok { throw Fail.problems }
         }

@@ -31,27 +31,32 @@ struct Watch: ParsableCommand {
             var rejected = false
             let findings = Validator.FindingsCache()  // validation re-checks only changed records
             let json = options.json
-            try watcher.run(once: once, emit: { event in
-                if event.event == "rejected" { rejected = true }
-                if json {
-                    Output.jsonLine(event)
-                    return
-                }
-                switch event.event {
-                case "validated":
-                    Output.line("validated: \(event.errors ?? 0) errors, \(event.warnings ?? 0) warnings")
-                case "note":
-                    Output.error([event.file, event.error].compactMap { $0 }.joined(separator: ": "))
-                case "rejected":
-                    Output.line("rejected   \(event.error ?? event.file ?? "")")
-                default:
-                    Output.line("\(event.event.padding(toLength: 10, withPad: " ", startingAt: 0)) \((event.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(event.file ?? ""))  (\(event.ms.map { String(format: "%.1f", $0) } ?? "?") ms)")
-                }
-            }, validate: {
-                let report = try ingestor.store.read { Validator(config: config).validate(store: ingestor.store, cache: findings) }
-                SearchSync.refresh(options, store: ingestor.store)
-                return (report.errors.count, report.warnings.count)
-            })
+            try watcher.run(
+                once: once,
+                emit: { event in
+                    if event.event == "rejected" { rejected = true }
+                    if json {
+                        Output.jsonLine(event)
+                        return
+                    }
+                    switch event.event {
+                    case "validated":
+                        Output.line("validated: \(event.errors ?? 0) errors, \(event.warnings ?? 0) warnings")
+                    case "note":
+                        Output.error([event.file, event.error].compactMap { $0 }.joined(separator: ": "))
+                    case "rejected":
+                        Output.line("rejected   \(event.error ?? event.file ?? "")")
+                    default:
+                        Output.line(
+                            "\(event.event.padding(toLength: 10, withPad: " ", startingAt: 0)) \((event.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(event.file ?? ""))  (\(event.ms.map { String(format: "%.1f", $0) } ?? "?") ms)"
+                        )
+                    }
+                },
+                validate: {
+                    let report = try ingestor.store.read { Validator(config: config).validate(store: ingestor.store, cache: findings) }
+                    SearchSync.refresh(options, store: ingestor.store)
+                    return (report.errors.count, report.warnings.count)
+                })
             if once && rejected { throw Fail.problems }
         }
     }

@@ -1,6 +1,7 @@
 import CorpusKit
 import Foundation
 import Testing
+
 @testable import Archiving
 
 func temporaryFolder() throws -> URL {
@@ -11,8 +12,9 @@ func temporaryFolder() throws -> URL {
 
 @Suite struct WARCTests {
     func record(_ text: String) -> WARCRecord {
-        WARCRecord.make(type: "resource", date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data(text.utf8),
-                        extra: [("WARC-Target-URI", "file:///x.txt")])
+        WARCRecord.make(
+            type: "resource", date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data(text.utf8),
+            extra: [("WARC-Target-URI", "file:///x.txt")])
     }
 
     @Test func recordsRoundTripThroughGzipMembers() throws {
@@ -24,7 +26,10 @@ func temporaryFolder() throws -> URL {
         try file.write(to: URL(fileURLWithPath: path))
         var read: [WARCRecord] = []
         var offsets: [UInt64] = []
-        try WARCFileReader(path: path, limit: 1 << 24).forEach { read.append($0); offsets.append($1) }
+        try WARCFileReader(path: path, limit: 1 << 24).forEachRecord {
+            read.append($0)
+            offsets.append($1)
+        }
         #expect(read == records)
         #expect(offsets.first == 0)
         // Each member starts after the one before: strictly increasing, and past the first's bytes.
@@ -43,7 +48,7 @@ func temporaryFolder() throws -> URL {
         file.append(try Gzip.member(record(String(repeating: "payload ", count: 200)).serialized()))
         file[file.count - 30] ^= 0x55
         try file.write(to: URL(fileURLWithPath: path))
-        #expect(throws: CorpusError.self) { try WARCFileReader(path: path, limit: 1 << 24).forEach { _, _ in } }
+        #expect(throws: CorpusError.self) { try WARCFileReader(path: path, limit: 1 << 24).forEachRecord { _, _ in } }
     }
 
     @Test func aTruncatedFileIsReported() throws {
@@ -51,7 +56,7 @@ func temporaryFolder() throws -> URL {
         let path = folder.appendingPathComponent("a.warc.gz").path
         let file = try Gzip.member(record(String(repeating: "payload ", count: 200)).serialized())
         try file.prefix(file.count / 2).write(to: URL(fileURLWithPath: path))
-        #expect(throws: CorpusError.self) { try WARCFileReader(path: path, limit: 1 << 24).forEach { _, _ in } }
+        #expect(throws: CorpusError.self) { try WARCFileReader(path: path, limit: 1 << 24).forEachRecord { _, _ in } }
     }
 
     @Test func aTamperedBlockFailsItsDigest() throws {
@@ -62,7 +67,8 @@ func temporaryFolder() throws -> URL {
 
     @Test func httpPayloadExcludesTheHeaders() {
         let block = Data("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>hi</p>".utf8)
-        let response = WARCRecord.make(type: "response", date: "2025-04-11T00:00:00Z", contentType: "application/http; msgtype=response", block: block)
+        let response = WARCRecord.make(
+            type: "response", date: "2025-04-11T00:00:00Z", contentType: "application/http; msgtype=response", block: block)
         #expect(response.payload == Data("<p>hi</p>".utf8))
         #expect(response["WARC-Payload-Digest"] == "sha256:" + Digest.sha256Hex(Data("<p>hi</p>".utf8)))
         #expect(response.digestProblems().isEmpty)
@@ -74,7 +80,9 @@ func temporaryFolder() throws -> URL {
         let root = try temporaryFolder().appendingPathComponent("Archive")
         let store = ArchiveStore(root: root, lockTimeout: 5)
         try store.write { session in
-            try session.append([WARCRecord.make(type: "resource", date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data("x".utf8))])
+            try session.append([
+                WARCRecord.make(type: "resource", date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data("x".utf8))
+            ])
         }
         let manifest = try store.bag.readManifest()
         #expect(manifest.count == 1)
@@ -91,7 +99,9 @@ func temporaryFolder() throws -> URL {
         struct Stop: Error {}
         #expect(throws: Stop.self) {
             try store.write { session in
-                try session.append([WARCRecord.make(type: "resource", date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data("x".utf8))])
+                try session.append([
+                    WARCRecord.make(type: "resource", date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data("x".utf8))
+                ])
                 throw Stop()
             }
         }
@@ -110,7 +120,7 @@ func temporaryFolder() throws -> URL {
         try Data("staged".utf8).write(to: staging.appendingPathComponent("b"))
         let journal = #"{"moves":[{"from":"a","to":"data/corpus/a.json"},{"from":"b","to":"data/corpus/b.json"}]}"#
         try Data(journal.utf8).write(to: staging.appendingPathComponent("journal.json"))
-        try store.read { }
+        try store.read {}
         let manifest = try store.bag.readManifest()
         #expect(manifest["data/corpus/a.json"] == Digest.sha256Hex(Data("moved".utf8)))
         #expect(manifest["data/corpus/b.json"] == Digest.sha256Hex(Data("staged".utf8)))

@@ -2,6 +2,7 @@ import CorpusKit
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Classification
 @testable import Cleaning
 
@@ -18,7 +19,9 @@ import Testing
     }
 
     static let lesson1Shapes = ["seeds/000_cab2845c5521bb26.txt", "pages/lesson-1.wordpress.html"]
-    static let lesson5Shapes = ["seeds/001_e888cff12df4c64b.txt", "pages/lesson-5.classic.html", "pages/lesson-5.news.html", "pages/lesson-5.noblank.txt"]
+    static let lesson5Shapes = [
+        "seeds/001_e888cff12df4c64b.txt", "pages/lesson-5.classic.html", "pages/lesson-5.news.html", "pages/lesson-5.noblank.txt"
+    ]
 
     @Test(arguments: lesson1Shapes)
     func lessonOne(shape: String) throws {
@@ -29,15 +32,20 @@ import Testing
         #expect(record.title == Bilingual(en: "Why Should We Accelerate Digital China Construction?", zh: "为什么要加快数字中国建设"))
         #expect(record.published == "2025-04-11")
         #expect(record.publisher == Bilingual(en: "Beijing Party Member Education Network", zh: "北京党员教育网"))
-        #expect(record.video == VideoInfo(speaker: Bilingual(en: "Beijing Guoheng Zhilin Cultural Communication Co., Ltd.", zh: "北京国恒智林文化传播有限公司"), durationSeconds: 541))
+        #expect(
+            record.video
+                == VideoInfo(
+                    speaker: Bilingual(en: "Beijing Guoheng Zhilin Cultural Communication Co., Ltd.", zh: "北京国恒智林文化传播有限公司"),
+                    durationSeconds: 541))
         #expect(record.synopsis.en?.hasPrefix("Digital China construction covers multiple fields") == true)
         #expect(record.synopsis.zh?.hasPrefix("数字中国建设涵盖科技") == true)
-        #expect(record.terms == [
-            Term(en: "large-scale social system project", zh: "大规模的社会系统工程", footnote: 3),
-            Term(en: "Chinese Style Modernization", zh: "中国式现代化", footnote: 4),
-            Term(en: "National Governance System", zh: "国家治理体系", footnote: 5),
-            Term(en: "Community of Common Destiny for Mankind", zh: "人类命运共同体", footnote: 6),
-        ])
+        #expect(
+            record.terms == [
+                Term(en: "large-scale social system project", zh: "大规模的社会系统工程", footnote: 3),
+                Term(en: "Chinese Style Modernization", zh: "中国式现代化", footnote: 4),
+                Term(en: "National Governance System", zh: "国家治理体系", footnote: 5),
+                Term(en: "Community of Common Destiny for Mankind", zh: "人类命运共同体", footnote: 6)
+            ])
         #expect(record.transcript.count == 17)
         #expect(record.transcript.first?.at == "00:26")
         #expect(record.transcript.last?.at == "08:27")
@@ -61,10 +69,11 @@ import Testing
         #expect(record.title == Bilingual(en: "Develop Efficient and Collaborative Digital Government Affairs", zh: "发展高效协同的数字政务"))
         if shape.hasSuffix(".html") { #expect(record.headline == "Inside Digital China (5/13): Digital Government") }
         #expect(record.video?.durationSeconds == 536)
-        #expect(record.terms == [
-            Term(en: "National Governance System", zh: "国家治理体系", footnote: 1),
-            Term(en: "Digital Government Affairs", zh: "数字政务", footnote: 2),
-        ])
+        #expect(
+            record.terms == [
+                Term(en: "National Governance System", zh: "国家治理体系", footnote: 1),
+                Term(en: "Digital Government Affairs", zh: "数字政务", footnote: 2)
+            ])
         #expect(record.transcript.count == 17)
         #expect(record.transcript.first?.at == "00:25")
         #expect(record.transcript.first?.en?.hasPrefix("The 2022 United Nations E-Government Survey Report") == true)
@@ -123,7 +132,8 @@ import Testing
     }
 
     @Test func unrelatedPageIsOther() throws {
-        let html = "<html><head><title>Weather today</title></head><body><article><p>It will rain in the afternoon, and the wind will pick up by evening across the region.</p></article></body></html>"
+        let html =
+            "<html><head><title>Weather today</title></head><body><article><p>It will rain in the afternoon, and the wind will pick up by evening across the region.</p></article></body></html>"
         let document = try Cleaner(config: config.pipeline).clean(Data(html.utf8), format: .html, source: "w.html")
         let record = Classifier(config: config).classify(document, sourceName: "w.html")
         #expect(record.kind == .other)

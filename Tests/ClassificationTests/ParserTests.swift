@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Classification
 
 @Suite struct ParserTests {
@@ -17,8 +18,10 @@ import Testing
         #expect(Numerals.english(text) == value)
     }
 
-    @Test(arguments: [("9:01 Minutes", 541), ("8:56", 536), ("09:13", 553), ("00:09:13", 553), ("时长:09:13", 553),
-                      ("1:02:03", 3723), ("9 minutes 1 second", 541), ("12 分钟", 720)])
+    @Test(arguments: [
+        ("9:01 Minutes", 541), ("8:56", 536), ("09:13", 553), ("00:09:13", 553), ("时长:09:13", 553),
+        ("1:02:03", 3723), ("9 minutes 1 second", 541), ("12 分钟", 720)
+    ])
     func durations(text: String, seconds: Int) {
         #expect(Numerals.duration(text) == seconds)
     }
@@ -28,7 +31,9 @@ import Testing
         #expect(Numerals.duration(text) == nil)
     }
 
-    @Test(arguments: [("0:25", "00:25", 25), ("00:25", "00:25", 25), ("1:26", "01:26", 86), ("03:01", "03:01", 181), ("1:02:03", "1:02:03", 3723)])
+    @Test(arguments: [
+        ("0:25", "00:25", 25), ("00:25", "00:25", 25), ("1:26", "01:26", 86), ("03:01", "03:01", 181), ("1:02:03", "1:02:03", 3723)
+    ])
     func timestamps(text: String, at: String, seconds: Int) {
         let parsed = Numerals.timestamp(text)
         #expect(parsed?.at == at)
@@ -40,9 +45,11 @@ import Testing
         #expect(Numerals.timestamp(text) == nil)
     }
 
-    @Test(arguments: [("Digital China Construction Series (Lesson 5 of 13): X", 5, 13), ("Inside Digital China (12/13): Y", 12, 13),
-                      ("Digital China Construction Series 5/13: Z", 5, 13), ("the series (Lesson Twelve): W", 12, 13),
-                      ("数字中国建设系列之五 发展高效协同的数字政务", 5, 13), ("数字中国建设系列之十二:构建", 12, 13), ("第十三讲 整体谋划", 13, 13)])
+    @Test(arguments: [
+        ("Digital China Construction Series (Lesson 5 of 13): X", 5, 13), ("Inside Digital China (12/13): Y", 12, 13),
+        ("Digital China Construction Series 5/13: Z", 5, 13), ("the series (Lesson Twelve): W", 12, 13),
+        ("数字中国建设系列之五 发展高效协同的数字政务", 5, 13), ("数字中国建设系列之十二:构建", 12, 13), ("第十三讲 整体谋划", 13, 13)
+    ])
     func lessonNumbers(line: String, lesson: Int, of: Int) {
         let mark = LessonFields.lessonNumber(lines: [Line(text: line, role: .paragraph, cells: [])])
         #expect(mark?.lesson == lesson)
@@ -50,11 +57,17 @@ import Testing
     }
 
     @Test func fusedFootnoteDigitsAreSplitOff() {
-        let terms = LessonFields.parseTerms([Line(text: "Terminology shortlist with footnoted definitions: large-scale social system project1 (大规模的社会系统工程), National Governance System12 (国家治理体系), and Web 3.0 (第三代互联网).", role: .paragraph, cells: [])])
-        #expect(terms == [
-            .init(en: "large-scale social system project", zh: "大规模的社会系统工程", footnote: 1),
-            .init(en: "National Governance System", zh: "国家治理体系", footnote: 12),
-            .init(en: "Web 3.0", zh: "第三代互联网", footnote: nil),
+        let terms = LessonFields.parseTerms([
+            Line(
+                text:
+                    "Terminology shortlist with footnoted definitions: large-scale social system project1 (大规模的社会系统工程), National Governance System12 (国家治理体系), and Web 3.0 (第三代互联网).",
+                role: .paragraph, cells: [])
         ])
+        #expect(
+            terms == [
+                .init(en: "large-scale social system project", zh: "大规模的社会系统工程", footnote: 1),
+                .init(en: "National Governance System", zh: "国家治理体系", footnote: 12),
+                .init(en: "Web 3.0", zh: "第三代互联网", footnote: nil)
+            ])
     }
 }

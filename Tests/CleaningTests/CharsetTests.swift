@@ -1,6 +1,7 @@
 import CorpusKit
 import Foundation
 import Testing
+
 @testable import Cleaning
 
 @Suite struct CharsetTests {
@@ -11,7 +12,10 @@ import Testing
     }
 
     @Test func utf8WithDeclaration() throws {
-        let bytes = Data(page(head: "<meta charset=\"utf-8\"><title>t</title>", body: "数字中国建设 Digital China construction, a long paragraph of text here.").utf8)
+        let bytes = Data(
+            page(
+                head: "<meta charset=\"utf-8\"><title>t</title>", body: "数字中国建设 Digital China construction, a long paragraph of text here."
+            ).utf8)
         let document = try cleaner.clean(bytes, format: .html, source: "t.html")
         #expect(document.charset == .utf8)
         #expect(document.charsetEvidence == .meta)
@@ -27,7 +31,9 @@ import Testing
     }
 
     @Test func gbkMetaDecodesAsGB18030() throws {
-        let html = page(head: "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\"><title>标题</title>", body: "数字政务建设,朱镕基与陶喆。后面还有很多内容不能丢失。")
+        let html = page(
+            head: "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\"><title>标题</title>",
+            body: "数字政务建设,朱镕基与陶喆。后面还有很多内容不能丢失。")
         let bytes = try #require(Self.gb18030(html))
         let document = try cleaner.clean(bytes, format: .html, source: "t.html")
         #expect(document.charset == .gb18030)
@@ -35,7 +41,9 @@ import Testing
     }
 
     @Test func gb2312HttpEquivWithGBKOnlyCharactersKeepsTheWholePage() throws {
-        let html = page(head: "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"><title>标题</title>", body: "开头。朱镕基同志强调开放,陶喆参与文化交流。结尾的句子必须保留下来。")
+        let html = page(
+            head: "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"><title>标题</title>",
+            body: "开头。朱镕基同志强调开放,陶喆参与文化交流。结尾的句子必须保留下来。")
         let bytes = try #require(Self.gb18030(html))
         let document = try cleaner.clean(bytes, format: .html, source: "t.html")
         #expect(document.charset == .gb18030)
@@ -45,7 +53,8 @@ import Testing
     }
 
     @Test func metaAfterAChineseTitleIsStillFound() throws {
-        let html = "<html><head><title>数字中国建设系列之五</title><meta charset=\"gb2312\"></head><body><div><p>数字政务的服务对象是人民,要把满足人民群众对美好生活的向往作为出发点和落脚点。</p></div></body></html>"
+        let html =
+            "<html><head><title>数字中国建设系列之五</title><meta charset=\"gb2312\"></head><body><div><p>数字政务的服务对象是人民,要把满足人民群众对美好生活的向往作为出发点和落脚点。</p></div></body></html>"
         let bytes = try #require(Self.gb18030(html))
         let document = try cleaner.clean(bytes, format: .html, source: "t.html")
         #expect(document.charset == .gb18030)
@@ -75,7 +84,9 @@ import Testing
     @Test func undeclaredLatinFallsBackToWindows1252() throws {
         var bytes = Data("<html><body><p>Caf".utf8)
         bytes.append(0xE9)
-        bytes.append(contentsOf: Array(" au lait, na".utf8) + [0xEF] + Array("ve \u{22}smart quotes\u{22} are ".utf8) + [0x93, 0x41, 0x94] + Array(" and more text here.</p></body></html>".utf8))
+        bytes.append(
+            contentsOf: Array(" au lait, na".utf8) + [0xEF] + Array("ve \u{22}smart quotes\u{22} are ".utf8) + [0x93, 0x41, 0x94]
+                + Array(" and more text here.</p></body></html>".utf8))
         let document = try cleaner.clean(bytes, format: .html, source: "t.html")
         #expect(document.charset == .windows1252)
         #expect(document.text.contains("Café au lait, naïve"))

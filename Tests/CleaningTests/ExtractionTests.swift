@@ -2,6 +2,7 @@ import CorpusKit
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Cleaning
 
 @Suite struct ExtractionTests {
@@ -18,7 +19,8 @@ import Testing
     }
 
     @Test func blocksCarryTheirRoles() throws {
-        let document = try clean("""
+        let document = try clean(
+            """
             <html><body><article>
             <h2>Section  heading</h2>
             <p>First paragraph, with   collapsed
@@ -43,21 +45,27 @@ import Testing
     /// Found by fuzzing: "\r\n" is one Character in Swift, so CR LF lines in <pre> were not split
     /// and the CR stayed in the text.
     @Test func preformattedLinesEndAtCRLFAndCRAndLoseControlCharacters() throws {
-        let document = try clean("<html><body><article><p>A paragraph long enough to be the content of this page, really.</p><pre>one\r\n  two\rthree\u{1}\tfour  \r\n</pre></article></body></html>")
+        let document = try clean(
+            "<html><body><article><p>A paragraph long enough to be the content of this page, really.</p><pre>one\r\n  two\rthree\u{1}\tfour  \r\n</pre></article></body></html>"
+        )
         let pre = try #require(document.blocks.first { $0.role == .preformatted })
         #expect(pre.text == "one\n  two\nthree    four")
     }
 
     /// Found by fuzzing from real pages: a line of preformatted text ending in `&nbsp;` kept it.
     @Test func preformattedLinesLoseTrailingNoBreakSpaces() throws {
-        let document = try clean("<html><body><article><p>A paragraph long enough to be the content of this page, really.</p><pre>  code();&nbsp;\n  more();\u{3000}&nbsp;</pre></article></body></html>")
+        let document = try clean(
+            "<html><body><article><p>A paragraph long enough to be the content of this page, really.</p><pre>  code();&nbsp;\n  more();\u{3000}&nbsp;</pre></article></body></html>"
+        )
         let pre = try #require(document.blocks.first { $0.role == .preformatted })
         #expect(pre.text == "  code();\n  more();")
     }
 
     /// Found by fuzzing: a <p> inside an unclosed <pre> kept the pre's spaces but was called a paragraph.
     @Test func textKeptAsPreformattedIsAPreformattedBlock() throws {
-        let document = try clean("<html><body><article><pre>code<p>   indented text in a paragraph inside pre, long enough to be content here.</p></article></body></html>")
+        let document = try clean(
+            "<html><body><article><pre>code<p>   indented text in a paragraph inside pre, long enough to be content here.</p></article></body></html>"
+        )
         let block = try #require(document.blocks.first { $0.text.contains("indented text") })
         #expect(block.role == .preformatted)
     }
@@ -68,7 +76,8 @@ import Testing
     }
 
     @Test func metadataIsRead() throws {
-        let document = try clean("""
+        let document = try clean(
+            """
             <html lang="zh-CN"><head><title>Page title</title>
             <meta property="og:title" content="OG title"><meta name="description" content="A description">
             <link rel="canonical" href="https://example.org/a"></head>
@@ -85,22 +94,27 @@ import Testing
     }
 
     @Test func jsonLDDateWins() throws {
-        let document = try clean("""
+        let document = try clean(
+            """
             <html><head><script type="application/ld+json">{"@type":"NewsArticle","datePublished": "2024-02-03T00:00:00Z"}</script></head>
             <body><p>Body text long enough to be the article, with some words in it.</p></body></html>
             """)
         #expect(document.metadata.published == "2024-02-03")
     }
 
-    static let boilerplate = ["Skip to content", "Blog at WordPress.com.", "PHP Code Snippets Powered By", "Share this:",
-                              "Leave a Reply", "Like Loading", "Recent Posts", "This website uses cookies", "Previous post",
-                              "Great translation", "Archives", "News Home", "All rights reserved", "Tags:"]
+    static let boilerplate = [
+        "Skip to content", "Blog at WordPress.com.", "PHP Code Snippets Powered By", "Share this:",
+        "Leave a Reply", "Like Loading", "Recent Posts", "This website uses cookies", "Previous post",
+        "Great translation", "Archives", "News Home", "All rights reserved", "Tags:"
+    ]
 
     /// Every paragraph of the seed survives, in order; none of the site's furniture does.
-    @Test(arguments: [("pages/lesson-1.wordpress.html", "seeds/000_cab2845c5521bb26.txt"),
-                      ("pages/lesson-5.classic.html", "seeds/001_e888cff12df4c64b.txt"),
-                      ("pages/lesson-5.news.html", "seeds/001_e888cff12df4c64b.txt"),
-                      ("pages/policy.wordpress.html", "seeds/002_33b4e771621f73b9.txt")])
+    @Test(arguments: [
+        ("pages/lesson-1.wordpress.html", "seeds/000_cab2845c5521bb26.txt"),
+        ("pages/lesson-5.classic.html", "seeds/001_e888cff12df4c64b.txt"),
+        ("pages/lesson-5.news.html", "seeds/001_e888cff12df4c64b.txt"),
+        ("pages/policy.wordpress.html", "seeds/002_33b4e771621f73b9.txt")
+    ])
     func lessonPagesKeepEveryParagraphInOrder(page: String, seed: String) throws {
         let document = try cleaner.clean(try Fixtures.data(page), format: .html, source: page)
         let text = document.text
@@ -142,7 +156,9 @@ import Testing
     // MARK: Robustness: a result or a clear error, fast, without crashing.
 
     @Test func fiftyThousandNestedDivs() throws {
-        let html = String(repeating: "<div>", count: 50_000) + "<p>Deep paragraph text that is long enough to be content.</p>" + String(repeating: "</div>", count: 50_000)
+        let html =
+            String(repeating: "<div>", count: 50_000) + "<p>Deep paragraph text that is long enough to be content.</p>"
+            + String(repeating: "</div>", count: 50_000)
         let start = Date()
         let result = Result { try clean("<html><body>" + html + "</body></html>") }
         #expect(Date().timeIntervalSince(start) < 2)
@@ -157,7 +173,8 @@ import Testing
         for level in 1...9 {
             entities += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level == 1 ? "" : String(level - 1));", count: 10) + "\">"
         }
-        let html = "<?xml version=\"1.0\"?><!DOCTYPE html [\(entities)]><html><body><p>&lol9; and a normal paragraph of text here.</p></body></html>"
+        let html =
+            "<?xml version=\"1.0\"?><!DOCTYPE html [\(entities)]><html><body><p>&lol9; and a normal paragraph of text here.</p></body></html>"
         let start = Date()
         let result = Result { try clean(html) }
         #expect(Date().timeIntervalSince(start) < 2)
@@ -173,12 +190,16 @@ import Testing
     }
 
     @Test func truncatedPageStillGivesItsText() throws {
-        let document = try clean("<html><head><title>T</title></head><body><div class=\"content\"><p>The first paragraph survives truncation, clearly enough.</p><p>The second is cut off in the mid")
+        let document = try clean(
+            "<html><head><title>T</title></head><body><div class=\"content\"><p>The first paragraph survives truncation, clearly enough.</p><p>The second is cut off in the mid"
+        )
         #expect(document.text.contains("The first paragraph survives truncation"))
     }
 
     @Test func binaryAndEmptyInputsAreClearErrors() {
-        #expect(throws: CorpusError(file: "x.html", stage: .read, reason: "empty file")) { try cleaner.clean(Data(), format: .html, source: "x.html") }
+        #expect(throws: CorpusError(file: "x.html", stage: .read, reason: "empty file")) {
+            try cleaner.clean(Data(), format: .html, source: "x.html")
+        }
         let binary = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D])
         #expect(throws: CorpusError.self) { try cleaner.clean(binary, format: .html, source: "x.html") }
     }

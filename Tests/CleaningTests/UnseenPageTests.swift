@@ -2,6 +2,7 @@ import CorpusKit
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Cleaning
 
 /// The failure classes found on real pages nobody tuned the cleaner on (WCXB development
@@ -25,7 +26,8 @@ import Testing
     /// Broken markup (an unclosed `<div>` in the header) puts `<main>` inside `<header>`:
     /// the page's own main element is never furniture, nor is anything around it.
     @Test func mainInsideAHeaderIsStillTheContent() throws {
-        let result = try text("""
+        let result = try text(
+            """
             <html><body><header role="banner"><div class="menu-top"><button class="menu-button">Menu</button>
             <main id="main" role="main"><article class="article">
             <p>Digital marketing uses websites, apps, mobile devices and social media to reach customers, at a scale no print campaign had.</p>
@@ -40,7 +42,8 @@ import Testing
     /// Streamed server rendering parks the page in `<div hidden>` until scripts swap it in.
     @Test func hiddenContentIsTakenWhenTheVisiblePageHasNone() throws {
         let paragraph = "The best tutorials explain one idea at a time, with examples, exercises and a summary at the end of each part. "
-        let result = try text("""
+        let result = try text(
+            """
             <html><body><div id="shell"><p>Loading…</p></div>
             <div hidden id="S:0"><main><h2>Tutorials worth your time</h2>
             <p>\(paragraph)</p><p>\(paragraph.uppercased())</p><p>\(paragraph.lowercased())</p><p>\(paragraph)</p>
@@ -53,7 +56,8 @@ import Testing
 
     /// …but a hidden menu or dialog beside a visible article stays out.
     @Test func hiddenFurnitureStaysOutWhenTheVisiblePageHasContent() throws {
-        let result = try text("""
+        let result = try text(
+            """
             <html><body><div class="dialog" style="display: none"><p>Sign up for our newsletter to receive the best offers, every single week, straight to your inbox.</p></div>
             <article><p>The visible article is long enough to be the content, with commas, clauses, and a point to make.</p>
             <p>A second paragraph of the visible article, with more to say about the matter at hand, at some length.</p></article>
@@ -65,7 +69,8 @@ import Testing
 
     /// Forum software serves its crawler view inside `<noscript>`; the script view is empty.
     @Test func noscriptCrawlerViewIsTheContentOfAnEmptyPage() throws {
-        let result = try text("""
+        let result = try text(
+            """
             <html><body><div id="app"></div><noscript data-path="/t/agents-crashing/7798">
             <div id="main-outlet" class="wrap">
             <div class="topic-body crawler-post"><div class="post" itemprop="text"><p>We run the business plan and have multiple nodes; since the update, several agents crash within minutes of starting.</p></div></div>
@@ -87,7 +92,8 @@ import Testing
                 <div class="comment-body"><p>Post number \(index): I tried the configuration you suggested, and it works, but the automation fires twice when the sensor reports twice.</p></div></div>
                 """
         }
-        let result = try text("<html><body>\(Self.navigation)<div class=\"thread\"><h1>Automation fires twice</h1>\(posts)</div>\(Self.footer)</body></html>")
+        let result = try text(
+            "<html><body>\(Self.navigation)<div class=\"thread\"><h1>Automation fires twice</h1>\(posts)</div>\(Self.footer)</body></html>")
         for index in 1...5 {
             #expect(result.contains("Post number \(index):"), "post \(index) missing")
         }
@@ -99,7 +105,9 @@ import Testing
     @Test func repeatedPostsAreOneArticle() throws {
         var posts = ""
         for index in 1...4 {
-            let text = String(repeating: "Reply \(index) explains, at some length and with commas, what changed in the kernel. ", count: index == 2 ? 6 : 2)
+            let text = String(
+                repeating: "Reply \(index) explains, at some length and with commas, what changed in the kernel. ",
+                count: index == 2 ? 6 : 2)
             posts += """
                 <div class="blockpost \(index % 2 == 0 ? "roweven" : "rowodd")"><div class="box"><div class="inbox">
                 <div class="postleft"><a href="/profile/\(index)">member\(index)</a></div>
@@ -136,7 +144,8 @@ import Testing
     /// Inside `<main>`, headings, lists, tables and definition lists are content, and the main
     /// element, not one section of it, bounds the article.
     @Test func mainElementBoundsTheArticleWithItsListsAndTables() throws {
-        let result = try text("""
+        let result = try text(
+            """
             <html><body>\(Self.navigation)<main class="content">
             <section class="intro"><h1>Project management certificate</h1>
             <p>Learn to plan, run and close projects of any size, with tools that employers ask for, in six courses.</p></section>
@@ -145,7 +154,10 @@ import Testing
             <section class="terms"><dl><dt>Format</dt><dd>Online, at your own pace</dd><dt>Length</dt><dd>Nine months</dd></dl></section>
             </main>\(Self.footer)</body></html>
             """)
-        for needle in ["Learn to plan, run and close projects", "Courses", "Risk and quality", "Each course", "$695", "Online, at your own pace", "Nine months"] {
+        for needle in [
+            "Learn to plan, run and close projects", "Courses", "Risk and quality", "Each course", "$695", "Online, at your own pace",
+            "Nine months"
+        ] {
             #expect(result.contains(needle), "missing \(needle)")
         }
         #expect(!result.contains("Copyright Example Corp"))
@@ -154,8 +166,10 @@ import Testing
     /// When the markup holds only a teaser and JSON-LD carries the whole article body, the
     /// JSON-LD text wins.
     @Test func jsonLDArticleBodyWhenTheMarkupHasLittle() throws {
-        let body = (1...6).map { "Paragraph \($0) of the article body, which the page renders with scripts from its structured data." }.joined(separator: "\\n")
-        let result = try text("""
+        let body = (1...6).map { "Paragraph \($0) of the article body, which the page renders with scripts from its structured data." }
+            .joined(separator: "\\n")
+        let result = try text(
+            """
             <html><head><script type="application/ld+json">{"@context":"https://schema.org","@type":"Article","headline":"H","articleBody":"\(body)"}</script></head>
             <body><div class="teaser"><p>Read the full story in our app.</p></div></body></html>
             """)
@@ -164,7 +178,8 @@ import Testing
 
     /// A page whose every block sits in furniture still gives its text, not "no text content found".
     @Test func pageOfFurnitureOnlyFallsBackToItsText() throws {
-        let result = try text("""
+        let result = try text(
+            """
             <html><body><aside><p>Opening hours: Monday to Friday, nine to five.</p></aside>
             <footer><p>Call us on 555 0100 for an appointment.</p></footer></body></html>
             """)
@@ -175,7 +190,8 @@ import Testing
     /// Reference pages link their headings to themselves and their terms to their own pages: a
     /// heading or a definition term is content however much of it is a link.
     @Test func linkedHeadingsAndDefinitionTermsAreKept() throws {
-        let result = try text("""
+        let result = try text(
+            """
             <html><body>\(Self.navigation)<main><h1>WebSocket</h1>
             <p>The WebSocket object provides the API for creating and managing a connection to a server, and for sending data on it.</p>
             <h2 id="properties"><a href="#properties">Instance properties</a></h2>
@@ -185,7 +201,9 @@ import Testing
             <dl><dt><a href="/close"><code>WebSocket.close()</code></a></dt><dd>Closes the connection.</dd></dl>
             </main>\(Self.footer)</body></html>
             """)
-        for needle in ["Instance properties", "WebSocket.binaryType", "The binary data type", "WebSocket.url", "Instance methods", "WebSocket.close()"] {
+        for needle in [
+            "Instance properties", "WebSocket.binaryType", "The binary data type", "WebSocket.url", "Instance methods", "WebSocket.close()"
+        ] {
             #expect(result.contains(needle), "missing \(needle)")
         }
         #expect(!result.contains("Products"))

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import CorpusKit
 
 @Suite struct CanonicalJSONTests {
@@ -19,22 +20,23 @@ import Testing
     }
 
     /// RFC 8785 appendix B: IEEE 754 bit patterns and the text ECMAScript gives them.
-    @Test(arguments: [
-        (0x0000_0000_0000_0000, "0"), (0x8000_0000_0000_0000, "0"),
-        (0x0000_0000_0000_0001, "5e-324"), (0x8000_0000_0000_0001, "-5e-324"),
-        (0x7fef_ffff_ffff_ffff, "1.7976931348623157e+308"), (0xffef_ffff_ffff_ffff, "-1.7976931348623157e+308"),
-        (0x4340_0000_0000_0000, "9007199254740992"), (0xc340_0000_0000_0000, "-9007199254740992"),
-        (0x4430_0000_0000_0000, "295147905179352830000"),
-        (0x44b5_2d02_c7e1_4af5, "9.999999999999997e+22"), (0x44b5_2d02_c7e1_4af6, "1e+23"),
-        (0x44b5_2d02_c7e1_4af7, "1.0000000000000001e+23"),
-        (0x444b_1ae4_d6e2_ef4e, "999999999999999700000"), (0x444b_1ae4_d6e2_ef4f, "999999999999999900000"),
-        (0x444b_1ae4_d6e2_ef50, "1e+21"),
-        (0x3eb0_c6f7_a0b5_ed8c, "9.999999999999997e-7"), (0x3eb0_c6f7_a0b5_ed8d, "0.000001"),
-        (0x41b3_de43_5555_5553, "333333333.3333332"), (0x41b3_de43_5555_5554, "333333333.33333325"),
-        (0x41b3_de43_5555_5555, "333333333.3333333"), (0x41b3_de43_5555_5556, "333333333.3333334"),
-        (0x41b3_de43_5555_5557, "333333333.33333343"),
-        (0xbecb_f647_612f_3696, "-0.0000033333333333333333"), (0x4314_3ff3_c1cb_0959, "1424953923781206.2"),
-    ] as [(UInt64, String)])
+    @Test(
+        arguments: [
+            (0x0000_0000_0000_0000, "0"), (0x8000_0000_0000_0000, "0"),
+            (0x0000_0000_0000_0001, "5e-324"), (0x8000_0000_0000_0001, "-5e-324"),
+            (0x7fef_ffff_ffff_ffff, "1.7976931348623157e+308"), (0xffef_ffff_ffff_ffff, "-1.7976931348623157e+308"),
+            (0x4340_0000_0000_0000, "9007199254740992"), (0xc340_0000_0000_0000, "-9007199254740992"),
+            (0x4430_0000_0000_0000, "295147905179352830000"),
+            (0x44b5_2d02_c7e1_4af5, "9.999999999999997e+22"), (0x44b5_2d02_c7e1_4af6, "1e+23"),
+            (0x44b5_2d02_c7e1_4af7, "1.0000000000000001e+23"),
+            (0x444b_1ae4_d6e2_ef4e, "999999999999999700000"), (0x444b_1ae4_d6e2_ef4f, "999999999999999900000"),
+            (0x444b_1ae4_d6e2_ef50, "1e+21"),
+            (0x3eb0_c6f7_a0b5_ed8c, "9.999999999999997e-7"), (0x3eb0_c6f7_a0b5_ed8d, "0.000001"),
+            (0x41b3_de43_5555_5553, "333333333.3333332"), (0x41b3_de43_5555_5554, "333333333.33333325"),
+            (0x41b3_de43_5555_5555, "333333333.3333333"), (0x41b3_de43_5555_5556, "333333333.3333334"),
+            (0x41b3_de43_5555_5557, "333333333.33333343"),
+            (0xbecb_f647_612f_3696, "-0.0000033333333333333333"), (0x4314_3ff3_c1cb_0959, "1424953923781206.2")
+        ] as [(UInt64, String)])
     func numbersAreWrittenAsECMAScriptDoes(bits: UInt64, text: String) {
         #expect(JSONValue.formatNumber(Double(bitPattern: bits)) == text)
     }
@@ -44,7 +46,7 @@ import Testing
         let samples: [(Double, String)] = [
             (1e30, "1e+30"), (4.5, "4.5"), (6, "6"), (2e-3, "0.002"), (1e-27, "1e-27"),
             (1e-7, "1e-7"), (1.5e-7, "1.5e-7"), (1e16, "10000000000000000"), (123e18, "123000000000000000000"),
-            (-0.75, "-0.75"), (0.1, "0.1"), (12.5, "12.5"),
+            (-0.75, "-0.75"), (0.1, "0.1"), (12.5, "12.5")
         ]
         for (value, text) in samples { #expect(JSONValue.formatNumber(value) == text, "\(value)") }
     }
@@ -105,7 +107,10 @@ import Testing
     }
 
     /// toml++ aborted the process on a table header that does not start with a key (found by fuzzing).
-    @Test(arguments: ["[\u{FFFD}", "[中]\n", "[[中]]\n", "[a]\nb = 1 中\n", "[#", "[[ .a]]", "x = 1\n  [=]", "s=[}", "s = [1, {a = 1]]", "n=1979-05-27T:", "n = [1979-05-27tx]"])
+    @Test(arguments: [
+        "[\u{FFFD}", "[中]\n", "[[中]]\n", "[a]\nb = 1 中\n", "[#", "[[ .a]]", "x = 1\n  [=]", "s=[}", "s = [1, {a = 1]]", "n=1979-05-27T:",
+        "n = [1979-05-27tx]"
+    ])
     func nonASCIIOutsideStringsIsRefusedBeforeTheParser(_ text: String) {
         do {
             _ = try CorpusConfig.parsePipeline(text, file: "p.toml")
@@ -147,9 +152,10 @@ import Testing
             series: SeriesInfo(name: "S", lesson: 5, of: 13), published: "2025-04-11", publisher: nil, video: nil,
             synopsis: Bilingual(), terms: [Term(en: "a", zh: "乙", footnote: nil)], transcript: [], footnotes: [],
             topics: ["digital-government"], text: "text",
-            provenance: Provenance(source: SourceInfo(file: "x.txt", retrievedAt: "2025-04-11T00:00:00Z"), rawSHA256: String(repeating: "a", count: 64),
-                                   textSHA256: Digest.sha256Hex("text"), archive: ArchiveLocation(warc: "data/warc/x.warc.gz", recordID: "<urn:uuid:1>"),
-                                   pipeline: PipelineInfo(version: "0", configSHA256: String(repeating: "b", count: 64))))
+            provenance: Provenance(
+                source: SourceInfo(file: "x.txt", retrievedAt: "2025-04-11T00:00:00Z"), rawSHA256: String(repeating: "a", count: 64),
+                textSHA256: Digest.sha256Hex("text"), archive: ArchiveLocation(warc: "data/warc/x.warc.gz", recordID: "<urn:uuid:1>"),
+                pipeline: PipelineInfo(version: "0", configSHA256: String(repeating: "b", count: 64))))
     }
 
     @Test func nullsAreExplicitAndTheHashLeavesItselfOut() throws {

@@ -8,13 +8,18 @@ import Testing
         try Data().write(to: harness.inbox.appendingPathComponent(".hidden.html"))
         let result = try harness.run(["run"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("summary: 4 ingested, 0 changed, 0 unchanged, 0 rejected, 0 conflicts; 4 documents; validation: 0 errors, 1 warnings"))
+        #expect(
+            result.stdout.contains(
+                "summary: 4 ingested, 0 changed, 0 unchanged, 0 rejected, 0 conflicts; 4 documents; validation: 0 errors, 1 warnings"))
         let left = try FileManager.default.contentsOfDirectory(atPath: harness.inbox.path)
         #expect(left == [".hidden.html"])
         let list = try harness.run(["list", "--json"])
         let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [[String: Any]]
-        #expect(rows.map { $0["id"] as! String } == ["lesson-1", "lesson-5", "commentary-promoting-construction-digital-china",
-                                                       "policy-overall-layout-planning-digital-china-construction"])
+        #expect(
+            rows.map { $0["id"] as! String } == [
+                "lesson-1", "lesson-5", "commentary-promoting-construction-digital-china",
+                "policy-overall-layout-planning-digital-china-construction"
+            ])
         #expect(rows[0]["lesson"] as? Int == 1)
         #expect(try harness.run(["verify", "--rebuild"]).status == 0)
         let again = try harness.run(["run", "--json"])
@@ -61,7 +66,9 @@ import Testing
         let warcCount = try FileManager.default.contentsOfDirectory(atPath: harness.archive.appendingPathComponent("data/warc").path).count
         let same = try harness.run(["ingest", "--json", page.path])
         #expect(try same.jsonLines().first?["status"] as? String == "unchanged")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: harness.archive.appendingPathComponent("data/warc").path).count == warcCount)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: harness.archive.appendingPathComponent("data/warc").path).count == warcCount
+        )
         var bytes = try Data(contentsOf: page)
         bytes.append(Data("<!-- re-saved -->".utf8))
         try bytes.write(to: page)
@@ -95,7 +102,10 @@ import Testing
         try Data("%PDF-1.4".utf8).write(to: unsupported)
         let unknownEncoding = folder.appendingPathComponent("latin.txt")
         try Data([0x48, 0xE9, 0xFF, 0xFE, 0x80, 0x81, 0x20, 0x41, 0x0A]).write(to: unknownEncoding)
-        let paths = [empty, binary, unsupported, unknownEncoding, folder.appendingPathComponent("a-folder.html"), folder.appendingPathComponent("missing.txt")].map(\.path)
+        let paths = [
+            empty, binary, unsupported, unknownEncoding, folder.appendingPathComponent("a-folder.html"),
+            folder.appendingPathComponent("missing.txt")
+        ].map(\.path)
         let before = paths.compactMap { FileManager.default.contents(atPath: $0) }
         let result = try harness.run(["ingest"] + paths)
         #expect(result.status == 1)
@@ -118,14 +128,17 @@ import Testing
         let harness = try Harness()
         try Data().write(to: harness.inbox.appendingPathComponent("empty page.html"))
         try Data().write(to: harness.root.appendingPathComponent("outside.html"))
-        try FileManager.default.createSymbolicLink(atPath: harness.inbox.appendingPathComponent("link.html").path,
-                                                   withDestinationPath: harness.root.appendingPathComponent("outside.html").path)
+        try FileManager.default.createSymbolicLink(
+            atPath: harness.inbox.appendingPathComponent("link.html").path,
+            withDestinationPath: harness.root.appendingPathComponent("outside.html").path)
         let result = try harness.run(["run", "--json"])
         #expect(result.status == 1)
         let rejected = harness.inbox.appendingPathComponent(".rejected")
         let names = try FileManager.default.contentsOfDirectory(atPath: rejected.path).sorted()
         #expect(names == ["empty page.html", "empty page.html.error.json", "link.html", "link.html.error.json"])
-        let reason = try JSONSerialization.jsonObject(with: Data(contentsOf: rejected.appendingPathComponent("empty page.html.error.json"))) as! [String: Any]
+        let reason =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: rejected.appendingPathComponent("empty page.html.error.json")))
+            as! [String: Any]
         #expect(reason["stage"] as? String == "read")
         #expect((reason["reason"] as? String)?.contains("empty file") == true)
         #expect(FileManager.default.fileExists(atPath: harness.root.appendingPathComponent("outside.html").path))
@@ -163,8 +176,13 @@ import Testing
         chunked.append(Data("0\r\n\r\n".utf8))
         var block = Data("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
         block.append(chunked)
-        var warc = Data("WARC/1.0\r\nWARC-Type: warcinfo\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\nWARC-Date: 2025-04-12T10:00:00Z\r\nContent-Length: 0\r\n\r\n\r\n\r\n".utf8)
-        warc.append(Data("WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000002>\r\nWARC-Date: 2025-04-12T10:00:01Z\r\nWARC-Target-URI: https://example.org/lesson-5\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: \(block.count)\r\n\r\n".utf8))
+        var warc = Data(
+            "WARC/1.0\r\nWARC-Type: warcinfo\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\nWARC-Date: 2025-04-12T10:00:00Z\r\nContent-Length: 0\r\n\r\n\r\n\r\n"
+                .utf8)
+        warc.append(
+            Data(
+                "WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000002>\r\nWARC-Date: 2025-04-12T10:00:01Z\r\nWARC-Target-URI: https://example.org/lesson-5\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: \(block.count)\r\n\r\n"
+                    .utf8))
         warc.append(block)
         warc.append(Data("\r\n\r\n".utf8))
         let file = harness.root.appendingPathComponent("crawl.warc")
@@ -172,7 +190,8 @@ import Testing
         let result = try harness.run(["ingest", "--json", file.path])
         #expect(result.status == 0, "\(result.stdout)")
         #expect(try result.jsonLines().first?["id"] as? String == "lesson-5")
-        let record = try JSONSerialization.jsonObject(with: Data(try harness.run(["show", "lesson-5", "--json"]).stdout.utf8)) as! [String: Any]
+        let record =
+            try JSONSerialization.jsonObject(with: Data(try harness.run(["show", "lesson-5", "--json"]).stdout.utf8)) as! [String: Any]
         let source = (record["provenance"] as! [String: Any])["source"] as! [String: Any]
         #expect(source["url"] as? String == "https://example.org/lesson-5")
         #expect(source["retrieved_at"] as? String == "2025-04-12T10:00:01Z")
@@ -183,7 +202,8 @@ import Testing
     @Test func aBrokenConfigIsExitTwoWithFileAndKey() throws {
         let harness = try Harness()
         let pipeline = harness.root.appendingPathComponent("Config/pipeline.toml")
-        try (try String(contentsOf: pipeline, encoding: .utf8) + "\n[limits2]\nx = 1\n").write(to: pipeline, atomically: true, encoding: .utf8)
+        try (try String(contentsOf: pipeline, encoding: .utf8) + "\n[limits2]\nx = 1\n").write(
+            to: pipeline, atomically: true, encoding: .utf8)
         let result = try harness.run(["validate"])
         #expect(result.status == 2)
         #expect(result.stderr == "dccorpus: \(pipeline.path): config: unknown key limits2\n")

@@ -22,7 +22,10 @@ import Testing
             process.waitUntilExit()
             let verify = try harness.run(["verify"])
             #expect(verify.status == 0, "trial \(trial): \(verify.stdout)")
-            let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: harness.archive.appendingPathComponent("data/corpus").path))?.filter { $0.hasPrefix(".") } ?? []
+            let leftovers =
+                (try? FileManager.default.contentsOfDirectory(atPath: harness.archive.appendingPathComponent("data/corpus").path))?.filter {
+                    $0.hasPrefix(".")
+                } ?? []
             #expect(leftovers.isEmpty)
         }
         let final = try harness.run(["ingest", "--json"] + paths)
@@ -38,8 +41,11 @@ import Testing
     /// an archive that verifies, and a re-run brings every record up to date.
     @Test func killedReprocessLeavesAVerifiableArchive() throws {
         let harness = try Harness()
-        let paths = Harness.seeds.map { Harness.fixtures.appendingPathComponent($0).path }
-            + ["pages/lesson-12-source.gb2312.html", "pages/lesson-12.words.txt", "pages/glossary.sections.html"].map { Harness.fixtures.appendingPathComponent($0).path }
+        let paths =
+            Harness.seeds.map { Harness.fixtures.appendingPathComponent($0).path }
+            + ["pages/lesson-12-source.gb2312.html", "pages/lesson-12.words.txt", "pages/glossary.sections.html"].map {
+                Harness.fixtures.appendingPathComponent($0).path
+            }
         #expect(try harness.run(["ingest"] + paths).status == 0)
         let lexicon = harness.root.appendingPathComponent("Config/lexicon.toml")
         let text = try String(contentsOf: lexicon, encoding: .utf8)
@@ -108,17 +114,22 @@ import Testing
         }
         for n in 0..<4 { try drop("run-\(n).html") }
         let runner = harness.start(["run", "--offline"])
-        for n in 0..<8 { try drop("drop-\(n).html"); usleep(20_000) }
+        for n in 0..<8 {
+            try drop("drop-\(n).html")
+            usleep(20_000)
+        }
         var shown = ""
         for process in ingests + [runner] {
             let out = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
             let err = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             shown += String(decoding: out + err, as: UTF8.self)
-            #expect(process.terminationStatus == 0 || process === runner && process.terminationStatus == 1,
-                    "\(process.arguments ?? []): \(String(decoding: err, as: UTF8.self))")
+            #expect(
+                process.terminationStatus == 0 || process === runner && process.terminationStatus == 1,
+                "\(process.arguments ?? []): \(String(decoding: err, as: UTF8.self))")
         }
-        for _ in 0..<300 where ((try? FileManager.default.contentsOfDirectory(atPath: harness.inbox.path)) ?? []).contains(where: { !$0.hasPrefix(".") }) {
+        for _ in 0..<300
+        where ((try? FileManager.default.contentsOfDirectory(atPath: harness.inbox.path)) ?? []).contains(where: { !$0.hasPrefix(".") }) {
             usleep(100_000)
         }
         kill(watcher.processIdentifier, SIGTERM)

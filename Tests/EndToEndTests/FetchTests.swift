@@ -13,7 +13,8 @@ final class LoopbackServer {
         let output = Pipe()
         scheme = tls ? "https" : "http"
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Harness.fixtures.appendingPathComponent("server/loopback.py").path, "--lifetime", "300", "--watch-stdin"]
+        process.arguments =
+            ["python3", Harness.fixtures.appendingPathComponent("server/loopback.py").path, "--lifetime", "300", "--watch-stdin"]
             + (tls ? ["--tls"] : [])
         process.standardInput = input
         process.standardOutput = output
@@ -37,7 +38,10 @@ final class LoopbackServer {
         let reader = Process()
         let output = Pipe()
         reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        reader.arguments = ["python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())", url("/hits")]
+        reader.arguments = [
+            "python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())",
+            url("/hits")
+        ]
         reader.standardOutput = output
         try reader.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
@@ -57,9 +61,11 @@ final class LoopbackServer {
         let harness = try Harness()
         let pipeline = harness.root.appendingPathComponent("Config/pipeline.toml")
         var text = try String(contentsOf: pipeline, encoding: .utf8)
-        for (from, to) in [("per_host_delay_seconds = 1.0", "per_host_delay_seconds = 0"), ("low_speed_seconds = 20 ", "low_speed_seconds = 1 "),
-                           ("retries = 2 ", "retries = 1 "), ("retry_base_seconds = 1.0", "retry_base_seconds = 0.1"),
-                           ("timeout_seconds = 60 ", "timeout_seconds = 20 ")] {
+        for (from, to) in [
+            ("per_host_delay_seconds = 1.0", "per_host_delay_seconds = 0"), ("low_speed_seconds = 20 ", "low_speed_seconds = 1 "),
+            ("retries = 2 ", "retries = 1 "), ("retry_base_seconds = 1.0", "retry_base_seconds = 0.1"),
+            ("timeout_seconds = 60 ", "timeout_seconds = 20 ")
+        ] {
             #expect(text.contains(from), "pipeline.toml no longer has \(from)")
             text = text.replacingOccurrences(of: from, with: to)
         }
@@ -89,7 +95,8 @@ final class LoopbackServer {
         var types: [String] = []
         var profiles: [String] = []
         for warc in try FileManager.default.contentsOfDirectory(atPath: harness.archive.appendingPathComponent("data/warc").path).sorted() {
-            try WARCFileReader(path: harness.archive.appendingPathComponent("data/warc/\(warc)").path, limit: 1 << 26).forEach { record, _ in
+            try WARCFileReader(path: harness.archive.appendingPathComponent("data/warc/\(warc)").path, limit: 1 << 26).forEachRecord {
+                record, _ in
                 types.append(record.type)
                 if let profile = record["WARC-Profile"] { profiles.append(profile) }
                 if record.type == "request" { #expect(record["WARC-Concurrent-To"] != nil) }
@@ -116,7 +123,8 @@ final class LoopbackServer {
         let body = try JSONSerialization.jsonObject(with: Data(diff.stdout.utf8)) as! [String: Any]
         let changes = body["changes"] as! [[String: Any]]
         #expect(changes.map { $0["op"] as! String } == ["removed", "added"])
-        #expect(changes.map { $0["text"] as! String } == ["Data sharing and data silos, version 1", "Data sharing and data silos, version 2"])
+        #expect(
+            changes.map { $0["text"] as! String } == ["Data sharing and data silos, version 1", "Data sharing and data silos, version 2"])
         let human = try harness.run(["diff", "lesson-5"])
         #expect(human.stdout.contains("+ [9] Data sharing and data silos, version 2"))
     }
@@ -138,7 +146,9 @@ final class LoopbackServer {
     @Test func theHostileSetFailsCleanlyInBoundedTime() throws {
         let harness = try harness()
         let server = try LoopbackServer()
-        let paths = ["/loop", "/to-file", "/status/404", "/status/500", "/huge", "/huge-declared", "/trickle", "/flaky", "/retry-after", "/gb2312"]
+        let paths = [
+            "/loop", "/to-file", "/status/404", "/status/500", "/huge", "/huge-declared", "/trickle", "/flaky", "/retry-after", "/gb2312"
+        ]
         let start = Date()
         let result = try harness.run(["fetch", "--json"] + paths.flatMap { ["--url", server.url($0)] })
         let elapsed = Date().timeIntervalSince(start)
@@ -163,7 +173,9 @@ final class LoopbackServer {
         #expect(hits["/status/500"] == 2)
         #expect(hits["/status/404"] == 1)
         // Only successful captures became records; the GB2312 page kept every character.
-        let record = try JSONSerialization.jsonObject(with: Data(try harness.run(["show", "lesson-12-source", "--json"]).stdout.utf8)) as! [String: Any]
+        let record =
+            try JSONSerialization.jsonObject(with: Data(try harness.run(["show", "lesson-12-source", "--json"]).stdout.utf8))
+            as! [String: Any]
         let text = record["text"] as! String
         #expect(text.contains("朱镕基同志强调开放的重要性,陶喆参与数字文化交流。"))
         #expect(text.hasSuffix("数字中国建设取得重要进展。"))
@@ -199,7 +211,8 @@ final class LoopbackServer {
         #expect(report["originals"] as? Int == 0)
         let rows = try #require(report["lessons"] as? [[String: Any]])
         #expect(rows.count == 13)
-        let five = rows[4], post = try #require(five["post"] as? [String: Any])
+        let five = rows[4]
+        let post = try #require(five["post"] as? [String: Any])
         #expect(post["present"] as? Bool == true)
         #expect(post["last_fetch"] as? String == "fetched")
         #expect(post["last_capture_status"] as? String == "fetched")
@@ -242,7 +255,8 @@ final class LoopbackServer {
                 let source = try harness.run(["show", "--json", "lesson-1-source"])
                 let record = try #require(try JSONSerialization.jsonObject(with: Data(source.stdout.utf8)) as? [String: Any])
                 #expect(record["original_of"] as? String == "lesson-1")
-                let provenance = record["provenance"] as? [String: Any], capture = provenance?["source"] as? [String: Any]
+                let provenance = record["provenance"] as? [String: Any]
+                let capture = provenance?["source"] as? [String: Any]
                 #expect(capture?["tls_verified"] as? Bool == false)
                 let validation = try harness.run(["validate", "--json"])
                 #expect(!validation.stdout.contains("\"pair\""), "\(validation.stdout)")
@@ -263,7 +277,8 @@ final class LoopbackServer {
         let harness = try harness()
         // "SELF": the server makes the page link to its own address.
         let post = server.url("/linked-post?original=" + link.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
-        try "[[source]]\nid = \"one\"\nurl = \"\(post)\"\n".write(to: harness.root.appendingPathComponent("Config/sources.toml"), atomically: true, encoding: .utf8)
+        try "[[source]]\nid = \"one\"\nurl = \"\(post)\"\n".write(
+            to: harness.root.appendingPathComponent("Config/sources.toml"), atomically: true, encoding: .utf8)
         let result = try harness.run(["fetch", "--json"])
         let lines = try result.jsonLines()
         #expect(lines.count == 1, "\(result.stdout)")

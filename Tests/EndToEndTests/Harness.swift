@@ -4,7 +4,8 @@ import Testing
 /// Runs the built `dccorpus` in a temporary project root, as users and cron do. The root is
 /// removed when the test lets go of its harness.
 final class Harness {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let binary = repository.appendingPathComponent(".build/debug/dccorpus")
     static let fixtures = repository.appendingPathComponent("Tests/Fixtures")
 
@@ -45,12 +46,14 @@ final class Harness {
     @discardableResult
     func run(_ arguments: [String], unprivileged: Bool = false) throws -> Result {
         let process = start(arguments, unprivileged: unprivileged)
-        let out = process.standardOutput as! Pipe, err = process.standardError as! Pipe
+        let out = process.standardOutput as! Pipe
+        let err = process.standardError as! Pipe
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// The uid a test drops to (as root, permissions would not apply): `nobody`.
@@ -82,8 +85,11 @@ final class Harness {
         let process = Process()
         if unprivileged && geteuid() == 0 {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=\(Self.unprivilegedID)", "--regid=\(Self.unprivilegedID)", "--clear-groups",
-                                 Self.unprivilegedBinary.path] + arguments + ["--root", root.path]
+            process.arguments =
+                [
+                    "--reuid=\(Self.unprivilegedID)", "--regid=\(Self.unprivilegedID)", "--clear-groups",
+                    Self.unprivilegedBinary.path
+                ] + arguments + ["--root", root.path]
         } else {
             process.executableURL = Self.binary
             process.arguments = arguments + ["--root", root.path]
@@ -100,6 +106,8 @@ final class Harness {
         return target
     }
 
-    static let seeds = ["seeds/000_cab2845c5521bb26.txt", "seeds/001_e888cff12df4c64b.txt",
-                        "seeds/002_33b4e771621f73b9.txt", "seeds/004_39c44c1376242463.txt"]
+    static let seeds = [
+        "seeds/000_cab2845c5521bb26.txt", "seeds/001_e888cff12df4c64b.txt",
+        "seeds/002_33b4e771621f73b9.txt", "seeds/004_39c44c1376242463.txt"
+    ]
 }

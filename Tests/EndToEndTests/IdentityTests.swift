@@ -27,10 +27,13 @@ import Testing
         let harness = try Harness()
         let lesson = Harness.fixtures.appendingPathComponent(Harness.seeds[0]).path
         #expect(try harness.run(["ingest", lesson]).status == 0)
-        let stray = try write(Self.page(title: "Blockchain Fundamentals Free Course", site: "Academy", [
-            "Lesson 1 of 13: what a blockchain is, how blocks are chained and why nobody can change an old entry.",
-            "Synopsis: a ledger shared by many computers. Video Transcript and Translation follow below the video.",
-        ]), "blockchain.html", in: harness)
+        let stray = try write(
+            Self.page(
+                title: "Blockchain Fundamentals Free Course", site: "Academy",
+                [
+                    "Lesson 1 of 13: what a blockchain is, how blocks are chained and why nobody can change an old entry.",
+                    "Synopsis: a ledger shared by many computers. Video Transcript and Translation follow below the video."
+                ]), "blockchain.html", in: harness)
         let result = try harness.run(["ingest", "--json", stray])
         #expect(result.status == 0)
         let line = try #require(try result.jsonLines().first)
@@ -47,10 +50,12 @@ import Testing
         let harness = try Harness()
         let lesson = Harness.fixtures.appendingPathComponent(Harness.seeds[0]).path
         #expect(try harness.run(["ingest", lesson]).status == 0)
-        let impostor = Self.page(title: "Digital China Construction Series (Lesson 1 of 13): A Different Talk", site: "Mirror", [
-            "“Digital China Construction Series (Lesson 1 of 13): A Different Talk”, Beijing Party Member Education Network (北京党员教育网), April 11, 2025.",
-            "This page is about something else entirely: a talk on rural broadband that shares only the series name with the real first lesson.",
-        ])
+        let impostor = Self.page(
+            title: "Digital China Construction Series (Lesson 1 of 13): A Different Talk", site: "Mirror",
+            [
+                "“Digital China Construction Series (Lesson 1 of 13): A Different Talk”, Beijing Party Member Education Network (北京党员教育网), April 11, 2025.",
+                "This page is about something else entirely: a talk on rural broadband that shares only the series name with the real first lesson."
+            ])
         let path = try write(impostor, "impostor.html", in: harness)
         let result = try harness.run(["ingest", "--json", path])
         #expect(result.status == 1)
@@ -82,13 +87,21 @@ import Testing
     /// again (new bytes) is a version of its own document.
     @Test func pagesOfOneSlugFromDifferentSitesStayApart() throws {
         let harness = try Harness()
-        let first = try write(Self.page(title: "Science", site: "Daily News", [
-            "Researchers found that octopuses dream, or something like it, when their skin changes colour in their sleep.",
-        ]).replacingOccurrences(of: "<head>", with: "<head><link rel=\"canonical\" href=\"https://news.example/science\">"),
+        let first = try write(
+            Self.page(
+                title: "Science", site: "Daily News",
+                [
+                    "Researchers found that octopuses dream, or something like it, when their skin changes colour in their sleep."
+                ]
+            ).replacingOccurrences(of: "<head>", with: "<head><link rel=\"canonical\" href=\"https://news.example/science\">"),
             "science-a.html", in: harness)
-        let second = try write(Self.page(title: "Science", site: "Weekly Review", [
-            "A new telescope array will listen for the faint radio echo of the first stars, starting next spring.",
-        ]).replacingOccurrences(of: "<head>", with: "<head><link rel=\"canonical\" href=\"https://review.example/science\">"),
+        let second = try write(
+            Self.page(
+                title: "Science", site: "Weekly Review",
+                [
+                    "A new telescope array will listen for the faint radio echo of the first stars, starting next spring."
+                ]
+            ).replacingOccurrences(of: "<head>", with: "<head><link rel=\"canonical\" href=\"https://review.example/science\">"),
             "science-b.html", in: harness)
         let result = try harness.run(["ingest", "--json", first, second])
         #expect(result.status == 0)
@@ -99,9 +112,13 @@ import Testing
         #expect(ids[0] == "other-science")
         #expect(ids[1].hasPrefix("other-science-") && ids[1].count == "other-science-".count + 8, "\(ids[1])")
         // The second site's page again, updated: a version of its own document.
-        let again = try write(Self.page(title: "Science", site: "Weekly Review", [
-            "A new telescope array will listen for the faint radio echo of the first stars, starting next spring. Updated.",
-        ]).replacingOccurrences(of: "<head>", with: "<head><link rel=\"canonical\" href=\"https://review.example/science\">"),
+        let again = try write(
+            Self.page(
+                title: "Science", site: "Weekly Review",
+                [
+                    "A new telescope array will listen for the faint radio echo of the first stars, starting next spring. Updated."
+                ]
+            ).replacingOccurrences(of: "<head>", with: "<head><link rel=\"canonical\" href=\"https://review.example/science\">"),
             "science-b2.html", in: harness)
         let update = try harness.run(["ingest", "--json", again])
         #expect(try update.jsonLines().first?["status"] as? String == "changed")
@@ -126,9 +143,11 @@ import Testing
     /// configuration says so.
     @Test func offTopicPagesAreWarnedAboutOrQuarantined() throws {
         let harness = try Harness()
-        let page = Self.page(title: "Best Hiking Boots", site: "Outdoors", [
-            "We walked two hundred miles in twelve pairs of boots, through mud, snow and scree, to find the best ones.",
-        ])
+        let page = Self.page(
+            title: "Best Hiking Boots", site: "Outdoors",
+            [
+                "We walked two hundred miles in twelve pairs of boots, through mud, snow and scree, to find the best ones."
+            ])
         let path = try write(page, "boots.html", in: harness)
         #expect(try harness.run(["ingest", path]).status == 0)
         let validation = try harness.run(["validate", "--json"])
@@ -137,7 +156,8 @@ import Testing
 
         let strict = try Harness()
         let pipeline = strict.root.appendingPathComponent("Config/pipeline.toml")
-        let text = try String(contentsOf: pipeline, encoding: .utf8).replacingOccurrences(of: "quarantine_off_topic = false", with: "quarantine_off_topic = true")
+        let text = try String(contentsOf: pipeline, encoding: .utf8).replacingOccurrences(
+            of: "quarantine_off_topic = false", with: "quarantine_off_topic = true")
         try text.write(to: pipeline, atomically: true, encoding: .utf8)
         try page.write(to: strict.inbox.appendingPathComponent("boots.html"), atomically: true, encoding: .utf8)
         let run = try strict.run(["run", "--offline"])
@@ -156,7 +176,9 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try result.jsonLines().map { $0["status"] as? String } == ["unchanged", "unchanged", "unchanged", "unchanged"])
         let human = try harness.run(["reprocess", "--dry-run"])
-        #expect(human.stdout.hasSuffix("reprocess (dry run): 4 unchanged, 0 updated, 0 renamed, 0 conflicts, 0 failed; pipeline 0.2.0\n"), "\(human.stdout)")
+        #expect(
+            human.stdout.hasSuffix("reprocess (dry run): 4 unchanged, 0 updated, 0 renamed, 0 conflicts, 0 failed; pipeline 0.2.0\n"),
+            "\(human.stdout)")
         let unknown = try harness.run(["reprocess", "lesson-99"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("lesson-99: record: no such record"), "\(unknown.stderr)")
@@ -191,7 +213,9 @@ import Testing
         #expect(record["id"] as? String == "lesson-1")
         #expect(shown.stderr.contains("commentary-why-accelerate is now lesson-1"))
         let history = try harness.run(["history", "commentary-why-accelerate"])
-        #expect(history.stdout.contains("reprocessed by pipeline 0.2.0 (was 0.1.0), renamed from commentary-why-accelerate"), "\(history.stdout)")
+        #expect(
+            history.stdout.contains("reprocessed by pipeline 0.2.0 (was 0.1.0), renamed from commentary-why-accelerate"),
+            "\(history.stdout)")
         #expect(try harness.run(["verify", "--rebuild", "--strict"]).status == 0)
         #expect(!(try harness.run(["status"]).stdout.contains("reprocess")))
     }

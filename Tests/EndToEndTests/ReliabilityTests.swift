@@ -6,34 +6,48 @@ import Testing
     /// A change to one of the Config files, and what the one-line error must say.
     struct ConfigBreak: CustomTestStringConvertible, Sendable {
         var file: String
-        var change: @Sendable (String) -> String?   // nil: delete the file
+        var change: @Sendable (String) -> String?  // nil: delete the file
         var expected: String
         var testDescription: String { "\(file): \(expected)" }
     }
 
     static let breaks: [ConfigBreak] = [
-        ConfigBreak(file: "pipeline.toml", change: { $0.replacingOccurrences(of: "max_blocks =", with: "max_block =") },
-                    expected: "unknown key limits.max_block"),
+        ConfigBreak(
+            file: "pipeline.toml", change: { $0.replacingOccurrences(of: "max_blocks =", with: "max_block =") },
+            expected: "unknown key limits.max_block"),
         ConfigBreak(file: "pipeline.toml", change: { $0 + "\n[limits2]\nx = 1\n" }, expected: "unknown key limits2"),
-        ConfigBreak(file: "pipeline.toml", change: { $0.replacingOccurrences(of: "max_redirects = ", with: "max_redirects = \"five\" #") },
-                    expected: "fetch.max_redirects must be an integer"),
-        ConfigBreak(file: "pipeline.toml", change: { $0.replacingOccurrences(of: "max_redirects = ", with: "max_redirects = 5000 #") },
-                    expected: "fetch.max_redirects must be between 0 and 50"),
+        ConfigBreak(
+            file: "pipeline.toml", change: { $0.replacingOccurrences(of: "max_redirects = ", with: "max_redirects = \"five\" #") },
+            expected: "fetch.max_redirects must be an integer"),
+        ConfigBreak(
+            file: "pipeline.toml", change: { $0.replacingOccurrences(of: "max_redirects = ", with: "max_redirects = 5000 #") },
+            expected: "fetch.max_redirects must be between 0 and 50"),
         ConfigBreak(file: "pipeline.toml", change: { $0 + "\n[limits\n" }, expected: "line "),
         ConfigBreak(file: "pipeline.toml", change: { $0 + "\n[#\n" }, expected: "a table header must start with a key"),
         ConfigBreak(file: "pipeline.toml", change: { $0 + "\ns = [}\n" }, expected: "does not close"),
         ConfigBreak(file: "pipeline.toml", change: { _ in nil }, expected: "missing or unreadable"),
-        ConfigBreak(file: "lexicon.toml", change: { $0.replacingOccurrences(of: "slug = \"digital-infrastructure\"", with: "") },
-                    expected: "slug is required"),
-        ConfigBreak(file: "lexicon.toml", change: { $0.replacingOccurrences(of: "slug = \"digital-infrastructure\"", with: "slug = \"data-resources\"") },
-                    expected: "is used twice"),
-        ConfigBreak(file: "lexicon.toml", change: { text in
-            text.components(separatedBy: "\n").filter { !$0.hasPrefix("[[topics]]") && !$0.hasPrefix("slug") && !$0.hasPrefix("zh") && !$0.hasPrefix("lesson") && !$0.hasPrefix("en ") && !$0.hasPrefix("en=") }.joined(separator: "\n")
-        }, expected: "topics"),
-        ConfigBreak(file: "lexicon.toml", change: { $0 + "\n[[kind_rules]]\nkind = \"novel\"\nphrases = [\"x\"]\n" }, expected: "unknown kind \"novel\""),
-        ConfigBreak(file: "lexicon.toml", change: { $0 + "\n[[kind_rules]]\nkind = \"commentary\"\nphrases = [\"\"]\n" },
-                    expected: "phrases must be a non-empty list"),
-        ConfigBreak(file: "lexicon.toml", change: { "colour = 1\n" + $0 }, expected: "unknown key colour"),
+        ConfigBreak(
+            file: "lexicon.toml", change: { $0.replacingOccurrences(of: "slug = \"digital-infrastructure\"", with: "") },
+            expected: "slug is required"),
+        ConfigBreak(
+            file: "lexicon.toml",
+            change: { $0.replacingOccurrences(of: "slug = \"digital-infrastructure\"", with: "slug = \"data-resources\"") },
+            expected: "is used twice"),
+        ConfigBreak(
+            file: "lexicon.toml",
+            change: { text in
+                text.components(separatedBy: "\n").filter {
+                    !$0.hasPrefix("[[topics]]") && !$0.hasPrefix("slug") && !$0.hasPrefix("zh") && !$0.hasPrefix("lesson")
+                        && !$0.hasPrefix("en ") && !$0.hasPrefix("en=")
+                }.joined(separator: "\n")
+            }, expected: "topics"),
+        ConfigBreak(
+            file: "lexicon.toml", change: { $0 + "\n[[kind_rules]]\nkind = \"novel\"\nphrases = [\"x\"]\n" },
+            expected: "unknown kind \"novel\""),
+        ConfigBreak(
+            file: "lexicon.toml", change: { $0 + "\n[[kind_rules]]\nkind = \"commentary\"\nphrases = [\"\"]\n" },
+            expected: "phrases must be a non-empty list"),
+        ConfigBreak(file: "lexicon.toml", change: { "colour = 1\n" + $0 }, expected: "unknown key colour")
     ]
 
     @Test(arguments: breaks)
@@ -93,14 +107,18 @@ import Testing
         for command in [["ingest", pipe.path], ["clean", pipe.path]] {
             let result = try harness.run(command)
             #expect(result.status == 1, "\(command)")
-            #expect((result.stdout + result.stderr).contains("\(pipe.path): read: not a regular file"), "\(command): \(result.stdout) \(result.stderr)")
+            #expect(
+                (result.stdout + result.stderr).contains("\(pipe.path): read: not a regular file"),
+                "\(command): \(result.stdout) \(result.stderr)")
         }
     }
 
     /// Writes `data` under a file name that is not UTF-8 (Foundation cannot even name it).
     static func writeUndecodable(_ data: Data, in folder: URL, name: [UInt8]) {
         let path = Array(folder.path.utf8) + [UInt8(ascii: "/")] + name + [0]
-        let descriptor = path.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT | O_EXCL, 0o644) } }
+        let descriptor = path.withUnsafeBufferPointer {
+            $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT | O_EXCL, 0o644) }
+        }
         _ = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         close(descriptor)
     }
@@ -122,9 +140,14 @@ import Testing
         Self.writeUndecodable(other, in: harness.root, name: [0xC3, 0x28] + Array(".txt".utf8))
         let staged = Array(harness.root.path.utf8) + [UInt8(ascii: "/"), 0xC3, 0x28] + Array(".txt".utf8) + [0]
         let target = Array(harness.inbox.path.utf8) + [UInt8(ascii: "/"), 0xC3, 0x28] + Array(".txt".utf8) + [0]
-        #expect(staged.withUnsafeBufferPointer { from in target.withUnsafeBufferPointer { to in
-            rename(UnsafeRawPointer(from.baseAddress!).assumingMemoryBound(to: CChar.self), UnsafeRawPointer(to.baseAddress!).assumingMemoryBound(to: CChar.self))
-        } } == 0)
+        #expect(
+            staged.withUnsafeBufferPointer { from in
+                target.withUnsafeBufferPointer { to in
+                    rename(
+                        UnsafeRawPointer(from.baseAddress!).assumingMemoryBound(to: CChar.self),
+                        UnsafeRawPointer(to.baseAddress!).assumingMemoryBound(to: CChar.self))
+                }
+            } == 0)
         #expect(watcher.wait { _ in watcher.count("ingested") == 1 })
         #expect(watcher.stop() == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: harness.inbox.path).isEmpty)
@@ -136,7 +159,9 @@ import Testing
         #expect(try harness.run(["ingest", first.path]).status == 0)
         try FileManager.default.removeItem(at: harness.archive.appendingPathComponent(".lock"))
         try harness.giveToUnprivilegedUser()
-        let folders = [harness.archive.path] + (FileManager.default.subpaths(atPath: harness.archive.path) ?? [])
+        let folders =
+            [harness.archive.path]
+            + (FileManager.default.subpaths(atPath: harness.archive.path) ?? [])
             .map { harness.archive.appendingPathComponent($0).path }
         for path in folders { chmod(path, isFolder(path) ? 0o555 : 0o444) }
         defer { for path in folders { chmod(path, isFolder(path) ? 0o755 : 0o644) } }
@@ -151,11 +176,15 @@ import Testing
         for command in [["ingest", dropped.path], ["run", "--offline"], ["watch", "--once"]] {
             let result = try harness.run(command, unprivileged: true)
             #expect(result.status != 0, "\(command)")
-            #expect(result.stderr.contains("Archive/.lock: lock: cannot open lock file: Permission denied (the archive is not writable by this user)"),
-                    "\(command): \(result.stderr)")
+            #expect(
+                result.stderr.contains(
+                    "Archive/.lock: lock: cannot open lock file: Permission denied (the archive is not writable by this user)"),
+                "\(command): \(result.stderr)")
         }
         #expect(FileManager.default.fileExists(atPath: dropped.path), "the Inbox file was lost")
-        #expect(!FileManager.default.fileExists(atPath: harness.inbox.appendingPathComponent(".rejected").path), "quarantined for the archive's fault")
+        #expect(
+            !FileManager.default.fileExists(atPath: harness.inbox.appendingPathComponent(".rejected").path),
+            "quarantined for the archive's fault")
     }
 
     func isFolder(_ path: String) -> Bool {
@@ -199,21 +228,28 @@ import Testing
 
     func paragraphs(_ count: Int, each: Int = 80) -> Data {
         let body = (0..<count).map { "<p>Paragraph \($0) on Digital China construction. " + String(repeating: "x", count: each) + "</p>" }
-        return Data(("<html><head><title>Limits Test Page</title></head><body><article><h1>Limits Test Page</h1>"
-                     + body.joined() + "</article></body></html>").utf8)
+        return Data(
+            ("<html><head><title>Limits Test Page</title></head><body><article><h1>Limits Test Page</h1>"
+                + body.joined() + "</article></body></html>").utf8)
     }
 
     @Test func fileSizeAndBlockLimitsRejectOneFileAndKeepTheRest() throws {
         let harness = try harness(maxInput: 20_000, maxBlocks: 30, maxRecord: 1 << 20)
-        let big = harness.root.appendingPathComponent("big.html"), many = harness.root.appendingPathComponent("many.html")
-        try paragraphs(200).write(to: big)            // ~27 KB
+        let big = harness.root.appendingPathComponent("big.html")
+        let many = harness.root.appendingPathComponent("many.html")
+        try paragraphs(200).write(to: big)  // ~27 KB
         try paragraphs(60, each: 10).write(to: many)  // small, 60 blocks
         let fine = harness.root.appendingPathComponent("fine.html")
         try paragraphs(10).write(to: fine)
         let result = try harness.run(["ingest", big.path, many.path, fine.path])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("\(big.path): read: file is \(try Data(contentsOf: big).count) bytes, over the 20000-byte limit (pipeline.toml limits.max_input_bytes)"), "\(result.stdout)")
-        #expect(result.stdout.contains("\(many.path): clean: page has more than 30 blocks (pipeline.toml limits.max_blocks)"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains(
+                "\(big.path): read: file is \(try Data(contentsOf: big).count) bytes, over the 20000-byte limit (pipeline.toml limits.max_input_bytes)"
+            ), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("\(many.path): clean: page has more than 30 blocks (pipeline.toml limits.max_blocks)"),
+            "\(result.stdout)")
         #expect(result.stdout.contains("ingested"))
         // The watcher applies the same limit and quarantines with the reason.
         try FileManager.default.copyItem(at: big, to: harness.inbox.appendingPathComponent("big.html"))
@@ -228,14 +264,20 @@ import Testing
         let harness = try harness(maxInput: 1 << 20, maxBlocks: 1000, maxRecord: 40_000)
         func record(_ uri: String, _ body: Data) -> Data {
             let block = Data("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n".utf8) + body
-            return Data("WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:\(UUID().uuidString.lowercased())>\r\nWARC-Date: 2025-04-12T10:00:00Z\r\nWARC-Target-URI: \(uri)\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: \(block.count)\r\n\r\n".utf8)
+            return Data(
+                "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:\(UUID().uuidString.lowercased())>\r\nWARC-Date: 2025-04-12T10:00:00Z\r\nWARC-Target-URI: \(uri)\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: \(block.count)\r\n\r\n"
+                    .utf8)
                 + block + Data("\r\n\r\n".utf8)
         }
         let template = try String(contentsOf: Harness.fixtures.appendingPathComponent("pages/policy.wordpress.html"), encoding: .utf8)
         var small = Data()
         for n in 0..<4 {
-            small += record("https://example.org/p\(n)", Data(template.replacingOccurrences(
-                of: "The Overall Layout Planning of Digital China Construction", with: "Streamed Record \(n) on Digital China").utf8))
+            small += record(
+                "https://example.org/p\(n)",
+                Data(
+                    template.replacingOccurrences(
+                        of: "The Overall Layout Planning of Digital China Construction", with: "Streamed Record \(n) on Digital China"
+                    ).utf8))
         }
         #expect(small.count > 40_000)
         let plain = harness.root.appendingPathComponent("small-records.warc")
@@ -245,11 +287,13 @@ import Testing
         #expect(try streamed.jsonLines().filter { $0["status"] as? String == "ingested" }.count == 4)
 
         let huge = harness.root.appendingPathComponent("huge-record.warc")
-        try (record("https://example.org/big", paragraphs(600)) + record("https://example.org/after", Data("<p>x</p>".utf8))).write(to: huge)
+        try (record("https://example.org/big", paragraphs(600)) + record("https://example.org/after", Data("<p>x</p>".utf8))).write(
+            to: huge)
         let refused = try harness.run(["ingest", huge.path])
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("record at offset 0 has a "), "\(refused.stdout)")
-        #expect(refused.stdout.contains("over the 40000-byte record limit (pipeline.toml limits.max_warc_record_bytes)"), "\(refused.stdout)")
+        #expect(
+            refused.stdout.contains("over the 40000-byte record limit (pipeline.toml limits.max_warc_record_bytes)"), "\(refused.stdout)")
         #expect(try harness.run(["verify"]).status == 0)
     }
 }

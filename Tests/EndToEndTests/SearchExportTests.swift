@@ -19,7 +19,10 @@ import Testing
     @Test func everyKindOfQueryFindsWhatItShould() throws {
         let harness = try populated()
         let phrase = try hits(harness, ["\"Digital Silk Road\""])
-        #expect(Set(phrase.map { $0["id"] as! String }) == ["commentary-promoting-construction-digital-china", "policy-overall-layout-planning-digital-china-construction"])
+        #expect(
+            Set(phrase.map { $0["id"] as! String }) == [
+                "commentary-promoting-construction-digital-china", "policy-overall-layout-planning-digital-china-construction"
+            ])
         #expect(phrase.allSatisfy { ($0["snippet"] as! String).contains("【Digital Silk Road】") })
         let prefix = try hits(harness, ["governan*", "--limit", "50"])
         #expect(prefix.contains { $0["id"] as? String == "lesson-5" })
@@ -52,8 +55,9 @@ import Testing
         let checker = Process()
         let output = Pipe()
         checker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        checker.arguments = ["python3", Harness.repository.appendingPathComponent("Scripts/check-exports.py").path] +
-            ["jsonl", "tmx", "csv"].map { out.appendingPathComponent("corpus.\($0)").path }
+        checker.arguments =
+            ["python3", Harness.repository.appendingPathComponent("Scripts/check-exports.py").path]
+            + ["jsonl", "tmx", "csv"].map { out.appendingPathComponent("corpus.\($0)").path }
         checker.standardOutput = output
         try checker.run()
         let summary = output.fileHandleForReading.readDataToEndOfFile()

@@ -61,8 +61,9 @@ final class WatchProcess {
         #expect(watch.events.first?["id"] as? String == "lesson-1")
 
         // Copy in.
-        try FileManager.default.copyItem(at: Harness.fixtures.appendingPathComponent("pages/lesson-5.classic.html"),
-                                         to: harness.inbox.appendingPathComponent("copied 课程.html"))
+        try FileManager.default.copyItem(
+            at: Harness.fixtures.appendingPathComponent("pages/lesson-5.classic.html"),
+            to: harness.inbox.appendingPathComponent("copied 课程.html"))
         // Rename in from outside.
         let outside = harness.root.appendingPathComponent("staging.html")
         try FileManager.default.copyItem(at: Harness.fixtures.appendingPathComponent("pages/lesson-12-source.gb2312.html"), to: outside)
@@ -75,14 +76,16 @@ final class WatchProcess {
         try Data("ignored".utf8).write(to: harness.inbox.appendingPathComponent(".dotfile.html"))
         try Data([0x7F, 0x45, 0x4C, 0x46, 0, 0, 0, 1]).write(to: harness.inbox.appendingPathComponent("program.html"))
 
-        #expect(watch.wait { events in
-            Set(events.compactMap { $0["file"] as? String }.map { ($0 as NSString).lastPathComponent })
-                .isSuperset(of: ["copied 课程.html", "-renamed.html", "policy.txt", "program.html"])
-        }, "\(watch.events)")
-        let byFile = Dictionary(watch.events.compactMap { event -> (String, [String: Any])? in
-            guard let file = event["file"] as? String else { return nil }
-            return ((file as NSString).lastPathComponent, event)
-        }, uniquingKeysWith: { first, _ in first })
+        #expect(
+            watch.wait { events in
+                Set(events.compactMap { $0["file"] as? String }.map { ($0 as NSString).lastPathComponent })
+                    .isSuperset(of: ["copied 课程.html", "-renamed.html", "policy.txt", "program.html"])
+            }, "\(watch.events)")
+        let byFile = Dictionary(
+            watch.events.compactMap { event -> (String, [String: Any])? in
+                guard let file = event["file"] as? String else { return nil }
+                return ((file as NSString).lastPathComponent, event)
+            }, uniquingKeysWith: { first, _ in first })
         #expect(byFile["copied 课程.html"]?["id"] as? String == "lesson-5")
         #expect(byFile["-renamed.html"]?["id"] as? String == "lesson-12-source")
         #expect(byFile["policy.txt"]?["event"] as? String == "ingested")
@@ -93,7 +96,8 @@ final class WatchProcess {
         #expect(watch.stop() == 0)
         let left = try FileManager.default.contentsOfDirectory(atPath: harness.inbox.path).sorted()
         #expect(left == [".dotfile.html", ".rejected"])
-        let quarantined = try FileManager.default.contentsOfDirectory(atPath: harness.inbox.appendingPathComponent(".rejected").path).sorted()
+        let quarantined = try FileManager.default.contentsOfDirectory(atPath: harness.inbox.appendingPathComponent(".rejected").path)
+            .sorted()
         #expect(quarantined == ["program.html", "program.html.error.json"])
         #expect(try harness.run(["verify"]).status == 0)
     }
@@ -113,9 +117,10 @@ final class WatchProcess {
             try bytes.write(to: harness.inbox.appendingPathComponent("copy-\(index).txt"))
         }
         kill(watch.process.processIdentifier, SIGCONT)
-        #expect(watch.wait(timeout: 120) { _ in
-            ((try? FileManager.default.contentsOfDirectory(atPath: harness.inbox.path)) ?? ["x"]).filter { !$0.hasPrefix(".") }.isEmpty
-        }, "files left in Inbox/")
+        #expect(
+            watch.wait(timeout: 120) { _ in
+                ((try? FileManager.default.contentsOfDirectory(atPath: harness.inbox.path)) ?? ["x"]).filter { !$0.hasPrefix(".") }.isEmpty
+            }, "files left in Inbox/")
         #expect(watch.wait(timeout: 30) { events in events.filter { $0["event"] as? String == "unchanged" }.count >= total })
         #expect(watch.events.contains { ($0["error"] as? String)?.contains("overflowed") == true })
         #expect(watch.count("unchanged") == total)
@@ -128,11 +133,14 @@ final class WatchProcess {
         usleep(300_000)
         let writer = harness.start(["ingest", Harness.fixtures.appendingPathComponent("seeds/001_e888cff12df4c64b.txt").path])
         for (index, seed) in Harness.seeds.enumerated() {
-            try FileManager.default.copyItem(at: Harness.fixtures.appendingPathComponent(seed), to: harness.inbox.appendingPathComponent("in-\(index).txt"))
+            try FileManager.default.copyItem(
+                at: Harness.fixtures.appendingPathComponent(seed), to: harness.inbox.appendingPathComponent("in-\(index).txt"))
         }
         writer.waitUntilExit()
         #expect(writer.terminationStatus == 0)
-        #expect(watch.wait { events in events.filter { ["ingested", "changed", "unchanged"].contains($0["event"] as? String ?? "") }.count >= 4 })
+        #expect(
+            watch.wait { events in events.filter { ["ingested", "changed", "unchanged"].contains($0["event"] as? String ?? "") }.count >= 4
+            })
         #expect(watch.stop() == 0)
         #expect(try harness.run(["verify"]).status == 0)
         let list = try JSONSerialization.jsonObject(with: Data(try harness.run(["list", "--json"]).stdout.utf8)) as! [Any]
@@ -159,8 +167,9 @@ final class WatchProcess {
 
     @Test func onceProcessesValidatesAndExits() throws {
         let harness = try Harness()
-        try FileManager.default.copyItem(at: Harness.fixtures.appendingPathComponent("seeds/000_cab2845c5521bb26.txt"),
-                                         to: harness.inbox.appendingPathComponent("a.txt"))
+        try FileManager.default.copyItem(
+            at: Harness.fixtures.appendingPathComponent("seeds/000_cab2845c5521bb26.txt"),
+            to: harness.inbox.appendingPathComponent("a.txt"))
         let result = try harness.run(["watch", "--once", "--json"])
         #expect(result.status == 0)
         let events = try result.jsonLines()

@@ -1,6 +1,7 @@
 import CorpusKit
 import Foundation
 import Testing
+
 @testable import Exporting
 @testable import Searching
 
@@ -23,9 +24,11 @@ import Testing
         #expect(grams.bigrams == "数据 据资 资源 体系")
     }
 
-    @Test(arguments: [("数", "unigrams: \"数\""), ("数据", "bigrams: \"数据\""), ("数据资源", "bigrams: \"数据 据资 资源\""),
-                      ("digit*", "english: (digit*)"), ("\"Digital Silk Road\"", "english: (\"Digital Silk Road\")"),
-                      ("数据 security", "bigrams: \"数据\" AND english: (\"security\")")])
+    @Test(arguments: [
+        ("数", "unigrams: \"数\""), ("数据", "bigrams: \"数据\""), ("数据资源", "bigrams: \"数据 据资 资源\""),
+        ("digit*", "english: (digit*)"), ("\"Digital Silk Road\"", "english: (\"Digital Silk Road\")"),
+        ("数据 security", "bigrams: \"数据\" AND english: (\"security\")")
+    ])
     func queriesBecomeFTS5(query: String, expected: String) {
         #expect(SearchIndex.ftsQuery(query) == expected)
     }

@@ -1,6 +1,7 @@
 import CorpusKit
 import Foundation
 import Testing
+
 @testable import Fetching
 
 @Suite struct FetchingTests {
@@ -30,7 +31,9 @@ import Testing
     @Test func transferEncodingIsRenamedAndRepeatedHeadersKept() {
         let raw = Data("HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nTransfer-Encoding: chunked\r\nSet-Cookie: b=2\r\n\r\n".utf8)
         let head = Transfer.normalizedHead(raw)
-        #expect(String(decoding: head.bytes, as: UTF8.self) == "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nX-Archive-Orig-Transfer-Encoding: chunked\r\nSet-Cookie: b=2\r\n\r\n")
+        #expect(
+            String(decoding: head.bytes, as: UTF8.self)
+                == "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nX-Archive-Orig-Transfer-Encoding: chunked\r\nSet-Cookie: b=2\r\n\r\n")
         #expect(head.headers.filter { $0.name == "Set-Cookie" }.map(\.value) == ["a=1", "b=2"])
     }
 

@@ -1,12 +1,14 @@
-import Foundation
 import CorpusKit
-@testable import Fuzzing
+import Foundation
 import Testing
+
+@testable import Fuzzing
 
 /// Replays every input the fuzzers ever crashed on (Tests/Fixtures/fuzz/TARGET/), plus the
 /// ordinary fixtures, through the same targets `Scripts/fuzz.sh` runs under libFuzzer.
 @Suite struct FuzzRegressionTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let fixtures = repository.appendingPathComponent("Tests/Fixtures")
     static let context = Result { try FuzzContext(root: repository) }
 

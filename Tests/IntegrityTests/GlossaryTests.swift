@@ -3,6 +3,7 @@ import Exporting
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Integrity
 
 /// The glossary post: its entries become terms (with definition and lesson), they are checked
@@ -20,11 +21,16 @@ import Testing
         #expect(glossary.id == "glossary")
         #expect(glossary.kind == .glossary)
         #expect(glossary.series == nil)
-        #expect(glossary.terms.map(\.en) == ["Chinese Style Modernization", "National Governance System", "Digital Government Affairs",
-                                             "One-Stop Online Service", "Digital Silk Road", "Community of Common Destiny in Cyberspace"])
+        #expect(
+            glossary.terms.map(\.en) == [
+                "Chinese Style Modernization", "National Governance System", "Digital Government Affairs",
+                "One-Stop Online Service", "Digital Silk Road", "Community of Common Destiny in Cyberspace"
+            ])
         #expect(glossary.terms.map(\.zh) == ["中国式现代化", "国家治理体系", "数字政务", "一网通办", "数字丝绸之路", "网络空间命运共同体"])
         #expect(glossary.terms.map(\.lesson) == [1, 1, 5, 5, 12, 12])
-        #expect(glossary.terms[1].definition == "the system of institutions through which the state governs, which digital technology is expected to modernize.")
+        #expect(
+            glossary.terms[1].definition
+                == "the system of institutions through which the state governs, which digital technology is expected to modernize.")
         #expect(glossary.terms.allSatisfy { $0.definition != nil })
     }
 

@@ -1,9 +1,10 @@
 import Archiving
 import CorpusKit
 import Foundation
-import TestSupport
 import Ingestion
+import TestSupport
 import Testing
+
 @testable import Integrity
 
 func temporaryArchive() throws -> URL {
@@ -25,8 +26,10 @@ func temporaryArchive() throws -> URL {
     }
 
     @Test func theSeedCorpusIsValid() throws {
-        let records = try ["seeds/000_cab2845c5521bb26.txt", "seeds/001_e888cff12df4c64b.txt", "seeds/002_33b4e771621f73b9.txt",
-                           "seeds/004_39c44c1376242463.txt", "pages/lesson-12-source.gb2312.html"].map(lesson)
+        let records = try [
+            "seeds/000_cab2845c5521bb26.txt", "seeds/001_e888cff12df4c64b.txt", "seeds/002_33b4e771621f73b9.txt",
+            "seeds/004_39c44c1376242463.txt", "pages/lesson-12-source.gb2312.html"
+        ].map(lesson)
         let report = Validator(config: config).validate(records: records)
         #expect(report.errors.isEmpty, "\(report.errors)")
         #expect(report.warnings.map(\.rule) == ["lessons-missing"])
@@ -35,25 +38,27 @@ func temporaryArchive() throws -> URL {
 
     @Test func everyRuleViolationIsReported() throws {
         var broken = try lesson("seeds/001_e888cff12df4c64b.txt")
-        broken.transcript[3].seconds = broken.transcript[2].seconds        // not increasing
-        broken.transcript[5].zh = nil                                      // missing Chinese
-        broken.transcript[6].en = ""                                       // missing English
-        broken.transcript[16].seconds = 9_999                              // beyond the video
-        broken.terms.append(Term(en: "Orphan", zh: "孤儿", footnote: 9))   // footnote that does not exist
+        broken.transcript[3].seconds = broken.transcript[2].seconds  // not increasing
+        broken.transcript[5].zh = nil  // missing Chinese
+        broken.transcript[6].en = ""  // missing English
+        broken.transcript[16].seconds = 9_999  // beyond the video
+        broken.terms.append(Term(en: "Orphan", zh: "孤儿", footnote: 9))  // footnote that does not exist
         broken.terms.append(Term(en: "No Chinese", zh: "none", footnote: nil))
         broken.text += "\n\nPHP Code Snippets Powered By : XYZScripts.com"
         broken.published = "April 2025"
         broken = try broken.sealed()
         var tampered = try lesson("seeds/000_cab2845c5521bb26.txt")
-        tampered.title.en = "Changed after sealing"                        // record hash no longer matches
+        tampered.title.en = "Changed after sealing"  // record hash no longer matches
         var twin = try lesson("pages/lesson-12.words.txt")
-        twin.id = "lesson-12-copy"                                         // claims lesson 12 twice
+        twin.id = "lesson-12-copy"  // claims lesson 12 twice
         twin = try twin.sealed()
         let original12 = try lesson("pages/lesson-12.words.txt")
         let report = Validator(config: config).validate(records: [broken, tampered, twin, original12])
         let rules = Set(report.errors.map(\.rule))
-        for rule in ["transcript-order", "transcript-chinese", "transcript-english", "transcript-length", "term-footnote",
-                     "term-languages", "boilerplate", "schema", "provenance", "duplicate-lesson"] {
+        for rule in [
+            "transcript-order", "transcript-chinese", "transcript-english", "transcript-length", "term-footnote",
+            "term-languages", "boilerplate", "schema", "provenance", "duplicate-lesson"
+        ] {
             #expect(rules.contains(rule), "missing \(rule) in \(report.errors)")
         }
         #expect(report.errors.contains { $0.file == "data/corpus/lesson-1.json" && $0.message.contains("record_sha256") })
@@ -75,8 +80,9 @@ func temporaryArchive() throws -> URL {
 
     func populatedArchive() throws -> Ingestor {
         let ingestor = Ingestor(archiveRoot: try temporaryArchive(), config: config)
-        _ = try ingestor.ingest(paths: ["seeds/000_cab2845c5521bb26.txt", "pages/lesson-5.classic.html", "pages/lesson-12-source.gb2312.html"]
-            .map { Fixtures.folder.appendingPathComponent($0).path })
+        _ = try ingestor.ingest(
+            paths: ["seeds/000_cab2845c5521bb26.txt", "pages/lesson-5.classic.html", "pages/lesson-12-source.gb2312.html"]
+                .map { Fixtures.folder.appendingPathComponent($0).path })
         return ingestor
     }
 

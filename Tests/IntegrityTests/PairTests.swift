@@ -2,6 +2,7 @@ import CorpusKit
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Integrity
 
 /// A lesson post and its Chinese original: linked both ways, read in full, and checked against
@@ -51,7 +52,10 @@ import Testing
         var lesson = try record("pages/lesson-12.words.txt")
         var source = try record("pages/lesson-12-source.gb2312.html")
         // The fixtures themselves disagree (the English post says 9:01, the original 09:13).
-        #expect(Validator.pairFindings([lesson, source]).map(\.message) == ["lesson-12 and lesson-12-source disagree on the video's length: 541 s and 553 s"])
+        #expect(
+            Validator.pairFindings([lesson, source]).map(\.message) == [
+                "lesson-12 and lesson-12-source disagree on the video's length: 541 s and 553 s"
+            ])
         lesson.video?.durationSeconds = 552
         #expect(Validator.pairFindings([lesson, source]).isEmpty, "\(Validator.pairFindings([lesson, source]))")
         lesson.video?.durationSeconds = 600

@@ -1,9 +1,10 @@
 import Archiving
 import CorpusKit
 import Foundation
-import TestSupport
 import Ingestion
+import TestSupport
 import Testing
+
 @testable import Integrity
 
 /// After an upgrade or a configuration change, `verify --rebuild` tells an outdated record from
@@ -39,11 +40,13 @@ import Testing
         // A new boilerplate phrase that lesson 1's text contains changes the rebuilt record.
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("dccorpus-upgrade-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: Fixtures.repository.appendingPathComponent("Config"), to: root.appendingPathComponent("Config"))
+        try FileManager.default.copyItem(
+            at: Fixtures.repository.appendingPathComponent("Config"), to: root.appendingPathComponent("Config"))
         defer { try? FileManager.default.removeItem(at: root) }
         let pipeline = root.appendingPathComponent("Config/pipeline.toml")
         let text = try String(contentsOf: pipeline, encoding: .utf8)
-            .replacingOccurrences(of: "  \"All rights reserved\",\n", with: "  \"All rights reserved\",\n  \"Community of Common Destiny for Mankind\",\n")
+            .replacingOccurrences(
+                of: "  \"All rights reserved\",\n", with: "  \"All rights reserved\",\n  \"Community of Common Destiny for Mankind\",\n")
         try text.write(to: pipeline, atomically: true, encoding: .utf8)
         let changed = try CorpusConfig.load(root: root)
         #expect(changed.configSHA256 != config.configSHA256)
@@ -101,8 +104,10 @@ import Testing
         // The previous record, whole, in a resource record.
         var kept: [Data] = []
         for path in ingestor.store.warcFiles() {
-            try WARCFileReader(path: ingestor.store.root.appendingPathComponent(path).path, limit: 1 << 26).forEach { record, _ in
-                if record.type == "resource", record["WARC-Target-URI"]?.hasPrefix("urn:dccorpus:record:lesson-1:") == true { kept.append(record.block) }
+            try WARCFileReader(path: ingestor.store.root.appendingPathComponent(path).path, limit: 1 << 26).forEachRecord { record, _ in
+                if record.type == "resource", record["WARC-Target-URI"]?.hasPrefix("urn:dccorpus:record:lesson-1:") == true {
+                    kept.append(record.block)
+                }
             }
         }
         #expect(kept.count == 1)

@@ -3,6 +3,7 @@ import CorpusKit
 import Foundation
 import TestSupport
 import Testing
+
 @testable import RecordBuilding
 
 /// Every fixture page's record, byte for byte: the SHA-256 of each record file is pinned in
@@ -22,11 +23,13 @@ import Testing
                 let relative = "\(folder)/\(name)"
                 let bytes = try Fixtures.data(relative)
                 let source = SourceInfo(url: nil, file: name, retrievedAt: "2026-01-01T00:00:00Z")
-                let capture = Capture(bytes: bytes, format: name.hasSuffix(".txt") ? .text : .html, source: source,
-                                      headerCharset: nil, displayName: name)
+                let capture = Capture(
+                    bytes: bytes, format: name.hasSuffix(".txt") ? .text : .html, source: source,
+                    headerCharset: nil, displayName: name)
                 let digest: String
                 do {
-                    let (_, file) = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: "data/warc/golden.warc.gz", recordID: "<urn:uuid:golden>"))
+                    let (_, file) = try builder.buildWithFile(
+                        capture, archive: ArchiveLocation(warc: "data/warc/golden.warc.gz", recordID: "<urn:uuid:golden>"))
                     digest = Digest.sha256Hex(file)
                 } catch let error as CorpusError {
                     digest = "refused: \(error.stage.rawValue): \(error.reason)"

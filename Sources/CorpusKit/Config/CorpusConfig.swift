@@ -19,7 +19,9 @@ public struct CorpusConfig: Sendable {
     public static let fileNames = ["pipeline.toml", "lexicon.toml"]
 
     public init(pipeline: PipelineConfig, lexicon: Lexicon, configSHA256: String) {
-        self.pipeline = pipeline; self.lexicon = lexicon; self.configSHA256 = configSHA256
+        self.pipeline = pipeline
+        self.lexicon = lexicon
+        self.configSHA256 = configSHA256
     }
 
     /// Loads `Config/pipeline.toml` and `Config/lexicon.toml` below `root`; with no `Config/`
@@ -34,8 +36,9 @@ public struct CorpusConfig: Sendable {
 
     /// The configuration the repository ships in `Config/`, built into the binary.
     public static func shipped() throws -> CorpusConfig {
-        try make(pipelineText: ShippedConfig.pipeline, lexiconText: ShippedConfig.lexicon,
-                 pipelineFile: "(built-in) pipeline.toml", lexiconFile: "(built-in) lexicon.toml")
+        try make(
+            pipelineText: ShippedConfig.pipeline, lexiconText: ShippedConfig.lexicon,
+            pipelineFile: "(built-in) pipeline.toml", lexiconFile: "(built-in) lexicon.toml")
     }
 
     /// Loads `pipeline.toml` and `lexicon.toml` from `folder` (a project's `Config/`, or a copy
@@ -43,8 +46,9 @@ public struct CorpusConfig: Sendable {
     public static func load(folder: URL) throws -> CorpusConfig {
         let pipelineURL = folder.appendingPathComponent("pipeline.toml")
         let lexiconURL = folder.appendingPathComponent("lexicon.toml")
-        return try make(pipelineText: try readText(pipelineURL), lexiconText: try readText(lexiconURL),
-                        pipelineFile: pipelineURL.path, lexiconFile: lexiconURL.path)
+        return try make(
+            pipelineText: try readText(pipelineURL), lexiconText: try readText(lexiconURL),
+            pipelineFile: pipelineURL.path, lexiconFile: lexiconURL.path)
     }
 
     private static func make(pipelineText: String, lexiconText: String, pipelineFile: String, lexiconFile: String) throws -> CorpusConfig {
@@ -77,8 +81,9 @@ public struct CorpusConfig: Sendable {
             let table = try TOMLTable(string: text)
             return try JSONValue.parse(Data(table.convert(to: .json).utf8))
         } catch let error as TOMLParseError {
-            throw CorpusError(file: file, stage: .config,
-                              reason: "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+            throw CorpusError(
+                file: file, stage: .config,
+                reason: "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
         } catch {
             throw CorpusError(file: file, stage: .config, reason: "\(error)")
         }

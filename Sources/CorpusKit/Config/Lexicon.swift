@@ -55,15 +55,19 @@ extension CorpusConfig {
             try entry.finish()
             // Slugs go into records and are checked against this list: lower-case words joined by dashes.
             guard !topic.slug.isEmpty, topic.slug.first != "-",
-                  topic.slug.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else {
+                topic.slug.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })
+            else {
                 throw problem("\(entry.path).slug \"\(topic.slug)\" must be lower-case words joined by dashes")
             }
-            if lexicon.topics.contains(where: { $0.slug == topic.slug }) { throw problem("\(entry.path).slug \"\(topic.slug)\" is used twice") }
+            if lexicon.topics.contains(where: { $0.slug == topic.slug }) {
+                throw problem("\(entry.path).slug \"\(topic.slug)\" is used twice")
+            }
             if topic.englishKeywords.isEmpty && topic.chineseKeywords.isEmpty {
                 throw problem("\(entry.path) has no keywords (en, zh_keywords): it could never match")
             }
             if topic.englishKeywords.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty })
-                || topic.chineseKeywords.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                || topic.chineseKeywords.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty })
+            {
                 throw problem("\(entry.path) has an empty keyword, which would match every document")
             }
             lexicon.topics.append(topic)
@@ -94,7 +98,8 @@ extension CorpusConfig {
         rules.minimumSubjectPhrases = try evidence.int("min_subject_phrases", default: rules.minimumSubjectPhrases, range: 1...50)
         try evidence.finish()
         if rules.seriesNames.isEmpty { throw problem("evidence.series: no series name defined; no page could be a lesson") }
-        for phrase in rules.seriesNames + rules.publisherNames + rules.subjectPhrases where phrase.trimmingCharacters(in: .whitespaces).isEmpty {
+        for phrase in rules.seriesNames + rules.publisherNames + rules.subjectPhrases
+        where phrase.trimmingCharacters(in: .whitespaces).isEmpty {
             throw problem("evidence has an empty phrase, which would match every document")
         }
         lexicon.evidence = rules

@@ -68,9 +68,11 @@ extension CorpusConfig {
         var fetch = try top.table("fetch")
         config.userAgent = try fetch.string("user_agent", default: "dccorpus/\(pipelineVersion)")
         var limits2 = FetchLimits()
-        limits2.connectTimeoutSeconds = try fetch.double("connect_timeout_seconds", default: limits2.connectTimeoutSeconds, range: 0.1...600)
+        limits2.connectTimeoutSeconds = try fetch.double(
+            "connect_timeout_seconds", default: limits2.connectTimeoutSeconds, range: 0.1...600)
         limits2.timeoutSeconds = try fetch.double("timeout_seconds", default: limits2.timeoutSeconds, range: 0.1...3600)
-        limits2.lowSpeedBytesPerSecond = try fetch.int("low_speed_bytes_per_second", default: limits2.lowSpeedBytesPerSecond, range: 0...(1 << 30))
+        limits2.lowSpeedBytesPerSecond = try fetch.int(
+            "low_speed_bytes_per_second", default: limits2.lowSpeedBytesPerSecond, range: 0...(1 << 30))
         limits2.lowSpeedSeconds = try fetch.int("low_speed_seconds", default: limits2.lowSpeedSeconds, range: 1...3600)
         limits2.maxBodyBytes = try fetch.int("max_body_bytes", default: limits2.maxBodyBytes, range: 1...(1 << 34))
         limits2.maxRedirects = try fetch.int("max_redirects", default: limits2.maxRedirects, range: 0...50)

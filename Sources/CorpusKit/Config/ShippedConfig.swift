@@ -4,245 +4,245 @@
 enum ShippedConfig {
     /// Config/pipeline.toml, byte for byte.
     static let pipeline = #"""
-# dccorpus pipeline settings. Every key is checked: a misspelt key is an error, not ignored.
+        # dccorpus pipeline settings. Every key is checked: a misspelt key is an error, not ignored.
 
-[limits]
-max_input_bytes = 33554432        # 32 MiB: larger files are refused by ingest, watch and clean
-max_blocks = 100000               # text blocks per page
-max_warc_record_bytes = 67108864  # 64 MiB: largest WARC record read on import or verify
-lock_timeout_seconds = 120        # how long a second writer waits for the archive lock
+        [limits]
+        max_input_bytes = 33554432        # 32 MiB: larger files are refused by ingest, watch and clean
+        max_blocks = 100000               # text blocks per page
+        max_warc_record_bytes = 67108864  # 64 MiB: largest WARC record read on import or verify
+        lock_timeout_seconds = 120        # how long a second writer waits for the archive lock
 
-[cleaning]
-# Blocks that are (nearly) just one of these phrases are site furniture (case-insensitive).
-boilerplate_phrases = [
-  "Skip to content",
-  "Blog at WordPress.com.",
-  "PHP Code Snippets Powered By",
-  "Like Loading...",
-  "Share this:",
-  "Leave a Reply",
-  "Leave a comment",
-  "Subscribe to our newsletter",
-  "Related posts",
-  "Post navigation",
-  "Accept cookies",
-  "This website uses cookies",
-  "Powered by WordPress",
-  "This document is subject to copyright",
-  "All rights reserved",
-]
-# Blocks that are exactly one of these (case-insensitive, punctuation ignored): interface labels.
-boilerplate_lines = [
-  "Advertisement", "Caption", "Close", "Explore further", "Share", "Tweet", "Print", "Email",
-  "Comments", "Read more", "Continue reading", "Related", "Menu", "Search", "Subscribe",
-]
-# Class/id tokens, matched against the parts of class and id names (split at "-", "_" and
-# spaces) by prefix: "share" matches "sharedaddy" and "share-buttons", not "timeshare".
-# Furniture tokens only ever name site furniture: nothing inside is the article.
-furniture_class_tokens = [
-  "comment", "respond", "reply", "disqus",
-  "share", "sharing", "social", "sharedaddy", "related", "relatedposts", "recommend",
-  "cookie", "consent", "gdpr", "newsletter", "subscribe", "signup",
-  "sidebar", "widget", "advert", "adsbygoogle", "sponsor", "promo", "breadcrumb", "tagcloud", "wpcnt", "likes",
-]
-# Layout tokens usually name furniture, but sites also name article wrappers with them
-# ("article-header", "modal-enabled"): dropped inside the article, never a veto on it.
-layout_class_tokens = [
-  "nav", "menu", "footer", "header", "masthead", "banner", "popup", "modal", "overlay",
-  "pagination", "postnav", "toolbar", "skip", "byline", "author", "tags", "ads",
-  "caption", "credit", "gallery", "slideshow", "lightbox", "carousel",
-]
+        [cleaning]
+        # Blocks that are (nearly) just one of these phrases are site furniture (case-insensitive).
+        boilerplate_phrases = [
+          "Skip to content",
+          "Blog at WordPress.com.",
+          "PHP Code Snippets Powered By",
+          "Like Loading...",
+          "Share this:",
+          "Leave a Reply",
+          "Leave a comment",
+          "Subscribe to our newsletter",
+          "Related posts",
+          "Post navigation",
+          "Accept cookies",
+          "This website uses cookies",
+          "Powered by WordPress",
+          "This document is subject to copyright",
+          "All rights reserved",
+        ]
+        # Blocks that are exactly one of these (case-insensitive, punctuation ignored): interface labels.
+        boilerplate_lines = [
+          "Advertisement", "Caption", "Close", "Explore further", "Share", "Tweet", "Print", "Email",
+          "Comments", "Read more", "Continue reading", "Related", "Menu", "Search", "Subscribe",
+        ]
+        # Class/id tokens, matched against the parts of class and id names (split at "-", "_" and
+        # spaces) by prefix: "share" matches "sharedaddy" and "share-buttons", not "timeshare".
+        # Furniture tokens only ever name site furniture: nothing inside is the article.
+        furniture_class_tokens = [
+          "comment", "respond", "reply", "disqus",
+          "share", "sharing", "social", "sharedaddy", "related", "relatedposts", "recommend",
+          "cookie", "consent", "gdpr", "newsletter", "subscribe", "signup",
+          "sidebar", "widget", "advert", "adsbygoogle", "sponsor", "promo", "breadcrumb", "tagcloud", "wpcnt", "likes",
+        ]
+        # Layout tokens usually name furniture, but sites also name article wrappers with them
+        # ("article-header", "modal-enabled"): dropped inside the article, never a veto on it.
+        layout_class_tokens = [
+          "nav", "menu", "footer", "header", "masthead", "banner", "popup", "modal", "overlay",
+          "pagination", "postnav", "toolbar", "skip", "byline", "author", "tags", "ads",
+          "caption", "credit", "gallery", "slideshow", "lightbox", "carousel",
+        ]
 
-[classification]
-# Sentences that every lesson post repeats: recorded as series boilerplate.
-series_boilerplate_markers = [
-  "On April 11, 2025, the Beijing Party Member Education Network released",
-  "A Series Roadmap",
-  "If you are new to Digital China, you may want to begin with",
-  "Each lesson’s web address is linked to its original Chinese-language title",
-]
+        [classification]
+        # Sentences that every lesson post repeats: recorded as series boilerplate.
+        series_boilerplate_markers = [
+          "On April 11, 2025, the Beijing Party Member Education Network released",
+          "A Series Roadmap",
+          "If you are new to Digital China, you may want to begin with",
+          "Each lesson’s web address is linked to its original Chinese-language title",
+        ]
 
-[ingest]
-# A page with no evidence of this corpus at all (lexicon.toml [evidence]) is archived as `other`
-# with no topics, and `validate` warns "off-topic". With true it is refused instead: ingest says
-# rejected, and the Inbox moves it to Inbox/.rejected/ with that reason.
-quarantine_off_topic = false
+        [ingest]
+        # A page with no evidence of this corpus at all (lexicon.toml [evidence]) is archived as `other`
+        # with no topics, and `validate` warns "off-topic". With true it is refused instead: ingest says
+        # rejected, and the Inbox moves it to Inbox/.rejected/ with that reason.
+        quarantine_off_topic = false
 
-[fetch]
-user_agent = "dccorpus/0.2.0 (+https://github.com/dccorpus; corpus archiving)"
-connect_timeout_seconds = 15
-timeout_seconds = 60              # per request, overridden by `fetch --timeout`
-low_speed_bytes_per_second = 100  # slower than this ...
-low_speed_seconds = 20            # ... for this long: cut off
-max_body_bytes = 33554432         # 32 MiB: aborted as soon as exceeded, whatever Content-Length says
-max_redirects = 10                # only http and https, also on redirect
-per_host_delay_seconds = 1.0      # politeness: pause between requests to one host
-per_host_concurrency = 2
-max_concurrency = 8
-retries = 2                       # on timeouts, 429 and 5xx, with exponential backoff
-retry_base_seconds = 1.0
-retry_after_cap_seconds = 60      # the longest Retry-After honoured
+        [fetch]
+        user_agent = "dccorpus/0.2.0 (+https://github.com/dccorpus; corpus archiving)"
+        connect_timeout_seconds = 15
+        timeout_seconds = 60              # per request, overridden by `fetch --timeout`
+        low_speed_bytes_per_second = 100  # slower than this ...
+        low_speed_seconds = 20            # ... for this long: cut off
+        max_body_bytes = 33554432         # 32 MiB: aborted as soon as exceeded, whatever Content-Length says
+        max_redirects = 10                # only http and https, also on redirect
+        per_host_delay_seconds = 1.0      # politeness: pause between requests to one host
+        per_host_concurrency = 2
+        max_concurrency = 8
+        retries = 2                       # on timeouts, 429 and 5xx, with exponential backoff
+        retry_base_seconds = 1.0
+        retry_after_cap_seconds = 60      # the longest Retry-After honoured
 
-"""#
+        """#
 
     /// Config/lexicon.toml, byte for byte.
     static let lexicon = #"""
-# Topic classes of the "2522" layout (plus overview and leadership) and the phrases that decide
-# a document's kind. Add a keyword here; no rebuild needed.
+        # Topic classes of the "2522" layout (plus overview and leadership) and the phrases that decide
+        # a document's kind. Add a keyword here; no rebuild needed.
 
-[[kind_rules]]
-kind = "lesson"
-weight = 2
-phrases = ["Digital China Construction Series", "Video Transcript and Translation", "Terminology shortlist", "Archived Video", "Synopsis:"]
+        [[kind_rules]]
+        kind = "lesson"
+        weight = 2
+        phrases = ["Digital China Construction Series", "Video Transcript and Translation", "Terminology shortlist", "Archived Video", "Synopsis:"]
 
-[[kind_rules]]
-kind = "lesson-source"
-weight = 2
-phrases = ["数字中国建设系列之", "主讲", "时长", "简介", "北京党员教育网"]
+        [[kind_rules]]
+        kind = "lesson-source"
+        weight = 2
+        phrases = ["数字中国建设系列之", "主讲", "时长", "简介", "北京党员教育网"]
 
-[[kind_rules]]
-kind = "glossary"
-weight = 3
-phrases = ["Key Terms and Concepts", "Glossary", "key concepts that cadre are expected to master"]
+        [[kind_rules]]
+        kind = "glossary"
+        weight = 3
+        phrases = ["Key Terms and Concepts", "Glossary", "key concepts that cadre are expected to master"]
 
-[[kind_rules]]
-kind = "overview"
-weight = 3
-phrases = ["overview of the strategy", "Digital China Explained", "What is Digital China"]
+        [[kind_rules]]
+        kind = "overview"
+        weight = 3
+        phrases = ["overview of the strategy", "Digital China Explained", "What is Digital China"]
 
-[[kind_rules]]
-kind = "policy"
-weight = 2
-phrases = ["Overall Layout Plan", "Overall Layout Planning", "the CPC Central Committee and The State Council issued", "hereinafter referred to as", "the “Plan”", "issued a notice", "by 2025", "by 2035", "Central Committee of the Communist Party of China and the State Council"]
+        [[kind_rules]]
+        kind = "policy"
+        weight = 2
+        phrases = ["Overall Layout Plan", "Overall Layout Planning", "the CPC Central Committee and The State Council issued", "hereinafter referred to as", "the “Plan”", "issued a notice", "by 2025", "by 2035", "Central Committee of the Communist Party of China and the State Council"]
 
-[[kind_rules]]
-kind = "commentary"
-weight = 1
-phrases = ["Firstly, we", "Secondly, we", "we need to", "we must", "we should", "it is essential to", "it is crucial to", "Promoting the Construction of Digital China", "General Secretary Xi Jinping proposed"]
+        [[kind_rules]]
+        kind = "commentary"
+        weight = 1
+        phrases = ["Firstly, we", "Secondly, we", "we need to", "we must", "we should", "it is essential to", "it is crucial to", "Promoting the Construction of Digital China", "General Secretary Xi Jinping proposed"]
 
-[[topics]]
-slug = "overview"
-zh = "为什么要加快数字中国建设"
-lesson = 1
-en = ["why accelerate", "accelerate digital china construction", "chinese style modernization", "inevitable choice", "2522"]
-zh_keywords = ["加快数字中国建设", "中国式现代化", "必然选择"]
+        [[topics]]
+        slug = "overview"
+        zh = "为什么要加快数字中国建设"
+        lesson = 1
+        en = ["why accelerate", "accelerate digital china construction", "chinese style modernization", "inevitable choice", "2522"]
+        zh_keywords = ["加快数字中国建设", "中国式现代化", "必然选择"]
 
-[[topics]]
-slug = "digital-infrastructure"
-zh = "数字基础设施"
-lesson = 2
-en = ["digital infrastructure", "network infrastructure", "5g", "computing power", "new-type infrastructure", "gigabit"]
-zh_keywords = ["数字基础设施", "网络基础设施", "算力"]
+        [[topics]]
+        slug = "digital-infrastructure"
+        zh = "数字基础设施"
+        lesson = 2
+        en = ["digital infrastructure", "network infrastructure", "5g", "computing power", "new-type infrastructure", "gigabit"]
+        zh_keywords = ["数字基础设施", "网络基础设施", "算力"]
 
-[[topics]]
-slug = "data-resources"
-zh = "数据资源体系"
-lesson = 3
-en = ["data resources", "data resource system", "data sharing", "data element", "national data administration", "circulation of data"]
-zh_keywords = ["数据资源", "数据要素", "数据共享", "国家数据局"]
+        [[topics]]
+        slug = "data-resources"
+        zh = "数据资源体系"
+        lesson = 3
+        en = ["data resources", "data resource system", "data sharing", "data element", "national data administration", "circulation of data"]
+        zh_keywords = ["数据资源", "数据要素", "数据共享", "国家数据局"]
 
-[[topics]]
-slug = "digital-economy"
-zh = "数字经济"
-lesson = 4
-en = ["digital economy", "digital industries", "real economy", "digital industrialization", "industrial digitalization"]
-zh_keywords = ["数字经济", "数字产业"]
+        [[topics]]
+        slug = "digital-economy"
+        zh = "数字经济"
+        lesson = 4
+        en = ["digital economy", "digital industries", "real economy", "digital industrialization", "industrial digitalization"]
+        zh_keywords = ["数字经济", "数字产业"]
 
-[[topics]]
-slug = "digital-government"
-zh = "数字政务"
-lesson = 5
-en = ["digital government", "e-government", "government services", "government affairs", "digital governance"]
-zh_keywords = ["数字政务", "电子政务", "政务服务", "数字政府"]
+        [[topics]]
+        slug = "digital-government"
+        zh = "数字政务"
+        lesson = 5
+        en = ["digital government", "e-government", "government services", "government affairs", "digital governance"]
+        zh_keywords = ["数字政务", "电子政务", "政务服务", "数字政府"]
 
-[[topics]]
-slug = "digital-culture"
-zh = "数字文化"
-lesson = 6
-en = ["digital culture", "online culture", "cultural products", "cultural heritage"]
-zh_keywords = ["数字文化", "网络文化"]
+        [[topics]]
+        slug = "digital-culture"
+        zh = "数字文化"
+        lesson = 6
+        en = ["digital culture", "online culture", "cultural products", "cultural heritage"]
+        zh_keywords = ["数字文化", "网络文化"]
 
-[[topics]]
-slug = "digital-society"
-zh = "数字社会"
-lesson = 7
-en = ["digital society", "digital public services", "digital education", "smart cities", "digital villages", "digital health"]
-zh_keywords = ["数字社会", "智慧城市", "数字乡村", "数字教育"]
+        [[topics]]
+        slug = "digital-society"
+        zh = "数字社会"
+        lesson = 7
+        en = ["digital society", "digital public services", "digital education", "smart cities", "digital villages", "digital health"]
+        zh_keywords = ["数字社会", "智慧城市", "数字乡村", "数字教育"]
 
-[[topics]]
-slug = "digital-ecology"
-zh = "数字生态文明"
-lesson = 8
-en = ["ecological civilization", "green and intelligent", "environmental governance", "green development", "low-carbon"]
-zh_keywords = ["生态文明", "绿色智慧", "数字生态"]
+        [[topics]]
+        slug = "digital-ecology"
+        zh = "数字生态文明"
+        lesson = 8
+        en = ["ecological civilization", "green and intelligent", "environmental governance", "green development", "low-carbon"]
+        zh_keywords = ["生态文明", "绿色智慧", "数字生态"]
 
-[[topics]]
-slug = "technology-innovation"
-zh = "数字技术创新体系"
-lesson = 9
-en = ["technology innovation", "technological innovation", "key core technologies", "digital technology system", "innovation system"]
-zh_keywords = ["技术创新", "核心技术", "创新体系"]
+        [[topics]]
+        slug = "technology-innovation"
+        zh = "数字技术创新体系"
+        lesson = 9
+        en = ["technology innovation", "technological innovation", "key core technologies", "digital technology system", "innovation system"]
+        zh_keywords = ["技术创新", "核心技术", "创新体系"]
 
-[[topics]]
-slug = "digital-security"
-zh = "数字安全屏障"
-lesson = 10
-en = ["digital security", "security barrier", "cybersecurity", "network security", "data security"]
-zh_keywords = ["数字安全", "安全屏障", "网络安全", "数据安全"]
+        [[topics]]
+        slug = "digital-security"
+        zh = "数字安全屏障"
+        lesson = 10
+        en = ["digital security", "security barrier", "cybersecurity", "network security", "data security"]
+        zh_keywords = ["数字安全", "安全屏障", "网络安全", "数据安全"]
 
-[[topics]]
-slug = "governance-ecosystem"
-zh = "数字治理生态"
-lesson = 11
-en = ["governance ecosystem", "digital governance ecosystem", "legal and regulatory", "network governance", "platform governance"]
-zh_keywords = ["治理生态", "数字治理", "网络治理"]
+        [[topics]]
+        slug = "governance-ecosystem"
+        zh = "数字治理生态"
+        lesson = 11
+        en = ["governance ecosystem", "digital governance ecosystem", "legal and regulatory", "network governance", "platform governance"]
+        zh_keywords = ["治理生态", "数字治理", "网络治理"]
 
-[[topics]]
-slug = "international-cooperation"
-zh = "数字领域国际合作"
-lesson = 12
-en = ["international cooperation", "digital silk road", "community of common destiny", "global digital governance", "win-win cooperation"]
-zh_keywords = ["国际合作", "数字丝绸之路", "命运共同体"]
+        [[topics]]
+        slug = "international-cooperation"
+        zh = "数字领域国际合作"
+        lesson = 12
+        en = ["international cooperation", "digital silk road", "community of common destiny", "global digital governance", "win-win cooperation"]
+        zh_keywords = ["国际合作", "数字丝绸之路", "命运共同体"]
 
-[[topics]]
-slug = "leadership"
-zh = "整体谋划、统筹推进"
-lesson = 13
-en = ["party leadership", "organizational leadership", "leadership of the party", "overall planning", "coordination mechanism", "talent support"]
-zh_keywords = ["党的领导", "组织领导", "统筹推进", "整体谋划"]
+        [[topics]]
+        slug = "leadership"
+        zh = "整体谋划、统筹推进"
+        lesson = 13
+        en = ["party leadership", "organizational leadership", "leadership of the party", "overall planning", "coordination mechanism", "talent support"]
+        zh_keywords = ["党的领导", "组织领导", "统筹推进", "整体谋划"]
 
-# What makes a page part of this corpus. Kinds need it: `lesson` and `lesson-source` need a lesson
-# mark ("Lesson 5 of 13", "(5/13)", 数字中国建设系列之五) *and* the series' name on the page, and a
-# mark that says "of N" must say the series' length; `glossary`, `overview`, `policy` and
-# `commentary` need the series or publisher name, or at least `min_subject_phrases` distinct
-# subject phrases. A page with none of these phrases at all is off-topic: `other`, no topics.
-#
-# How the thresholds were chosen (Benchmarks/classifier-precision.py re-counts them): of the
-# 1,485 records made from the WCXB development split (real pages from 1,295 sites, none about
-# Digital China), 1,483 hold no subject phrase and 2 hold one ("Xi Jinping", "party member");
-# of the 181 made from the article-extraction benchmark (news of November 2019), 177 hold none
-# and 4 hold one ("Xi Jinping" each time). No page about
-# something else held two. Every seed and fixture holds the series' name or at least 7 subject
-# phrases. Two is the smallest number that no page about something else reached by accident,
-# with a wide margin below the corpus's own pages.
-[evidence]
-series_length = 13
-series = ["Digital China Construction Series", "数字中国建设系列"]
-publisher = ["Beijing Party Member Education Network", "北京党员教育网", "北京长城网"]
-subject = [
-  "Digital China", "数字中国",
-  "CPC Central Committee", "Central Committee of the Communist Party of China", "Communist Party of China", "中共中央", "党中央",
-  "State Council of China", "the State Council", "国务院",
-  "Xi Jinping", "习近平",
-  "Overall Layout Plan", "整体布局规划",
-  "Cyberspace Administration of China", "国家互联网信息办公室", "网信办",
-  "National Data Administration", "国家数据局",
-  "National Development and Reform Commission", "国家发展改革委",
-  "Chinese-style modernization", "Chinese Style Modernization", "中国式现代化",
-  "Digital Silk Road", "数字丝绸之路",
-  "Party member", "党员",
-]
-min_subject_phrases = 2
+        # What makes a page part of this corpus. Kinds need it: `lesson` and `lesson-source` need a lesson
+        # mark ("Lesson 5 of 13", "(5/13)", 数字中国建设系列之五) *and* the series' name on the page, and a
+        # mark that says "of N" must say the series' length; `glossary`, `overview`, `policy` and
+        # `commentary` need the series or publisher name, or at least `min_subject_phrases` distinct
+        # subject phrases. A page with none of these phrases at all is off-topic: `other`, no topics.
+        #
+        # How the thresholds were chosen (Benchmarks/classifier-precision.py re-counts them): of the
+        # 1,485 records made from the WCXB development split (real pages from 1,295 sites, none about
+        # Digital China), 1,483 hold no subject phrase and 2 hold one ("Xi Jinping", "party member");
+        # of the 181 made from the article-extraction benchmark (news of November 2019), 177 hold none
+        # and 4 hold one ("Xi Jinping" each time). No page about
+        # something else held two. Every seed and fixture holds the series' name or at least 7 subject
+        # phrases. Two is the smallest number that no page about something else reached by accident,
+        # with a wide margin below the corpus's own pages.
+        [evidence]
+        series_length = 13
+        series = ["Digital China Construction Series", "数字中国建设系列"]
+        publisher = ["Beijing Party Member Education Network", "北京党员教育网", "北京长城网"]
+        subject = [
+          "Digital China", "数字中国",
+          "CPC Central Committee", "Central Committee of the Communist Party of China", "Communist Party of China", "中共中央", "党中央",
+          "State Council of China", "the State Council", "国务院",
+          "Xi Jinping", "习近平",
+          "Overall Layout Plan", "整体布局规划",
+          "Cyberspace Administration of China", "国家互联网信息办公室", "网信办",
+          "National Data Administration", "国家数据局",
+          "National Development and Reform Commission", "国家发展改革委",
+          "Chinese-style modernization", "Chinese Style Modernization", "中国式现代化",
+          "Digital Silk Road", "数字丝绸之路",
+          "Party member", "党员",
+        ]
+        min_subject_phrases = 2
 
-"""#
+        """#
 }

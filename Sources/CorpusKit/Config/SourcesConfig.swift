@@ -2,7 +2,10 @@ import Foundation
 
 /// One entry of `Config/sources.toml`.
 public struct SourceEntry: Sendable, Equatable {
-    public enum TLSPolicy: String, Sendable { case verify, recordInsecure = "record-insecure" }
+    public enum TLSPolicy: String, Sendable {
+        case verify
+        case recordInsecure = "record-insecure"
+    }
     public var id: String
     public var url: String
     public var kind: DocumentKind?
@@ -13,9 +16,17 @@ public struct SourceEntry: Sendable, Equatable {
     /// When this source's page is a lesson post, also capture the Chinese original it links to.
     public var followOriginal: Bool
 
-    public init(id: String, url: String, kind: DocumentKind? = nil, lesson: Int? = nil, tls: TLSPolicy = .verify, enabled: Bool = true,
-                note: String? = nil, followOriginal: Bool = true) {
-        self.id = id; self.url = url; self.kind = kind; self.lesson = lesson; self.tls = tls; self.enabled = enabled; self.note = note
+    public init(
+        id: String, url: String, kind: DocumentKind? = nil, lesson: Int? = nil, tls: TLSPolicy = .verify, enabled: Bool = true,
+        note: String? = nil, followOriginal: Bool = true
+    ) {
+        self.id = id
+        self.url = url
+        self.kind = kind
+        self.lesson = lesson
+        self.tls = tls
+        self.enabled = enabled
+        self.note = note
         self.followOriginal = followOriginal
     }
 
@@ -38,7 +49,9 @@ public struct SourceEntry: Sendable, Equatable {
             }
             seen.insert(id)
             let address = try table.string("url", default: nil)
-            guard let parsed = URL(string: address), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https", parsed.host != nil else {
+            guard let parsed = URL(string: address), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                parsed.host != nil
+            else {
                 throw CorpusError(file: file, stage: .config, reason: "\(table.path).url must be an http or https URL")
             }
             let kindName = try table.string("kind", default: "")
@@ -58,10 +71,12 @@ public struct SourceEntry: Sendable, Equatable {
             let note = try table.string("note", default: "")
             let follow = try table.bool("follow_original", default: true)
             try table.finish()
-            entries.append(SourceEntry(id: id, url: address, kind: kind, lesson: lesson == 0 ? nil : lesson, tls: tls,
-                                       enabled: enabled, note: note.isEmpty ? nil : note, followOriginal: follow))
+            entries.append(
+                SourceEntry(
+                    id: id, url: address, kind: kind, lesson: lesson == 0 ? nil : lesson, tls: tls,
+                    enabled: enabled, note: note.isEmpty ? nil : note, followOriginal: follow))
         }
-        _ = try top.tables("host")   // read by HostPolicy.parse
+        _ = try top.tables("host")  // read by HostPolicy.parse
         try top.finish()
         return entries
     }
@@ -73,7 +88,10 @@ public struct HostPolicy: Sendable, Equatable {
     public var host: String
     public var tls: SourceEntry.TLSPolicy
 
-    public init(host: String, tls: SourceEntry.TLSPolicy) { self.host = host; self.tls = tls }
+    public init(host: String, tls: SourceEntry.TLSPolicy) {
+        self.host = host
+        self.tls = tls
+    }
 
     public static func load(root: URL) throws -> [HostPolicy] {
         let url = root.appendingPathComponent("Config/sources.toml")
