@@ -30,7 +30,7 @@ final class HTMLDocument {
 
     deinit { xmlFreeDoc(pointer) }
 
-    var root: xmlNodePtr? { xmlDocGetRootElement(pointer) }
+    var root: Node? { Node(xmlDocGetRootElement(pointer)) }
 }
 
 /// Element categories the extractor cares about; looked up once per distinct tag name.
@@ -95,11 +95,46 @@ enum TagKind: Equatable {
     }
 }
 
-/// Small accessors over libxml2 nodes, kept in one place.
-enum Node {
-    @inline(__always) static func isElement(_ node: xmlNodePtr) -> Bool { node.pointee.type == XML_ELEMENT_NODE }
-    @inline(__always) static func isText(_ node: xmlNodePtr) -> Bool {
-        node.pointee.type == XML_TEXT_NODE || node.pointee.type == XML_CDATA_SECTION_NODE
+/// A borrowed view of one libxml2 node, valid while its `HTMLDocument` lives: every pointer
+/// walk over the tree (children, siblings, attributes, text) is here, so the extractor asks
+/// questions of nodes and never touches `pointee`. A struct over one pointer: no cost.
+struct Node: Equatable {
+    let pointer: xmlNodePtr
+
+    @inline(__always) init(_ pointer: xmlNodePtr) { self.pointer = pointer }
+    @inline(__always) init?(_ pointer: xmlNodePtr?) {
+        guard let pointer else { return nil }
+        self.pointer = pointer
+    }
+
+    @inline(__always) var isElement: Bool { pointer.pointee.type == XML_ELEMENT_NODE }
+    @inline(__always) var isText: Bool {
+        pointer.pointee.type == XML_TEXT_NODE || pointer.pointee.type == XML_CDATA_SECTION_NODE
+    }
+    @inline(__always) var firstChild: Node? { Node(pointer.pointee.children) }
+    @inline(__always) var nextSibling: Node? { Node(pointer.pointee.next) }
+    @inline(__always) var parent: Node? { Node(pointer.pointee.parent) }
+
+    /// The node after this one in document order, without entering this node's children when
+    /// `enteringChildren` is false, and never leaving `root`.
+    func next(within root: Node, enteringChildren: Bool = true) -> Node? {
+        if enteringChildren, let child = firstChild { return child }
+        var step = self
+        while step != root {
+            if let next = step.nextSibling { return next }
+            guard let up = step.parent else { return nil }
+            step = up
+        }
+        return nil
+    }
+
+    /// The tag name as libxml2 keeps it (a C string), nil for nameless nodes.
+    @inline(__always) var rawName: UnsafePointer<xmlChar>? { pointer.pointee.name }
+    @inline(__always) var cName: UnsafePointer<CChar>? { rawName.map(Self.cString) }
+
+    var name: String {
+        guard let name = rawName else { return "" }
+        return String(cString: name)
     }
 
     /// libxml2's `xmlChar *` (unsigned) as the `char *` C string functions take.
@@ -108,23 +143,41 @@ enum Node {
     }
 
     /// Whether the element's tag is `wanted`, ignoring case, without making a String.
-    @inline(__always) static func isNamed(_ node: xmlNodePtr, _ wanted: String) -> Bool {
-        guard let name = node.pointee.name else { return false }
-        return strcasecmp(cString(name), wanted) == 0
+    @inline(__always) func isNamed(_ wanted: String) -> Bool {
+        guard let name = cName else { return false }
+        return strcasecmp(name, wanted) == 0
     }
 
-    static func name(_ node: xmlNodePtr) -> String {
-        guard let name = node.pointee.name else { return "" }
-        return String(cString: name)
-    }
-
-    /// An attribute's value, read from the node's attribute list without allocating in libxml2.
-    static func attribute(_ node: xmlNodePtr, _ wanted: StaticString) -> String? {
-        var attribute = node.pointee.properties
+    /// Each attribute's name and value (its first text child) as C strings, in order, until
+    /// `body` returns true; whether it did.
+    @discardableResult
+    func firstAttribute(where body: (_ name: UnsafePointer<CChar>, _ value: UnsafePointer<CChar>?) -> Bool) -> Bool {
+        var attribute = pointer.pointee.properties
         while let current = attribute {
-            if let name = current.pointee.name,
-                strcasecmp(cString(name), UnsafeRawPointer(wanted.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
-            {
+            attribute = current.pointee.next
+            guard let name = current.pointee.name else { continue }
+            let value = current.pointee.children?.pointee.content.map { Self.cString($0) }
+            if body(Self.cString(name), value) { return true }
+        }
+        return false
+    }
+
+    /// An attribute's value as a C string, or nil; valid while the document lives.
+    func attributeValue(_ wanted: String) -> UnsafePointer<CChar>? {
+        var found: UnsafePointer<CChar>?
+        firstAttribute { name, value in
+            guard strcasecmp(name, wanted) == 0 else { return false }
+            found = value
+            return true
+        }
+        return found
+    }
+
+    /// An attribute's whole value (all its text children), read without allocating in libxml2.
+    func attribute(_ wanted: String) -> String? {
+        var attribute = pointer.pointee.properties
+        while let current = attribute {
+            if let name = current.pointee.name, strcasecmp(Self.cString(name), wanted) == 0 {
                 var value = ""
                 var child = current.pointee.children
                 while let text = child {
@@ -138,60 +191,35 @@ enum Node {
         return nil
     }
 
-    /// The value of an attribute node as a C string (its first text child), without copying.
-    static func value(of attribute: xmlAttrPtr) -> UnsafePointer<CChar>? {
-        guard let child = attribute.pointee.children, let content = child.pointee.content else { return nil }
-        return cString(content)
+    /// A text node's UTF-8 bytes, borrowed from libxml2 (empty for other nodes).
+    @inline(__always) var textBytes: UnsafeBufferPointer<UInt8> {
+        guard let content = pointer.pointee.content else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: content, count: strlen(Self.cString(content)))
     }
 
-    /// An attribute's value as a C string, or nil; valid while the document lives.
-    static func attributeValue(_ node: xmlNodePtr, _ wanted: String) -> UnsafePointer<CChar>? {
-        var attribute = node.pointee.properties
-        while let current = attribute {
-            if let name = current.pointee.name, strcasecmp(cString(name), wanted) == 0 {
-                return value(of: current)
-            }
-            attribute = current.pointee.next
-        }
-        return nil
-    }
-
-    static func text(_ node: xmlNodePtr) -> String {
-        guard let content = node.pointee.content else { return "" }
+    var text: String {
+        guard let content = pointer.pointee.content else { return "" }
         return String(cString: content)
     }
 
-    /// The UTF-8 length of the text nodes directly below `node` (a script's body), without copying.
-    static func textByteCount(_ node: xmlNodePtr) -> Int {
+    /// The UTF-8 length of the text nodes directly below this one (a script's body), without copying.
+    var textByteCount: Int {
         var total = 0
-        var child = node.pointee.children
+        var child = firstChild
         while let current = child {
-            if isText(current), let content = current.pointee.content { total += strlen(cString(content)) }
-            child = current.pointee.next
+            if current.isText { total += current.textBytes.count }
+            child = current.nextSibling
         }
         return total
     }
 
-    /// All text below `node`, in order, without recursion.
-    static func textContent(_ node: xmlNodePtr, limit: Int = 1 << 20) -> String {
+    /// All text below this node, in order, without recursion, up to about `limit` bytes.
+    func textContent(limit: Int = 1 << 20) -> String {
         var out = ""
-        var current = node.pointee.children
+        var current = firstChild
         while let here = current, out.utf8.count < limit {
-            if isText(here) { out += text(here) }
-            if isElement(here), let child = here.pointee.children {
-                current = child
-                continue
-            }
-            var climb: xmlNodePtr? = here
-            while let step = climb, step != node {
-                if let next = step.pointee.next {
-                    current = next
-                    break
-                }
-                climb = step.pointee.parent
-                current = nil
-            }
-            if climb == node { break }
+            if here.isText { out += here.text }
+            current = here.next(within: self, enteringChildren: here.isElement)
         }
         return out
     }

@@ -4,19 +4,18 @@ import Foundation
 
 /// Site furniture: class/id tokens, ARIA roles, hidden elements, layout tables.
 extension HTMLExtractor {
-    mutating func furnitureLevel(_ node: xmlNodePtr, kind: TagKind) -> Furniture {
-        if case .container = kind, let name = node.pointee.name {
-            let tag = Node.cString(name)
+    mutating func furnitureLevel(_ node: Node, kind: TagKind) -> Furniture {
+        if case .container = kind, let tag = node.cName {
             for never in Self.neverFurniture where strcasecmp(tag, never) == 0 { return .none }
         }
-        if let value = Node.attributeValue(node, "role"),
+        if let value = node.attributeValue("role"),
             Self.furnitureRoles.contains(String(cString: value).lowercased().trimmingCharacters(in: .whitespaces))
         {
             return .hard
         }
         identityBytes.removeAll(keepingCapacity: true)
         for attributeName in ["class", "id"] {
-            if let value = Node.attributeValue(node, attributeName) {
+            if let value = node.attributeValue(attributeName) {
                 identityBytes.append(
                     contentsOf: UnsafeBufferPointer(
                         start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
@@ -29,8 +28,8 @@ extension HTMLExtractor {
         return .none
     }
 
-    static func signature(_ node: xmlNodePtr) -> Int {
-        guard let value = Node.attributeValue(node, "class"), value.pointee != 0, let name = node.pointee.name else { return 0 }
+    static func signature(_ node: Node) -> Int {
+        guard let value = node.attributeValue("class"), value[0] != 0, let name = node.rawName else { return 0 }
         var hasher = Hasher()
         hasher.combine(bytes: UnsafeRawBufferPointer(start: name, count: strlen(Node.cString(name))))
         // The first class only: "blockpost rowodd" and "blockpost roweven" are one kind of item.
@@ -99,17 +98,13 @@ extension HTMLExtractor {
     }
 
     /// `hidden`, `aria-hidden="true"`, or an inline style that hides: one pass over the attributes.
-    static func isHidden(_ node: xmlNodePtr) -> Bool {
-        var attribute = node.pointee.properties
-        while let current = attribute {
-            defer { attribute = current.pointee.next }
-            guard let rawName = current.pointee.name else { continue }
-            let name = Node.cString(rawName)
+    static func isHidden(_ node: Node) -> Bool {
+        node.firstAttribute { name, value in
             if strcasecmp(name, "hidden") == 0 { return true }
-            if strcasecmp(name, "aria-hidden") == 0, let value = Node.value(of: current), strcasecmp(value, "true") == 0 { return true }
-            if strcasecmp(name, "style") == 0, let value = Node.value(of: current), hidesByStyle(value) { return true }
+            if strcasecmp(name, "aria-hidden") == 0, let value, strcasecmp(value, "true") == 0 { return true }
+            if strcasecmp(name, "style") == 0, let value, hidesByStyle(value) { return true }
+            return false
         }
-        return false
     }
 
     /// `display:none` or `visibility:hidden` in an inline style, white space and case ignored.
@@ -136,31 +131,19 @@ extension HTMLExtractor {
     static let hiddenVisibility = Array("visibility:hidden".utf8)
 
     /// A data table's cells hold text; a layout table's cells hold blocks (or further tables).
-    static func isDataTable(_ table: xmlNodePtr) -> Bool {
-        var current = table.pointee.children
+    static func isDataTable(_ table: Node) -> Bool {
+        var current = table.firstChild
         var visited = 0
         while let node = current, visited < 100_000 {
             visited += 1
-            if Node.isElement(node), let name = node.pointee.name {
-                switch String(cString: name).lowercased() {
+            if node.isElement {
+                switch node.name.lowercased() {
                 case "table", "div", "section", "article", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "form":
                     return false
                 default: break
                 }
-                if let child = node.pointee.children {
-                    current = child
-                    continue
-                }
             }
-            var climb: xmlNodePtr? = node
-            current = nil
-            while let step = climb, step != table {
-                if let next = step.pointee.next {
-                    current = next
-                    break
-                }
-                climb = step.pointee.parent
-            }
+            current = node.next(within: table, enteringChildren: node.isElement)
         }
         return true
     }

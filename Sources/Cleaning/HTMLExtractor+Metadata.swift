@@ -4,18 +4,18 @@ import Foundation
 
 /// Page metadata: `<head>`, JSON-LD, dates, the byline under the first heading, main-content hints.
 extension HTMLExtractor {
-    mutating func readHead(_ head: xmlNodePtr) {
-        var child = head.pointee.children
+    mutating func readHead(_ head: Node) {
+        var child = head.firstChild
         while let node = child {
-            defer { child = node.pointee.next }
-            guard Node.isElement(node) else { continue }
-            switch Node.name(node).lowercased() {
+            defer { child = node.nextSibling }
+            guard node.isElement else { continue }
+            switch node.name.lowercased() {
             case "title":
-                if metadata.title == nil { metadata.title = clean(Node.textContent(node, limit: 4096)) }
+                if metadata.title == nil { metadata.title = clean(node.textContent(limit: 4096)) }
             case "meta":
-                let key = (Node.attribute(node, "property") ?? Node.attribute(node, "name") ?? Node.attribute(node, "itemprop") ?? "")
+                let key = (node.attribute("property") ?? node.attribute("name") ?? node.attribute("itemprop") ?? "")
                     .lowercased()
-                guard let content = Node.attribute(node, "content") else { continue }
+                guard let content = node.attribute("content") else { continue }
                 switch key {
                 case "og:title": metadata.ogTitle = clean(content)
                 case "description", "og:description": if metadata.description == nil { metadata.description = clean(content) }
@@ -24,11 +24,11 @@ extension HTMLExtractor {
                 default: break
                 }
             case "link":
-                if (Node.attribute(node, "rel") ?? "").lowercased().split(separator: " ").contains("canonical") {
-                    metadata.canonicalURL = Node.attribute(node, "href")
+                if (node.attribute("rel") ?? "").lowercased().split(separator: " ").contains("canonical") {
+                    metadata.canonicalURL = node.attribute("href")
                 }
             case "script":
-                if (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
+                if (node.attribute("type") ?? "").lowercased().contains("ld+json") {
                     noteJSONLD(node)
                 }
             default: break
@@ -37,17 +37,17 @@ extension HTMLExtractor {
     }
 
     /// Keeps a JSON-LD block for the text fallback and takes its `datePublished` if none yet.
-    mutating func noteJSONLD(_ node: xmlNodePtr) {
-        if metadata.published == nil { metadata.published = Self.jsonLDDate(Node.textContent(node, limit: 200_000)) }
+    mutating func noteJSONLD(_ node: Node) {
+        if metadata.published == nil { metadata.published = Self.jsonLDDate(node.textContent(limit: 200_000)) }
         if jsonLD.count < 16 { jsonLD.append(node) }
     }
 
     /// `<main>`, `role="main"`, `itemprop="articleBody"`/`"text"` (schema.org's main text).
-    static func isMainHint(_ node: xmlNodePtr, kind: TagKind) -> Bool {
+    static func isMainHint(_ node: Node, kind: TagKind) -> Bool {
         guard kind == .container || kind == .paragraph else { return false }
-        if Node.isNamed(node, "main") { return true }
-        if let role = Node.attributeValue(node, "role"), strcasecmp(role, "main") == 0 { return true }
-        if let property = Node.attributeValue(node, "itemprop"),
+        if node.isNamed("main") { return true }
+        if let role = node.attributeValue("role"), strcasecmp(role, "main") == 0 { return true }
+        if let property = node.attributeValue("itemprop"),
             strcasecmp(property, "articleBody") == 0 || strcasecmp(property, "text") == 0
         {
             return true

@@ -70,8 +70,8 @@ extension HTMLExtractor {
         var bestLength = minimum
         for node in jsonLD {
             // A weighted length never exceeds the UTF-8 length: most blocks are not even read.
-            guard Node.textByteCount(node) > bestLength else { continue }
-            let text = Node.textContent(node, limit: 2_000_000)
+            guard node.textByteCount > bestLength else { continue }
+            let text = node.textContent(limit: 2_000_000)
             guard text.contains("\"articleBody\"") || text.contains("\"text\"") else { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { continue }
             for candidate in Self.mainTextStrings(in: object, depth: 0) {

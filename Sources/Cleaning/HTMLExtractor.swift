@@ -82,7 +82,7 @@ struct HTMLExtractor {
     var hiddenDepth = 0
     /// JSON-LD script elements (they live as long as the document): read and parsed only when
     /// the markup yields little text.
-    var jsonLD: [xmlNodePtr] = []
+    var jsonLD: [Node] = []
 
     var frames: [Frame] = []
     var blocks: [RawBlock] = []
@@ -116,7 +116,7 @@ struct HTMLExtractor {
 
     mutating func extract(_ document: HTMLDocument) throws -> (blocks: [TextBlock], metadata: PageMetadata) {
         guard let root = document.root else { return ([], metadata) }
-        if let lang = Node.attribute(root, "lang"), !lang.isEmpty { metadata.language = lang }
+        if let lang = root.attribute("lang"), !lang.isEmpty { metadata.language = lang }
         try walk(root)
         flush()
         findByline()
@@ -128,8 +128,8 @@ struct HTMLExtractor {
     /// Classifies each distinct tag once per page. HTML 4 tags are keyed by their descriptor in
     /// libxml2's element table (a stable address); HTML 5 and custom tags, which that table does
     /// not know, by name (short names are small strings: no allocation).
-    mutating func kind(of node: xmlNodePtr) -> TagKind {
-        guard let name = node.pointee.name else { return .inline }
+    mutating func kind(of node: Node) -> TagKind {
+        guard let name = node.rawName else { return .inline }
         if let descriptor = htmlTagLookup(name) {
             let key = UnsafeRawPointer(descriptor)
             if let known = tagCache[key] { return known }
@@ -144,11 +144,11 @@ struct HTMLExtractor {
         return kind
     }
 
-    mutating func walk(_ root: xmlNodePtr) throws {
-        var node: xmlNodePtr = root
+    mutating func walk(_ root: Node) throws {
+        var node: Node = root
         var descend = open(node)
         while true {
-            if descend, let child = node.pointee.children {
+            if descend, let child = node.firstChild {
                 node = child
                 descend = open(node)
                 continue
@@ -157,12 +157,12 @@ struct HTMLExtractor {
             // Climb until a next sibling exists.
             while true {
                 if node == root { return }
-                if let next = node.pointee.next {
+                if let next = node.nextSibling {
                     node = next
                     descend = open(node)
                     break
                 }
-                guard let parent = node.pointee.parent else { return }
+                guard let parent = node.parent else { return }
                 node = parent
                 close()
             }
@@ -174,16 +174,16 @@ struct HTMLExtractor {
     }
 
     /// Handles entering a node; returns true when a frame was pushed (the caller will `close` it).
-    mutating func open(_ node: xmlNodePtr) -> Bool {
-        if Node.isText(node) {
+    mutating func open(_ node: Node) -> Bool {
+        if node.isText {
             text(node)
             return false
         }
-        guard Node.isElement(node) else { return false }
+        guard node.isElement else { return false }
         let kind = self.kind(of: node)
         switch kind {
         case .skip:
-            if Node.isNamed(node, "script"), (Node.attribute(node, "type") ?? "").lowercased().contains("ld+json") {
+            if node.isNamed("script"), (node.attribute("type") ?? "").lowercased().contains("ld+json") {
                 noteJSONLD(node)
             }
             return false
@@ -191,7 +191,7 @@ struct HTMLExtractor {
             readHead(node)
             return false
         case .title:
-            if metadata.title == nil { metadata.title = clean(Node.textContent(node, limit: 4096)) }
+            if metadata.title == nil { metadata.title = clean(node.textContent(limit: 4096)) }
             return false
         case .lineBreak:
             lineBreak()
@@ -206,7 +206,7 @@ struct HTMLExtractor {
         // inline text stays out: it would run into the visible text around it.
         let hidden = kind == .noscript || Self.isHidden(node)
         if hidden && !kind.isBlock { return false }
-        if kind == .time, metadata.published == nil, let stamp = Node.attribute(node, "datetime") {
+        if kind == .time, metadata.published == nil, let stamp = node.attribute("datetime") {
             metadata.published = Self.isoDate(stamp)
         }
         if kind.isBlock { flush() }
@@ -219,7 +219,7 @@ struct HTMLExtractor {
         }
         furniture.append(level)
         signatures.append(kind == .container || kind == .listItem ? Self.signature(node) : 0)
-        if kind == .container, Node.isNamed(node, "body") || Node.isNamed(node, "html") {
+        if kind == .container, node.isNamed("body") || node.isNamed("html") {
             pageRoots.insert(id)
         }
         if !hidden && hiddenDepth == 0 && Self.isMainHint(node, kind: kind) { mainHints.append(id) }
@@ -227,10 +227,10 @@ struct HTMLExtractor {
         if hidden { hiddenDepth += 1 }
         switch kind {
         case .heading(let level) where metadata.firstHeading == nil && level == 1 && hiddenDepth == 0:
-            metadata.firstHeading = clean(Node.textContent(node, limit: 4096))
+            metadata.firstHeading = clean(node.textContent(limit: 4096))
         case .link:
             linkDepth += 1
-            if linkDepth == 1 { openLink = (Node.attribute(node, "href"), bufferLinkChars) }
+            if linkDepth == 1 { openLink = (node.attribute("href"), bufferLinkChars) }
         case .preformatted: preDepth += 1
         case .table: frame.dataTable = Self.isDataTable(node)
         case .row where frames.last(where: { $0.kind == .table })?.dataTable == true:
@@ -284,9 +284,9 @@ struct HTMLExtractor {
     /// U+2028, which stands for `<br>` while text is gathered (a newline in HTML is white space).
     static let lineSeparatorBytes: [UInt8] = [0xE2, 0x80, 0xA8]
 
-    mutating func text(_ node: xmlNodePtr) {
-        guard let content = node.pointee.content else { return }
-        let bytes = UnsafeBufferPointer(start: content, count: strlen(Node.cString(content)))
+    mutating func text(_ node: Node) {
+        let bytes = node.textBytes
+        guard bytes.count > 0 else { return }
         if inCell { cellBytes.append(contentsOf: bytes) } else { buffer.append(contentsOf: bytes) }
         if linkDepth > 0 {
             // Characters, not bytes: count lead bytes that are not ASCII white space.
