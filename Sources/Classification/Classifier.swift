@@ -2,30 +2,6 @@ import Cleaning
 import CorpusKit
 import Foundation
 
-/// Everything the classifier derives from a clean document: a record without provenance.
-public struct ClassifiedDocument: Equatable, Sendable {
-    public var id: String
-    public var kind: DocumentKind
-    public var classification: ClassificationInfo
-    public var languages: [String]
-    public var title: Bilingual
-    public var headline: String?
-    public var series: SeriesInfo?
-    public var published: String?
-    public var publisher: Bilingual?
-    public var video: VideoInfo?
-    public var synopsis: Bilingual
-    public var terms: [Term]
-    public var transcript: [TranscriptBlock]
-    public var footnotes: [Footnote]
-    public var topics: [String]
-    public var text: String
-    public var original: OriginalLink?
-    public var editor: String?
-    public var translationOf: String?
-    public var originalOf: String?
-}
-
 /// A line of the document as the classifier reads it: a block split at its line breaks;
 /// table rows stay whole with their cells.
 struct Line {
@@ -36,7 +12,7 @@ struct Line {
     var link: String? = nil
 }
 
-/// Turns a `CleanDocument` into a `ClassifiedDocument`. Rules and vocabularies come from
+/// Turns a `CleanDocument` into a `RecordContent`. Rules and vocabularies come from
 /// `Config/lexicon.toml` and `Config/pipeline.toml`; every decision lists its evidence.
 public struct Classifier: Sendable {
     public let config: CorpusConfig
@@ -44,7 +20,7 @@ public struct Classifier: Sendable {
 
     public init(config: CorpusConfig) { self.config = config }
 
-    public func classify(_ document: CleanDocument, sourceName: String) -> ClassifiedDocument {
+    public func classify(_ document: CleanDocument, sourceName: String) -> RecordContent {
         var lines = Self.lines(of: document)
         let text = document.text
         let searchable = SearchableText(lowercasing: text)
@@ -198,7 +174,7 @@ public struct Classifier: Sendable {
             originalOf = "lesson-\(lessonNumber)"
         }
         let chinese = fields.chineseMetadata()
-        return ClassifiedDocument(
+        return RecordContent(
             id: id, kind: kind,
             classification: ClassificationInfo(kind: kind, confidence: confidence, evidence: reasons),
             languages: languages, title: title, headline: headline, series: series,

@@ -277,14 +277,16 @@ public struct Provenance: Codable, Equatable, Sendable {
     }
 }
 
-/// One corpus document, as stored in `Archive/data/corpus/<id>.json`.
-public struct CorpusRecord: Codable, Equatable, Sendable {
+/// What a record says about its document: everything but its provenance. The classifier
+/// produces it and `CorpusRecord` seals it with provenance, so a new field is one property and
+/// one coding key here (and the schema), not an edit in every stage.
+public struct RecordContent: Codable, Equatable, Sendable {
     public var id: String
     public var kind: DocumentKind
+    public var classification: ClassificationInfo
     public var languages: [String]
     public var title: Bilingual
     public var headline: String?
-    public var classification: ClassificationInfo
     public var series: SeriesInfo?
     public var published: String?
     public var publisher: Bilingual?
@@ -304,21 +306,20 @@ public struct CorpusRecord: Codable, Equatable, Sendable {
     /// (`original_of`).
     public var translationOf: String?
     public var originalOf: String?
-    public var provenance: Provenance
 
     public init(
-        id: String, kind: DocumentKind, languages: [String], title: Bilingual, headline: String?,
-        classification: ClassificationInfo, series: SeriesInfo?, published: String?, publisher: Bilingual?,
-        video: VideoInfo?, synopsis: Bilingual, terms: [Term], transcript: [TranscriptBlock],
-        footnotes: [Footnote], topics: [String], text: String, original: OriginalLink? = nil, editor: String? = nil,
-        translationOf: String? = nil, originalOf: String? = nil, provenance: Provenance
+        id: String, kind: DocumentKind, classification: ClassificationInfo, languages: [String], title: Bilingual,
+        headline: String?, series: SeriesInfo?, published: String?, publisher: Bilingual?, video: VideoInfo?,
+        synopsis: Bilingual, terms: [Term], transcript: [TranscriptBlock], footnotes: [Footnote], topics: [String],
+        text: String, original: OriginalLink? = nil, editor: String? = nil, translationOf: String? = nil,
+        originalOf: String? = nil
     ) {
         self.id = id
         self.kind = kind
+        self.classification = classification
         self.languages = languages
         self.title = title
         self.headline = headline
-        self.classification = classification
         self.series = series
         self.published = published
         self.publisher = publisher
@@ -333,16 +334,17 @@ public struct CorpusRecord: Codable, Equatable, Sendable {
         self.editor = editor
         self.translationOf = translationOf
         self.originalOf = originalOf
-        self.provenance = provenance
     }
 
     enum CodingKeys: String, CodingKey {
         case id, kind, languages, title, headline, classification, series, published, publisher, video
-        case synopsis, terms, transcript, footnotes, topics, text, original, editor, provenance
+        case synopsis, terms, transcript, footnotes, topics, text, original, editor
         case translationOf = "translation_of"
         case originalOf = "original_of"
     }
 
+    /// Fields of the first schema are always present (null when unknown); fields added since
+    /// are present only when known, so older records keep their bytes.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
@@ -365,7 +367,54 @@ public struct CorpusRecord: Codable, Equatable, Sendable {
         try container.encodeIfPresent(editor, forKey: .editor)
         try container.encodeIfPresent(translationOf, forKey: .translationOf)
         try container.encodeIfPresent(originalOf, forKey: .originalOf)
+    }
+}
+
+/// One corpus document as written to `data/corpus/<id>.json`: its content, sealed with where
+/// it came from. Content fields read through (`record.title` is `record.content.title`).
+@dynamicMemberLookup
+public struct CorpusRecord: Codable, Equatable, Sendable {
+    public var content: RecordContent
+    public var provenance: Provenance
+
+    public init(content: RecordContent, provenance: Provenance) {
+        self.content = content
+        self.provenance = provenance
+    }
+
+    public init(
+        id: String, kind: DocumentKind, languages: [String], title: Bilingual, headline: String?,
+        classification: ClassificationInfo, series: SeriesInfo?, published: String?, publisher: Bilingual?,
+        video: VideoInfo?, synopsis: Bilingual, terms: [Term], transcript: [TranscriptBlock],
+        footnotes: [Footnote], topics: [String], text: String, original: OriginalLink? = nil, editor: String? = nil,
+        translationOf: String? = nil, originalOf: String? = nil, provenance: Provenance
+    ) {
+        self.init(
+            content: RecordContent(
+                id: id, kind: kind, classification: classification, languages: languages, title: title, headline: headline,
+                series: series, published: published, publisher: publisher, video: video, synopsis: synopsis, terms: terms,
+                transcript: transcript, footnotes: footnotes, topics: topics, text: text, original: original, editor: editor,
+                translationOf: translationOf, originalOf: originalOf),
+            provenance: provenance)
+    }
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<RecordContent, Value>) -> Value {
+        get { content[keyPath: keyPath] }
+        set { content[keyPath: keyPath] = newValue }
+    }
+
+    enum ProvenanceKey: String, CodingKey { case provenance }
+
+    /// One JSON object: the content's keys and `provenance` side by side.
+    public func encode(to encoder: Encoder) throws {
+        try content.encode(to: encoder)
+        var container = encoder.container(keyedBy: ProvenanceKey.self)
         try container.encode(provenance, forKey: .provenance)
+    }
+
+    public init(from decoder: Decoder) throws {
+        content = try RecordContent(from: decoder)
+        provenance = try decoder.container(keyedBy: ProvenanceKey.self).decode(Provenance.self, forKey: .provenance)
     }
 
     /// The record as JSON with `provenance.record_sha256` removed: the input of the record hash.
@@ -373,7 +422,7 @@ public struct CorpusRecord: Codable, Equatable, Sendable {
         guard case .object(var top) = try JSONValue.from(self),
             case .object(var provenance)? = top["provenance"]
         else {
-            throw CorpusError(file: id, stage: .record, reason: "record did not encode as an object")
+            throw CorpusError(file: content.id, stage: .record, reason: "record did not encode as an object")
         }
         provenance.removeValue(forKey: "record_sha256")
         top["provenance"] = .object(provenance)

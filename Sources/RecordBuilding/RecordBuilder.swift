@@ -53,14 +53,10 @@ public struct RecordBuilder: Sendable {
         var source = capture.source
         source.charset = document.charset.rawValue
         source.canonicalURL = Self.canonicalURL(document.metadata.canonicalURL, base: source.url)
+        var content = classified
+        content.original = classified.original.map { OriginalLink(url: Self.originalURL($0.url, page: source), titleZH: $0.titleZH) }
         let record = CorpusRecord(
-            id: classified.id, kind: classified.kind, languages: classified.languages, title: classified.title,
-            headline: classified.headline, classification: classified.classification, series: classified.series,
-            published: classified.published, publisher: classified.publisher, video: classified.video,
-            synopsis: classified.synopsis, terms: classified.terms, transcript: classified.transcript,
-            footnotes: classified.footnotes, topics: classified.topics, text: classified.text,
-            original: classified.original.map { OriginalLink(url: Self.originalURL($0.url, page: source), titleZH: $0.titleZH) },
-            editor: classified.editor, translationOf: classified.translationOf, originalOf: classified.originalOf,
+            content: content,
             provenance: Provenance(
                 source: source, rawSHA256: Digest.sha256Hex(capture.bytes),
                 textSHA256: Digest.sha256Hex(classified.text), archive: archive,

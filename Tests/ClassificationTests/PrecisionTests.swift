@@ -13,7 +13,7 @@ import Testing
 
     init() throws { config = try Fixtures.config() }
 
-    func classify(_ html: String, name: String = "page.html") throws -> ClassifiedDocument {
+    func classify(_ html: String, name: String = "page.html") throws -> RecordContent {
         let document = try Cleaner(config: config.pipeline).clean(Data(html.utf8), format: .html, source: name)
         return Classifier(config: config).classify(document, sourceName: name)
     }
