@@ -29,6 +29,25 @@ public enum CaptureField: String, CaseIterable, Sendable {
     case renamedFrom = "renamed-from"
 }
 
+/// What a capture did to its document: the value of `capture-status`.
+public enum CaptureStatus: String, Codable, Sendable, CaseIterable {
+    /// A new document from a local file or an imported WARC record.
+    case ingested
+    /// A new document fetched from its URL.
+    case fetched
+    /// A new version of a known document.
+    case changed
+    /// The same bytes again: a revisit (fetch) or nothing new (ingest).
+    case unchanged
+    /// The record re-derived from its capture by a newer pipeline (`reprocess`).
+    case reprocessed
+    /// A capture whose metadata names no status (written by an early version).
+    case captured
+
+    /// Whether the capture brought new content (what conditional requests and diffs compare).
+    public var hasNewContent: Bool { self != .unchanged && self != .reprocessed }
+}
+
 /// An ordered list of capture fields; repeated ones (one `redirect` per hop) are kept.
 public struct CaptureFields: Sendable {
     public private(set) var entries: [(field: CaptureField, value: String)] = []
@@ -41,6 +60,10 @@ public struct CaptureFields: Sendable {
 
     public mutating func add(_ field: CaptureField, _ value: String?) {
         if let value { add(field, value) }
+    }
+
+    public mutating func add(_ status: CaptureStatus) {
+        add(.captureStatus, status.rawValue)
     }
 
     /// The `name: value` lines of the block, CR LF terminated.

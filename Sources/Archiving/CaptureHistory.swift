@@ -4,7 +4,7 @@ import Foundation
 /// One capture of a document, as its `metadata` record in the WARC files tells it.
 public struct CaptureEntry: Codable, Equatable, Sendable {
     public var date: String
-    public var status: String
+    public var status: CaptureStatus
     public var payloadSHA256: String?
     public var warc: String
     /// The `response`, `resource` or `revisit` record this capture wrote.
@@ -38,7 +38,7 @@ public enum CaptureHistory {
 
     static func entry(warc: String, refersTo: String, fields: [CaptureField: String], record: WARCRecord) -> CaptureEntry {
         var entry = CaptureEntry(
-            date: record["WARC-Date"] ?? "", status: fields[.captureStatus] ?? "captured",
+            date: record["WARC-Date"] ?? "", status: fields[.captureStatus].flatMap(CaptureStatus.init(rawValue:)) ?? .captured,
             payloadSHA256: fields[.payloadSHA256], warc: warc, recordID: refersTo,
             url: record["WARC-Target-URI"])
         if let version = fields[.reprocessedBy] {
@@ -86,7 +86,7 @@ public enum CaptureHistory {
         var latest: [String: LastCapture] = [:]
         try forEachCaptureMetadata(store: store, limit: limit) { _, refersTo, fields, record in
             guard let requested = fields[.requestedURL], let corpusID = fields[.corpusID], let payload = fields[.payloadSHA256],
-                let status = fields[.captureStatus], status != "unchanged", status != "reprocessed"
+                let status = fields[.captureStatus].flatMap(CaptureStatus.init(rawValue:)), status.hasNewContent
             else { return }
             let date = record["WARC-Date"] ?? ""
             if let known = latest[requested], known.date > date { return }

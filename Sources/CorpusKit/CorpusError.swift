@@ -2,7 +2,7 @@ import Foundation
 
 /// The pipeline stage in which something went wrong; it is part of every user-facing error.
 public enum Stage: String, Sendable, Codable, Equatable {
-    case read, config, fetch, decode, clean, classify, archive, record, lock, verify, validate, warc
+    case read, config, fetch, decode, clean, classify, archive, record, lock, verify, validate, warc, reprocess
 }
 
 /// An error that names the file, the stage and the reason in one line.

@@ -6,26 +6,38 @@ import Foundation
 import RecordBuilding
 
 /// What happened to one URL.
-public struct FetchOutcome: Codable, Equatable, Sendable {
+public struct FetchOutcome: Encodable, Equatable, Sendable {
     public enum Status: String, Codable, Sendable {
         case fetched, changed, unchanged, failed
         /// The page would replace a different document under the same id: nothing written.
         case conflict
+
+        /// What the capture's metadata records; failures and conflicts write no capture.
+        var captureStatus: CaptureStatus {
+            switch self {
+            case .fetched: return .fetched
+            case .changed: return .changed
+            case .unchanged: return .unchanged
+            case .failed, .conflict: preconditionFailure("a \(self) fetch writes no capture")
+            }
+        }
     }
     public var url: String
     public var source: String?
     public var status: Status
     public var id: String?
-    public var error: String?
+    /// Why the URL failed or was refused, typed; `error` is its one-line message.
+    public var problem: CorpusError?
+    public var error: String? { problem?.description }
     /// For a followed Chinese original: the id of the lesson post whose link led here.
     public var originalOf: String?
 
-    public init(url: String, source: String?, status: Status, id: String?, error: String?, originalOf: String? = nil) {
+    public init(url: String, source: String?, status: Status, id: String?, problem: CorpusError?, originalOf: String? = nil) {
         self.url = url
         self.source = source
         self.status = status
         self.id = id
-        self.error = error
+        self.problem = problem
         self.originalOf = originalOf
     }
 
@@ -147,13 +159,13 @@ public struct FetchJob {
                 let outcome: FetchOutcome
                 switch results[index]! {
                 case .failure(let error):
-                    outcome = FetchOutcome(url: target.url, source: target.source?.id, status: .failed, id: nil, error: error.description)
+                    outcome = FetchOutcome(url: target.url, source: target.source?.id, status: .failed, id: nil, problem: error)
                 case .success(let response):
                     do {
                         outcome = try archive(response, target: target, previous: previous[target.url], session: session)
                     } catch let error as CorpusError {
                         outcome = FetchOutcome(
-                            url: target.url, source: target.source?.id, status: .failed, id: nil, error: error.description)
+                            url: target.url, source: target.source?.id, status: .failed, id: nil, problem: error)
                     }
                 }
                 var placed = outcome
@@ -190,7 +202,7 @@ public struct FetchJob {
                     response, target: target, date: date, refersTo: revisit.recordID,
                     corpusID: previous.corpusID, status: .unchanged, payloadDigest: previous.payloadSHA256)
             ])
-            return FetchOutcome(url: target.url, source: target.source?.id, status: .unchanged, id: previous.corpusID, error: nil)
+            return FetchOutcome(url: target.url, source: target.source?.id, status: .unchanged, id: previous.corpusID, problem: nil)
         }
         guard (200..<300).contains(response.status) else {
             throw CorpusError(file: target.url, stage: .fetch, reason: "HTTP \(response.status)")
@@ -227,7 +239,7 @@ public struct FetchJob {
         case .refused(let id, let reason):
             return FetchOutcome(
                 url: target.url, source: target.source?.id, status: .conflict, id: id,
-                error: CorpusError(file: target.url, stage: .classify, reason: reason).description)
+                problem: CorpusError(file: target.url, stage: .classify, reason: reason))
         case .placed(let placed, let data, let isNew):
             (record, file, status) = (placed, data, isNew ? .fetched : .changed)
         }
@@ -239,7 +251,7 @@ public struct FetchJob {
         ])
         try session.keepConfig(ingestor.config)
         try session.put(record, fileData: file)
-        return FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, error: nil)
+        return FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, problem: nil)
     }
 
     func requestRecord(_ response: FetchResponse, date: String, concurrentTo: String, ipField: [(name: String, value: String)])
@@ -256,7 +268,7 @@ public struct FetchJob {
     ) -> WARCRecord {
         var fields = CaptureFields()
         fields.add(.corpusID, corpusID)
-        fields.add(.captureStatus, status.rawValue)
+        fields.add(status.captureStatus)
         fields.add(.payloadSHA256, payloadDigest)
         fields.add(.requestedURL, target.url)
         fields.add(.httpStatus, String(response.status))

@@ -98,8 +98,7 @@ public struct InboxFolder: Sendable {
                     [
                         IngestOutcome(
                             file: link, status: .rejected, id: nil,
-                            error: CorpusError(file: link, stage: .read, reason: "symbolic link; links are never followed out of Inbox/")
-                                .description)
+                            problem: CorpusError(file: link, stage: .read, reason: "symbolic link; links are never followed out of Inbox/"))
                     ]
                 ))
         }
@@ -109,7 +108,9 @@ public struct InboxFolder: Sendable {
                 // Gone since it was listed: another process working on this Inbox (`run` beside
                 // `watch`) archived it and removed it. Not a rejection, and nothing to move.
                 if Self.vanished(path) { continue }
-                guard try quarantine(path, reason: rejected.error ?? "rejected") else { continue }
+                guard try quarantine(path, problem: rejected.problem ?? CorpusError(file: path, stage: .read, reason: "rejected")) else {
+                    continue
+                }
             } else {
                 // The batch is committed (ingest returned), so the bytes are durably archived.
                 unlink(path)
@@ -128,7 +129,7 @@ public struct InboxFolder: Sendable {
     /// Moves `path` into `.rejected/` under a name that clashes with nothing, beside its reason.
     /// Returns false if the file vanished meanwhile (another process took it).
     @discardableResult
-    public func quarantine(_ path: String, reason: String) throws -> Bool {
+    public func quarantine(_ path: String, problem: CorpusError) throws -> Bool {
         try FileManager.default.createDirectory(at: rejectedURL, withIntermediateDirectories: true)
         let name = (path as NSString).lastPathComponent
         var target = rejectedURL.appendingPathComponent(name)
@@ -137,11 +138,8 @@ public struct InboxFolder: Sendable {
             target = rejectedURL.appendingPathComponent("\(name).\(counter)")
             counter += 1
         }
-        // Reasons read "file: stage: reason"; the file is this path, which may itself hold ": ".
-        let afterFile = reason.hasPrefix(path + ": ") ? String(reason.dropFirst(path.count + 2)) : reason
-        let stage = afterFile.components(separatedBy: ": ").first.flatMap { Stage(rawValue: $0)?.rawValue } ?? "read"
         let body: JSONValue = .object([
-            "file": .string(name), "stage": .string(stage), "reason": .string(reason),
+            "file": .string(name), "stage": .string(problem.stage.rawValue), "reason": .string(problem.description),
             "time": .string(WARCDate.string(Date()))
         ])
         let reasonURL = URL(fileURLWithPath: target.path + ".error.json")

@@ -5,7 +5,7 @@ import Foundation
 import RecordBuilding
 
 /// What happened to one input.
-public struct IngestOutcome: Codable, Equatable, Sendable {
+public struct IngestOutcome: Encodable, Equatable, Sendable {
     public enum Status: String, Codable, Sendable {
         case ingested, changed, unchanged, rejected
         /// The capture would replace a different document under the same id: not applied.
@@ -17,13 +17,17 @@ public struct IngestOutcome: Codable, Equatable, Sendable {
     public var file: String
     public var status: Status
     public var id: String?
-    public var error: String?
+    /// Why the input was refused: typed, so the Inbox files it under its stage without reading
+    /// the message back.
+    public var problem: CorpusError?
+    /// The one-line message (`file: stage: reason`) users and `--json` see.
+    public var error: String? { problem?.description }
 
-    public init(file: String, status: Status, id: String?, error: String?) {
+    public init(file: String, status: Status, id: String?, problem: CorpusError?) {
         self.file = file
         self.status = status
         self.id = id
-        self.error = error
+        self.problem = problem
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -98,13 +102,13 @@ public struct Ingestor: Sendable {
     }
 
     func reject(_ file: String, _ error: CorpusError) -> IngestOutcome {
-        IngestOutcome(file: file, status: .rejected, id: nil, error: error.description)
+        IngestOutcome(file: file, status: .rejected, id: nil, problem: error)
     }
 
     func ingestLocal(path: String, bytes: Data, format: Cleaner.Format, session: WriteSession) throws -> IngestOutcome {
         let rawDigest = Digest.sha256Hex(bytes)
         if let existing = session.recordID(forRawDigest: rawDigest) {
-            return IngestOutcome(file: path, status: .unchanged, id: existing, error: nil)
+            return IngestOutcome(file: path, status: .unchanged, id: existing, problem: nil)
         }
         let url = URL(fileURLWithPath: path).standardizedFileURL
         var info = stat()
@@ -141,14 +145,14 @@ public struct Ingestor: Sendable {
         switch try Self.place(built, file: builtFile, session: session, replacing: replacing) {
         case .refused(let id, let reason):
             return IngestOutcome(
-                file: file, status: .conflict, id: id, error: CorpusError(file: file, stage: .classify, reason: reason).description)
+                file: file, status: .conflict, id: id, problem: CorpusError(file: file, stage: .classify, reason: reason))
         case .placed(let record, let data, let isNew):
             placed = (record, data, isNew ? .ingested : .changed)
         }
         let (record, fileData, status) = placed
         var fields = extraFields
         fields.add(.corpusID, record.id)
-        fields.add(.captureStatus, status.rawValue)
+        fields.add(status == .ingested ? CaptureStatus.ingested : .changed)
         fields.add(.payloadSHA256, record.provenance.rawSHA256)
         let metadata = WARCRecord.make(
             type: "metadata", date: captured["WARC-Date"] ?? WARCDate.string(session.started),
@@ -158,7 +162,7 @@ public struct Ingestor: Sendable {
         try session.append([captured, metadata])
         try session.keepConfig(config)
         try session.put(record, fileData: fileData)
-        return IngestOutcome(file: file, status: status, id: record.id, error: nil)
+        return IngestOutcome(file: file, status: status, id: record.id, problem: nil)
     }
 
     enum PlacementResult {
@@ -215,7 +219,7 @@ public struct Ingestor: Sendable {
             found += 1
             let rawDigest = Digest.sha256Hex(capture.bytes)
             if let existing = session.recordID(forRawDigest: rawDigest) {
-                outcomes.append(IngestOutcome(file: label, status: .unchanged, id: existing, error: nil))
+                outcomes.append(IngestOutcome(file: label, status: .unchanged, id: existing, problem: nil))
                 return
             }
             let problems = record.digestProblems()

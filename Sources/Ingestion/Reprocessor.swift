@@ -4,7 +4,7 @@ import Foundation
 import RecordBuilding
 
 /// What `reprocess` did (or, with `--dry-run`, would do) to one record.
-public struct ReprocessOutcome: Codable, Equatable, Sendable {
+public struct ReprocessOutcome: Encodable, Equatable, Sendable {
     public enum Status: String, Codable, Sendable { case unchanged, updated, renamed, conflict, failed }
     public var id: String
     public var status: Status
@@ -12,14 +12,25 @@ public struct ReprocessOutcome: Codable, Equatable, Sendable {
     public var newID: String?
     /// The fields that changed, for `updated` and `renamed`.
     public var fields: [String]
-    public var error: String?
+    /// Why the record could not be brought up to date, typed; `error` is its one-line message.
+    public var problem: CorpusError?
+    public var error: String? { problem?.description }
 
-    public init(id: String, status: Status, newID: String? = nil, fields: [String] = [], error: String? = nil) {
+    public init(id: String, status: Status, newID: String? = nil, fields: [String] = [], problem: CorpusError? = nil) {
         self.id = id
         self.status = status
         self.newID = newID
         self.fields = fields
-        self.error = error
+        self.problem = problem
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(newID, forKey: .newID)
+        try container.encode(fields, forKey: .fields)
+        try container.encodeIfPresent(error, forKey: .error)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -88,7 +99,8 @@ public struct Reprocessor {
         guard let warcRecord, var capture = try WARCImport.capture(from: warcRecord, file: stored.provenance.archive.warc) else {
             return ReprocessOutcome(
                 id: stored.id, status: .failed,
-                error: "\(stored.id): reprocess: raw capture \(stored.provenance.archive.recordID) not found")
+                problem: CorpusError(
+                    file: stored.id, stage: .reprocess, reason: "raw capture \(stored.provenance.archive.recordID) not found"))
         }
         var source = stored.provenance.source
         source.charset = nil
@@ -97,7 +109,7 @@ public struct Reprocessor {
         do {
             rebuilt = try ingestor.builder.build(capture, archive: stored.provenance.archive)
         } catch let error as CorpusError {
-            return ReprocessOutcome(id: stored.id, status: .failed, error: error.description)
+            return ReprocessOutcome(id: stored.id, status: .failed, problem: error)
         }
         // Where the rebuilt record belongs: its own id (suffixed ones keep their suffix), or, if
         // the pipeline now derives another id, a new place among the other documents.
@@ -109,12 +121,14 @@ public struct Reprocessor {
             switch DocumentIdentity.place(rebuilt, among: others) {
             case .new(let id), .version(let id): newID = id
             case .conflict(let id, let reason):
-                return ReprocessOutcome(id: stored.id, status: .conflict, newID: id, error: "\(stored.id): reprocess: conflict: \(reason)")
+                return ReprocessOutcome(
+                    id: stored.id, status: .conflict, newID: id,
+                    problem: CorpusError(file: stored.id, stage: .reprocess, reason: "conflict: \(reason)"))
             }
             if others[newID] != nil {
                 return ReprocessOutcome(
                     id: stored.id, status: .conflict, newID: newID,
-                    error: "\(stored.id): reprocess: would become \(newID), which another document holds")
+                    problem: CorpusError(file: stored.id, stage: .reprocess, reason: "would become \(newID), which another document holds"))
             }
         }
         rebuilt.id = newID
@@ -145,7 +159,7 @@ public struct Reprocessor {
             extra: [("WARC-Target-URI", "urn:dccorpus:record:\(previous.id):\(previous.provenance.recordSHA256)")])
         var fields = CaptureFields()
         fields.add(.corpusID, record.id)
-        fields.add(.captureStatus, "reprocessed")
+        fields.add(CaptureStatus.reprocessed)
         fields.add(.payloadSHA256, record.provenance.rawSHA256)
         fields.add(.reprocessedBy, CorpusConfig.pipelineVersion)
         fields.add(.previousPipeline, previous.provenance.pipeline.version)

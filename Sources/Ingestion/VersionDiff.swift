@@ -33,7 +33,7 @@ public struct VersionDiff: Codable, Sendable {
     /// the archive has no such document.
     public static func latest(id: String, store: ArchiveStore, builder: RecordBuilder) throws -> VersionDiff {
         let limit = builder.config.pipeline.maxWARCRecordBytes
-        let versions = try CaptureHistory.entries(for: id, store: store, limit: limit).filter { $0.status != "unchanged" }
+        let versions = try CaptureHistory.entries(for: id, store: store, limit: limit).filter { $0.status != .unchanged }
         guard let latest = versions.last else {
             throw CorpusError(file: id, stage: .archive, reason: "no such record (see `dccorpus list`)")
         }

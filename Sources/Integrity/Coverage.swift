@@ -76,7 +76,7 @@ public struct Coverage: Encodable, Sendable {
             let capture = captures[id]
             let fetch = fetched.last { $0.id == id }
             return Half(
-                id: id, present: byID[id] != nil, lastCapture: capture?.date, lastCaptureStatus: capture?.status,
+                id: id, present: byID[id] != nil, lastCapture: capture?.date, lastCaptureStatus: capture?.status.rawValue,
                 lastFetch: fetch?.status, lastFetchError: fetch?.error)
         }
         var rows: [Row] = []
