@@ -9,7 +9,21 @@ import Synchronization
 
 /// One line of `watch` output.
 public struct WatchEvent: Encodable, Sendable {
-    public var event: String
+    /// What the line reports: an input's outcome, a note about the folder, or a validation.
+    public enum Event: String, Encodable, Sendable {
+        case ingested, changed, unchanged, rejected, conflict, note, validated
+
+        init(_ status: IngestOutcome.Status) {
+            switch status {
+            case .ingested: self = .ingested
+            case .changed: self = .changed
+            case .unchanged: self = .unchanged
+            case .rejected: self = .rejected
+            case .conflict: self = .conflict
+            }
+        }
+    }
+    public var event: Event
     public var file: String?
     public var id: String?
     public var error: String?
@@ -18,19 +32,20 @@ public struct WatchEvent: Encodable, Sendable {
     public var warnings: Int?
 
     public static func outcome(_ outcome: IngestOutcome, ms: Double) -> WatchEvent {
-        WatchEvent(event: outcome.status.rawValue, file: outcome.file, id: outcome.id, error: outcome.error, ms: (ms * 10).rounded() / 10)
+        WatchEvent(event: Event(outcome.status), file: outcome.file, id: outcome.id, error: outcome.error, ms: (ms * 10).rounded() / 10)
     }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(event, forKey: .event)
-        if event == "validated" {
+        switch event {
+        case .validated:
             try container.encode(errors, forKey: .errors)
             try container.encode(warnings, forKey: .warnings)
-        } else if event == "note" {
+        case .note:
             try container.encode(file, forKey: .file)
             try container.encode(error, forKey: .error)
-        } else {
+        case .ingested, .changed, .unchanged, .rejected, .conflict:
             try container.encode(file, forKey: .file)
             try container.encode(id, forKey: .id)
             try container.encode(error, forKey: .error)
@@ -110,7 +125,7 @@ public final class InboxWatcher {
             } catch {
                 emit(
                     WatchEvent(
-                        event: "note", file: nil,
+                        event: .note, file: nil,
                         error: "\(error); the files stay in Inbox/, retrying in \(Int(retryDelay)) s"))
                 retryAt = Date().addingTimeInterval(retryDelay)
             }
@@ -160,7 +175,7 @@ public final class InboxWatcher {
                     if event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
                         emit(
                             WatchEvent(
-                                event: "note", file: inbox.url.appendingPathComponent(event.name).path,
+                                event: .note, file: inbox.url.appendingPathComponent(event.name).path,
                                 error: "subfolders are not watched or processed; move the files up into Inbox/"))
                     }
                     continue
@@ -188,7 +203,7 @@ public final class InboxWatcher {
             for (name, last) in lastActivity where now.timeIntervalSince(last) >= settle { names.append(name) }
             if rescan {
                 if overflowed {
-                    emit(WatchEvent(event: "note", file: folder, error: "kernel event queue overflowed; rescanning Inbox/"))
+                    emit(WatchEvent(event: .note, file: folder, error: "kernel event queue overflowed; rescanning Inbox/"))
                 }
                 batchOrRetry(nil, firstSeen)
                 lastActivity.removeAll()
@@ -332,9 +347,9 @@ public final class InboxWatcher {
                 emit(.outcome(outcome, ms: now.timeIntervalSince(since) * 1000))
             }
         }
-        for note in notes { emit(WatchEvent(event: "note", file: nil, error: note)) }
+        for note in notes { emit(WatchEvent(event: .note, file: nil, error: note)) }
         if outcomes.isEmpty && !alwaysValidate { return }
         let result = try validate()
-        emit(WatchEvent(event: "validated", errors: result.errors, warnings: result.warnings))
+        emit(WatchEvent(event: .validated, errors: result.errors, warnings: result.warnings))
     }
 }

@@ -34,21 +34,21 @@ struct Watch: ParsableCommand {
             try watcher.run(
                 once: once,
                 emit: { event in
-                    if event.event == "rejected" { rejected = true }
+                    if event.event == .rejected { rejected = true }
                     if json {
                         Output.jsonLine(event)
                         return
                     }
                     switch event.event {
-                    case "validated":
+                    case .validated:
                         Output.line("validated: \(event.errors ?? 0) errors, \(event.warnings ?? 0) warnings")
-                    case "note":
+                    case .note:
                         Output.error([event.file, event.error].compactMap { $0 }.joined(separator: ": "))
-                    case "rejected":
+                    case .rejected:
                         Output.line("rejected   \(event.error ?? event.file ?? "")")
-                    default:
+                    case .ingested, .changed, .unchanged, .conflict:
                         Output.line(
-                            "\(event.event.padding(toLength: 10, withPad: " ", startingAt: 0)) \((event.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(event.file ?? ""))  (\(event.ms.map { String(format: "%.1f", $0) } ?? "?") ms)"
+                            "\(event.event.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((event.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(event.file ?? ""))  (\(event.ms.map { String(format: "%.1f", $0) } ?? "?") ms)"
                         )
                     }
                 },
