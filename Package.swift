@@ -67,6 +67,9 @@ let package = Package(
             name: "IntegrityTests",
             dependencies: ["Integrity", "Ingestion", "RecordBuilding", "Archiving", "CorpusKit", "Exporting", "TestSupport"]),
         .testTarget(name: "RecordBuildingTests", dependencies: ["RecordBuilding", "Cleaning", "CorpusKit", "TestSupport"]),
+        .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "Archiving", "CorpusKit", "TestSupport"]),
+        .testTarget(name: "SearchingTests", dependencies: ["Searching", "CorpusKit", "TestSupport"]),
+        .testTarget(name: "WatchingTests", dependencies: ["Watching", "Ingestion", "CorpusKit", "TestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CorpusKit", "Archiving", "TestSupport"])
     ],

@@ -252,9 +252,15 @@ public final class WriteSession {
 
     init(store: ArchiveStore) throws {
         self.store = store
+        // Names sort in the order sessions wrote them (sessions hold the lock in turn): the
+        // second and then the microsecond, so two versions captured within one second (whose
+        // WARC-Dates are equal) are still told apart in order by history and diff.
         let stamp = WARCDate.string(started).filter(\.isNumber)
+        let micro = Int((started.timeIntervalSince1970 * 1_000_000).rounded(.down)) % 1_000_000
+        let microText = String(micro)
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        warcPath = "data/warc/dccorpus-\(stamp)-\(getpid())-\(suffix).warc.gz"
+        warcPath =
+            "data/warc/dccorpus-\(stamp)-\(String(repeating: "0", count: 6 - microText.count) + microText)-\(getpid())-\(suffix).warc.gz"
         try FileManager.default.createDirectory(at: store.stagingURL, withIntermediateDirectories: true)
         let loaded = store.loadRecords()
         rawDigests = store.capturedDigests(limit: store.warcRecordLimit)

@@ -16,3 +16,23 @@ public enum Fixtures {
         try CorpusConfig.load(root: repository)
     }
 }
+
+/// A folder under the system's temporary directory, removed with everything in it when the
+/// test lets go of it.
+public final class TemporaryFolder {
+    public let url: URL
+
+    public init(_ label: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("dccorpus-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// A subfolder, created.
+    public func folder(_ name: String) throws -> URL {
+        let sub = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        return sub
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}

@@ -1,0 +1,101 @@
+import Archiving
+import CorpusKit
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Ingestion
+
+/// Ingest outcomes, the Inbox's quarantine and version diffs, on a real archive in a temporary
+/// folder (no binary, no process: the end-to-end tests do that).
+@Suite struct IngestorTests {
+    let config: CorpusConfig
+    let folder: TemporaryFolder
+    let ingestor: Ingestor
+
+    init() throws {
+        config = try Fixtures.config()
+        folder = try TemporaryFolder("ingestion")
+        ingestor = Ingestor(archiveRoot: try folder.folder("Archive"), config: config)
+    }
+
+    func copy(_ relative: String, as name: String? = nil) throws -> String {
+        let target = folder.url.appendingPathComponent(name ?? (relative as NSString).lastPathComponent)
+        try? FileManager.default.removeItem(at: target)
+        try FileManager.default.copyItem(at: Fixtures.folder.appendingPathComponent(relative), to: target)
+        return target.path
+    }
+
+    @Test func newSameAndChangedBytesAreIngestedUnchangedAndChanged() throws {
+        let page = try copy("pages/lesson-5.classic.html")
+        #expect(try ingestor.ingest(paths: [page]).map(\.status) == [.ingested])
+        #expect(try ingestor.ingest(paths: [page]).map(\.status) == [.unchanged])
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: page))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("<!-- saved again -->".utf8))
+        try handle.close()
+        let changed = try ingestor.ingest(paths: [page])
+        #expect(changed.map(\.status) == [.changed] && changed.first?.id == "lesson-5")
+        let history = try CaptureHistory.entries(for: "lesson-5", store: ingestor.store, limit: 1 << 26)
+        #expect(history.map(\.status) == [.ingested, .changed], "the same bytes again write no capture")
+    }
+
+    @Test func anotherTalkUnderALessonsIdIsATypedConflict() throws {
+        _ = try ingestor.ingest(paths: [try copy("pages/lesson-1.wordpress.html")])
+        let stray = folder.url.appendingPathComponent("stray.html")
+        try Data(
+            """
+            <html><head><title>Digital China Construction Series (Lesson 1 of 13): Soil Science Today</title></head>
+            <body><h1>Digital China Construction Series (Lesson 1 of 13): Soil Science Today</h1>
+            <p>Earthworms aerate the soil and their tunnels carry rain water deep below the roots of wheat.</p>
+            <p>Farmers who rotate beans and barley keep nitrogen in the ground without fertiliser.</p></body></html>
+            """.utf8
+        ).write(to: stray)
+        let outcome = try #require(try ingestor.ingest(paths: [stray.path]).first)
+        #expect(outcome.status == .conflict)
+        #expect(outcome.id == "lesson-1")
+        #expect(outcome.problem?.stage == .classify)
+        #expect(outcome.error == outcome.problem?.description)
+        #expect(try ingestor.store.loadRecord(id: "lesson-1")?.title.en?.contains("Soil") == false)
+    }
+
+    @Test func theInboxQuarantinesUnderTheProblemsOwnStage() throws {
+        let inbox = InboxFolder(url: try folder.folder("Inbox"))
+        try Data([0xFF, 0xFE, 0x00, 0x01, 0x02]).write(to: inbox.url.appendingPathComponent("noise.html"))
+        try Data("An ordinary page with a colon: in a file name".utf8).write(to: inbox.url.appendingPathComponent("a: b.txt"))
+        let (outcomes, _) = try inbox.process(with: ingestor)
+        let refused = outcomes.filter { $0.status == .rejected }
+        #expect(!refused.isEmpty)
+        for outcome in refused {
+            let problem = try #require(outcome.problem)
+            let name = (outcome.file as NSString).lastPathComponent
+            let reason =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: inbox.rejectedURL.appendingPathComponent(name + ".error.json"))) as! [String: Any]
+            #expect(reason["stage"] as? String == problem.stage.rawValue, "the stage comes from the error, not its text")
+            #expect(reason["reason"] as? String == problem.description)
+            #expect(FileManager.default.fileExists(atPath: inbox.rejectedURL.appendingPathComponent(name).path))
+        }
+    }
+
+    @Test func aDiffNeedsTwoVersionsAndSaysWhenThereIsOne() throws {
+        let page = try copy("pages/lesson-5.classic.html")
+        _ = try ingestor.ingest(paths: [page])
+        let builder = ingestor.builder
+        let one = try ingestor.store.read { try VersionDiff.latest(id: "lesson-5", store: ingestor.store, builder: builder) }
+        #expect(one.versions == 1 && one.from == nil && one.changes.isEmpty)
+        var text = try String(contentsOfFile: page, encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "<div class=\"entry-content\">",
+            with:
+                "<div class=\"entry-content\"><p>A paragraph added by the second version of the page, a sentence long enough to count.</p>")
+        try text.write(toFile: page, atomically: true, encoding: .utf8)
+        _ = try ingestor.ingest(paths: [page])
+        let two = try ingestor.store.read { try VersionDiff.latest(id: "lesson-5", store: ingestor.store, builder: builder) }
+        #expect(two.versions == 2 && two.from != nil)
+        #expect(two.changes.contains { $0.op == .added && $0.text.contains("added by the second version") }, "\(two.changes)")
+        #expect(throws: CorpusError.self) {
+            try ingestor.store.read { try VersionDiff.latest(id: "lesson-9", store: ingestor.store, builder: builder) }
+        }
+    }
+}
