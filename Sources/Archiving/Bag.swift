@@ -98,10 +98,8 @@ public struct Bag: Sendable {
             throw CorpusError(file: bagInfoURL.path, stage: .verify, reason: "missing")
         }
         var fields: [String: String] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[String(line[..<colon]).trimmingCharacters(in: .whitespaces)] =
-                line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        for field in HeaderFields.parse(String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)) {
+            fields[field.name.trimmingCharacters(in: .whitespaces)] = field.value
         }
         return fields
     }

@@ -1,3 +1,4 @@
+import CorpusKit
 import Foundation
 
 /// The fields of a capture's `metadata` record (`application/warc-fields`): written by ingest,
@@ -79,9 +80,9 @@ public struct CaptureFields: Sendable {
     /// The last value of each field in a block (unknown names are skipped).
     public static func parse(_ block: Data) -> [CaptureField: String] {
         var fields: [CaptureField: String] = [:]
-        for line in String(decoding: block, as: UTF8.self).components(separatedBy: "\r\n") {
-            guard let colon = line.firstIndex(of: ":"), let field = CaptureField(rawValue: String(line[..<colon])) else { continue }
-            fields[field] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        for (name, value) in HeaderFields.parse(String(decoding: block, as: UTF8.self).components(separatedBy: "\r\n")) {
+            guard let field = CaptureField(rawValue: name) else { continue }
+            fields[field] = value
         }
         return fields
     }

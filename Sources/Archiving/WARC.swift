@@ -107,18 +107,8 @@ public struct WARCRecord: Equatable, Sendable {
         guard version == "WARC/1.1" || version == "WARC/1.0" else {
             throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) does not start with WARC/1.x")
         }
-        var headers: [(name: String, value: String)] = []
-        for line in lines {
-            if let first = line.first, first == " " || first == "\t", !headers.isEmpty {
-                let continued = line.trimmingCharacters(in: .whitespaces)
-                let value = headers[headers.count - 1].value
-                headers[headers.count - 1].value = value.isEmpty ? continued : value + " " + continued
-                continue
-            }
-            guard let colon = line.firstIndex(of: ":") else {
-                throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has a malformed field: \(line.prefix(60))")
-            }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        let headers = try HeaderFields.parse(lines) { line in
+            throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has a malformed field: \(line.prefix(60))")
         }
         guard let lengthText = WARCRecord(headers: headers, block: Data())["Content-Length"], let length = Int(lengthText), length >= 0
         else {

@@ -359,9 +359,7 @@ final class Transfer {
         var lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         var headers: [(name: String, value: String)] = []
         for index in lines.indices.dropFirst() {
-            guard let colon = lines[index].firstIndex(of: ":") else { continue }
-            let name = String(lines[index][..<colon])
-            let value = lines[index][lines[index].index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard let (name, value) = HeaderFields.split(lines[index]) else { continue }
             if name.lowercased() == "transfer-encoding" {
                 lines[index] = "X-Archive-Orig-Transfer-Encoding: \(value)"
             }

@@ -61,10 +61,7 @@ public struct HTTPResponseHead: Sendable {
             let parts = first.split(separator: " ")
             if parts.count >= 2 { status = Int(parts[1]) }
         }
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
-        }
+        headers = HeaderFields.parse(lines.dropFirst())
     }
 
     public func header(_ name: String) -> String? {

@@ -224,3 +224,20 @@ import Testing
         #expect(CalendarDate.isValid("1900-12-31"))
     }
 }
+
+@Suite struct HeaderFieldsTests {
+    @Test func namesValuesFoldingAndColonsInValues() {
+        let fields = HeaderFields.parse([
+            "WARC-Type: response", "WARC-Target-URI:  https://x.example/a:b ", "Note: first", "\tsecond", "", "junk"
+        ])
+        #expect(fields.map(\.name) == ["WARC-Type", "WARC-Target-URI", "Note"])
+        #expect(fields.map(\.value) == ["response", "https://x.example/a:b", "first second"])
+    }
+
+    @Test func aMalformedLineGoesToTheCaller() {
+        struct Malformed: Error {}
+        #expect(throws: Malformed.self) { try HeaderFields.parse(["A: 1", "no colon here"]) { _ in throw Malformed() } }
+        #expect(HeaderFields.split("Content-Length:0")! == ("Content-Length", "0"))
+        #expect(HeaderFields.split("no colon") == nil)
+    }
+}
