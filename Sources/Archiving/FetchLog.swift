@@ -1,6 +1,16 @@
 import CorpusKit
 import Foundation
 
+/// What a fetch made of one URL.
+public enum FetchStatus: String, Codable, Sendable {
+    case fetched, changed, unchanged, failed
+    /// The page would replace a different document under the same id: nothing written.
+    case conflict
+
+    /// Failed and conflicting URLs wrote nothing.
+    public var wroteNothing: Bool { self == .failed || self == .conflict }
+}
+
 /// What the last fetch (`fetch` or `run`) made of each URL, failures included: failures write
 /// nothing to the bag, so without this no later command could say which sources failed.
 /// Derived state beside the bag (`Archive/.last-fetch.json`, outside the payload, like the
@@ -9,10 +19,10 @@ public struct FetchLog: Codable, Equatable, Sendable {
     public struct Entry: Codable, Equatable, Sendable {
         public var url: String
         public var source: String?
-        public var status: String
+        public var status: FetchStatus
         public var id: String?
         public var error: String?
-        public init(url: String, source: String?, status: String, id: String?, error: String?) {
+        public init(url: String, source: String?, status: FetchStatus, id: String?, error: String?) {
             self.url = url
             self.source = source
             self.status = status

@@ -5,23 +5,21 @@ import Fetching
 import Foundation
 import RecordBuilding
 
-/// What happened to one URL.
-public struct FetchOutcome: Encodable, Equatable, Sendable {
-    public enum Status: String, Codable, Sendable {
-        case fetched, changed, unchanged, failed
-        /// The page would replace a different document under the same id: nothing written.
-        case conflict
-
-        /// What the capture's metadata records; failures and conflicts write no capture.
-        var captureStatus: CaptureStatus {
-            switch self {
-            case .fetched: return .fetched
-            case .changed: return .changed
-            case .unchanged: return .unchanged
-            case .failed, .conflict: preconditionFailure("a \(self) fetch writes no capture")
-            }
+extension FetchStatus {
+    /// What the capture's metadata records; failures and conflicts write no capture.
+    var captureStatus: CaptureStatus {
+        switch self {
+        case .fetched: return .fetched
+        case .changed: return .changed
+        case .unchanged: return .unchanged
+        case .failed, .conflict: preconditionFailure("a \(self) fetch writes no capture")
         }
     }
+}
+
+/// What happened to one URL.
+public struct FetchOutcome: Encodable, Equatable, Sendable {
+    public typealias Status = FetchStatus
     public var url: String
     public var source: String?
     public var status: Status
@@ -104,7 +102,7 @@ public struct FetchJob {
         let log = FetchLog(
             finished: WARCDate.string(Date()),
             entries: outcomes.map {
-                FetchLog.Entry(url: $0.url, source: $0.source, status: $0.status.rawValue, id: $0.id, error: $0.error)
+                FetchLog.Entry(url: $0.url, source: $0.source, status: $0.status, id: $0.id, error: $0.error)
             })
         // Only the report of failures is lost if this cannot be written; the captures are committed.
         try? log.write(to: ingestor.store)

@@ -77,7 +77,7 @@ public struct Coverage: Encodable, Sendable {
             let fetch = fetched.last { $0.id == id }
             return Half(
                 id: id, present: byID[id] != nil, lastCapture: capture?.date, lastCaptureStatus: capture?.status.rawValue,
-                lastFetch: fetch?.status, lastFetchError: fetch?.error)
+                lastFetch: fetch?.status.rawValue, lastFetchError: fetch?.error)
         }
         var rows: [Row] = []
         for lesson in 1...seriesLength {
@@ -101,7 +101,7 @@ public struct Coverage: Encodable, Sendable {
         }
         var coverage = Coverage(
             lessons: rows, posts: rows.filter(\.post.present).count, originals: rows.filter(\.original.present).count,
-            lastFetch: fetchLog?.finished, failedSources: fetched.filter { $0.status == "failed" || $0.status == "conflict" })
+            lastFetch: fetchLog?.finished, failedSources: fetched.filter { $0.status.wroteNothing })
         for record in records where record.provenance.pipeline.version != CorpusConfig.pipelineVersion {
             coverage.staleRecords[record.provenance.pipeline.version, default: 0] += 1
         }

@@ -43,7 +43,7 @@ struct Status: ParsableCommand {
             }
             for failed in coverage.failedSources {
                 Output.line(
-                    "failed in the last fetch (\(coverage.lastFetch ?? "?")): \(failed.source.map { "\($0) " } ?? "")\(failed.url): \(failed.error ?? failed.status)"
+                    "failed in the last fetch (\(coverage.lastFetch ?? "?")): \(failed.source.map { "\($0) " } ?? "")\(failed.url): \(failed.error ?? failed.status.rawValue)"
                 )
             }
             Output.line(coverage.summaryLine)
