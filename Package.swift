@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "CorpusKitTests", dependencies: ["CorpusKit", "TestSupport"]),
         .testTarget(name: "ArchivingTests", dependencies: ["Archiving", "CorpusKit"]),
         .testTarget(name: "FetchingTests", dependencies: ["Fetching", "CorpusKit"]),
-        .testTarget(name: "ExportingTests", dependencies: ["Exporting", "Searching", "CorpusKit"]),
+        .testTarget(name: "ExportingTests", dependencies: ["Exporting", "CorpusKit", "TestSupport"]),
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "CorpusKit", "TestSupport"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit", "TestSupport"]),
         .testTarget(

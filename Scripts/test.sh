@@ -10,5 +10,6 @@ swift format lint -r --strict --parallel Sources Tests Package.swift
 swift build
 swift test
 Scripts/check-archive.sh
+Scripts/check-site.sh
 Scripts/check-units.sh
 python3 Scripts/quality-gate.py

@@ -101,28 +101,30 @@ public enum Exporter {
         return out
     }
 
-    /// The glossary: each term once (merged across documents, the glossary post's entries and
-    /// the lessons' shortlists, by its English and Chinese), its definition (the glossary's, else
-    /// the lesson's footnote), and the lessons that use it or that the glossary files it under.
-    /// RFC 4180: CRLF, quotes doubled.
-    static func glossary(_ records: [CorpusRecord]) -> String {
-        struct Entry {
-            var en: String
-            var zh: String
-            var definition: String
-            var lessons: Set<Int>
-            var documents: Set<String>
-        }
-        var entries: [String: Entry] = [:]
+    /// A glossary term merged across documents.
+    public struct GlossaryEntry: Sendable, Equatable {
+        public var en: String
+        public var zh: String
+        public var definition: String
+        public var lessons: Set<Int>
+        public var documents: Set<String>
+    }
+
+    /// Each term once (merged across documents, the glossary post's entries and the lessons'
+    /// shortlists, by its English and Chinese), its definition (the glossary's, else the lesson's
+    /// footnote), and the lessons that use it or that the glossary files it under; in English
+    /// alphabetical order.
+    public static func glossaryEntries(_ records: [CorpusRecord]) -> [GlossaryEntry] {
+        var entries: [String: GlossaryEntry] = [:]
         var order: [String] = []
-        for record in records {
+        for record in records.sorted(by: { $0.id < $1.id }) {
             let notes = Dictionary(record.footnotes.map { ($0.n, $0.text) }, uniquingKeysWith: { first, _ in first })
             for term in record.terms {
                 let key = term.en.lowercased() + "\u{1}" + term.zh
                 var definition = term.definition ?? term.footnote.flatMap { notes[$0] } ?? ""
                 if definition.hasPrefix("Ibid") { definition = "" }  // "Ibid 1": the definition is given elsewhere
                 if entries[key] == nil {
-                    entries[key] = Entry(en: term.en, zh: term.zh, definition: definition, lessons: [], documents: [])
+                    entries[key] = GlossaryEntry(en: term.en, zh: term.zh, definition: definition, lessons: [], documents: [])
                     order.append(key)
                 }
                 // The glossary's own definition outranks a lesson's footnote.
@@ -133,9 +135,13 @@ public enum Exporter {
                 entries[key]!.documents.insert(record.id)
             }
         }
+        return order.sorted(by: { entries[$0]!.en.lowercased() < entries[$1]!.en.lowercased() }).map { entries[$0]! }
+    }
+
+    /// The glossary as CSV, RFC 4180: CRLF, quotes doubled.
+    static func glossary(_ records: [CorpusRecord]) -> String {
         var out = "term_en,term_zh,definition,lessons,documents\r\n"
-        for key in order.sorted(by: { entries[$0]!.en.lowercased() < entries[$1]!.en.lowercased() }) {
-            let entry = entries[key]!
+        for entry in glossaryEntries(records) {
             let fields = [
                 entry.en, entry.zh, entry.definition, entry.lessons.sorted().map(String.init).joined(separator: ";"),
                 entry.documents.sorted().joined(separator: ";")

@@ -83,3 +83,11 @@ func guarded(_ body: () throws -> Void) throws {
         throw ExitCode(error.isConfiguration ? 2 : 1)
     }
 }
+
+extension String {
+    /// The text padded with spaces to `width` characters for a column of terminal output; a
+    /// longer text is kept whole (an id is never cut), and the row shifts instead.
+    func column(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

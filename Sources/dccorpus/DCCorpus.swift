@@ -12,4 +12,19 @@ struct DCCorpus: ParsableCommand {
             Run.self, Fetch.self, Ingest.self, Watch.self, Clean.self, Validate.self, Verify.self, List.self, Show.self, History.self,
             Diff.self, Search.self, Reindex.self, Export.self, Status.self, Reprocess.self
         ])
+
+    /// ArgumentParser ends a usage error (unknown option, missing argument, a failed
+    /// `validate()`) with 64; the contract says 2 for usage and configuration errors.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

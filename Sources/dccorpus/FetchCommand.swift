@@ -73,10 +73,10 @@ enum FetchCommand {
             if options.json {
                 Output.jsonLine(outcome)
             } else if outcome.status == .failed || outcome.status == .conflict {
-                Output.line("\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(outcome.error ?? outcome.url)")
+                Output.line("\(outcome.status.rawValue.column(10)) \(outcome.error ?? outcome.url)")
             } else {
                 Output.line(
-                    "\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(outcome.url))"
+                    "\(outcome.status.rawValue.column(10)) \((outcome.id ?? "").column(28)) \(CorpusError.oneLine(outcome.url))"
                 )
             }
         }

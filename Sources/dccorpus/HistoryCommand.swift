@@ -30,7 +30,7 @@ struct History: ParsableCommand {
             } else {
                 for entry in entries {
                     Output.line(
-                        "\(entry.date)  \(entry.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))  \(entry.payloadSHA256.map { String($0.prefix(16)) } ?? "-")  \(entry.url ?? "")\(entry.note.map { "  \($0)" } ?? "")"
+                        "\(entry.date)  \(entry.status.rawValue.column(11))  \(entry.payloadSHA256.map { String($0.prefix(16)) } ?? "-")  \(entry.url ?? "")\(entry.note.map { "  \($0)" } ?? "")"
                     )
                 }
             }

@@ -37,7 +37,7 @@ struct List: ParsableCommand {
                 let width = max(rows.map(\.id.count).max() ?? 0, 12)
                 for row in rows {
                     Output.line(
-                        "\(row.id.padding(toLength: width, withPad: " ", startingAt: 0)) \(row.kind.padding(toLength: 13, withPad: " ", startingAt: 0)) \(row.lesson.map { String($0) } ?? "-")\t\(row.title ?? "")"
+                        "\(row.id.column(width)) \(row.kind.column(13)) \(row.lesson.map { String($0) } ?? "-")\t\(row.title ?? "")"
                     )
                 }
                 Output.line("\(rows.count) documents")

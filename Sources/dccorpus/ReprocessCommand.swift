@@ -29,7 +29,7 @@ struct Reprocess: ParsableCommand {
                     Output.jsonLine(outcome)
                     continue
                 }
-                let status = outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+                let status = outcome.status.rawValue.column(10)
                 switch outcome.status {
                 case .unchanged: Output.line("\(status) \(outcome.id)")
                 case .updated: Output.line("\(status) \(outcome.id)  (\(outcome.fields.joined(separator: ", ")))")

@@ -59,7 +59,7 @@ struct Run: ParsableCommand {
             } else {
                 for outcome in fetched where outcome.status == .failed || outcome.status == .conflict {
                     Output.line(
-                        "\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(outcome.error ?? outcome.url)")
+                        "\(outcome.status.rawValue.column(10)) \(outcome.error ?? outcome.url)")
                 }
                 Report.outcomes(outcomes, json: false)
                 for finding in report.errors { Output.line("error    \(finding)") }
@@ -106,10 +106,10 @@ enum Report {
                 Output.jsonLine(outcome)
             } else if outcome.status.isRefused {
                 Output.line(
-                    "\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(outcome.error ?? outcome.file)")
+                    "\(outcome.status.rawValue.column(10)) \(outcome.error ?? outcome.file)")
             } else {
                 Output.line(
-                    "\(outcome.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((outcome.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(outcome.file))"
+                    "\(outcome.status.rawValue.column(10)) \((outcome.id ?? "").column(28)) \(CorpusError.oneLine(outcome.file))"
                 )
             }
         }

@@ -31,13 +31,13 @@ struct Status: ParsableCommand {
                         half.present
                         ? String((half.lastCapture ?? "").prefix(10)) + (half.lastFetch.map { " " + $0 } ?? "")
                         : "—" + (half.lastFetch.map { " " + $0 } ?? "")
-                    return text.padding(toLength: 22, withPad: " ", startingAt: 0)
+                    return text.column(22)
                 }
-                let number = String(row.lesson).padding(toLength: 6, withPad: " ", startingAt: 0)
+                let number = String(row.lesson).column(6)
                 let counts = [
-                    String(row.transcriptBlocks).padding(toLength: 10, withPad: " ", startingAt: 0),
-                    String(row.terms).padding(toLength: 5, withPad: " ", startingAt: 0),
-                    String(row.footnotes).padding(toLength: 5, withPad: " ", startingAt: 0)
+                    String(row.transcriptBlocks).column(10),
+                    String(row.terms).column(5),
+                    String(row.footnotes).column(5)
                 ].joined(separator: "  ")
                 Output.line("\(number)  \(cell(row.post))  \(cell(row.original))  \(counts)  \(row.missing.joined(separator: ", "))")
             }

@@ -48,7 +48,7 @@ struct Watch: ParsableCommand {
                         Output.line("rejected   \(event.error ?? event.file ?? "")")
                     case .ingested, .changed, .unchanged, .conflict:
                         Output.line(
-                            "\(event.event.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((event.id ?? "").padding(toLength: 28, withPad: " ", startingAt: 0)) \(CorpusError.oneLine(event.file ?? ""))  (\(event.ms.map { String(format: "%.1f", $0) } ?? "?") ms)"
+                            "\(event.event.rawValue.column(10)) \((event.id ?? "").column(28)) \(CorpusError.oneLine(event.file ?? ""))  (\(event.ms.map { String(format: "%.1f", $0) } ?? "?") ms)"
                         )
                     }
                 },

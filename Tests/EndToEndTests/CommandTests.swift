@@ -26,6 +26,16 @@ import Testing
         #expect(again.status == 0)
     }
 
+    @Test func usageErrorsAreExitTwo() throws {
+        let harness = try Harness()
+        for arguments in [["frobnicate"], ["search"], ["list", "--no-such-option"], ["clean", "--jobs", "0", "x.html"]] {
+            let result = try harness.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("Error:"))
+        }
+        #expect(try harness.run(["--help"]).status == 0)
+    }
+
     @Test func withoutAConfigFolderTheBuiltInConfigIsUsed() throws {
         let harness = try Harness()
         try FileManager.default.removeItem(at: harness.root.appendingPathComponent("Config"))

@@ -75,4 +75,19 @@ import Testing
         let exported = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! NSDictionary }
         #expect(exported.contains(stored))
     }
+
+    @Test func theSiteExportWritesAFolderAndRemovesPagesOfGoneDocuments() throws {
+        let harness = try populated()
+        #expect(try harness.run(["export", "--format", "site"]).status == 2, "a site needs --out")
+        let out = harness.root.appendingPathComponent("site")
+        let result = try harness.run(["export", "--format", "site", "--out", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        for file in ["index.html", "glossary.html", "style.css", "documents/lesson-5.html"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
+        }
+        let stale = out.appendingPathComponent("documents/lesson-9.html")
+        try Data("<p>old</p>".utf8).write(to: stale)
+        #expect(try harness.run(["export", "--format", "site", "--out", out.path]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: stale.path), "a page of a document that is gone is removed")
+    }
 }

@@ -27,29 +27,14 @@ import Testing
         #expect(SearchIndex.snippet("The Digital Silk Road is long.", query: "\"silk road\"") == "The Digital 【Silk Road】 is long.")
     }
 
-    static func record(_ id: String, kind: DocumentKind, lesson: Int? = nil, title: String, text: String, hash: String) -> CorpusRecord {
-        var info = SourceInfo(url: nil, file: "\(id).html", retrievedAt: "2026-01-01T00:00:00Z")
-        info.charset = "utf-8"
-        var provenance = Provenance(
-            source: info, rawSHA256: String(repeating: "a", count: 64), textSHA256: String(repeating: "b", count: 64),
-            archive: ArchiveLocation(warc: "data/warc/x.warc.gz", recordID: "<urn:uuid:x>"),
-            pipeline: PipelineInfo(version: "0.2.0", configSHA256: "c"))
-        provenance.recordSHA256 = hash
-        return CorpusRecord(
-            id: id, kind: kind, languages: ["en", "zh"], title: Bilingual(en: title), headline: nil,
-            classification: ClassificationInfo(kind: kind, confidence: 0.9, evidence: []),
-            series: lesson.map { SeriesInfo(name: "Digital China Construction Series", lesson: $0, of: 13) }, published: nil,
-            publisher: nil, video: nil, synopsis: Bilingual(), terms: [], transcript: [], footnotes: [], topics: [], text: text,
-            provenance: provenance)
-    }
-
     @Test func anIndexOnDiskFindsEnglishAndChineseAndFollowsTheRecords() throws {
         let folder = try TemporaryFolder("search")
         let index = try SearchIndex(path: folder.url.appendingPathComponent("search.sqlite").path)
-        let silk = Self.record(
-            "lesson-9", kind: .lesson, lesson: 9, title: "The Digital Silk Road",
+        let silk = Fixtures.record(
+            "lesson-9", kind: .lesson, lesson: 9, title: Bilingual(en: "The Digital Silk Road"),
             text: "The Digital Silk Road links data centres.\n\n数字丝绸之路连接数据中心。", hash: "1")
-        let farm = Self.record("other-farm", kind: .other, title: "Farming", text: "Wheat and barley in rotation.", hash: "2")
+        let farm = Fixtures.record(
+            "other-farm", kind: .other, title: Bilingual(en: "Farming"), text: "Wheat and barley in rotation.", hash: "2")
         #expect(try index.sync([silk, farm]) == 2)
         #expect(try index.sync([silk, farm]) == 0, "unchanged records are not indexed again")
         let english = try index.search("\"digital silk road\"")
