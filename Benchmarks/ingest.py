@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Ingest throughput against its ceiling, `dccorpus clean --jobs 2` on the same pages, in one run.
+
+  Benchmarks/ingest.py [--pages 1000] [--rounds 3] [--binary .build/release/dccorpus]
+
+Pages: the first N real pages of ../shared/bench/wcxb-dev (distinct documents, 1 KB to 1 MB).
+Measures, whole process, medians over --rounds:
+  1. clean --jobs 1 and --jobs 2 over the N pages (the anchor: both cores cleaning);
+  2. ingest of the N pages in one command into an empty archive (pages/s, and the ratio to 1.);
+  3. one-shot ingest of one new page into that N-document archive (ms, median of 15);
+  4. dccorpus search governance over it (ms, median of 15).
+Needs a release build (swift build -c release)."""
+import argparse, gzip, os, shutil, statistics, subprocess, tempfile, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+parser = argparse.ArgumentParser()
+parser.add_argument("--pages", type=int, default=1000)
+parser.add_argument("--rounds", type=int, default=3)
+parser.add_argument("--binary", default=str(ROOT / ".build/release/dccorpus"))
+args = parser.parse_args()
+binary = args.binary
+
+work = Path(tempfile.mkdtemp(prefix="dccorpus-ingest-bench-"))
+pages = work / "pages"
+pages.mkdir()
+sources = sorted((ROOT.parent / "shared/bench/wcxb-dev/html").glob("*.html.gz"))
+files = []
+for source in sources[: args.pages + 1]:
+    target = pages / source.name.removesuffix(".gz")
+    target.write_bytes(gzip.decompress(source.read_bytes()))
+    files.append(str(target))
+extra, files = files[-1], files[:-1]
+size = sum(os.path.getsize(f) for f in files) / len(files)
+
+
+def fresh_root():
+    root = Path(tempfile.mkdtemp(dir=work, prefix="root-"))
+    shutil.copytree(ROOT / "Config", root / "Config")
+    (root / "Config/sources.toml").unlink()
+    (root / "Inbox").mkdir()
+    return root
+
+
+def timed(command):
+    start = time.perf_counter()
+    result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"{command[:3]}: exit {result.returncode}: {result.stderr.decode()[-400:]}")
+    return elapsed
+
+
+def clean_rate(jobs):
+    times = []
+    for _ in range(args.rounds):
+        out = work / f"clean-{jobs}"
+        shutil.rmtree(out, ignore_errors=True)
+        times.append(timed([binary, "clean", "--jobs", str(jobs), "--out", str(out)] + files))
+    return len(files) / statistics.median(times)
+
+
+clean1 = clean_rate(1)
+clean2 = clean_rate(2)
+ingest_times, root = [], None
+for _ in range(args.rounds):
+    root = fresh_root()
+    ingest_times.append(timed([binary, "ingest", "--root", str(root)] + files))
+ingest = len(files) / statistics.median(ingest_times)
+
+one_shot = []
+for i in range(15):
+    copy = work / f"one-{i}.html"
+    copy.write_bytes(Path(extra).read_bytes() + f"<!-- {i} -->".encode())
+    one_shot.append(timed([binary, "ingest", "--root", str(root), str(copy)]) * 1000)
+search = [timed([binary, "search", "governance", "--root", str(root)]) * 1000 for _ in range(15)]
+
+print(f"pages: {len(files)} real WCXB pages, mean {size / 1024:.0f} KB")
+print(f"clean --jobs 1:   {clean1:7.1f} pages/s")
+print(f"clean --jobs 2:   {clean2:7.1f} pages/s   (the ceiling)")
+print(f"ingest:           {ingest:7.1f} pages/s   {ingest / clean2:.2f}x clean --jobs 2 (goal: 300 pages/s and 0.5x)")
+print(f"one-shot ingest into {len(files)} documents: p50 {statistics.median(one_shot):.0f} ms (goal 100 ms)")
+print(f"search governance over {len(files)} documents: p50 {statistics.median(search):.0f} ms (goal 50 ms)")
+shutil.rmtree(work)
