@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Ingest throughput against its ceiling, `dccorpus clean --jobs 2` on the same pages, in one run.
 
-  Benchmarks/ingest.py [--pages 1000] [--rounds 3] [--binary .build/release/dccorpus]
+  Benchmarks/ingest.py [--pages 1000] [--rounds 3] [--shape template|wcxb] [--binary .build/release/dccorpus]
 
-Pages: the first N real pages of ../shared/bench/wcxb-dev (distinct documents, 1 KB to 1 MB).
+Pages (--shape): `template` (default), N distinct documents of about 33 KB made from the policy
+fixture (each its own title and a paragraph of its own words); `wcxb`, the first N real pages
+of ../shared/bench/wcxb-dev (1 KB to 1 MB, median 136 KB).
 Measures, whole process, medians over --rounds:
   1. clean --jobs 1 and --jobs 2 over the N pages (the anchor: both cores cleaning);
   2. ingest of the N pages in one command into an empty archive (pages/s, and the ratio to 1.);
@@ -18,18 +20,34 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--pages", type=int, default=1000)
 parser.add_argument("--rounds", type=int, default=3)
 parser.add_argument("--binary", default=str(ROOT / ".build/release/dccorpus"))
+parser.add_argument("--shape", choices=["template", "wcxb"], default="template")
 args = parser.parse_args()
 binary = args.binary
 
 work = Path(tempfile.mkdtemp(prefix="dccorpus-ingest-bench-"))
 pages = work / "pages"
 pages.mkdir()
-sources = sorted((ROOT.parent / "shared/bench/wcxb-dev/html").glob("*.html.gz"))
 files = []
-for source in sources[: args.pages + 1]:
-    target = pages / source.name.removesuffix(".gz")
-    target.write_bytes(gzip.decompress(source.read_bytes()))
-    files.append(str(target))
+if args.shape == "wcxb":
+    sources = sorted((ROOT.parent / "shared/bench/wcxb-dev/html").glob("*.html.gz"))
+    for source in sources[: args.pages + 1]:
+        target = pages / source.name.removesuffix(".gz")
+        target.write_bytes(gzip.decompress(source.read_bytes()))
+        files.append(str(target))
+else:
+    import random
+    template = (ROOT / "Tests/Fixtures/pages/policy.wordpress.html").read_text(encoding="utf-8")
+    title = "The Overall Layout Planning of Digital China Construction"
+    words = "data river harbour lantern meadow orbit pepper quartz ribbon saddle timber umbra velvet willow".split()
+    rng = random.Random(7)
+    for i in range(args.pages + 1):
+        own = " ".join(rng.choice(words) for _ in range(6))
+        page = template.replace(title, f"{title}: {own} {i}")
+        page = page.replace("</h1>", f"</h1><p>Note {i}: {' '.join(rng.choice(words) for _ in range(40))}.</p>", 1)
+        page += "<!--" + "p" * max(0, 33_000 - len(page.encode()) - 7) + "-->"
+        target = pages / f"page-{i:04d}.html"
+        target.write_text(page, encoding="utf-8")
+        files.append(str(target))
 extra, files = files[-1], files[:-1]
 size = sum(os.path.getsize(f) for f in files) / len(files)
 
@@ -75,7 +93,7 @@ for i in range(15):
     one_shot.append(timed([binary, "ingest", "--root", str(root), str(copy)]) * 1000)
 search = [timed([binary, "search", "governance", "--root", str(root)]) * 1000 for _ in range(15)]
 
-print(f"pages: {len(files)} real WCXB pages, mean {size / 1024:.0f} KB")
+print(f"pages: {len(files)} {args.shape} pages, mean {size / 1024:.0f} KB")
 print(f"clean --jobs 1:   {clean1:7.1f} pages/s")
 print(f"clean --jobs 2:   {clean2:7.1f} pages/s   (the ceiling)")
 print(f"ingest:           {ingest:7.1f} pages/s   {ingest / clean2:.2f}x clean --jobs 2 (goal: 300 pages/s and 0.5x)")

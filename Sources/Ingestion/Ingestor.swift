@@ -66,34 +66,139 @@ public struct Ingestor: Sendable {
     }
 
     /// The same, with the outcomes of each path together (a WARC file has one per capture).
+    ///
+    /// Three stages per chunk of paths (at most 64, and a bounded number of bytes, so memory
+    /// stays bounded): read and hash on every core; build (clean, classify, seal) on every core
+    /// what the archive does not already hold; then, in input order, place each among the
+    /// documents and append it. Nothing but the last stage touches the session, and the archive
+    /// is the same as a one-at-a-time ingest would write.
     public func ingestGrouped(paths: [String]) throws -> [[IngestOutcome]] {
         var outcomes: [[IngestOutcome]] = []
         try store.write { session in
-            for path in paths {
-                outcomes.append(ingestOne(path: path, session: session))
+            let started = session.started
+            let warcPath = session.warcPath
+            for slice in Self.chunks(of: paths, maxBytes: 3 * config.pipeline.maxInputBytes) {
+                let chunk = Array(slice)
+                let read = Parallel.map(count: chunk.count, jobs: Parallel.cores) { index in self.read(path: chunk[index]) }
+                let known = Set(read.compactMap { $0.digest }.filter { session.recordID(forRawDigest: $0) != nil })
+                let prepared = Parallel.map(count: chunk.count, jobs: Parallel.cores) { index in
+                    self.build(read[index], path: chunk[index], known: known, started: started, warcPath: warcPath)
+                }
+                for (path, item) in zip(chunk, prepared) {
+                    outcomes.append(finish(item, path: path, session: session))
+                }
             }
         }
         return outcomes
     }
 
-    func ingestOne(path: String, session: WriteSession) -> [IngestOutcome] {
+    /// Consecutive runs of at most 64 paths whose files add up to at most `maxBytes` (a run
+    /// always holds at least one path): what one parallel stage holds in memory at once.
+    static func chunks(of paths: [String], maxBytes: Int) -> [ArraySlice<String>] {
+        var chunks: [ArraySlice<String>] = []
+        var start = 0
+        var bytes = 0
+        for (index, path) in paths.enumerated() {
+            var info = stat()
+            let size = stat(path, &info) == 0 ? Int(info.st_size) : 0
+            if index > start && (index - start >= 64 || bytes + size > maxBytes) {
+                chunks.append(paths[start..<index])
+                start = index
+                bytes = 0
+            }
+            bytes += size
+        }
+        if start < paths.count { chunks.append(paths[start..<paths.count]) }
+        return chunks
+    }
+
+    /// What the parallel stages made of one path.
+    enum Prepared: Sendable {
+        /// A WARC file: imported record by record in the serial stage.
+        case warc
+        case rejected(CorpusError)
+        /// A page read and hashed, not built yet.
+        case read(Data, Cleaner.Format, digest: String)
+        /// A page whose bytes the archive already holds: nothing to build.
+        case known(digest: String)
+        /// A page built into a sealed record, with its capture, waiting for its place.
+        case page(PreparedPage)
+
+        var digest: String? {
+            if case .read(_, _, let digest) = self { return digest }
+            return nil
+        }
+    }
+
+    struct PreparedPage: Sendable {
+        var rawDigest: String
+        var record: CorpusRecord
+        var file: Data
+        var resource: WARCRecord
+        var fields: CaptureFields
+    }
+
+    /// The first stage: what the path is, and a page's bytes and their digest.
+    func read(path: String) -> Prepared {
         let name = (path as NSString).lastPathComponent.lowercased()
         guard Self.supportedExtensions.contains(where: { name.hasSuffix($0) }) else {
             var isFolder: ObjCBool = false
             let reason =
                 FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
                 ? "is a directory" : "unsupported file type (expected \(Self.supportedExtensions.joined(separator: ", ")))"
-            return [reject(path, CorpusError(file: path, stage: .read, reason: reason))]
+            return .rejected(CorpusError(file: path, stage: .read, reason: reason))
         }
+        if name.hasSuffix(".warc") || name.hasSuffix(".warc.gz") { return .warc }
         do {
-            if name.hasSuffix(".warc") || name.hasSuffix(".warc.gz") {
+            let bytes = try FileIO.read(URL(fileURLWithPath: path), limit: config.pipeline.maxInputBytes)
+            return .read(bytes, name.hasSuffix(".txt") ? .text : .html, digest: Digest.sha256Hex(bytes))
+        } catch let error as CorpusError {
+            return .rejected(error)
+        } catch {
+            return .rejected(CorpusError(file: path, stage: .read, reason: "\(error)"))
+        }
+    }
+
+    /// The second stage: a page the archive does not hold, built.
+    func build(_ item: Prepared, path: String, known: Set<String>, started: Date, warcPath: String) -> Prepared {
+        guard case .read(let bytes, let format, let digest) = item else { return item }
+        if known.contains(digest) { return .known(digest: digest) }
+        do {
+            return .page(try build(path: path, bytes: bytes, format: format, digest: digest, started: started, warcPath: warcPath))
+        } catch let error as CorpusError {
+            return .rejected(error)
+        } catch {
+            return .rejected(CorpusError(file: path, stage: .read, reason: "\(error)"))
+        }
+    }
+
+    /// The last stage, in order: unchanged, placed and appended, or refused.
+    func finish(_ prepared: Prepared, path: String, session: WriteSession) -> [IngestOutcome] {
+        do {
+            switch prepared {
+            case .rejected(let error):
+                return [reject(path, error)]
+            case .warc:
                 // Streamed record by record; the per-record limit applies, not the page limit.
                 try FileIO.requireReadableFile(URL(fileURLWithPath: path))
                 return try importWARC(path: path, session: session)
+            case .known(let digest):
+                return [IngestOutcome(file: path, status: .unchanged, id: session.recordID(forRawDigest: digest), problem: nil)]
+            case .read:
+                // Not built by the parallel stage (it builds every page): build it here.
+                return finish(
+                    build(prepared, path: path, known: [], started: session.started, warcPath: session.warcPath), path: path,
+                    session: session)
+            case .page(let page):
+                // A copy of a page committed earlier in this batch.
+                if let existing = session.recordID(forRawDigest: page.rawDigest) {
+                    return [IngestOutcome(file: path, status: .unchanged, id: existing, problem: nil)]
+                }
+                return [
+                    try commit(
+                        page.record, fileData: page.file, captured: page.resource, extraFields: page.fields, file: path, session: session)
+                ]
             }
-            let bytes = try FileIO.read(URL(fileURLWithPath: path), limit: config.pipeline.maxInputBytes)
-            let format: Cleaner.Format = name.hasSuffix(".txt") ? .text : .html
-            return [try ingestLocal(path: path, bytes: bytes, format: format, session: session)]
         } catch let error as CorpusError {
             return [reject(path, error)]
         } catch {
@@ -105,16 +210,15 @@ public struct Ingestor: Sendable {
         IngestOutcome(file: file, status: .rejected, id: nil, problem: error)
     }
 
-    func ingestLocal(path: String, bytes: Data, format: Cleaner.Format, session: WriteSession) throws -> IngestOutcome {
-        let rawDigest = Digest.sha256Hex(bytes)
-        if let existing = session.recordID(forRawDigest: rawDigest) {
-            return IngestOutcome(file: path, status: .unchanged, id: existing, problem: nil)
-        }
+    /// Cleans, classifies and seals a local page as a `resource` capture of this session.
+    func build(path: String, bytes: Data, format: Cleaner.Format, digest rawDigest: String, started: Date, warcPath: String) throws
+        -> PreparedPage
+    {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         var info = stat()
         stat(path, &info)
         let modified = WARCDate.string(Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec)))
-        let date = WARCDate.string(session.started)
+        let date = WARCDate.string(started)
         let contentType = format == .html ? "text/html" : "text/plain"
         let source = SourceInfo(
             url: nil, file: url.lastPathComponent, retrievedAt: date, contentType: contentType,
@@ -123,13 +227,12 @@ public struct Ingestor: Sendable {
         let resource = WARCRecord.make(
             type: "resource", date: date, contentType: contentType, block: bytes,
             extra: [("WARC-Target-URI", url.absoluteString)])
-        let (record, file) = try builder.buildWithFile(
-            capture, archive: ArchiveLocation(warc: session.warcPath, recordID: resource.recordID))
+        let (record, file) = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: warcPath, recordID: resource.recordID))
         var extra = CaptureFields()
         extra.add(.fileName, url.lastPathComponent)
         extra.add(.fileSize, String(bytes.count))
         extra.add(.fileModified, modified)
-        return try commit(record, fileData: file, captured: resource, extraFields: extra, file: path, session: session)
+        return PreparedPage(rawDigest: rawDigest, record: record, file: file, resource: resource, fields: extra)
     }
 
     /// Appends the capture and a `metadata` record naming the document and what happened (the

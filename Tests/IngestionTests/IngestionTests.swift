@@ -40,6 +40,29 @@ import Testing
         #expect(history.map(\.status) == [.ingested, .changed], "the same bytes again write no capture")
     }
 
+    @Test func manyPagesInSeveralChunksKeepTheirOrderAndCopiesAreUnchanged() throws {
+        // 150 paths: three parallel chunks; every tenth is a copy of the first page.
+        var paths: [String] = []
+        for index in 0..<150 {
+            let page = folder.url.appendingPathComponent("page-\(index).txt")
+            let text =
+                index % 10 == 0 ? "A note on harbours\n\nShips come in.\n" : "Note \(index) on rivers\n\nWater number \(index) flows.\n"
+            try Data(text.utf8).write(to: page)
+            paths.append(page.path)
+        }
+        paths.append(folder.url.appendingPathComponent("missing.html").path)
+        let outcomes = try ingestor.ingest(paths: paths)
+        #expect(outcomes.map(\.file) == paths, "one outcome per path, in order")
+        #expect(outcomes[0].status == .ingested)
+        for index in stride(from: 10, to: 150, by: 10) {
+            #expect(outcomes[index].status == .unchanged && outcomes[index].id == outcomes[0].id)
+        }
+        #expect(outcomes.filter { $0.status == .ingested }.count == 136)
+        #expect(outcomes.last?.status == .rejected && outcomes.last?.problem?.stage == .read)
+        let again = try ingestor.ingest(paths: Array(paths.prefix(150)))
+        #expect(again.allSatisfy { $0.status == .unchanged })
+    }
+
     @Test func anotherTalkUnderALessonsIdIsATypedConflict() throws {
         _ = try ingestor.ingest(paths: [try copy("pages/lesson-1.wordpress.html")])
         let stray = folder.url.appendingPathComponent("stray.html")
