@@ -4,7 +4,7 @@
   Benchmarks/ingest.py [--pages 1000] [--rounds 3] [--shape template|wcxb] [--binary .build/release/dccorpus]
 
 Pages (--shape): `template` (default), N distinct documents of about 33 KB made from the policy
-fixture (each its own title and a paragraph of its own words); `wcxb`, the first N real pages
+fixture (each its own title, address and paragraph); `wcxb`, the first N real pages
 of ../shared/bench/wcxb-dev (1 KB to 1 MB, median 136 KB).
 Measures, whole process, medians over --rounds:
   1. clean --jobs 1 and --jobs 2 over the N pages (the anchor: both cores cleaning);
@@ -42,7 +42,9 @@ else:
     rng = random.Random(7)
     for i in range(args.pages + 1):
         own = " ".join(rng.choice(words) for _ in range(6))
-        page = template.replace(title, f"{title}: {own} {i}")
+        page = template.replace(title, f"{own.title()} {i}: {title}")
+        # Its own address too: pages under one canonical link are versions of one document.
+        page = page.replace('href="https://digitalchinawinsthefuture.com/policy/"', f'href="https://example.org/policy-{i}/"')
         page = page.replace("</h1>", f"</h1><p>Note {i}: {' '.join(rng.choice(words) for _ in range(40))}.</p>", 1)
         page += "<!--" + "p" * max(0, 33_000 - len(page.encode()) - 7) + "-->"
         target = pages / f"page-{i:04d}.html"

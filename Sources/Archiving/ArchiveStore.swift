@@ -33,31 +33,51 @@ public final class ArchiveStore: Sendable {
         var record: CorpusRecord
     }
 
-    /// Payload digest → corpus id of every capture in the committed WARC files, and which files
-    /// were read for it. Committed WARC files never change, so each is read once per process.
-    private let captureIndex = Mutex<(read: Set<String>, digests: [String: String])>(([], [:]))
+    /// What each committed WARC file captured (see `capturedDigests`), as last read.
+    private let captureIndex = Mutex<CaptureDigestIndex>(CaptureDigestIndex())
 
     /// Every payload digest the archive holds a capture of (any version of any document), with
     /// its document's id: the same bytes given again are "unchanged", not a new capture.
+    ///
+    /// Committed WARC files never change, so what each holds is kept in a derived index beside
+    /// the bag (`Archive/.capture-digests.json`, outside the payload like the search index):
+    /// a file is read again only when it is new or its size differs from the index's. Losing
+    /// or breaking the index costs one re-read of the WARC files, never a capture.
     public func capturedDigests(limit: Int) -> [String: String] {
-        let unread = warcFiles().filter { path in !captureIndex.withLock { $0.read.contains(path) } }
-        var found: [String: String] = [:]
-        var read: [String] = []
-        for path in unread {
+        let files = warcFiles()
+        var index = captureIndex.withLock { $0 }
+        if index.files.isEmpty { index = CaptureDigestIndex.read(from: captureDigestsURL) }
+        var changed = false
+        var sizes: [String: Int64] = [:]
+        for path in files {
+            var info = stat()
+            guard stat(root.appendingPathComponent(path).path, &info) == 0 else { continue }
+            sizes[path] = Int64(info.st_size)
+            if index.files[path]?.size == Int64(info.st_size) { continue }
+            var found: [String: String] = [:]
             // A WARC this reader cannot read is reported by verify; here it only costs dedupe.
             try? WARCFileReader(path: root.appendingPathComponent(path).path, limit: limit).forEachRecord { record, _ in
                 guard record.type == "metadata" else { return }
                 let fields = CaptureFields.parse(record.block)
                 if let digest = fields[.payloadSHA256], let id = fields[.corpusID] { found[digest] = id }
             }
-            read.append(path)
+            index.files[path] = .init(size: Int64(info.st_size), digests: found)
+            changed = true
         }
-        return captureIndex.withLock { index in
-            index.read.formUnion(read)
-            index.digests.merge(found) { old, _ in old }
-            return index.digests
+        for path in index.files.keys where sizes[path] == nil {
+            index.files[path] = nil
+            changed = true
         }
+        if changed { try? index.write(to: captureDigestsURL) }
+        captureIndex.withLock { $0 = index }
+        var digests: [String: String] = [:]
+        for path in files {  // oldest first: a digest keeps the document that first captured it
+            for (digest, id) in index.files[path]?.digests ?? [:] where digests[digest] == nil { digests[digest] = id }
+        }
+        return digests
     }
+
+    var captureDigestsURL: URL { root.appendingPathComponent(".capture-digests.json") }
 
     var stagingURL: URL { root.appendingPathComponent(".staging") }
     var journalURL: URL { stagingURL.appendingPathComponent("journal.json") }
@@ -145,6 +165,13 @@ public final class ArchiveStore: Sendable {
         }
         recordCache.withLock { $0 = fresh }
         return (records, errors)
+    }
+
+    /// The ids of the stored records, from the folder's listing alone.
+    public func recordIDs() -> Set<String> {
+        Set(
+            ((try? FileManager.default.contentsOfDirectory(atPath: corpusURL.path)) ?? [])
+                .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) })
     }
 
     public func loadRecord(id: String) throws -> CorpusRecord? {
@@ -241,7 +268,11 @@ public final class WriteSession {
     private var warcHandle: Int32 = -1
     private var stagedRecords: [String: String] = [:]  // id -> staged file name
     /// Records as they stand, including this session's uncommitted ones.
-    public private(set) var records: [String: CorpusRecord] = [:]
+    /// Ids of the records as they stand, including this session's: from the folder's listing,
+    /// so opening a session decodes no record (`record(_:)` reads one when it is asked for).
+    public private(set) var ids: Set<String> = []
+    /// Records read or staged by this session.
+    private var loaded: [String: CorpusRecord] = [:]
     private var rawDigests: [String: String] = [:]  // raw_sha256 -> id
     private var keptConfigs = Set<String>()
     /// Other payload files staged this session (configuration copies).
@@ -262,12 +293,23 @@ public final class WriteSession {
         warcPath =
             "data/warc/dccorpus-\(stamp)-\(String(repeating: "0", count: 6 - microText.count) + microText)-\(getpid())-\(suffix).warc.gz"
         try FileManager.default.createDirectory(at: store.stagingURL, withIntermediateDirectories: true)
-        let loaded = store.loadRecords()
-        rawDigests = store.capturedDigests(limit: store.warcRecordLimit)
-        for record in loaded.records {
-            records[record.id] = record
-            rawDigests[record.provenance.rawSHA256] = record.id
+        ids = store.recordIDs()
+        // Every captured payload, by the document it belongs to now (renamed ones followed).
+        let aliases = store.aliases()
+        for (digest, id) in store.capturedDigests(limit: store.warcRecordLimit) {
+            let current = aliases[id] ?? id
+            if ids.contains(current) { rawDigests[digest] = current }
         }
+    }
+
+    /// The record stored (or staged by this session) under `id`; nil when there is none or it
+    /// does not decode (verify reports that).
+    public func record(_ id: String) -> CorpusRecord? {
+        guard ids.contains(id) else { return nil }
+        if let record = loaded[id] { return record }
+        guard let record = try? store.loadRecord(id: id) else { return nil }
+        loaded[id] = record
+        return record
     }
 
     deinit { if warcHandle >= 0 { close(warcHandle) } }
@@ -319,7 +361,8 @@ public final class WriteSession {
     public func remove(id: String) throws {
         guard Self.isSafeID(id) else { throw CorpusError(file: id, stage: .record, reason: "record id would escape data/corpus/") }
         stagedRemovals.append(.init(from: "", to: "data/corpus/\(id).json"))
-        records[id] = nil
+        ids.remove(id)
+        loaded[id] = nil
     }
 
     /// Stages a payload file other than a record (the alias list), replacing any earlier one.
@@ -340,7 +383,8 @@ public final class WriteSession {
         try? FileManager.default.removeItem(at: url)
         try FileIO.writeNew(try fileData ?? record.fileData(), to: url, durable: true)
         stagedRecords[record.id] = name
-        records[record.id] = record
+        ids.insert(record.id)
+        loaded[record.id] = record
         rawDigests[record.provenance.rawSHA256] = record.id
     }
 
@@ -381,5 +425,29 @@ public final class WriteSession {
         if !FileManager.default.fileExists(atPath: store.journalURL.path) {
             try? FileManager.default.removeItem(at: store.stagingURL)
         }
+    }
+}
+
+/// The derived index of capture digests: per WARC file, its size when read and the payload
+/// digests its metadata records name, with their document ids.
+struct CaptureDigestIndex: Codable, Sendable {
+    struct File: Codable, Sendable {
+        var size: Int64
+        var digests: [String: String]
+    }
+    var version = 1
+    var files: [String: File] = [:]
+
+    static func read(from url: URL) -> CaptureDigestIndex {
+        guard let data = FileManager.default.contents(atPath: url.path),
+            let index = try? JSONDecoder().decode(CaptureDigestIndex.self, from: data), index.version == 1
+        else { return CaptureDigestIndex() }
+        return index
+    }
+
+    func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try FileIO.writeAtomically(try encoder.encode(self), to: url, durable: false)
     }
 }

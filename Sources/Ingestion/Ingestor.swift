@@ -276,7 +276,7 @@ public struct Ingestor: Sendable {
     /// Gives a built record its place among the session's records (see `DocumentIdentity`):
     /// its derived id, a suffixed one, or a conflict. A record that moves to another id is sealed again.
     static func place(_ record: CorpusRecord, file: Data, session: WriteSession, replacing: String?) throws -> PlacementResult {
-        let placement = DocumentIdentity.place(record, among: session.records, replacing: replacing)
+        let placement = DocumentIdentity.place(record, ids: session.ids, lookup: session.record, replacing: replacing)
         let id: String
         let isNew: Bool
         switch placement {

@@ -24,6 +24,14 @@ public enum DocumentIdentity {
     public static let sameTextContainment = 0.5
 
     public static func place(_ record: CorpusRecord, among records: [String: CorpusRecord], replacing: String? = nil) -> Placement {
+        place(record, ids: Set(records.keys), lookup: { records[$0] }, replacing: replacing)
+    }
+
+    /// The same over an archive's ids, reading only the records it needs (`lookup`): the one
+    /// under the derived id and those under its suffixed ids.
+    public static func place(
+        _ record: CorpusRecord, ids: Set<String>, lookup: (String) -> CorpusRecord?, replacing: String? = nil
+    ) -> Placement {
         let base = record.id
         if let replacing {
             // The deliberate case: the user names the document this capture replaces.
@@ -31,7 +39,7 @@ public enum DocumentIdentity {
             return .conflict(
                 id: replacing, reason: "the input is \(base), not \(replacing); --replace only overrides a conflict on its own id")
         }
-        guard let existing = records[base] else { return .new(id: base) }
+        guard ids.contains(base), let existing = lookup(base) else { return .new(id: base) }
         let verdict = sameDocument(existing, record)
         if verdict.same { return .version(id: base) }
         if isFixedID(base) {
@@ -41,13 +49,18 @@ public enum DocumentIdentity {
                     "would replace \(base) (\(describe(existing))) with a different document (\(describe(record))): \(verdict.why); to do it anyway: ingest --replace \(base) FILE"
             )
         }
-        // Versions of an earlier document that collided with this slug carry a suffix.
-        for (id, other) in records.sorted(by: { $0.key < $1.key }) where isSuffixed(id, of: base) {
-            if sameDocument(other, record).same { return .version(id: id) }
+        // Versions of an earlier document that collided with this slug carry a suffix: the one
+        // this document's address gives first (the usual case, found without a scan), then
+        // every other suffixed id, in order.
+        let stable = suffixes(for: record).map { "\(base)-\($0)" }
+        if let id = stable.first, ids.contains(id), let other = lookup(id), sameDocument(other, record).same { return .version(id: id) }
+        let length = base.utf8.count + 9
+        for id in ids.filter({ $0.utf8.count == length && isSuffixed($0, of: base) }).sorted() {
+            if let other = lookup(id), sameDocument(other, record).same { return .version(id: id) }
         }
         for suffix in suffixes(for: record) {
             let id = "\(base)-\(suffix)"
-            if records[id] == nil { return .new(id: id) }
+            if !ids.contains(id) { return .new(id: id) }
         }
         return .conflict(id: base, reason: "no free id for a different document titled \(describe(record))")
     }
@@ -63,8 +76,10 @@ public enum DocumentIdentity {
 
     /// `id` is `base` plus a suffix this type gives: a dash and eight hex digits.
     public static func isSuffixed(_ id: String, of base: String) -> Bool {
-        guard id.count == base.count + 9, id.hasPrefix(base + "-") else { return false }
-        return id.suffix(8).allSatisfy { $0.isHexDigit && !$0.isUppercase }
+        guard id.utf8.count == base.utf8.count + 9, id.hasPrefix(base), id.utf8.dropFirst(base.utf8.count).first == UInt8(ascii: "-") else {
+            return false
+        }
+        return id.utf8.suffix(8).allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     /// Stable suffixes: from the document's address (so every capture of it agrees), then from

@@ -63,6 +63,23 @@ import Testing
         #expect(again.allSatisfy { $0.status == .unchanged })
     }
 
+    @Test func theCaptureDigestIndexIsDerivedAndRebuiltWhenLostOrBroken() throws {
+        let page = try copy("pages/lesson-5.news.html")
+        #expect(try ingestor.ingest(paths: [page]).map(\.status) == [.ingested])
+        // The next session reads the new WARC file once and keeps what it holds.
+        #expect(try ingestor.ingest(paths: [page]).map(\.status) == [.unchanged])
+        let index = ingestor.store.root.appendingPathComponent(".capture-digests.json")
+        #expect(FileManager.default.fileExists(atPath: index.path))
+        for damage in [Data(), Data("{not json".utf8), Data(#"{"version":1,"files":{}}"#.utf8)] {
+            try damage.write(to: index)
+            // A fresh store (another process) has only the file on disk to go by.
+            let again = Ingestor(archiveRoot: ingestor.store.root, config: config)
+            #expect(try again.ingest(paths: [page]).map(\.status) == [.unchanged], "index \(String(decoding: damage, as: UTF8.self))")
+        }
+        try FileManager.default.removeItem(at: index)
+        #expect(try Ingestor(archiveRoot: ingestor.store.root, config: config).ingest(paths: [page]).map(\.status) == [.unchanged])
+    }
+
     @Test func anotherTalkUnderALessonsIdIsATypedConflict() throws {
         _ = try ingestor.ingest(paths: [try copy("pages/lesson-1.wordpress.html")])
         let stray = folder.url.appendingPathComponent("stray.html")
