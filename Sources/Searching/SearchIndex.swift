@@ -2,6 +2,10 @@ import CorpusKit
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One search hit: where it sits and a highlighted snippet.
 public struct SearchHit: Codable, Equatable, Sendable {
     public var id: String
@@ -45,7 +49,9 @@ public final class SearchIndex {
             try database.write { db in
                 try db.execute(
                     sql: """
-                        CREATE TABLE IF NOT EXISTS documents(id TEXT PRIMARY KEY, record_sha256 TEXT NOT NULL);
+                        CREATE TABLE IF NOT EXISTS documents(
+                            id TEXT PRIMARY KEY, record_sha256 TEXT NOT NULL, size INTEGER NOT NULL DEFAULT -1,
+                            mtime INTEGER NOT NULL DEFAULT -1);
                         CREATE TABLE IF NOT EXISTS segments(
                             rowid INTEGER PRIMARY KEY, record TEXT NOT NULL, kind TEXT NOT NULL, lesson INTEGER,
                             field TEXT NOT NULL, at TEXT, ordinal INTEGER NOT NULL, text TEXT NOT NULL);
@@ -53,9 +59,69 @@ public final class SearchIndex {
                         CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
                             english, unigrams, bigrams, tokenize='unicode61 remove_diacritics 2');
                         """)
+                // An index made before files were stamped gains the columns (every stamp unknown).
+                let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(documents)").map { $0["name"] as String }
+                if !columns.contains("size") {
+                    try db.execute(
+                        sql: """
+                            ALTER TABLE documents ADD COLUMN size INTEGER NOT NULL DEFAULT -1;
+                            ALTER TABLE documents ADD COLUMN mtime INTEGER NOT NULL DEFAULT -1;
+                            """)
+                }
             }
         } catch let error as DatabaseError {
             throw CorpusError(file: path, stage: .read, reason: "search index: \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// A record file's size and modification time (nanoseconds): what says it may have changed.
+    struct Stamp: Equatable {
+        var size: Int64
+        var mtime: Int64
+    }
+
+    /// Brings the index in line with the record files in `folder` (`data/corpus/`), reading and
+    /// decoding only files whose size or modification time differ from what the index noted:
+    /// after one new record, one file is read, not every record (a command stays fast at 10,000
+    /// documents). A file whose stamp changed but whose `record_sha256` did not is only
+    /// re-stamped. Returns how many documents were (re)indexed. `decode` turns a file into a
+    /// record (a file that does not decode is left out; `verify` reports it).
+    @discardableResult
+    public func sync(folder: URL, decode: @escaping (Data, String) throws -> CorpusRecord) throws -> Int {
+        var onDisk: [String: Stamp] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            var info = stat()
+            guard stat(folder.appendingPathComponent(name).path, &info) == 0 else { continue }
+            let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+            onDisk[String(name.dropLast(5))] = Stamp(size: Int64(info.st_size), mtime: mtime)
+        }
+        return try wrap {
+            try database.write { db in
+                var known: [String: (hash: String, stamp: Stamp)] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT id, record_sha256, size, mtime FROM documents") {
+                    known[row["id"]] = (row["record_sha256"], Stamp(size: row["size"], mtime: row["mtime"]))
+                }
+                for id in known.keys where onDisk[id] == nil { try remove(id, db) }
+                var changed = 0
+                for (id, stamp) in onDisk.sorted(by: { $0.key < $1.key }) where known[id]?.stamp != stamp {
+                    let name = "\(id).json"
+                    guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path),
+                        let record = try? decode(data, "data/corpus/\(name)"), record.id == id
+                    else {
+                        if known[id] != nil { try remove(id, db) }
+                        continue
+                    }
+                    if known[id]?.hash != record.provenance.recordSHA256 {
+                        if known[id] != nil { try remove(id, db) }
+                        try insert(record, db)
+                        changed += 1
+                    }
+                    try db.execute(
+                        sql: "UPDATE documents SET size = ?, mtime = ? WHERE id = ?", arguments: [stamp.size, stamp.mtime, id])
+                }
+                return changed
+            }
         }
     }
 

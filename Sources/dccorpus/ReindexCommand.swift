@@ -1,4 +1,5 @@
 import ArgumentParser
+import CorpusKit
 import Foundation
 import Searching
 
@@ -11,9 +12,12 @@ struct Reindex: ParsableCommand {
         try guarded {
             let config = try options.loadConfig()
             let store = options.archive(config)
-            let records = try store.read { store.loadRecords().records }
-            try SearchIndex(path: SearchSync.indexPath(options)).rebuild(records)
-            Output.line("indexed \(records.count) documents")
+            let indexed = try store.read {
+                let index = try SearchIndex(path: SearchSync.indexPath(options))
+                try index.rebuild([])
+                return try index.sync(folder: store.corpusURL, decode: CorpusRecord.decode)
+            }
+            Output.line("indexed \(indexed) documents")
         }
     }
 }

@@ -14,8 +14,10 @@ enum SearchSync {
     static func refresh(_ options: GlobalOptions, store: ArchiveStore) {
         guard FileManager.default.fileExists(atPath: store.bag.declarationURL.path) else { return }
         do {
-            let records = try store.read { store.loadRecords().records }
-            try SearchIndex(path: indexPath(options)).sync(records)
+            // Only record files that changed since the index noted them are read.
+            _ = try store.read {
+                try SearchIndex(path: indexPath(options)).sync(folder: store.corpusURL, decode: CorpusRecord.decode)
+            }
         } catch let error as CorpusError {
             Output.error("\(error.description) (the archive is fine; run `dccorpus reindex`)")
         } catch {

@@ -52,4 +52,35 @@ import Testing
         #expect(try index.search("barley").isEmpty)
         #expect(try index.search("satellites").first?.id == "lesson-9")
     }
+
+    @Test func aFolderSyncReadsOnlyRecordFilesThatChanged() throws {
+        let folder = try TemporaryFolder("search-folder")
+        let corpus = try folder.folder("corpus")
+        let index = try SearchIndex(path: folder.url.appendingPathComponent("search.sqlite").path)
+        var decoded = 0
+        let decode: (Data, String) throws -> CorpusRecord = { data, file in
+            decoded += 1
+            return try CorpusRecord.decode(data, file: file)
+        }
+        func write(_ record: CorpusRecord) throws {
+            try record.fileData().write(to: corpus.appendingPathComponent("\(record.id).json"))
+        }
+        for n in 1...5 {
+            try write(
+                Fixtures.record("other-\(n)", kind: .other, title: Bilingual(en: "Page \(n)"), text: "Harbour number \(n).", hash: "h\(n)"))
+        }
+        #expect(try index.sync(folder: corpus, decode: decode) == 5)
+        decoded = 0
+        #expect(try index.sync(folder: corpus, decode: decode) == 0)
+        #expect(decoded == 0, "nothing changed: no file is read")
+        try write(Fixtures.record("other-2", kind: .other, title: Bilingual(en: "Page 2"), text: "Now about lanterns.", hash: "h2b"))
+        try FileManager.default.removeItem(at: corpus.appendingPathComponent("other-5.json"))
+        #expect(try index.sync(folder: corpus, decode: decode) == 1)
+        #expect(decoded == 1)
+        #expect(try index.search("lanterns").first?.id == "other-2")
+        #expect(try index.search("harbour").map(\.id).sorted() == ["other-1", "other-3", "other-4"])
+        // Rewritten with the same record: re-stamped, not re-indexed.
+        try write(Fixtures.record("other-3", kind: .other, title: Bilingual(en: "Page 3"), text: "Harbour number 3.", hash: "h3"))
+        #expect(try index.sync(folder: corpus, decode: decode) == 0)
+    }
 }
