@@ -51,7 +51,7 @@ public final class ArchiveStore: Sendable {
         var sizes: [String: Int64] = [:]
         for path in files {
             var info = stat()
-            guard stat(root.appendingPathComponent(path).path, &info) == 0 else { continue }
+            guard stat(root.path + "/" + path, &info) == 0 else { continue }
             sizes[path] = Int64(info.st_size)
             if index.files[path]?.size == Int64(info.st_size) { continue }
             var found: [String: String] = [:]

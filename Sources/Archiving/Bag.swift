@@ -47,7 +47,10 @@ public struct Bag: Sendable {
             guard parts.count == 2 else {
                 throw CorpusError(file: target.path, stage: .verify, reason: "malformed line: \(line.prefix(80))")
             }
-            entries[Bag.decodePath(parts[1].trimmingCharacters(in: .whitespaces))] = String(parts[0]).lowercased()
+            var path = parts[1]
+            while let last = path.last, last == " " || last == "\t" { path = path.dropLast() }
+            while let first = path.first, first == " " || first == "\t" { path = path.dropFirst() }
+            entries[Bag.decodePath(String(path))] = String(parts[0]).lowercased()
         }
         return entries
     }
@@ -57,10 +60,11 @@ public struct Bag: Sendable {
     public func writeManifests(payload: [String: String]) throws {
         var manifest = ""
         var totalBytes: UInt64 = 0
+        let base = root.path + "/"  // a string join: URL.appendingPathComponent per file was most of a commit
         for path in payload.keys.sorted() {
             manifest += "\(payload[path]!)  \(Bag.encodePath(path))\n"
             var info = stat()
-            if stat(root.appendingPathComponent(path).path, &info) == 0 { totalBytes += UInt64(info.st_size) }
+            if stat(base + path, &info) == 0 { totalBytes += UInt64(info.st_size) }
         }
         try FileIO.writeAtomically(Data(manifest.utf8), to: manifestURL, syncFolder: false)
         let info = """
@@ -82,12 +86,15 @@ public struct Bag: Sendable {
 
     /// RFC 8493 §2.1.3: CR, LF and % in manifest paths are percent-encoded.
     static func encodePath(_ path: String) -> String {
-        path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\n", with: "%0A")
+        // Nearly every path has none of the three: no Foundation string search for those.
+        guard path.utf8.contains(where: { $0 == 0x25 || $0 == 0x0A || $0 == 0x0D }) else { return path }
+        return path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\n", with: "%0A")
             .replacingOccurrences(of: "\r", with: "%0D")
     }
 
     static func decodePath(_ path: String) -> String {
-        path.replacingOccurrences(of: "%0A", with: "\n").replacingOccurrences(of: "%0D", with: "\r")
+        guard path.utf8.contains(0x25) else { return path }
+        return path.replacingOccurrences(of: "%0A", with: "\n").replacingOccurrences(of: "%0D", with: "\r")
             .replacingOccurrences(of: "%0a", with: "\n").replacingOccurrences(of: "%0d", with: "\r")
             .replacingOccurrences(of: "%25", with: "%")
     }

@@ -89,10 +89,11 @@ public final class SearchIndex {
     @discardableResult
     public func sync(folder: URL, decode: @escaping (Data, String) throws -> CorpusRecord) throws -> Int {
         var onDisk: [String: Stamp] = [:]
+        let base = folder.path + "/"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         where name.hasSuffix(".json") && !name.hasPrefix(".") {
             var info = stat()
-            guard stat(folder.appendingPathComponent(name).path, &info) == 0 else { continue }
+            guard stat(base + name, &info) == 0 else { continue }
             let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
             onDisk[String(name.dropLast(5))] = Stamp(size: Int64(info.st_size), mtime: mtime)
         }
