@@ -153,14 +153,32 @@ public struct FetchJob {
         }
         var outcomes: [FetchOutcome] = []
         try store.write { session in
+            // Clean, classify and seal every new page on every core; then, in order, place and append.
+            let warcPath = session.warcPath
+            let builder = ingestor.builder
+            let fetched = results
+            let prepared = Parallel.map(count: targets.count, jobs: Parallel.cores) { index -> Result<PreparedFetch, CorpusError> in
+                guard case .success(let response) = fetched[index]! else {
+                    return .failure(CorpusError(file: "", stage: .fetch, reason: ""))
+                }
+                do {
+                    return .success(
+                        try Self.prepare(
+                            response, target: targets[index], previous: previous[targets[index].url], warcPath: warcPath, builder: builder))
+                } catch let error as CorpusError {
+                    return .failure(error)
+                } catch {
+                    return .failure(CorpusError(file: targets[index].url, stage: .fetch, reason: "\(error)"))
+                }
+            }
             for (index, target) in targets.enumerated() {
                 let outcome: FetchOutcome
-                switch results[index]! {
-                case .failure(let error):
+                switch (results[index]!, prepared[index]) {
+                case (.failure(let error), _), (.success, .failure(let error)):
                     outcome = FetchOutcome(url: target.url, source: target.source?.id, status: .failed, id: nil, problem: error)
-                case .success(let response):
+                case (.success, .success(let ready)):
                     do {
-                        outcome = try archive(response, target: target, previous: previous[target.url], session: session)
+                        outcome = try commit(ready, target: target, session: session)
                     } catch let error as CorpusError {
                         outcome = FetchOutcome(
                             url: target.url, source: target.source?.id, status: .failed, id: nil, problem: error)
@@ -174,9 +192,18 @@ public struct FetchJob {
         return outcomes
     }
 
-    func archive(_ response: FetchResponse, target: FetchTarget, previous: CaptureHistory.LastCapture?, session: WriteSession) throws
-        -> FetchOutcome
-    {
+    /// A fetched URL made ready to archive, without touching the session: a revisit of the
+    /// previous capture, or the new response with its record built.
+    enum PreparedFetch: Sendable {
+        case revisit([WARCRecord], corpusID: String)
+        case page(
+            request: WARCRecord, responseRecord: WARCRecord, record: CorpusRecord, file: Data, fetched: FetchResponse, payloadDigest: String
+        )
+    }
+
+    static func prepare(
+        _ response: FetchResponse, target: FetchTarget, previous: CaptureHistory.LastCapture?, warcPath: String, builder: RecordBuilder
+    ) throws -> PreparedFetch {
         let date = WARCDate.string(response.date)
         let payloadDigest = Digest.sha256Hex(response.body)
         var ipField: [(name: String, value: String)] = []
@@ -194,13 +221,13 @@ public struct FetchJob {
                 payloadDigest: false)
             revisit.headers.insert(("WARC-Payload-Digest", "sha256:" + previous.payloadSHA256), at: revisit.headers.count - 1)
             let request = requestRecord(response, date: date, concurrentTo: revisit.recordID, ipField: ipField)
-            try session.append([
-                request, revisit,
-                metadata(
-                    response, target: target, date: date, refersTo: revisit.recordID,
-                    corpusID: previous.corpusID, status: .unchanged, payloadDigest: previous.payloadSHA256)
-            ])
-            return FetchOutcome(url: target.url, source: target.source?.id, status: .unchanged, id: previous.corpusID, problem: nil)
+            return .revisit(
+                [
+                    request, revisit,
+                    metadata(
+                        response, target: target, date: date, refersTo: revisit.recordID,
+                        corpusID: previous.corpusID, status: .unchanged, payloadDigest: previous.payloadSHA256)
+                ], corpusID: previous.corpusID)
         }
         guard (200..<300).contains(response.status) else {
             throw CorpusError(file: target.url, stage: .fetch, reason: "HTTP \(response.status)")
@@ -228,31 +255,43 @@ public struct FetchJob {
         let capture = Capture(
             bytes: response.body, format: format, source: source,
             headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url)
-        let built = try ingestor.builder.buildWithFile(
-            capture, archive: ArchiveLocation(warc: session.warcPath, recordID: responseRecord.recordID))
-        let record: CorpusRecord
-        let file: Data
-        let status: FetchOutcome.Status
-        switch try Ingestor.place(built.record, file: built.file, session: session, replacing: nil) {
-        case .refused(let id, let reason):
-            return FetchOutcome(
-                url: target.url, source: target.source?.id, status: .conflict, id: id,
-                problem: CorpusError(file: target.url, stage: .classify, reason: reason))
-        case .placed(let placed, let data, let isNew):
-            (record, file, status) = (placed, data, isNew ? .fetched : .changed)
-        }
-        try session.append([
-            request, responseRecord,
-            metadata(
-                response, target: target, date: date, refersTo: responseRecord.recordID,
-                corpusID: record.id, status: status, payloadDigest: payloadDigest)
-        ])
-        try session.keepConfig(ingestor.config)
-        try session.put(record, fileData: file)
-        return FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, problem: nil)
+        let built = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: warcPath, recordID: responseRecord.recordID))
+        return .page(
+            request: request, responseRecord: responseRecord, record: built.record, file: built.file, fetched: response,
+            payloadDigest: payloadDigest)
     }
 
-    func requestRecord(_ response: FetchResponse, date: String, concurrentTo: String, ipField: [(name: String, value: String)])
+    /// Places a prepared fetch among the documents and appends it (in the order fetched).
+    func commit(_ prepared: PreparedFetch, target: FetchTarget, session: WriteSession) throws -> FetchOutcome {
+        switch prepared {
+        case .revisit(let records, let corpusID):
+            try session.append(records)
+            return FetchOutcome(url: target.url, source: target.source?.id, status: .unchanged, id: corpusID, problem: nil)
+        case .page(let request, let responseRecord, let built, let builtFile, let response, let payloadDigest):
+            let record: CorpusRecord
+            let file: Data
+            let status: FetchOutcome.Status
+            switch try Ingestor.place(built, file: builtFile, session: session, replacing: nil) {
+            case .refused(let id, let reason):
+                return FetchOutcome(
+                    url: target.url, source: target.source?.id, status: .conflict, id: id,
+                    problem: CorpusError(file: target.url, stage: .classify, reason: reason))
+            case .placed(let placed, let data, let isNew):
+                (record, file, status) = (placed, data, isNew ? .fetched : .changed)
+            }
+            try session.append([
+                request, responseRecord,
+                Self.metadata(
+                    response, target: target, date: WARCDate.string(response.date), refersTo: responseRecord.recordID,
+                    corpusID: record.id, status: status, payloadDigest: payloadDigest)
+            ])
+            try session.keepConfig(ingestor.config)
+            try session.put(record, fileData: file)
+            return FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, problem: nil)
+        }
+    }
+
+    static func requestRecord(_ response: FetchResponse, date: String, concurrentTo: String, ipField: [(name: String, value: String)])
         -> WARCRecord
     {
         WARCRecord.make(
@@ -260,7 +299,7 @@ public struct FetchJob {
             extra: [("WARC-Target-URI", response.finalURL)] + ipField + [("WARC-Concurrent-To", concurrentTo)])
     }
 
-    func metadata(
+    static func metadata(
         _ response: FetchResponse, target: FetchTarget, date: String, refersTo: String, corpusID: String,
         status: FetchOutcome.Status, payloadDigest: String
     ) -> WARCRecord {
