@@ -21,6 +21,8 @@ page = Path("Tests/Fixtures/pages/policy.wordpress.html").read_text(encoding="ut
 for number in range(count):
     title = f"Bench Commentary Number {number} on Digital China"
     body = page.replace("The Overall Layout Planning of Digital China Construction", title)
+    # Its own address: pages under one canonical link would be 1,000 versions of one document.
+    body = body.replace('href="https://digitalchinawinsthefuture.com/policy/"', f'href="https://example.org/commentary-{number}/"')
     (out / f"page-{number}.html").write_text(body, encoding="utf-8")
 PY
 chmod -R a+rX "$work"

@@ -80,6 +80,7 @@ public final class Fetcher {
             var notBefore: Date
         }
         var queue: [Pending] = requests.indices.map { Pending(index: $0, attempt: 1, notBefore: .distantPast) }
+        let hosts = requests.map { Self.host(of: $0.url) }  // parsed once, not per round per request
         var active: [UnsafeMutableRawPointer: Transfer] = [:]
         var activePerHost: [String: Int] = [:]
         var lastStartPerHost: [String: Date] = [:]
@@ -90,7 +91,7 @@ public final class Fetcher {
             var waiting: [Pending] = []
             for pending in queue {
                 let request = requests[pending.index]
-                let host = Self.host(of: request.url)
+                let host = hosts[pending.index]
                 let last = lastStartPerHost[host] ?? .distantPast
                 let canStart =
                     active.count < limits.maxConcurrency && pending.notBefore <= now
@@ -125,7 +126,7 @@ public final class Fetcher {
                     continue
                 }
                 curl_multi_remove_handle(multi, easy)
-                let host = Self.host(of: transfer.request.url)
+                let host = hosts[transfer.index]
                 activePerHost[host, default: 1] -= 1
                 switch transfer.finish(code: code) {
                 case .success(let response) where Self.isRetryable(status: response.status) && transfer.attempt <= limits.retries:
@@ -149,8 +150,25 @@ public final class Fetcher {
                 }
             }
             if !active.isEmpty || !queue.isEmpty {
-                var ready: Int32 = 0
-                curl_multi_poll(multi, nil, 0, active.isEmpty ? 50 : 100, &ready)
+                // Sleep in poll only until a transfer has news or the next queued request may
+                // start: with a free slot and nothing to wait for, go round at once (waiting the
+                // whole timeout there held a loopback fetch to a few dozen pages a second).
+                var wait = 100.0
+                if active.count < limits.maxConcurrency {
+                    let now = Date()
+                    for pending in queue {
+                        let host = hosts[pending.index]
+                        guard (activePerHost[host] ?? 0) < limits.perHostConcurrency else { continue }
+                        let startAt = max(
+                            pending.notBefore, (lastStartPerHost[host] ?? .distantPast).addingTimeInterval(limits.perHostDelaySeconds))
+                        wait = min(wait, max(0, startAt.timeIntervalSince(now) * 1000))
+                        if wait == 0 { break }
+                    }
+                }
+                if wait > 0 {
+                    var ready: Int32 = 0
+                    curl_multi_poll(multi, nil, 0, Int32(wait.rounded(.up)), &ready)
+                }
             }
         }
     }
