@@ -4,7 +4,8 @@
   2. burst: 2,000 small files written straight into Inbox/: time until every one is handled;
   3. overflow: 20,000 files written while the watcher is stopped (SIGSTOP), forcing an
      IN_Q_OVERFLOW past the kernel's 16,384-event queue: time until every one is handled.
-Usage: Benchmarks/watch.py [--latency-runs 200] [--burst 2000] [--overflow 20000]"""
+Usage: Benchmarks/watch.py [--latency-runs 200] [--burst 2000] [--overflow 20000] [--documents 1000]
+(--documents: the archive holds that many documents before the watcher starts.)"""
 import argparse, json, os, selectors, shutil, signal, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--latency-runs", type=int, default=200)
 parser.add_argument("--burst", type=int, default=2000)
 parser.add_argument("--overflow", type=int, default=20000)
+parser.add_argument("--documents", type=int, default=1000)
 args = parser.parse_args()
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 binary = ROOT / ".build/release/dccorpus"
@@ -27,6 +29,15 @@ staging.mkdir()
 template = (ROOT / "Tests/Fixtures/pages/policy.wordpress.html").read_text(encoding="utf-8")
 template += "<!--" + "p" * max(0, 30_000 - len(template.encode()) - 7) + "-->"
 
+canonical = 'href="https://digitalchinawinsthefuture.com/policy/"'
+if args.documents:
+    seed = work / "seed"
+    seed.mkdir()
+    for number in range(args.documents):
+        page = template.replace("The Overall Layout Planning of Digital China Construction", f"Archive Document Number {number} Already Held")
+        (seed / f"doc-{number}.html").write_text(page.replace(canonical, f'href="https://example.org/held-{number}/"'), encoding="utf-8")
+    subprocess.run([str(binary), "ingest", "--root", str(work)] + [str(p) for p in sorted(seed.iterdir())], check=True,
+                   stdout=subprocess.DEVNULL)
 watcher = subprocess.Popen([str(binary), "watch", "--json", "--root", str(work)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 selector = selectors.DefaultSelector()
 selector.register(watcher.stdout, selectors.EVENT_READ)
@@ -53,6 +64,7 @@ read_events(0.2)
 latencies = []
 for number in range(args.latency_runs):
     page = template.replace("The Overall Layout Planning of Digital China Construction", f"Latency Probe Number {number} of the Watcher")
+    page = page.replace(canonical, f'href="https://example.org/probe-{number}/"')  # its own document
     source = staging / f"probe-{number}.html"
     source.write_text(page, encoding="utf-8")
     name = f"probe-{number}.html"

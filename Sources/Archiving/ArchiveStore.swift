@@ -140,11 +140,11 @@ public final class ArchiveStore: Sendable {
         var errors: [CorpusError] = []
         var fresh: [String: CachedRecord] = [:]
         let cached = recordCache.withLock { $0 }
+        let base = corpusURL.path + "/"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: corpusURL.path))?.sorted() ?? []
         where name.hasSuffix(".json") && !name.hasPrefix(".") {
-            let url = corpusURL.appendingPathComponent(name)
             var info = stat()
-            guard stat(url.path, &info) == 0 else { continue }
+            guard stat(base + name, &info) == 0 else { continue }
             if let hit = cached[name], hit.size == Int64(info.st_size), hit.modified.tv_sec == info.st_mtim.tv_sec,
                 hit.modified.tv_nsec == info.st_mtim.tv_nsec
             {
@@ -153,6 +153,7 @@ public final class ArchiveStore: Sendable {
                 continue
             }
             do {
+                let url = corpusURL.appendingPathComponent(name)
                 let data = try FileIO.read(url, limit: 1 << 30)
                 let record = try CorpusRecord.decode(data, file: "data/corpus/\(name)")
                 records.append(record)
@@ -160,7 +161,7 @@ public final class ArchiveStore: Sendable {
             } catch let error as CorpusError {
                 errors.append(error)
             } catch {
-                errors.append(CorpusError(file: url.path, stage: .validate, reason: "\(error)"))
+                errors.append(CorpusError(file: base + name, stage: .validate, reason: "\(error)"))
             }
         }
         recordCache.withLock { $0 = fresh }

@@ -105,7 +105,7 @@ public final class InboxWatcher {
                 file: folder, stage: .read, reason: "Inbox/ is a symbolic link; the watcher never follows links out of the project")
         }
         if once {
-            try batch(names: nil, started: [:], emit: emit, validate: validate, alwaysValidate: true)
+            _ = try batch(names: nil, started: [:], emit: emit, validate: validate, alwaysValidate: true)
             return
         }
 
@@ -119,9 +119,22 @@ public final class InboxWatcher {
         // held past its timeout) leaves its files in Inbox/; the watcher says so and rescans later
         // instead of exiting, so it outlives the fault.
         var retryAt: Date? = nil
+        // Validation runs once the Inbox has been quiet for the settle window, not after every
+        // batch: a file dropped while the archive is being validated waits for nothing.
+        var validationDue = false
+        func validateIfDue() {
+            guard validationDue else { return }
+            validationDue = false
+            do {
+                let result = try validate()
+                emit(WatchEvent(event: .validated, errors: result.errors, warnings: result.warnings))
+            } catch {
+                emit(WatchEvent(event: .note, file: nil, error: "\(error)"))
+            }
+        }
         func batchOrRetry(_ names: [String]?, _ started: [String: Date]) {
             do {
-                try batch(names: names, started: started, emit: emit, validate: validate)
+                if try batch(names: names, started: started, emit: emit, validate: validate, deferValidation: true) { validationDue = true }
             } catch {
                 emit(
                     WatchEvent(
@@ -146,10 +159,13 @@ public final class InboxWatcher {
                 timeout = timeout < 0 ? wait : min(timeout, wait)
             }
             if !takeNow.isEmpty { timeout = 0 }
+            let idle = Int32((settle * 1000).rounded(.up))
+            if validationDue && (timeout < 0 || timeout > idle) { timeout = idle }
             var fds = [pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0), pollfd(fd: signals[0], events: Int16(POLLIN), revents: 0)]
             let ready = poll(&fds, 2, timeout)
             if ready < 0 && errno != EINTR { break }
             if fds[1].revents != 0 { stop = true }
+            if ready == 0 && takeNow.isEmpty && lastActivity.isEmpty && queue.events.withLock({ $0.isEmpty }) { validateIfDue() }
             var drain = [UInt8](repeating: 0, count: 4096)
             while read(wake[0], &drain, drain.count) > 0 {}
             var rescan = false
@@ -218,6 +234,7 @@ public final class InboxWatcher {
                 }
             }
         }
+        validateIfDue()  // what the last batches changed, before the watcher ends
     }
 
     /// The kernel side of watching: the inotify descriptor, the pipe the reader thread wakes the
@@ -336,8 +353,8 @@ public final class InboxWatcher {
     /// One batch: ingest (one lock), report each file as soon as it is durable, then validate.
     func batch(
         names: [String]?, started: [String: Date], emit: (WatchEvent) -> Void,
-        validate: () throws -> (errors: Int, warnings: Int), alwaysValidate: Bool = false
-    ) throws {
+        validate: () throws -> (errors: Int, warnings: Int), alwaysValidate: Bool = false, deferValidation: Bool = false
+    ) throws -> Bool {
         let begin = Date()
         let (outcomes, notes) = try inbox.process(names: names, with: ingestor) { outcomes in
             let now = Date()
@@ -348,8 +365,10 @@ public final class InboxWatcher {
             }
         }
         for note in notes { emit(WatchEvent(event: .note, file: nil, error: note)) }
-        if outcomes.isEmpty && !alwaysValidate { return }
+        if outcomes.isEmpty && !alwaysValidate { return false }
+        if deferValidation { return true }
         let result = try validate()
         emit(WatchEvent(event: .validated, errors: result.errors, warnings: result.warnings))
+        return false
     }
 }
