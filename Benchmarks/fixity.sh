@@ -12,7 +12,7 @@ trap 'rm -rf "$root"' EXIT
 cp -r Config "$root/Config"
 mkdir -p "$root/Inbox"
 cp Tests/Fixtures/seeds/*.txt "$root/Inbox/"
-"$binary" run --root "$root" >/dev/null
+"$binary" run --offline --root "$root" >/dev/null   # no network needed (the real sources are online)
 # Grow the payload with large (incompressible) files listed in the manifest, as big WARCs would be.
 python3 - "$root/Archive" "$size_mb" <<'PY'
 import hashlib, os, sys
