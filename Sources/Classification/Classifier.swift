@@ -18,7 +18,13 @@ public struct Classifier: Sendable {
     public let config: CorpusConfig
     public static let seriesName = "Digital China Construction Series"
 
-    public init(config: CorpusConfig) { self.config = config }
+    /// Built once per configuration: its keyword index is what makes ranking one pass per field.
+    let ranker: TopicRanker
+
+    public init(config: CorpusConfig) {
+        self.config = config
+        ranker = TopicRanker(topics: config.lexicon.topics)
+    }
 
     public func classify(_ document: CleanDocument, sourceName: String) -> RecordContent {
         var lines = Self.lines(of: document)
@@ -153,7 +159,7 @@ public struct Classifier: Sendable {
         let topics =
             offTopic
             ? []
-            : TopicRanker(topics: config.lexicon.topics).rank(
+            : ranker.rank(
                 title: [title.en, title.zh, headline].compactMap { $0 }.joined(separator: "\n"),
                 synopsis: [fields.synopsis.en, fields.synopsis.zh].compactMap { $0 }.joined(separator: "\n"),
                 terms: fields.terms.map { "\($0.en) \($0.zh)" }.joined(separator: "\n"),
