@@ -57,14 +57,27 @@ public struct Bag: Sendable {
 
     /// Rewrites the payload manifest, bag-info.txt (Payload-Oxum from the files' sizes) and the
     /// tag manifest, each atomically, in that order.
-    public func writeManifests(payload: [String: String]) throws {
+    /// `knownSizes`: payload sizes the caller already knows (the rest are stat'ed); returns every
+    /// size it used.
+    @discardableResult
+    public func writeManifests(payload: [String: String], knownSizes: [String: Int64] = [:]) throws -> [String: Int64] {
         var manifest = ""
         var totalBytes: UInt64 = 0
+        var sizes: [String: Int64] = [:]
+        sizes.reserveCapacity(payload.count)
         let base = root.path + "/"  // a string join: URL.appendingPathComponent per file was most of a commit
         for path in payload.keys.sorted() {
             manifest += "\(payload[path]!)  \(Bag.encodePath(path))\n"
+            if let size = knownSizes[path] {
+                sizes[path] = size
+                totalBytes += UInt64(max(0, size))
+                continue
+            }
             var info = stat()
-            if stat(base + path, &info) == 0 { totalBytes += UInt64(info.st_size) }
+            if stat(base + path, &info) == 0 {
+                totalBytes += UInt64(info.st_size)
+                sizes[path] = Int64(info.st_size)
+            }
         }
         try FileIO.writeAtomically(Data(manifest.utf8), to: manifestURL, syncFolder: false)
         let info = """
@@ -82,6 +95,7 @@ public struct Bag: Sendable {
         }
         try FileIO.writeAtomically(Data(tags.utf8), to: tagManifestURL, syncFolder: false)
         try FileIO.syncDirectory(root)  // one fsync makes all three renames durable
+        return sizes
     }
 
     /// RFC 8493 §2.1.3: CR, LF and % in manifest paths are percent-encoded.

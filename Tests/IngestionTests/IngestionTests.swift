@@ -80,6 +80,30 @@ import Testing
         #expect(try Ingestor(archiveRoot: ingestor.store.root, config: config).ingest(paths: [page]).map(\.status) == [.unchanged])
     }
 
+    @Test func theManifestStaysExactWhenAnotherWriterCommitsBetweenSessions() throws {
+        // Two stores over one archive, as two processes: each remembers the manifest it wrote.
+        let other = Ingestor(archiveRoot: ingestor.store.root, config: config)
+        _ = try ingestor.ingest(paths: [try copy("pages/lesson-5.news.html")])
+        _ = try other.ingest(paths: [try copy("pages/lesson-1.wordpress.html")])
+        _ = try ingestor.ingest(paths: [try copy("pages/policy.wordpress.html")])
+        let manifest = try ingestor.store.bag.readManifest()
+        for id in ["lesson-5", "lesson-1", "policy-overall-layout-planning-digital-china-construction"] {
+            #expect(manifest["data/corpus/\(id).json"] != nil, "\(id) is in the manifest")
+        }
+        let data = ingestor.store.root.appendingPathComponent("data")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: data.path).filter { path in
+            var isFolder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: data.appendingPathComponent(path).path, isDirectory: &isFolder)
+                && !isFolder.boolValue
+        }
+        #expect(Set(manifest.keys) == Set(files.map { "data/\($0)" }), "the manifest lists exactly the payload files")
+        let oxum = try ingestor.store.bag.readBagInfo()["Payload-Oxum"]
+        let total = try files.reduce(0) { sum, path in
+            sum + ((try FileManager.default.attributesOfItem(atPath: data.appendingPathComponent(path).path)[.size] as? Int) ?? 0)
+        }
+        #expect(oxum == "\(total).\(files.count)", "Payload-Oxum counts every byte and file")
+    }
+
     @Test func anotherTalkUnderALessonsIdIsATypedConflict() throws {
         _ = try ingestor.ingest(paths: [try copy("pages/lesson-1.wordpress.html")])
         let stray = folder.url.appendingPathComponent("stray.html")
