@@ -50,8 +50,7 @@ public indirect enum JSONValue: Equatable, Sendable, Codable {
 
     /// Converts any `Encodable` into a `JSONValue` tree.
     public static func from<T: Encodable>(_ value: T) throws -> JSONValue {
-        let data = try JSONEncoder().encode(value)
-        return try JSONDecoder().decode(JSONValue.self, from: data)
+        try JSONValueEncoder.encode(value)
     }
 
     /// Parses JSON bytes.

@@ -225,6 +225,30 @@ import Testing
     }
 }
 
+@Suite struct JSONValueEncoderTests {
+    struct Sample: Encodable {
+        var name = "x\"y"
+        var none: String? = nil
+        var whole = 1.0
+        var fraction = 0.75
+        var big: UInt64 = .max
+        var nested = [["a": [1, 2]], ["b": []]]
+        var flags = [true, false]
+        var optionals: [Int?] = [1, nil]
+    }
+
+    /// The direct encoder gives what writing JSON text and reading it back gave.
+    @Test func theTreeIsWhatTheTextRoundTripGave() throws {
+        let viaText = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(Sample()))
+        let direct = try JSONValue.from(Sample())
+        #expect(direct.canonicalData() == viaText.canonicalData())
+        #expect(direct["whole"] == .int(1) && direct["none"] == nil, "nil optionals are left out, as JSONEncoder leaves them")
+        let record = Fixtures.record("lesson-3", kind: .lesson, lesson: 3, title: Bilingual(en: "T", zh: "题"), text: "Body.")
+        let recordViaText = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(record))
+        #expect(try JSONValue.from(record) == recordViaText)
+    }
+}
+
 @Suite struct HeaderFieldsTests {
     @Test func namesValuesFoldingAndColonsInValues() {
         let fields = HeaderFields.parse([
