@@ -18,6 +18,25 @@ import Testing
         try cleaner.clean(Data(html.utf8), format: .html, source: "t.html")
     }
 
+    @Test func aPageOfTooManyElementsIsRefusedBeforeItIsParsed() throws {
+        var small = config
+        small.maxBlocks = 100  // 500 elements at most
+        let cleaner = Cleaner(config: small)
+        // 16 start tags a paragraph, one block each: the element limit is what is tested.
+        let paragraph = "<p>" + String(repeating: "<b>数据</b> data ", count: 15) + "</p>\n"
+        let within = "<html><body>" + String(repeating: paragraph, count: 30) + "</body></html>"  // 482 start tags
+        #expect(throws: Never.self) { try cleaner.clean(Data(within.utf8), format: .html, source: "ok.html") }
+        let over = "<html><body>" + String(repeating: paragraph, count: 32) + "</body></html>"  // 514
+        #expect(
+            throws: CorpusError(
+                file: "big.html", stage: .clean,
+                reason: "page has more than 500 elements (5 x pipeline.toml limits.max_blocks); refused before parsing")
+        ) { try cleaner.clean(Data(over.utf8), format: .html, source: "big.html") }
+        // "<" before anything but a letter is no element: text full of "a < b" is not refused.
+        let text = "<html><body><p>" + String(repeating: "1 < 2 ", count: 2_000) + "</p></body></html>"
+        #expect(throws: Never.self) { try cleaner.clean(Data(text.utf8), format: .html, source: "text.html") }
+    }
+
     @Test func blocksCarryTheirRoles() throws {
         let document = try clean(
             """
