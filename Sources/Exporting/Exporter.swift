@@ -81,8 +81,10 @@ public enum Exporter {
         return out
     }
 
-    /// Escapes text for XML 1.0 and drops the characters XML 1.0 cannot hold.
-    static func xml(_ text: String) -> String {
+    /// Escapes text for XML 1.0 and drops the characters XML 1.0 cannot hold. `html` also
+    /// escapes the apostrophe and drops DEL and the C1 controls, which HTML reports as errors:
+    /// the one escaper of the TMX export and the site.
+    static func xml(_ text: String, html: Bool = false) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -91,10 +93,12 @@ public enum Exporter {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
+            case "'" where html: out += "&#39;"
             case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
             default:
                 let value = scalar.value
                 if value < 0x20 || (0xFFFE...0xFFFF).contains(value) { continue }
+                if html && (0x7F...0x9F).contains(value) { continue }
                 out.unicodeScalars.append(scalar)
             }
         }

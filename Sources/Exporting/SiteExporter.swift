@@ -22,25 +22,7 @@ public enum SiteExporter {
     }
 
     /// Text safe in element content and in quoted attribute values.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                // Controls other than tab and newlines are not allowed in HTML text.
-                if scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r" { continue }
-                if scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) { continue }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { Exporter.xml(text, html: true) }
 
     /// English text, escaped, with every run of Chinese inside it (a term quoted in a
     /// definition) marked `lang="zh-CN"`, so readers and screen readers switch for it.

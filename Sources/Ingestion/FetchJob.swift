@@ -157,26 +157,27 @@ public struct FetchJob {
             let warcPath = session.warcPath
             let builder = ingestor.builder
             let fetched = results
+            // A failed fetch stays its failure; a response becomes a prepared capture or its error.
             let prepared = Parallel.map(count: targets.count, jobs: Parallel.cores) { index -> Result<PreparedFetch, CorpusError> in
-                guard case .success(let response) = fetched[index]! else {
-                    return .failure(CorpusError(file: "", stage: .fetch, reason: ""))
-                }
-                do {
-                    return .success(
-                        try Self.prepare(
-                            response, target: targets[index], previous: previous[targets[index].url], warcPath: warcPath, builder: builder))
-                } catch let error as CorpusError {
-                    return .failure(error)
-                } catch {
-                    return .failure(CorpusError(file: targets[index].url, stage: .fetch, reason: "\(error)"))
+                fetched[index]!.flatMap { response in
+                    do {
+                        return .success(
+                            try Self.prepare(
+                                response, target: targets[index], previous: previous[targets[index].url], warcPath: warcPath,
+                                builder: builder))
+                    } catch let error as CorpusError {
+                        return .failure(error)
+                    } catch {
+                        return .failure(CorpusError(file: targets[index].url, stage: .fetch, reason: "\(error)"))
+                    }
                 }
             }
             for (index, target) in targets.enumerated() {
                 let outcome: FetchOutcome
-                switch (results[index]!, prepared[index]) {
-                case (.failure(let error), _), (.success, .failure(let error)):
+                switch prepared[index] {
+                case .failure(let error):
                     outcome = FetchOutcome(url: target.url, source: target.source?.id, status: .failed, id: nil, problem: error)
-                case (.success, .success(let ready)):
+                case .success(let ready):
                     do {
                         outcome = try commit(ready, target: target, session: session)
                     } catch let error as CorpusError {
