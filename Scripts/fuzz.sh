@@ -99,7 +99,9 @@ fuzz() {  # fuzz TARGET
 fork_and_group() {  # fork_and_group TARGET: fork mode past finds, then the finds by promise
     local name=$1
     seed "$name"
-    local finds=$build/finds/$name
+    local finds=$build/finds/$name dictionary=html
+    [ "$name" = warc ] && dictionary=warc
+    [ "$name" = config ] && dictionary=config
     mkdir -p "$finds"
     echo "== $name: fork mode, $jobs jobs, ${seconds}s"
     DCCORPUS_FUZZ_TARGET=$name DCCORPUS_ROOT=$root SWIFT_BACKTRACE=enable=no \
@@ -107,7 +109,7 @@ fork_and_group() {  # fork_and_group TARGET: fork mode past finds, then the find
         "$binary" "$build/corpus/$name" Tests/Fixtures/fuzz/"$name" \
         -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -max_total_time="$seconds" -max_len=65536 -timeout=10 \
         -rss_limit_mb=2048 -malloc_limit_mb=1024 -detect_leaks=0 \
-        -dict=Tests/Fixtures/fuzz/dictionaries/html.dict -artifact_prefix="$finds/" 2>&1 \
+        -dict=Tests/Fixtures/fuzz/dictionaries/$dictionary.dict -artifact_prefix="$finds/" 2>&1 \
         | grep -E "^#[0-9]+: cov|INFO: fuzzed for|crashes:" | tail -3
     # Replay each find with the ordinary build (no sanitizer): its one-line verdict names the
     # promise; strip what quotes the input so that finds of one class group together.
