@@ -16,11 +16,15 @@ public final class ArchiveStore: Sendable {
     /// The largest WARC record (decompressed gzip member) this archive's readers accept.
     public let warcRecordLimit: Int
 
-    public init(root: URL, lockTimeout: Double, warcRecordLimit: Int = 64 << 20) {
+    /// When the open WARC file is closed and a new one started (`[archive]` in pipeline.toml).
+    public let rollover: WARCRollover
+
+    public init(root: URL, lockTimeout: Double, warcRecordLimit: Int = 64 << 20, rollover: WARCRollover = WARCRollover()) {
         self.root = root
         self.bag = Bag(root: root)
         self.lockTimeout = lockTimeout
         self.warcRecordLimit = warcRecordLimit
+        self.rollover = rollover
     }
 
     /// Decoded records by file name, with the size and modification time they were read at: a
@@ -38,44 +42,94 @@ public final class ArchiveStore: Sendable {
 
     /// Every payload digest the archive holds a capture of (any version of any document), with
     /// its document's id: the same bytes given again are "unchanged", not a new capture.
-    ///
-    /// Committed WARC files never change, so what each holds is kept in a derived index beside
-    /// the bag (`Archive/.capture-digests.json`, outside the payload like the search index):
-    /// a file is read again only when it is new or its size differs from the index's. Losing
-    /// or breaking the index costs one re-read of the WARC files, never a capture.
     public func capturedDigests(limit: Int) -> [String: String] {
+        let index = refreshIndexes(limit: limit)
+        var digests: [String: String] = [:]
+        for path in warcFiles() {  // oldest first: a digest keeps the document that first captured it
+            for (digest, id) in index.files[path]?.digests ?? [:] where digests[digest] == nil { digests[digest] = id }
+        }
+        return digests
+    }
+
+    /// Brings the two derived indexes beside the bag up to date with the WARC files, reading only
+    /// bytes they have not seen (WARC files only ever grow, by whole records):
+    /// `.capture-digests.json` (per WARC file: its size when read and the payload digests its
+    /// metadata records name) and `index.cdxj` (every replayable record, for pywb and WACZ).
+    ///
+    /// Both stay outside the payload, like the search index: they are derived from the WARC
+    /// files, which the manifest covers, so they need no fixity of their own, and a commit
+    /// never has to rewrite the tag manifest for them. Losing or editing either costs one
+    /// re-read of the WARC files (`reindex` forces it), never a capture.
+    @discardableResult
+    public func refreshIndexes(limit: Int? = nil) -> CaptureDigestIndex {
+        let limit = limit ?? warcRecordLimit
         let files = warcFiles()
         var index = captureIndex.withLock { $0 }
         if index.files.isEmpty { index = CaptureDigestIndex.read(from: captureDigestsURL) }
-        var changed = false
         var sizes: [String: Int64] = [:]
         for path in files {
             var info = stat()
             guard stat(root.path + "/" + path, &info) == 0 else { continue }
             sizes[path] = Int64(info.st_size)
-            if index.files[path]?.size == Int64(info.st_size) { continue }
-            var found: [String: String] = [:]
-            // A WARC this reader cannot read is reported by verify; here it only costs dedupe.
-            try? WARCFileReader(path: root.appendingPathComponent(path).path, limit: limit).forEachRecord { record, _ in
-                guard record.type == "metadata" else { return }
-                let fields = CaptureFields.parse(record.block)
-                if let digest = fields[.payloadSHA256], let id = fields[.corpusID] { found[digest] = id }
+        }
+        // A missing or edited CDXJ file, or a WARC file gone or shorter than when it was read,
+        // means lines the index holds may be wrong: read everything again.
+        let cdxjStamp = FileStamp(path: cdxjURL.path)
+        var rebuild = index.cdxj == nil || cdxjStamp != index.cdxj
+        for (path, file) in index.files where sizes[path] == nil || sizes[path]! < file.size { rebuild = true }
+        if rebuild { index = CaptureDigestIndex() }
+        var newLines: [String] = []
+        var changed = rebuild
+        for path in files {
+            guard let size = sizes[path] else { continue }
+            let from = index.files[path]?.size ?? 0
+            if from == size { continue }
+            var file = index.files[path] ?? .init(size: 0, digests: [:])
+            let name = (path as NSString).lastPathComponent
+            // A WARC this reader cannot read is reported by verify; here it only costs dedupe and replay.
+            try? WARCFileReader(path: root.path + "/" + path, limit: limit).forEachRecord(from: UInt64(from)) { record, offset, length in
+                if record.type == "metadata" {
+                    let fields = CaptureFields.parse(record.block)
+                    if let digest = fields[.payloadSHA256], let id = fields[.corpusID] { file.digests[digest] = id }
+                } else if let line = CDXJ.line(for: record, offset: offset, length: length, filename: name) {
+                    newLines.append(line)
+                }
             }
-            index.files[path] = .init(size: Int64(info.st_size), digests: found)
+            file.size = size
+            index.files[path] = file
             changed = true
         }
-        for path in index.files.keys where sizes[path] == nil {
-            index.files[path] = nil
-            changed = true
+        guard changed else {
+            captureIndex.withLock { $0 = index }
+            return index
         }
-        if changed { try? index.write(to: captureDigestsURL) }
+        var lines = newLines
+        if !rebuild, let existing = try? FileIO.read(cdxjURL, limit: 1 << 34) {
+            lines += String(decoding: existing, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+        // Byte order, as `sort` with LC_ALL=C gives it: what pywb's binary search expects.
+        lines.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let text = lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+        if (try? FileIO.writeAtomically(Data(text.utf8), to: cdxjURL, durable: false)) != nil {
+            index.cdxj = FileStamp(path: cdxjURL.path)
+        } else {
+            index.cdxj = nil
+        }
+        try? index.write(to: captureDigestsURL)
         captureIndex.withLock { $0 = index }
-        var digests: [String: String] = [:]
-        for path in files {  // oldest first: a digest keeps the document that first captured it
-            for (digest, id) in index.files[path]?.digests ?? [:] where digests[digest] == nil { digests[digest] = id }
-        }
-        return digests
+        return index
     }
+
+    /// Forgets both derived indexes and reads every WARC file again (`reindex`).
+    public func rebuildIndexes() {
+        captureIndex.withLock { $0 = CaptureDigestIndex() }
+        unlink(captureDigestsURL.path)
+        unlink(cdxjURL.path)
+        refreshIndexes()
+    }
+
+    /// The CDXJ index of every capture (see `refreshIndexes`).
+    public var cdxjURL: URL { root.appendingPathComponent("index.cdxj") }
 
     var captureDigestsURL: URL { root.appendingPathComponent(".capture-digests.json") }
 
@@ -195,6 +249,10 @@ public final class ArchiveStore: Sendable {
         struct Move: Codable {
             var from: String
             var to: String
+            /// When set, `from` is appended to `to` at this offset (the open WARC file's length
+            /// at its last commit) instead of replacing it; bytes past it are a killed writer's
+            /// torn tail and are cut first, so a replay gives the same file.
+            var appendAt: Int64? = nil
         }
     }
 
@@ -223,6 +281,11 @@ public final class ArchiveStore: Sendable {
                 continue
             }
             let source = stagingURL.appendingPathComponent(move.from)
+            if let offset = move.appendAt {
+                manifest[move.to] = try appendStaged(source, to: target, relative: move.to, at: offset)
+                sizes.removeValue(forKey: move.to)
+                continue
+            }
             if FileManager.default.fileExists(atPath: source.path) {
                 try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 guard rename(source.path, target.path) == 0 else {
@@ -233,13 +296,132 @@ public final class ArchiveStore: Sendable {
                 touchedFolders.insert(target.deletingLastPathComponent().path)
             }
             guard FileManager.default.fileExists(atPath: target.path) else { continue }
-            manifest[move.to] = try Digest.sha256File(at: target).hex
+            if move.to.hasPrefix("data/warc/") {
+                // A new WARC file may be the next session's open file: keep its running hash.
+                let hasher = try Digest.Streaming.file(at: target)
+                manifest[move.to] = hasher.finalizeHex()
+                if let stamp = FileStamp(path: target.path) {
+                    openHash.withLock { $0 = OpenFileHash(path: move.to, stamp: stamp, hasher: hasher) }
+                }
+            } else {
+                manifest[move.to] = try Digest.sha256File(at: target).hex
+            }
             sizes.removeValue(forKey: move.to)  // stat'ed again when the manifests are written
         }
         for folder in touchedFolders.sorted() { try FileIO.syncDirectory(URL(fileURLWithPath: folder)) }
         let written = try bag.writeManifests(payload: manifest, knownSizes: sizes)
         let stamp = FileStamp(path: bag.manifestURL.path)
         manifestCache.withLock { $0 = stamp.map { ManifestCache(stamp: $0, entries: manifest, sizes: written) } }
+    }
+
+    /// Appends a staged batch of WARC records to the open WARC file at `offset` and returns the
+    /// file's new SHA-256. Cuts a torn tail first (one line on stderr says so). The hash goes on
+    /// from the running hash this process holds for the file when the file is still as it left
+    /// it; otherwise the whole file is read.
+    func appendStaged(_ source: URL, to target: URL, relative: String, at offset: Int64) throws -> String {
+        guard let input = FileHandle(forReadingAtPath: source.path) else {
+            throw CorpusError(file: source.path, stage: .archive, reason: "the staged WARC records of this commit are missing")
+        }
+        defer { try? input.close() }
+        let before = FileStamp(path: target.path)
+        let descriptor = open(target.path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw CorpusError(file: target.path, stage: .archive, reason: "cannot open to append: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let size = before?.size ?? 0
+        if size < offset {
+            throw CorpusError(
+                file: relative, stage: .archive,
+                reason: "is \(size) bytes, shorter than the \(offset) bytes of its last commit: the file was cut; run `dccorpus verify`")
+        }
+        if size > offset {
+            guard ftruncate(descriptor, off_t(offset)) == 0 else {
+                throw CorpusError(file: relative, stage: .archive, reason: "cannot cut a torn tail: \(String(cString: strerror(errno)))")
+            }
+            FileHandle.standardError.write(
+                Data(
+                    "dccorpus: \(relative): cut \(size - offset) bytes that a killed writer left past its last commit (offset \(offset)); the batch is appended again from the commit journal\n"
+                        .utf8))
+        }
+        var hasher: Digest.Streaming? = nil
+        if let cached = openHash.withLock({ $0 }), cached.path == relative, cached.stamp == before, size == offset {
+            hasher = cached.hasher
+        }
+        guard lseek(descriptor, off_t(offset), SEEK_SET) == off_t(offset) else {
+            throw CorpusError(file: relative, stage: .archive, reason: String(cString: strerror(errno)))
+        }
+        while true {
+            let chunk = input.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            try FileIO.writeAll(descriptor, chunk, target)
+            hasher?.update(chunk)
+        }
+        guard fsync(descriptor) == 0 else {
+            throw CorpusError(file: relative, stage: .archive, reason: "fsync failed: \(String(cString: strerror(errno)))")
+        }
+        let finished = try hasher ?? Digest.Streaming.file(at: target)
+        if let stamp = FileStamp(path: target.path) {
+            openHash.withLock { $0 = OpenFileHash(path: relative, stamp: stamp, hasher: finished) }
+        }
+        return finished.finalizeHex()
+    }
+
+    /// The running SHA-256 of the open WARC file as this process last wrote or read it.
+    struct OpenFileHash: Sendable {
+        var path: String
+        var stamp: FileStamp
+        var hasher: Digest.Streaming
+    }
+    let openHash = Mutex<OpenFileHash?>(nil)
+
+    /// The WARC file new captures go into, and its length: the newest file this tool wrote, while
+    /// it is under `[archive] warc_file_bytes` and younger than `warc_file_seconds`, and only
+    /// when its bytes are still the ones its manifest entry names (appending re-hashes the file
+    /// into the manifest, which must never seal a change made behind the tool's back; verify
+    /// reports such a file, and captures go to a new one meanwhile). Nil: start a new file.
+    func openWARC(now: Date) -> (path: String, size: Int64)? {
+        guard let path = warcFiles().last else { return nil }
+        let name = (path as NSString).lastPathComponent
+        guard name.hasPrefix("dccorpus-"), name.hasSuffix(".warc.gz"), let created = Self.creationDate(ofWARCNamed: name),
+            now.timeIntervalSince(created) < rollover.seconds,
+            let stamp = FileStamp(path: root.path + "/" + path), stamp.size > 0, stamp.size < rollover.bytes
+        else { return nil }
+        var hasher: Digest.Streaming
+        if let cached = openHash.withLock({ $0 }), cached.path == path, cached.stamp == stamp {
+            hasher = cached.hasher
+        } else {
+            guard let read = try? Digest.Streaming.file(at: root.appendingPathComponent(path)) else { return nil }
+            hasher = read
+            guard FileStamp(path: root.path + "/" + path) == stamp else { return nil }
+            openHash.withLock { $0 = OpenFileHash(path: path, stamp: stamp, hasher: hasher) }
+        }
+        guard let expected = manifestEntries()[path], expected == hasher.finalizeHex() else { return nil }
+        return (path, stamp.size)
+    }
+
+    /// `dccorpus-20261123021724-…` → that second, UTC.
+    static func creationDate(ofWARCNamed name: String) -> Date? {
+        let digits = name.dropFirst("dccorpus-".count).prefix(14)
+        guard digits.count == 14, digits.allSatisfy(\.isNumber) else { return nil }
+        var parts = tm()
+        let value = Array(digits).map { Int32(String($0))! }
+        func number(_ range: Range<Int>) -> Int32 { value[range].reduce(0) { $0 * 10 + $1 } }
+        parts.tm_year = number(0..<4) - 1900
+        parts.tm_mon = number(4..<6) - 1
+        parts.tm_mday = number(6..<8)
+        parts.tm_hour = number(8..<10)
+        parts.tm_min = number(10..<12)
+        parts.tm_sec = number(12..<14)
+        return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+    }
+
+    /// The payload manifest's entries: what this process wrote last when the file is unchanged.
+    func manifestEntries() -> [String: String] {
+        if let cached = manifestCache.withLock({ $0 }), let stamp = FileStamp(path: bag.manifestURL.path), cached.stamp == stamp {
+            return cached.entries
+        }
+        return (try? bag.readManifest()) ?? [:]
     }
 
     /// What this process last wrote to the payload manifest (see `apply`).
@@ -284,12 +466,15 @@ public final class ArchiveStore: Sendable {
     }
 }
 
-/// One writer's batch: WARC records go into one new WARC file, records into staged JSON files;
-/// `commit` publishes both together.
+/// One writer's batch: WARC records are staged and then appended to the open WARC file (or start
+/// a new one, see `ArchiveStore.openWARC`), records go into staged JSON files; `commit`
+/// publishes both together.
 public final class WriteSession {
     let store: ArchiveStore
     /// Relative path (`data/warc/…`) of the WARC file this session writes.
     public let warcPath: String
+    /// The open file's length when this session began, when it appends to one.
+    let appendAt: Int64?
     private var warcHandle: Int32 = -1
     private var stagedRecords: [String: String] = [:]  // id -> staged file name
     /// Records as they stand, including this session's uncommitted ones.
@@ -311,12 +496,17 @@ public final class WriteSession {
         // Names sort in the order sessions wrote them (sessions hold the lock in turn): the
         // second and then the microsecond, so two versions captured within one second (whose
         // WARC-Dates are equal) are still told apart in order by history and diff.
-        let stamp = WARCDate.string(started).filter(\.isNumber)
-        let micro = Int((started.timeIntervalSince1970 * 1_000_000).rounded(.down)) % 1_000_000
-        let microText = String(micro)
-        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        warcPath =
-            "data/warc/dccorpus-\(stamp)-\(String(repeating: "0", count: 6 - microText.count) + microText)-\(getpid())-\(suffix).warc.gz"
+        if let open = store.openWARC(now: started) {
+            (warcPath, appendAt) = (open.path, open.size)
+        } else {
+            let stamp = WARCDate.string(started).filter(\.isNumber)
+            let micro = Int((started.timeIntervalSince1970 * 1_000_000).rounded(.down)) % 1_000_000
+            let microText = String(micro)
+            let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+            warcPath =
+                "data/warc/dccorpus-\(stamp)-\(String(repeating: "0", count: 6 - microText.count) + microText)-\(getpid())-\(suffix).warc.gz"
+            appendAt = nil
+        }
         try FileManager.default.createDirectory(at: store.stagingURL, withIntermediateDirectories: true)
         ids = store.recordIDs()
         // Every captured payload, by the document it belongs to now (renamed ones followed).
@@ -344,13 +534,17 @@ public final class WriteSession {
     /// The id of the document whose capture (this or an earlier version) has exactly these raw bytes.
     public func recordID(forRawDigest digest: String) -> String? { rawDigests[digest] }
 
-    /// Appends records to this session's WARC file (a `warcinfo` record first), each as its own
-    /// gzip member.
+    /// Appends records to this session's WARC file (a `warcinfo` record first when the file is
+    /// new), each as its own gzip member.
     public func append(_ warcRecords: [WARCRecord]) throws {
         if warcHandle < 0 {
             warcHandle = open(stagedWARCURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard warcHandle >= 0 else {
                 throw CorpusError(file: stagedWARCURL.path, stage: .archive, reason: String(cString: strerror(errno)))
+            }
+            if appendAt != nil {
+                for record in warcRecords { try FileIO.writeAll(warcHandle, try Gzip.member(record.serialized()), stagedWARCURL) }
+                return
             }
             let info =
                 "software: \(Bag.softwareAgent)\r\nformat: WARC File Format 1.1\r\nconformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\ndescription: Digital China Construction Series corpus captures\r\n"
@@ -427,7 +621,7 @@ public final class WriteSession {
             }
             close(warcHandle)
             warcHandle = -1
-            moves.append(.init(from: stagedWARCURL.lastPathComponent, to: warcPath))
+            moves.append(.init(from: stagedWARCURL.lastPathComponent, to: warcPath, appendAt: appendAt))
         }
         moves += stagedExtras
         moves += stagedRemovals.filter { removal in !stagedRecords.keys.contains { "data/corpus/\($0).json" == removal.to } }
@@ -436,6 +630,8 @@ public final class WriteSession {
         }
         try FileIO.syncDirectory(store.stagingURL)
         try store.commit(moves: moves)
+        // Keep the digest and CDXJ indexes current with what this commit appended.
+        if appendAt != nil || moves.contains(where: { $0.to == warcPath }) { store.refreshIndexes() }
         stagedRecords.removeAll()
         stagedExtras.removeAll()
         stagedRemovals.removeAll()
@@ -453,19 +649,31 @@ public final class WriteSession {
     }
 }
 
+/// When a WARC file is closed: at `bytes` or `seconds` after it was started, whichever comes first.
+public struct WARCRollover: Sendable, Equatable {
+    public var bytes: Int64
+    public var seconds: Double
+    public init(bytes: Int64 = 1 << 30, seconds: Double = 86_400) {
+        self.bytes = bytes
+        self.seconds = seconds
+    }
+}
+
 /// The derived index of capture digests: per WARC file, its size when read and the payload
 /// digests its metadata records name, with their document ids.
-struct CaptureDigestIndex: Codable, Sendable {
-    struct File: Codable, Sendable {
-        var size: Int64
-        var digests: [String: String]
+public struct CaptureDigestIndex: Codable, Sendable {
+    public struct File: Codable, Sendable {
+        public var size: Int64
+        public var digests: [String: String]
     }
-    var version = 1
-    var files: [String: File] = [:]
+    var version = 2
+    public var files: [String: File] = [:]
+    /// `index.cdxj` as this index last wrote it: another stamp means it was lost or edited.
+    var cdxj: FileStamp?
 
     static func read(from url: URL) -> CaptureDigestIndex {
         guard let data = FileManager.default.contents(atPath: url.path),
-            let index = try? JSONDecoder().decode(CaptureDigestIndex.self, from: data), index.version == 1
+            let index = try? JSONDecoder().decode(CaptureDigestIndex.self, from: data), index.version == 2
         else { return CaptureDigestIndex() }
         return index
     }
@@ -479,7 +687,7 @@ struct CaptureDigestIndex: Codable, Sendable {
 
 /// Which file a path names and how it was last written: inode, size and modification time.
 /// An atomic rewrite (a new file renamed over the old) always changes the inode.
-struct FileStamp: Equatable, Sendable {
+struct FileStamp: Equatable, Sendable, Codable {
     var inode: UInt64
     var size: Int64
     var modified: Int64

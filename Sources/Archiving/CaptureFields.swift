@@ -19,6 +19,7 @@ public enum CaptureField: String, CaseIterable, Sendable {
     case attempts
     case sourceID = "source-id"
     case redirect
+    case redirectRecord = "redirect-record"
     case tlsVerified = "tls-verified"
     case tlsVerifyResult = "tls-verify-result"
     case etag

@@ -52,11 +52,24 @@ public final class GzipMemberReader {
     public private(set) var offset: UInt64 = 0
     private var consumed: UInt64 = 0
 
-    public init(path: String) throws {
+    /// Byte offset in the compressed file just past the member `nextMember` returned last.
+    public var end: UInt64 { consumed }
+
+    /// Reads from `start` on (which must be where a member begins: an offset an index recorded).
+    public init(path: String, start: UInt64 = 0) throws {
         self.path = path
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw CorpusError(file: path, stage: .read, reason: String(cString: strerror(errno)))
+        }
+        if start > 0 {
+            guard lseek(descriptor, off_t(start), SEEK_SET) == off_t(start) else {
+                let reason = String(cString: strerror(errno))
+                close(descriptor)
+                throw CorpusError(file: path, stage: .read, reason: reason)
+            }
+            consumed = start
+            offset = start
         }
         input = [UInt8](repeating: 0, count: 1 << 18)
         guard czlib_gzip_inflate_init(&stream) == Z_OK else {

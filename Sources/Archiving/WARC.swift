@@ -148,16 +148,25 @@ public struct WARCFileReader {
 
     /// Calls `body` for each record with its offset; throws at the first unreadable member.
     public func forEachRecord(_ body: (WARCRecord, UInt64) throws -> Void) throws {
+        try forEachRecord(from: 0) { record, offset, _ in try body(record, offset) }
+    }
+
+    /// Calls `body` for each record from `start` on (a member boundary of a `.warc.gz`, e.g. the
+    /// size a file had when it was last read) with its offset and stored length: for a
+    /// `.warc.gz`, the gzip member that holds it (what a CDXJ index points at).
+    public func forEachRecord(from start: UInt64, _ body: (WARCRecord, UInt64, UInt64) throws -> Void) throws {
         if Self.isGzip(path: path) {
-            let reader = try GzipMemberReader(path: path)
+            let reader = try GzipMemberReader(path: path, start: start)
             while let member = try reader.nextMember(limit: limit) {
-                for record in try WARCRecord.parseAll(member, source: path, baseOffset: 0) {
-                    try body(record, reader.offset)
+                let records = try WARCRecord.parseAll(member, source: path, baseOffset: 0)
+                for record in records {
+                    // Several records in one member share it: each is served by reading the member.
+                    try body(record, reader.offset, reader.end - reader.offset)
                 }
             }
         } else {
-            let reader = try PlainWARCReader(path: path)
-            while let (record, offset) = try reader.next(limit: limit) { try body(record, offset) }
+            let reader = try PlainWARCReader(path: path, start: start)
+            while let (record, offset) = try reader.next(limit: limit) { try body(record, offset, reader.consumed - offset) }
         }
     }
 
@@ -180,10 +189,21 @@ final class PlainWARCReader {
     private var atEOF = false
     static let maxHeaderBytes = 1 << 20
 
-    init(path: String) throws {
+    /// File offset just past the record `next` returned last (with its two CRLFs when present).
+    var consumed: UInt64 { bufferOffset + UInt64(start) }
+
+    init(path: String, start: UInt64 = 0) throws {
         self.path = path
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw CorpusError(file: path, stage: .read, reason: String(cString: strerror(errno))) }
+        if start > 0 {
+            guard lseek(descriptor, off_t(start), SEEK_SET) == off_t(start) else {
+                let reason = String(cString: strerror(errno))
+                close(descriptor)
+                throw CorpusError(file: path, stage: .read, reason: reason)
+            }
+            bufferOffset = start
+        }
     }
 
     deinit { close(descriptor) }
@@ -246,6 +266,9 @@ final class PlainWARCReader {
         let blockStart = start + headerLength
         let record = WARCRecord(headers: headers, block: Data(buffer[blockStart..<(blockStart + length)]))
         start = blockStart + length
+        // The record's closing CRLF CRLF belongs to it (its stored length ends after them).
+        while buffer.count - start < 4, try fill() {}
+        if buffer.count - start >= 4, buffer[start..<(start + 4)].elementsEqual([13, 10, 13, 10]) { start += 4 }
         return (record, at)
     }
 }

@@ -33,8 +33,10 @@ public struct FetchResponse: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: Data
     public var remoteIP: String?
-    /// Each redirect hop: "301 https://…" in order.
-    public var redirects: [String]
+    /// Each redirect hop: "301 https://…" (status and Location as sent) in order.
+    public var redirects: [String] { hops.map { "\($0.status) \($0.location ?? "")" } }
+    /// The redirect responses that led to this one, in order, each a full exchange.
+    public var hops: [FetchHop] = []
     public var tlsVerified: Bool?
     public var tlsVerifyResult: Int?
     public var date: Date
@@ -43,6 +45,19 @@ public struct FetchResponse: Sendable {
     public func header(_ name: String) -> String? {
         headers.last { $0.name.lowercased() == name.lowercased() }?.value
     }
+}
+
+/// One redirect in a chain: the exchange at `url` whose response sent the client on.
+public struct FetchHop: Sendable {
+    public var url: String
+    public var status: Int
+    /// The `Location` value as sent (may be relative).
+    public var location: String?
+    public var requestHead: Data
+    public var responseHead: Data
+    public var body: Data
+    public var remoteIP: String?
+    public var date: Date
 }
 
 /// Fetches many URLs at once with libcurl's multi interface: per-host concurrency and delay,
@@ -74,14 +89,10 @@ public final class Fetcher {
         defer { curl_multi_cleanup(multi) }
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, limits.maxConcurrency)
 
-        struct Pending {
-            var index: Int
-            var attempt: Int
-            var notBefore: Date
+        var queue: [Pending] = requests.indices.map {
+            Pending(index: $0, url: requests[$0].url, host: Self.host(of: requests[$0].url), attempt: 1, notBefore: .distantPast)
         }
-        var queue: [Pending] = requests.indices.map { Pending(index: $0, attempt: 1, notBefore: .distantPast) }
-        let hosts = requests.map { Self.host(of: $0.url) }  // parsed once, not per round per request
-        var active: [UnsafeMutableRawPointer: Transfer] = [:]
+        var active: [UnsafeMutableRawPointer: (transfer: Transfer, pending: Pending)] = [:]
         var activePerHost: [String: Int] = [:]
         var lastStartPerHost: [String: Date] = [:]
 
@@ -91,7 +102,7 @@ public final class Fetcher {
             var waiting: [Pending] = []
             for pending in queue {
                 let request = requests[pending.index]
-                let host = hosts[pending.index]
+                let host = pending.host
                 let last = lastStartPerHost[host] ?? .distantPast
                 let canStart =
                     active.count < limits.maxConcurrency && pending.notBefore <= now
@@ -103,9 +114,10 @@ public final class Fetcher {
                 }
                 do {
                     let transfer = try Transfer(
-                        request: request, index: pending.index, attempt: pending.attempt, limits: limits, userAgent: userAgent)
+                        request: request, url: pending.url, index: pending.index, attempt: pending.attempt, limits: limits,
+                        userAgent: userAgent)
                     curl_multi_add_handle(multi, transfer.handle)
-                    active[UnsafeMutableRawPointer(transfer.handle)] = transfer
+                    active[UnsafeMutableRawPointer(transfer.handle)] = (transfer, pending)
                     activePerHost[host, default: 0] += 1
                     lastStartPerHost[host] = now
                 } catch let error as CorpusError {
@@ -122,22 +134,29 @@ public final class Fetcher {
             while let message = curl_multi_info_read(multi, &remaining) {
                 var easy: UnsafeMutableRawPointer? = nil
                 var code = CURLE_OK
-                guard ccurl_message_done(message, &easy, &code) == 1, let easy, let transfer = active.removeValue(forKey: easy) else {
+                guard ccurl_message_done(message, &easy, &code) == 1, let easy, let (transfer, pending) = active.removeValue(forKey: easy)
+                else {
                     continue
                 }
                 curl_multi_remove_handle(multi, easy)
-                let host = hosts[transfer.index]
-                activePerHost[host, default: 1] -= 1
-                switch transfer.finish(code: code) {
+                activePerHost[pending.host, default: 1] -= 1
+                var retry = pending
+                retry.attempt += 1
+                switch transfer.finish(code: code, hops: pending.hops) {
                 case .success(let response) where Self.isRetryable(status: response.status) && transfer.attempt <= limits.retries:
-                    let wait = retryDelay(attempt: transfer.attempt, retryAfter: response.header("retry-after"))
-                    queue.append(Pending(index: transfer.index, attempt: transfer.attempt + 1, notBefore: Date().addingTimeInterval(wait)))
-                case .failure(let error) where transfer.isRetryableFailure && transfer.attempt <= limits.retries:
-                    _ = error
-                    queue.append(
-                        Pending(
-                            index: transfer.index, attempt: transfer.attempt + 1,
-                            notBefore: Date().addingTimeInterval(retryDelay(attempt: transfer.attempt, retryAfter: nil))))
+                    retry.notBefore = Date().addingTimeInterval(
+                        retryDelay(attempt: transfer.attempt, retryAfter: response.header("retry-after")))
+                    queue.append(retry)
+                case .failure where transfer.isRetryableFailure && transfer.attempt <= limits.retries:
+                    retry.notBefore = Date().addingTimeInterval(retryDelay(attempt: transfer.attempt, retryAfter: nil))
+                    queue.append(retry)
+                case .success(let response) where (300...399).contains(response.status) && transfer.redirectURL != nil:
+                    switch nextHop(after: response, pending: pending, original: requests[pending.index].url, to: transfer.redirectURL!) {
+                    case .success(let next):
+                        queue.append(next)
+                    case .failure(let error):
+                        onDone(transfer.index, .failure(error))
+                    }
                 case .success(let response) where response.status >= 400:
                     onDone(
                         transfer.index,
@@ -157,7 +176,7 @@ public final class Fetcher {
                 if active.count < limits.maxConcurrency {
                     let now = Date()
                     for pending in queue {
-                        let host = hosts[pending.index]
+                        let host = pending.host
                         guard (activePerHost[host] ?? 0) < limits.perHostConcurrency else { continue }
                         let startAt = max(
                             pending.notBefore, (lastStartPerHost[host] ?? .distantPast).addingTimeInterval(limits.perHostDelaySeconds))
@@ -171,6 +190,43 @@ public final class Fetcher {
                 }
             }
         }
+    }
+
+    /// A request waiting to start: the first hop or one a redirect asked for. Redirects are
+    /// followed here, not by libcurl, so that every hop is its own exchange with its own request,
+    /// response and body in the archive (and its scheme is checked before it is requested).
+    struct Pending {
+        var index: Int
+        var url: String
+        var host: String  // parsed once, not per round
+        var hops: [FetchHop] = []
+        var attempt: Int
+        var notBefore: Date
+    }
+
+    /// The request for the next hop of a redirect chain, or why the chain stops there.
+    func nextHop(after response: FetchResponse, pending: Pending, original: String, to target: String) -> Result<Pending, CorpusError> {
+        guard pending.hops.count < limits.maxRedirects else {
+            return .failure(
+                CorpusError(
+                    file: original, stage: .fetch,
+                    reason: "more than \(limits.maxRedirects) redirects (pipeline.toml fetch.max_redirects); the last went to \(target)"))
+        }
+        let scheme = target.prefix { $0 != ":" }.lowercased()
+        guard scheme == "http" || scheme == "https" else {
+            return .failure(
+                CorpusError(
+                    file: original, stage: .fetch,
+                    reason: "forbidden scheme: a redirect to \(target.prefix(200)); only http and https are fetched"))
+        }
+        let hop = FetchHop(
+            url: response.finalURL, status: response.status, location: response.header("location"),
+            requestHead: response.requestHead, responseHead: response.responseHead, body: response.body,
+            remoteIP: response.remoteIP, date: response.date)
+        return .success(
+            Pending(
+                index: pending.index, url: target, host: Self.host(of: target), hops: pending.hops + [hop], attempt: 1,
+                notBefore: .distantPast))
     }
 
     func retryDelay(attempt: Int, retryAfter: String?) -> TimeInterval {
@@ -205,6 +261,8 @@ public final class Fetcher {
 final class Transfer {
     let handle: UnsafeMutableRawPointer
     let request: FetchRequest
+    /// This hop's URL: the request's own, or where a redirect sent it.
+    let url: String
     let index: Int
     let attempt: Int
     let limits: FetchLimits
@@ -221,17 +279,18 @@ final class Transfer {
     var body = Data()
     var tooLarge = false
     var currentHead = Data()
-    var statusLines: [(status: Int, location: String?)] = []
-    var currentLocation: String?
     var requestHead = Data()
     var isRetryableFailure = false
+    /// Where a 3xx response points, resolved by libcurl against this hop's URL.
+    var redirectURL: String?
 
-    init(request: FetchRequest, index: Int, attempt: Int, limits: FetchLimits, userAgent: String) throws {
+    init(request: FetchRequest, url: String, index: Int, attempt: Int, limits: FetchLimits, userAgent: String) throws {
         guard let handle = curl_easy_init() else {
             throw CorpusError(file: request.url, stage: .fetch, reason: "libcurl easy handle could not be created")
         }
         self.handle = handle
         self.request = request
+        self.url = url
         self.index = index
         self.attempt = attempt
         self.limits = limits
@@ -261,12 +320,12 @@ final class Transfer {
 
     private func configure(userAgent: String) throws {
         let me = Unmanaged.passUnretained(self).toOpaque()
-        try set(CURLOPT_URL, request.url)
-        // Only http and https, for the first request and for every redirect.
+        try set(CURLOPT_URL, url)
+        // Only http and https. libcurl never follows a redirect itself: the fetcher makes each
+        // hop its own transfer (and checks its scheme before it does).
         try set(CURLOPT_PROTOCOLS_STR, "http,https")
         try set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        try set(CURLOPT_FOLLOWLOCATION, 1)
-        try set(CURLOPT_MAXREDIRS, limits.maxRedirects)
+        try set(CURLOPT_FOLLOWLOCATION, 0)
         try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_CONNECTTIMEOUT_MS, Int(limits.connectTimeoutSeconds * 1000))
@@ -296,16 +355,8 @@ final class Transfer {
     }
 
     func receiveHeader(_ bytes: UnsafeBufferPointer<UInt8>) {
-        let line = String(decoding: bytes, as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
-            // A new response in the chain: the one before was a redirect (or a 100 Continue).
-            currentHead = Data()
-            currentLocation = nil
-            let parts = line.split(separator: " ")
-            statusLines.append((parts.count > 1 ? Int(parts[1]) ?? 0 : 0, nil))
-        } else if line.lowercased().hasPrefix("location:") {
-            statusLines[statusLines.count - 1].location = line.dropFirst(9).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        // A new status line starts the header section again (after a 100 Continue).
+        if bytes.starts(with: "HTTP/".utf8) { currentHead = Data() }
         currentHead.append(bytes.baseAddress!, count: bytes.count)
     }
 
@@ -322,7 +373,7 @@ final class Transfer {
         if type == CURLINFO_HEADER_OUT { requestHead = Data(bytes) }
     }
 
-    func finish(code: CURLcode) -> Result<FetchResponse, CorpusError> {
+    func finish(code: CURLcode, hops: [FetchHop]) -> Result<FetchResponse, CorpusError> {
         let message = String(cString: errorBuffer)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         guard code == CURLE_OK else {
@@ -333,8 +384,6 @@ final class Transfer {
             case CURLE_OPERATION_TIMEDOUT:
                 isRetryableFailure = true
                 reason = "timed out (\(message.isEmpty ? "no detail" : message))"
-            case CURLE_TOO_MANY_REDIRECTS:
-                reason = "more than \(limits.maxRedirects) redirects (\(message))"
             case CURLE_UNSUPPORTED_PROTOCOL:
                 reason = "forbidden scheme: only http and https are fetched (\(message))"
             case CURLE_COULDNT_RESOLVE_HOST: reason = "DNS lookup failed (\(message))"
@@ -355,18 +404,17 @@ final class Transfer {
         ccurl_easy_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective)
         ccurl_easy_getinfo_string(handle, CURLINFO_PRIMARY_IP, &ip)
         ccurl_easy_getinfo_long(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult)
-        let finalURL = effective.map { String(cString: $0) } ?? request.url
+        var redirect: UnsafeMutablePointer<CChar>? = nil
+        ccurl_easy_getinfo_string(handle, CURLINFO_REDIRECT_URL, &redirect)
+        redirectURL = redirect.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        let finalURL = effective.map { String(cString: $0) } ?? url
         let isTLS = finalURL.lowercased().hasPrefix("https:")
         let head = Self.normalizedHead(currentHead)
-        let redirects = statusLines.dropLast().compactMap { hop -> String? in
-            guard (300...399).contains(hop.status) else { return nil }
-            return "\(hop.status) \(hop.location ?? "")"
-        }
         return .success(
             FetchResponse(
                 request: request, finalURL: finalURL, status: status, requestHead: requestHead, responseHead: head.bytes,
                 headers: head.headers, body: body, remoteIP: ip.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 },
-                redirects: redirects, tlsVerified: isTLS ? request.verifyTLS : nil, tlsVerifyResult: isTLS ? verifyResult : nil,
+                hops: hops, tlsVerified: isTLS ? request.verifyTLS : nil, tlsVerifyResult: isTLS ? verifyResult : nil,
                 date: Date(), attempts: attempt))
     }
 

@@ -197,8 +197,10 @@ public struct FetchJob {
     /// previous capture, or the new response with its record built.
     enum PreparedFetch: Sendable {
         case revisit([WARCRecord], corpusID: String)
+        /// `request`: the redirect hops' records, then the final request.
         case page(
-            request: WARCRecord, responseRecord: WARCRecord, record: CorpusRecord, file: Data, fetched: FetchResponse, payloadDigest: String
+            request: [WARCRecord], responseRecord: WARCRecord, record: CorpusRecord, file: Data, fetched: FetchResponse,
+            payloadDigest: String
         )
     }
 
@@ -222,13 +224,15 @@ public struct FetchJob {
                 payloadDigest: false)
             revisit.headers.insert(("WARC-Payload-Digest", "sha256:" + previous.payloadSHA256), at: revisit.headers.count - 1)
             let request = requestRecord(response, date: date, concurrentTo: revisit.recordID, ipField: ipField)
+            let hops = hopRecords(response)
             return .revisit(
-                [
-                    request, revisit,
-                    metadata(
-                        response, target: target, date: date, refersTo: revisit.recordID,
-                        corpusID: previous.corpusID, status: .unchanged, payloadDigest: previous.payloadSHA256)
-                ], corpusID: previous.corpusID)
+                hops
+                    + [
+                        request, revisit,
+                        metadata(
+                            response, target: target, date: date, refersTo: revisit.recordID, corpusID: previous.corpusID,
+                            status: .unchanged, payloadDigest: previous.payloadSHA256, hopRecords: hops)
+                    ], corpusID: previous.corpusID)
         }
         guard (200..<300).contains(response.status) else {
             throw CorpusError(file: target.url, stage: .fetch, reason: "HTTP \(response.status)")
@@ -258,8 +262,27 @@ public struct FetchJob {
             headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url)
         let built = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: warcPath, recordID: responseRecord.recordID))
         return .page(
-            request: request, responseRecord: responseRecord, record: built.record, file: built.file, fetched: response,
-            payloadDigest: payloadDigest)
+            request: hopRecords(response) + [request], responseRecord: responseRecord, record: built.record, file: built.file,
+            fetched: response, payloadDigest: payloadDigest)
+    }
+
+    /// A `request` and a `response` record for each redirect in the chain, in order: replay
+    /// tools serve the redirect at the configured URL as it was sent, body included.
+    static func hopRecords(_ response: FetchResponse) -> [WARCRecord] {
+        response.hops.flatMap { hop -> [WARCRecord] in
+            let date = WARCDate.string(hop.date)
+            var ipField: [(name: String, value: String)] = []
+            if let ip = hop.remoteIP { ipField = [("WARC-IP-Address", ip)] }
+            var block = hop.responseHead
+            block.append(hop.body)
+            let hopResponse = WARCRecord.make(
+                type: "response", date: date, contentType: "application/http; msgtype=response", block: block,
+                extra: [("WARC-Target-URI", hop.url)] + ipField)
+            let hopRequest = WARCRecord.make(
+                type: "request", date: date, contentType: "application/http; msgtype=request", block: hop.requestHead,
+                extra: [("WARC-Target-URI", hop.url)] + ipField + [("WARC-Concurrent-To", hopResponse.recordID)])
+            return [hopRequest, hopResponse]
+        }
     }
 
     /// Places a prepared fetch among the documents and appends it (in the order fetched).
@@ -280,12 +303,13 @@ public struct FetchJob {
             case .placed(let placed, let data, let isNew):
                 (record, file, status) = (placed, data, isNew ? .fetched : .changed)
             }
-            try session.append([
-                request, responseRecord,
-                Self.metadata(
-                    response, target: target, date: WARCDate.string(response.date), refersTo: responseRecord.recordID,
-                    corpusID: record.id, status: status, payloadDigest: payloadDigest)
-            ])
+            try session.append(
+                request + [
+                    responseRecord,
+                    Self.metadata(
+                        response, target: target, date: WARCDate.string(response.date), refersTo: responseRecord.recordID,
+                        corpusID: record.id, status: status, payloadDigest: payloadDigest, hopRecords: request.dropLast())
+                ])
             try session.keepConfig(ingestor.config)
             try session.put(record, fileData: file)
             return FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, problem: nil)
@@ -302,7 +326,7 @@ public struct FetchJob {
 
     static func metadata(
         _ response: FetchResponse, target: FetchTarget, date: String, refersTo: String, corpusID: String,
-        status: FetchOutcome.Status, payloadDigest: String
+        status: FetchOutcome.Status, payloadDigest: String, hopRecords: some Collection<WARCRecord>
     ) -> WARCRecord {
         var fields = CaptureFields()
         fields.add(.corpusID, corpusID)
@@ -313,6 +337,8 @@ public struct FetchJob {
         fields.add(.attempts, String(response.attempts))
         fields.add(.sourceID, target.source?.id)
         for hop in response.redirects { fields.add(.redirect, hop) }
+        // The chain's archived responses, in order (each hop's request is concurrent to its response).
+        for hop in hopRecords where hop.type == "response" { fields.add(.redirectRecord, hop.recordID) }
         fields.add(.tlsVerified, response.tlsVerified.map { String($0) })
         fields.add(.etag, response.header("etag"))
         fields.add(.lastModified, response.header("last-modified"))

@@ -53,7 +53,8 @@ public struct Ingestor: Sendable {
     public init(archiveRoot: URL, config: CorpusConfig) {
         store = ArchiveStore(
             root: archiveRoot, lockTimeout: config.pipeline.lockTimeoutSeconds,
-            warcRecordLimit: config.pipeline.maxWARCRecordBytes)
+            warcRecordLimit: config.pipeline.maxWARCRecordBytes,
+            rollover: WARCRollover(bytes: config.pipeline.warcFileBytes, seconds: config.pipeline.warcFileSeconds))
         builder = RecordBuilder(config: config)
     }
 

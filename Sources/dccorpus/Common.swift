@@ -23,7 +23,8 @@ struct GlobalOptions: ParsableArguments {
     func archive(_ config: CorpusConfig) -> ArchiveStore {
         ArchiveStore(
             root: archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds,
-            warcRecordLimit: config.pipeline.maxWARCRecordBytes)
+            warcRecordLimit: config.pipeline.maxWARCRecordBytes,
+            rollover: WARCRollover(bytes: config.pipeline.warcFileBytes, seconds: config.pipeline.warcFileSeconds))
     }
 
     /// Loads Config/; a broken config is a usage error (exit 2) with one line naming file and key.

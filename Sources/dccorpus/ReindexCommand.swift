@@ -4,7 +4,8 @@ import Foundation
 import Searching
 
 struct Reindex: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Rebuild the search index from the records.")
+    static let configuration = CommandConfiguration(
+        abstract: "Rebuild the derived indexes: search (from the records), capture digests and index.cdxj (from the WARC files).")
 
     @OptionGroup var options: GlobalOptions
 
@@ -15,9 +16,12 @@ struct Reindex: ParsableCommand {
             let indexed = try store.read {
                 let index = try SearchIndex(path: SearchSync.indexPath(options))
                 try index.rebuild([])
-                return try index.sync(folder: store.corpusURL, decode: CorpusRecord.decode)
+                let documents = try index.sync(folder: store.corpusURL, decode: CorpusRecord.decode)
+                store.rebuildIndexes()
+                return documents
             }
-            Output.line("indexed \(indexed) documents")
+            let captures = (try? String(contentsOf: store.cdxjURL, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            Output.line("indexed \(indexed) documents; \(captures) captures in \(store.cdxjURL.path)")
         }
     }
 }

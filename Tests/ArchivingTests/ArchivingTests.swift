@@ -127,6 +127,105 @@ func temporaryFolder() throws -> URL {
         #expect(!FileManager.default.fileExists(atPath: staging.path))
     }
 
+    /// A page-sized response record for `url`.
+    func page(_ url: String, _ text: String) -> WARCRecord {
+        WARCRecord.make(
+            type: "response", date: "2026-11-23T01:02:03Z", contentType: "application/http; msgtype=response",
+            block: Data("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>\(text)</p>".utf8),
+            extra: [("WARC-Target-URI", url)])
+    }
+
+    @Test func sessionsAppendToTheOpenWARCFileUntilItRollsOver() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let store = ArchiveStore(root: root, lockTimeout: 5, rollover: WARCRollover(bytes: 2_000, seconds: 3_600))
+        for n in 0..<3 { try store.write { try $0.append([page("https://example.org/\(n)", String(repeating: "x", count: n))]) } }
+        // Three small sessions, one file: one warcinfo, then three responses.
+        #expect(store.warcFiles().count == 1)
+        var types: [String] = []
+        try WARCFileReader(path: root.appendingPathComponent(store.warcFiles()[0]).path, limit: 1 << 20).forEachRecord { record, _ in
+            types.append(record.type)
+        }
+        #expect(types == ["warcinfo", "response", "response", "response"])
+        // Past the size limit (random text: gzip cannot shrink it) a new file starts, and the
+        // closed one is never written again.
+        let closed = store.warcFiles()[0]
+        try store.write { try $0.append([page("https://example.org/big", (0..<80).map { _ in UUID().uuidString }.joined())]) }
+        let closedBytes = try Data(contentsOf: root.appendingPathComponent(closed))
+        try store.write { try $0.append([page("https://example.org/next", "z")]) }
+        try store.write { try $0.append([page("https://example.org/after", "w")]) }
+        #expect(store.warcFiles().count == 2)
+        #expect(try Data(contentsOf: root.appendingPathComponent(closed)) == closedBytes)
+        // The manifest is exact after every commit.
+        let manifest = try store.bag.readManifest()
+        for path in store.warcFiles() { #expect(manifest[path] == (try Digest.sha256File(at: root.appendingPathComponent(path))).hex) }
+        // The CDXJ index has every response, sorted, each pointing at its gzip member.
+        let lines = try String(contentsOf: store.cdxjURL, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count == 6)
+        #expect(lines == lines.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        for line in lines {
+            let json = try JSONSerialization.jsonObject(with: Data(line[line.firstIndex(of: "{")!...].utf8)) as! [String: String]
+            let reader = try GzipMemberReader(
+                path: root.appendingPathComponent("data/warc/" + json["filename"]!).path, start: UInt64(json["offset"]!)!)
+            let member = try #require(try reader.nextMember(limit: 1 << 20))
+            #expect(reader.end - reader.offset == UInt64(json["length"]!)!)
+            let record = try #require(try WARCRecord.parseAll(member, source: "test").first)
+            #expect(record["WARC-Target-URI"] == json["url"])
+            #expect(line.hasPrefix(CDXJ.surt(json["url"]!) + " 20261123010203 "))
+        }
+    }
+
+    @Test func anOldOrChangedOpenFileIsNotAppendedTo() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let young = ArchiveStore(root: root, lockTimeout: 5, rollover: WARCRollover(bytes: 1 << 30, seconds: 3_600))
+        try young.write { try $0.append([page("https://example.org/a", "a")]) }
+        // Older than warc_file_seconds: a new file.
+        let aged = ArchiveStore(root: root, lockTimeout: 5, rollover: WARCRollover(bytes: 1 << 30, seconds: 0))
+        try aged.write { try $0.append([page("https://example.org/b", "b")]) }
+        #expect(aged.warcFiles().count == 2)
+        // Changed behind the tool's back: never sealed into the manifest by an append.
+        let open = root.appendingPathComponent(young.warcFiles().last!)
+        let handle = try FileHandle(forWritingTo: open)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("tampered".utf8))
+        try handle.close()
+        let fresh = ArchiveStore(root: root, lockTimeout: 5)
+        try fresh.write { try $0.append([page("https://example.org/c", "c")]) }
+        #expect(fresh.warcFiles().count == 3)
+        #expect(try fresh.bag.readManifest()[young.warcFiles()[1]] != (try Digest.sha256File(at: open)).hex)
+    }
+
+    @Test func aTornAppendIsCutAndCompletedFromTheJournal() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let store = ArchiveStore(root: root, lockTimeout: 5)
+        try store.write { try $0.append([page("https://example.org/a", "a")]) }
+        let path = store.warcFiles()[0]
+        let file = root.appendingPathComponent(path)
+        let committed = try Data(contentsOf: file)
+        // A killed writer: its batch staged and journalled, half of it appended.
+        let batch = try Gzip.member(page("https://example.org/b", "b").serialized())
+        let staging = root.appendingPathComponent(".staging")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        try batch.write(to: staging.appendingPathComponent("capture.warc.gz"))
+        let journal = #"{"moves":[{"appendAt":\#(committed.count),"from":"capture.warc.gz","to":"\#(path)"}]}"#
+        try Data(journal.utf8).write(to: staging.appendingPathComponent("journal.json"))
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: batch.prefix(batch.count / 2))
+        try handle.close()
+        // The next reader completes it: the file is the committed bytes plus the whole batch.
+        let reader = ArchiveStore(root: root, lockTimeout: 5)
+        try reader.read {}
+        #expect(try Data(contentsOf: file) == committed + batch)
+        #expect(try reader.bag.readManifest()[path] == Digest.sha256Hex(committed + batch))
+        #expect(!FileManager.default.fileExists(atPath: staging.path))
+        // Replaying the same journal again (a crash after the append) gives the same file.
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        try batch.write(to: staging.appendingPathComponent("capture.warc.gz"))
+        try Data(journal.utf8).write(to: staging.appendingPathComponent("journal.json"))
+        try reader.read {}
+        #expect(try Data(contentsOf: file) == committed + batch)
+    }
+
     @Test func aSecondWriterWaitsThenGivesUpClearly() throws {
         let root = try temporaryFolder().appendingPathComponent("Archive")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

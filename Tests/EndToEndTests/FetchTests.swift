@@ -107,7 +107,8 @@ final class LoopbackServer {
                 #expect(record.digestProblems().isEmpty)
             }
         }
-        #expect(types == ["warcinfo", "request", "response", "metadata", "warcinfo", "request", "revisit", "metadata"])
+        // One open WARC file: the second fetch appends to it (no second warcinfo).
+        #expect(types == ["warcinfo", "request", "response", "metadata", "request", "revisit", "metadata"])
         #expect(profiles == ["http://netpreserve.org/warc/1.1/revisit/server-not-modified"])
         #expect(try harness.run(["verify", "--rebuild"]).status == 0)
     }
@@ -141,6 +142,37 @@ final class LoopbackServer {
         #expect(source["requested_url"] as? String == server.url("/redirect/3"))
         #expect(source["redirects"] as? [String] == ["301 /redirect/2", "302 /redirect/1", "301 /static"])
         #expect(source["http_status"] as? Int == 200)
+        // Every hop is its own request + response pair, in chain order, body included; the
+        // metadata names the hops' responses in order; the record points at the final response.
+        var records: [WARCRecord] = []
+        for warc in try FileManager.default.contentsOfDirectory(atPath: harness.archive.appendingPathComponent("data/warc").path) {
+            try WARCFileReader(path: harness.archive.appendingPathComponent("data/warc/\(warc)").path, limit: 1 << 26).forEachRecord {
+                record, _ in records.append(record)
+            }
+        }
+        let exchanges = records.filter { $0.type == "request" || $0.type == "response" }
+        #expect(exchanges.map(\.type) == Array(repeating: ["request", "response"], count: 4).flatMap { $0 })
+        let responses = exchanges.filter { $0.type == "response" }
+        #expect(responses.map { $0["WARC-Target-URI"] } == ["/redirect/3", "/redirect/2", "/redirect/1", "/static"].map(server.url))
+        for (request, response) in zip(exchanges.filter { $0.type == "request" }, responses) {
+            #expect(request["WARC-Concurrent-To"] == response.recordID)
+            #expect(request["WARC-Target-URI"] == response["WARC-Target-URI"])
+            #expect(response.digestProblems().isEmpty)
+        }
+        #expect(responses[0].httpHeaderText?.hasPrefix("HTTP/1.1 301") == true)
+        #expect(responses[0].httpHeaderText?.contains("Location: /redirect/2") == true)
+        #expect(String(decoding: responses[0].payload, as: UTF8.self) == #"<a href="/redirect/2">moved</a>"#)
+        let metadata = try #require(records.first { $0.type == "metadata" })
+        let hopIDs = String(decoding: metadata.block, as: UTF8.self).components(separatedBy: "\r\n")
+            .filter { $0.hasPrefix("redirect-record: ") }.map { String($0.dropFirst("redirect-record: ".count)) }
+        #expect(hopIDs == responses.dropLast().map(\.recordID))
+        let archive = record["provenance"] as! [String: Any]
+        #expect((archive["archive"] as! [String: Any])["record_id"] as? String == responses.last?.recordID)
+        // The CDXJ index lists all four responses, the redirects with their status.
+        let cdxj = try String(contentsOf: harness.archive.appendingPathComponent("index.cdxj"), encoding: .utf8)
+        #expect(cdxj.split(separator: "\n").count == 4)
+        #expect(cdxj.contains(#""status":"301""#) && cdxj.contains(#""status":"302""#) && cdxj.contains(#""status":"200""#))
+        #expect(try harness.run(["verify", "--rebuild"]).status == 0)
     }
 
     @Test func theHostileSetFailsCleanlyInBoundedTime() throws {

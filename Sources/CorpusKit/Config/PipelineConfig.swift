@@ -24,6 +24,11 @@ public struct PipelineConfig: Sendable, Equatable {
     /// `[ingest] quarantine_off_topic`: a page with no evidence of this corpus goes to
     /// `Inbox/.rejected/` (ingest: rejected) instead of being archived as `other`.
     public var quarantineOffTopic = false
+    /// `[archive] warc_file_bytes`: new captures go into the open WARC file until it reaches this size…
+    public var warcFileBytes: Int64 = 1 << 30
+    /// `[archive] warc_file_seconds`: …or this age; then a new file is started, and the closed
+    /// one is never written again.
+    public var warcFileSeconds = 86_400.0
 
     public init() {}
 }
@@ -87,6 +92,12 @@ extension CorpusConfig {
         var ingest = try top.table("ingest")
         config.quarantineOffTopic = try ingest.bool("quarantine_off_topic", default: false)
         try ingest.finish()
+        // Not in the shipped pipeline.toml on purpose: records carry the SHA-256 of that file,
+        // and these settings shape WARC files, not records (README: Configuration).
+        var archive = try top.table("archive")
+        config.warcFileBytes = Int64(try archive.int("warc_file_bytes", default: Int(config.warcFileBytes), range: 1...(1 << 40)))
+        config.warcFileSeconds = try archive.double("warc_file_seconds", default: config.warcFileSeconds, range: 0...(366 * 86_400))
+        try archive.finish()
         try top.finish()
         return config
     }

@@ -73,7 +73,7 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/redirect/"):
             remaining = int(path.rsplit("/", 1)[1])
             target = "/static" if remaining <= 1 else f"/redirect/{remaining - 1}"
-            return self.send(301 if remaining % 2 else 302, b"", [("Location", target)])
+            return self.send(301 if remaining % 2 else 302, f'<a href="{target}">moved</a>'.encode(), [("Location", target)])
         if path == "/loop":
             return self.send(302, b"", [("Location", "/loop")])
         if path == "/to-file":
