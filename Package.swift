@@ -12,7 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0")
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20")
     ],
     targets: [
         // C libraries, each behind one system-library target with a typed shim header.
@@ -23,7 +24,7 @@ let package = Package(
             name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(
-            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            name: "CZlibShim", path: "Sources/CZlibShim", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
 
         .target(
@@ -32,7 +33,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit")
             ]),
-        .target(name: "Archiving", dependencies: ["CorpusKit", "CZlib"]),
+        // (CZlibShim, not CZlib: ZIPFoundation, used for the WACZ export, has a module of that name.)
+        .target(name: "Archiving", dependencies: ["CorpusKit", "CZlibShim"]),
         .target(name: "Cleaning", dependencies: ["CorpusKit", "CLibXML2"]),
         .target(name: "Fetching", dependencies: ["CorpusKit", "CCurl"]),
         .target(name: "Classification", dependencies: ["CorpusKit", "Cleaning"]),
@@ -42,7 +44,7 @@ let package = Package(
         .target(name: "Integrity", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding"]),
         .target(name: "Ingestion", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "Fetching", "RecordBuilding"]),
         .target(name: "Watching", dependencies: ["CorpusKit", "Ingestion"]),
-        .target(name: "Exporting", dependencies: ["CorpusKit"]),
+        .target(name: "Exporting", dependencies: ["CorpusKit", "Archiving", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "Searching", dependencies: ["CorpusKit", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "dccorpus",

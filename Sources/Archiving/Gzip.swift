@@ -1,4 +1,4 @@
-import CZlib
+import CZlibShim
 import CorpusKit
 import Foundation
 

@@ -58,6 +58,14 @@ public enum FileIO {
         }
     }
 
+    /// Flushes a file written by someone else's writer (a library that writes through stdio).
+    public static func syncFile(_ url: URL) throws {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw errnoError(url, "open") }
+        defer { close(descriptor) }
+        if fsync(descriptor) != 0 { throw errnoError(url, "fsync") }
+    }
+
     public static func syncDirectory(_ url: URL) throws {
         let descriptor = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw errnoError(url, "open folder") }
