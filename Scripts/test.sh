@@ -11,5 +11,6 @@ swift build
 swift test
 Scripts/check-archive.sh
 Scripts/check-site.sh
+Scripts/check-replay.sh
 Scripts/check-units.sh
 python3 Scripts/quality-gate.py

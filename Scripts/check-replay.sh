@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Judges the archive as web-archiving tools see it: fetches from the loopback server (pages,
+# a redirect chain, revisits, a page that changes), then pywb's `wayback` replays every
+# capture through the bag's own index.cdxj (Scripts/check-replay.py), and `wacz validate`
+# (PyPI `wacz`) accepts `export --format wacz` and refuses a copy with one byte changed.
+# pywb pins its own dependencies, so it lives in its own venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.build-venv-replay
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c "import pywb, wacz" 2>/dev/null || "$venv/bin/pip" install -q pywb wacz
+binary=.build/debug/dccorpus
+[ -x "$binary" ] || swift build
+root=$(mktemp -d)
+python3 Tests/Fixtures/server/loopback.py --lifetime 300 > "$root/port" &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$root"' EXIT
+cp -r Config "$root/Config"
+rm -f "$root/Config/sources.toml"
+for _ in $(seq 50); do [ -s "$root/port" ] && break; sleep 0.1; done
+base="http://127.0.0.1:$(cat "$root/port")"
+for round in 1 2; do  # the second round: a 304 revisit, identical-payload revisits, a new version
+  "$binary" fetch --root "$root" --url "$base/lesson-5" --url "$base/static" --url "$base/redirect/3" \
+    --url "$base/gb2312" --url "$base/changing" >/dev/null
+done
+"$binary" ingest --root "$root" Tests/Fixtures/pages/lesson-5.news.html >/dev/null
+"$binary" verify --root "$root" >/dev/null
+"$venv/bin/python" Scripts/check-replay.py "$root/Archive" "$(cat "$root/port")"
+
+"$binary" export --root "$root" --format wacz --out "$root/corpus.wacz"
+"$venv/bin/wacz" validate -f "$root/corpus.wacz" | tail -1
+# The judge must be able to say no: one byte of a WARC file changed inside the package.
+"$venv/bin/python" - "$root/corpus.wacz" "$root/tampered.wacz" <<'EOF'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as source, zipfile.ZipFile(sys.argv[2], "w") as target:
+    for info in source.infolist():
+        data = bytearray(source.read(info))
+        if info.filename.startswith("archive/"):
+            data[len(data) // 2] ^= 1
+        target.writestr(info, bytes(data))
+EOF
+if "$venv/bin/wacz" validate -f "$root/tampered.wacz" >/dev/null 2>&1; then
+  echo "check-replay: wacz validate accepted a package with a changed WARC byte" >&2
+  exit 1
+fi
+echo "check-replay: wacz validate refuses a package with one changed WARC byte"
