@@ -90,4 +90,27 @@ import Testing
         #expect(try harness.run(["export", "--format", "site", "--out", out.path]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: stale.path), "a page of a document that is gone is removed")
     }
+
+    @Test func theWACZExportIsDeterministicAndHoldsEveryPartStored() throws {
+        let harness = try populated()
+        let first = harness.root.appendingPathComponent("a.wacz")
+        let second = harness.root.appendingPathComponent("b.wacz")
+        let result = try harness.run(["export", "--format", "wacz", "--out", first.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("pages"))
+        #expect(try harness.run(["export", "--format", "wacz", "--out", second.path]).status == 0)
+        let package = try Data(contentsOf: first)
+        #expect(package == (try Data(contentsOf: second)), "the same archive gives the same package")
+        for name in ["indexes/index.cdxj", "pages/pages.jsonl", "datapackage.json", "datapackage-digest.json"] {
+            #expect(package.range(of: Data(name.utf8)) != nil, "\(name)")
+        }
+        // WARC files are stored, not deflated: each one's bytes appear whole inside the package.
+        let warcs = try FileManager.default.contentsOfDirectory(atPath: harness.archive.appendingPathComponent("data/warc").path)
+        #expect(!warcs.isEmpty)
+        for warc in warcs {
+            #expect(package.range(of: Data("archive/\(warc)".utf8)) != nil)
+            #expect(package.range(of: try Data(contentsOf: harness.archive.appendingPathComponent("data/warc/\(warc)"))) != nil)
+        }
+        #expect(try harness.run(["export", "--format", "warc"]).status == 2)
+    }
 }
