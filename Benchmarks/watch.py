@@ -59,6 +59,8 @@ def read_events(timeout):
 
 time.sleep(0.5)
 read_events(0.2)
+warc_folder = work / "Archive/data/warc"
+warc_before = len(list(warc_folder.iterdir())) if warc_folder.exists() else 0
 
 # 1. Latency of a rename into Inbox/.
 latencies = []
@@ -81,6 +83,8 @@ latencies.sort()
 p50 = statistics.median(latencies)
 p99 = latencies[min(len(latencies) - 1, int(round(0.99 * (len(latencies) - 1))))]
 print(f"rename -> ingested, {len(latencies)} runs of a 30 KB page: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {latencies[-1]:.1f} ms")
+# WARC rollover: single drops append to the open WARC file instead of one file per batch.
+print(f"WARC files: {warc_before} before the watcher, {len(list(warc_folder.iterdir()))} after its {len(latencies)} single drops")
 
 def flood(count, prefix, stop_watcher):
     body = (ROOT / "Tests/Fixtures/seeds/004_39c44c1376242463.txt").read_text(encoding="utf-8")[:2000]

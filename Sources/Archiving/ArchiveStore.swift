@@ -103,21 +103,57 @@ public final class ArchiveStore: Sendable {
             captureIndex.withLock { $0 = index }
             return index
         }
-        var lines = newLines
-        if !rebuild, let existing = try? FileIO.read(cdxjURL, limit: 1 << 34) {
-            lines += String(decoding: existing, as: UTF8.self).split(separator: "\n").map(String.init)
-        }
         // Byte order, as `sort` with LC_ALL=C gives it: what pywb's binary search expects.
-        lines.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        let text = lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
-        if (try? FileIO.writeAtomically(Data(text.utf8), to: cdxjURL, durable: false)) != nil {
-            index.cdxj = FileStamp(path: cdxjURL.path)
+        let precedes: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var lines: [String] = []
+        if !rebuild {
+            // The lines as this process last wrote them, or as the file holds them.
+            if let held = cdxjLines.withLock({ $0 }), held.stamp == cdxjStamp {
+                lines = held.lines
+            } else if let existing = try? FileIO.read(cdxjURL, limit: 1 << 34) {
+                lines = existing.split(separator: 10).map { String(decoding: $0, as: UTF8.self) }
+            }
+        }
+        lines = Self.merge(lines, newLines.sorted(by: precedes), by: precedes)
+        var text = Data()
+        text.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 1 })
+        for line in lines {
+            text.append(contentsOf: line.utf8)
+            text.append(10)
+        }
+        if (try? FileIO.writeAtomically(text, to: cdxjURL, durable: false)) != nil, let stamp = FileStamp(path: cdxjURL.path) {
+            index.cdxj = stamp
+            cdxjLines.withLock { $0 = (stamp, lines) }
         } else {
             index.cdxj = nil
         }
         try? index.write(to: captureDigestsURL)
         captureIndex.withLock { $0 = index }
         return index
+    }
+
+    /// The CDXJ lines this process last wrote, with the file's stamp then.
+    private let cdxjLines = Mutex<(stamp: FileStamp, lines: [String])?>(nil)
+
+    /// Two sorted lists as one sorted list (a commit adds a few lines to many).
+    static func merge(_ left: [String], _ right: [String], by precedes: (String, String) -> Bool) -> [String] {
+        if right.isEmpty { return left }
+        if left.isEmpty { return right }
+        var out: [String] = []
+        out.reserveCapacity(left.count + right.count)
+        var (i, j) = (0, 0)
+        while i < left.count, j < right.count {
+            if precedes(right[j], left[i]) {
+                out.append(right[j])
+                j += 1
+            } else {
+                out.append(left[i])
+                i += 1
+            }
+        }
+        out += left[i...]
+        out += right[j...]
+        return out
     }
 
     /// Forgets both derived indexes and reads every WARC file again (`reindex`).
@@ -418,10 +454,14 @@ public final class ArchiveStore: Sendable {
 
     /// The payload manifest's entries: what this process wrote last when the file is unchanged.
     func manifestEntries() -> [String: String] {
-        if let cached = manifestCache.withLock({ $0 }), let stamp = FileStamp(path: bag.manifestURL.path), cached.stamp == stamp {
-            return cached.entries
+        let stamp = FileStamp(path: bag.manifestURL.path)
+        if let cached = manifestCache.withLock({ $0 }), let stamp, cached.stamp == stamp { return cached.entries }
+        let entries = (try? bag.readManifest()) ?? [:]
+        // The commit that follows reads it from here (its payload sizes are stat'ed then).
+        if let stamp, FileStamp(path: bag.manifestURL.path) == stamp {
+            manifestCache.withLock { $0 = ManifestCache(stamp: stamp, entries: entries, sizes: [:]) }
         }
-        return (try? bag.readManifest()) ?? [:]
+        return entries
     }
 
     /// What this process last wrote to the payload manifest (see `apply`).
@@ -679,9 +719,8 @@ public struct CaptureDigestIndex: Codable, Sendable {
     }
 
     func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try FileIO.writeAtomically(try encoder.encode(self), to: url, durable: false)
+        // Derived and rebuilt at will: no key sorting (a third of the encoding time).
+        try FileIO.writeAtomically(try JSONEncoder().encode(self), to: url, durable: false)
     }
 }
 
