@@ -52,7 +52,8 @@ public enum WACZExporter {
         let header = #"{"format":"json-pages-1.0","id":"pages","title":"All Pages"}"#
         let pagesData = Data(([header] + pages.map(\.line)).joined(separator: "\n").utf8 + [10])
         let created = isoDate(newest)
-        let date = Date(timeIntervalSince1970: TimeInterval(ISO8601DateFormatter().date(from: created)?.timeIntervalSince1970 ?? 315_532_800))
+        let date = Date(
+            timeIntervalSince1970: TimeInterval(ISO8601DateFormatter().date(from: created)?.timeIntervalSince1970 ?? 315_532_800))
 
         // Every file with its bytes or its source on disk, in package order.
         enum Content {
@@ -139,6 +140,7 @@ public enum WACZExporter {
     /// `20250411083000` → `2025-04-11T08:30:00Z`.
     static func isoDate(_ timestamp: String) -> String {
         let d = Array(timestamp.padding(toLength: 14, withPad: "0", startingAt: 0))
-        return "\(String(d[0..<4]))-\(String(d[4..<6]))-\(String(d[6..<8]))T\(String(d[8..<10])):\(String(d[10..<12])):\(String(d[12..<14]))Z"
+        return
+            "\(String(d[0..<4]))-\(String(d[4..<6]))-\(String(d[6..<8]))T\(String(d[8..<10])):\(String(d[10..<12])):\(String(d[12..<14]))Z"
     }
 }

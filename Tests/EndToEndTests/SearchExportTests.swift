@@ -113,4 +113,27 @@ import Testing
         }
         #expect(try harness.run(["export", "--format", "warc"]).status == 2)
     }
+
+    @Test func theCDXJIndexIsKeptByEveryWriteAndRebuiltWhenLostOrEdited() throws {
+        let harness = try populated()
+        let cdxj = harness.archive.appendingPathComponent("index.cdxj")
+        let kept = try String(contentsOf: cdxj, encoding: .utf8)
+        let lines = kept.split(separator: "\n")
+        // One line per resource capture (the seeds and the GB2312 page), sorted as bytes.
+        #expect(lines.count == Harness.seeds.count + 1)
+        #expect(lines.map(String.init) == lines.map(String.init).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        try FileManager.default.removeItem(at: cdxj)
+        let reindex = try harness.run(["reindex"])
+        #expect(reindex.status == 0)
+        #expect(reindex.stdout.contains("\(lines.count) captures"))
+        #expect(try String(contentsOf: cdxj, encoding: .utf8) == kept)
+        // An edited index is not trusted: the next write reads the WARC files again.
+        try Data("garbage\n".utf8).write(to: cdxj)
+        let page = Harness.fixtures.appendingPathComponent("pages/lesson-5.news.html").path
+        #expect(try harness.run(["ingest", page]).status == 0)
+        let after = try String(contentsOf: cdxj, encoding: .utf8)
+        #expect(!after.contains("garbage"))
+        #expect(after.split(separator: "\n").count == lines.count + 1)
+        for line in lines { #expect(after.contains(line)) }
+    }
 }
