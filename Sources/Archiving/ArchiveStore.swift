@@ -307,7 +307,7 @@ public final class ArchiveStore: Sendable {
             sizes = [:]
         }
         var touchedFolders = Set<String>()
-        for move in journal.moves {
+        for (position, move) in journal.moves.enumerated() {
             let target = root.appendingPathComponent(move.to)
             // An empty source removes the target (a record that moved to another id).
             if move.from.isEmpty {
@@ -318,7 +318,16 @@ public final class ArchiveStore: Sendable {
             }
             let source = stagingURL.appendingPathComponent(move.from)
             if let offset = move.appendAt {
-                manifest[move.to] = try appendStaged(source, to: target, relative: move.to, at: offset)
+                do {
+                    manifest[move.to] = try appendStaged(source, to: target, relative: move.to, at: offset)
+                } catch let error as CorpusError where position == 0 {
+                    // The append is a commit's first step: nothing of this journal is applied,
+                    // so it is rolled back (the file cut to its committed length), not left to
+                    // fail again on every command (a full disk stays full).
+                    if let stamp = FileStamp(path: target.path), stamp.size > offset { _ = truncate(target.path, off_t(offset)) }
+                    unlink(journalURL.path)
+                    throw CommitRolledBack(error: error)
+                }
                 sizes.removeValue(forKey: move.to)
                 continue
             }
@@ -387,14 +396,21 @@ public final class ArchiveStore: Sendable {
         guard lseek(descriptor, off_t(offset), SEEK_SET) == off_t(offset) else {
             throw CorpusError(file: relative, stage: .archive, reason: String(cString: strerror(errno)))
         }
-        while true {
-            let chunk = input.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { break }
-            try FileIO.writeAll(descriptor, chunk, target)
-            hasher?.update(chunk)
-        }
-        guard fsync(descriptor) == 0 else {
-            throw CorpusError(file: relative, stage: .archive, reason: "fsync failed: \(String(cString: strerror(errno)))")
+        do {
+            while true {
+                let chunk = input.readData(ofLength: 1 << 20)
+                if chunk.isEmpty { break }
+                try FileIO.writeAll(descriptor, chunk, target)
+                hasher?.update(chunk)
+            }
+            guard fsync(descriptor) == 0 else {
+                throw CorpusError(
+                    file: relative, stage: .archive, reason: "fsync failed: \(String(cString: strerror(errno)))", systemCode: errno)
+            }
+        } catch {
+            // Give back what was written (a full disk gets its space back); the file is as committed.
+            _ = ftruncate(descriptor, off_t(offset))
+            throw error
         }
         let finished = try hasher ?? Digest.Streaming.file(at: target)
         if let stamp = FileStamp(path: target.path) {
@@ -464,6 +480,11 @@ public final class ArchiveStore: Sendable {
         return entries
     }
 
+    /// A commit whose first step failed and was undone: nothing of it is in the bag.
+    struct CommitRolledBack: Error {
+        var error: CorpusError
+    }
+
     /// What this process last wrote to the payload manifest (see `apply`).
     struct ManifestCache: Sendable {
         var stamp: FileStamp
@@ -479,7 +500,14 @@ public final class ArchiveStore: Sendable {
         if let data = fileManager.contents(atPath: journalURL.path),
             let journal = try? JSONDecoder().decode(Journal.self, from: data)
         {
-            try apply(journal)
+            do {
+                try apply(journal)
+            } catch let rolledBack as CommitRolledBack {
+                FileHandle.standardError.write(
+                    Data(
+                        "dccorpus: an interrupted batch could not be completed (\(rolledBack.error.reason)) and was rolled back: nothing of it is in the archive, and its inputs were never taken\n"
+                            .utf8))
+            }
         }
         if fileManager.fileExists(atPath: stagingURL.path) {
             try fileManager.removeItem(at: stagingURL)
@@ -499,7 +527,11 @@ public final class ArchiveStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try FileIO.writeAtomically(try encoder.encode(journal), to: journalURL)
-        try apply(journal)
+        do {
+            try apply(journal)
+        } catch let rolledBack as CommitRolledBack {
+            throw rolledBack.error  // no journal left: `write` says nothing of the batch was committed
+        }
         // No fsync needed: if the removal is lost, the next session replays the journal, which
         // is idempotent.
         try FileManager.default.removeItem(at: journalURL)

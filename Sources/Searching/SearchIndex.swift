@@ -45,7 +45,11 @@ public final class SearchIndex {
     public init(path: String) throws {
         self.path = path
         do {
-            database = try DatabaseQueue(path: path)
+            // Several commands may sync the derived index at once (watch, run and ingests on
+            // one root): a writer waits for another instead of failing with "database is locked".
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(30)
+            database = try DatabaseQueue(path: path, configuration: configuration)
             try database.write { db in
                 try db.execute(
                     sql: """

@@ -226,6 +226,30 @@ func temporaryFolder() throws -> URL {
         #expect(try Data(contentsOf: file) == committed + batch)
     }
 
+    @Test func anAppendThatCannotBeCompletedIsRolledBackNotRetriedForever() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let store = ArchiveStore(root: root, lockTimeout: 5)
+        try store.write { try $0.append([page("https://example.org/a", "a")]) }
+        let path = store.warcFiles()[0]
+        let committed = try Data(contentsOf: root.appendingPathComponent(path))
+        // A journal whose batch is gone (as when its bytes cannot be written): the next command
+        // cuts the torn tail, drops the journal and goes on; the bag is as last committed.
+        let staging = root.appendingPathComponent(".staging")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        let journal = #"{"moves":[{"appendAt":\#(committed.count),"from":"capture.warc.gz","to":"\#(path)"}]}"#
+        try Data(journal.utf8).write(to: staging.appendingPathComponent("journal.json"))
+        let handle = try FileHandle(forWritingTo: root.appendingPathComponent(path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("torn".utf8))
+        try handle.close()
+        try store.read {}
+        #expect(try Data(contentsOf: root.appendingPathComponent(path)) == committed)
+        #expect(!FileManager.default.fileExists(atPath: staging.path))
+        #expect(try store.bag.readManifest()[path] == Digest.sha256Hex(committed))
+        try store.write { try $0.append([page("https://example.org/b", "b")]) }
+        #expect(store.warcFiles().count == 1)
+    }
+
     @Test func aSecondWriterWaitsThenGivesUpClearly() throws {
         let root = try temporaryFolder().appendingPathComponent("Archive")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
