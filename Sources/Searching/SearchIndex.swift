@@ -42,8 +42,6 @@ public final class SearchIndex {
     let database: DatabaseQueue
     public let path: String
 
-    static let schemaVersion = 2
-
     public init(path: String) throws {
         self.path = path
         do {
@@ -53,32 +51,27 @@ public final class SearchIndex {
             configuration.busyMode = .timeout(30)
             database = try DatabaseQueue(path: path, configuration: configuration)
             try database.write { db in
-                // Version 2 ranks documents first (documents_fts); an older index is derived
-                // data: dropped and filled again by the next sync.
-                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-                if version != Self.schemaVersion {
-                    try db.execute(
-                        sql: """
-                            DROP TABLE IF EXISTS documents_fts; DROP TABLE IF EXISTS segments_fts;
-                            DROP TABLE IF EXISTS segments; DROP TABLE IF EXISTS documents;
-                            """)
-                }
                 try db.execute(
                     sql: """
                         CREATE TABLE IF NOT EXISTS documents(
                             id TEXT PRIMARY KEY, record_sha256 TEXT NOT NULL, size INTEGER NOT NULL DEFAULT -1,
-                            mtime INTEGER NOT NULL DEFAULT -1, kind TEXT NOT NULL DEFAULT '', lesson INTEGER,
-                            first_segment INTEGER NOT NULL DEFAULT 0, last_segment INTEGER NOT NULL DEFAULT -1);
+                            mtime INTEGER NOT NULL DEFAULT -1);
                         CREATE TABLE IF NOT EXISTS segments(
                             rowid INTEGER PRIMARY KEY, record TEXT NOT NULL, kind TEXT NOT NULL, lesson INTEGER,
                             field TEXT NOT NULL, at TEXT, ordinal INTEGER NOT NULL, text TEXT NOT NULL);
                         CREATE INDEX IF NOT EXISTS segments_record ON segments(record);
                         CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
                             english, unigrams, bigrams, tokenize='unicode61 remove_diacritics 2');
-                        CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
-                            english, unigrams, bigrams, tokenize='unicode61 remove_diacritics 2');
-                        PRAGMA user_version = \(Self.schemaVersion);
                         """)
+                // An index made before files were stamped gains the columns (every stamp unknown).
+                let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(documents)").map { $0["name"] as String }
+                if !columns.contains("size") {
+                    try db.execute(
+                        sql: """
+                            ALTER TABLE documents ADD COLUMN size INTEGER NOT NULL DEFAULT -1;
+                            ALTER TABLE documents ADD COLUMN mtime INTEGER NOT NULL DEFAULT -1;
+                            """)
+                }
             }
         } catch let error as DatabaseError {
             throw CorpusError(file: path, stage: .read, reason: "search index: \(error.message ?? "\(error)")")
@@ -162,41 +155,27 @@ public final class SearchIndex {
     public func rebuild(_ records: [CorpusRecord]) throws {
         try wrap {
             try database.write { db in
-                try db.execute(sql: "DELETE FROM documents_fts; DELETE FROM segments_fts; DELETE FROM segments; DELETE FROM documents;")
+                try db.execute(sql: "DELETE FROM segments_fts; DELETE FROM segments; DELETE FROM documents;")
                 for record in records { try insert(record, db) }
             }
         }
     }
 
     private func remove(_ id: String, _ db: Database) throws {
-        try db.execute(sql: "DELETE FROM documents_fts WHERE rowid IN (SELECT rowid FROM documents WHERE id = ?)", arguments: [id])
         try db.execute(sql: "DELETE FROM segments_fts WHERE rowid IN (SELECT rowid FROM segments WHERE record = ?)", arguments: [id])
         try db.execute(sql: "DELETE FROM segments WHERE record = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [id])
     }
 
-    /// Indexes a record: its segments (title, synopsis, terms, transcript rows, notes, or
-    /// paragraphs), each searchable on its own, and the whole document as one row of
-    /// `documents_fts`, which ranks documents before their segments are looked at.
     private func insert(_ record: CorpusRecord, _ db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO documents(id, record_sha256, kind, lesson) VALUES (?, ?, ?, ?)",
-            arguments: [record.id, record.provenance.recordSHA256, record.kind.rawValue, record.series?.lesson])
-        let document = db.lastInsertedRowID
         var ordinal = 0
-        var first: Int64? = nil
-        var last: Int64 = -1
-        var whole = ""
         func add(_ field: String, _ text: String?, at: String? = nil) throws {
             guard let text, !text.isEmpty else { return }
             ordinal += 1
-            whole += text + "\n"
             try db.execute(
                 sql: "INSERT INTO segments(record, kind, lesson, field, at, ordinal, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [record.id, record.kind.rawValue, record.series?.lesson, field, at, ordinal, text])
             let rowid = db.lastInsertedRowID
-            first = first ?? rowid
-            last = rowid
             let grams = Self.hanGrams(text)
             try db.execute(
                 sql: "INSERT INTO segments_fts(rowid, english, unigrams, bigrams) VALUES (?, ?, ?, ?)",
@@ -216,11 +195,7 @@ public final class SearchIndex {
             for paragraph in record.text.components(separatedBy: "\n\n") { try add("text", paragraph) }
         }
         try db.execute(
-            sql: "UPDATE documents SET first_segment = ?, last_segment = ? WHERE rowid = ?", arguments: [first ?? 0, last, document])
-        let grams = Self.hanGrams(whole)
-        try db.execute(
-            sql: "INSERT INTO documents_fts(rowid, english, unigrams, bigrams) VALUES (?, ?, ?, ?)",
-            arguments: [document, whole, grams.unigrams, grams.bigrams])
+            sql: "INSERT INTO documents(id, record_sha256) VALUES (?, ?)", arguments: [record.id, record.provenance.recordSHA256])
     }
 
     static func isHan(_ scalar: Unicode.Scalar) -> Bool { Han.contains(scalar) }
@@ -276,73 +251,46 @@ public final class SearchIndex {
         return parts.joined(separator: " AND ")
     }
 
-    /// At most this many segments of one document are shown before the next document's.
-    static let segmentsPerDocument = 3
-
-    /// Documents first: FTS5's BM25 over whole documents picks the best `limit` documents (one
-    /// row per document, so a common word costs one score per document, not one per paragraph,
-    /// and a document that is about the query outranks one short paragraph that mentions it
-    /// once); then each document's best matching segments (up to three) are looked up inside
-    /// its own rowid range. Hits come in document order, each document's segments by their
-    /// own rank; `score` is the document's.
     public func search(_ query: String, kind: String? = nil, lesson: Int? = nil, limit: Int = 20) throws -> [SearchHit] {
-        guard let fts = Self.ftsQuery(query), limit > 0 else { return [] }
+        guard let fts = Self.ftsQuery(query) else { return [] }
         return try wrap {
             try database.read { db in
+                // FTS5 ranks inside its own table fastest ("ORDER BY rank LIMIT n" never leaves
+                // the FTS module); filters join first, since they shrink what is ranked.
                 var sql: String
                 var arguments: StatementArguments = [fts]
                 if kind == nil && lesson == nil {
-                    // "ORDER BY rank LIMIT n" inside the FTS module is its fastest path.
                     sql = """
-                        SELECT d.id, d.first_segment, d.last_segment, hits.rank AS rank
-                        FROM (SELECT rowid, rank FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?) AS hits
-                        JOIN documents d ON d.rowid = hits.rowid
-                        ORDER BY hits.rank, d.id
+                        SELECT s.record, s.kind, s.lesson, s.field, s.at, s.text, hits.rank AS rank
+                        FROM (SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH ? ORDER BY rank LIMIT ?) AS hits
+                        JOIN segments s ON s.rowid = hits.rowid
+                        ORDER BY hits.rank, s.record, s.ordinal
                         """
                     arguments += [limit]
                 } else {
                     sql = """
-                        SELECT d.id, d.first_segment, d.last_segment, documents_fts.rank AS rank
-                        FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid
-                        WHERE documents_fts MATCH ?
+                        SELECT s.record, s.kind, s.lesson, s.field, s.at, s.text, segments_fts.rank AS rank
+                        FROM segments_fts JOIN segments s ON s.rowid = segments_fts.rowid
+                        WHERE segments_fts MATCH ?
                         """
                     if let kind {
-                        sql += " AND d.kind = ?"
+                        sql += " AND s.kind = ?"
                         arguments += [kind]
                     }
                     if let lesson {
-                        sql += " AND d.lesson = ?"
+                        sql += " AND s.lesson = ?"
                         arguments += [lesson]
                     }
-                    sql += " ORDER BY rank, d.id LIMIT ?"
+                    sql += " ORDER BY rank, s.record, s.ordinal LIMIT ?"
                     arguments += [limit]
                 }
-                let documents = try Row.fetchAll(db, sql: sql, arguments: arguments)
-                let segments = try db.cachedStatement(
-                    sql: """
-                        SELECT s.record, s.kind, s.lesson, s.field, s.at, s.text
-                        FROM segments_fts JOIN segments s ON s.rowid = segments_fts.rowid
-                        WHERE segments_fts MATCH ? AND segments_fts.rowid BETWEEN ? AND ?
-                        ORDER BY segments_fts.rank, s.ordinal LIMIT ?
-                        """)
-                var hits: [SearchHit] = []
-                for document in documents where hits.count < limit {
-                    let rank: Double = document["rank"]
-                    let rows = try Row.fetchAll(
-                        segments,
-                        arguments: [
-                            fts, document["first_segment"] as Int64, document["last_segment"] as Int64,
-                            min(Self.segmentsPerDocument, limit - hits.count)
-                        ])
-                    for row in rows {
-                        let text: String = row["text"]
-                        hits.append(
-                            SearchHit(
-                                id: row["record"], kind: row["kind"], lesson: row["lesson"], field: row["field"], at: row["at"],
-                                snippet: Self.snippet(text, query: query), score: (-rank * 1000).rounded() / 1000))
-                    }
+                return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                    let text: String = row["text"]
+                    let rank: Double = row["rank"]
+                    return SearchHit(
+                        id: row["record"], kind: row["kind"], lesson: row["lesson"], field: row["field"], at: row["at"],
+                        snippet: Self.snippet(text, query: query), score: (-rank * 1000).rounded() / 1000)
                 }
-                return hits
             }
         }
     }
