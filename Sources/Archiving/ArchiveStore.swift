@@ -61,7 +61,21 @@ public final class ArchiveStore: Sendable {
     /// never has to rewrite the tag manifest for them. Losing or editing either costs one
     /// re-read of the WARC files (`reindex` forces it), never a capture.
     @discardableResult
-    public func refreshIndexes(limit: Int? = nil) -> CaptureDigestIndex {
+    public func refreshIndexes(limit: Int? = nil) -> CaptureDigestIndex { refreshIndexes(limit: limit, known: nil) }
+
+    /// What a commit appended to one WARC file, as its writer saw it: bytes `from..<to`, their
+    /// CDXJ lines and capture digests. The indexes take it instead of reading the bytes back,
+    /// when the file is exactly `to` bytes and the index had read it up to `from`.
+    struct KnownAppend {
+        var path: String
+        var from: Int64
+        var to: Int64
+        var lines: [String]
+        var digests: [String: String]
+    }
+
+    @discardableResult
+    func refreshIndexes(limit: Int?, known: KnownAppend?) -> CaptureDigestIndex {
         let limit = limit ?? warcRecordLimit
         let files = warcFiles()
         var index = captureIndex.withLock { $0 }
@@ -85,6 +99,14 @@ public final class ArchiveStore: Sendable {
             let from = index.files[path]?.size ?? 0
             if from == size { continue }
             var file = index.files[path] ?? .init(size: 0, digests: [:])
+            if let known, known.path == path, known.from == from, known.to == size {
+                newLines += known.lines
+                file.digests.merge(known.digests) { _, new in new }
+                file.size = size
+                index.files[path] = file
+                changed = true
+                continue
+            }
             let name = (path as NSString).lastPathComponent
             // A WARC this reader cannot read is reported by verify; here it only costs dedupe and replay.
             try? WARCFileReader(path: root.path + "/" + path, limit: limit).forEachRecord(from: UInt64(from)) { record, offset, length in
@@ -548,6 +570,10 @@ public final class WriteSession {
     /// The open file's length when this session began, when it appends to one.
     let appendAt: Int64?
     private var warcHandle: Int32 = -1
+    /// Bytes staged so far, and the index entries of what they hold (see `KnownAppend`).
+    private var stagedBytes: Int64 = 0
+    private var stagedLines: [String] = []
+    private var stagedDigests: [String: String] = [:]
     private var stagedRecords: [String: String] = [:]  // id -> staged file name
     /// Records as they stand, including this session's uncommitted ones.
     /// Ids of the records as they stand, including this session's: from the folder's listing,
@@ -615,7 +641,7 @@ public final class WriteSession {
                 throw CorpusError(file: stagedWARCURL.path, stage: .archive, reason: String(cString: strerror(errno)))
             }
             if appendAt != nil {
-                for record in warcRecords { try FileIO.writeAll(warcHandle, try Gzip.member(record.serialized()), stagedWARCURL) }
+                for record in warcRecords { try write(record) }
                 return
             }
             let info =
@@ -625,10 +651,24 @@ public final class WriteSession {
                 contentType: "application/warc-fields", block: Data(info.utf8),
                 extra: [("WARC-Filename", (warcPath as NSString).lastPathComponent)],
                 payloadDigest: false)
-            try FileIO.writeAll(warcHandle, try Gzip.member(warcinfo.serialized()), stagedWARCURL)
+            try write(warcinfo)
         }
-        for record in warcRecords {
-            try FileIO.writeAll(warcHandle, try Gzip.member(record.serialized()), stagedWARCURL)
+        for record in warcRecords { try write(record) }
+    }
+
+    /// One record as one gzip member of the staged file, noted for the indexes.
+    private func write(_ record: WARCRecord) throws {
+        let member = try Gzip.member(record.serialized())
+        try FileIO.writeAll(warcHandle, member, stagedWARCURL)
+        let offset = UInt64((appendAt ?? 0) + stagedBytes)
+        stagedBytes += Int64(member.count)
+        if record.type == "metadata" {
+            let fields = CaptureFields.parse(record.block)
+            if let digest = fields[.payloadSHA256], let id = fields[.corpusID] { stagedDigests[digest] = id }
+        } else if let line = CDXJ.line(
+            for: record, offset: offset, length: UInt64(member.count), filename: (warcPath as NSString).lastPathComponent)
+        {
+            stagedLines.append(line)
         }
     }
 
@@ -702,8 +742,14 @@ public final class WriteSession {
         }
         try FileIO.syncDirectory(store.stagingURL)
         try store.commit(moves: moves)
-        // Keep the digest and CDXJ indexes current with what this commit appended.
-        if appendAt != nil || moves.contains(where: { $0.to == warcPath }) { store.refreshIndexes() }
+        // Keep the digest and CDXJ indexes current with what this commit appended (from what
+        // this session wrote, without reading it back).
+        if moves.contains(where: { $0.to == warcPath }) {
+            let from = appendAt ?? 0
+            store.refreshIndexes(
+                limit: nil,
+                known: .init(path: warcPath, from: from, to: from + stagedBytes, lines: stagedLines, digests: stagedDigests))
+        }
         stagedRecords.removeAll()
         stagedExtras.removeAll()
         stagedRemovals.removeAll()

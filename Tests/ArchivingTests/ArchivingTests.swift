@@ -172,6 +172,12 @@ func temporaryFolder() throws -> URL {
             #expect(record["WARC-Target-URI"] == json["url"])
             #expect(line.hasPrefix(CDXJ.surt(json["url"]!) + " 20261123010203 "))
         }
+        // What commits noted without reading back is what a full re-read finds.
+        let kept = try Data(contentsOf: store.cdxjURL)
+        let digests = store.capturedDigests(limit: 1 << 20)
+        store.rebuildIndexes()
+        #expect(try Data(contentsOf: store.cdxjURL) == kept)
+        #expect(store.capturedDigests(limit: 1 << 20) == digests)
     }
 
     @Test func anOldOrChangedOpenFileIsNotAppendedTo() throws {
