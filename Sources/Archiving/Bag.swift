@@ -41,16 +41,22 @@ public struct Bag: Sendable {
         guard let data = FileManager.default.contents(atPath: target.path) else {
             throw CorpusError(file: target.path, stage: .verify, reason: "missing")
         }
+        // Bytes, not Characters: a manifest has a line per payload file and is read by every commit.
         var entries: [String: String] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
-            let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            guard parts.count == 2 else {
-                throw CorpusError(file: target.path, stage: .verify, reason: "malformed line: \(line.prefix(80))")
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        for line in data.split(whereSeparator: { $0 == 10 || $0 == 13 }) {
+            guard let space = line.firstIndex(of: 0x20), space > line.startIndex else {
+                throw CorpusError(
+                    file: target.path, stage: .verify, reason: "malformed line: \(String(decoding: line.prefix(80), as: UTF8.self))")
             }
-            var path = parts[1]
-            while let last = path.last, last == " " || last == "\t" { path = path.dropLast() }
-            while let first = path.first, first == " " || first == "\t" { path = path.dropFirst() }
-            entries[Bag.decodePath(String(path))] = String(parts[0]).lowercased()
+            var path = line[space...]
+            while let first = path.first, blank(first) { path = path.dropFirst() }
+            while let last = path.last, blank(last) { path = path.dropLast() }
+            guard !path.isEmpty else {
+                throw CorpusError(
+                    file: target.path, stage: .verify, reason: "malformed line: \(String(decoding: line.prefix(80), as: UTF8.self))")
+            }
+            entries[Bag.decodePath(String(decoding: path, as: UTF8.self))] = String(decoding: line[..<space], as: UTF8.self).lowercased()
         }
         return entries
     }
