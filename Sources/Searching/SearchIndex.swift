@@ -169,17 +169,17 @@ public final class SearchIndex {
 
     private func insert(_ record: CorpusRecord, _ db: Database) throws {
         var ordinal = 0
+        // Compiled once per connection, not once per segment (a record has dozens).
+        let segment = try db.cachedStatement(
+            sql: "INSERT INTO segments(record, kind, lesson, field, at, ordinal, text) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let searchable = try db.cachedStatement(sql: "INSERT INTO segments_fts(rowid, english, unigrams, bigrams) VALUES (?, ?, ?, ?)")
         func add(_ field: String, _ text: String?, at: String? = nil) throws {
             guard let text, !text.isEmpty else { return }
             ordinal += 1
-            try db.execute(
-                sql: "INSERT INTO segments(record, kind, lesson, field, at, ordinal, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [record.id, record.kind.rawValue, record.series?.lesson, field, at, ordinal, text])
+            try segment.execute(arguments: [record.id, record.kind.rawValue, record.series?.lesson, field, at, ordinal, text])
             let rowid = db.lastInsertedRowID
             let grams = Self.hanGrams(text)
-            try db.execute(
-                sql: "INSERT INTO segments_fts(rowid, english, unigrams, bigrams) VALUES (?, ?, ?, ?)",
-                arguments: [rowid, text, grams.unigrams, grams.bigrams])
+            try searchable.execute(arguments: [rowid, text, grams.unigrams, grams.bigrams])
         }
         try add("title", [record.title.en, record.title.zh, record.headline].compactMap { $0 }.joined(separator: " / "))
         try add("synopsis", record.synopsis.en)
