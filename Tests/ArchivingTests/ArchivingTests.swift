@@ -172,6 +172,9 @@ func temporaryFolder() throws -> URL {
             #expect(record["WARC-Target-URI"] == json["url"])
             #expect(line.hasPrefix(CDXJ.surt(json["url"]!) + " 20261123010203 "))
         }
+        // The digest index on disk reads back whole (or every process would re-read the WARC files).
+        let onDisk = CaptureDigestIndex.read(from: store.captureDigestsURL)
+        #expect(onDisk.files.count == 2 && onDisk.cdxj == FileStamp(path: store.cdxjURL.path))
         // What commits noted without reading back is what a full re-read finds.
         let kept = try Data(contentsOf: store.cdxjURL)
         let digests = store.capturedDigests(limit: 1 << 20)
