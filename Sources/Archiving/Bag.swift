@@ -67,13 +67,18 @@ public struct Bag: Sendable {
     /// size it used.
     @discardableResult
     public func writeManifests(payload: [String: String], knownSizes: [String: Int64] = [:]) throws -> [String: Int64] {
-        var manifest = ""
+        // Bytes, in byte order of the paths: every commit writes a line per payload file.
+        var manifest: [UInt8] = []
+        manifest.reserveCapacity(payload.count * 120)
         var totalBytes: UInt64 = 0
         var sizes: [String: Int64] = [:]
         sizes.reserveCapacity(payload.count)
         let base = root.path + "/"  // a string join: URL.appendingPathComponent per file was most of a commit
-        for path in payload.keys.sorted() {
-            manifest += "\(payload[path]!)  \(Bag.encodePath(path))\n"
+        for path in payload.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            manifest += payload[path]!.utf8
+            manifest += [0x20, 0x20]
+            manifest += Bag.encodePath(path).utf8
+            manifest.append(0x0A)
             if let size = knownSizes[path] {
                 sizes[path] = size
                 totalBytes += UInt64(max(0, size))
@@ -85,7 +90,7 @@ public struct Bag: Sendable {
                 sizes[path] = Int64(info.st_size)
             }
         }
-        try FileIO.writeAtomically(Data(manifest.utf8), to: manifestURL, syncFolder: false)
+        try FileIO.writeAtomically(Data(manifest), to: manifestURL, syncFolder: false)
         let info = """
             Bag-Software-Agent: \(Bag.softwareAgent)
             Bagging-Date: \(String(WARCDate.string(Date()).prefix(10)))
