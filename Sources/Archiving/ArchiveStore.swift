@@ -800,17 +800,25 @@ public struct CaptureDigestIndex: Codable, Sendable {
     /// JSONEncoder took a tenth of a watcher's batch at 1,000 documents); read back with the
     /// Codable conformance.
     func write(to url: URL) throws {
-        var files: [String: JSONValue] = [:]
-        for (path, file) in self.files {
-            files[path] = .object(["size": .int(file.size), "digests": .object(file.digests.mapValues { .string($0) })])
+        // Keys in no particular order (sorting them was most of the cost); strings escaped by
+        // the canonical writer.
+        func quoted(_ text: String) -> String { String(decoding: JSONValue.string(text).canonicalData(), as: UTF8.self) }
+        var out = "{\"version\":\(version),"
+        if let cdxj { out += "\"cdxj\":{\"inode\":\(cdxj.inode),\"size\":\(cdxj.size),\"modified\":\(cdxj.modified)}," }
+        out += "\"files\":{"
+        var firstFile = true
+        for (path, file) in files {
+            out += (firstFile ? "" : ",") + quoted(path) + ":{\"size\":\(file.size),\"digests\":{"
+            firstFile = false
+            var firstDigest = true
+            for (digest, id) in file.digests {
+                out += (firstDigest ? "" : ",") + quoted(digest) + ":" + quoted(id)
+                firstDigest = false
+            }
+            out += "}}"
         }
-        var top: [String: JSONValue] = ["version": .int(Int64(version)), "files": .object(files)]
-        if let cdxj {
-            top["cdxj"] = .object([
-                "inode": .int(Int64(bitPattern: cdxj.inode)), "size": .int(cdxj.size), "modified": .int(cdxj.modified)
-            ])
-        }
-        try FileIO.writeAtomically(JSONValue.object(top).canonicalData(), to: url, durable: false)
+        out += "}}"
+        try FileIO.writeAtomically(Data(out.utf8), to: url, durable: false)
     }
 }
 

@@ -67,14 +67,14 @@ public struct Bag: Sendable {
     /// size it used.
     @discardableResult
     public func writeManifests(payload: [String: String], knownSizes: [String: Int64] = [:]) throws -> [String: Int64] {
-        // Bytes, in byte order of the paths: every commit writes a line per payload file.
+        // Bytes: every commit writes a line per payload file.
         var manifest: [UInt8] = []
         manifest.reserveCapacity(payload.count * 120)
         var totalBytes: UInt64 = 0
         var sizes: [String: Int64] = [:]
         sizes.reserveCapacity(payload.count)
         let base = root.path + "/"  // a string join: URL.appendingPathComponent per file was most of a commit
-        for path in payload.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        for path in payload.keys.sorted() {
             manifest += payload[path]!.utf8
             manifest += [0x20, 0x20]
             manifest += Bag.encodePath(path).utf8
