@@ -72,6 +72,7 @@ public final class ArchiveStore: Sendable {
         var to: Int64
         var lines: [String]
         var digests: [String: String]
+        var locations: [String: Int64]
     }
 
     @discardableResult
@@ -102,6 +103,7 @@ public final class ArchiveStore: Sendable {
             if let known, known.path == path, known.from == from, known.to == size {
                 newLines += known.lines
                 file.digests.merge(known.digests) { _, new in new }
+                file.locations.merge(known.locations) { _, new in new }  // a fresh capture corrects a bad pointer
                 file.size = size
                 index.files[path] = file
                 changed = true
@@ -115,6 +117,7 @@ public final class ArchiveStore: Sendable {
                     if let digest = fields[.payloadSHA256], let id = fields[.corpusID] { file.digests[digest] = id }
                 } else if let line = CDXJ.line(for: record, offset: offset, length: length, filename: name) {
                     newLines.append(line)
+                    if let digest = Self.captureDigest(record), file.locations[digest] == nil { file.locations[digest] = Int64(offset) }
                 }
             }
             file.size = size
@@ -184,6 +187,34 @@ public final class ArchiveStore: Sendable {
         unlink(captureDigestsURL.path)
         unlink(cdxjURL.path)
         refreshIndexes()
+    }
+
+    /// The hex payload SHA-256 of a record that holds captured bytes (a resource or a response).
+    /// (A record imported from another tool's WARC may declare SHA-1: its payload is hashed.)
+    static func captureDigest(_ record: WARCRecord) -> String? {
+        guard record.type == "resource" || record.type == "response" else { return nil }
+        if let field = record["WARC-Payload-Digest"], field.lowercased().hasPrefix("sha256:") {
+            return String(field.dropFirst(7)).lowercased()
+        }
+        return Digest.sha256Hex(record.payload)
+    }
+
+    /// Whether a WARC file of the bag really holds a capture of bytes with this SHA-256: the
+    /// record the digest index points at is read and its payload hashed. The index is derived
+    /// and not covered by the manifest, and an input judged unchanged leaves the Inbox, so the
+    /// index alone never decides that bytes are archived.
+    public func holdsCapture(digest: String) -> Bool {
+        let index = captureIndex.withLock { $0 }
+        for (path, file) in index.files {
+            guard let offset = file.locations[digest] else { continue }
+            let reader = WARCFileReader(path: root.path + "/" + path, limit: warcRecordLimit)
+            if let found = try? reader.record(at: UInt64(offset)), Self.captureDigest(found) == digest,
+                Digest.sha256Hex(found.payload) == digest
+            {
+                return true
+            }
+        }
+        return false
     }
 
     /// The CDXJ index of every capture (see `refreshIndexes`).
@@ -574,6 +605,9 @@ public final class WriteSession {
     private var stagedBytes: Int64 = 0
     private var stagedLines: [String] = []
     private var stagedDigests: [String: String] = [:]
+    private var stagedLocations: [String: Int64] = [:]
+    /// Digests of the derived index checked against the WARC files (see `recordID(forRawDigest:)`).
+    private var confirmed = Set<String>()
     private var stagedRecords: [String: String] = [:]  // id -> staged file name
     /// Records as they stand, including this session's uncommitted ones.
     /// Ids of the records as they stand, including this session's: from the folder's listing,
@@ -630,7 +664,23 @@ public final class WriteSession {
     private var stagedWARCURL: URL { store.stagingURL.appendingPathComponent("capture.warc.gz") }
 
     /// The id of the document whose capture (this or an earlier version) has exactly these raw bytes.
-    public func recordID(forRawDigest digest: String) -> String? { rawDigests[digest] }
+    /// The derived digest index's word is confirmed once per digest against the record it points
+    /// at (`ArchiveStore.holdsCapture`): a lost or hand-edited index can cost a capture twice,
+    /// never an input taken as "unchanged" that the archive does not hold.
+    public func recordID(forRawDigest digest: String) -> String? {
+        guard let id = rawDigests[digest] else { return nil }
+        if confirmed.contains(digest) { return id }
+        guard store.holdsCapture(digest: digest) else {
+            FileHandle.standardError.write(
+                Data(
+                    "dccorpus: the capture index says bytes \(digest.prefix(12))… are archived (\(id)), but no WARC record holds them: capturing them again\n"
+                        .utf8))
+            rawDigests[digest] = nil
+            return nil
+        }
+        confirmed.insert(digest)
+        return id
+    }
 
     /// Appends records to this session's WARC file (a `warcinfo` record first when the file is
     /// new), each as its own gzip member.
@@ -665,7 +715,10 @@ public final class WriteSession {
         if record.type == "metadata" {
             let fields = CaptureFields.parse(record.block)
             if let digest = fields[.payloadSHA256], let id = fields[.corpusID] { stagedDigests[digest] = id }
-        } else if let line = CDXJ.line(
+            return
+        }
+        if let digest = ArchiveStore.captureDigest(record), stagedLocations[digest] == nil { stagedLocations[digest] = Int64(offset) }
+        if let line = CDXJ.line(
             for: record, offset: offset, length: UInt64(member.count), filename: (warcPath as NSString).lastPathComponent)
         {
             stagedLines.append(line)
@@ -717,6 +770,7 @@ public final class WriteSession {
         ids.insert(record.id)
         loaded[record.id] = record
         rawDigests[record.provenance.rawSHA256] = record.id
+        confirmed.insert(record.provenance.rawSHA256)  // staged in this session's WARC records
     }
 
     /// Ids are lower-case words joined by dashes: never a path separator, dot file or `..`.
@@ -748,7 +802,9 @@ public final class WriteSession {
             let from = appendAt ?? 0
             store.refreshIndexes(
                 limit: nil,
-                known: .init(path: warcPath, from: from, to: from + stagedBytes, lines: stagedLines, digests: stagedDigests))
+                known: .init(
+                    path: warcPath, from: from, to: from + stagedBytes, lines: stagedLines, digests: stagedDigests,
+                    locations: stagedLocations))
         }
         stagedRecords.removeAll()
         stagedExtras.removeAll()
@@ -782,16 +838,20 @@ public struct WARCRollover: Sendable, Equatable {
 public struct CaptureDigestIndex: Codable, Sendable {
     public struct File: Codable, Sendable {
         public var size: Int64
+        /// Payload SHA-256 → the corpus id its capture's metadata names.
         public var digests: [String: String]
+        /// Payload SHA-256 → offset of the `resource`/`response` record that holds those bytes:
+        /// where "unchanged" is confirmed against the WARC file itself.
+        public var locations: [String: Int64] = [:]
     }
-    var version = 2
+    var version = 3
     public var files: [String: File] = [:]
     /// `index.cdxj` as this index last wrote it: another stamp means it was lost or edited.
     var cdxj: FileStamp?
 
     static func read(from url: URL) -> CaptureDigestIndex {
         guard let data = FileManager.default.contents(atPath: url.path),
-            let index = try? JSONDecoder().decode(CaptureDigestIndex.self, from: data), index.version == 2
+            let index = try? JSONDecoder().decode(CaptureDigestIndex.self, from: data), index.version == 3
         else { return CaptureDigestIndex() }
         return index
     }
@@ -810,10 +870,16 @@ public struct CaptureDigestIndex: Codable, Sendable {
         for (path, file) in files {
             out += (firstFile ? "" : ",") + quoted(path) + ":{\"size\":\(file.size),\"digests\":{"
             firstFile = false
-            var firstDigest = true
+            var first = true
             for (digest, id) in file.digests {
-                out += (firstDigest ? "" : ",") + quoted(digest) + ":" + quoted(id)
-                firstDigest = false
+                out += (first ? "" : ",") + quoted(digest) + ":" + quoted(id)
+                first = false
+            }
+            out += "},\"locations\":{"
+            first = true
+            for (digest, offset) in file.locations {
+                out += (first ? "" : ",") + quoted(digest) + ":\(offset)"
+                first = false
             }
             out += "}}"
         }

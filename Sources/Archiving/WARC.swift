@@ -170,6 +170,15 @@ public struct WARCFileReader {
         }
     }
 
+    /// The record that starts at `offset` (a member boundary of a `.warc.gz`), read alone.
+    public func record(at offset: UInt64) throws -> WARCRecord? {
+        if Self.isGzip(path: path) {
+            guard let member = try GzipMemberReader(path: path, start: offset).nextMember(limit: limit) else { return nil }
+            return try WARCRecord.parseAll(member, source: path, baseOffset: offset).first
+        }
+        return try PlainWARCReader(path: path, start: offset).next(limit: limit)?.0
+    }
+
     static func isGzip(path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return path.hasSuffix(".gz") }
         defer { try? handle.close() }

@@ -80,6 +80,32 @@ import Testing
         #expect(try Ingestor(archiveRoot: ingestor.store.root, config: config).ingest(paths: [page]).map(\.status) == [.unchanged])
     }
 
+    @Test func aHandEditedDigestIndexNeverMakesANewPageLookArchived() throws {
+        let first = try copy("pages/lesson-5.news.html")
+        #expect(try ingestor.ingest(paths: [first]).map(\.status) == [.ingested])
+        // The index (derived, outside the manifest) edited to claim a page the archive lacks,
+        // pointing at a record that holds other bytes, or at no record at all.
+        let second = try copy("pages/policy.wordpress.html")
+        let digest = Digest.sha256Hex(try Data(contentsOf: URL(fileURLWithPath: second)))
+        let url = ingestor.store.root.appendingPathComponent(".capture-digests.json")
+        for offset in [0, 1] {
+            var index = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+            var files = index["files"] as! [String: Any]
+            let path = files.keys.first!
+            var file = files[path] as! [String: Any]
+            file["digests"] = (file["digests"] as! [String: Any]).merging([digest: "lesson-5"]) { $1 }
+            let held = (file["locations"] as! [String: Int]).values.min()!
+            file["locations"] = (file["locations"] as! [String: Any]).merging([digest: held + offset]) { $1 }
+            files[path] = file
+            index["files"] = files
+            try JSONSerialization.data(withJSONObject: index).write(to: url)
+            let fresh = Ingestor(archiveRoot: ingestor.store.root, config: config)
+            let outcome = try fresh.ingest(paths: [second])
+            #expect(outcome.map(\.status) != [.unchanged], "offset +\(offset): \(outcome)")
+            if offset == 0 { #expect(outcome.first?.status == .ingested) }
+        }
+    }
+
     @Test func theManifestStaysExactWhenAnotherWriterCommitsBetweenSessions() throws {
         // Two stores over one archive, as two processes: each remembers the manifest it wrote.
         let other = Ingestor(archiveRoot: ingestor.store.root, config: config)
