@@ -101,7 +101,7 @@ public enum WACZExporter {
                 case .file(let url):
                     let handle = try FileHandle(forReadingFrom: url)
                     defer { try? handle.close() }
-                    let size = Int64(try Digest.sha256File(at: url).size)
+                    let size = Int64(try FileIO.requireReadableFile(url))
                     try zip.addEntry(
                         with: entry.path, type: .file, uncompressedSize: size, modificationDate: date, permissions: 0o644,
                         compressionMethod: .none
