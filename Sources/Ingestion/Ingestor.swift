@@ -75,18 +75,27 @@ public struct Ingestor: Sendable {
     /// is the same as a one-at-a-time ingest would write.
     public func ingestGrouped(paths: [String]) throws -> [[IngestOutcome]] {
         var outcomes: [[IngestOutcome]] = []
+        // Relative paths made absolute once: Foundation asks the kernel for the working folder
+        // each time a relative file URL is made (three times a page). Outcomes keep the paths as given.
+        let folder = FileManager.default.currentDirectoryPath
         try store.write { session in
             let started = session.started
             let warcPath = session.warcPath
             for slice in Self.chunks(of: paths, maxBytes: 3 * config.pipeline.maxInputBytes) {
                 let chunk = Array(slice)
-                let read = Parallel.map(count: chunk.count, jobs: Parallel.cores) { index in self.read(path: chunk[index]) }
+                let absolute = chunk.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 }
+                let read = Parallel.map(count: chunk.count, jobs: Parallel.cores) { index in self.read(path: absolute[index]) }
                 let known = Set(read.compactMap { $0.digest }.filter { session.recordID(forRawDigest: $0) != nil })
                 let prepared = Parallel.map(count: chunk.count, jobs: Parallel.cores) { index in
-                    self.build(read[index], path: chunk[index], known: known, started: started, warcPath: warcPath)
+                    self.build(read[index], path: absolute[index], known: known, started: started, warcPath: warcPath)
                 }
-                for (path, item) in zip(chunk, prepared) {
-                    outcomes.append(finish(item, path: path, session: session))
+                for (index, item) in prepared.enumerated() {
+                    var item = item
+                    if case .rejected(let error) = item, error.file == absolute[index] {  // named as the user gave it
+                        item = .rejected(
+                            CorpusError(file: chunk[index], stage: error.stage, reason: error.reason, systemCode: error.systemCode))
+                    }
+                    outcomes.append(finish(item, path: chunk[index], session: session))
                 }
             }
         }
