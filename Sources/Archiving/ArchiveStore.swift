@@ -129,26 +129,20 @@ public final class ArchiveStore: Sendable {
             return index
         }
         // Byte order, as `sort` with LC_ALL=C gives it: what pywb's binary search expects.
-        let precedes: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        var lines: [String] = []
+        let added = newLines.map { Array($0.utf8) }
+        var existing: [UInt8] = []
         if !rebuild {
-            // The lines as this process last wrote them, or as the file holds them.
-            if let held = cdxjLines.withLock({ $0 }), held.stamp == cdxjStamp {
-                lines = held.lines
-            } else if let existing = try? FileIO.read(cdxjURL, limit: 1 << 34) {
-                lines = existing.split(separator: 10).map { String(decoding: $0, as: UTF8.self) }
+            // The file as this process last wrote it, or as it is on disk.
+            if let held = cdxjBytes.withLock({ $0 }), held.stamp == cdxjStamp {
+                existing = held.bytes
+            } else if let data = try? FileIO.read(cdxjURL, limit: 1 << 34) {
+                existing = [UInt8](data)
             }
         }
-        lines = Self.merge(lines, newLines.sorted(by: precedes), by: precedes)
-        var text = Data()
-        text.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 1 })
-        for line in lines {
-            text.append(contentsOf: line.utf8)
-            text.append(10)
-        }
-        if (try? FileIO.writeAtomically(text, to: cdxjURL, durable: false)) != nil, let stamp = FileStamp(path: cdxjURL.path) {
+        let text = Self.insert(added, into: existing)
+        if (try? FileIO.writeAtomically(Data(text), to: cdxjURL, durable: false)) != nil, let stamp = FileStamp(path: cdxjURL.path) {
             index.cdxj = stamp
-            cdxjLines.withLock { $0 = (stamp, lines) }
+            cdxjBytes.withLock { $0 = (stamp, text) }
         } else {
             index.cdxj = nil
         }
@@ -157,27 +151,44 @@ public final class ArchiveStore: Sendable {
         return index
     }
 
-    /// The CDXJ lines this process last wrote, with the file's stamp then.
-    private let cdxjLines = Mutex<(stamp: FileStamp, lines: [String])?>(nil)
+    /// The CDXJ file as this process last wrote it, with its stamp then.
+    private let cdxjBytes = Mutex<(stamp: FileStamp, bytes: [UInt8])?>(nil)
 
-    /// Two sorted lists as one sorted list (a commit adds a few lines to many).
-    static func merge(_ left: [String], _ right: [String], by precedes: (String, String) -> Bool) -> [String] {
-        if right.isEmpty { return left }
-        if left.isEmpty { return right }
-        var out: [String] = []
-        out.reserveCapacity(left.count + right.count)
-        var (i, j) = (0, 0)
-        while i < left.count, j < right.count {
-            if precedes(right[j], left[i]) {
-                out.append(right[j])
-                j += 1
-            } else {
-                out.append(left[i])
-                i += 1
-            }
+    /// Lines inserted into a sorted file of newline-terminated lines, in byte order: a commit
+    /// adds a few lines to many, so the file is copied in runs between insertion points (found
+    /// by binary search), never split into strings.
+    static func insert(_ lines: [[UInt8]], into text: [UInt8]) -> [UInt8] {
+        let added = lines.sorted { $0.lexicographicallyPrecedes($1) }
+        var starts: [Int] = []  // where each line of `text` begins
+        var position = 0
+        while position < text.count {
+            starts.append(position)
+            position = (text[position...].firstIndex(of: 10) ?? text.count - 1) + 1
         }
-        out += left[i...]
-        out += right[j...]
+        func line(_ index: Int) -> ArraySlice<UInt8> {
+            let end = index + 1 < starts.count ? starts[index + 1] - 1 : max(starts[index], text.count - (text.last == 10 ? 1 : 0))
+            return text[starts[index]..<end]
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count + added.reduce(0) { $0 + $1.count + 1 })
+        var copied = 0  // lines of `text` already copied
+        for new in added {
+            // The first line of `text` that sorts after `new` (equal lines keep the file's first).
+            var (low, high) = (copied, starts.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if new.lexicographicallyPrecedes(line(middle)) { high = middle } else { low = middle + 1 }
+            }
+            if low > copied {
+                out += text[starts[copied]..<(low < starts.count ? starts[low] : text.count)]
+                if low == starts.count, out.last != 10 { out.append(10) }
+            }
+            copied = low
+            out += new
+            out.append(10)
+        }
+        if copied < starts.count { out += text[starts[copied]...] }
+        if !out.isEmpty, out.last != 10 { out.append(10) }
         return out
     }
 

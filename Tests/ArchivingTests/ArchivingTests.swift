@@ -183,6 +183,16 @@ func temporaryFolder() throws -> URL {
         #expect(store.capturedDigests(limit: 1 << 20) == digests)
     }
 
+    @Test(arguments: [
+        ("", ["b"], "b\n"), ("a\nc\n", ["b"], "a\nb\nc\n"), ("b\nc\n", ["a"], "a\nb\nc\n"), ("a\nb\n", ["c", "d"], "a\nb\nc\nd\n"),
+        ("a\nc", ["b", "d"], "a\nb\nc\nd\n"), ("a\nc\n", ["a", "c"], "a\na\nc\nc\n"), ("b\n", [], "b\n"),
+        ("a b\na c\n", ["a bb", "a"], "a\na b\na bb\na c\n")
+    ])
+    func cdxjLinesAreInsertedInByteOrder(text: String, added: [String], expected: String) {
+        let result = ArchiveStore.insert(added.map { Array($0.utf8) }, into: Array(text.utf8))
+        #expect(String(decoding: result, as: UTF8.self) == expected)
+    }
+
     @Test func anOldOrChangedOpenFileIsNotAppendedTo() throws {
         let root = try temporaryFolder().appendingPathComponent("Archive")
         let young = ArchiveStore(root: root, lockTimeout: 5, rollover: WARCRollover(bytes: 1 << 30, seconds: 3_600))
