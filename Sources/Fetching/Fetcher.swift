@@ -112,10 +112,25 @@ public final class Fetcher {
                     waiting.append(pending)
                     continue
                 }
+                // `timeout_seconds` bounds a whole redirect chain, as it did when libcurl followed it.
+                var pending = pending
+                if pending.hops.isEmpty { pending.deadline = now.addingTimeInterval(limits.timeoutSeconds) }
+                let remaining = pending.deadline.timeIntervalSince(now)
+                guard remaining > 0 else {
+                    onDone(
+                        pending.index,
+                        .failure(
+                            CorpusError(
+                                file: request.url, stage: .fetch,
+                                reason:
+                                    "timed out after \(pending.hops.count) redirects (pipeline.toml fetch.timeout_seconds covers the whole chain)"
+                            )))
+                    continue
+                }
                 do {
                     let transfer = try Transfer(
                         request: request, url: pending.url, index: pending.index, attempt: pending.attempt, limits: limits,
-                        userAgent: userAgent)
+                        userAgent: userAgent, timeout: remaining)
                     curl_multi_add_handle(multi, transfer.handle)
                     active[UnsafeMutableRawPointer(transfer.handle)] = (transfer, pending)
                     activePerHost[host, default: 0] += 1
@@ -147,7 +162,10 @@ public final class Fetcher {
                     retry.notBefore = Date().addingTimeInterval(
                         retryDelay(attempt: transfer.attempt, retryAfter: response.header("retry-after")))
                     queue.append(retry)
-                case .failure where transfer.isRetryableFailure && transfer.attempt <= limits.retries:
+                // A hop after a redirect that ran out of its chain's time is not tried again.
+                case .failure
+                where transfer.isRetryableFailure && transfer.attempt <= limits.retries
+                    && (pending.hops.isEmpty || Date() < pending.deadline):
                     retry.notBefore = Date().addingTimeInterval(retryDelay(attempt: transfer.attempt, retryAfter: nil))
                     queue.append(retry)
                 case .success(let response) where (300...399).contains(response.status) && transfer.redirectURL != nil:
@@ -202,6 +220,8 @@ public final class Fetcher {
         var hops: [FetchHop] = []
         var attempt: Int
         var notBefore: Date
+        /// When the chain must be done (set when its first hop starts).
+        var deadline = Date.distantFuture
     }
 
     /// The request for the next hop of a redirect chain, or why the chain stops there.
@@ -226,7 +246,7 @@ public final class Fetcher {
         return .success(
             Pending(
                 index: pending.index, url: target, host: Self.host(of: target), hops: pending.hops + [hop], attempt: 1,
-                notBefore: .distantPast))
+                notBefore: .distantPast, deadline: pending.deadline))
     }
 
     func retryDelay(attempt: Int, retryAfter: String?) -> TimeInterval {
@@ -284,7 +304,8 @@ final class Transfer {
     /// Where a 3xx response points, resolved by libcurl against this hop's URL.
     var redirectURL: String?
 
-    init(request: FetchRequest, url: String, index: Int, attempt: Int, limits: FetchLimits, userAgent: String) throws {
+    /// `timeout`: seconds this hop may take (what is left of its chain's `timeout_seconds`).
+    init(request: FetchRequest, url: String, index: Int, attempt: Int, limits: FetchLimits, userAgent: String, timeout: Double) throws {
         guard let handle = curl_easy_init() else {
             throw CorpusError(file: request.url, stage: .fetch, reason: "libcurl easy handle could not be created")
         }
@@ -294,7 +315,7 @@ final class Transfer {
         self.index = index
         self.attempt = attempt
         self.limits = limits
-        try configure(userAgent: userAgent)
+        try configure(userAgent: userAgent, timeout: timeout)
     }
 
     deinit {
@@ -318,7 +339,7 @@ final class Transfer {
         }
     }
 
-    private func configure(userAgent: String) throws {
+    private func configure(userAgent: String, timeout: Double) throws {
         let me = Unmanaged.passUnretained(self).toOpaque()
         try set(CURLOPT_URL, url)
         // Only http and https. libcurl never follows a redirect itself: the fetcher makes each
@@ -329,7 +350,7 @@ final class Transfer {
         try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_CONNECTTIMEOUT_MS, Int(limits.connectTimeoutSeconds * 1000))
-        try set(CURLOPT_TIMEOUT_MS, Int(limits.timeoutSeconds * 1000))
+        try set(CURLOPT_TIMEOUT_MS, max(1, Int(timeout * 1000)))
         if limits.lowSpeedBytesPerSecond > 0 {
             try set(CURLOPT_LOW_SPEED_LIMIT, limits.lowSpeedBytesPerSecond)
             try set(CURLOPT_LOW_SPEED_TIME, limits.lowSpeedSeconds)

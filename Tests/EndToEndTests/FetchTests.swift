@@ -175,6 +175,21 @@ final class LoopbackServer {
         #expect(try harness.run(["verify", "--rebuild"]).status == 0)
     }
 
+    @Test func theTimeoutBoundsAWholeRedirectChain() throws {
+        let harness = try harness()
+        let server = try LoopbackServer()
+        // Four hops of half a second each against a one-second budget: the chain fails near one
+        // second (each hop is its own transfer, but the budget is the chain's).
+        let start = Date()
+        let result = try harness.run(["fetch", "--json", "--timeout", "1", "--url", server.url("/slow-redirect/4")])
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(result.status == 1)
+        let outcome = try lines(result)[server.url("/slow-redirect/4")]
+        #expect(outcome?["status"] as? String == "failed")
+        #expect((outcome?["error"] as? String ?? "").contains("timed out"), "\(outcome ?? [:])")
+        #expect(elapsed < 3, "the chain took \(elapsed) s")
+    }
+
     @Test func theHostileSetFailsCleanlyInBoundedTime() throws {
         let harness = try harness()
         let server = try LoopbackServer()

@@ -74,6 +74,11 @@ class Handler(BaseHTTPRequestHandler):
             remaining = int(path.rsplit("/", 1)[1])
             target = "/static" if remaining <= 1 else f"/redirect/{remaining - 1}"
             return self.send(301 if remaining % 2 else 302, f'<a href="{target}">moved</a>'.encode(), [("Location", target)])
+        if path.startswith("/slow-redirect/"):  # each hop takes half a second
+            time.sleep(0.5)
+            remaining = int(path.rsplit("/", 1)[1])
+            target = "/static" if remaining <= 1 else f"/slow-redirect/{remaining - 1}"
+            return self.send(302, b"", [("Location", target)])
         if path == "/loop":
             return self.send(302, b"", [("Location", "/loop")])
         if path == "/to-file":
