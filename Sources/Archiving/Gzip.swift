@@ -58,19 +58,9 @@ public final class GzipMemberReader {
     /// Reads from `start` on (which must be where a member begins: an offset an index recorded).
     public init(path: String, start: UInt64 = 0) throws {
         self.path = path
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw CorpusError(file: path, stage: .read, reason: String(cString: strerror(errno)))
-        }
-        if start > 0 {
-            guard lseek(descriptor, off_t(start), SEEK_SET) == off_t(start) else {
-                let reason = String(cString: strerror(errno))
-                close(descriptor)
-                throw CorpusError(file: path, stage: .read, reason: reason)
-            }
-            consumed = start
-            offset = start
-        }
+        descriptor = try FileIO.openForReading(path, at: start)
+        consumed = start
+        offset = start
         input = [UInt8](repeating: 0, count: 1 << 18)
         guard czlib_gzip_inflate_init(&stream) == Z_OK else {
             close(descriptor)

@@ -203,16 +203,8 @@ final class PlainWARCReader {
 
     init(path: String, start: UInt64 = 0) throws {
         self.path = path
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw CorpusError(file: path, stage: .read, reason: String(cString: strerror(errno))) }
-        if start > 0 {
-            guard lseek(descriptor, off_t(start), SEEK_SET) == off_t(start) else {
-                let reason = String(cString: strerror(errno))
-                close(descriptor)
-                throw CorpusError(file: path, stage: .read, reason: reason)
-            }
-            bufferOffset = start
-        }
+        descriptor = try FileIO.openForReading(path, at: start)
+        bufferOffset = start
     }
 
     deinit { close(descriptor) }

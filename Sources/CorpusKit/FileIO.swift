@@ -58,6 +58,18 @@ public enum FileIO {
         }
     }
 
+    /// A descriptor open for reading at `offset` (where an index says a record begins).
+    public static func openForReading(_ path: String, at offset: UInt64 = 0) throws -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw CorpusError(file: path, stage: .read, reason: String(cString: strerror(errno))) }
+        if offset > 0, lseek(descriptor, off_t(offset), SEEK_SET) != off_t(offset) {
+            let reason = "cannot seek to offset \(offset): \(String(cString: strerror(errno)))"
+            close(descriptor)
+            throw CorpusError(file: path, stage: .read, reason: reason)
+        }
+        return descriptor
+    }
+
     /// Flushes a file written by someone else's writer (a library that writes through stdio).
     public static func syncFile(_ url: URL) throws {
         let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
