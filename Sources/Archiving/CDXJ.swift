@@ -19,7 +19,7 @@ public enum CDXJ {
             mime = mediaType(record["Content-Type"]) ?? "unk"
             status = "200"
         } else if let head = record.httpHeaderText ?? (type == "revisit" ? String(decoding: record.block, as: UTF8.self) : nil) {
-            let lines = head.components(separatedBy: "\r\n")
+            let lines = head.pieces(separatedBy: "\r\n")
             let parts = lines.first?.split(separator: " ") ?? []
             if parts.count > 1, parts[0].hasPrefix("HTTP/") { status = String(parts[1]) }
             for (name, value) in HeaderFields.parse(Array(lines.dropFirst())) where name.lowercased() == "content-type" {

@@ -81,7 +81,7 @@ public struct CaptureFields: Sendable {
     /// The last value of each field in a block (unknown names are skipped).
     public static func parse(_ block: Data) -> [CaptureField: String] {
         var fields: [CaptureField: String] = [:]
-        for (name, value) in HeaderFields.parse(String(decoding: block, as: UTF8.self).components(separatedBy: "\r\n")) {
+        for (name, value) in HeaderFields.parse(String(decoding: block, as: UTF8.self).pieces(separatedBy: "\r\n")) {
             guard let field = CaptureField(rawValue: name) else { continue }
             fields[field] = value
         }

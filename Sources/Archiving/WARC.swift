@@ -102,7 +102,7 @@ public struct WARCRecord: Equatable, Sendable {
     /// The fields of one record header (without its blank line) and its Content-Length.
     static func parseHeader(_ bytes: Data, at: UInt64, source: String) throws -> (headers: [(name: String, value: String)], length: Int) {
         let headerText = String(decoding: bytes, as: UTF8.self)
-        var lines = headerText.components(separatedBy: "\r\n")
+        var lines = headerText.pieces(separatedBy: "\r\n")
         let version = lines.removeFirst()
         guard version == "WARC/1.1" || version == "WARC/1.0" else {
             throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) does not start with WARC/1.x")

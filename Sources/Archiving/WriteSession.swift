@@ -92,6 +92,10 @@ public final class WriteSession {
         return id
     }
 
+    /// The raw digests the derived index says the archive holds (unconfirmed): a snapshot other
+    /// threads may read while the session goes on.
+    public func archivedDigests() -> Set<String> { Set(rawDigests.keys) }
+
     /// Appends records to this session's WARC file (a `warcinfo` record first when the file is
     /// new), each as its own gzip member.
     public func append(_ warcRecords: [WARCRecord]) throws {

@@ -56,3 +56,37 @@ public enum Han {
 
     public static func occurs(in text: String) -> Bool { text.unicodeScalars.contains(where: contains) }
 }
+
+extension String {
+    /// The pieces between non-overlapping occurrences of `separator`, left to right, empty pieces
+    /// kept: `components(separatedBy:)` for a literal separator, compared as UTF-8 bytes.
+    /// Foundation's compares character by character and cost 10% of an ingest in the search
+    /// index alone.
+    public func pieces(separatedBy separator: String) -> [String] {
+        var text = self
+        var separator = separator
+        return text.withUTF8 { bytes in
+            separator.withUTF8 { wanted in
+                guard !wanted.isEmpty, let base = bytes.baseAddress else { return [self] }
+                var pieces: [String] = []
+                var start = 0
+                var offset = 0
+                let first = Int32(wanted[0])
+                while offset + wanted.count <= bytes.count,
+                    let hit = memchr(base + offset, first, bytes.count - offset - wanted.count + 1)
+                {
+                    let position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(hit, wanted.baseAddress!, wanted.count) == 0 {
+                        pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
+                        start = position + wanted.count
+                        offset = start
+                    } else {
+                        offset = position + 1
+                    }
+                }
+                pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+                return pieces
+            }
+        }
+    }
+}

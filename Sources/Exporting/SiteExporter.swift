@@ -219,7 +219,7 @@ struct Site {
         if !record.terms.isEmpty { body += termsTable(record) }
         if !record.text.isEmpty {
             body += "<section class=\"text\">\n<h2>Text</h2>\n"
-            for paragraph in record.text.components(separatedBy: "\n\n") where !paragraph.isEmpty {
+            for paragraph in record.text.pieces(separatedBy: "\n\n") where !paragraph.isEmpty {
                 body += self.paragraph(paragraph) + "\n"
             }
             body += "</section>\n"

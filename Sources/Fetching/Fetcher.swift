@@ -443,7 +443,7 @@ final class Transfer {
     /// de-chunked, and readers such as warcio would otherwise try to de-chunk it again).
     static func normalizedHead(_ raw: Data) -> (bytes: Data, headers: [(name: String, value: String)]) {
         let text = String(decoding: raw, as: UTF8.self)
-        var lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        var lines = text.pieces(separatedBy: "\r\n").filter { !$0.isEmpty }
         var headers: [(name: String, value: String)] = []
         for index in lines.indices.dropFirst() {
             guard let (name, value) = HeaderFields.split(lines[index]) else { continue }

@@ -70,9 +70,11 @@ public struct Ingestor: Sendable {
     ///
     /// Three stages per chunk of paths (at most 64, and a bounded number of bytes, so memory
     /// stays bounded): read and hash on every core; build (clean, classify, seal) on every core
-    /// what the archive does not already hold; then, in input order, place each among the
-    /// documents and append it. Nothing but the last stage touches the session, and the archive
-    /// is the same as a one-at-a-time ingest would write.
+    /// what the archive did not hold when the session began; then, in input order, place each
+    /// among the documents and append it. The first two run on a background thread one chunk
+    /// ahead of the last (`Parallel.pipeline`), so committing one chunk overlaps building the
+    /// next. Nothing but the last stage touches the session, and the archive is the same as a
+    /// one-at-a-time ingest would write.
     public func ingestGrouped(paths: [String]) throws -> [[IngestOutcome]] {
         var outcomes: [[IngestOutcome]] = []
         // Relative paths made absolute once: Foundation asks the kernel for the working folder
@@ -81,23 +83,31 @@ public struct Ingestor: Sendable {
         try store.write { session in
             let started = session.started
             let warcPath = session.warcPath
-            for slice in Self.chunks(of: paths, maxBytes: 3 * config.pipeline.maxInputBytes) {
-                let chunk = Array(slice)
-                let absolute = chunk.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 }
-                let read = Parallel.map(count: chunk.count, jobs: Parallel.cores) { index in self.read(path: absolute[index]) }
-                let known = Set(read.compactMap { $0.digest }.filter { session.recordID(forRawDigest: $0) != nil })
-                let prepared = Parallel.map(count: chunk.count, jobs: Parallel.cores) { index in
-                    self.build(read[index], path: absolute[index], known: known, started: started, warcPath: warcPath)
-                }
-                for (index, item) in prepared.enumerated() {
-                    var item = item
-                    if case .rejected(let error) = item, error.file == absolute[index] {  // named as the user gave it
-                        item = .rejected(
-                            CorpusError(file: chunk[index], stage: error.stage, reason: error.reason, systemCode: error.systemCode))
+            // What the archive held when the session began, as its derived index says: such pages
+            // are not built; the last stage confirms each (`recordID(forRawDigest:)`).
+            let archived = session.archivedDigests()
+            let chunks = Self.chunks(of: paths, maxBytes: 3 * config.pipeline.maxInputBytes).map(Array.init)
+            let absolute = chunks.map { chunk in chunk.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 } }
+            try Parallel.pipeline(
+                count: chunks.count,
+                produce: { number in
+                    let paths = absolute[number]
+                    let read = Parallel.map(count: paths.count, jobs: Parallel.cores) { index in self.read(path: paths[index]) }
+                    return Parallel.map(count: paths.count, jobs: Parallel.cores) { index in
+                        self.build(read[index], path: paths[index], known: archived, started: started, warcPath: warcPath)
                     }
-                    outcomes.append(finish(item, path: chunk[index], session: session))
-                }
-            }
+                },
+                consume: { number, prepared in
+                    let chunk = chunks[number]
+                    for (index, item) in prepared.enumerated() {
+                        var item = item
+                        if case .rejected(let error) = item, error.file == absolute[number][index] {  // named as the user gave it
+                            item = .rejected(
+                                CorpusError(file: chunk[index], stage: error.stage, reason: error.reason, systemCode: error.systemCode))
+                        }
+                        outcomes.append(finish(item, path: chunk[index], session: session))
+                    }
+                })
         }
         return outcomes
     }
@@ -129,8 +139,9 @@ public struct Ingestor: Sendable {
         case rejected(CorpusError)
         /// A page read and hashed, not built yet.
         case read(Data, Cleaner.Format, digest: String)
-        /// A page whose bytes the archive already holds: nothing to build.
-        case known(digest: String)
+        /// A page whose bytes the archive held when the session began: not built unless the
+        /// last stage finds that no WARC record holds them after all.
+        case known(Data, Cleaner.Format, digest: String)
         /// A page built into a sealed record, with its capture, waiting for its place.
         case page(PreparedPage)
 
@@ -172,7 +183,7 @@ public struct Ingestor: Sendable {
     /// The second stage: a page the archive does not hold, built.
     func build(_ item: Prepared, path: String, known: Set<String>, started: Date, warcPath: String) -> Prepared {
         guard case .read(let bytes, let format, let digest) = item else { return item }
-        if known.contains(digest) { return .known(digest: digest) }
+        if known.contains(digest) { return .known(bytes, format, digest: digest) }
         do {
             return .page(try build(path: path, bytes: bytes, format: format, digest: digest, started: started, warcPath: warcPath))
         } catch let error as CorpusError {
@@ -192,8 +203,11 @@ public struct Ingestor: Sendable {
                 // Streamed record by record; the per-record limit applies, not the page limit.
                 try FileIO.requireReadableFile(URL(fileURLWithPath: path))
                 return try importWARC(path: path, session: session)
-            case .known(let digest):
-                return [IngestOutcome(file: path, status: .unchanged, id: session.recordID(forRawDigest: digest), problem: nil)]
+            case .known(let bytes, let format, let digest):
+                if let id = session.recordID(forRawDigest: digest) {
+                    return [IngestOutcome(file: path, status: .unchanged, id: id, problem: nil)]
+                }
+                return finish(.read(bytes, format, digest: digest), path: path, session: session)
             case .read:
                 // Not built by the parallel stage (it builds every page): build it here.
                 return finish(

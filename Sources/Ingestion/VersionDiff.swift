@@ -49,7 +49,7 @@ public struct VersionDiff: Codable, Sendable {
                 throw CorpusError(file: entry.warc, stage: .warc, reason: "capture \(entry.recordID) of \(id) is missing")
             }
             let rebuilt = try builder.build(capture, archive: ArchiveLocation(warc: entry.warc, recordID: entry.recordID))
-            return rebuilt.text.components(separatedBy: "\n\n")
+            return rebuilt.text.pieces(separatedBy: "\n\n")
         }
         var changes: [Change] = []
         for change in texts[1].difference(from: texts[0]) {

@@ -56,7 +56,7 @@ public struct HTTPResponseHead: Sendable {
     public var headers: [(name: String, value: String)] = []
 
     public init(_ text: String) {
-        let lines = text.components(separatedBy: "\r\n")
+        let lines = text.pieces(separatedBy: "\r\n")
         if let first = lines.first {
             let parts = first.split(separator: " ")
             if parts.count >= 2 { status = Int(parts[1]) }

@@ -192,7 +192,7 @@ public final class SearchIndex {
         for note in record.footnotes { try add("footnote", note.text) }
         if record.transcript.isEmpty {
             // Documents without a transcript are searched paragraph by paragraph.
-            for paragraph in record.text.components(separatedBy: "\n\n") { try add("text", paragraph) }
+            for paragraph in record.text.pieces(separatedBy: "\n\n") { try add("text", paragraph) }
         }
         try db.execute(
             sql: "INSERT INTO documents(id, record_sha256) VALUES (?, ?)", arguments: [record.id, record.provenance.recordSHA256])

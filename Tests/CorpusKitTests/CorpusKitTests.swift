@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -263,5 +264,67 @@ import Testing
         #expect(throws: Malformed.self) { try HeaderFields.parse(["A: 1", "no colon here"]) { _ in throw Malformed() } }
         #expect(HeaderFields.split("Content-Length:0")! == ("Content-Length", "0"))
         #expect(HeaderFields.split("no colon") == nil)
+    }
+}
+
+@Suite struct PiecesTests {
+    /// Byte-wise splitting agrees with Foundation's on texts without combining sequences
+    /// across the separator (record text and WARC headers), including empty and repeated pieces.
+    @Test(arguments: ["", "a", "\n\n", "a\n\nb", "a\n\n\nb", "\n\n\n\na\n\n", "数字\n\n中国\n\n\n\n建设", "a\nb\n\nc\n"])
+    func agreesWithFoundation(_ text: String) {
+        #expect(text.pieces(separatedBy: "\n\n") == text.components(separatedBy: "\n\n"))
+    }
+
+    @Test func splitsHeaderLines() {
+        #expect("A: 1\r\nB: 2\r\n\r\n".pieces(separatedBy: "\r\n") == ["A: 1", "B: 2", "", ""])
+        #expect("x#y#".pieces(separatedBy: "#") == ["x", "y", ""])
+        #expect("abc".pieces(separatedBy: "abcd") == ["abc"])
+        #expect("aaa".pieces(separatedBy: "aa") == ["", "a"])
+    }
+}
+
+@Suite struct ParallelTests {
+    @Test func mapKeepsOrder() {
+        #expect(Parallel.map(count: 100, jobs: 3) { $0 * $0 } == (0..<100).map { $0 * $0 })
+    }
+
+    /// The consumer sees every result in order, and the producer never runs more than `ahead`
+    /// results past what was consumed.
+    @Test func pipelineIsOrderedAndBounded() throws {
+        let produced = Atomic<Int>(0)
+        var consumed: [Int] = []
+        var furthestAhead = 0
+        try Parallel.pipeline(
+            count: 50, ahead: 2,
+            produce: { index in
+                produced.add(1, ordering: .sequentiallyConsistent)
+                return index * 10
+            },
+            consume: { index, value in
+                furthestAhead = max(furthestAhead, produced.load(ordering: .sequentiallyConsistent) - index)
+                consumed.append(value)
+            })
+        #expect(consumed == (0..<50).map { $0 * 10 })
+        // Produced before this one was taken: this one, and at most `ahead` more in flight.
+        #expect(furthestAhead <= 3)
+    }
+
+    /// A failing consumer stops production and the error comes out; nothing runs afterwards.
+    @Test func pipelineStopsWhenTheConsumerThrows() {
+        struct Stop: Error {}
+        let produced = Atomic<Int>(0)
+        #expect(throws: Stop.self) {
+            try Parallel.pipeline(
+                count: 1000, ahead: 1,
+                produce: { index in
+                    produced.add(1, ordering: .sequentiallyConsistent)
+                    return index
+                },
+                consume: { index, _ in if index == 3 { throw Stop() } })
+        }
+        let after = produced.load(ordering: .sequentiallyConsistent)
+        #expect(after <= 6)
+        Thread.sleep(forTimeInterval: 0.05)
+        #expect(produced.load(ordering: .sequentiallyConsistent) == after)
     }
 }
