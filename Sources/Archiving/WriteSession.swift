@@ -99,6 +99,12 @@ public final class WriteSession {
     /// Appends records to this session's WARC file (a `warcinfo` record first when the file is
     /// new), each as its own gzip member.
     public func append(_ warcRecords: [WARCRecord]) throws {
+        try append(warcRecords.map { try PackedRecord($0) })
+    }
+
+    /// The same with each record's gzip member made already: compressing is most of appending,
+    /// and callers do it on their parallel stage.
+    public func append(_ warcRecords: [PackedRecord]) throws {
         if warcHandle < 0 {
             warcHandle = open(stagedWARCURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard warcHandle >= 0 else {
@@ -115,14 +121,14 @@ public final class WriteSession {
                 contentType: "application/warc-fields", block: Data(info.utf8),
                 extra: [("WARC-Filename", (warcPath as NSString).lastPathComponent)],
                 payloadDigest: false)
-            try write(warcinfo)
+            try write(try PackedRecord(warcinfo))
         }
         for record in warcRecords { try write(record) }
     }
 
     /// One record as one gzip member of the staged file, noted for the indexes.
-    private func write(_ record: WARCRecord) throws {
-        let member = try Gzip.member(record.serialized())
+    private func write(_ packed: PackedRecord) throws {
+        let (record, member) = (packed.record, packed.member)
         try FileIO.writeAll(warcHandle, member, stagedWARCURL)
         let offset = UInt64((appendAt ?? 0) + stagedBytes)
         stagedBytes += Int64(member.count)
@@ -234,5 +240,16 @@ public final class WriteSession {
         if !FileManager.default.fileExists(atPath: store.journalURL.path) {
             try? FileManager.default.removeItem(at: store.stagingURL)
         }
+    }
+}
+
+/// A WARC record and its gzip member, as a session appends it.
+public struct PackedRecord: Sendable {
+    public let record: WARCRecord
+    public let member: Data
+
+    public init(_ record: WARCRecord) throws {
+        self.record = record
+        member = try Gzip.member(record.serialized())
     }
 }

@@ -21,9 +21,22 @@ public struct Classifier: Sendable {
     /// Built once per configuration: its keyword index is what makes ranking one pass per field.
     let ranker: TopicRanker
 
+    /// The configuration's phrases lower-cased once (matching lower-cases them; doing it for
+    /// every page cost more than the matching).
+    let kindPhrases: [String]
+    let seriesNames: [String]
+    let publisherNames: [String]
+    let subjectPhrases: [String]
+    let boilerplateMarkers: [String]
+
     public init(config: CorpusConfig) {
         self.config = config
         ranker = TopicRanker(topics: config.lexicon.topics)
+        kindPhrases = config.lexicon.kindRules.map { $0.phrase.lowercased() }
+        seriesNames = config.lexicon.evidence.seriesNames.map { $0.lowercased() }
+        publisherNames = config.lexicon.evidence.publisherNames.map { $0.lowercased() }
+        subjectPhrases = config.lexicon.evidence.subjectPhrases.map { $0.lowercased() }
+        boilerplateMarkers = config.pipeline.seriesBoilerplateMarkers.map { $0.lowercased() }
     }
 
     public func classify(_ document: CleanDocument, sourceName: String) -> RecordContent {
@@ -48,7 +61,7 @@ public struct Classifier: Sendable {
         // Kind, by weighted phrases plus the lesson markers.
         var scores: [DocumentKind: Double] = [:]
         var evidence: [DocumentKind: [String]] = [:]
-        for rule in config.lexicon.kindRules where searchable.contains(rule.phrase.lowercased()) {
+        for (rule, phrase) in zip(config.lexicon.kindRules, kindPhrases) where searchable.contains(phrase) {
             scores[rule.kind, default: 0] += rule.weight
             evidence[rule.kind, default: []].append(rule.phrase)
         }
@@ -61,17 +74,18 @@ public struct Classifier: Sendable {
         // Evidence of this corpus, in the text and in the title, heading and dateline.
         let evidenceRules = config.lexicon.evidence
         let metadataText = SearchableText(lowercasing: metadataLines.map(\.text).joined(separator: "\n"))
-        func found(_ phrases: [String]) -> [String] {
-            phrases.filter { searchable.contains($0.lowercased()) || metadataText.contains($0.lowercased()) }
+        func found(_ phrases: [String], lowered: [String]) -> [String] {
+            zip(phrases, lowered).filter { searchable.contains($0.1) || metadataText.contains($0.1) }.map(\.0)
         }
-        let seriesFound = found(evidenceRules.seriesNames)
-        let publisherFound = found(evidenceRules.publisherNames)
-        let subjectsFound = found(evidenceRules.subjectPhrases)
+        let seriesFound = found(evidenceRules.seriesNames, lowered: seriesNames)
+        let publisherFound = found(evidenceRules.publisherNames, lowered: publisherNames)
+        let subjectsFound = found(evidenceRules.subjectPhrases, lowered: subjectPhrases)
         let hasCorpusEvidence =
             !seriesFound.isEmpty || !publisherFound.isEmpty || subjectsFound.count >= evidenceRules.minimumSubjectPhrases
         let offTopic = seriesFound.isEmpty && publisherFound.isEmpty && subjectsFound.isEmpty
         // A lesson number counts only beside the series' name: "Lesson 1" alone is any course.
-        var lessonMark = LessonFields.lessonNumber(lines: lines, seriesLength: evidenceRules.seriesLength)
+        let gate = PatternGate(lines: lines)
+        var lessonMark = LessonFields.lessonNumber(lines: lines, seriesLength: evidenceRules.seriesLength, gate: gate)
         var markWithoutSeries: String? = nil
         if let mark = lessonMark, seriesFound.isEmpty {
             markWithoutSeries = mark.phrase
@@ -128,10 +142,11 @@ public struct Classifier: Sendable {
             if kind != .other { reasons += named.filter { !reasons.contains($0) } }
         }
 
-        let fields = LessonFields(lines: lines, metadata: document.metadata)
+        let fields = LessonFields(lines: lines, metadata: document.metadata, gate: gate)
         let isLessonKind = kind == .lesson || kind == .lessonSource
         let series = isLessonKind ? lessonMark.map { SeriesInfo(name: Self.seriesName, lesson: $0.lesson, of: $0.of) } : nil
-        let boilerplateHits = config.pipeline.seriesBoilerplateMarkers.filter { searchable.contains($0.lowercased()) }
+        let boilerplateHits = zip(config.pipeline.seriesBoilerplateMarkers, boilerplateMarkers).filter { searchable.contains($0.1) }
+            .map(\.0)
         if isLessonKind { reasons += boilerplateHits.map { "series boilerplate: \($0)" } }
 
         var title = Bilingual()
@@ -163,7 +178,7 @@ public struct Classifier: Sendable {
                 title: [title.en, title.zh, headline].compactMap { $0 }.joined(separator: "\n"),
                 synopsis: [fields.synopsis.en, fields.synopsis.zh].compactMap { $0 }.joined(separator: "\n"),
                 terms: fields.terms.map { "\($0.en) \($0.zh)" }.joined(separator: "\n"),
-                body: text, lesson: lessonNumber)
+                body: searchable, lesson: lessonNumber)
 
         let id = Self.makeID(kind: kind, lesson: lessonNumber, title: title, sourceName: sourceName)
         // The pair of a lesson and its Chinese original, and the post's link to the original.
@@ -207,8 +222,10 @@ public struct Classifier: Sendable {
             if block.role == .tableRow {
                 lines.append(Line(text: block.text, role: block.role, cells: block.cells, link: block.link))
             } else {
-                for part in block.text.split(separator: "\n") {
-                    lines.append(Line(text: String(part), role: block.role, cells: [], link: block.link))
+                // Bytes, not characters: the cleaner leaves no carriage return, and a line feed
+                // is always a character of its own (the character-wise split cost 7% of an ingest).
+                for part in block.text.pieces(separatedBy: "\n") where !part.isEmpty {
+                    lines.append(Line(text: part, role: block.role, cells: [], link: block.link))
                 }
             }
         }

@@ -12,13 +12,22 @@ struct Pattern: @unchecked Sendable {
 
     /// The needles by their first byte, so a line is scanned once whatever their number.
     let byFirstByte: [[[UInt8]]]
+    /// Whether a byte (either case of an ASCII letter) starts a needle: most bytes do not, and
+    /// testing this first keeps the scan from touching `byFirstByte`.
+    let starts: [Bool]
 
     init(_ pattern: String, caseInsensitive: Bool = true, requires: [String] = []) {
         regex = try! NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
         required = requires.map { Array($0.lowercased().utf8) }.filter { !$0.isEmpty }
         var table = [[[UInt8]]](repeating: [], count: 256)
-        for needle in required { table[Int(needle[0])].append(needle) }
+        var starts = [Bool](repeating: false, count: 256)
+        for needle in required {
+            table[Int(needle[0])].append(needle)
+            starts[Int(needle[0])] = true
+            if needle[0] >= 0x61 && needle[0] <= 0x7A { starts[Int(needle[0] - 0x20)] = true }
+        }
         byFirstByte = table
+        self.starts = starts
     }
 
     /// Whether the line contains one of the required keywords (ASCII letters compared without
@@ -26,23 +35,23 @@ struct Pattern: @unchecked Sendable {
     func mayMatch(_ text: String) -> Bool {
         guard !required.isEmpty else { return true }
         return text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for index in 0..<bytes.count {
-                var byte = bytes[index]
-                if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
-                let candidates = byFirstByte[Int(byte)]
-                if candidates.isEmpty { continue }
-                for needle in candidates where index + needle.count <= bytes.count {
-                    var offset = 1
-                    while offset < needle.count {
-                        var other = bytes[index + offset]
-                        if other >= 0x41 && other <= 0x5A { other += 0x20 }
-                        if other != needle[offset] { break }
-                        offset += 1
+            starts.withUnsafeBufferPointer { starts in
+                for index in 0..<bytes.count where starts[Int(bytes[index])] {
+                    var byte = bytes[index]
+                    if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+                    for needle in byFirstByte[Int(byte)] where index + needle.count <= bytes.count {
+                        var offset = 1
+                        while offset < needle.count {
+                            var other = bytes[index + offset]
+                            if other >= 0x41 && other <= 0x5A { other += 0x20 }
+                            if other != needle[offset] { break }
+                            offset += 1
+                        }
+                        if offset == needle.count { return true }
                     }
-                    if offset == needle.count { return true }
                 }
+                return false
             }
-            return false
         } ?? true
     }
 
@@ -50,6 +59,11 @@ struct Pattern: @unchecked Sendable {
     func firstMatch(_ text: String) -> [String?]? {
         guard mayMatch(text), let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
         return groups(match, in: text)
+    }
+
+    /// The same, or nil at once when the gate says none of the keywords occurs on the page.
+    func firstMatch(_ text: String, _ gate: PatternGate) -> [String?]? {
+        gate.allows(self) ? firstMatch(text) : nil
     }
 
     func allMatches(_ text: String) -> [[String?]] {
@@ -64,6 +78,58 @@ struct Pattern: @unchecked Sendable {
     }
 }
 
+/// Which field patterns can match a line of this page at all: a pattern none of whose keywords
+/// occurs anywhere on the page is skipped for every line. One pass over the page finds every
+/// keyword of every pattern (`NeedleSet`), where the per-line check scanned each line once per
+/// pattern (a tenth of an ingest).
+struct PatternGate {
+    /// Every pattern may match (a single line, a pattern built on the fly).
+    static let open = PatternGate(possible: nil)
+
+    /// The gated patterns (the ones with keywords), their keywords and whose each is.
+    static let patterns: [Pattern] =
+        (LessonFields.englishMarks + LessonFields.chineseMarks + [
+            LessonFields.citationTitle, LessonFields.chineseTitle, LessonFields.synopsisEN, LessonFields.synopsisZH,
+            LessonFields.speakerEN, LessonFields.speakerZH, LessonFields.lengthLine, LessonFields.citationPublisher,
+            LessonFields.sourceZH, LessonFields.sourceEN, LessonFields.dateZH, LessonFields.termsHeader,
+            LessonFields.transcriptHeader, LessonFields.footnotesHeader
+        ]).filter { !$0.required.isEmpty }
+    static let gated = Set(patterns.map { ObjectIdentifier($0.regex) })
+    static let keywords: (needles: NeedleSet, owners: [Int]) = {
+        var needles: [String] = []
+        var owners: [Int] = []
+        for (index, pattern) in patterns.enumerated() {
+            for needle in pattern.required {
+                needles.append(String(decoding: needle, as: UTF8.self))
+                owners.append(index)
+            }
+        }
+        return (NeedleSet(needles), owners)
+    }()
+
+    /// Gated patterns with a keyword on the page; nil: every pattern is allowed.
+    let possible: Set<ObjectIdentifier>?
+
+    init(possible: Set<ObjectIdentifier>?) { self.possible = possible }
+
+    init(lines: [Line]) {
+        // Joined by line feeds, which no keyword holds: a keyword across two lines is only a
+        // false "possible", and the per-line check still runs.
+        let page = SearchableText(lowercasing: lines.map(\.text).joined(separator: "\n"))
+        var possible = Set<ObjectIdentifier>()
+        for (index, occurs) in Self.keywords.needles.occurrences(in: page).enumerated() where occurs {
+            possible.insert(ObjectIdentifier(Self.patterns[Self.keywords.owners[index]].regex))
+        }
+        self.possible = possible
+    }
+
+    func allows(_ pattern: Pattern) -> Bool {
+        guard let possible else { return true }
+        let id = ObjectIdentifier(pattern.regex)
+        return possible.contains(id) || !Self.gated.contains(id)
+    }
+}
+
 /// Extracts the lesson-specific fields from a page's lines, whatever their shape: paragraphs,
 /// `<br>`-separated lines, list items or table rows.
 struct LessonFields {
@@ -71,18 +137,22 @@ struct LessonFields {
     let metadata: PageMetadata
     let synopsis: Bilingual
     let terms: [Term]
+    /// Which patterns can match a line of this page at all.
+    let gate: PatternGate
 
-    init(lines: [Line], metadata: PageMetadata) {
+    init(lines: [Line], metadata: PageMetadata, gate: PatternGate? = nil) {
         self.lines = lines
         self.metadata = metadata
+        let gate = gate ?? PatternGate(lines: lines)
+        self.gate = gate
         var english: String? = nil
         var chinese: String? = nil
         for line in lines {
-            if english == nil, let match = Self.synopsisEN.firstMatch(line.text) { english = match[1] }
-            if chinese == nil, let match = Self.synopsisZH.firstMatch(line.text) { chinese = match[1] }
+            if english == nil, let match = Self.synopsisEN.firstMatch(line.text, gate) { english = match[1] }
+            if chinese == nil, let match = Self.synopsisZH.firstMatch(line.text, gate) { chinese = match[1] }
         }
         synopsis = Bilingual(en: english, zh: chinese)
-        terms = Self.parseTerms(lines)
+        terms = Self.parseTerms(lines, gate: gate)
     }
 
     struct LessonMark {
@@ -107,10 +177,12 @@ struct LessonFields {
 
     /// The lesson number from the first line that states it. A mark that says "of N" counts
     /// only when N is the series' length: "(6/10)" on a review is no lesson of a 13-part series.
-    static func lessonNumber(lines: [Line], seriesLength: Int = 13) -> LessonMark? {
+    static func lessonNumber(lines: [Line], seriesLength: Int = 13, gate: PatternGate = .open) -> LessonMark? {
         for pattern in englishMarks {
             for line in lines.prefix(400) {
-                guard let match = pattern.firstMatch(line.text), let word = match[1], let lesson = Numerals.english(word) else { continue }
+                guard let match = pattern.firstMatch(line.text, gate), let word = match[1], let lesson = Numerals.english(word) else {
+                    continue
+                }
                 let of = match[2].flatMap { Int($0) } ?? seriesLength
                 guard of == seriesLength, (1...of).contains(lesson) else { continue }
                 return LessonMark(lesson: lesson, of: of, phrase: match[0] ?? word, chinese: false)
@@ -118,7 +190,7 @@ struct LessonFields {
         }
         for pattern in chineseMarks {
             for line in lines.prefix(400) {
-                guard let match = pattern.firstMatch(line.text), let word = match[1], let lesson = Numerals.chinese(word),
+                guard let match = pattern.firstMatch(line.text, gate), let word = match[1], let lesson = Numerals.chinese(word),
                     (1...seriesLength).contains(lesson)
                 else { continue }
                 return LessonMark(lesson: lesson, of: seriesLength, phrase: match[0] ?? word, chinese: true)
@@ -158,7 +230,7 @@ struct LessonFields {
         }
         for line in lines {
             let isHeading: Bool = { if case .heading = line.role { return true } else { return false } }()
-            if line.text.count <= 120, Self.glossaryEntry.firstMatch(line.text) == nil,
+            if line.text.count <= 120, Self.glossaryEntry.firstMatch(line.text, gate) == nil,
                 let mark = Self.lessonNumber(lines: [line], seriesLength: seriesLength)
             {
                 if let pending { add(pending.en, pending.zh, nil) }
@@ -181,7 +253,7 @@ struct LessonFields {
                 }
                 continue
             }
-            if let match = Self.glossaryEntry.firstMatch(line.text), let en = match[1], let zh = match[2] {
+            if let match = Self.glossaryEntry.firstMatch(line.text, gate), let en = match[1], let zh = match[2] {
                 if let pending { add(pending.en, pending.zh, nil) }
                 if let definition = match[3], !definition.isEmpty {
                     add(en, zh, definition)
@@ -225,7 +297,7 @@ struct LessonFields {
 
     func englishTitle() -> String? {
         for line in lines.prefix(400) {
-            if let match = Self.citationTitle.firstMatch(line.text), var title = match[1] {
+            if let match = Self.citationTitle.firstMatch(line.text, gate), var title = match[1] {
                 title = title.trimmingCharacters(in: CharacterSet(charactersIn: " ,，”\"“"))
                 if title.count >= 4 { return title }
             }
@@ -237,7 +309,7 @@ struct LessonFields {
     /// on the English posts that line links to the Chinese original.
     func chineseTitleLine() -> (title: String, link: String?)? {
         for line in lines.prefix(400) {
-            if let match = Self.chineseTitle.firstMatch(line.text), let title = match[1]?.trimmingCharacters(in: .whitespaces),
+            if let match = Self.chineseTitle.firstMatch(line.text, gate), let title = match[1]?.trimmingCharacters(in: .whitespaces),
                 !title.isEmpty
             {
                 return (title, line.link)
@@ -343,7 +415,7 @@ struct LessonFields {
 
     func chineseTitle() -> String? {
         for line in lines.prefix(400) {
-            if let match = Self.chineseTitle.firstMatch(line.text), let title = match[1]?.trimmingCharacters(in: .whitespaces),
+            if let match = Self.chineseTitle.firstMatch(line.text, gate), let title = match[1]?.trimmingCharacters(in: .whitespaces),
                 !title.isEmpty
             {
                 return title
@@ -371,7 +443,7 @@ struct LessonFields {
 
     func publisher() -> Bilingual? {
         for line in lines.prefix(400) {
-            if let match = Self.citationPublisher.firstMatch(line.text), let name = match[1] {
+            if let match = Self.citationPublisher.firstMatch(line.text, gate), let name = match[1] {
                 var zh = match[2]
                 if zh == nil {
                     let named = Pattern("\(NSRegularExpression.escapedPattern(for: name))\\s*[(（]([^)）]+)[)）]")
@@ -380,8 +452,8 @@ struct LessonFields {
                 return Bilingual(en: name.trimmingCharacters(in: .whitespaces), zh: zh)
             }
         }
-        let en = lines.lazy.compactMap { Self.sourceEN.firstMatch($0.text)?[1] }.first
-        let zh = lines.lazy.compactMap { Self.sourceZH.firstMatch($0.text)?[1] }.first
+        let en = lines.lazy.compactMap { Self.sourceEN.firstMatch($0.text, gate)?[1] }.first
+        let zh = lines.lazy.compactMap { Self.sourceZH.firstMatch($0.text, gate)?[1] }.first
         if en == nil && zh == nil { return nil }
         return Bilingual(en: en, zh: zh)
     }
@@ -392,13 +464,14 @@ struct LessonFields {
             "august": 8, "september": 9, "october": 10, "november": 11, "december": 12
         ]
         for line in lines.prefix(400) {
-            if let match = Self.citationPublisher.firstMatch(line.text), let month = match[3].flatMap({ monthNumbers[$0.lowercased()] }),
+            if let match = Self.citationPublisher.firstMatch(line.text, gate),
+                let month = match[3].flatMap({ monthNumbers[$0.lowercased()] }),
                 let day = match[4].flatMap({ Int($0) }), let year = match[5].flatMap({ Int($0) }),
                 let date = CalendarDate.string(year: year, month: month, day: day)
             {
                 return date
             }
-            if let match = Self.dateZH.firstMatch(line.text), let year = match[1].flatMap({ Int($0) }),
+            if let match = Self.dateZH.firstMatch(line.text, gate), let year = match[1].flatMap({ Int($0) }),
                 let month = match[2].flatMap({ Int($0) }), let day = match[3].flatMap({ Int($0) }),
                 let date = CalendarDate.string(year: year, month: month, day: day)
             {
@@ -420,12 +493,12 @@ struct LessonFields {
         var speaker = Bilingual()
         var duration: Int? = nil
         for line in lines {
-            if speaker.en == nil, speaker.zh == nil, let match = Self.speakerEN.firstMatch(line.text) {
+            if speaker.en == nil, speaker.zh == nil, let match = Self.speakerEN.firstMatch(line.text, gate) {
                 speaker.en = match[1]
                 speaker.zh = match[2]
             }
-            if speaker.zh == nil, let match = Self.speakerZH.firstMatch(line.text) { speaker.zh = match[1] }
-            if duration == nil, let match = Self.lengthLine.firstMatch(line.text), let value = match[1] {
+            if speaker.zh == nil, let match = Self.speakerZH.firstMatch(line.text, gate) { speaker.zh = match[1] }
+            if duration == nil, let match = Self.lengthLine.firstMatch(line.text, gate), let value = match[1] {
                 duration = Numerals.duration(value)
             }
         }
@@ -439,8 +512,8 @@ struct LessonFields {
     static let termItem = Pattern("\\s*(?:and\\s+)?([^,，;；()（）]+?)()\\s*[(（]([^)）]+)[)）]")
 
     /// The terminology shortlist: on the header line itself, or as the list items under it.
-    static func parseTerms(_ lines: [Line]) -> [Term] {
-        guard let headerIndex = lines.firstIndex(where: { termsHeader.firstMatch($0.text) != nil }) else { return [] }
+    static func parseTerms(_ lines: [Line], gate: PatternGate = .open) -> [Term] {
+        guard let headerIndex = lines.firstIndex(where: { termsHeader.firstMatch($0.text, gate) != nil }) else { return [] }
         let rest = termsHeader.firstMatch(lines[headerIndex].text)?[1] ?? ""
         var sources: [String] = []
         if rest.contains("(") || rest.contains("（") {
@@ -483,7 +556,7 @@ struct LessonFields {
     static let footnotesHeader = Pattern("^\\s*(?:Footnotes|Notes|Endnotes|注释)\\s*[:：]?\\s*$", requires: ["note", "注释"])
 
     func transcript() -> [TranscriptBlock] {
-        let start = lines.firstIndex { Self.transcriptHeader.firstMatch($0.text) != nil }.map { $0 + 1 } ?? 0
+        let start = lines.firstIndex { Self.transcriptHeader.firstMatch($0.text, gate) != nil }.map { $0 + 1 } ?? 0
         var blocks: [TranscriptBlock] = []
         var current: TranscriptBlock? = nil
         func finish() {
@@ -501,7 +574,7 @@ struct LessonFields {
             }
         }
         for line in lines[start...] {
-            if Self.footnotesHeader.firstMatch(line.text) != nil { break }
+            if Self.footnotesHeader.firstMatch(line.text, gate) != nil { break }
             if case .heading = line.role, current != nil { break }
             if line.role == .tableRow, let first = line.cells.first,
                 let stamp = Numerals.timestamp(first.trimmingCharacters(in: .whitespaces))
@@ -511,7 +584,7 @@ struct LessonFields {
                 for cell in line.cells.dropFirst() { add(cell) }
                 continue
             }
-            if let match = Self.stampLine.firstMatch(line.text), let raw = match[1], let stamp = Numerals.timestamp(raw),
+            if let match = Self.stampLine.firstMatch(line.text, gate), let raw = match[1], let stamp = Numerals.timestamp(raw),
                 (match[2] ?? "").isEmpty || line.text.count > 20
             {
                 finish()
@@ -530,7 +603,7 @@ struct LessonFields {
     static let numberedFootnote = Pattern("^\\s*\\[?(\\d{1,3})[.)\\]]\\s*(.+)$")
 
     func footnotes() -> [Footnote] {
-        guard let header = lines.lastIndex(where: { Self.footnotesHeader.firstMatch($0.text) != nil }) else { return [] }
+        guard let header = lines.lastIndex(where: { Self.footnotesHeader.firstMatch($0.text, gate) != nil }) else { return [] }
         var notes: [Footnote] = []
         for line in lines[(header + 1)...] {
             if case .heading = line.role { break }

@@ -47,6 +47,75 @@ public struct SearchableText: Sendable {
     }
 }
 
+/// Many needles found in one pass over a text: the needles are bucketed by their first two
+/// bytes (65,537 starts), so each position of the text looks only at the needles that begin
+/// there, instead of one pass per needle. Needles are lower-cased ASCII-wise, like
+/// `SearchableText`.
+public struct NeedleSet: Sendable {
+    public let needles: [[UInt8]]
+    /// Needles of two bytes or more by their first two bytes, as offsets into `bucketItems`.
+    let bucketStarts: [Int32]
+    let bucketItems: [Int32]
+    /// One-byte needles, counted the simple way.
+    let shortNeedles: [Int]
+
+    public init(_ needles: [String]) {
+        let needles = needles.map { needle in needle.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 } }
+        var counts = [Int32](repeating: 0, count: 65_537)
+        for needle in needles where needle.count >= 2 { counts[Int(needle[0]) << 8 | Int(needle[1])] += 1 }
+        var starts = [Int32](repeating: 0, count: 65_537)
+        var running: Int32 = 0
+        for key in 0..<65_536 {
+            starts[key] = running
+            running += counts[key]
+        }
+        starts[65_536] = running
+        var items = [Int32](repeating: 0, count: Int(running))
+        var fill = starts
+        for (index, needle) in needles.enumerated() where needle.count >= 2 {
+            let key = Int(needle[0]) << 8 | Int(needle[1])
+            items[Int(fill[key])] = Int32(index)
+            fill[key] += 1
+        }
+        self.needles = needles
+        bucketStarts = starts
+        bucketItems = items
+        shortNeedles = needles.indices.filter { !needles[$0].isEmpty && needles[$0].count < 2 }
+    }
+
+    /// Non-overlapping occurrences of every needle in `text`, each stopping at `limit`: the
+    /// same counts `SearchableText.count` gives needle by needle (an empty needle counts 0).
+    public func counts(in text: SearchableText, limit: Int) -> [Int] {
+        var found = [Int](repeating: 0, count: needles.count)
+        var nextAllowed = [Int](repeating: 0, count: needles.count)
+        text.bytes.withUnsafeBufferPointer { bytes in
+            guard bytes.count >= 2, let base = bytes.baseAddress else { return }
+            for offset in 0..<(bytes.count - 1) {
+                let key = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
+                let start = Int(bucketStarts[key])
+                let end = Int(bucketStarts[key + 1])
+                if start == end { continue }
+                for slot in start..<end {
+                    let index = Int(bucketItems[slot])
+                    if offset < nextAllowed[index] || found[index] >= limit { continue }
+                    let same = needles[index].withUnsafeBufferPointer { needle in
+                        offset + needle.count <= bytes.count && memcmp(base + offset, needle.baseAddress!, needle.count) == 0
+                    }
+                    if same {
+                        found[index] += 1
+                        nextAllowed[index] = offset + needles[index].count
+                    }
+                }
+            }
+        }
+        for index in shortNeedles { found[index] = text.count(String(decoding: needles[index], as: UTF8.self), limit: limit) }
+        return found
+    }
+
+    /// Whether each needle occurs in `text` at all.
+    public func occurrences(in text: SearchableText) -> [Bool] { counts(in: text, limit: 1).map { $0 > 0 } }
+}
+
 /// Han characters (CJK Unified Ideographs and Extensions A and B): what "Chinese" means for
 /// language detection, term checks and the bigram search index.
 public enum Han {

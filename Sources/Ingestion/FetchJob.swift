@@ -196,10 +196,11 @@ public struct FetchJob {
     /// A fetched URL made ready to archive, without touching the session: a revisit of the
     /// previous capture, or the new response with its record built.
     enum PreparedFetch: Sendable {
-        case revisit([WARCRecord], corpusID: String)
+        /// Records compressed here, on the parallel stage.
+        case revisit([PackedRecord], corpusID: String)
         /// `request`: the redirect hops' records, then the final request.
         case page(
-            request: [WARCRecord], responseRecord: WARCRecord, record: CorpusRecord, file: Data, fetched: FetchResponse,
+            request: [PackedRecord], responseRecord: PackedRecord, record: CorpusRecord, file: Data, fetched: FetchResponse,
             payloadDigest: String
         )
     }
@@ -226,13 +227,14 @@ public struct FetchJob {
             let request = requestRecord(response, date: date, concurrentTo: revisit.recordID, ipField: ipField)
             let hops = hopRecords(response)
             return .revisit(
-                hops
+                try
+                    (hops
                     + [
                         request, revisit,
                         metadata(
                             response, target: target, date: date, refersTo: revisit.recordID, corpusID: previous.corpusID,
                             status: .unchanged, payloadDigest: previous.payloadSHA256, hopRecords: hops)
-                    ], corpusID: previous.corpusID)
+                    ]).map(PackedRecord.init), corpusID: previous.corpusID)
         }
         guard (200..<300).contains(response.status) else {
             throw CorpusError(file: target.url, stage: .fetch, reason: "HTTP \(response.status)")
@@ -262,7 +264,8 @@ public struct FetchJob {
             headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url)
         let built = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: warcPath, recordID: responseRecord.recordID))
         return .page(
-            request: hopRecords(response) + [request], responseRecord: responseRecord, record: built.record, file: built.file,
+            request: try (hopRecords(response) + [request]).map(PackedRecord.init), responseRecord: try PackedRecord(responseRecord),
+            record: built.record, file: built.file,
             fetched: response, payloadDigest: payloadDigest)
     }
 
@@ -306,9 +309,11 @@ public struct FetchJob {
             try session.append(
                 request + [
                     responseRecord,
-                    Self.metadata(
-                        response, target: target, date: WARCDate.string(response.date), refersTo: responseRecord.recordID,
-                        corpusID: record.id, status: status, payloadDigest: payloadDigest, hopRecords: request.dropLast())
+                    try PackedRecord(
+                        Self.metadata(
+                            response, target: target, date: WARCDate.string(response.date), refersTo: responseRecord.record.recordID,
+                            corpusID: record.id, status: status, payloadDigest: payloadDigest, hopRecords: request.dropLast().map(\.record))
+                    )
                 ])
             try session.keepConfig(ingestor.config)
             try session.put(record, fileData: file)

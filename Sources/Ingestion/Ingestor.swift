@@ -155,7 +155,8 @@ public struct Ingestor: Sendable {
         var rawDigest: String
         var record: CorpusRecord
         var file: Data
-        var resource: WARCRecord
+        /// The capture, compressed on the parallel stage.
+        var resource: PackedRecord
         var fields: CaptureFields
     }
 
@@ -256,15 +257,16 @@ public struct Ingestor: Sendable {
         extra.add(.fileName, url.lastPathComponent)
         extra.add(.fileSize, String(bytes.count))
         extra.add(.fileModified, modified)
-        return PreparedPage(rawDigest: rawDigest, record: record, file: file, resource: resource, fields: extra)
+        return PreparedPage(rawDigest: rawDigest, record: record, file: file, resource: try PackedRecord(resource), fields: extra)
     }
 
     /// Appends the capture and a `metadata` record naming the document and what happened (the
     /// capture history reads these), then stages the record.
     func commit(
-        _ built: CorpusRecord, fileData builtFile: Data, captured: WARCRecord, extraFields: CaptureFields, file: String,
+        _ built: CorpusRecord, fileData builtFile: Data, captured packed: PackedRecord, extraFields: CaptureFields, file: String,
         session: WriteSession
     ) throws -> IngestOutcome {
+        let captured = packed.record
         if config.pipeline.quarantineOffTopic, let reason = Self.offTopicReason(built) {
             return reject(file, CorpusError(file: file, stage: .classify, reason: "\(reason) (pipeline.toml ingest.quarantine_off_topic)"))
         }
@@ -286,7 +288,7 @@ public struct Ingestor: Sendable {
             contentType: "application/warc-fields", block: fields.block,
             extra: [("WARC-Target-URI", captured["WARC-Target-URI"] ?? file), ("WARC-Refers-To", captured.recordID)],
             payloadDigest: false)
-        try session.append([captured, metadata])
+        try session.append([packed, try PackedRecord(metadata)])
         try session.keepConfig(config)
         try session.put(record, fileData: fileData)
         return IngestOutcome(file: file, status: status, id: record.id, problem: nil)
@@ -358,7 +360,7 @@ public struct Ingestor: Sendable {
                 let built = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: record.recordID))
                 outcomes.append(
                     try commit(
-                        built.record, fileData: built.file, captured: record, extraFields: Self.importedFrom(path),
+                        built.record, fileData: built.file, captured: try PackedRecord(record), extraFields: Self.importedFrom(path),
                         file: label, session: session))
             } catch let error as CorpusError {
                 outcomes.append(reject(label, error))
