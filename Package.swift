@@ -60,7 +60,7 @@ let package = Package(
         // What several test targets share (the fixtures' folder and the repository's Config/).
         .target(name: "TestSupport", dependencies: ["CorpusKit"], path: "Tests/TestSupport"),
         .testTarget(name: "CorpusKitTests", dependencies: ["CorpusKit", "TestSupport"]),
-        .testTarget(name: "ArchivingTests", dependencies: ["Archiving", "CorpusKit"]),
+        .testTarget(name: "ArchivingTests", dependencies: ["Archiving", "CorpusKit", "TestSupport"]),
         .testTarget(name: "FetchingTests", dependencies: ["Fetching", "CorpusKit"]),
         .testTarget(name: "ExportingTests", dependencies: ["Exporting", "CorpusKit", "TestSupport"]),
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "CorpusKit", "TestSupport"]),

@@ -186,6 +186,36 @@ public final class WriteSession {
         let url = store.stagingURL.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: url)
         try FileIO.writeNew(try fileData ?? record.fileData(), to: url, durable: true)
+        note(record, stagedAs: name)
+    }
+
+    /// The folder `stageAhead` writes into: read on the session's thread, used on any.
+    public var stagingFolder: URL { store.stagingURL }
+
+    /// Writes a record file into the staging folder (fsynced) from any thread, before its
+    /// record has its place: creating and syncing files is the costliest part of staging, and
+    /// a parallel stage does it. Nothing is committed unless `put(_:stagedAhead:)` names the
+    /// file; the rest goes with the staging folder. Nil when the file could not be written (the
+    /// caller stages the record the ordinary way, which reports the error).
+    public static func stageAhead(_ data: Data, name: String, in folder: URL) -> String? {
+        let staged = "ahead-\(name).json"
+        do {
+            try FileIO.writeNew(data, to: folder.appendingPathComponent(staged), durable: true)
+            return staged
+        } catch {
+            return nil
+        }
+    }
+
+    /// Stages a record whose file `stageAhead` wrote already (its exact `fileData()` bytes).
+    public func put(_ record: CorpusRecord, stagedAhead name: String) throws {
+        guard Self.isSafeID(record.id) else {
+            throw CorpusError(file: record.id, stage: .record, reason: "record id would escape data/corpus/")
+        }
+        note(record, stagedAs: name)
+    }
+
+    private func note(_ record: CorpusRecord, stagedAs name: String) {
         stagedRecords[record.id] = name
         ids.insert(record.id)
         loaded[record.id] = record

@@ -86,6 +86,7 @@ public struct Ingestor: Sendable {
             // What the archive held when the session began, as its derived index says: such pages
             // are not built; the last stage confirms each (`recordID(forRawDigest:)`).
             let archived = session.archivedDigests()
+            let staging = session.stagingFolder
             let chunks = Self.chunks(of: paths, maxBytes: 3 * config.pipeline.maxInputBytes).map(Array.init)
             let absolute = chunks.map { chunk in chunk.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 } }
             try Parallel.pipeline(
@@ -94,7 +95,9 @@ public struct Ingestor: Sendable {
                     let paths = absolute[number]
                     let read = Parallel.map(count: paths.count, jobs: Parallel.cores) { index in self.read(path: paths[index]) }
                     return Parallel.map(count: paths.count, jobs: Parallel.cores) { index in
-                        self.build(read[index], path: paths[index], known: archived, started: started, warcPath: warcPath)
+                        self.build(
+                            read[index], path: paths[index], known: archived, started: started, warcPath: warcPath,
+                            stageAhead: (staging, "\(number)-\(index)"))
                     }
                 },
                 consume: { number, prepared in
@@ -158,6 +161,8 @@ public struct Ingestor: Sendable {
         /// The capture, compressed on the parallel stage.
         var resource: PackedRecord
         var fields: CaptureFields
+        /// The record's file as the parallel stage staged it (see `WriteSession.stageAhead`).
+        var stagedAhead: String? = nil
     }
 
     /// The first stage: what the path is, and a page's bytes and their digest.
@@ -182,11 +187,16 @@ public struct Ingestor: Sendable {
     }
 
     /// The second stage: a page the archive does not hold, built.
-    func build(_ item: Prepared, path: String, known: Set<String>, started: Date, warcPath: String) -> Prepared {
+    /// `stageAhead`: where and under what name to stage its record file already.
+    func build(
+        _ item: Prepared, path: String, known: Set<String>, started: Date, warcPath: String, stageAhead: (URL, String)? = nil
+    ) -> Prepared {
         guard case .read(let bytes, let format, let digest) = item else { return item }
         if known.contains(digest) { return .known(bytes, format, digest: digest) }
         do {
-            return .page(try build(path: path, bytes: bytes, format: format, digest: digest, started: started, warcPath: warcPath))
+            var page = try build(path: path, bytes: bytes, format: format, digest: digest, started: started, warcPath: warcPath)
+            if let (folder, name) = stageAhead { page.stagedAhead = WriteSession.stageAhead(page.file, name: name, in: folder) }
+            return .page(page)
         } catch let error as CorpusError {
             return .rejected(error)
         } catch {
@@ -221,7 +231,8 @@ public struct Ingestor: Sendable {
                 }
                 return [
                     try commit(
-                        page.record, fileData: page.file, captured: page.resource, extraFields: page.fields, file: path, session: session)
+                        page.record, fileData: page.file, captured: page.resource, extraFields: page.fields, file: path,
+                        session: session, stagedAhead: page.stagedAhead)
                 ]
             }
         } catch let error as CorpusError {
@@ -264,7 +275,7 @@ public struct Ingestor: Sendable {
     /// capture history reads these), then stages the record.
     func commit(
         _ built: CorpusRecord, fileData builtFile: Data, captured packed: PackedRecord, extraFields: CaptureFields, file: String,
-        session: WriteSession
+        session: WriteSession, stagedAhead: String? = nil
     ) throws -> IngestOutcome {
         let captured = packed.record
         if config.pipeline.quarantineOffTopic, let reason = Self.offTopicReason(built) {
@@ -290,7 +301,12 @@ public struct Ingestor: Sendable {
             payloadDigest: false)
         try session.append([packed, try PackedRecord(metadata)])
         try session.keepConfig(config)
-        try session.put(record, fileData: fileData)
+        // The file staged ahead holds the built record: still right unless placing moved it.
+        if let stagedAhead, record.id == built.id {
+            try session.put(record, stagedAhead: stagedAhead)
+        } else {
+            try session.put(record, fileData: fileData)
+        }
         return IngestOutcome(file: file, status: status, id: record.id, problem: nil)
     }
 

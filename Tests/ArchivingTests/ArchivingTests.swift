@@ -1,5 +1,6 @@
 import CorpusKit
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Archiving
@@ -90,6 +91,27 @@ func temporaryFolder() throws -> URL {
         let info = try store.bag.readBagInfo()
         let size = try Digest.sha256File(at: root.appendingPathComponent(manifest.keys.first!)).size
         #expect(info["Payload-Oxum"] == "\(size).1")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".staging").path))
+    }
+
+    /// A record file staged ahead (from another thread) is committed only when a record is put
+    /// with it, byte for byte; files staged ahead and never named go with the staging folder.
+    @Test func filesStagedAheadAreCommittedOnlyWhenPut() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let store = ArchiveStore(root: root, lockTimeout: 5)
+        let kept = Fixtures.record("policy-kept", kind: .policy, title: Bilingual(en: "Kept"), text: "Kept text.")
+        let keptFile = try kept.fileData()
+        try store.write { session in
+            let folder = session.stagingFolder
+            let names = Parallel.map(count: 2, jobs: 2) { index in
+                WriteSession.stageAhead(index == 0 ? keptFile : Data("not this".utf8), name: "0-\(index)", in: folder)
+            }
+            #expect(names.allSatisfy { $0 != nil })
+            try session.put(kept, stagedAhead: names[0]!)
+        }
+        #expect(try Data(contentsOf: store.recordURL(id: "policy-kept")) == keptFile)
+        #expect(store.recordIDs() == ["policy-kept"])
+        #expect(try store.bag.readManifest()["data/corpus/policy-kept.json"] == Digest.sha256Hex(keptFile))
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".staging").path))
     }
 
