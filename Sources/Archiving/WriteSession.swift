@@ -215,7 +215,17 @@ public final class WriteSession {
         note(record, stagedAs: name)
     }
 
+    /// Told of every record staged, with its staged file's size and modification time
+    /// (nanoseconds), which the committed file keeps (see `RecordIndexing`).
+    public var onPut: ((CorpusRecord, _ size: Int64, _ mtime: Int64) -> Void)? = nil
+
     private func note(_ record: CorpusRecord, stagedAs name: String) {
+        if let onPut {
+            var info = stat()
+            if stat(store.stagingURL.appendingPathComponent(name).path, &info) == 0 {
+                onPut(record, Int64(info.st_size), Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+            }
+        }
         stagedRecords[record.id] = name
         ids.insert(record.id)
         loaded[record.id] = record

@@ -104,3 +104,12 @@ public enum Parallel {
         func collect() -> [Element] { buffer.map { $0! } }
     }
 }
+
+/// Takes the records a write session stages while the session goes on (the search index's
+/// `BatchIndexer`), and keeps them only once the archive has committed them.
+public protocol RecordIndexing: Sendable {
+    /// A staged record, with its staged file's size and modification time (nanoseconds).
+    func add(_ record: CorpusRecord, size: Int64, mtime: Int64)
+    /// Keeps (`commit`) or drops what was added; returns why it could not, or nil.
+    @discardableResult func finish(commit: Bool) -> String?
+}

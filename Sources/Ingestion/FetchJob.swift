@@ -152,7 +152,7 @@ public struct FetchJob {
             progress?(done, targets.count)
         }
         var outcomes: [FetchOutcome] = []
-        try store.write { session in
+        try ingestor.write { session in
             // Clean, classify and seal every new page on every core; then, in order, place and append.
             let warcPath = session.warcPath
             let builder = ingestor.builder

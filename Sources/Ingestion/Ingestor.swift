@@ -49,6 +49,9 @@ public struct Ingestor: Sendable {
     /// `ingest --replace ID`: the inputs are meant to replace document ID even where they would
     /// otherwise be a conflict.
     public var replacing: String? = nil
+    /// Starts an indexer for the records a batch stages (the search index's `BatchIndexer`):
+    /// started on the first record, under the archive lock; kept when the batch commits.
+    public var makeIndexer: (@Sendable () -> any RecordIndexing)? = nil
 
     public init(archiveRoot: URL, config: CorpusConfig) {
         store = ArchiveStore(
@@ -80,7 +83,7 @@ public struct Ingestor: Sendable {
         // Relative paths made absolute once: Foundation asks the kernel for the working folder
         // each time a relative file URL is made (three times a page). Outcomes keep the paths as given.
         let folder = FileManager.default.currentDirectoryPath
-        try store.write { session in
+        try write { session in
             let started = session.started
             let warcPath = session.warcPath
             // What the archive held when the session began, as its derived index says: such pages
@@ -113,6 +116,27 @@ public struct Ingestor: Sendable {
                 })
         }
         return outcomes
+    }
+
+    /// A write session whose staged records go to the indexer (`makeIndexer`), which keeps
+    /// them when the session commits and drops them when it does not.
+    public func write<T>(_ body: (WriteSession) throws -> T) throws -> T {
+        guard let makeIndexer else { return try store.write(body) }
+        var indexer: (any RecordIndexing)? = nil
+        do {
+            let result = try store.write { session in
+                session.onPut = { record, size, mtime in
+                    if indexer == nil { indexer = makeIndexer() }
+                    indexer?.add(record, size: size, mtime: mtime)
+                }
+                return try body(session)
+            }
+            indexer?.finish(commit: true)
+            return result
+        } catch {
+            indexer?.finish(commit: false)
+            throw error
+        }
     }
 
     /// Consecutive runs of at most 64 paths whose files add up to at most `maxBytes` (a run

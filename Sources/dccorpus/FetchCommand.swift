@@ -58,7 +58,7 @@ enum FetchCommand {
     static func fetch(_ targets: [FetchTarget], config: CorpusConfig, options: GlobalOptions, timeout: Double?) throws -> [FetchOutcome] {
         var limits = config.pipeline.fetch
         if let timeout { limits.timeoutSeconds = timeout }
-        let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
+        let ingestor = SearchSync.indexing(Ingestor(archiveRoot: options.archiveURL, config: config), options)
         let interactive = !options.json && isatty(STDERR_FILENO) == 1
         var job = FetchJob(ingestor: ingestor, limits: limits, hostPolicies: try hostPolicies(root: options.rootURL))
         let outcomes = try job.run(targets) { done, total in

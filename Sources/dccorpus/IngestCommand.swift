@@ -19,7 +19,7 @@ struct Ingest: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            var ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
+            var ingestor = SearchSync.indexing(Ingestor(archiveRoot: options.archiveURL, config: config), options)
             if let replacing {
                 guard WriteSession.isSafeID(replacing) else {
                     throw Fail.usage("\(replacing): ingest: --replace takes a document id (lower-case words joined by dashes)")

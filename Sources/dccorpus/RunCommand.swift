@@ -25,13 +25,14 @@ struct Run: ParsableCommand {
                 let targets = try FetchCommand.targets(root: options.rootURL, sourceIDs: [], urls: [])
                 if !targets.isEmpty {
                     var job = FetchJob(
-                        ingestor: Ingestor(archiveRoot: options.archiveURL, config: config), limits: config.pipeline.fetch,
+                        ingestor: SearchSync.indexing(Ingestor(archiveRoot: options.archiveURL, config: config), options),
+                        limits: config.pipeline.fetch,
                         hostPolicies: try FetchCommand.hostPolicies(root: options.rootURL))
                     fetched = try job.run(targets)
                     for note in job.notes { Output.error("note: \(note)") }
                 }
             }
-            let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
+            let ingestor = SearchSync.indexing(Ingestor(archiveRoot: options.archiveURL, config: config), options)
             let inbox = InboxFolder(url: options.inboxURL)
             let (outcomes, notes) = try inbox.process(with: ingestor)
             for note in notes { Output.error(note) }

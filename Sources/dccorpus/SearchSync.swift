@@ -2,12 +2,22 @@ import Archiving
 import ArgumentParser
 import CorpusKit
 import Foundation
+import Ingestion
 import Searching
 
 /// The search index beside the bag, refreshed after every command that writes.
 enum SearchSync {
     static func indexPath(_ options: GlobalOptions) -> String {
         options.archiveURL.appendingPathComponent(".search.sqlite").path
+    }
+
+    /// An ingestor whose batches index their records while they are built (see `BatchIndexer`);
+    /// `refresh` afterwards finds them indexed.
+    static func indexing(_ ingestor: Ingestor, _ options: GlobalOptions) -> Ingestor {
+        var ingestor = ingestor
+        let path = indexPath(options)
+        ingestor.makeIndexer = { BatchIndexer(path: path) }
+        return ingestor
     }
 
     /// Brings the index up to date; a failure is reported, never fatal: the index is derived.

@@ -24,7 +24,7 @@ struct Watch: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
+            let ingestor = SearchSync.indexing(Ingestor(archiveRoot: options.archiveURL, config: config), options)
             let watcher = InboxWatcher(inbox: InboxFolder(url: options.inboxURL), ingestor: ingestor)
             guard retrySeconds > 0 && retrySeconds <= 86_400 else { throw Fail.usage("--retry-seconds must be between 0 and 86400") }
             watcher.retryDelay = retrySeconds

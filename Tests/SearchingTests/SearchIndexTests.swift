@@ -83,4 +83,48 @@ import Testing
         try write(Fixtures.record("other-3", kind: .other, title: Bilingual(en: "Page 3"), text: "Harbour number 3.", hash: "h3"))
         #expect(try index.sync(folder: corpus, decode: decode) == 0)
     }
+
+    /// Records indexed during a batch are kept with their files' stamps when the batch commits
+    /// (the sync after it reads nothing), and are not in the index when it does not commit.
+    @Test func aBatchIndexerKeepsOnlyWhatWasCommitted() throws {
+        let folder = try TemporaryFolder("search-batch")
+        let corpus = try folder.folder("corpus")
+        let path = folder.url.appendingPathComponent("search.sqlite").path
+        var decoded = 0
+        let decode: (Data, String) throws -> CorpusRecord = { data, file in
+            decoded += 1
+            return try CorpusRecord.decode(data, file: file)
+        }
+        func stamp(_ id: String) throws -> (Int64, Int64) {
+            var info = stat()
+            #expect(stat(corpus.appendingPathComponent("\(id).json").path, &info) == 0)
+            return (Int64(info.st_size), Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        }
+        let first = Fixtures.record("other-1", kind: .other, title: Bilingual(en: "One"), text: "Harbour lanterns.", hash: "h1")
+        let second = Fixtures.record("other-2", kind: .other, title: Bilingual(en: "Two"), text: "Quartz meadow.", hash: "h2")
+        for record in [first, second] { try record.fileData().write(to: corpus.appendingPathComponent("\(record.id).json")) }
+
+        let dropped = BatchIndexer(path: path)
+        let (size2, mtime2) = try stamp("other-2")
+        dropped.add(second, size: size2, mtime: mtime2)
+        #expect(dropped.finish(commit: false) == nil)
+        #expect(try SearchIndex(path: path).search("quartz").isEmpty)
+
+        let kept = BatchIndexer(path: path)
+        let (size1, mtime1) = try stamp("other-1")
+        kept.add(first, size: size1, mtime: mtime1)
+        // A second version in the same batch replaces the first one's segments.
+        var changed = first
+        changed.text = "Harbour ribbons."
+        changed.provenance.recordSHA256 = "h1b"
+        kept.add(changed, size: size1, mtime: mtime1)
+        #expect(kept.finish(commit: true) == nil)
+        let index = try SearchIndex(path: path)
+        #expect(try index.search("ribbons").map(\.id) == ["other-1"])
+        #expect(try index.search("lanterns").isEmpty)
+        // other-1 is stamped: only other-2, which the dropped batch never kept, is read.
+        #expect(try index.sync(folder: corpus, decode: decode) == 1)
+        #expect(decoded == 1)
+        #expect(try index.search("quartz").map(\.id) == ["other-2"])
+    }
 }
