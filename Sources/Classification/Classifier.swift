@@ -28,6 +28,9 @@ public struct Classifier: Sendable {
     let publisherNames: [String]
     let subjectPhrases: [String]
     let boilerplateMarkers: [String]
+    /// All of those phrases, found in one pass over a page: kind phrases first, then series
+    /// names, publisher names, subject phrases and boilerplate markers.
+    let phrases: NeedleSet
 
     public init(config: CorpusConfig) {
         self.config = config
@@ -37,6 +40,7 @@ public struct Classifier: Sendable {
         publisherNames = config.lexicon.evidence.publisherNames.map { $0.lowercased() }
         subjectPhrases = config.lexicon.evidence.subjectPhrases.map { $0.lowercased() }
         boilerplateMarkers = config.pipeline.seriesBoilerplateMarkers.map { $0.lowercased() }
+        phrases = NeedleSet(kindPhrases + seriesNames + publisherNames + subjectPhrases + boilerplateMarkers)
     }
 
     public func classify(_ document: CleanDocument, sourceName: String) -> RecordContent {
@@ -61,7 +65,13 @@ public struct Classifier: Sendable {
         // Kind, by weighted phrases plus the lesson markers.
         var scores: [DocumentKind: Double] = [:]
         var evidence: [DocumentKind: [String]] = [:]
-        for (rule, phrase) in zip(config.lexicon.kindRules, kindPhrases) where searchable.contains(phrase) {
+        // Which configured phrases the text holds, in one pass, in `phrases`' order.
+        var inText = phrases.occurrences(in: searchable)[...]
+        func take(_ count: Int) -> ArraySlice<Bool> {
+            defer { inText = inText.dropFirst(count) }
+            return inText.prefix(count)
+        }
+        for (rule, found) in zip(config.lexicon.kindRules, take(kindPhrases.count)) where found {
             scores[rule.kind, default: 0] += rule.weight
             evidence[rule.kind, default: []].append(rule.phrase)
         }
@@ -75,7 +85,7 @@ public struct Classifier: Sendable {
         let evidenceRules = config.lexicon.evidence
         let metadataText = SearchableText(lowercasing: metadataLines.map(\.text).joined(separator: "\n"))
         func found(_ phrases: [String], lowered: [String]) -> [String] {
-            zip(phrases, lowered).filter { searchable.contains($0.1) || metadataText.contains($0.1) }.map(\.0)
+            zip(zip(phrases, lowered), take(lowered.count)).filter { $0.1 || metadataText.contains($0.0.1) }.map(\.0.0)
         }
         let seriesFound = found(evidenceRules.seriesNames, lowered: seriesNames)
         let publisherFound = found(evidenceRules.publisherNames, lowered: publisherNames)
@@ -84,7 +94,8 @@ public struct Classifier: Sendable {
             !seriesFound.isEmpty || !publisherFound.isEmpty || subjectsFound.count >= evidenceRules.minimumSubjectPhrases
         let offTopic = seriesFound.isEmpty && publisherFound.isEmpty && subjectsFound.isEmpty
         // A lesson number counts only beside the series' name: "Lesson 1" alone is any course.
-        let gate = PatternGate(lines: lines)
+        // Every line is a piece of the text or a metadata line.
+        let gate = PatternGate(texts: [searchable, metadataText])
         var lessonMark = LessonFields.lessonNumber(lines: lines, seriesLength: evidenceRules.seriesLength, gate: gate)
         var markWithoutSeries: String? = nil
         if let mark = lessonMark, seriesFound.isEmpty {
@@ -145,8 +156,7 @@ public struct Classifier: Sendable {
         let fields = LessonFields(lines: lines, metadata: document.metadata, gate: gate)
         let isLessonKind = kind == .lesson || kind == .lessonSource
         let series = isLessonKind ? lessonMark.map { SeriesInfo(name: Self.seriesName, lesson: $0.lesson, of: $0.of) } : nil
-        let boilerplateHits = zip(config.pipeline.seriesBoilerplateMarkers, boilerplateMarkers).filter { searchable.contains($0.1) }
-            .map(\.0)
+        let boilerplateHits = zip(config.pipeline.seriesBoilerplateMarkers, take(boilerplateMarkers.count)).filter(\.1).map(\.0)
         if isLessonKind { reasons += boilerplateHits.map { "series boilerplate: \($0)" } }
 
         var title = Bilingual()

@@ -115,10 +115,16 @@ struct PatternGate {
     init(lines: [Line]) {
         // Joined by line feeds, which no keyword holds: a keyword across two lines is only a
         // false "possible", and the per-line check still runs.
-        let page = SearchableText(lowercasing: lines.map(\.text).joined(separator: "\n"))
+        self.init(texts: [SearchableText(lowercasing: lines.map(\.text).joined(separator: "\n"))])
+    }
+
+    /// From texts that hold every line (the page's text and its metadata lines).
+    init(texts: [SearchableText]) {
         var possible = Set<ObjectIdentifier>()
-        for (index, occurs) in Self.keywords.needles.occurrences(in: page).enumerated() where occurs {
-            possible.insert(ObjectIdentifier(Self.patterns[Self.keywords.owners[index]].regex))
+        for text in texts {
+            for (index, occurs) in Self.keywords.needles.occurrences(in: text).enumerated() where occurs {
+                possible.insert(ObjectIdentifier(Self.patterns[Self.keywords.owners[index]].regex))
+            }
         }
         self.possible = possible
     }
