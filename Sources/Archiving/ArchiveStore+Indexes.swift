@@ -218,34 +218,52 @@ public struct CaptureDigestIndex: Codable, Sendable {
         return index
     }
 
-    /// Written after every commit, so built as a tree and serialized directly (Foundation's
+    /// Written after every commit, so built as bytes and serialized directly (Foundation's
     /// JSONEncoder took a tenth of a watcher's batch at 1,000 documents); read back with the
     /// Codable conformance.
     func write(to url: URL) throws {
-        // Keys in no particular order (sorting them was most of the cost); strings escaped by
-        // the canonical writer.
-        func quoted(_ text: String) -> String { String(decoding: JSONValue.string(text).canonicalData(), as: UTF8.self) }
-        var out = "{\"version\":\(version),"
-        if let cdxj { out += "\"cdxj\":{\"inode\":\(cdxj.inode),\"size\":\(cdxj.size),\"modified\":\(cdxj.modified)}," }
-        out += "\"files\":{"
+        // Keys in no particular order (sorting them was most of the cost). Digests and ids need
+        // no escaping and are copied as they are; anything else goes through the canonical writer.
+        var out: [UInt8] = []
+        out.reserveCapacity(files.values.reduce(256) { $0 + 200 * $1.digests.count })
+        func append(_ text: String) { out.append(contentsOf: text.utf8) }
+        func quoted(_ text: String) {
+            if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+                out.append(0x22)
+                out.append(contentsOf: text.utf8)
+                out.append(0x22)
+            } else {
+                out.append(contentsOf: JSONValue.string(text).canonicalData())
+            }
+        }
+        append("{\"version\":\(version),")
+        if let cdxj { append("\"cdxj\":{\"inode\":\(cdxj.inode),\"size\":\(cdxj.size),\"modified\":\(cdxj.modified)},") }
+        append("\"files\":{")
         var firstFile = true
         for (path, file) in files {
-            out += (firstFile ? "" : ",") + quoted(path) + ":{\"size\":\(file.size),\"digests\":{"
+            if !firstFile { out.append(0x2C) }
             firstFile = false
+            quoted(path)
+            append(":{\"size\":\(file.size),\"digests\":{")
             var first = true
             for (digest, id) in file.digests {
-                out += (first ? "" : ",") + quoted(digest) + ":" + quoted(id)
+                if !first { out.append(0x2C) }
                 first = false
+                quoted(digest)
+                out.append(0x3A)
+                quoted(id)
             }
-            out += "},\"locations\":{"
+            append("},\"locations\":{")
             first = true
             for (digest, offset) in file.locations {
-                out += (first ? "" : ",") + quoted(digest) + ":\(offset)"
+                if !first { out.append(0x2C) }
                 first = false
+                quoted(digest)
+                append(":\(offset)")
             }
-            out += "}}"
+            append("}}")
         }
-        out += "}}"
-        try FileIO.writeAtomically(Data(out.utf8), to: url, durable: false)
+        append("}}")
+        try FileIO.writeAtomically(Data(out), to: url, durable: false)
     }
 }

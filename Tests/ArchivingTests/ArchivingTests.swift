@@ -115,6 +115,30 @@ func temporaryFolder() throws -> URL {
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".staging").path))
     }
 
+    /// A record read before is not decoded again while its file stays the same, and a file
+    /// replaced by another of the same size within the same clock tick is read afresh.
+    @Test func aStoredRecordIsReadAgainOnlyWhenItsFileChanged() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let store = ArchiveStore(root: root, lockTimeout: 5)
+        let first = Fixtures.record("policy-one", kind: .policy, title: Bilingual(en: "One"), text: "Harbour text.")
+        let second = Fixtures.record("policy-one", kind: .policy, title: Bilingual(en: "One"), text: "Meadows text.")
+        try store.write { session in try session.put(first) }
+        #expect(try store.loadRecord(id: "policy-one")?.text == "Harbour text.")
+        let url = store.recordURL(id: "policy-one")
+        var before = stat()
+        stat(url.path, &before)
+        let replacement = root.appendingPathComponent("replacement.json")
+        try second.fileData().write(to: replacement)
+        #expect(try replacement.resourceValues(forKeys: [.fileSizeKey]).fileSize == Int(before.st_size))
+        var times = [before.st_atim, before.st_mtim]
+        let descriptor = open(replacement.path, O_RDONLY)
+        defer { close(descriptor) }
+        #expect(futimens(descriptor, &times) == 0)
+        #expect(rename(replacement.path, url.path) == 0)
+        #expect(try store.loadRecord(id: "policy-one")?.text == "Meadows text.")
+        #expect(try store.loadRecord(id: "policy-missing") == nil)
+    }
+
     @Test func nothingIsCommittedWhenTheBodyThrows() throws {
         let root = try temporaryFolder().appendingPathComponent("Archive")
         let store = ArchiveStore(root: root, lockTimeout: 5)
