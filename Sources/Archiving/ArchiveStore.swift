@@ -19,12 +19,26 @@ public final class ArchiveStore: Sendable {
     /// When the open WARC file is closed and a new one started (`[archive]` in pipeline.toml).
     public let rollover: WARCRollover
 
-    public init(root: URL, lockTimeout: Double, warcRecordLimit: Int = 64 << 20, rollover: WARCRollover = WARCRollover()) {
+    /// The zlib level of the WARC records this archive's sessions write (`[archive] gzip_level`).
+    public let gzipLevel: Int32
+
+    public init(
+        root: URL, lockTimeout: Double, warcRecordLimit: Int = 64 << 20, rollover: WARCRollover = WARCRollover(), gzipLevel: Int32 = 3
+    ) {
         self.root = root
         self.bag = Bag(root: root)
         self.lockTimeout = lockTimeout
         self.warcRecordLimit = warcRecordLimit
         self.rollover = rollover
+        self.gzipLevel = gzipLevel
+    }
+
+    /// The archive at `root` with the configured lock wait, record limit, rollover and gzip level.
+    public convenience init(root: URL, config: CorpusConfig) {
+        let pipeline = config.pipeline
+        self.init(
+            root: root, lockTimeout: pipeline.lockTimeoutSeconds, warcRecordLimit: pipeline.maxWARCRecordBytes,
+            rollover: WARCRollover(bytes: pipeline.warcFileBytes, seconds: pipeline.warcFileSeconds), gzipLevel: pipeline.gzipLevel)
     }
 
     /// Decoded records by file name, with the size and modification time they were read at: a

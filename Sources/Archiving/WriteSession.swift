@@ -99,7 +99,7 @@ public final class WriteSession {
     /// Appends records to this session's WARC file (a `warcinfo` record first when the file is
     /// new), each as its own gzip member.
     public func append(_ warcRecords: [WARCRecord]) throws {
-        try append(warcRecords.map { try PackedRecord($0) })
+        try append(warcRecords.map { try PackedRecord($0, level: store.gzipLevel) })
     }
 
     /// The same with each record's gzip member made already: compressing is most of appending,
@@ -121,7 +121,7 @@ public final class WriteSession {
                 contentType: "application/warc-fields", block: Data(info.utf8),
                 extra: [("WARC-Filename", (warcPath as NSString).lastPathComponent)],
                 payloadDigest: false)
-            try write(try PackedRecord(warcinfo))
+            try write(try PackedRecord(warcinfo, level: store.gzipLevel))
         }
         for record in warcRecords { try write(record) }
     }
@@ -288,8 +288,8 @@ public struct PackedRecord: Sendable {
     public let record: WARCRecord
     public let member: Data
 
-    public init(_ record: WARCRecord) throws {
+    public init(_ record: WARCRecord, level: Int32) throws {
         self.record = record
-        member = try Gzip.member(record.serialized())
+        member = try Gzip.member(record.serialized(), level: level)
     }
 }

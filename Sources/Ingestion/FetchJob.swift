@@ -234,7 +234,7 @@ public struct FetchJob {
                         metadata(
                             response, target: target, date: date, refersTo: revisit.recordID, corpusID: previous.corpusID,
                             status: .unchanged, payloadDigest: previous.payloadSHA256, hopRecords: hops)
-                    ]).map(PackedRecord.init), corpusID: previous.corpusID)
+                    ]).map { try PackedRecord($0, level: builder.config.pipeline.gzipLevel) }, corpusID: previous.corpusID)
         }
         guard (200..<300).contains(response.status) else {
             throw CorpusError(file: target.url, stage: .fetch, reason: "HTTP \(response.status)")
@@ -264,7 +264,8 @@ public struct FetchJob {
             headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url)
         let built = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: warcPath, recordID: responseRecord.recordID))
         return .page(
-            request: try (hopRecords(response) + [request]).map(PackedRecord.init), responseRecord: try PackedRecord(responseRecord),
+            request: try (hopRecords(response) + [request]).map { try PackedRecord($0, level: builder.config.pipeline.gzipLevel) },
+            responseRecord: try PackedRecord(responseRecord, level: builder.config.pipeline.gzipLevel),
             record: built.record, file: built.file,
             fetched: response, payloadDigest: payloadDigest)
     }
@@ -312,8 +313,8 @@ public struct FetchJob {
                     try PackedRecord(
                         Self.metadata(
                             response, target: target, date: WARCDate.string(response.date), refersTo: responseRecord.record.recordID,
-                            corpusID: record.id, status: status, payloadDigest: payloadDigest, hopRecords: request.dropLast().map(\.record))
-                    )
+                            corpusID: record.id, status: status, payloadDigest: payloadDigest, hopRecords: request.dropLast().map(\.record)),
+                        level: ingestor.store.gzipLevel)
                 ])
             try session.keepConfig(ingestor.config)
             try session.put(record, fileData: file)

@@ -54,10 +54,7 @@ public struct Ingestor: Sendable {
     public var makeIndexer: (@Sendable () -> any RecordIndexing)? = nil
 
     public init(archiveRoot: URL, config: CorpusConfig) {
-        store = ArchiveStore(
-            root: archiveRoot, lockTimeout: config.pipeline.lockTimeoutSeconds,
-            warcRecordLimit: config.pipeline.maxWARCRecordBytes,
-            rollover: WARCRollover(bytes: config.pipeline.warcFileBytes, seconds: config.pipeline.warcFileSeconds))
+        store = ArchiveStore(root: archiveRoot, config: config)
         builder = RecordBuilder(config: config)
     }
 
@@ -292,7 +289,8 @@ public struct Ingestor: Sendable {
         extra.add(.fileName, url.lastPathComponent)
         extra.add(.fileSize, String(bytes.count))
         extra.add(.fileModified, modified)
-        return PreparedPage(rawDigest: rawDigest, record: record, file: file, resource: try PackedRecord(resource), fields: extra)
+        return PreparedPage(
+            rawDigest: rawDigest, record: record, file: file, resource: try PackedRecord(resource, level: store.gzipLevel), fields: extra)
     }
 
     /// Appends the capture and a `metadata` record naming the document and what happened (the
@@ -323,7 +321,7 @@ public struct Ingestor: Sendable {
             contentType: "application/warc-fields", block: fields.block,
             extra: [("WARC-Target-URI", captured["WARC-Target-URI"] ?? file), ("WARC-Refers-To", captured.recordID)],
             payloadDigest: false)
-        try session.append([packed, try PackedRecord(metadata)])
+        try session.append([packed, try PackedRecord(metadata, level: store.gzipLevel)])
         try session.keepConfig(config)
         // The file staged ahead holds the built record: still right unless placing moved it.
         if let stagedAhead, record.id == built.id {
@@ -400,7 +398,8 @@ public struct Ingestor: Sendable {
                 let built = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: record.recordID))
                 outcomes.append(
                     try commit(
-                        built.record, fileData: built.file, captured: try PackedRecord(record), extraFields: Self.importedFrom(path),
+                        built.record, fileData: built.file, captured: try PackedRecord(record, level: store.gzipLevel),
+                        extraFields: Self.importedFrom(path),
                         file: label, session: session))
             } catch let error as CorpusError {
                 outcomes.append(reject(label, error))

@@ -21,10 +21,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// The archive under this root, with the configured lock wait.
     func archive(_ config: CorpusConfig) -> ArchiveStore {
-        ArchiveStore(
-            root: archiveURL, lockTimeout: config.pipeline.lockTimeoutSeconds,
-            warcRecordLimit: config.pipeline.maxWARCRecordBytes,
-            rollover: WARCRollover(bytes: config.pipeline.warcFileBytes, seconds: config.pipeline.warcFileSeconds))
+        ArchiveStore(root: archiveURL, config: config)
     }
 
     /// Loads Config/; a broken config is a usage error (exit 2) with one line naming file and key.

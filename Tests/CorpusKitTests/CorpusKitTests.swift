@@ -328,3 +328,21 @@ import Testing
         #expect(produced.load(ordering: .sequentiallyConsistent) == after)
     }
 }
+
+@Suite struct ArchiveSettingsTests {
+    static let shipped = { () -> String in
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Config/pipeline.toml")
+        return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+    }()
+
+    /// `[archive]` is optional; its gzip level defaults to 3 and must be a zlib level.
+    @Test func theGzipLevelIsAZlibLevel() throws {
+        #expect(Self.shipped.contains("[limits]"))
+        #expect(try CorpusConfig.parsePipeline(Self.shipped, file: "pipeline.toml").gzipLevel == 3)
+        let nine = try CorpusConfig.parsePipeline(Self.shipped + "\n[archive]\ngzip_level = 9\n", file: "pipeline.toml")
+        #expect(nine.gzipLevel == 9)
+        #expect(throws: CorpusError.self) {
+            try CorpusConfig.parsePipeline(Self.shipped + "\n[archive]\ngzip_level = 0\n", file: "pipeline.toml")
+        }
+    }
+}
