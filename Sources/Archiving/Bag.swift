@@ -41,23 +41,44 @@ public struct Bag: Sendable {
         guard let data = FileManager.default.contents(atPath: target.path) else {
             throw CorpusError(file: target.path, stage: .verify, reason: "missing")
         }
-        // Bytes, not Characters: a manifest has a line per payload file and is read by every commit.
+        // Bytes, not Characters: a manifest has a line per payload file and is read by every
+        // commit (and once by every one-shot command that writes). Checksums are lower-cased
+        // ASCII-wise: they are hex.
         var entries: [String: String] = [:]
-        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
-        for line in data.split(whereSeparator: { $0 == 10 || $0 == 13 }) {
-            guard let space = line.firstIndex(of: 0x20), space > line.startIndex else {
-                throw CorpusError(
-                    file: target.path, stage: .verify, reason: "malformed line: \(String(decoding: line.prefix(80), as: UTF8.self))")
+        entries.reserveCapacity(data.count / 100)
+        var malformed: String? = nil
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            while start < bytes.count, malformed == nil {
+                var end = start
+                while end < bytes.count, bytes[end] != 10, bytes[end] != 13 { end += 1 }
+                defer { start = end + 1 }
+                if end == start { continue }
+                var space = start
+                while space < end, bytes[space] != 0x20 { space += 1 }
+                var from = space
+                var to = end
+                while from < to, bytes[from] == 0x20 || bytes[from] == 0x09 { from += 1 }
+                while to > from, bytes[to - 1] == 0x20 || bytes[to - 1] == 0x09 { to -= 1 }
+                guard space > start, space < end, from < to else {
+                    malformed = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<min(end, start + 80)]), as: UTF8.self)
+                    return
+                }
+                let checksum = String(
+                    unsafeUninitializedCapacity: space - start,
+                    initializingUTF8With: { target in
+                        for index in start..<space {
+                            let byte = bytes[index]
+                            target[index - start] = byte &+ (byte &- 0x41 < 26 ? 0x20 : 0)
+                        }
+                        return space - start
+                    })
+                let path = String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self)
+                entries[Bag.decodePath(path)] = checksum
             }
-            var path = line[space...]
-            while let first = path.first, blank(first) { path = path.dropFirst() }
-            while let last = path.last, blank(last) { path = path.dropLast() }
-            guard !path.isEmpty else {
-                throw CorpusError(
-                    file: target.path, stage: .verify, reason: "malformed line: \(String(decoding: line.prefix(80), as: UTF8.self))")
-            }
-            entries[Bag.decodePath(String(decoding: path, as: UTF8.self))] = String(decoding: line[..<space], as: UTF8.self).lowercased()
         }
+        if let malformed { throw CorpusError(file: target.path, stage: .verify, reason: "malformed line: \(malformed)") }
         return entries
     }
 

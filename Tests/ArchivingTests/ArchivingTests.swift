@@ -139,6 +139,21 @@ func temporaryFolder() throws -> URL {
         #expect(try store.loadRecord(id: "policy-missing") == nil)
     }
 
+    /// The manifest reader: blank lines skipped, checksums lower-cased, tabs and spaces around
+    /// the path dropped, percent-encoded line breaks decoded; a line without a path is an error.
+    @Test func manifestLinesAreReadAsBagItWritesThem() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let bag = Bag(root: root)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let url = root.appendingPathComponent("manifest-sha256.txt")
+        try Data("ABCDEF01  data/a.json\r\n\n0123abcd \tdata/odd%0Aname.txt \nbeef data/b\n".utf8).write(to: url)
+        #expect(try bag.readManifest(url) == ["data/a.json": "abcdef01", "data/odd\nname.txt": "0123abcd", "data/b": "beef"])
+        try Data("abcdef01 data/a.json\nnospace\n".utf8).write(to: url)
+        #expect(throws: CorpusError.self) { try bag.readManifest(url) }
+        try Data(" data/a.json\n".utf8).write(to: url)
+        #expect(throws: CorpusError.self) { try bag.readManifest(url) }
+    }
+
     @Test func nothingIsCommittedWhenTheBodyThrows() throws {
         let root = try temporaryFolder().appendingPathComponent("Archive")
         let store = ArchiveStore(root: root, lockTimeout: 5)
