@@ -4,6 +4,7 @@ import CorpusKit
 import Fetching
 import Foundation
 import RecordBuilding
+import Synchronization
 
 extension FetchStatus {
     /// What the capture's metadata records; failures and conflicts write no capture.
@@ -144,32 +145,45 @@ public struct FetchJob {
                 url: target.url, sourceID: target.source?.id, verifyTLS: target.verifyTLS,
                 ifNoneMatch: earlier?.etag, ifModifiedSince: earlier?.lastModified)
         }
-        var results = [Result<FetchResponse, CorpusError>?](repeating: nil, count: targets.count)
+        // Each response is cleaned, classified and compressed as soon as it arrives, on the
+        // other cores, while the rest are still being fetched; only sealing (which names the WARC
+        // file) waits for the session.
+        let builder = ingestor.builder
+        let level = ingestor.store.gzipLevel
+        let built = Mutex([Result<PreparedFetch, CorpusError>?](repeating: nil, count: targets.count))
+        // A queue, not a semaphore: the fetch loop never waits for a builder.
+        let building = OperationQueue()
+        building.maxConcurrentOperationCount = Parallel.cores
         var done = 0
         Fetcher(limits: limits, userAgent: ingestor.config.pipeline.userAgent).fetch(requests) { index, result in
-            results[index] = result
             done += 1
             progress?(done, targets.count)
+            let target = targets[index]
+            let earlier = previous[target.url]
+            building.addOperation {
+                let prepared = result.flatMap { response in
+                    Result { try Self.prepare(response, target: target, previous: earlier, builder: builder, level: level) }
+                        .mapError { error in
+                            error as? CorpusError ?? CorpusError(file: target.url, stage: .fetch, reason: "\(error)")
+                        }
+                }
+                built.withLock { $0[index] = prepared }
+            }
         }
+        building.waitUntilAllOperationsAreFinished()
+        let unsealed = built.withLock { $0 }
         var outcomes: [FetchOutcome] = []
         try ingestor.write { session in
-            // Clean, classify and seal every new page on every core; then, in order, place and append.
+            // Seal each page with this session's WARC file (and stage its file) on every core;
+            // then, in order, place and append.
             let warcPath = session.warcPath
-            let builder = ingestor.builder
-            let fetched = results
-            // A failed fetch stays its failure; a response becomes a prepared capture or its error.
+            let staging = session.stagingFolder
             let prepared = Parallel.map(count: targets.count, jobs: Parallel.cores) { index -> Result<PreparedFetch, CorpusError> in
-                fetched[index]!.flatMap { response in
-                    do {
-                        return .success(
-                            try Self.prepare(
-                                response, target: targets[index], previous: previous[targets[index].url], warcPath: warcPath,
-                                builder: builder))
-                    } catch let error as CorpusError {
-                        return .failure(error)
-                    } catch {
-                        return .failure(CorpusError(file: targets[index].url, stage: .fetch, reason: "\(error)"))
-                    }
+                unsealed[index]!.flatMap { item in
+                    Result { try item.sealed(warc: warcPath, stageAhead: (staging, "fetch-\(index)")) }
+                        .mapError { error in
+                            error as? CorpusError ?? CorpusError(file: targets[index].url, stage: .archive, reason: "\(error)")
+                        }
                 }
             }
             for (index, target) in targets.enumerated() {
@@ -199,14 +213,27 @@ public struct FetchJob {
         /// Records compressed here, on the parallel stage.
         case revisit([PackedRecord], corpusID: String)
         /// `request`: the redirect hops' records, then the final request.
+        /// `file`: empty until `sealed` (the record is unsealed before it); `stagedAhead`: the
+        /// record's file staged by the parallel stage (`WriteSession.stageAhead`).
         case page(
             request: [PackedRecord], responseRecord: PackedRecord, record: CorpusRecord, file: Data, fetched: FetchResponse,
-            payloadDigest: String
+            payloadDigest: String, stagedAhead: String?
         )
+
+        /// The page's record archived in `warc` and sealed, its file staged ahead.
+        func sealed(warc: String, stageAhead: (URL, String)) throws -> PreparedFetch {
+            guard case .page(let request, let response, var record, _, let fetched, let digest, _) = self else { return self }
+            record.provenance.archive.warc = warc
+            let sealed = try record.sealedWithFile()
+            let staged = WriteSession.stageAhead(sealed.file, name: stageAhead.1, in: stageAhead.0)
+            return .page(
+                request: request, responseRecord: response, record: sealed.record, file: sealed.file, fetched: fetched,
+                payloadDigest: digest, stagedAhead: staged)
+        }
     }
 
     static func prepare(
-        _ response: FetchResponse, target: FetchTarget, previous: CaptureHistory.LastCapture?, warcPath: String, builder: RecordBuilder
+        _ response: FetchResponse, target: FetchTarget, previous: CaptureHistory.LastCapture?, builder: RecordBuilder, level: Int32
     ) throws -> PreparedFetch {
         let date = WARCDate.string(response.date)
         let payloadDigest = Digest.sha256Hex(response.body)
@@ -234,7 +261,7 @@ public struct FetchJob {
                         metadata(
                             response, target: target, date: date, refersTo: revisit.recordID, corpusID: previous.corpusID,
                             status: .unchanged, payloadDigest: previous.payloadSHA256, hopRecords: hops)
-                    ]).map { try PackedRecord($0, level: builder.config.pipeline.gzipLevel) }, corpusID: previous.corpusID)
+                    ]).map { try PackedRecord($0, level: level) }, corpusID: previous.corpusID)
         }
         guard (200..<300).contains(response.status) else {
             throw CorpusError(file: target.url, stage: .fetch, reason: "HTTP \(response.status)")
@@ -262,12 +289,12 @@ public struct FetchJob {
         let capture = Capture(
             bytes: response.body, format: format, source: source,
             headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url)
-        let built = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: warcPath, recordID: responseRecord.recordID))
+        // Sealed once the session names its WARC file (`sealed`).
+        let record = try builder.unsealed(capture, archive: ArchiveLocation(warc: "", recordID: responseRecord.recordID))
         return .page(
-            request: try (hopRecords(response) + [request]).map { try PackedRecord($0, level: builder.config.pipeline.gzipLevel) },
-            responseRecord: try PackedRecord(responseRecord, level: builder.config.pipeline.gzipLevel),
-            record: built.record, file: built.file,
-            fetched: response, payloadDigest: payloadDigest)
+            request: try (hopRecords(response) + [request]).map { try PackedRecord($0, level: level) },
+            responseRecord: try PackedRecord(responseRecord, level: level),
+            record: record, file: Data(), fetched: response, payloadDigest: payloadDigest, stagedAhead: nil)
     }
 
     /// A `request` and a `response` record for each redirect in the chain, in order: replay
@@ -295,7 +322,7 @@ public struct FetchJob {
         case .revisit(let records, let corpusID):
             try session.append(records)
             return FetchOutcome(url: target.url, source: target.source?.id, status: .unchanged, id: corpusID, problem: nil)
-        case .page(let request, let responseRecord, let built, let builtFile, let response, let payloadDigest):
+        case .page(let request, let responseRecord, let built, let builtFile, let response, let payloadDigest, let stagedAhead):
             let record: CorpusRecord
             let file: Data
             let status: FetchOutcome.Status
@@ -317,7 +344,12 @@ public struct FetchJob {
                         level: ingestor.store.gzipLevel)
                 ])
             try session.keepConfig(ingestor.config)
-            try session.put(record, fileData: file)
+            // The file staged ahead holds the sealed record: still right unless placing moved it.
+            if let stagedAhead, record.id == built.id {
+                try session.put(record, stagedAhead: stagedAhead)
+            } else {
+                try session.put(record, fileData: file)
+            }
             return FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, problem: nil)
         }
     }

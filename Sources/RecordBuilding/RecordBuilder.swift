@@ -42,6 +42,12 @@ public struct RecordBuilder: Sendable {
 
     /// The sealed record and the exact bytes of its file, converted to JSON once.
     public func buildWithFile(_ capture: Capture, archive: ArchiveLocation) throws -> (record: CorpusRecord, file: Data) {
+        try unsealed(capture, archive: archive).sealedWithFile()
+    }
+
+    /// The record before sealing: cleaning and classifying, all the work that does not depend on
+    /// where the capture is archived (`provenance.archive` can be set afterwards, then seal).
+    public func unsealed(_ capture: Capture, archive: ArchiveLocation) throws -> CorpusRecord {
         let document = try cleaner.clean(
             capture.bytes, format: capture.format, source: capture.displayName,
             headerCharset: capture.headerCharset)
@@ -61,7 +67,7 @@ public struct RecordBuilder: Sendable {
                 source: source, rawSHA256: Digest.sha256Hex(capture.bytes),
                 textSHA256: Digest.sha256Hex(classified.text), archive: archive,
                 pipeline: PipelineInfo(version: CorpusConfig.pipelineVersion, configSHA256: config.configSHA256)))
-        return try record.sealedWithFile()
+        return record
     }
 
     /// The original's address as an absolute http(s) URL: resolved against the page's own address
