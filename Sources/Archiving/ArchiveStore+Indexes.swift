@@ -54,6 +54,13 @@ extension ArchiveStore {
         // A missing or edited CDXJ file, or a WARC file gone or shorter than when it was read,
         // means lines the index holds may be wrong: read everything again.
         let cdxjStamp = FileStamp(path: cdxjURL.path)
+        if index.cdxj != cdxjStamp, cdxjStamp != nil {
+            // Another process wrote the indexes since this one last did: its pair on disk is
+            // newer (every writer catches up with the WARC files before it writes), so continue
+            // from it rather than read every WARC file again.
+            let onDisk = CaptureDigestIndex.read(from: captureDigestsURL)
+            if onDisk.cdxj == cdxjStamp { index = onDisk }
+        }
         var rebuild = index.cdxj == nil || cdxjStamp != index.cdxj
         for (path, file) in index.files where sizes[path] == nil || sizes[path]! < file.size { rebuild = true }
         if rebuild { index = CaptureDigestIndex() }

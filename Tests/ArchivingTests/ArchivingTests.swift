@@ -244,6 +244,29 @@ func temporaryFolder() throws -> URL {
         #expect(store.capturedDigests(limit: 1 << 20) == digests)
     }
 
+    /// A long-running process whose indexes another process updated since continues from the
+    /// indexes on disk: it does not read every WARC file again (here the closed file's bytes are
+    /// garbled after it was indexed; a re-read would lose its lines).
+    @Test func aProcessContinuesFromIndexesAnotherProcessWrote() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let first = ArchiveStore(root: root, lockTimeout: 5, rollover: WARCRollover(bytes: 2_000, seconds: 3_600))
+        try first.write { try $0.append([page("https://example.org/big", (0..<80).map { _ in UUID().uuidString }.joined())]) }
+        try first.write { try $0.append([page("https://example.org/a", "a")]) }
+        #expect(first.warcFiles().count == 2)
+        let closed = first.warcFiles()[0]
+        let closedName = (closed as NSString).lastPathComponent
+        let second = ArchiveStore(root: root, lockTimeout: 5, rollover: WARCRollover(bytes: 2_000, seconds: 3_600))
+        try second.write { try $0.append([page("https://example.org/b", "b")]) }
+        func lines() throws -> [Substring] { try String(contentsOf: first.cdxjURL, encoding: .utf8).split(separator: "\n") }
+        let closedLines = try lines().filter { $0.contains(closedName) }
+        #expect(closedLines.count == 1)
+        let size = try Data(contentsOf: root.appendingPathComponent(closed)).count
+        try Data(repeating: 0x41, count: size).write(to: root.appendingPathComponent(closed))
+        try first.write { try $0.append([page("https://example.org/c", "c")]) }
+        #expect(try lines().filter { $0.contains(closedName) } == closedLines)
+        #expect(try lines().count == 4)
+    }
+
     @Test(arguments: [
         ("", ["b"], "b\n"), ("a\nc\n", ["b"], "a\nb\nc\n"), ("b\nc\n", ["a"], "a\nb\nc\n"), ("a\nb\n", ["c", "d"], "a\nb\nc\nd\n"),
         ("a\nc", ["b", "d"], "a\nb\nc\nd\n"), ("a\nc\n", ["a", "c"], "a\na\nc\nc\n"), ("b\n", [], "b\n"),
