@@ -111,6 +111,16 @@ extension ArchiveStore {
             }
         }
         let text = Self.insert(added, into: existing)
+        if !rebuild, let cdxjStamp, indexWrites.withLock({ $0.deferred }) {
+            // Kept in memory against the file's present stamp, which therefore still reads as
+            // "as this process left it"; `flushIndexes` writes both. Another process meanwhile
+            // finds the files behind the WARC files and reads the tail itself.
+            index.cdxj = cdxjStamp
+            cdxjBytes.withLock { $0 = (cdxjStamp, text) }
+            captureIndex.withLock { $0 = index }
+            indexWrites.withLock { $0.pending = true }
+            return index
+        }
         if (try? FileIO.writeAtomically(Data(text), to: cdxjURL, durable: false)) != nil, let stamp = FileStamp(path: cdxjURL.path) {
             index.cdxj = stamp
             cdxjBytes.withLock { $0 = (stamp, text) }
@@ -120,6 +130,32 @@ extension ArchiveStore {
         try? index.write(to: captureDigestsURL)
         captureIndex.withLock { $0 = index }
         return index
+    }
+
+    /// From now on commits keep the derived indexes (`index.cdxj`, `.capture-digests.json`)
+    /// current in memory and leave writing them to `flushIndexes`: rewriting both whole was a
+    /// fifth of a watcher's batch. The watcher flushes when its Inbox is quiet and when it stops;
+    /// a process killed before that leaves files that are behind the WARC files, which the next
+    /// reader catches up with by reading the tail.
+    public func deferIndexWrites() { indexWrites.withLock { $0.deferred = true } }
+
+    /// Writes the derived indexes this process holds and the files lack, under the exclusive
+    /// lock; nothing when another process has written them since (every writer catches up
+    /// with the WARC files first, so theirs hold this process's captures too).
+    public func flushIndexes() throws {
+        guard indexWrites.withLock({ $0.pending }) else { return }
+        let lock = try ArchiveLock.acquire(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
+        indexWrites.withLock { $0.pending = false }
+        var index = captureIndex.withLock { $0 }
+        guard let held = cdxjBytes.withLock({ $0 }), let stamp = FileStamp(path: cdxjURL.path), held.stamp == stamp, index.cdxj == stamp
+        else { return }
+        try FileIO.writeAtomically(Data(held.bytes), to: cdxjURL, durable: false)
+        guard let written = FileStamp(path: cdxjURL.path) else { return }
+        index.cdxj = written
+        cdxjBytes.withLock { $0 = (written, held.bytes) }
+        try index.write(to: captureDigestsURL)
+        captureIndex.withLock { $0 = index }
     }
 
     /// Lines inserted into a sorted file of newline-terminated lines, in byte order: a commit

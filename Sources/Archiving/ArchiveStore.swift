@@ -58,6 +58,9 @@ public final class ArchiveStore: Sendable {
     let captureIndex = Mutex<CaptureDigestIndex>(CaptureDigestIndex())
     /// The CDXJ file as this process last wrote it, with its stamp then (see `refreshIndexes`).
     let cdxjBytes = Mutex<(stamp: FileStamp, bytes: [UInt8])?>(nil)
+    /// Whether commits leave the derived index files to `flushIndexes` (see `deferIndexWrites`),
+    /// and whether this process holds updates they do not have yet.
+    let indexWrites = Mutex<(deferred: Bool, pending: Bool)>((false, false))
     /// The running SHA-256 of the open WARC file (see `appendStaged`).
     let openHash = Mutex<OpenFileHash?>(nil)
 

@@ -122,9 +122,17 @@ public final class InboxWatcher {
         // Validation runs once the Inbox has been quiet for the settle window, not after every
         // batch: a file dropped while the archive is being validated waits for nothing.
         var validationDue = false
+        // Batches keep the derived replay and digest indexes in memory; they are written when the
+        // Inbox is quiet, with validation, and when the watcher stops (see `deferIndexWrites`).
+        ingestor.store.deferIndexWrites()
         func validateIfDue() {
             guard validationDue else { return }
             validationDue = false
+            do {
+                try ingestor.store.flushIndexes()
+            } catch {
+                emit(WatchEvent(event: .note, file: nil, error: "\(error) (the indexes are derived: the next command catches up)"))
+            }
             do {
                 let result = try validate()
                 emit(WatchEvent(event: .validated, errors: result.errors, warnings: result.warnings))

@@ -244,6 +244,33 @@ func temporaryFolder() throws -> URL {
         #expect(store.capturedDigests(limit: 1 << 20) == digests)
     }
 
+    /// Deferred index writes (the watcher): the files stay as they were until `flushIndexes`,
+    /// another process meanwhile catches up by itself and is never overwritten, and what is
+    /// flushed equals a full re-read.
+    @Test func deferredIndexWritesAreFlushedWithoutClobberingAnotherProcess() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let watcher = ArchiveStore(root: root, lockTimeout: 5)
+        func lines() throws -> Int { try String(contentsOf: watcher.cdxjURL, encoding: .utf8).split(separator: "\n").count }
+        try watcher.write { try $0.append([page("https://example.org/0", "0")]) }
+        watcher.deferIndexWrites()
+        for n in 1...2 { try watcher.write { try $0.append([page("https://example.org/\(n)", "\(n)")]) } }
+        #expect(try lines() == 1)
+        try watcher.flushIndexes()
+        #expect(try lines() == 3)
+        try watcher.write { try $0.append([page("https://example.org/3", "3")]) }
+        let other = ArchiveStore(root: root, lockTimeout: 5)
+        try other.write { try $0.append([page("https://example.org/4", "4")]) }
+        #expect(try lines() == 5)
+        try watcher.flushIndexes()  // the other process's files are newer: left alone
+        #expect(try lines() == 5)
+        try watcher.write { try $0.append([page("https://example.org/5", "5")]) }
+        try watcher.flushIndexes()
+        #expect(try lines() == 6)
+        let flushed = try Data(contentsOf: watcher.cdxjURL)
+        ArchiveStore(root: root, lockTimeout: 5).rebuildIndexes()
+        #expect(try Data(contentsOf: watcher.cdxjURL) == flushed)
+    }
+
     /// A long-running process whose indexes another process updated since continues from the
     /// indexes on disk: it does not read every WARC file again (here the closed file's bytes are
     /// garbled after it was indexed; a re-read would lose its lines).
