@@ -83,7 +83,7 @@ public final class ArchiveStore: Sendable {
 
     /// Runs `body` in a write session and commits what it staged. Nothing is committed if `body` throws.
     public func write<T>(_ body: (WriteSession) throws -> T) throws -> T {
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try FileIO.makeFolder(root)
         let lock = try ArchiveLock.acquire(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: lockTimeout)
         defer { withExtendedLifetime(lock) {} }
         try recover()
@@ -126,7 +126,7 @@ public final class ArchiveStore: Sendable {
         var fresh: [String: CachedRecord] = [:]
         let cached = recordCache.withLock { $0 }
         let base = corpusURL.path + "/"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: corpusURL.path))?.sorted() ?? []
+        for name in FileIO.names(in: corpusURL).sorted()
         where name.hasSuffix(".json") && !name.hasPrefix(".") {
             var info = stat()
             guard stat(base + name, &info) == 0 else { continue }
@@ -156,9 +156,7 @@ public final class ArchiveStore: Sendable {
 
     /// The ids of the stored records, from the folder's listing alone.
     public func recordIDs() -> Set<String> {
-        Set(
-            ((try? FileManager.default.contentsOfDirectory(atPath: corpusURL.path)) ?? [])
-                .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) })
+        Set(FileIO.names(in: corpusURL).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) })
     }
 
     /// One stored record; a record this process decoded before (`loadRecords`, or here) and
@@ -183,7 +181,7 @@ public final class ArchiveStore: Sendable {
 
     /// Relative paths of the WARC files in the payload, oldest first.
     public func warcFiles() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: warcURL.path)) ?? [])
+        FileIO.names(in: warcURL)
             .filter { !$0.hasPrefix(".") && ($0.hasSuffix(".warc.gz") || $0.hasSuffix(".warc")) }
             .sorted().map { "data/warc/\($0)" }
     }
@@ -242,7 +240,7 @@ public final class ArchiveStore: Sendable {
                 continue
             }
             if FileManager.default.fileExists(atPath: source.path) {
-                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileIO.makeFolder(target.deletingLastPathComponent())
                 guard rename(source.path, target.path) == 0 else {
                     throw CorpusError(
                         file: target.path, stage: .archive,

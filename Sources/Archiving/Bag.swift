@@ -25,9 +25,8 @@ public struct Bag: Sendable {
 
     /// Creates an empty bag (idempotent).
     public func create() throws {
-        let fileManager = FileManager.default
-        try fileManager.createDirectory(at: root.appendingPathComponent("data/warc"), withIntermediateDirectories: true)
-        try fileManager.createDirectory(at: root.appendingPathComponent("data/corpus"), withIntermediateDirectories: true)
+        try FileIO.makeFolder(root.appendingPathComponent("data/warc"))
+        try FileIO.makeFolder(root.appendingPathComponent("data/corpus"))
         // A creation killed half-way leaves some tag files missing: finish it. Payload is only
         // ever added to a complete bag, so an incomplete one has an empty manifest.
         if isComplete { return }

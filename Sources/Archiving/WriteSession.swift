@@ -49,7 +49,7 @@ public final class WriteSession {
                 "data/warc/dccorpus-\(stamp)-\(String(repeating: "0", count: 6 - microText.count) + microText)-\(getpid())-\(suffix).warc.gz"
             appendAt = nil
         }
-        try FileManager.default.createDirectory(at: store.stagingURL, withIntermediateDirectories: true)
+        try FileIO.makeFolder(store.stagingURL)
         ids = store.recordIDs()
         // Every captured payload, by the document it belongs to now (renamed ones followed).
         let aliases = store.aliases()

@@ -95,7 +95,7 @@ public final class SearchIndex {
     public func sync(folder: URL, decode: @escaping (Data, String) throws -> CorpusRecord) throws -> Int {
         var onDisk: [String: Stamp] = [:]
         let base = folder.path + "/"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in FileIO.names(in: folder)
         where name.hasSuffix(".json") && !name.hasPrefix(".") {
             var info = stat()
             guard stat(base + name, &info) == 0 else { continue }
