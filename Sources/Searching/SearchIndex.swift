@@ -50,6 +50,10 @@ public final class SearchIndex {
             // one root): a writer waits for another instead of failing with "database is locked".
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
+            // The rollback journal is kept between transactions (zeroed, not deleted): every
+            // write command commits to the index, and creating and removing the journal file
+            // each time cost more than the commit on this machine's disk.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_mode = PERSIST") }
             database = try DatabaseQueue(path: path, configuration: configuration)
             try database.write { db in
                 try db.execute(
