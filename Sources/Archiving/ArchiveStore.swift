@@ -61,6 +61,14 @@ public final class ArchiveStore: Sendable {
     /// Whether commits leave the derived index files to `flushIndexes` (see `deferIndexWrites`),
     /// and whether this process holds updates they do not have yet.
     let indexWrites = Mutex<(deferred: Bool, pending: Bool)>((false, false))
+    /// The document ids and captured digests as this process's last session committed them,
+    /// with the payload manifest's stamp then (see `WriteSession.init`).
+    let lastSession = Mutex<SessionState?>(nil)
+    struct SessionState: Sendable {
+        var manifest: FileStamp
+        var ids: Set<String>
+        var rawDigests: [String: String]
+    }
     /// The running SHA-256 of the open WARC file (see `appendStaged`).
     let openHash = Mutex<OpenFileHash?>(nil)
 

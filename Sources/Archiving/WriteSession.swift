@@ -50,6 +50,12 @@ public final class WriteSession {
             appendAt = nil
         }
         try FileIO.makeFolder(store.stagingURL)
+        // What this process's last session left, when no other commit came since (each one
+        // rewrites the payload manifest, so its stamp tells); else from the folder and the index.
+        if let left = store.lastSession.withLock({ $0 }), FileStamp(path: store.bag.manifestURL.path) == left.manifest {
+            (ids, rawDigests) = (left.ids, left.rawDigests)
+            return
+        }
         ids = store.recordIDs()
         // Every captured payload, by the document it belongs to now (renamed ones followed).
         let aliases = store.aliases()
@@ -255,7 +261,15 @@ public final class WriteSession {
             moves.append(.init(from: name, to: "data/corpus/\(id).json"))
         }
         try FileIO.syncDirectory(store.stagingURL)
+        store.lastSession.withLock { $0 = nil }
         try store.commit(moves: moves)
+        // Kept for the next session of this process (a watcher's next batch), unless documents
+        // were removed or renamed (the aliases change what digests belong to).
+        if stagedRemovals.isEmpty, !moves.contains(where: { $0.to == "data/aliases.json" }),
+            let manifest = FileStamp(path: store.bag.manifestURL.path)
+        {
+            store.lastSession.withLock { $0 = .init(manifest: manifest, ids: ids, rawDigests: rawDigests) }
+        }
         // Keep the digest and CDXJ indexes current with what this commit appended (from what
         // this session wrote, without reading it back).
         if moves.contains(where: { $0.to == warcPath }) {

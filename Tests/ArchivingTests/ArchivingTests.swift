@@ -115,6 +115,23 @@ func temporaryFolder() throws -> URL {
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".staging").path))
     }
 
+    /// A process's next session starts from what its last one committed, unless another
+    /// process committed since: then it reads the folder again and sees the other's documents.
+    @Test func aSessionSeesDocumentsAnotherProcessCommitted() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let watcher = ArchiveStore(root: root, lockTimeout: 5)
+        let one = Fixtures.record("policy-one", kind: .policy, title: Bilingual(en: "One"), text: "One.")
+        try watcher.write { session in try session.put(one) }
+        try watcher.write { session in #expect(session.ids == ["policy-one"]) }
+        let other = ArchiveStore(root: root, lockTimeout: 5)
+        try other.write { session in
+            try session.put(Fixtures.record("policy-two", kind: .policy, title: Bilingual(en: "Two"), text: "Two."))
+        }
+        try watcher.write { session in #expect(session.ids == ["policy-one", "policy-two"]) }
+        try other.write { session in try session.remove(id: "policy-two") }
+        try watcher.write { session in #expect(session.ids == ["policy-one"]) }
+    }
+
     /// A record read before is not decoded again while its file stays the same, and a file
     /// replaced by another of the same size within the same clock tick is read afresh.
     @Test func aStoredRecordIsReadAgainOnlyWhenItsFileChanged() throws {
