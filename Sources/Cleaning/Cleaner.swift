@@ -43,12 +43,23 @@ public struct Cleaner: Sendable {
             throw CorpusError(
                 file: source, stage: .decode, reason: "text in an unknown encoding (neither UTF-8 nor GB18030; save it as UTF-8)")
         }
-        let text = try detected.charset.decode(bytes, source: source)
         var document: CleanDocument
         switch format {
         case .html:
-            try Self.refuseOversizedTree(text, limit: Self.elementLimit(config), source: source)
-            let parsed = try HTMLDocument(utf8: text, source: source)
+            let parsed: HTMLDocument
+            if detected.charset == .utf8 {
+                // Checked (the check's copy dropped at once), then parsed from the bytes themselves.
+                _ = try detected.charset.decode(bytes, source: source)
+                let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+                try body.withUnsafeBytes { raw in
+                    try Self.refuseOversizedTree(raw.bindMemory(to: UInt8.self), limit: Self.elementLimit(config), source: source)
+                }
+                parsed = try HTMLDocument(validUTF8: body, source: source)
+            } else {
+                var text = try detected.charset.decode(bytes, source: source)
+                try text.withUTF8 { try Self.refuseOversizedTree($0, limit: Self.elementLimit(config), source: source) }
+                parsed = try HTMLDocument(utf8: text, source: source)
+            }
             var extractor = HTMLExtractor(config: config, source: source)
             let extracted = try extractor.extract(parsed)
             if extracted.blocks.isEmpty, parsed.parserError == Int32(XML_ERR_INTERNAL_ERROR.rawValue) {
@@ -61,7 +72,7 @@ public struct Cleaner: Sendable {
                 charset: detected.charset, charsetEvidence: detected.evidence)
         case .text:
             document = CleanDocument(
-                blocks: textBlocks(text), metadata: PageMetadata(),
+                blocks: textBlocks(try detected.charset.decode(bytes, source: source)), metadata: PageMetadata(),
                 charset: detected.charset, charsetEvidence: detected.evidence)
         }
         if document.blocks.count > config.maxBlocks {
@@ -80,9 +91,8 @@ public struct Cleaner: Sendable {
     /// memory: such a page is refused by a byte scan before the parse, with one clear line.
     static func elementLimit(_ config: PipelineConfig) -> Int { 5 * config.maxBlocks }
 
-    static func refuseOversizedTree(_ text: String, limit: Int, source: String) throws {
-        var text = text
-        let count = text.withUTF8 { bytes -> Int in
+    static func refuseOversizedTree(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int, source: String) throws {
+        let count = { () -> Int in
             guard bytes.count > limit * 3 else { return 0 }  // a start tag takes at least three bytes
             var found = 0
             var index = 0
@@ -97,7 +107,7 @@ public struct Cleaner: Sendable {
                 index += 1
             }
             return found
-        }
+        }()
         if count > limit {
             throw CorpusError(
                 file: source, stage: .clean,

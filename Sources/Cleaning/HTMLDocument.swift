@@ -12,14 +12,23 @@ final class HTMLDocument {
     let parserError: Int32
 
     /// Parses UTF-8 HTML with network access and entity loading off (see `cxml_safe_html_options`).
-    init(utf8 text: String, source: String) throws {
-        cxml_silence_errors()
+    convenience init(utf8 text: String, source: String) throws {
         var bytes = text
+        try self.init(parsing: { parse in bytes.withUTF8 { parse(UnsafeRawBufferPointer($0)) } }, source: source)
+    }
+
+    /// Parses bytes already known to be valid UTF-8 where they are: no copy of the page as a
+    /// String beside libxml2's own (30 MB less at the peak on a 30 MB page).
+    convenience init(validUTF8 bytes: Data.SubSequence, source: String) throws {
+        try self.init(parsing: { parse in bytes.withUnsafeBytes { parse($0) } }, source: source)
+    }
+
+    private init(parsing: ((UnsafeRawBufferPointer) -> htmlDocPtr?) -> htmlDocPtr?, source: String) throws {
+        cxml_silence_errors()
         var lastError: Int32 = 0
-        let parsed: htmlDocPtr? = bytes.withUTF8 { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                cxml_parse_utf8_html_status(chars.baseAddress, Int32(clamping: chars.count), &lastError)
-            }
+        let parsed = parsing { buffer in
+            cxml_parse_utf8_html_status(
+                buffer.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(clamping: buffer.count), &lastError)
         }
         parserError = lastError
         guard let parsed else {
