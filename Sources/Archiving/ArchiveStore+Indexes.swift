@@ -144,7 +144,7 @@ extension ArchiveStore {
     /// with the WARC files first, so theirs hold this process's captures too).
     public func flushIndexes() throws {
         guard indexWrites.withLock({ $0.pending }) else { return }
-        let lock = try ArchiveLock.acquire(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: lockTimeout)
+        let lock = try lock(.exclusive)
         defer { withExtendedLifetime(lock) {} }
         indexWrites.withLock { $0.pending = false }
         var index = captureIndex.withLock { $0 }

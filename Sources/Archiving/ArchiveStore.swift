@@ -52,6 +52,16 @@ public final class ArchiveStore: Sendable {
         var size: Int64
         var modified: timespec
         var record: CorpusRecord
+
+        init(_ info: stat, record: CorpusRecord) {
+            (inode, size, modified, self.record) = (UInt64(info.st_ino), Int64(info.st_size), info.st_mtim, record)
+        }
+
+        /// Whether the file is still the one this record was read from.
+        func holds(_ info: stat) -> Bool {
+            inode == UInt64(info.st_ino) && size == Int64(info.st_size) && modified.tv_sec == info.st_mtim.tv_sec
+                && modified.tv_nsec == info.st_mtim.tv_nsec
+        }
     }
 
     /// What each committed WARC file captured (see `capturedDigests`), as last read.
@@ -92,7 +102,7 @@ public final class ArchiveStore: Sendable {
     /// Runs `body` in a write session and commits what it staged. Nothing is committed if `body` throws.
     public func write<T>(_ body: (WriteSession) throws -> T) throws -> T {
         try FileIO.makeFolder(root)
-        let lock = try ArchiveLock.acquire(path: root.appendingPathComponent(".lock").path, mode: .exclusive, timeout: lockTimeout)
+        let lock = try lock(.exclusive)
         defer { withExtendedLifetime(lock) {} }
         try recover()
         try bag.create()
@@ -122,9 +132,14 @@ public final class ArchiveStore: Sendable {
             try write { _ in }  // replay an interrupted commit or finish an interrupted creation
         }
         guard FileManager.default.fileExists(atPath: root.path) else { return try body() }
-        let lock = try ArchiveLock.acquire(path: root.appendingPathComponent(".lock").path, mode: .shared, timeout: lockTimeout)
+        let lock = try lock(.shared)
         defer { withExtendedLifetime(lock) {} }
         return try body()
+    }
+
+    /// The archive's lock (`.lock` beside the bag), waited for up to `lockTimeout`.
+    func lock(_ mode: ArchiveLock.Mode) throws -> ArchiveLock? {
+        try ArchiveLock.acquire(path: root.appendingPathComponent(".lock").path, mode: mode, timeout: lockTimeout)
     }
 
     /// All stored records, sorted by id, plus one error per file that does not decode.
@@ -138,10 +153,7 @@ public final class ArchiveStore: Sendable {
         where name.hasSuffix(".json") && !name.hasPrefix(".") {
             var info = stat()
             guard stat(base + name, &info) == 0 else { continue }
-            if let hit = cached[name], hit.inode == UInt64(info.st_ino), hit.size == Int64(info.st_size),
-                hit.modified.tv_sec == info.st_mtim.tv_sec,
-                hit.modified.tv_nsec == info.st_mtim.tv_nsec
-            {
+            if let hit = cached[name], hit.holds(info) {
                 records.append(hit.record)
                 fresh[name] = hit
                 continue
@@ -151,7 +163,7 @@ public final class ArchiveStore: Sendable {
                 let data = try FileIO.read(url, limit: 1 << 30)
                 let record = try CorpusRecord.decode(data, file: "data/corpus/\(name)")
                 records.append(record)
-                fresh[name] = CachedRecord(inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: info.st_mtim, record: record)
+                fresh[name] = CachedRecord(info, record: record)
             } catch let error as CorpusError {
                 errors.append(error)
             } catch {
@@ -175,15 +187,9 @@ public final class ArchiveStore: Sendable {
         let name = "\(id).json"
         var info = stat()
         guard stat(url.path, &info) == 0 else { return nil }
-        if let hit = recordCache.withLock({ $0[name] }), hit.inode == UInt64(info.st_ino), hit.size == Int64(info.st_size),
-            hit.modified.tv_sec == info.st_mtim.tv_sec, hit.modified.tv_nsec == info.st_mtim.tv_nsec
-        {
-            return hit.record
-        }
+        if let hit = recordCache.withLock({ $0[name] }), hit.holds(info) { return hit.record }
         let record = try CorpusRecord.decode(try FileIO.read(url, limit: 1 << 30), file: "data/corpus/\(name)")
-        recordCache.withLock {
-            $0[name] = CachedRecord(inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: info.st_mtim, record: record)
-        }
+        recordCache.withLock { $0[name] = CachedRecord(info, record: record) }
         return record
     }
 

@@ -184,9 +184,15 @@ public final class WriteSession {
 
     /// Stages a record (sealed with its hash) to replace or add `data/corpus/<id>.json`.
     /// `fileData`, when given, must be `record.fileData()` (callers that sealed it have it).
-    public func put(_ record: CorpusRecord, fileData: Data? = nil) throws {
+    /// `stagedAhead`: the file a parallel stage wrote for the record as it was built; used when
+    /// the record kept that id (placing it elsewhere seals it again, so the file is stale).
+    public func put(_ record: CorpusRecord, fileData: Data? = nil, stagedAhead: StagedFile? = nil) throws {
         guard Self.isSafeID(record.id) else {
             throw CorpusError(file: record.id, stage: .record, reason: "record id would escape data/corpus/")
+        }
+        if let stagedAhead, stagedAhead.id == record.id {
+            note(record, stagedAs: stagedAhead.name)
+            return
         }
         let name = "record-\(stagedRecords.count)-\(record.id).json"
         let url = store.stagingURL.appendingPathComponent(name)
@@ -198,27 +204,26 @@ public final class WriteSession {
     /// The folder `stageAhead` writes into: read on the session's thread, used on any.
     public var stagingFolder: URL { store.stagingURL }
 
-    /// Writes a record file into the staging folder (fsynced) from any thread, before its
+    /// A record file written by `stageAhead`: its name in the staging folder and the id of the
+    /// record whose exact `fileData()` bytes it holds.
+    public struct StagedFile: Sendable {
+        public let name: String
+        public let id: String
+    }
+
+    /// Writes `record`'s file into the staging folder (fsynced) from any thread, before the
     /// record has its place: creating and syncing files is the costliest part of staging, and
-    /// a parallel stage does it. Nothing is committed unless `put(_:stagedAhead:)` names the
-    /// file; the rest goes with the staging folder. Nil when the file could not be written (the
-    /// caller stages the record the ordinary way, which reports the error).
-    public static func stageAhead(_ data: Data, name: String, in folder: URL) -> String? {
+    /// a parallel stage does it. Nothing is committed unless `put` is given the file; the rest
+    /// goes with the staging folder. Nil when the file could not be written (`put` then stages
+    /// the record the ordinary way, which reports the error).
+    public static func stageAhead(_ record: CorpusRecord, fileData: Data, name: String, in folder: URL) -> StagedFile? {
         let staged = "ahead-\(name).json"
         do {
-            try FileIO.writeNew(data, to: folder.appendingPathComponent(staged), durable: true)
-            return staged
+            try FileIO.writeNew(fileData, to: folder.appendingPathComponent(staged), durable: true)
+            return StagedFile(name: staged, id: record.id)
         } catch {
             return nil
         }
-    }
-
-    /// Stages a record whose file `stageAhead` wrote already (its exact `fileData()` bytes).
-    public func put(_ record: CorpusRecord, stagedAhead name: String) throws {
-        guard Self.isSafeID(record.id) else {
-            throw CorpusError(file: record.id, stage: .record, reason: "record id would escape data/corpus/")
-        }
-        note(record, stagedAs: name)
     }
 
     /// Told of every record staged, with its staged file's size and modification time
@@ -226,11 +231,8 @@ public final class WriteSession {
     public var onPut: ((CorpusRecord, _ size: Int64, _ mtime: Int64) -> Void)? = nil
 
     private func note(_ record: CorpusRecord, stagedAs name: String) {
-        if let onPut {
-            var info = stat()
-            if stat(store.stagingURL.appendingPathComponent(name).path, &info) == 0 {
-                onPut(record, Int64(info.st_size), Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
-            }
+        if let onPut, let stamp = FileStamp(path: store.stagingURL.appendingPathComponent(name).path) {
+            onPut(record, stamp.size, stamp.modified)
         }
         stagedRecords[record.id] = name
         ids.insert(record.id)

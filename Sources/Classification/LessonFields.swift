@@ -12,22 +12,13 @@ struct Pattern: @unchecked Sendable {
 
     /// The needles by their first byte, so a line is scanned once whatever their number.
     let byFirstByte: [[[UInt8]]]
-    /// Whether a byte (either case of an ASCII letter) starts a needle: most bytes do not, and
-    /// testing this first keeps the scan from touching `byFirstByte`.
-    let starts: [Bool]
 
     init(_ pattern: String, caseInsensitive: Bool = true, requires: [String] = []) {
         regex = try! NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
         required = requires.map { Array($0.lowercased().utf8) }.filter { !$0.isEmpty }
         var table = [[[UInt8]]](repeating: [], count: 256)
-        var starts = [Bool](repeating: false, count: 256)
-        for needle in required {
-            table[Int(needle[0])].append(needle)
-            starts[Int(needle[0])] = true
-            if needle[0] >= 0x61 && needle[0] <= 0x7A { starts[Int(needle[0] - 0x20)] = true }
-        }
+        for needle in required { table[Int(needle[0])].append(needle) }
         byFirstByte = table
-        self.starts = starts
     }
 
     /// Whether the line contains one of the required keywords (ASCII letters compared without
@@ -35,23 +26,23 @@ struct Pattern: @unchecked Sendable {
     func mayMatch(_ text: String) -> Bool {
         guard !required.isEmpty else { return true }
         return text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            starts.withUnsafeBufferPointer { starts in
-                for index in 0..<bytes.count where starts[Int(bytes[index])] {
-                    var byte = bytes[index]
-                    if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
-                    for needle in byFirstByte[Int(byte)] where index + needle.count <= bytes.count {
-                        var offset = 1
-                        while offset < needle.count {
-                            var other = bytes[index + offset]
-                            if other >= 0x41 && other <= 0x5A { other += 0x20 }
-                            if other != needle[offset] { break }
-                            offset += 1
-                        }
-                        if offset == needle.count { return true }
+            for index in 0..<bytes.count {
+                var byte = bytes[index]
+                if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+                let candidates = byFirstByte[Int(byte)]
+                if candidates.isEmpty { continue }
+                for needle in candidates where index + needle.count <= bytes.count {
+                    var offset = 1
+                    while offset < needle.count {
+                        var other = bytes[index + offset]
+                        if other >= 0x41 && other <= 0x5A { other += 0x20 }
+                        if other != needle[offset] { break }
+                        offset += 1
                     }
+                    if offset == needle.count { return true }
                 }
-                return false
             }
+            return false
         } ?? true
     }
 

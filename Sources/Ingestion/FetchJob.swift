@@ -217,7 +217,7 @@ public struct FetchJob {
         /// record's file staged by the parallel stage (`WriteSession.stageAhead`).
         case page(
             request: [PackedRecord], responseRecord: PackedRecord, record: CorpusRecord, file: Data, fetched: FetchResponse,
-            payloadDigest: String, stagedAhead: String?
+            payloadDigest: String, stagedAhead: WriteSession.StagedFile?
         )
 
         /// The page's record archived in `warc` and sealed, its file staged ahead.
@@ -225,7 +225,7 @@ public struct FetchJob {
             guard case .page(let request, let response, var record, _, let fetched, let digest, _) = self else { return self }
             record.provenance.archive.warc = warc
             let sealed = try record.sealedWithFile()
-            let staged = WriteSession.stageAhead(sealed.file, name: stageAhead.1, in: stageAhead.0)
+            let staged = WriteSession.stageAhead(sealed.record, fileData: sealed.file, name: stageAhead.1, in: stageAhead.0)
             return .page(
                 request: request, responseRecord: response, record: sealed.record, file: sealed.file, fetched: fetched,
                 payloadDigest: digest, stagedAhead: staged)
@@ -344,12 +344,7 @@ public struct FetchJob {
                         level: ingestor.store.gzipLevel)
                 ])
             try session.keepConfig(ingestor.config)
-            // The file staged ahead holds the sealed record: still right unless placing moved it.
-            if let stagedAhead, record.id == built.id {
-                try session.put(record, stagedAhead: stagedAhead)
-            } else {
-                try session.put(record, fileData: file)
-            }
+            try session.put(record, fileData: file, stagedAhead: stagedAhead)
             return FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, problem: nil)
         }
     }

@@ -183,7 +183,7 @@ public struct Ingestor: Sendable {
         var resource: PackedRecord
         var fields: CaptureFields
         /// The record's file as the parallel stage staged it (see `WriteSession.stageAhead`).
-        var stagedAhead: String? = nil
+        var stagedAhead: WriteSession.StagedFile? = nil
     }
 
     /// The first stage: what the path is, and a page's bytes and their digest.
@@ -216,7 +216,9 @@ public struct Ingestor: Sendable {
         if known.contains(digest) { return .known(bytes, format, digest: digest) }
         do {
             var page = try build(path: path, bytes: bytes, format: format, digest: digest, started: started, warcPath: warcPath)
-            if let (folder, name) = stageAhead { page.stagedAhead = WriteSession.stageAhead(page.file, name: name, in: folder) }
+            if let (folder, name) = stageAhead {
+                page.stagedAhead = WriteSession.stageAhead(page.record, fileData: page.file, name: name, in: folder)
+            }
             return .page(page)
         } catch let error as CorpusError {
             return .rejected(error)
@@ -297,7 +299,7 @@ public struct Ingestor: Sendable {
     /// capture history reads these), then stages the record.
     func commit(
         _ built: CorpusRecord, fileData builtFile: Data, captured packed: PackedRecord, extraFields: CaptureFields, file: String,
-        session: WriteSession, stagedAhead: String? = nil
+        session: WriteSession, stagedAhead: WriteSession.StagedFile? = nil
     ) throws -> IngestOutcome {
         let captured = packed.record
         if config.pipeline.quarantineOffTopic, let reason = Self.offTopicReason(built) {
@@ -323,12 +325,7 @@ public struct Ingestor: Sendable {
             payloadDigest: false)
         try session.append([packed, try PackedRecord(metadata, level: store.gzipLevel)])
         try session.keepConfig(config)
-        // The file staged ahead holds the built record: still right unless placing moved it.
-        if let stagedAhead, record.id == built.id {
-            try session.put(record, stagedAhead: stagedAhead)
-        } else {
-            try session.put(record, fileData: fileData)
-        }
+        try session.put(record, fileData: fileData, stagedAhead: stagedAhead)
         return IngestOutcome(file: file, status: status, id: record.id, problem: nil)
     }
 

@@ -95,22 +95,32 @@ func temporaryFolder() throws -> URL {
     }
 
     /// A record file staged ahead (from another thread) is committed only when a record is put
-    /// with it, byte for byte; files staged ahead and never named go with the staging folder.
+    /// with it, byte for byte; files staged ahead and never named go with the staging folder,
+    /// and a file staged for a record that then moved to another id is not used for it.
     @Test func filesStagedAheadAreCommittedOnlyWhenPut() throws {
         let root = try temporaryFolder().appendingPathComponent("Archive")
         let store = ArchiveStore(root: root, lockTimeout: 5)
         let kept = Fixtures.record("policy-kept", kind: .policy, title: Bilingual(en: "Kept"), text: "Kept text.")
+        let dropped = Fixtures.record("policy-dropped", kind: .policy, title: Bilingual(en: "Dropped"), text: "Dropped text.")
+        let original = Fixtures.record("policy-moved", kind: .policy, title: Bilingual(en: "Moved"), text: "Moved text.")
+        var moved = original
         let keptFile = try kept.fileData()
+        let movedFile = try original.fileData()
         try store.write { session in
             let folder = session.stagingFolder
-            let names = Parallel.map(count: 2, jobs: 2) { index in
-                WriteSession.stageAhead(index == 0 ? keptFile : Data("not this".utf8), name: "0-\(index)", in: folder)
+            let staged = Parallel.map(count: 3, jobs: 2) { index in
+                let record = [kept, dropped, original][index]
+                return WriteSession.stageAhead(record, fileData: try! record.fileData(), name: "0-\(index)", in: folder)
             }
-            #expect(names.allSatisfy { $0 != nil })
-            try session.put(kept, stagedAhead: names[0]!)
+            #expect(staged.allSatisfy { $0 != nil })
+            try session.put(kept, stagedAhead: staged[0])
+            moved.id = "policy-moved-2"
+            try session.put(moved, fileData: try moved.fileData(), stagedAhead: staged[2])
         }
         #expect(try Data(contentsOf: store.recordURL(id: "policy-kept")) == keptFile)
-        #expect(store.recordIDs() == ["policy-kept"])
+        #expect(try Data(contentsOf: store.recordURL(id: "policy-moved-2")) == (try moved.fileData()))
+        #expect(try Data(contentsOf: store.recordURL(id: "policy-moved-2")) != movedFile)
+        #expect(store.recordIDs() == ["policy-kept", "policy-moved-2"])
         #expect(try store.bag.readManifest()["data/corpus/policy-kept.json"] == Digest.sha256Hex(keptFile))
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".staging").path))
     }
