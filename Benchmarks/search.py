@@ -11,33 +11,36 @@ ROOT = Path(__file__).resolve().parent.parent
 parser = argparse.ArgumentParser()
 parser.add_argument("--records", type=int, default=10000)
 parser.add_argument("--runs", type=int, default=30)
+parser.add_argument("--keep", help="build the archive in this folder and keep it (reused when it exists)")
 args = parser.parse_args()
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 binary = str(ROOT / ".build/release/dccorpus")
-work = Path(tempfile.mkdtemp(prefix="dccorpus-search-bench-"))
-shutil.copytree(ROOT / "Config", work / "Config")
-(work / "Config/sources.toml").unlink()
-(work / "Inbox").mkdir()
-for seed in (ROOT / "Tests/Fixtures/seeds").glob("*.txt"):
-    shutil.copy(seed, work / "Inbox")
-subprocess.run([binary, "run", "--root", str(work), "--offline"], check=True, stdout=subprocess.DEVNULL)
-seeds = [json.loads(line) for line in subprocess.run([binary, "export", "--format", "jsonl", "--root", str(work)],
-                                                       capture_output=True, text=True, check=True).stdout.splitlines()]
-corpus = work / "Archive/data/corpus"
-rng = random.Random(7)
-blocks = [b for r in seeds for b in r["transcript"]]
-paragraphs = [p for r in seeds for p in r["text"].split("\n\n")]
-for number in range(args.records):
-    base = json.loads(json.dumps(seeds[number % len(seeds)]))
-    base["id"] = f"synthetic-{number}"
-    if base["transcript"]:
-        base["transcript"] = rng.sample(blocks, min(len(blocks), 12))
-    base["text"] = "\n\n".join(rng.sample(paragraphs, 20))
-    (corpus / f"synthetic-{number}.json").write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
-start = time.perf_counter()
-subprocess.run([binary, "reindex", "--root", str(work)], check=True, stdout=subprocess.DEVNULL)
-print(f"indexed {args.records + len(seeds)} records in {time.perf_counter() - start:.1f} s "
-      f"(index {os.path.getsize(work / 'Archive/.search.sqlite') / 1e6:.0f} MB)")
+work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="dccorpus-search-bench-"))
+reuse = args.keep and (work / "Archive").exists()
+if not reuse:
+    shutil.copytree(ROOT / "Config", work / "Config")
+    (work / "Config/sources.toml").unlink()
+    (work / "Inbox").mkdir()
+    for seed in (ROOT / "Tests/Fixtures/seeds").glob("*.txt"):
+        shutil.copy(seed, work / "Inbox")
+    subprocess.run([binary, "run", "--root", str(work), "--offline"], check=True, stdout=subprocess.DEVNULL)
+    seeds = [json.loads(line) for line in subprocess.run([binary, "export", "--format", "jsonl", "--root", str(work)],
+                                                           capture_output=True, text=True, check=True).stdout.splitlines()]
+    corpus = work / "Archive/data/corpus"
+    rng = random.Random(7)
+    blocks = [b for r in seeds for b in r["transcript"]]
+    paragraphs = [p for r in seeds for p in r["text"].split("\n\n")]
+    for number in range(args.records):
+        base = json.loads(json.dumps(seeds[number % len(seeds)]))
+        base["id"] = f"synthetic-{number}"
+        if base["transcript"]:
+            base["transcript"] = rng.sample(blocks, min(len(blocks), 12))
+        base["text"] = "\n\n".join(rng.sample(paragraphs, 20))
+        (corpus / f"synthetic-{number}.json").write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
+    start = time.perf_counter()
+    subprocess.run([binary, "reindex", "--root", str(work)], check=True, stdout=subprocess.DEVNULL)
+    print(f"indexed {args.records + len(seeds)} records in {time.perf_counter() - start:.1f} s "
+          f"(index {os.path.getsize(work / 'Archive/.search.sqlite') / 1e6:.0f} MB)")
 queries = {"English word": "governance", "English prefix": "digit*", "English phrase": '"Digital Silk Road"',
            "Chinese 1 char": "数", "Chinese 2 chars": "数据", "Chinese 4 chars": "数字政务"}
 for label, query in queries.items():
@@ -51,4 +54,5 @@ for label, query in queries.items():
     times.sort()
     p99 = times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))]
     print(f"{label:16} {query!r:24} p50 {statistics.median(times):7.2f} ms  p99 {p99:7.2f} ms  ({hits} hits shown)")
-shutil.rmtree(work)
+if not args.keep:
+    shutil.rmtree(work)

@@ -20,7 +20,31 @@ import Testing
         ("数据 security", "bigrams: \"数据\" AND english: (\"security\")")
     ])
     func queriesBecomeFTS5(query: String, expected: String) {
-        #expect(SearchIndex.ftsQuery(query) == expected)
+        #expect(SearchQuery(query, tokens: Self.tokens)?.fts == expected)
+    }
+
+    /// Splits like FTS5's unicode61 for ASCII text.
+    static func tokens(_ text: String) -> [String] {
+        text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+    }
+
+    /// A plain list of words, prefixes and phrases ranks documents by its groups and is matched
+    /// by them alone; anything else leaves matching to FTS5, and what follows NOT does not rank.
+    @Test(arguments: [
+        ("governance", [SearchQuery.Group.term("governance")], true),
+        ("digit* AND \"Silk Road\"", [.prefix("digit"), .phrase(["silk", "road"])], true),
+        ("数字政务 data", [.phrase(["数字", "字政", "政务"]), .term("data")], true),
+        ("数", [.term("数")], true),
+        ("silk OR road", [.term("silk"), .term("road")], false),
+        ("silk NOT road", [.term("silk")], false),
+        ("silk NOT (road OR sea) canal", [.term("silk"), .term("canal")], false),
+        ("NEAR(silk road)", [.term("silk"), .term("road")], false),
+        ("english: silk", [.term("silk")], false)
+    ])
+    func queriesBecomeGroups(query: String, groups: [SearchQuery.Group], conjunctive: Bool) throws {
+        let parsed = try #require(SearchQuery(query, tokens: Self.tokens))
+        #expect(parsed.groups == groups)
+        #expect(parsed.conjunctive == conjunctive)
     }
 
     @Test func snippetsMarkTheMatch() {

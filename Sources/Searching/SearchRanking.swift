@@ -1,0 +1,387 @@
+import CorpusKit
+import Foundation
+import GRDB
+
+/// The documents that hold a term group, in ascending document number, each with how often it
+/// holds the group and the length of the group's column in it.
+struct Postings {
+    var documents: [Int64] = []
+    var frequencies: [Int32] = []
+    var lengths: [Int32] = []
+
+    var count: Int { documents.count }
+    var isEmpty: Bool { documents.isEmpty }
+
+    /// The same entries in ascending document order (stable).
+    func sortedByDocument() -> Postings {
+        let order = documents.indices.sorted { (documents[$0], $0) < (documents[$1], $1) }
+        var result = Postings()
+        for index in order { result.append(documents[index], frequencies[index], lengths[index]) }
+        return result
+    }
+
+    mutating func append(_ document: Int64, _ frequency: Int32, _ length: Int32) {
+        documents.append(document)
+        frequencies.append(frequency)
+        lengths.append(length)
+    }
+
+    /// The documents in both, counted as the smaller frequency (a phrase's terms).
+    func intersection(_ other: Postings) -> Postings {
+        var result = Postings()
+        var i = 0
+        var j = 0
+        while i < count && j < other.count {
+            if documents[i] < other.documents[j] {
+                i += 1
+            } else if documents[i] > other.documents[j] {
+                j += 1
+            } else {
+                result.append(documents[i], min(frequencies[i], other.frequencies[j]), lengths[i])
+                i += 1
+                j += 1
+            }
+        }
+        return result
+    }
+}
+
+extension SearchIndex {
+    /// BM25's term-frequency saturation and length normalization, at their usual values.
+    static let k1 = 1.2
+    static let b = 0.75
+    /// Documents whose segments fail the query, tried before the exact set of matching documents
+    /// is asked of FTS5 (a conjunctive query's documents hold every term, but not always in one
+    /// segment or in order).
+    static let missesBeforeExactMatch = 32
+
+    /// Ranked hits for `query`. Documents are ranked by BM25 over their postings and shown best
+    /// first, each by its best-matching segment (FTS5's bm25 within the document); when fewer
+    /// documents than `limit` match, their further segments follow, document by document. Equal
+    /// scores are ordered by document id.
+    public func search(_ query: String, kind: String? = nil, lesson: Int? = nil, limit: Int = 20) throws -> [SearchHit] {
+        try wrap {
+            try database.read { db in
+                let tokenizer = try db.makeTokenizer(.unicode61(diacritics: .remove))
+                let tokens: (String) -> [String] = { text in
+                    var tokens: [String] = []
+                    TermCounts.englishTokens(text, tokenizer: tokenizer, for: .query) { tokens.append($0) }
+                    return tokens
+                }
+                guard let parsed = SearchQuery(query, tokens: tokens) else { return [] }
+                // FTS5 reads the query against an empty table of the same columns: a syntax error
+                // is reported whatever the postings hold, and nothing is evaluated (a prefix
+                // query on the segments merges every matching term's postings first).
+                _ = try Row.fetchAll(db, sql: "SELECT rowid FROM syntax WHERE syntax MATCH ?", arguments: [parsed.fts])
+                return try Ranking(db: db, query: parsed, kind: kind, lesson: lesson).hits(
+                    limit: limit, snippetFor: query, tokenizer: tokenizer)
+            }
+        }
+    }
+}
+
+/// One query's ranking, inside one read transaction.
+private struct Ranking {
+    let db: Database
+    let query: SearchQuery
+    let kind: String?
+    let lesson: Int?
+    let documents: Double
+    let averageLengths: [Double]
+    let state: IndexState
+
+    /// What every term's postings are read against.
+    struct IndexState {
+        var generations: [Int64]
+        var removed: Set<Int64>
+        var recent: [(Int64, String)]
+    }
+
+    init(db: Database, query: SearchQuery, kind: String?, lesson: Int?) throws {
+        self.db = db
+        self.query = query
+        self.kind = kind
+        self.lesson = lesson
+        let totals = try Row.fetchOne(db, sql: "SELECT documents, english, unigrams, bigrams FROM totals")
+        let count = Double(totals?[0] as Int64? ?? 0)
+        documents = count
+        averageLengths = (1...3).map { column in count > 0 ? max(1, Double(totals?[column] as Int64? ?? 0) / count) : 1 }
+        state = IndexState(
+            generations: try Int64.fetchAll(db, sql: "SELECT generation FROM generations ORDER BY generation"),
+            removed: Set(try Int64.fetchAll(db, sql: "SELECT document FROM removed")),
+            recent: try Row.fetchAll(db, sql: "SELECT document, terms FROM recent ORDER BY document").map { ($0[0], $0[1]) })
+    }
+
+    /// The postings of one term, or of every term in `[from, to)` (entries of one document
+    /// stay apart), from every generation and the recent documents, without removed documents.
+    private func postings(from: String, to: String? = nil) throws -> Postings {
+        var result = Postings()
+        let statement =
+            to == nil
+            ? try db.cachedStatement(sql: "SELECT data FROM postings WHERE generation = ? AND term = ?")
+            : try db.cachedStatement(sql: "SELECT data FROM postings WHERE generation = ? AND term >= ? AND term < ?")
+        var sorted = true
+        for generation in state.generations {
+            let rows = try Row.fetchCursor(statement, arguments: to == nil ? [generation, from] : [generation, from, to])
+            while let row = try rows.next() {
+                try row.withUnsafeData(atIndex: 0) { data in
+                    Postings.unpack(data ?? Data()) { number, frequency, length in
+                        guard !state.removed.contains(number) else { return }
+                        if let last = result.documents.last, last > number { sorted = false }
+                        result.append(number, frequency, length)
+                    }
+                }
+            }
+        }
+        for (number, terms) in state.recent {
+            RecentTerms.find(from, prefix: to != nil, in: terms) { frequency, length in
+                if let last = result.documents.last, last > number { sorted = false }
+                result.append(number, frequency, length)
+            }
+        }
+        return sorted ? result : result.sortedByDocument()
+    }
+
+    /// The postings of a group.
+    private func postings(_ group: SearchQuery.Group) throws -> Postings {
+        switch group {
+        case .term(let term):
+            return try postings(from: term)
+        case .prefix(let prefix):
+            // Every term that begins with the prefix, one document summed over its terms.
+            let rows = try postings(from: prefix, to: prefix + "\u{10FFFF}")
+            guard let last = rows.documents.max() else { return rows }
+            var frequencies = [Int32](repeating: 0, count: Int(last) + 1)
+            var lengths = [Int32](repeating: 0, count: Int(last) + 1)
+            for index in 0..<rows.count {
+                frequencies[Int(rows.documents[index])] += rows.frequencies[index]
+                lengths[Int(rows.documents[index])] = rows.lengths[index]
+            }
+            var merged = Postings()
+            for document in frequencies.indices where frequencies[document] > 0 {
+                merged.append(Int64(document), frequencies[document], lengths[document])
+            }
+            return merged
+        case .phrase(let terms):
+            var lists = try terms.map { try postings(from: $0) }
+            lists.sort { $0.count < $1.count }
+            return lists.dropFirst().reduce(lists[0]) { $0.intersection($1) }
+        }
+    }
+
+    private func column(_ group: SearchQuery.Group) -> TermColumn {
+        switch group {
+        case .term(let term), .prefix(let term): TermColumn(of: term)
+        case .phrase(let terms): TermColumn(of: terms[0])
+        }
+    }
+
+    /// The BM25 score of every document that holds all groups (of every document in `within`,
+    /// when given), and each group's weight (its idf).
+    private func scores(within: Set<Int64>?) throws -> (scores: [(number: Int64, score: Double)], weights: [Double]) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let lists = try query.groups.map { try postings($0) }
+        if ProcessInfo.processInfo.environment["TRACE"] != nil {
+            FileHandle.standardError.write(Data("postings \(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)\n".utf8))
+        }
+        let size = Int(max(lists.compactMap { $0.documents.max() }.max() ?? 0, within?.max() ?? 0)) + 1
+        var scores = [Double](repeating: 0, count: size)
+        var holders = [Int](repeating: 0, count: size)
+        var weights: [Double] = []
+        for (group, list) in zip(query.groups, lists) {
+            let frequency = Double(list.count)
+            let idf = log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            weights.append(idf)
+            let average = averageLengths[column(group).rawValue]
+            for index in 0..<list.count {
+                let document = Int(list.documents[index])
+                let tf = Double(list.frequencies[index])
+                let norm = SearchIndex.k1 * (1 - SearchIndex.b + SearchIndex.b * Double(list.lengths[index]) / average)
+                scores[document] += idf * tf * (SearchIndex.k1 + 1) / (tf + norm)
+                holders[document] += 1
+            }
+        }
+        if let within { return (within.map { ($0, scores[Int($0)]) }, weights) }
+        let required = query.groups.count
+        return (holders.indices.lazy.filter { holders[$0] == required }.map { (Int64($0), scores[$0]) }, weights)
+    }
+
+    /// The best `count` of `candidates` (more when the last ties with others), best first: score
+    /// descending, then document number (ties are put in id order later).
+    static func best(_ count: Int, of candidates: [(number: Int64, score: Double)]) -> [(number: Int64, score: Double)] {
+        func before(_ a: (number: Int64, score: Double), _ b: (number: Int64, score: Double)) -> Bool {
+            a.score != b.score ? a.score > b.score : a.number < b.number
+        }
+        guard candidates.count > count else { return candidates.sorted(by: before) }
+        // A min-heap of the best `count` so far (its root is the worst of them).
+        var heap: [(number: Int64, score: Double)] = []
+        heap.reserveCapacity(count)
+        func siftDown(_ start: Int) {
+            var parent = start
+            while true {
+                let left = 2 * parent + 1
+                guard left < heap.count else { return }
+                var worst = left
+                if left + 1 < heap.count && before(heap[worst], heap[left + 1]) { worst = left + 1 }
+                guard before(heap[parent], heap[worst]) else { return }
+                heap.swapAt(parent, worst)
+                parent = worst
+            }
+        }
+        for candidate in candidates {
+            if heap.count < count {
+                heap.append(candidate)
+                var child = heap.count - 1
+                while child > 0 {
+                    let parent = (child - 1) / 2
+                    guard before(heap[parent], heap[child]) else { break }
+                    heap.swapAt(parent, child)
+                    child = parent
+                }
+            } else if before(candidate, heap[0]) {
+                heap[0] = candidate
+                siftDown(0)
+            }
+        }
+        let cut = heap[0].score
+        var chosen = heap
+        let taken = Set(heap.map(\.number))
+        for candidate in candidates where candidate.score == cut && !taken.contains(candidate.number) { chosen.append(candidate) }
+        return chosen.sorted(by: before)
+    }
+
+    /// The documents whose segments match the FTS5 query.
+    private func exactMatches() throws -> Set<Int64> {
+        Set(
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT s.document FROM segments_fts JOIN segments s ON s.rowid = segments_fts.rowid
+                    WHERE segments_fts MATCH ? AND s.document IS NOT NULL
+                    """, arguments: [query.fts]))
+    }
+
+    /// The documents that pass the kind and lesson filters (nil: every document).
+    private func allowed() throws -> Set<Int64>? {
+        guard kind != nil || lesson != nil else { return nil }
+        var sql = "SELECT number FROM documents WHERE ranked = 1"
+        var arguments: StatementArguments = []
+        if let kind {
+            sql += " AND kind = ?"
+            arguments += [kind]
+        }
+        if let lesson {
+            sql += " AND lesson = ?"
+            arguments += [lesson]
+        }
+        return Set(try Int64.fetchAll(db, sql: sql, arguments: arguments))
+    }
+
+    private struct Document {
+        var number: Int64
+        var id: String
+        var kind: String
+        var lesson: Int?
+        var score: Double
+        var segments: ClosedRange<Int64>
+        /// Mean segment length per column.
+        var averages: [Double]
+    }
+
+    /// The documents numbered `numbers`, in id order (one scan of the table when they are many).
+    private func documents(_ numbers: ArraySlice<(number: Int64, score: Double)>) throws -> [Document] {
+        func document(_ row: Row, score: Double) -> Document {
+            let segments: ClosedRange<Int64> = row[4]...max(row[4], row[5])
+            let count = Double(segments.count)
+            return Document(
+                number: row[0], id: row[1], kind: row[2], lesson: row[3], score: score, segments: segments,
+                averages: (6...8).map { max(1, Double(row[$0] as Int64) / count) })
+        }
+        var found: [Document] = []
+        let columns = "number, id, kind, lesson, first_segment, last_segment, english_length, unigram_length, bigram_length"
+        if numbers.count > 64 {
+            let wanted = Dictionary(numbers.map { ($0.number, $0.score) }, uniquingKeysWith: { first, _ in first })
+            for row in try Row.fetchAll(db, sql: "SELECT \(columns) FROM documents WHERE ranked = 1") {
+                if let score = wanted[row[0]] { found.append(document(row, score: score)) }
+            }
+        } else {
+            let statement = try db.cachedStatement(sql: "SELECT \(columns) FROM documents WHERE number = ? AND ranked = 1")
+            for (number, score) in numbers {
+                if let row = try Row.fetchOne(statement, arguments: [number]) { found.append(document(row, score: score)) }
+            }
+        }
+        return found.sorted { $0.id < $1.id }
+    }
+
+    func hits(limit: Int, snippetFor text: String, tokenizer: any FTS5Tokenizer) throws -> [SearchHit] {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        func trace(_ label: String) {
+            if ProcessInfo.processInfo.environment["TRACE"] != nil {
+                FileHandle.standardError.write(Data("\(label) \(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)\n".utf8))
+            }
+        }
+        let conjunctive = query.conjunctive && !query.groups.isEmpty
+        var exact = conjunctive ? nil : try exactMatches()
+        var (scores, weights) = try scores(within: exact)
+        if let allowed = try allowed() { scores = scores.filter { allowed.contains($0.number) } }
+        // Only the best few are put in order; more when documents fail (rarely).
+        trace("scores \(scores.count)")
+        var wanted = max(64, limit * 3)
+        var ranked = Self.best(wanted, of: scores)
+        trace("best")
+        let scorer = SegmentScorer(groups: query.groups, weights: weights, tokenizer: tokenizer)
+        // Only segments that can hold every group are read (`SegmentScorer.filter`).
+        let filter = conjunctive ? scorer.filter : (sql: "", arguments: StatementArguments())
+        let segments = try db.cachedStatement(
+            sql: "SELECT rowid, field, at, text FROM segments WHERE rowid BETWEEN ? AND ?" + filter.sql)
+        let matching = try db.cachedStatement(
+            sql: "SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? AND rowid BETWEEN ? AND ?")
+        var shown: [(document: Document, segments: [SegmentText])] = []
+        var misses = 0
+        var start = 0
+        while start < ranked.count && shown.count < limit {
+            // Documents of equal score are taken together, in id order.
+            var end = start + 1
+            while end < ranked.count && ranked[end].score == ranked[start].score { end += 1 }
+            for document in try documents(ranked[start..<end]) where shown.count < limit {
+                if let exact, !exact.contains(document.number) { continue }
+                let bounds: StatementArguments = [document.segments.lowerBound, document.segments.upperBound]
+                var texts: [SegmentText] = []
+                let rows = try Row.fetchCursor(segments, arguments: bounds + filter.arguments)
+                while let row = try rows.next() { texts.append(SegmentText(rowid: row[0], field: row[1], at: row[2], text: row[3])) }
+                if !conjunctive {
+                    // Which segments match is FTS5's to say; the scorer only orders them.
+                    let matches = Set(try Int64.fetchAll(matching, arguments: [query.fts] + bounds))
+                    texts = texts.filter { matches.contains($0.rowid) }
+                }
+                let best = scorer.rank(texts, requireAll: conjunctive, averages: document.averages).map(\.0)
+                if !best.isEmpty {
+                    shown.append((document, best))
+                } else if conjunctive {
+                    // The document holds every term, but no segment holds them all (or the
+                    // phrase): after a few such, FTS5 says which documents match.
+                    misses += 1
+                    if exact == nil && misses > SearchIndex.missesBeforeExactMatch { exact = try exactMatches() }
+                }
+            }
+            start = end
+            if start == ranked.count && ranked.count < scores.count && shown.count < limit {
+                wanted *= 4
+                ranked = Self.best(wanted, of: scores)
+            }
+        }
+        trace("shown")
+        // The best segment of each document, then (when fewer documents than the limit match)
+        // the further ones, document by document.
+        var picked = shown.map { ($0.document, $0.segments[0]) }
+        for (document, segments) in shown {
+            for segment in segments.dropFirst() where picked.count < limit { picked.append((document, segment)) }
+        }
+        return picked.prefix(limit).map { document, segment in
+            SearchHit(
+                id: document.id, kind: document.kind, lesson: document.lesson, field: segment.field, at: segment.at,
+                snippet: segment.match.map { SearchIndex.snippet(segment.text, at: $0) } ?? SearchIndex.snippet(segment.text, query: text),
+                score: (document.score * 1000).rounded() / 1000)
+        }
+    }
+}

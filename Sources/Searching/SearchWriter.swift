@@ -1,0 +1,357 @@
+import CorpusKit
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The document-level postings are kept the way they are cheapest to write and still quick to
+/// read (a small log-structured index inside the SQLite file):
+///
+/// - A write of a few documents stores each as one `recent` row: its terms, frequencies and
+///   column lengths as text lines ("\nterm\tfrequency\tlength"). One row per document, where a
+///   posting per term would dirty a page per term (about a thousand) in every commit.
+/// - Once more documents are recent than `recentLimit` (or a write adds many), they are folded
+///   into a generation: one `postings` row per term, its documents packed (varints of document
+///   number delta, frequency, length). Rows are keyed by (generation, term), so a new generation
+///   is appended at the B-tree's end.
+/// - Generations are merged four at a time when four of one size class (powers of four, in
+///   documents) accumulate, so a term is read from a few rows whatever the history.
+/// - A removed document's number goes to `removed` (numbers are never reused); queries skip it
+///   and merges drop its postings; when many accumulate, every generation is merged into one.
+extension SearchIndex {
+    /// How many documents may sit in `recent` before they are folded into a generation.
+    static let recentLimit = 32
+    /// A write folds what it added every this many documents (its memory stays bounded).
+    static let foldEvery = 1024
+    /// How many generations of one size class are merged into one.
+    static let mergeWidth = 4
+    /// Removed documents that trigger merging every generation (which drops their postings).
+    static let compactAfterRemoved = 512
+
+    /// Adds and removes documents within one write: the statements and the tokenizer are made
+    /// once, and postings are written when the write ends (`finish`, required before commit).
+    final class Writer {
+        let db: Database
+        let tokenizer: any FTS5Tokenizer
+        private let document: Statement
+        private let segment: Statement
+        private let searchable: Statement
+        private let finishDocument: Statement
+        /// Documents added in this write whose postings are not written yet.
+        private var pending: [(number: Int64, counts: TermCounts)] = []
+
+        init(_ db: Database) throws {
+            self.db = db
+            tokenizer = try db.makeTokenizer(.unicode61(diacritics: .remove))
+            document = try db.cachedStatement(
+                sql: "INSERT INTO documents(id, record_sha256, kind, lesson, ranked) VALUES (?, ?, ?, ?, 1)")
+            segment = try db.cachedStatement(
+                sql: "INSERT INTO segments(record, kind, lesson, field, at, ordinal, text, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            searchable = try db.cachedStatement(sql: "INSERT INTO segments_fts(rowid, english, unigrams, bigrams) VALUES (?, ?, ?, ?)")
+            finishDocument = try db.cachedStatement(
+                sql: """
+                    UPDATE documents SET first_segment = ?, last_segment = ?, english_length = ?, unigram_length = ?,
+                        bigram_length = ? WHERE number = ?;
+                    """)
+        }
+
+        /// Indexes `record`, which the index does not hold.
+        func insert(_ record: CorpusRecord) throws {
+            let kind = record.kind.rawValue
+            let lesson = record.series?.lesson
+            try document.execute(arguments: [record.id, record.provenance.recordSHA256, kind, lesson])
+            let number = db.lastInsertedRowID
+            var counts = TermCounts()
+            var ordinal = 0
+            var first: Int64 = 0
+            var last: Int64 = -1
+            func add(_ field: String, _ text: String?, at: String? = nil) throws {
+                guard let text, !text.isEmpty else { return }
+                ordinal += 1
+                try segment.execute(arguments: [record.id, kind, lesson, field, at, ordinal, text, number])
+                let rowid = db.lastInsertedRowID
+                if ordinal == 1 { first = rowid }
+                last = rowid
+                let grams = SearchIndex.hanGrams(text)
+                try searchable.execute(arguments: [rowid, text, grams.unigrams, grams.bigrams])
+                counts.add(text, grams: grams, tokenizer: tokenizer)
+            }
+            try add("title", [record.title.en, record.title.zh, record.headline].compactMap { $0 }.joined(separator: " / "))
+            try add("synopsis", record.synopsis.en)
+            try add("synopsis", record.synopsis.zh)
+            for term in record.terms { try add("term", "\(term.en) (\(term.zh))") }
+            for block in record.transcript {
+                try add("transcript", block.en, at: block.at)
+                try add("transcript", block.zh, at: block.at)
+            }
+            for note in record.footnotes { try add("footnote", note.text) }
+            if record.transcript.isEmpty {
+                // Documents without a transcript are searched paragraph by paragraph.
+                for paragraph in record.text.pieces(separatedBy: "\n\n") { try add("text", paragraph) }
+            }
+            let lengths = counts.lengths
+            try finishDocument.execute(arguments: [first, last, lengths[0], lengths[1], lengths[2], number])
+            try db.execute(
+                sql: """
+                    UPDATE totals SET documents = documents + 1, english = english + ?, unigrams = unigrams + ?,
+                        bigrams = bigrams + ?
+                    """, arguments: [lengths[0], lengths[1], lengths[2]])
+            pending.append((number, counts))
+            if pending.count >= SearchIndex.foldEvery { try fold() }
+        }
+
+        /// Drops a document: its segments, postings and share of the totals.
+        func remove(_ id: String) throws {
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT number, first_segment, last_segment, english_length, unigram_length, bigram_length, ranked
+                        FROM documents WHERE id = ?
+                        """, arguments: [id])
+            else { return }
+            let number: Int64 = row[0]
+            if row[6] as Int == 1 {
+                try db.execute(sql: "DELETE FROM segments_fts WHERE rowid BETWEEN ? AND ?", arguments: [row[1], row[2]])
+                try db.execute(sql: "DELETE FROM segments WHERE rowid BETWEEN ? AND ?", arguments: [row[1], row[2]])
+                try db.execute(
+                    sql:
+                        "UPDATE totals SET documents = documents - 1, english = english - ?, unigrams = unigrams - ?, bigrams = bigrams - ?",
+                    arguments: [row[3], row[4], row[5]])
+                if let index = pending.firstIndex(where: { $0.number == number }) {
+                    pending.remove(at: index)
+                } else {
+                    try db.execute(sql: "DELETE FROM recent WHERE document = ?", arguments: [number])
+                    if db.changesCount == 0 {
+                        try db.execute(sql: "INSERT OR IGNORE INTO removed(document) VALUES (?)", arguments: [number])
+                    }
+                }
+            } else {
+                // Indexed by an older binary: its segments are found by the record's id.
+                try db.execute(
+                    sql: "DELETE FROM segments_fts WHERE rowid IN (SELECT rowid FROM segments WHERE record = ?)", arguments: [id])
+                try db.execute(sql: "DELETE FROM segments WHERE record = ?", arguments: [id])
+            }
+            try db.execute(sql: "DELETE FROM documents WHERE number = ?", arguments: [number])
+        }
+
+        /// Writes the postings of what this write added: as `recent` rows while few documents are
+        /// recent, folded into a generation otherwise; and compacts when removals piled up.
+        func finish() throws {
+            if !pending.isEmpty {
+                let recent = try Int.fetchOne(db, sql: "SELECT count(*) FROM recent") ?? 0
+                if recent + pending.count > SearchIndex.recentLimit {
+                    try fold()
+                } else {
+                    let insert = try db.cachedStatement(sql: "INSERT INTO recent(document, terms) VALUES (?, ?)")
+                    for (number, counts) in pending { try insert.execute(arguments: [number, counts.recentText]) }
+                    pending = []
+                }
+            }
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM removed") ?? 0 >= SearchIndex.compactAfterRemoved {
+                try merge(try Int64.fetchAll(db, sql: "SELECT generation FROM generations ORDER BY generation"))
+            }
+        }
+
+        /// Moves the recent documents and those pending into a new generation, then merges.
+        private func fold() throws {
+            var postings: [String: Postings] = [:]
+            var documents = 0
+            for row in try Row.fetchAll(db, sql: "SELECT document, terms FROM recent ORDER BY document") {
+                RecentTerms.each(in: row[1]) { term, frequency, length in
+                    postings[term, default: Postings()].append(row[0], frequency, length)
+                }
+                documents += 1
+            }
+            for (number, counts) in pending {
+                for (term, frequency) in counts.frequencies {
+                    postings[term, default: Postings()].append(number, Int32(frequency), counts.length(of: term))
+                }
+            }
+            documents += pending.count
+            pending = []
+            try db.execute(sql: "DELETE FROM recent")
+            guard documents > 0 else { return }
+            try write(postings, documents: documents)
+            try mergeIfDue()
+        }
+
+        /// Appends a generation.
+        private func write(_ postings: [String: Postings], documents: Int) throws {
+            try db.execute(sql: "INSERT INTO generations(documents) VALUES (?)", arguments: [documents])
+            let generation = db.lastInsertedRowID
+            let insert = try db.cachedStatement(sql: "INSERT INTO postings(generation, term, data) VALUES (?, ?, ?)")
+            for term in postings.keys.sorted() { try insert.execute(arguments: [generation, term, postings[term]!.packed]) }
+        }
+
+        /// Merges the newest generations while `mergeWidth` of them share a size class.
+        private func mergeIfDue() throws {
+            while true {
+                let newest = try Row.fetchAll(
+                    db, sql: "SELECT generation, documents FROM generations ORDER BY generation DESC LIMIT ?",
+                    arguments: [SearchIndex.mergeWidth])
+                guard newest.count == SearchIndex.mergeWidth else { return }
+                let classes = Set(newest.map { Self.sizeClass($0[1]) })
+                guard classes.count == 1 else { return }
+                try merge(newest.map { $0[0] as Int64 }.reversed())
+            }
+        }
+
+        static func sizeClass(_ documents: Int) -> Int {
+            var size = max(1, documents / SearchIndex.recentLimit)
+            var sizeClass = 0
+            while size >= SearchIndex.mergeWidth {
+                size /= SearchIndex.mergeWidth
+                sizeClass += 1
+            }
+            return sizeClass
+        }
+
+        /// Rewrites `generations` (oldest first) as one new generation, without removed documents.
+        private func merge(_ generations: [Int64]) throws {
+            guard !generations.isEmpty else { return }
+            let removed = Set(try Int64.fetchAll(db, sql: "SELECT document FROM removed"))
+            var postings: [String: Postings] = [:]
+            var documents = Set<Int64>()
+            let rows = try db.cachedStatement(sql: "SELECT term, data FROM postings WHERE generation = ?")
+            for generation in generations {
+                let cursor = try Row.fetchCursor(rows, arguments: [generation])
+                while let row = try cursor.next() {
+                    let term: String = row[0]
+                    var list = postings[term] ?? Postings()
+                    try row.withUnsafeData(atIndex: 1) { data in
+                        Postings.unpack(data ?? Data()) { number, frequency, length in
+                            guard !removed.contains(number) else { return }
+                            list.append(number, frequency, length)
+                            documents.insert(number)
+                        }
+                    }
+                    postings[term] = list.isEmpty ? nil : list
+                }
+            }
+            for generation in generations {
+                try db.execute(sql: "DELETE FROM postings WHERE generation = ?", arguments: [generation])
+                try db.execute(sql: "DELETE FROM generations WHERE generation = ?", arguments: [generation])
+            }
+            // Once every generation is merged, no postings of a removed document are left.
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM generations") == 0 { try db.execute(sql: "DELETE FROM removed") }
+            if !documents.isEmpty { try write(postings, documents: documents.count) }
+        }
+    }
+}
+
+extension TermCounts {
+    /// The length of `term`'s column in this document.
+    func length(of term: String) -> Int32 { Int32(lengths[TermColumn(of: term).rawValue]) }
+
+    /// The document's `recent` row: "\nterm\tfrequency\tlength" per term, in term order, and a
+    /// final newline, so that a term is found by searching for "\nterm\t".
+    var recentText: String {
+        var text = ""
+        for term in frequencies.keys.sorted() {
+            text += "\n\(term)\t\(frequencies[term]!)\t\(length(of: term))"
+        }
+        return text + "\n"
+    }
+}
+
+/// Reading a `recent` row.
+enum RecentTerms {
+    /// Calls `body` with the frequency and length of `term` (of every term beginning with it,
+    /// when `prefix`) in a `recent` row.
+    static func find(_ term: String, prefix: Bool, in text: String, _ body: (Int32, Int32) -> Void) {
+        var text = text
+        let needle = Array(("\n" + term + (prefix ? "" : "\t")).utf8)
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            var offset = 0
+            while offset + needle.count <= bytes.count,
+                let hit = memchr(base + offset, 0x0A, bytes.count - offset - needle.count + 1)
+            {
+                var position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                guard memcmp(hit, needle, needle.count) == 0 else {
+                    offset = position + 1
+                    continue
+                }
+                position += 1
+                // The line: term, tab, frequency, tab, length.
+                var fields: [Int32] = []
+                var value: Int32 = 0
+                var tabs = 0
+                while position < bytes.count && bytes[position] != 0x0A {
+                    let byte = bytes[position]
+                    if byte == 0x09 {
+                        if tabs > 0 { fields.append(value) }
+                        tabs += 1
+                        value = 0
+                    } else if tabs > 0 && byte >= 0x30 && byte <= 0x39 {
+                        value = value &* 10 &+ Int32(byte - 0x30)
+                    }
+                    position += 1
+                }
+                if tabs == 2 { body(fields[0], value) }
+                offset = position
+            }
+        }
+    }
+
+    static func each(in text: String, _ body: (String, Int32, Int32) -> Void) {
+        for line in text.pieces(separatedBy: "\n") where !line.isEmpty {
+            let fields = line.pieces(separatedBy: "\t")
+            guard fields.count == 3, let frequency = Int32(fields[1]), let length = Int32(fields[2]) else { continue }
+            body(fields[0], frequency, length)
+        }
+    }
+}
+
+extension Postings {
+    /// Varints of (document − previous document, frequency, length), documents ascending.
+    var packed: Data {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count * 4)
+        var previous: Int64 = 0
+        func put(_ value: UInt64) {
+            var value = value
+            while value >= 0x80 {
+                bytes.append(UInt8(value & 0x7F) | 0x80)
+                value >>= 7
+            }
+            bytes.append(UInt8(value))
+        }
+        for index in 0..<count {
+            put(UInt64(documents[index] - previous))
+            previous = documents[index]
+            put(UInt64(frequencies[index]))
+            put(UInt64(lengths[index]))
+        }
+        return Data(bytes)
+    }
+
+    /// Calls `body` with each (document, frequency, length) of packed postings.
+    static func unpack(_ data: Data, _ body: (Int64, Int32, Int32) -> Void) {
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var offset = 0
+            func next() -> UInt64? {
+                var value: UInt64 = 0
+                var shift: UInt64 = 0
+                while offset < bytes.count {
+                    let byte = bytes[offset]
+                    offset += 1
+                    value |= UInt64(byte & 0x7F) << shift
+                    if byte < 0x80 { return value }
+                    shift += 7
+                    if shift > 63 { return nil }
+                }
+                return nil
+            }
+            var document: Int64 = 0
+            while offset < bytes.count {
+                guard let delta = next(), let frequency = next(), let length = next() else { return }
+                document += Int64(delta)
+                body(document, Int32(clamping: frequency), Int32(clamping: length))
+            }
+        }
+    }
+}

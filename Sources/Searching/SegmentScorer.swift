@@ -1,0 +1,251 @@
+import CorpusKit
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One segment of a shown document.
+struct SegmentText {
+    var rowid: Int64
+    var field: String
+    var at: String?
+    var text: String
+    /// Where (UTF-8 offsets) the query first matches, once scored.
+    var match: Range<Int>? = nil
+}
+
+/// Finds and ranks the segments of one document that match a query's groups, in the document's
+/// own text: a term as FTS5 tokenizes it, a prefix, a phrase as consecutive tokens, Chinese as
+/// the Han run the grams spell. Segments are ranked by BM25 within the document (its average
+/// segment length as the norm). Running FTS5 once per shown document cost more than the rest of
+/// a query (its bm25 reads every match of a term in the whole index to count them).
+struct SegmentScorer {
+    let groups: [SearchQuery.Group]
+    let weights: [Double]
+    let tokenizer: any FTS5Tokenizer
+    /// Per group: the text a matching segment must contain, lower-cased ASCII (nil when no
+    /// quick test is safe).
+    private let needles: [[UInt8]?]
+    /// Per group: the Han text it stands for (nil for English groups).
+    private let han: [String?]
+    /// The English terms of all groups (a prefix as a prefix), and per group its terms' indexes
+    /// in order (one for a term or prefix, several for a phrase).
+    private let terms: [(bytes: [UInt8], prefix: Bool)]
+    private let termIndexes: [[Int]]
+
+    init(groups: [SearchQuery.Group], weights: [Double], tokenizer: any FTS5Tokenizer) {
+        self.groups = groups
+        self.weights = weights
+        self.tokenizer = tokenizer
+        han = groups.map { group in
+            switch group {
+            case .term(let term) where TermColumn(of: term) != .english: term
+            case .phrase(let grams) where TermColumn(of: grams[0]) != .english:
+                grams.dropFirst().reduce(grams[0]) { $0 + String($1.unicodeScalars.last!) }
+            default: nil
+            }
+        }
+        var terms: [(bytes: [UInt8], prefix: Bool)] = []
+        termIndexes = groups.map { group in
+            func index(_ term: String, prefix: Bool) -> Int {
+                let bytes = Array(term.utf8)
+                if let found = terms.firstIndex(where: { $0.bytes == bytes && $0.prefix == prefix }) { return found }
+                terms.append((bytes, prefix))
+                return terms.count - 1
+            }
+            switch group {
+            case .term(let term): return [index(term, prefix: false)]
+            case .prefix(let term): return [index(term, prefix: true)]
+            case .phrase(let words): return words.map { index($0, prefix: false) }
+            }
+        }
+        self.terms = terms
+        needles = groups.map { group in
+            let word: String
+            switch group {
+            case .term(let term), .prefix(let term): word = term
+            case .phrase(let terms): word = terms.max { $0.utf8.count < $1.utf8.count }!
+            }
+            let bytes = Array(word.utf8)
+            return bytes.allSatisfy({ $0 < 0x80 }) && TermColumn(of: word) == .english ? bytes : nil
+        }
+    }
+
+    /// An SQL condition (and its arguments) that every segment holding all groups meets: it
+    /// contains each group's Han text. (English needles are tested in `score`: SQLite's
+    /// `lower` copies every segment and measured slower.)
+    var filter: (sql: String, arguments: StatementArguments) {
+        var sql = ""
+        var arguments: StatementArguments = []
+        for index in groups.indices {
+            if let han = han[index] {
+                sql += " AND instr(text, ?) > 0"
+                arguments += [han]
+            }
+        }
+        return (sql, arguments)
+    }
+
+    /// The segments that hold every group (or, unless `requireAll`, any), best first, with
+    /// their scores. `averages` are the document's mean segment lengths per column.
+    func rank(_ segments: [SegmentText], requireAll: Bool, averages: [Double]) -> [(SegmentText, Double)] {
+        var ranked: [(SegmentText, Double)] = []
+        for var segment in segments {
+            if let (score, match) = score(segment.text, requireAll: requireAll, averages: averages) {
+                segment.match = match
+                ranked.append((segment, score))
+            }
+        }
+        return ranked.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rowid < $1.0.rowid }
+    }
+
+    private func score(_ text: String, requireAll: Bool, averages: [Double]) -> (Double, Range<Int>?)? {
+        var text = text
+        var lowered: [UInt8] = []
+        var foldable = false
+        text.withUTF8 { bytes in
+            lowered = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            // Latin letters with diacritics (U+00C0–U+027F, U+1E00–U+1EFF) fold to ASCII in the
+            // tokenizer: such a segment is tokenized whatever its bytes.
+            foldable = bytes.contains { ($0 >= 0xC3 && $0 <= 0xC9) || $0 == 0xE1 }
+        }
+        var tokens: TokenMatches? = nil
+        var score = 0.0
+        var matched = 0
+        var first: Range<Int>? = nil
+        func found(_ range: Range<Int>?) {
+            if let range, first.map({ range.lowerBound < $0.lowerBound }) ?? true { first = range }
+        }
+        for (index, _) in groups.enumerated() {
+            var frequency = 0
+            var length = 0
+            let column: TermColumn
+            if let han = han[index] {
+                column = TermColumn(of: han.count == 1 ? han : String(han.prefix(2)))
+                let needle = Array(han.utf8)
+                frequency = Self.occurrences(of: needle, in: lowered)
+                if frequency > 0 {
+                    if let start = Self.firstOccurrence(of: needle, in: lowered) { found(start..<(start + needle.count)) }
+                    let scalars = text.unicodeScalars.filter(Han.contains).count
+                    length = column == .unigrams ? scalars : max(1, scalars - 1)
+                }
+            } else {
+                column = .english
+                if let needle = needles[index], !foldable, Self.occurrences(of: needle, in: lowered, limit: 1) == 0 {
+                    frequency = 0
+                } else {
+                    if tokens == nil { tokens = TokenMatches(text, terms: terms, tokenizer: tokenizer) }
+                    let (count, range) = tokens!.frequency(of: termIndexes[index])
+                    frequency = count
+                    length = tokens!.count
+                    found(range)
+                }
+            }
+            if frequency == 0 {
+                if requireAll { return nil }
+                continue
+            }
+            matched += 1
+            let tf = Double(frequency)
+            let norm = SearchIndex.k1 * (1 - SearchIndex.b + SearchIndex.b * Double(length) / averages[column.rawValue])
+            score += weights[index] * tf * (SearchIndex.k1 + 1) / (tf + norm)
+        }
+        return matched > 0 || !requireAll ? (score, first) : nil
+    }
+
+    static func firstOccurrence(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return nil }
+        let last = haystack.count - needle.count
+        var offset = 0
+        while offset <= last {
+            if haystack[offset] == needle[0] && haystack[offset..<(offset + needle.count)].elementsEqual(needle) { return offset }
+            offset += 1
+        }
+        return nil
+    }
+
+    /// How often `needle` occurs in `haystack` (overlapping), up to `limit`.
+    static func occurrences(of needle: [UInt8], in haystack: [UInt8], limit: Int = .max) -> Int {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return 0 }
+        var count = 0
+        haystack.withUnsafeBufferPointer { bytes in
+            needle.withUnsafeBufferPointer { wanted in
+                let base = bytes.baseAddress!
+                var offset = 0
+                while count < limit, offset + wanted.count <= bytes.count,
+                    let hit = memchr(base + offset, Int32(wanted[0]), bytes.count - offset - wanted.count + 1)
+                {
+                    let position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(hit, wanted.baseAddress!, wanted.count) == 0 { count += 1 }
+                    offset = position + 1
+                }
+            }
+        }
+        return count
+    }
+}
+
+/// A segment's English tokens as the tokenizer gives them, each as the set of query terms it
+/// matches (a bit per term, up to 64; no token is copied into a string).
+struct TokenMatches {
+    private(set) var masks: [UInt64] = []
+    /// Each token's place in the text (UTF-8 offsets).
+    private(set) var places: [Range<Int>] = []
+    var count: Int { masks.count }
+
+    init(_ text: String, terms: [(bytes: [UInt8], prefix: Bool)], tokenizer: any FTS5Tokenizer) {
+        final class Context {
+            let terms: [(bytes: [UInt8], prefix: Bool)]
+            var masks: [UInt64] = []
+            var places: [Range<Int>] = []
+            init(_ terms: [(bytes: [UInt8], prefix: Bool)]) { self.terms = terms }
+        }
+        let context = Context(Array(terms.prefix(64)))
+        var text = text
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            _ = withExtendedLifetime(context) {
+                tokenizer.tokenize(
+                    context: Unmanaged.passUnretained(context).toOpaque(), tokenization: .document,
+                    pText: UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), nText: CInt(bytes.count)
+                ) { pointer, _, token, length, start, end in
+                    guard let pointer, let token else { return 0 }
+                    let context = Unmanaged<Context>.fromOpaque(pointer).takeUnretainedValue()
+                    var mask: UInt64 = 0
+                    for (index, term) in context.terms.enumerated() {
+                        let size = term.bytes.count
+                        guard term.prefix ? Int(length) >= size : Int(length) == size else { continue }
+                        if term.bytes.withUnsafeBytes({ memcmp(token, $0.baseAddress!, size) }) == 0 { mask |= 1 << UInt64(index) }
+                    }
+                    context.masks.append(mask)
+                    context.places.append(Int(start)..<Int(max(start, end)))
+                    return 0
+                }
+            }
+        }
+        masks = context.masks
+        places = context.places
+    }
+
+    /// How often the terms `indexes` occur one after another (a term's occurrences, for one),
+    /// and where they first do.
+    func frequency(of indexes: [Int]) -> (Int, Range<Int>?) {
+        guard let first = indexes.first, indexes.allSatisfy({ $0 < 64 }), masks.count >= indexes.count else { return (0, nil) }
+        var count = 0
+        var place: Range<Int>? = nil
+        for start in 0...(masks.count - indexes.count) where masks[start] & (1 << UInt64(first)) != 0 {
+            var whole = true
+            for (offset, index) in indexes.enumerated().dropFirst() where masks[start + offset] & (1 << UInt64(index)) == 0 {
+                whole = false
+                break
+            }
+            if whole {
+                if count == 0 { place = places[start].lowerBound..<places[start + indexes.count - 1].upperBound }
+                count += 1
+            }
+        }
+        return (count, place)
+    }
+}
