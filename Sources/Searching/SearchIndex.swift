@@ -239,28 +239,11 @@ public final class SearchIndex {
 
     static func isHan(_ scalar: Unicode.Scalar) -> Bool { Han.contains(scalar) }
 
-    /// The Han unigrams and bigrams of a text (bigrams do not cross non-Han text).
-    struct HanGrams {
-        var unigramList: [String] = []
-        var bigramList: [String] = []
-        /// Space-separated, as the FTS5 columns hold them.
-        var unigrams: String { unigramList.joined(separator: " ") }
-        var bigrams: String { bigramList.joined(separator: " ") }
-    }
-
-    static func hanGrams(_ text: String) -> HanGrams {
-        var grams = HanGrams()
-        var previous: Unicode.Scalar? = nil
-        for scalar in text.unicodeScalars {
-            if isHan(scalar) {
-                grams.unigramList.append(String(scalar))
-                if let previous { grams.bigramList.append(String(previous) + String(scalar)) }
-                previous = scalar
-            } else {
-                previous = nil
-            }
-        }
-        return grams
+    /// The Han unigrams and bigrams of a text, space-separated (bigrams do not cross non-Han
+    /// text).
+    static func hanGrams(_ text: String) -> (unigrams: String, bigrams: String) {
+        var counts = TermCounts()
+        return counts.add(text, tokenizer: nil)
     }
 
     /// About 40 characters either side of `match` (UTF-8 offsets), the match in 【】.

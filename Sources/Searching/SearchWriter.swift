@@ -41,6 +41,11 @@ extension SearchIndex {
         private let finishDocument: Statement
         /// Documents added in this write whose postings are not written yet.
         private var pending: [(number: Int64, counts: TermCounts)] = []
+        /// Segment rows for FTS5 not inserted yet, and their size. They are inserted together:
+        /// every other statement in between (one per document) made FTS5 flush what it holds in
+        /// memory as a tiny segment of its own, and merging those was most of indexing's cost.
+        private var searchableRows: [(rowid: Int64, text: String, unigrams: String, bigrams: String)] = []
+        private var searchableBytes = 0
 
         init(_ db: Database) throws {
             self.db = db
@@ -74,9 +79,9 @@ extension SearchIndex {
                 let rowid = db.lastInsertedRowID
                 if ordinal == 1 { first = rowid }
                 last = rowid
-                let grams = SearchIndex.hanGrams(text)
-                try searchable.execute(arguments: [rowid, text, grams.unigrams, grams.bigrams])
-                counts.add(text, grams: grams, tokenizer: tokenizer)
+                let grams = counts.add(text, tokenizer: tokenizer)
+                searchableRows.append((rowid, text, grams.unigrams, grams.bigrams))
+                searchableBytes += text.utf8.count + grams.unigrams.utf8.count + grams.bigrams.utf8.count
             }
             try add("title", [record.title.en, record.title.zh, record.headline].compactMap { $0 }.joined(separator: " / "))
             try add("synopsis", record.synopsis.en)
@@ -99,7 +104,14 @@ extension SearchIndex {
                         bigrams = bigrams + ?
                     """, arguments: [lengths[0], lengths[1], lengths[2]])
             pending.append((number, counts))
+            if searchableBytes > 16 << 20 { try insertSearchable() }
             if pending.count >= SearchIndex.foldEvery { try fold() }
+        }
+
+        private func insertSearchable() throws {
+            for row in searchableRows { try searchable.execute(arguments: [row.rowid, row.text, row.unigrams, row.bigrams]) }
+            searchableRows = []
+            searchableBytes = 0
         }
 
         /// Drops a document: its segments, postings and share of the totals.
@@ -114,6 +126,8 @@ extension SearchIndex {
             else { return }
             let number: Int64 = row[0]
             if row[6] as Int == 1 {
+                let segments = (row[1] as Int64)...max(row[1] as Int64, row[2] as Int64)
+                searchableRows.removeAll { segments.contains($0.rowid) }
                 try db.execute(sql: "DELETE FROM segments_fts WHERE rowid BETWEEN ? AND ?", arguments: [row[1], row[2]])
                 try db.execute(sql: "DELETE FROM segments WHERE rowid BETWEEN ? AND ?", arguments: [row[1], row[2]])
                 try db.execute(
@@ -140,6 +154,7 @@ extension SearchIndex {
         /// Writes the postings of what this write added: as `recent` rows while few documents are
         /// recent, folded into a generation otherwise; and compacts when removals piled up.
         func finish() throws {
+            try insertSearchable()
             if !pending.isEmpty {
                 let recent = try Int.fetchOne(db, sql: "SELECT count(*) FROM recent") ?? 0
                 if recent + pending.count > SearchIndex.recentLimit {
@@ -157,33 +172,43 @@ extension SearchIndex {
 
         /// Moves the recent documents and those pending into a new generation, then merges.
         private func fold() throws {
-            var postings: [String: Postings] = [:]
+            var postings = TermTable<Postings>()
             var documents = 0
             for row in try Row.fetchAll(db, sql: "SELECT document, terms FROM recent ORDER BY document") {
+                let number: Int64 = row[0]
                 RecentTerms.each(in: row[1]) { term, frequency, length in
-                    postings[term, default: Postings()].append(row[0], frequency, length)
+                    postings.update(term, initial: Postings()) { $0.append(number, frequency, length) }
                 }
                 documents += 1
             }
             for (number, counts) in pending {
-                for (term, frequency) in counts.frequencies {
-                    postings[term, default: Postings()].append(number, Int32(frequency), counts.length(of: term))
+                let lengths = counts.lengths.map { Int32($0) }
+                let table = counts.table
+                for (key, frequency) in zip(table.shortKeys, table.shortValues) {
+                    let length = lengths[key.column.rawValue]
+                    postings.update(key, initial: Postings()) { $0.append(number, frequency, length) }
+                }
+                for (term, frequency) in table.long {
+                    postings.update(term, initial: Postings()) { $0.append(number, frequency, counts.length(of: term)) }
                 }
             }
             documents += pending.count
             pending = []
             try db.execute(sql: "DELETE FROM recent")
             guard documents > 0 else { return }
-            try write(postings, documents: documents)
+            var sorted: [(String, Postings)] = []
+            sorted.reserveCapacity(postings.count)
+            postings.visit { sorted.append(($0, $1)) }
+            try write(sorted.sorted { $0.0 < $1.0 }, documents: documents)
             try mergeIfDue()
         }
 
         /// Appends a generation.
-        private func write(_ postings: [String: Postings], documents: Int) throws {
+        private func write(_ postings: [(String, Postings)], documents: Int) throws {
             try db.execute(sql: "INSERT INTO generations(documents) VALUES (?)", arguments: [documents])
             let generation = db.lastInsertedRowID
             let insert = try db.cachedStatement(sql: "INSERT INTO postings(generation, term, data) VALUES (?, ?, ?)")
-            for term in postings.keys.sorted() { try insert.execute(arguments: [generation, term, postings[term]!.packed]) }
+            for (term, list) in postings { try insert.execute(arguments: [generation, term, list.packed]) }
         }
 
         /// Merges the newest generations while `mergeWidth` of them share a size class.
@@ -237,7 +262,7 @@ extension SearchIndex {
             }
             // Once every generation is merged, no postings of a removed document are left.
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM generations") == 0 { try db.execute(sql: "DELETE FROM removed") }
-            if !documents.isEmpty { try write(postings, documents: documents.count) }
+            if !documents.isEmpty { try write(postings.sorted { $0.key < $1.key }, documents: documents.count) }
         }
     }
 }
@@ -250,8 +275,8 @@ extension TermCounts {
     /// final newline, so that a term is found by searching for "\nterm\t".
     var recentText: String {
         var text = ""
-        for term in frequencies.keys.sorted() {
-            text += "\n\(term)\t\(frequencies[term]!)\t\(length(of: term))"
+        for (term, frequency) in terms.sorted(by: { $0.term < $1.term }) {
+            text += "\n\(term)\t\(frequency)\t\(length(of: term))"
         }
         return text + "\n"
     }

@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Searching
+
+/// The quick tokenizer gives exactly FTS5's `unicode61 remove_diacritics 2` tokens (less those
+/// holding Han), or declines; terms pack and count without loss.
+@Suite struct SearchTermsTests {
+    static func fts5Tokens(_ text: String) throws -> [String] {
+        let queue = try DatabaseQueue()
+        return try queue.read { db in
+            let tokenizer = try db.makeTokenizer(.unicode61(diacritics: .remove))
+            return try tokenizer.tokenize(document: text).map(\.token).filter { !$0.unicodeScalars.contains(where: SearchIndex.isHan) }
+        }
+    }
+
+    static func quickTokens(_ text: String) -> [String]? {
+        var text = text
+        var tokens: [String] = []
+        let known = text.withUTF8 { QuickTokens.scan($0) { tokens.append(String(decoding: $0, as: UTF8.self)) } }
+        return known ? tokens : nil
+    }
+
+    @Test(arguments: [
+        "The Digital Silk Road, 2020–2035: “data” isn’t oil…", "数字中国建设 2035年，数据（要素）市场。「政务」",
+        "AI赋能 e-Government_services x86-64 ABC123def", "Full\u{3000}width！＂（AI）", "nbsp\u{A0}and «quotes» · dots"
+    ])
+    func quickTokensAreFTS5Tokens(text: String) throws {
+        #expect(Self.quickTokens(text) == (try Self.fts5Tokens(text)))
+    }
+
+    @Test func quickTokensDeclineWhatTheyDoNotKnow() {
+        #expect(Self.quickTokens("Café") == nil, "folding is FTS5's to do")
+        #expect(Self.quickTokens("ＡＩ fullwidth letters") == nil)
+        #expect(Self.quickTokens("ひらがな") == nil)
+    }
+
+    /// Random text from an alphabet of every class the quick path knows and a few it does not.
+    @Test func quickTokensMatchFTS5OnRandomText() throws {
+        let alphabet = Array("aZ09 _-.,'\"数据政务\u{3001}\u{3002}\u{FF08}\u{FF09}\u{201C}\u{201D}\u{2014}\u{A0}éｱ\u{3005}")
+        var generator = SystemRandomNumberGenerator()
+        var compared = 0
+        for _ in 0..<400 {
+            let text = String((0..<Int.random(in: 0..<40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            guard let quick = Self.quickTokens(text) else { continue }
+            #expect(quick == (try Self.fts5Tokens(text)), "\(text.debugDescription)")
+            compared += 1
+        }
+        #expect(compared > 50)
+    }
+
+    @Test func shortTermsRoundTripAndTablesGrow() {
+        var table = TermTable<Int32>()
+        let words = (0..<5000).map { "w\($0)" } + ["数", "数据", "a-very-long-term-beyond-fifteen-bytes"]
+        for word in words + words { table.update(word, initial: 0) { $0 += 1 } }
+        var seen: [String: Int32] = [:]
+        table.visit { seen[$0] = $1 }
+        #expect(seen.count == words.count && seen.values.allSatisfy { $0 == 2 })
+        #expect(seen["a-very-long-term-beyond-fifteen-bytes"] == 2)
+        var text = "数据"
+        let key = text.withUTF8 { ShortTerm(UnsafeRawBufferPointer($0)) }
+        #expect(key?.string == "数据" && key?.column == .bigrams)
+    }
+}
