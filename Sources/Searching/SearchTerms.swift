@@ -119,7 +119,7 @@ struct TermTable<Value> {
 /// segment index uses, so a document has a posting for every English term FTS5 would match in
 /// it; Han text gives the same unigrams and bigrams as the segment index.
 struct TermCounts {
-    private(set) var table = TermTable<Int32>()
+    var table = TermTable<Int32>()
     var lengths = [0, 0, 0]
 
     /// Every term with its frequency.

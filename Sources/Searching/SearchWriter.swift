@@ -22,13 +22,25 @@ import GRDB
 ///   and merges drop its postings; when many accumulate, every generation is merged into one.
 extension SearchIndex {
     /// How many documents may sit in `recent` before they are folded into a generation.
-    static let recentLimit = 32
+    static let recentLimit = 128
     /// A write folds what it added every this many documents (its memory stays bounded).
     static let foldEvery = 1024
     /// How many generations of one size class are merged into one.
     static let mergeWidth = 4
     /// Removed documents that trigger merging every generation (which drops their postings).
     static let compactAfterRemoved = 512
+
+    /// Folds the recent documents into a generation, for a writer with time on its hands (the
+    /// watcher, when Inbox/ is quiet): queries then read no recent rows.
+    public func settle() throws {
+        try wrap {
+            try database.write { db in
+                guard try Int.fetchOne(db, sql: "SELECT count(*) FROM recent") ?? 0 > 0 else { return }
+                let writer = try Writer(db)
+                try writer.fold()
+            }
+        }
+    }
 
     /// Adds and removes documents within one write: the statements and the tokenizer are made
     /// once, and postings are written when the write ends (`finish`, required before commit).
@@ -171,7 +183,7 @@ extension SearchIndex {
         }
 
         /// Moves the recent documents and those pending into a new generation, then merges.
-        private func fold() throws {
+        func fold() throws {
             var postings = TermTable<Postings>()
             var documents = 0
             for row in try Row.fetchAll(db, sql: "SELECT document, terms FROM recent ORDER BY document") {
@@ -271,53 +283,80 @@ extension TermCounts {
     /// The length of `term`'s column in this document.
     func length(of term: String) -> Int32 { Int32(lengths[TermColumn(of: term).rawValue]) }
 
-    /// The document's `recent` row: "\nterm\tfrequency\tlength" per term, in term order, and a
-    /// final newline, so that a term is found by searching for "\nterm\t".
+    /// The document's `recent` row: "\nterm\tfrequency\tlength" per term, terms in UTF-8 byte
+    /// order (found by binary search), and a final newline.
     var recentText: String {
-        var text = ""
-        for (term, frequency) in terms.sorted(by: { $0.term < $1.term }) {
-            text += "\n\(term)\t\(frequency)\t\(length(of: term))"
+        var bytes: [UInt8] = []
+        for (term, frequency) in terms.sorted(by: { $0.term.utf8.lexicographicallyPrecedes($1.term.utf8) }) {
+            bytes.append(0x0A)
+            bytes.append(contentsOf: term.utf8)
+            bytes.append(0x09)
+            bytes.append(contentsOf: String(frequency).utf8)
+            bytes.append(0x09)
+            bytes.append(contentsOf: String(length(of: term)).utf8)
         }
-        return text + "\n"
+        bytes.append(0x0A)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
 /// Reading a `recent` row.
 enum RecentTerms {
     /// Calls `body` with the frequency and length of `term` (of every term beginning with it,
-    /// when `prefix`) in a `recent` row.
+    /// when `prefix`) in a `recent` row, found by binary search over its sorted lines.
     static func find(_ term: String, prefix: Bool, in text: String, _ body: (Int32, Int32) -> Void) {
         var text = text
-        let needle = Array(("\n" + term + (prefix ? "" : "\t")).utf8)
+        let wanted = Array(term.utf8)
         text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return }
-            var offset = 0
-            while offset + needle.count <= bytes.count,
-                let hit = memchr(base + offset, 0x0A, bytes.count - offset - needle.count + 1)
-            {
-                var position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                guard memcmp(hit, needle, needle.count) == 0 else {
-                    offset = position + 1
-                    continue
-                }
-                position += 1
-                // The line: term, tab, frequency, tab, length.
-                var fields: [Int32] = []
-                var value: Int32 = 0
-                var tabs = 0
+            guard let final = bytes.lastIndex(of: 0x0A), bytes.first == 0x0A else { return }
+            /// The line's term: from after its newline to its first tab (or the next newline).
+            func termEnd(_ start: Int) -> Int {
+                var end = start + 1
+                while end < bytes.count && bytes[end] != 0x09 && bytes[end] != 0x0A { end += 1 }
+                return end
+            }
+            func nextLine(_ start: Int) -> Int {
+                var end = start + 1
+                while end < final && bytes[end] != 0x0A { end += 1 }
+                return end
+            }
+            func compare(_ start: Int) -> Int {
+                let term = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<termEnd(start)])
+                let shared = min(term.count, wanted.count)
+                let order = shared == 0 ? 0 : memcmp(term.baseAddress!, wanted, shared)
+                if order != 0 { return Int(order) }
+                return term.count - wanted.count
+            }
+            // The first line whose term is not below `term`.
+            var low = 0
+            var high = final
+            while low < high {
+                var middle = (low + high) / 2
+                while middle > low && bytes[middle] != 0x0A { middle -= 1 }
+                if compare(middle) < 0 { low = nextLine(middle) } else { high = middle }
+            }
+            var line = low
+            while line < final {
+                let end = termEnd(line)
+                let length = end - line - 1
+                guard prefix ? length >= wanted.count : length == wanted.count,
+                    wanted.isEmpty || memcmp(bytes.baseAddress! + line + 1, wanted, wanted.count) == 0
+                else { return }
+                // The line's two numbers: frequency, then length.
+                var numbers: [Int32] = [0, 0]
+                var field = -1
+                var position = end
                 while position < bytes.count && bytes[position] != 0x0A {
                     let byte = bytes[position]
                     if byte == 0x09 {
-                        if tabs > 0 { fields.append(value) }
-                        tabs += 1
-                        value = 0
-                    } else if tabs > 0 && byte >= 0x30 && byte <= 0x39 {
-                        value = value &* 10 &+ Int32(byte - 0x30)
+                        field += 1
+                    } else if field >= 0 && field < 2 && byte >= 0x30 && byte <= 0x39 {
+                        numbers[field] = numbers[field] &* 10 &+ Int32(byte - 0x30)
                     }
                     position += 1
                 }
-                if tabs == 2 { body(fields[0], value) }
-                offset = position
+                if field == 1 { body(numbers[0], numbers[1]) }
+                line = position
             }
         }
     }

@@ -21,12 +21,15 @@ enum SearchSync {
     }
 
     /// Brings the index up to date; a failure is reported, never fatal: the index is derived.
-    static func refresh(_ options: GlobalOptions, store: ArchiveStore) {
+    /// `settle` also folds recently indexed documents into the postings (see `SearchIndex.settle`).
+    static func refresh(_ options: GlobalOptions, store: ArchiveStore, settle: Bool = false) {
         guard FileManager.default.fileExists(atPath: store.bag.declarationURL.path) else { return }
         do {
             // Only record files that changed since the index noted them are read.
             _ = try store.read {
-                try SearchIndex(path: indexPath(options)).sync(folder: store.corpusURL, decode: CorpusRecord.decode)
+                let index = try SearchIndex(path: indexPath(options))
+                try index.sync(folder: store.corpusURL, decode: CorpusRecord.decode)
+                if settle { try index.settle() }
             }
         } catch let error as CorpusError {
             Output.error("\(error.description) (the archive is fine; run `dccorpus reindex`)")

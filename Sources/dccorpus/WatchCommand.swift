@@ -54,7 +54,9 @@ struct Watch: ParsableCommand {
                 },
                 validate: {
                     let report = try ingestor.store.read { Validator(config: config).validate(store: ingestor.store, cache: findings) }
-                    SearchSync.refresh(options, store: ingestor.store)
+                    // Inbox/ is quiet: recent documents are folded into the search postings now,
+                    // not by a later drop.
+                    SearchSync.refresh(options, store: ingestor.store, settle: true)
                     return (report.errors.count, report.warnings.count)
                 })
             if once && rejected { throw Fail.problems }

@@ -62,4 +62,35 @@ import Testing
         let key = text.withUTF8 { ShortTerm(UnsafeRawBufferPointer($0)) }
         #expect(key?.string == "数据" && key?.column == .bigrams)
     }
+
+    /// A recent row is searched by binary search over its sorted lines, exactly and by prefix.
+    @Test func recentRowsFindTermsAndPrefixes() {
+        var counts = TermCounts()
+        _ = counts.add("ab ab abc b a zeta 数据 数", tokenizer: nil)
+        var english = TermCounts()
+        let words = ["ab", "ab", "abc", "b", "a", "zeta", "abd"]
+        let text = words.joined(separator: " ")
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBufferPointer { buffer in
+            QuickTokens.scan(UnsafeBufferPointer(buffer)) { token in english.table.update(token, initial: 0) { $0 += 1 } }
+        }
+        english.lengths = [words.count, 0, 0]
+        let row = english.recentText
+        func found(_ term: String, prefix: Bool) -> [Int32] {
+            var frequencies: [Int32] = []
+            RecentTerms.find(term, prefix: prefix, in: row) { frequency, length in
+                #expect(length == Int32(words.count))
+                frequencies.append(frequency)
+            }
+            return frequencies
+        }
+        #expect(found("ab", prefix: false) == [2])
+        #expect(found("ab", prefix: true) == [2, 1, 1])
+        #expect(found("a", prefix: true).count == 4)
+        #expect(found("aa", prefix: false).isEmpty && found("zz", prefix: true).isEmpty && found("zeta", prefix: false) == [1])
+        let han = counts.recentText
+        var grams: [Int32] = []
+        RecentTerms.find("数", prefix: false, in: han) { frequency, _ in grams.append(frequency) }
+        #expect(grams == [2])
+    }
 }
