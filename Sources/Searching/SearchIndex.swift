@@ -97,7 +97,9 @@ public final class SearchIndex {
                 CREATE INDEX documents_unranked ON documents(number) WHERE ranked = 0;
                 CREATE TABLE segments(
                     rowid INTEGER PRIMARY KEY, record TEXT NOT NULL, kind TEXT NOT NULL, lesson INTEGER,
-                    field TEXT NOT NULL, at TEXT, ordinal INTEGER NOT NULL, text TEXT NOT NULL, document INTEGER);
+                    field TEXT NOT NULL, at TEXT, ordinal INTEGER NOT NULL, text TEXT NOT NULL, document INTEGER,
+                    folds INTEGER NOT NULL DEFAULT 1, english_length INTEGER NOT NULL DEFAULT 0,
+                    han_length INTEGER NOT NULL DEFAULT 0);
                 CREATE VIRTUAL TABLE segments_fts USING fts5(
                     english, unigrams, bigrams, tokenize='unicode61 remove_diacritics 2');
                 CREATE VIRTUAL TABLE syntax USING fts5(english, unigrams, bigrams, tokenize='unicode61 remove_diacritics 2');

@@ -185,12 +185,22 @@ struct TermCounts {
         _ text: String, tokenizer: any FTS5Tokenizer, for tokenization: FTS5Tokenization,
         _ body: (UnsafeRawBufferPointer) -> Void
     ) {
+        englishTokenBytes(text, tokenizer: tokenizer, for: tokenization, keepingHan: false) { token, _ in body(token) }
+    }
+
+    /// Each token with its place in the text (UTF-8 offsets); tokens holding Han are left out
+    /// unless `keepingHan` (a segment's token positions count them, as FTS5's do).
+    static func englishTokenBytes(
+        _ text: String, tokenizer: any FTS5Tokenizer, for tokenization: FTS5Tokenization, keepingHan: Bool,
+        _ body: (UnsafeRawBufferPointer, Range<Int>) -> Void
+    ) {
         final class Collector {
             var bytes: [UInt8] = []
             var ends: [Int] = []
+            var places: [Range<Int>] = []
         }
         var text = text
-        if text.withUTF8({ bytes in QuickTokens.scan(bytes, body) }) { return }
+        if text.withUTF8({ bytes in QuickTokens.scan(bytes, keepingHan: keepingHan, body) }) { return }
         let collector = Collector()
         text.withUTF8 { bytes in
             guard let base = bytes.baseAddress else { return }
@@ -198,22 +208,25 @@ struct TermCounts {
                 tokenizer.tokenize(
                     context: Unmanaged.passUnretained(collector).toOpaque(), tokenization: tokenization,
                     pText: UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), nText: CInt(bytes.count)
-                ) { context, _, token, length, _, _ in
+                ) { context, _, token, length, start, end in
                     guard let context, let token else { return 0 }
                     let collector = Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue()
                     collector.bytes.append(contentsOf: UnsafeRawBufferPointer(start: token, count: Int(length)))
                     collector.ends.append(collector.bytes.count)
+                    collector.places.append(Int(start)..<Int(max(start, end)))
                     return 0
                 }
             }
         }
         collector.bytes.withUnsafeBytes { all in
             var start = 0
-            for end in collector.ends {
+            for (end, place) in zip(collector.ends, collector.places) {
                 let token = UnsafeRawBufferPointer(rebasing: all[start..<end])
                 start = end
-                if token.contains(where: { $0 >= 0xE3 }), Han.occurs(in: String(decoding: token, as: UTF8.self)) { continue }
-                body(token)
+                if !keepingHan && token.contains(where: { $0 >= 0xE3 }) && Han.occurs(in: String(decoding: token, as: UTF8.self)) {
+                    continue
+                }
+                body(token, place)
             }
         }
     }
@@ -230,6 +243,13 @@ enum QuickTokens {
     /// Calls `body` with each token (lower-cased bytes, valid during the call) that holds no
     /// Han character; false, with `body` not called, when the text needs the full tokenizer.
     static func scan(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        scan(text, keepingHan: false) { token, _ in body(token) }
+    }
+
+    /// `scan`, with each token's place (UTF-8 offsets), and tokens holding Han when `keepingHan`.
+    static func scan(
+        _ text: UnsafeBufferPointer<UInt8>, keepingHan: Bool, _ body: (UnsafeRawBufferPointer, Range<Int>) -> Void
+    ) -> Bool {
         // First pass: is every character known? (So that `body` is never called for a text the
         // caller then tokenizes again.)
         var offset = 0
@@ -244,8 +264,9 @@ enum QuickTokens {
         }
         var token: [UInt8] = []
         var poisoned = false
-        func flush() {
-            if !token.isEmpty && !poisoned { token.withUnsafeBytes(body) }
+        var start = 0
+        func flush(_ end: Int) {
+            if !token.isEmpty && (keepingHan || !poisoned) { token.withUnsafeBytes { body($0, start..<end) } }
             token.removeAll(keepingCapacity: true)
             poisoned = false
         }
@@ -253,30 +274,36 @@ enum QuickTokens {
         while offset < text.count {
             let byte = text[offset]
             if byte < 0x80 {
-                offset += 1
-                if byte >= 0x61 && byte <= 0x7A || byte >= 0x30 && byte <= 0x39 {
-                    token.append(byte)
-                } else if byte >= 0x41 && byte <= 0x5A {
-                    token.append(byte | 0x20)
+                if byte >= 0x61 && byte <= 0x7A || byte >= 0x30 && byte <= 0x39 || byte >= 0x41 && byte <= 0x5A {
+                    if token.isEmpty { start = offset }
+                    token.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
                 } else {
-                    flush()
+                    flush(offset)
                 }
+                offset += 1
                 continue
             }
             let (scalar, width) = decode(text, at: offset)!
             if kind(of: scalar) == .han {
+                if token.isEmpty { start = offset }
                 token.append(contentsOf: text[offset..<(offset + width)])
                 poisoned = true
             } else {
-                flush()
+                flush(offset)
             }
             offset += width
         }
-        flush()
+        flush(offset)
         return true
     }
 
     enum Kind { case han, separator }
+
+    /// The kind of the character starting at `offset` (nil when unknown or not UTF-8).
+    static func kind(at offset: Int, in text: UnsafeBufferPointer<UInt8>) -> Kind? {
+        guard let (scalar, _) = decode(text, at: offset) else { return nil }
+        return kind(of: scalar)
+    }
 
     static func kind(of scalar: Unicode.Scalar) -> Kind? {
         if Han.contains(scalar) { return .han }

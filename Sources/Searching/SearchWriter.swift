@@ -65,7 +65,11 @@ extension SearchIndex {
             document = try db.cachedStatement(
                 sql: "INSERT INTO documents(id, record_sha256, kind, lesson, ranked) VALUES (?, ?, ?, ?, 1)")
             segment = try db.cachedStatement(
-                sql: "INSERT INTO segments(record, kind, lesson, field, at, ordinal, text, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                sql: """
+                    INSERT INTO segments(record, kind, lesson, field, at, ordinal, text, document, folds, english_length, han_length)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
             searchable = try db.cachedStatement(sql: "INSERT INTO segments_fts(rowid, english, unigrams, bigrams) VALUES (?, ?, ?, ?)")
             finishDocument = try db.cachedStatement(
                 sql: """
@@ -87,11 +91,17 @@ extension SearchIndex {
             func add(_ field: String, _ text: String?, at: String? = nil) throws {
                 guard let text, !text.isEmpty else { return }
                 ordinal += 1
-                try segment.execute(arguments: [record.id, kind, lesson, field, at, ordinal, text, number])
+                var bytes = text
+                let folds = bytes.withUTF8(SegmentScorer.folds)
+                let before = counts.lengths
+                let grams = counts.add(text, tokenizer: tokenizer)
+                try segment.execute(arguments: [
+                    record.id, kind, lesson, field, at, ordinal, text, number, folds, counts.lengths[0] - before[0],
+                    counts.lengths[1] - before[1]
+                ])
                 let rowid = db.lastInsertedRowID
                 if ordinal == 1 { first = rowid }
                 last = rowid
-                let grams = counts.add(text, tokenizer: tokenizer)
                 searchableRows.append((rowid, text, grams.unigrams, grams.bigrams))
                 searchableBytes += text.utf8.count + grams.unigrams.utf8.count + grams.bigrams.utf8.count
             }

@@ -12,6 +12,11 @@ struct SegmentText {
     var field: String
     var at: String?
     var text: String
+    /// Its English tokens and Han characters (as indexed), and whether it has letters the
+    /// tokenizer folds.
+    var englishLength = 0
+    var hanLength = 0
+    var folds = true
     /// Where (UTF-8 offsets) the query first matches, once scored.
     var match: Range<Int>? = nil
 }
@@ -88,12 +93,16 @@ struct SegmentScorer {
         return (sql, arguments)
     }
 
+    /// Whether a segment's text has letters the tokenizer folds to ASCII (U+00C0–U+027F,
+    /// U+1E00–U+1EFF): such a segment may hold an English term its bytes do not show.
+    static func folds(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { bytes.contains { ($0 >= 0xC3 && $0 <= 0xC9) || $0 == 0xE1 } }
+
     /// The segments that hold every group (or, unless `requireAll`, any), best first, with
     /// their scores. `averages` are the document's mean segment lengths per column.
     func rank(_ segments: [SegmentText], requireAll: Bool, averages: [Double]) -> [(SegmentText, Double)] {
         var ranked: [(SegmentText, Double)] = []
         for var segment in segments {
-            if let (score, match) = score(segment.text, requireAll: requireAll, averages: averages) {
+            if let (score, match) = score(segment, requireAll: requireAll, averages: averages) {
                 segment.match = match
                 ranked.append((segment, score))
             }
@@ -101,16 +110,12 @@ struct SegmentScorer {
         return ranked.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rowid < $1.0.rowid }
     }
 
-    private func score(_ text: String, requireAll: Bool, averages: [Double]) -> (Double, Range<Int>?)? {
-        var text = text
+    private func score(_ segment: SegmentText, requireAll: Bool, averages: [Double]) -> (Double, Range<Int>?)? {
+        var text = segment.text
         var lowered: [UInt8] = []
-        var foldable = false
-        text.withUTF8 { bytes in
-            lowered = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-            // Latin letters with diacritics (U+00C0–U+027F, U+1E00–U+1EFF) fold to ASCII in the
-            // tokenizer: such a segment is tokenized whatever its bytes.
-            foldable = bytes.contains { ($0 >= 0xC3 && $0 <= 0xC9) || $0 == 0xE1 }
-        }
+        text.withUTF8 { bytes in lowered = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
+        // A segment with letters the tokenizer folds is tokenized whatever its bytes.
+        let foldable = segment.folds
         var tokens: TokenMatches? = nil
         var score = 0.0
         var matched = 0
@@ -128,18 +133,24 @@ struct SegmentScorer {
                 frequency = Self.occurrences(of: needle, in: lowered)
                 if frequency > 0 {
                     if let start = Self.firstOccurrence(of: needle, in: lowered) { found(start..<(start + needle.count)) }
-                    let scalars = text.unicodeScalars.filter(Han.contains).count
-                    length = column == .unigrams ? scalars : max(1, scalars - 1)
+                    length = column == .unigrams ? segment.hanLength : max(1, segment.hanLength - 1)
                 }
             } else {
                 column = .english
+                length = segment.englishLength
                 if let needle = needles[index], !foldable, Self.occurrences(of: needle, in: lowered, limit: 1) == 0 {
                     frequency = 0
+                } else if let needle = needles[index], !foldable, termIndexes[index].count == 1,
+                    let (count, range) = Self.tokenOccurrences(of: needle, in: lowered, prefix: terms[termIndexes[index][0]].prefix)
+                {
+                    // A word or prefix is counted where it stands as a token, without tokenizing.
+                    frequency = count
+                    found(range)
                 } else {
                     if tokens == nil { tokens = TokenMatches(text, terms: terms, tokenizer: tokenizer) }
                     let (count, range) = tokens!.frequency(of: termIndexes[index])
                     frequency = count
-                    length = tokens!.count
+                    if length == 0 { length = tokens!.count }
                     found(range)
                 }
             }
@@ -155,15 +166,80 @@ struct SegmentScorer {
         return matched > 0 || !requireAll ? (score, first) : nil
     }
 
-    static func firstOccurrence(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard !needle.isEmpty, needle.count <= haystack.count else { return nil }
-        let last = haystack.count - needle.count
-        var offset = 0
-        while offset <= last {
-            if haystack[offset] == needle[0] && haystack[offset..<(offset + needle.count)].elementsEqual(needle) { return offset }
-            offset += 1
+    /// How often ASCII `needle` occurs in lower-cased `text` as a token of its own (or, for a
+    /// prefix, at a token's start), and where first; nil when a neighbouring character is one
+    /// `QuickTokens` does not know (the caller then tokenizes).
+    static func tokenOccurrences(of needle: [UInt8], in text: [UInt8], prefix: Bool) -> (Int, Range<Int>?)? {
+        func isWordByte(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A || byte >= 0x30 && byte <= 0x39 }
+        /// Whether the character ending before `end` (or starting at `start`) separates tokens.
+        func separates(before end: Int) -> Bool? {
+            guard end > 0 else { return true }
+            if text[end - 1] < 0x80 { return !isWordByte(text[end - 1]) }
+            var start = end - 1
+            while start > 0 && text[start] & 0xC0 == 0x80 { start -= 1 }
+            return separates(at: start)
         }
-        return nil
+        func separates(at start: Int) -> Bool? {
+            guard start < text.count else { return true }
+            if text[start] < 0x80 { return !isWordByte(text[start]) }
+            return text.withUnsafeBufferPointer { bytes in
+                QuickTokens.kind(at: start, in: bytes).map { $0 == .separator }
+            }
+        }
+        var count = 0
+        var first: Range<Int>? = nil
+        var offset = 0
+        while let hit = Self.firstOccurrence(of: needle, in: text, from: offset) {
+            offset = hit + 1
+            guard let left = separates(before: hit) else { return nil }
+            guard left else { continue }
+            if !prefix {
+                guard let right = separates(at: hit + needle.count) else { return nil }
+                guard right else { continue }
+            }
+            if first == nil {
+                var end = hit + needle.count
+                while prefix && end < text.count && isWordByte(text[end]) { end += 1 }
+                first = hit..<end
+            }
+            count += 1
+        }
+        return (count, first)
+    }
+
+    /// How many Han characters UTF-8 `bytes` hold.
+    static func hanCount(_ bytes: [UInt8]) -> Int {
+        var count = 0
+        var offset = 0
+        while offset < bytes.count {
+            let lead = bytes[offset]
+            let width = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+            if width >= 3 && offset + width <= bytes.count {
+                var value = UInt32(lead) & (0xFF >> (width + 1))
+                for index in 1..<width { value = value << 6 | UInt32(bytes[offset + index] & 0x3F) }
+                if let scalar = Unicode.Scalar(value), Han.contains(scalar) { count += 1 }
+            }
+            offset += width
+        }
+        return count
+    }
+
+    static func firstOccurrence(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+        guard !needle.isEmpty, start + needle.count <= haystack.count else { return nil }
+        return haystack.withUnsafeBufferPointer { bytes in
+            needle.withUnsafeBufferPointer { wanted in
+                let base = bytes.baseAddress!
+                var offset = start
+                while offset + wanted.count <= bytes.count,
+                    let hit = memchr(base + offset, Int32(wanted[0]), bytes.count - offset - wanted.count + 1)
+                {
+                    let position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(hit, wanted.baseAddress!, wanted.count) == 0 { return position }
+                    offset = position + 1
+                }
+                return nil
+            }
+        }
     }
 
     /// How often `needle` occurs in `haystack` (overlapping), up to `limit`.
@@ -196,37 +272,21 @@ struct TokenMatches {
     var count: Int { masks.count }
 
     init(_ text: String, terms: [(bytes: [UInt8], prefix: Bool)], tokenizer: any FTS5Tokenizer) {
-        final class Context {
-            let terms: [(bytes: [UInt8], prefix: Bool)]
-            var masks: [UInt64] = []
-            var places: [Range<Int>] = []
-            init(_ terms: [(bytes: [UInt8], prefix: Bool)]) { self.terms = terms }
-        }
-        let context = Context(Array(terms.prefix(64)))
-        var text = text
-        text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return }
-            _ = withExtendedLifetime(context) {
-                tokenizer.tokenize(
-                    context: Unmanaged.passUnretained(context).toOpaque(), tokenization: .document,
-                    pText: UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), nText: CInt(bytes.count)
-                ) { pointer, _, token, length, start, end in
-                    guard let pointer, let token else { return 0 }
-                    let context = Unmanaged<Context>.fromOpaque(pointer).takeUnretainedValue()
-                    var mask: UInt64 = 0
-                    for (index, term) in context.terms.enumerated() {
-                        let size = term.bytes.count
-                        guard term.prefix ? Int(length) >= size : Int(length) == size else { continue }
-                        if term.bytes.withUnsafeBytes({ memcmp(token, $0.baseAddress!, size) }) == 0 { mask |= 1 << UInt64(index) }
-                    }
-                    context.masks.append(mask)
-                    context.places.append(Int(start)..<Int(max(start, end)))
-                    return 0
-                }
+        let terms = Array(terms.prefix(64))
+        var masks: [UInt64] = []
+        var places: [Range<Int>] = []
+        TermCounts.englishTokenBytes(text, tokenizer: tokenizer, for: .document, keepingHan: true) { token, place in
+            var mask: UInt64 = 0
+            for (index, term) in terms.enumerated() {
+                let size = term.bytes.count
+                guard term.prefix ? token.count >= size : token.count == size else { continue }
+                if term.bytes.withUnsafeBytes({ memcmp(token.baseAddress!, $0.baseAddress!, size) }) == 0 { mask |= 1 << UInt64(index) }
             }
+            masks.append(mask)
+            places.append(place)
         }
-        masks = context.masks
-        places = context.places
+        self.masks = masks
+        self.places = places
     }
 
     /// How often the terms `indexes` occur one after another (a term's occurrences, for one),

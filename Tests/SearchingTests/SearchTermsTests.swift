@@ -93,4 +93,18 @@ import Testing
         RecentTerms.find("数", prefix: false, in: han) { frequency, _ in grams.append(frequency) }
         #expect(grams == [2])
     }
+
+    /// A word is counted where it stands as a token of its own, as the tokenizer would find it.
+    @Test func wordsAreCountedWhereTheyAreTokens() throws {
+        func count(_ word: String, in text: String, prefix: Bool = false) -> Int? {
+            let lowered = Array(text.utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            return SegmentScorer.tokenOccurrences(of: Array(word.utf8), in: lowered, prefix: prefix)?.0
+        }
+        let text = "Governance, e-governance and “governance” — not governances, 数据governance or governance2."
+        #expect(count("governance", in: text) == 3)
+        #expect(try Self.fts5Tokens(text).filter { $0 == "governance" }.count == 3)
+        #expect(count("govern", in: text, prefix: true) == 5)
+        #expect(count("governance", in: "Café governance") != nil, "é before a space is not next to the word")
+        #expect(count("governance", in: "ｱgovernance") == nil, "an unknown neighbour: the caller tokenizes")
+    }
 }
