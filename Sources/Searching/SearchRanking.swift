@@ -125,11 +125,7 @@ private struct Ranking {
             let rows = try Row.fetchCursor(statement, arguments: to == nil ? [generation, from] : [generation, from, to])
             while let row = try rows.next() {
                 try row.withUnsafeData(atIndex: 0) { data in
-                    Postings.unpack(data ?? Data()) { number, frequency, length in
-                        guard !state.removed.contains(number) else { return }
-                        if let last = result.documents.last, last > number { sorted = false }
-                        result.append(number, frequency, length)
-                    }
+                    if !result.append(packed: data ?? Data(), removed: state.removed) { sorted = false }
                 }
             }
         }
@@ -139,7 +135,8 @@ private struct Ranking {
                 result.append(number, frequency, length)
             }
         }
-        return sorted ? result : result.sortedByDocument()
+        // A prefix's terms interleave; its caller merges them by document in any order.
+        return sorted || to != nil ? result : result.sortedByDocument()
     }
 
     /// The postings of a group.

@@ -403,6 +403,49 @@ extension Postings {
         return Data(bytes)
     }
 
+    /// Appends packed postings, leaving out `removed` documents; false when the documents did
+    /// not follow those already here in ascending order.
+    mutating func append(packed data: Data, removed: Set<Int64>) -> Bool {
+        var ascending = true
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            let expected = count + bytes.count / 3
+            documents.reserveCapacity(expected)
+            frequencies.reserveCapacity(expected)
+            lengths.reserveCapacity(expected)
+            var offset = 0
+            @inline(__always) func next() -> UInt64? {
+                var value: UInt64 = 0
+                var shift: UInt64 = 0
+                while offset < bytes.count {
+                    let byte = bytes[offset]
+                    offset += 1
+                    value |= UInt64(byte & 0x7F) << shift
+                    if byte < 0x80 { return value }
+                    shift += 7
+                    if shift > 63 { return nil }
+                }
+                return nil
+            }
+            var document: Int64 = 0
+            let last = documents.last ?? 0
+            var first = true
+            let skipping = !removed.isEmpty
+            while offset < bytes.count {
+                guard let delta = next(), let frequency = next(), let length = next() else { return }
+                document += Int64(delta)
+                if first {
+                    ascending = document > last || documents.isEmpty
+                    first = false
+                }
+                if skipping && removed.contains(document) { continue }
+                documents.append(document)
+                frequencies.append(Int32(clamping: frequency))
+                lengths.append(Int32(clamping: length))
+            }
+        }
+        return ascending
+    }
+
     /// Calls `body` with each (document, frequency, length) of packed postings.
     static func unpack(_ data: Data, _ body: (Int64, Int32, Int32) -> Void) {
         data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
