@@ -262,21 +262,37 @@ enum QuickTokens {
             guard let (scalar, width) = decode(text, at: offset), kind(of: scalar) != nil else { return false }
             offset += width
         }
-        var token: [UInt8] = []
+        // Second pass: a token is a run of the text itself, copied only to lower-case it.
+        var scratch: [UInt8] = []
+        var start = -1
+        var upper = false
         var poisoned = false
-        var start = 0
+        let raw = UnsafeRawBufferPointer(text)
         func flush(_ end: Int) {
-            if !token.isEmpty && (keepingHan || !poisoned) { token.withUnsafeBytes { body($0, start..<end) } }
-            token.removeAll(keepingCapacity: true)
-            poisoned = false
+            defer {
+                start = -1
+                upper = false
+                poisoned = false
+            }
+            guard start >= 0, keepingHan || !poisoned else { return }
+            let token = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+            if upper {
+                scratch.removeAll(keepingCapacity: true)
+                for byte in token { scratch.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+                scratch.withUnsafeBytes { body($0, start..<end) }
+            } else {
+                body(token, start..<end)
+            }
         }
         offset = 0
         while offset < text.count {
             let byte = text[offset]
             if byte < 0x80 {
-                if byte >= 0x61 && byte <= 0x7A || byte >= 0x30 && byte <= 0x39 || byte >= 0x41 && byte <= 0x5A {
-                    if token.isEmpty { start = offset }
-                    token.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+                if byte >= 0x61 && byte <= 0x7A || byte >= 0x30 && byte <= 0x39 {
+                    if start < 0 { start = offset }
+                } else if byte >= 0x41 && byte <= 0x5A {
+                    if start < 0 { start = offset }
+                    upper = true
                 } else {
                     flush(offset)
                 }
@@ -285,8 +301,7 @@ enum QuickTokens {
             }
             let (scalar, width) = decode(text, at: offset)!
             if kind(of: scalar) == .han {
-                if token.isEmpty { start = offset }
-                token.append(contentsOf: text[offset..<(offset + width)])
+                if start < 0 { start = offset }
                 poisoned = true
             } else {
                 flush(offset)

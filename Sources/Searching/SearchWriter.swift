@@ -23,8 +23,9 @@ import GRDB
 extension SearchIndex {
     /// How many documents may sit in `recent` before they are folded into a generation.
     static let recentLimit = 128
-    /// A write folds what it added every this many documents (its memory stays bounded).
-    static let foldEvery = 1024
+    /// A write folds what it added every this many documents: its memory stays bounded, and a
+    /// batch indexer folds while the batch is still being built, not after it committed.
+    static let foldEvery = 256
     /// How many generations of one size class are merged into one.
     static let mergeWidth = 4
     /// Removed documents that trigger merging every generation (which drops their postings).
