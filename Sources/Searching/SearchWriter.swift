@@ -270,11 +270,9 @@ extension SearchIndex {
                     let term: String = row[0]
                     var list = postings[term] ?? Postings()
                     try row.withUnsafeData(atIndex: 1) { data in
-                        Postings.unpack(data ?? Data()) { number, frequency, length in
-                            guard !removed.contains(number) else { return }
-                            list.append(number, frequency, length)
-                            documents.insert(number)
-                        }
+                        let before = list.count
+                        _ = list.append(packed: data ?? Data(), removed: removed)
+                        for index in before..<list.count { documents.insert(list.documents[index]) }
                     }
                     postings[term] = list.isEmpty ? nil : list
                 }
@@ -445,31 +443,5 @@ extension Postings {
             }
         }
         return ascending
-    }
-
-    /// Calls `body` with each (document, frequency, length) of packed postings.
-    static func unpack(_ data: Data, _ body: (Int64, Int32, Int32) -> Void) {
-        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var offset = 0
-            func next() -> UInt64? {
-                var value: UInt64 = 0
-                var shift: UInt64 = 0
-                while offset < bytes.count {
-                    let byte = bytes[offset]
-                    offset += 1
-                    value |= UInt64(byte & 0x7F) << shift
-                    if byte < 0x80 { return value }
-                    shift += 7
-                    if shift > 63 { return nil }
-                }
-                return nil
-            }
-            var document: Int64 = 0
-            while offset < bytes.count {
-                guard let delta = next(), let frequency = next(), let length = next() else { return }
-                document += Int64(delta)
-                body(document, Int32(clamping: frequency), Int32(clamping: length))
-            }
-        }
     }
 }

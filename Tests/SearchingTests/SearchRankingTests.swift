@@ -118,6 +118,32 @@ import Testing
         #expect(generations >= 1 && generations < 8, "generations are merged: \(generations)")
     }
 
+    /// Documents written one at a time stay recent rows until a quiet writer settles them into
+    /// a generation; either way they are found and ranked the same.
+    @Test func settlingFoldsRecentDocuments() throws {
+        let folder = try TemporaryFolder("search-settle")
+        let index = try Self.index(folder)
+        var records: [CorpusRecord] = []
+        for n in 0..<5 {
+            records.append(Self.page("p-\(n)", String(repeating: "harbour ", count: n + 1) + "lantern \(n)."))
+            try index.sync(records)
+        }
+        func counts() throws -> (recent: Int, generations: Int) {
+            try index.database.read { db in
+                (
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM recent") ?? -1,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM generations") ?? -1
+                )
+            }
+        }
+        #expect(try counts().recent == 5 && counts().generations == 0)
+        let before = try Self.shown(index, ["harbour", "lan*", "\"harbour lantern\""])
+        #expect(before[0].map(\.id) == ["p-4", "p-3", "p-2", "p-1", "p-0"])
+        try index.settle()
+        #expect(try counts().recent == 0 && counts().generations == 1)
+        #expect(try Self.shown(index, ["harbour", "lan*", "\"harbour lantern\""]) == before)
+    }
+
     @Test func manyRemovalsAreCompactedAway() throws {
         let folder = try TemporaryFolder("search-compact")
         let index = try Self.index(folder)
