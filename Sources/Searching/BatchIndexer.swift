@@ -15,7 +15,16 @@ import Synchronization
 ///
 /// Start it only while holding the archive's exclusive lock (its transaction takes SQLite's
 /// write lock, which `sync` under a shared archive lock also wants).
+///
+/// In the `background`, `finish` does not wait: the index commits while the writer goes on
+/// (the watcher emits its event and takes the next drop; a fold of recent documents is not in
+/// any drop's latency). The indexers of one process run in the order they were started, and
+/// `waitForBackground` waits for them all (before a refresh, and when the writer stops).
 public final class BatchIndexer: RecordIndexing {
+    /// The indexer started last in this process: the next one waits for it.
+    private static let last = Mutex<DispatchGroup?>(nil)
+    private static let outstanding = DispatchGroup()
+
     private struct Pending {
         var records: [(CorpusRecord, size: Int64, mtime: Int64)] = []
         var decision: Bool? = nil
@@ -25,10 +34,22 @@ public final class BatchIndexer: RecordIndexing {
     private let done = DispatchGroup()
     private let failure = Mutex<String?>(nil)
 
-    public init(path: String) {
+    private let background: Bool
+
+    public init(path: String, background: Bool = false) {
+        self.background = background
         done.enter()
+        Self.outstanding.enter()
+        let before = Self.last.withLock { last in
+            defer { last = done }
+            return last
+        }
         Thread.detachNewThread { [self] in
-            defer { done.leave() }
+            defer {
+                done.leave()
+                Self.outstanding.leave()
+            }
+            before?.wait()
             do {
                 try run(SearchIndex(path: path))
             } catch {
@@ -45,14 +66,19 @@ public final class BatchIndexer: RecordIndexing {
     }
 
     /// Commits what was added (when `commit`, after the archive committed it) or rolls it back,
-    /// and waits for the thread. Returns why the index was not updated, or nil.
+    /// and waits for the thread (unless in the background). Returns why the index was not
+    /// updated, or nil.
     @discardableResult
     public func finish(commit: Bool) -> String? {
         pending.withLock { $0.decision = commit }
         signal.signal()
+        if background { return nil }
         done.wait()
         return failure.withLock { $0 }
     }
+
+    /// Waits until every indexer this process started has finished.
+    public static func waitForBackground() { outstanding.wait() }
 
     /// After a failure: keeps taking work until the decision, so `finish` returns.
     private func drain() {

@@ -24,7 +24,11 @@ struct Watch: ParsableCommand {
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
-            let ingestor = SearchSync.indexing(Ingestor(archiveRoot: options.archiveURL, config: config), options)
+            // A drop's event does not wait for the search index to commit: it commits while the
+            // watcher takes the next drop (before validating and on stop, it is waited for).
+            let ingestor = SearchSync.indexing(
+                Ingestor(archiveRoot: options.archiveURL, config: config), options, background: !once)
+            defer { SearchSync.waitForBackground() }
             let watcher = InboxWatcher(inbox: InboxFolder(url: options.inboxURL), ingestor: ingestor)
             guard retrySeconds > 0 && retrySeconds <= 86_400 else { throw Fail.usage("--retry-seconds must be between 0 and 86400") }
             watcher.retryDelay = retrySeconds

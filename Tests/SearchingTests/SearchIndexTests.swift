@@ -151,4 +151,26 @@ import Testing
         #expect(decoded == 1)
         #expect(try index.search("quartz").map(\.id) == ["other-2"])
     }
+
+    /// Background indexers do not make the writer wait, and commit in the order they started:
+    /// the later version of a record is what the index holds.
+    @Test func backgroundIndexersCommitInOrder() throws {
+        let folder = try TemporaryFolder("search-background")
+        let path = folder.url.appendingPathComponent("search.sqlite").path
+        var versions: [CorpusRecord] = []
+        for n in 0..<6 {
+            versions.append(
+                Fixtures.record("other-1", kind: .other, title: Bilingual(en: "One"), text: "Version word\(n) harbour.", hash: "h\(n)"))
+        }
+        for version in versions {
+            let indexer = BatchIndexer(path: path, background: true)
+            indexer.add(version, size: 1, mtime: 1)
+            #expect(indexer.finish(commit: true) == nil)
+        }
+        BatchIndexer.waitForBackground()
+        let index = try SearchIndex(path: path)
+        #expect(try index.search("word5").map(\.id) == ["other-1"])
+        #expect(try index.search("word4").isEmpty)
+        #expect(try index.search("harbour").count == 1)
+    }
 }
