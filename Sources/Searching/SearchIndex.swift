@@ -55,6 +55,10 @@ public final class SearchIndex {
     /// and set up again; the sync that follows fills it from the record files.
     static let layout = 2
 
+    /// Whether opening found an index of an earlier layout and set it up again, empty: it holds
+    /// nothing until the next sync.
+    public private(set) var setUpAgain = false
+
     public init(path: String) throws {
         self.path = path
         do {
@@ -68,9 +72,11 @@ public final class SearchIndex {
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_mode = PERSIST") }
             database = try DatabaseQueue(path: path, configuration: configuration)
             if try database.read({ db in try Int.fetchOne(db, sql: "PRAGMA user_version") }) != Self.layout {
-                try database.write { db in
-                    guard try Int.fetchOne(db, sql: "PRAGMA user_version") != Self.layout else { return }
+                setUpAgain = try database.write { db in
+                    guard try Int.fetchOne(db, sql: "PRAGMA user_version") != Self.layout else { return false }
+                    let older = try db.tableExists("documents")
                     try Self.createTables(db)
+                    return older
                 }
             }
         } catch let error as DatabaseError {

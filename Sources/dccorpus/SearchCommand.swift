@@ -32,6 +32,12 @@ struct Search: ParsableCommand {
             let store = options.archive(config)
             if !noRefresh { SearchSync.refresh(options, store: store) }
             let index = try SearchIndex(path: SearchSync.indexPath(options))
+            if noRefresh && index.setUpAgain {
+                // An index of an earlier version was emptied on opening: searching it as it is
+                // would find nothing.
+                Output.error("note: the search index was made by an earlier version; rebuilding it first")
+                SearchSync.refresh(options, store: store)
+            }
             let start = DispatchTime.now()
             let hits = try index.search(query, kind: kind, lesson: lesson, limit: limit)
             if stats {

@@ -42,6 +42,21 @@ import Testing
         // The index is derived: rebuilding gives the same answers.
         #expect(try harness.run(["reindex"]).status == 0)
         #expect(try hits(harness, ["镕"]).map { $0["id"] as! String } == ["lesson-12-source"])
+        // An index of an earlier version is rebuilt even by `--no-refresh`, and says so.
+        let index = harness.root.appendingPathComponent("Archive/.search.sqlite").path
+        for suffix in ["", "-journal"] { try? FileManager.default.removeItem(atPath: index + suffix) }
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sqlite.arguments = [
+            "python3", "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE documents(id TEXT PRIMARY KEY, record_sha256 TEXT)'); c.commit()",
+            index
+        ]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        let old = try harness.run(["search", "--json", "--no-refresh", "镕"])
+        #expect(old.stderr.contains("earlier version"), "\(old.stderr)")
+        #expect(old.stdout.contains("lesson-12-source"))
     }
 
     @Test func exportsParseWithIndependentParsers() throws {
