@@ -52,7 +52,13 @@ let package = Package(
                 "CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding", "Integrity", "Ingestion", "Fetching", "Watching",
                 "Exporting", "Searching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
-            ]),
+            ],
+            // A release binary carries the Swift runtime and Foundation inside it: every command
+            // starts about 15 ms sooner (the dynamic linker no longer resolves their symbols),
+            // which is most of a one-shot command's fixed cost. Linked by lld (gold warns about
+            // static Foundation's use of mktemp). Debug builds, which the tests use, stay dynamic.
+            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld"], .when(configuration: .release))]),
         // Fuzz targets, shared by the libFuzzer driver (Scripts/fuzz.sh) and the regression tests.
         .target(name: "Fuzzing", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding", "Integrity"]),
         .executableTarget(name: "dccorpus-fuzz", dependencies: ["CorpusKit", "Fuzzing"]),
