@@ -187,8 +187,9 @@ public final class SearchIndex {
                 let writer = try Writer(db)
                 for id in known.keys where onDisk[id] == nil { try writer.remove(id) }
                 var changed = 0
-                for (id, stamp) in onDisk.sorted(by: { $0.key < $1.key })
-                where known[id].map({ $0.stamp != stamp || !$0.ranked }) ?? true {
+                // Only files whose stamp changed are read, in id order.
+                let changedFiles = onDisk.filter { id, stamp in known[id].map({ $0.stamp != stamp || !$0.ranked }) ?? true }
+                for (id, stamp) in changedFiles.sorted(by: { $0.key < $1.key }) {
                     let name = "\(id).json"
                     guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path),
                         let record = try? decode(data, "data/corpus/\(name)"), record.id == id

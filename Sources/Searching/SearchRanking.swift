@@ -281,32 +281,42 @@ private struct Ranking {
         var averages: [Double]
     }
 
-    /// The documents numbered `numbers`, in id order (one scan of the table when they are many).
-    private func documents(_ numbers: ArraySlice<(number: Int64, score: Double)>) throws -> [Document] {
-        func document(_ row: Row, score: Double) -> Document {
+    /// The documents numbered `numbers` (a few), with their scores.
+    private func documents(_ numbers: [Int64], scores: [Int64: Double]) throws -> [Document] {
+        let marks = Array(repeating: "?", count: numbers.count).joined(separator: ", ")
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT number, id, kind, lesson, first_segment, last_segment, english_length, unigram_length, bigram_length
+                FROM documents WHERE number IN (\(marks)) AND ranked = 1
+                """, arguments: StatementArguments(numbers))
+        return rows.map { row in
             let segments: ClosedRange<Int64> = row[4]...max(row[4], row[5])
             let count = Double(segments.count)
             return Document(
-                number: row[0], id: row[1], kind: row[2], lesson: row[3], score: score, segments: segments,
+                number: row[0], id: row[1], kind: row[2], lesson: row[3], score: scores[row[0]] ?? 0, segments: segments,
                 averages: (6...8).map { max(1, Double(row[$0] as Int64) / count) })
         }
-        var found: [Document] = []
-        let columns = "number, id, kind, lesson, first_segment, last_segment, english_length, unigram_length, bigram_length"
+    }
+
+    /// `numbers` in the order of their documents' ids (one scan of the table when they are many).
+    private func idOrder(_ numbers: [Int64]) throws -> [Int64] {
+        var pairs: [(id: String, number: Int64)] = []
         if numbers.count > 64 {
-            let wanted = Dictionary(numbers.map { ($0.number, $0.score) }, uniquingKeysWith: { first, _ in first })
-            for row in try Row.fetchAll(db, sql: "SELECT \(columns) FROM documents WHERE ranked = 1") {
-                if let score = wanted[row[0]] { found.append(document(row, score: score)) }
+            let wanted = Set(numbers)
+            for row in try Row.fetchAll(db, sql: "SELECT number, id FROM documents WHERE ranked = 1") where wanted.contains(row[0]) {
+                pairs.append((row[1], row[0]))
             }
-        } else if !numbers.isEmpty {
-            // One statement for all of them (a statement per document cost a fifth of a query).
-            let scores = Dictionary(numbers.map { ($0.number, $0.score) }, uniquingKeysWith: { first, _ in first })
+        } else {
             let marks = Array(repeating: "?", count: numbers.count).joined(separator: ", ")
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(columns) FROM documents WHERE number IN (\(marks)) AND ranked = 1",
-                arguments: StatementArguments(numbers.map(\.number)))
-            for row in rows { found.append(document(row, score: scores[row[0]]!)) }
+            for row in try Row.fetchAll(
+                db, sql: "SELECT number, id FROM documents WHERE number IN (\(marks)) AND ranked = 1",
+                arguments: StatementArguments(numbers))
+            {
+                pairs.append((row[1], row[0]))
+            }
         }
-        return found.sorted { $0.id < $1.id }
+        return pairs.sorted { $0.id < $1.id }.map(\.number)
     }
 
     func hits(limit: Int, snippetFor text: String, tokenizer: any FTS5Tokenizer) throws -> [SearchHit] {
@@ -327,19 +337,35 @@ private struct Ranking {
             sql: "SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? AND rowid BETWEEN ? AND ?")
         var shown: [(document: Document, segments: [SegmentText])] = []
         var prefetched: [Int64: Document] = [:]
+        var scoreOf: [Int64: Double] = [:]
+        for candidate in ranked { scoreOf[candidate.number] = candidate.score }
         var misses = 0
         var start = 0
         while start < ranked.count && shown.count < limit {
             // Documents of equal score are taken together, in id order.
             var end = start + 1
             while end < ranked.count && ranked[end].score == ranked[start].score { end += 1 }
-            // The documents of the next few tie groups are read together.
-            if prefetched[ranked[start].number] == nil {
-                let upTo = min(ranked.count, max(end, start + limit - shown.count + 8))
-                for document in try documents(ranked[start..<upTo]) { prefetched[document.number] = document }
-            }
-            let group = ranked[start..<end].compactMap { prefetched[$0.number] }.sorted { $0.id < $1.id }
-            for document in group where shown.count < limit {
+            // A tie group is taken in id order, and only as far as the limit needs: the ids of a
+            // large group are read (two columns), its documents' rows a few at a time.
+            let order = end - start == 1 ? [ranked[start].number] : try idOrder(ranked[start..<end].map(\.number))
+            var position = 0
+            var group: [Document] = []
+            while (position < order.count || !group.isEmpty) && shown.count < limit {
+                if group.isEmpty {
+                    let want = max(8, limit - shown.count + 4)
+                    // Singletons: read the next few documents' rows with this one.
+                    let numbers =
+                        end - start == 1
+                        ? ranked[start..<min(ranked.count, start + want)].map(\.number)
+                        : Array(order[position..<min(order.count, position + want)])
+                    let missing = numbers.filter { prefetched[$0] == nil }
+                    if !missing.isEmpty {
+                        for document in try documents(missing, scores: scoreOf) { prefetched[document.number] = document }
+                    }
+                    group = order[position..<min(order.count, position + want)].compactMap { prefetched[$0] }.reversed()
+                    position = min(order.count, position + want)
+                }
+                guard let document = group.popLast() else { continue }
                 if let exact, !exact.contains(document.number) { continue }
                 let bounds: StatementArguments = [document.segments.lowerBound, document.segments.upperBound]
                 var texts: [SegmentText] = []
@@ -369,6 +395,7 @@ private struct Ranking {
             if start == ranked.count && ranked.count < scores.count && shown.count < limit {
                 wanted *= 4
                 ranked = Self.best(wanted, of: scores)
+                for candidate in ranked { scoreOf[candidate.number] = candidate.score }
             }
         }
         // The best segment of each document, then (when fewer documents than the limit match)
