@@ -54,6 +54,8 @@ extension SearchIndex {
         private let finishDocument: Statement
         /// Documents added in this write whose postings are not written yet.
         private var pending: [(number: Int64, counts: TermCounts)] = []
+        /// Documents added in this write.
+        private var inserted = 0
         /// Segment rows for FTS5 not inserted yet, and their size. They are inserted together:
         /// every other statement in between (one per document) made FTS5 flush what it holds in
         /// memory as a tiny segment of its own, and merging those was most of indexing's cost.
@@ -127,6 +129,7 @@ extension SearchIndex {
                         bigrams = bigrams + ?
                     """, arguments: [lengths[0], lengths[1], lengths[2]])
             pending.append((number, counts))
+            inserted += 1
             if searchableBytes > 16 << 20 { try insertSearchable() }
             if pending.count >= SearchIndex.foldEvery { try fold() }
         }
@@ -180,7 +183,8 @@ extension SearchIndex {
             try insertSearchable()
             if !pending.isEmpty {
                 let recent = try Int.fetchOne(db, sql: "SELECT count(*) FROM recent") ?? 0
-                if recent + pending.count > SearchIndex.recentLimit {
+                // A large write leaves no recent rows behind (every query reads them all).
+                if recent + pending.count > SearchIndex.recentLimit || inserted > SearchIndex.recentLimit {
                     try fold()
                 } else {
                     let insert = try db.cachedStatement(sql: "INSERT INTO recent(document, terms) VALUES (?, ?)")
