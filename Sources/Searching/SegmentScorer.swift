@@ -119,10 +119,10 @@ struct SegmentScorer {
         var tokens: TokenMatches? = nil
         var score = 0.0
         var matched = 0
-        var first: Range<Int>? = nil
-        func found(_ range: Range<Int>?) {
-            if let range, first.map({ range.lowerBound < $0.lowerBound }) ?? true { first = range }
-        }
+        // Where each group first matches; the highlight is the earliest, joined with the next
+        // ones that follow it with at most two bytes between (a query's words side by side).
+        var places: [Range<Int>] = []
+        func found(_ range: Range<Int>?) { if let range { places.append(range) } }
         for (index, _) in groups.enumerated() {
             var frequency = 0
             var length = 0
@@ -162,6 +162,12 @@ struct SegmentScorer {
             let tf = Double(frequency)
             let norm = SearchIndex.k1 * (1 - SearchIndex.b + SearchIndex.b * Double(length) / averages[column.rawValue])
             score += weights[index] * tf * (SearchIndex.k1 + 1) / (tf + norm)
+        }
+        places.sort { $0.lowerBound < $1.lowerBound }
+        var first = places.first
+        for place in places.dropFirst() {
+            guard let current = first, place.lowerBound >= current.lowerBound, place.lowerBound <= current.upperBound + 2 else { break }
+            first = current.lowerBound..<max(current.upperBound, place.upperBound)
         }
         return matched > 0 || !requireAll ? (score, first) : nil
     }

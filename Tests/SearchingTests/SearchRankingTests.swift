@@ -58,6 +58,8 @@ import Testing
         try index.sync(records)
         #expect(try index.search("\"silk road\"").map(\.id) == ["together"])
         #expect(try index.search("silk road").map(\.id).sorted() == ["reversed", "together"])
+        let together = try index.search("road silk").first { $0.id == "together" }
+        #expect(together?.snippet.contains("【silk road】") == true, "words side by side are highlighted together")
         #expect(try index.search("silk OR nothingness", limit: 100).count == records.count)
         #expect(
             try index.search("silk NOT road", limit: 100).map(\.id).sorted()
