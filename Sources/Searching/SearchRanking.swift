@@ -56,9 +56,9 @@ extension SearchIndex {
     static let missesBeforeExactMatch = 32
 
     /// Ranked hits for `query`. Documents are ranked by BM25 over their postings and shown best
-    /// first, each by its best-matching segment (FTS5's bm25 within the document); when fewer
-    /// documents than `limit` match, their further segments follow, document by document. Equal
-    /// scores are ordered by document id.
+    /// first, each by its best-matching segment (BM25 within the document, `SegmentScorer`);
+    /// when fewer documents than `limit` match, their further segments follow, document by
+    /// document. Equal scores are ordered by document id.
     public func search(_ query: String, kind: String? = nil, lesson: Int? = nil, limit: Int = 20) throws -> [SearchHit] {
         try wrap {
             try database.read { db in

@@ -8,7 +8,8 @@ struct Search: ParsableCommand {
         abstract: "Full-text search in English and Chinese.",
         discussion: """
             English: words, prefixes (digit*), phrases ("Digital Silk Road"), AND/OR/NOT. Chinese: any length, \
-            one character (数) included. Hits are ranked (bm25) and show where they sit.
+            one character (数) included. Documents are ranked (BM25) and each is shown by its best passage, with \
+            where it sits; when fewer documents match than --limit, their further passages follow.
             """)
 
     @OptionGroup var options: GlobalOptions
