@@ -28,7 +28,8 @@ extension SearchIndex {
     static let foldEvery = 256
     /// How many generations of one size class are merged into one.
     static let mergeWidth = 4
-    /// Removed documents that trigger merging every generation (which drops their postings).
+    /// Removed documents that trigger merging every generation (which drops their postings),
+    /// once they are also a quarter of the index.
     static let compactAfterRemoved = 512
 
     /// Folds the recent documents into a generation, for a writer with time on its hands (the
@@ -192,7 +193,11 @@ extension SearchIndex {
                     pending = []
                 }
             }
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM removed") ?? 0 >= SearchIndex.compactAfterRemoved {
+            // Every generation is merged once removed documents are both many and a quarter of the
+            // index: rewriting all postings then costs little per removal, at any size.
+            let removed = try Int.fetchOne(db, sql: "SELECT count(*) FROM removed") ?? 0
+            let documents = try Int.fetchOne(db, sql: "SELECT documents FROM totals") ?? 0
+            if removed >= max(SearchIndex.compactAfterRemoved, documents / 4) {
                 try merge(try Int64.fetchAll(db, sql: "SELECT generation FROM generations ORDER BY generation"))
             }
         }
