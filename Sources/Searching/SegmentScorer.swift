@@ -213,23 +213,6 @@ struct SegmentScorer {
         return (count, first)
     }
 
-    /// How many Han characters UTF-8 `bytes` hold.
-    static func hanCount(_ bytes: [UInt8]) -> Int {
-        var count = 0
-        var offset = 0
-        while offset < bytes.count {
-            let lead = bytes[offset]
-            let width = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
-            if width >= 3 && offset + width <= bytes.count {
-                var value = UInt32(lead) & (0xFF >> (width + 1))
-                for index in 1..<width { value = value << 6 | UInt32(bytes[offset + index] & 0x3F) }
-                if let scalar = Unicode.Scalar(value), Han.contains(scalar) { count += 1 }
-            }
-            offset += width
-        }
-        return count
-    }
-
     static func firstOccurrence(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
         guard !needle.isEmpty, start + needle.count <= haystack.count else { return nil }
         return haystack.withUnsafeBufferPointer { bytes in
