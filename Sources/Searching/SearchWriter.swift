@@ -131,7 +131,9 @@ extension SearchIndex {
                     """, arguments: [lengths[0], lengths[1], lengths[2]])
             pending.append((number, counts))
             inserted += 1
-            if searchableBytes > 16 << 20 { try insertSearchable() }
+            // Inserted every 2 MB: FTS5 still writes a segment per few dozen documents, and the work
+            // keeps pace with a writer that puts records quickly (fetch puts all of its at the end).
+            if searchableBytes > 2 << 20 { try insertSearchable() }
             if pending.count >= SearchIndex.foldEvery { try fold() }
         }
 
