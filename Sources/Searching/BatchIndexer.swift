@@ -18,10 +18,11 @@ import Synchronization
 ///
 /// In the `background`, `finish` does not wait: the index commits while the writer goes on
 /// (the watcher emits its event and takes the next drop; a fold of recent documents is not in
-/// any drop's latency). The indexers of one process run in the order they were started, and
-/// `waitForBackground` waits for them all (before a refresh, and when the writer stops).
+/// any drop's latency). The background indexers of one process run in the order they were
+/// started, and `waitForBackground` waits for them all (before a refresh, and when the writer
+/// stops).
 public final class BatchIndexer: RecordIndexing {
-    /// The indexer started last in this process: the next one waits for it.
+    /// The background indexer started last in this process: the next one waits for it.
     private static let last = Mutex<DispatchGroup?>(nil)
     private static let outstanding = DispatchGroup()
 
@@ -40,10 +41,14 @@ public final class BatchIndexer: RecordIndexing {
         self.background = background
         done.enter()
         Self.outstanding.enter()
-        let before = Self.last.withLock { last in
-            defer { last = done }
-            return last
-        }
+        // Only background indexers are chained: a waiting writer's own indexer never waits for
+        // another writer's.
+        let before: DispatchGroup? =
+            background
+            ? Self.last.withLock { last in
+                defer { last = done }
+                return last
+            } : nil
         Thread.detachNewThread { [self] in
             defer {
                 done.leave()
