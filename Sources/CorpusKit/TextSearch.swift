@@ -32,26 +32,40 @@ public struct SearchableText: Sendable {
 
     /// Non-overlapping occurrences of `needle` (already lower-case), stopping at `limit`.
     public func count(_ needle: String, limit: Int = .max) -> Int {
-        let pattern = needle.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
-        guard !pattern.isEmpty, pattern.count <= bytes.count else { return 0 }
+        let pattern = Self.lowercased(needle)
+        var found = 0
+        var start = 0
+        while found < limit, let hit = offset(of: pattern, from: start) {
+            found += 1
+            start = hit + pattern.count
+        }
+        return found
+    }
+
+    /// Where `needle` (lower-cased the same way) first occurs at or after byte `start`.
+    public func offset(of needle: String, from start: Int = 0) -> Int? {
+        offset(of: Self.lowercased(needle), from: start)
+    }
+
+    private static func lowercased(_ needle: String) -> [UInt8] {
+        needle.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+    }
+
+    private func offset(of pattern: [UInt8], from start: Int) -> Int? {
+        guard !pattern.isEmpty, start >= 0, start + pattern.count <= bytes.count else { return nil }
         return bytes.withUnsafeBytes { haystack in
             pattern.withUnsafeBytes { wanted in
-                var found = 0
-                var offset = 0
+                var offset = start
                 let first = Int32(pattern[0])
                 let base = haystack.baseAddress!
-                while found < limit, offset + wanted.count <= haystack.count,
+                while offset + wanted.count <= haystack.count,
                     let hit = memchr(base + offset, first, haystack.count - offset - wanted.count + 1)
                 {
                     let position = base.distance(to: UnsafeRawPointer(hit))
-                    if memcmp(hit, wanted.baseAddress!, wanted.count) == 0 {
-                        found += 1
-                        offset = position + wanted.count
-                    } else {
-                        offset = position + 1
-                    }
+                    if memcmp(hit, wanted.baseAddress!, wanted.count) == 0 { return position }
+                    offset = position + 1
                 }
-                return found
+                return nil
             }
         }
     }

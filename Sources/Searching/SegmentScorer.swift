@@ -32,7 +32,7 @@ struct SegmentScorer {
     let tokenizer: any FTS5Tokenizer
     /// Per group: the text a matching segment must contain, lower-cased ASCII (nil when no
     /// quick test is safe).
-    private let needles: [[UInt8]?]
+    private let needles: [String?]
     /// Per group: the Han text it stands for (nil for English groups).
     private let han: [String?]
     /// The English terms of all groups (a prefix as a prefix), and per group its terms' indexes
@@ -73,8 +73,7 @@ struct SegmentScorer {
             case .term(let term), .prefix(let term): word = term
             case .phrase(let terms): word = terms.max { $0.utf8.count < $1.utf8.count }!
             }
-            let bytes = Array(word.utf8)
-            return bytes.allSatisfy({ $0 < 0x80 }) && TermColumn(of: word) == .english ? bytes : nil
+            return word.utf8.allSatisfy({ $0 < 0x80 }) && TermColumn(of: word) == .english ? word : nil
         }
     }
 
@@ -111,9 +110,8 @@ struct SegmentScorer {
     }
 
     private func score(_ segment: SegmentText, requireAll: Bool, averages: [Double]) -> (Double, Range<Int>?)? {
-        var text = segment.text
-        var lowered: [UInt8] = []
-        text.withUTF8 { bytes in lowered = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
+        let text = segment.text
+        let lowered = SearchableText(lowercasing: text)
         // A segment with letters the tokenizer folds is tokenized whatever its bytes.
         let foldable = segment.folds
         var tokens: TokenMatches? = nil
@@ -129,16 +127,20 @@ struct SegmentScorer {
             let column: TermColumn
             if let han = han[index] {
                 column = TermColumn(of: han.count == 1 ? han : String(han.prefix(2)))
-                let needle = Array(han.utf8)
-                frequency = Self.occurrences(of: needle, in: lowered)
+                // Every start counts (a phrase may overlap itself, as FTS5 counts it).
+                var offset = 0
+                while let hit = lowered.offset(of: han, from: offset) {
+                    if frequency == 0 { found(hit..<(hit + han.utf8.count)) }
+                    frequency += 1
+                    offset = hit + 1
+                }
                 if frequency > 0 {
-                    if let start = Self.firstOccurrence(of: needle, in: lowered) { found(start..<(start + needle.count)) }
                     length = column == .unigrams ? segment.hanLength : max(1, segment.hanLength - 1)
                 }
             } else {
                 column = .english
                 length = segment.englishLength
-                if let needle = needles[index], !foldable, Self.occurrences(of: needle, in: lowered, limit: 1) == 0 {
+                if let needle = needles[index], !foldable, !lowered.contains(needle) {
                     frequency = 0
                 } else if let needle = needles[index], !foldable, termIndexes[index].count == 1,
                     let (count, range) = Self.tokenOccurrences(of: needle, in: lowered, prefix: terms[termIndexes[index][0]].prefix)
@@ -175,7 +177,9 @@ struct SegmentScorer {
     /// How often ASCII `needle` occurs in lower-cased `text` as a token of its own (or, for a
     /// prefix, at a token's start), and where first; nil when a neighbouring character is one
     /// `QuickTokens` does not know (the caller then tokenizes).
-    static func tokenOccurrences(of needle: [UInt8], in text: [UInt8], prefix: Bool) -> (Int, Range<Int>?)? {
+    static func tokenOccurrences(of needle: String, in lowered: SearchableText, prefix: Bool) -> (Int, Range<Int>?)? {
+        let text = lowered.bytes
+        let size = needle.utf8.count
         func isWordByte(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A || byte >= 0x30 && byte <= 0x39 }
         /// Whether the character ending before `end` (or starting at `start`) separates tokens.
         func separates(before end: Int) -> Bool? {
@@ -195,60 +199,22 @@ struct SegmentScorer {
         var count = 0
         var first: Range<Int>? = nil
         var offset = 0
-        while let hit = Self.firstOccurrence(of: needle, in: text, from: offset) {
+        while let hit = lowered.offset(of: needle, from: offset) {
             offset = hit + 1
             guard let left = separates(before: hit) else { return nil }
             guard left else { continue }
             if !prefix {
-                guard let right = separates(at: hit + needle.count) else { return nil }
+                guard let right = separates(at: hit + size) else { return nil }
                 guard right else { continue }
             }
             if first == nil {
-                var end = hit + needle.count
+                var end = hit + size
                 while prefix && end < text.count && isWordByte(text[end]) { end += 1 }
                 first = hit..<end
             }
             count += 1
         }
         return (count, first)
-    }
-
-    static func firstOccurrence(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
-        guard !needle.isEmpty, start + needle.count <= haystack.count else { return nil }
-        return haystack.withUnsafeBufferPointer { bytes in
-            needle.withUnsafeBufferPointer { wanted in
-                let base = bytes.baseAddress!
-                var offset = start
-                while offset + wanted.count <= bytes.count,
-                    let hit = memchr(base + offset, Int32(wanted[0]), bytes.count - offset - wanted.count + 1)
-                {
-                    let position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(hit, wanted.baseAddress!, wanted.count) == 0 { return position }
-                    offset = position + 1
-                }
-                return nil
-            }
-        }
-    }
-
-    /// How often `needle` occurs in `haystack` (overlapping), up to `limit`.
-    static func occurrences(of needle: [UInt8], in haystack: [UInt8], limit: Int = .max) -> Int {
-        guard !needle.isEmpty, needle.count <= haystack.count else { return 0 }
-        var count = 0
-        haystack.withUnsafeBufferPointer { bytes in
-            needle.withUnsafeBufferPointer { wanted in
-                let base = bytes.baseAddress!
-                var offset = 0
-                while count < limit, offset + wanted.count <= bytes.count,
-                    let hit = memchr(base + offset, Int32(wanted[0]), bytes.count - offset - wanted.count + 1)
-                {
-                    let position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(hit, wanted.baseAddress!, wanted.count) == 0 { count += 1 }
-                    offset = position + 1
-                }
-            }
-        }
-        return count
     }
 }
 

@@ -346,3 +346,16 @@ import Testing
         }
     }
 }
+
+/// Byte search on a lower-cased text: counts do not overlap, offsets can be asked from anywhere.
+@Suite struct SearchableTextTests {
+    @Test func countsAndOffsetsAreCaseInsensitiveForASCII() {
+        let text = SearchableText(lowercasing: "Data and DATA, 数据数据")
+        #expect(text.count("data") == 2)
+        #expect(text.offset(of: "DATA") == 0)
+        #expect(text.offset(of: "data", from: 1) == 9)
+        #expect(text.offset(of: "data", from: 10) == nil)
+        #expect(text.offset(of: "数据") == 15 && text.offset(of: "数据", from: 16) == 21)
+        #expect(text.count("数据数据数据") == 0 && !text.contains("xyz"))
+    }
+}

@@ -1,3 +1,4 @@
+import CorpusKit
 import Foundation
 import GRDB
 import Testing
@@ -97,8 +98,7 @@ import Testing
     /// A word is counted where it stands as a token of its own, as the tokenizer would find it.
     @Test func wordsAreCountedWhereTheyAreTokens() throws {
         func count(_ word: String, in text: String, prefix: Bool = false) -> Int? {
-            let lowered = Array(text.utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-            return SegmentScorer.tokenOccurrences(of: Array(word.utf8), in: lowered, prefix: prefix)?.0
+            SegmentScorer.tokenOccurrences(of: word, in: SearchableText(lowercasing: text), prefix: prefix)?.0
         }
         let text = "Governance, e-governance and “governance” — not governances, 数据governance or governance2."
         #expect(count("governance", in: text) == 3)
