@@ -2,6 +2,7 @@
 """Ingest throughput against its ceiling, `dccorpus clean --jobs 2` on the same pages, in one run.
 
   Benchmarks/ingest.py [--pages 1000] [--rounds 3] [--shape template|wcxb] [--binary .build/release/dccorpus]
+                       [--keep DIR]
 
 Pages (--shape): `template` (default), N distinct documents of about 33 KB made from the policy
 fixture (each its own title, address and paragraph); `wcxb`, the first N real pages
@@ -21,12 +22,13 @@ parser.add_argument("--pages", type=int, default=1000)
 parser.add_argument("--rounds", type=int, default=3)
 parser.add_argument("--binary", default=str(ROOT / ".build/release/dccorpus"))
 parser.add_argument("--shape", choices=["template", "wcxb"], default="template")
+parser.add_argument("--keep", help="work in this folder and keep it (its pages/ and roots, for profiling)")
 args = parser.parse_args()
 binary = args.binary
 
-work = Path(tempfile.mkdtemp(prefix="dccorpus-ingest-bench-"))
+work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="dccorpus-ingest-bench-"))
 pages = work / "pages"
-pages.mkdir()
+pages.mkdir(parents=True, exist_ok=True)
 files = []
 if args.shape == "wcxb":
     sources = sorted((ROOT.parent / "shared/bench/wcxb-dev/html").glob("*.html.gz"))
@@ -101,4 +103,5 @@ print(f"clean --jobs 2:   {clean2:7.1f} pages/s   (the ceiling)")
 print(f"ingest:           {ingest:7.1f} pages/s   {ingest / clean2:.2f}x clean --jobs 2 (goal: 300 pages/s and 0.5x)")
 print(f"one-shot ingest into {len(files)} documents: p50 {statistics.median(one_shot):.0f} ms (goal 100 ms)")
 print(f"search governance over {len(files)} documents: p50 {statistics.median(search):.0f} ms (goal 50 ms)")
-shutil.rmtree(work)
+if not args.keep:
+    shutil.rmtree(work)
