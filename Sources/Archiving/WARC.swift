@@ -66,9 +66,15 @@ public struct WARCRecord: Equatable, Sendable {
         ]
         headers += extra
         if let contentType { headers.append(("Content-Type", contentType)) }
-        headers.append(("WARC-Block-Digest", digestField(block)))
+        let blockDigest = digestField(block)
+        headers.append(("WARC-Block-Digest", blockDigest))
         var record = WARCRecord(headers: headers, block: block)
-        if payloadDigest { record.headers.append(("WARC-Payload-Digest", digestField(record.payload))) }
+        if payloadDigest {
+            // A payload that is the whole block (a `resource`) has the block's digest.
+            let payload = record.payload
+            let digest = payload.count == block.count ? blockDigest : digestField(payload)
+            record.headers.append(("WARC-Payload-Digest", digest))
+        }
         record.headers.append(("Content-Length", String(block.count)))
         return record
     }

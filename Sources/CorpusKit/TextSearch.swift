@@ -80,6 +80,13 @@ public struct NeedleSet: Sendable {
     /// Needles of two bytes or more by their first two bytes, as offsets into `bucketItems`.
     let bucketStarts: [Int32]
     let bucketItems: [Int32]
+    /// One bit per two-byte key that begins a needle: 8 KB, which stays in the first-level cache
+    /// where `bucketStarts` (256 KB) does not; most positions of a text stop here.
+    let bigrams: [UInt64]
+    /// Each bucket item's first four bytes (little-endian, zero beyond a shorter needle) and the
+    /// mask of the bytes it has: one comparison rejects most candidates before `memcmp`.
+    let itemPrefixes: [UInt32]
+    let itemMasks: [UInt32]
     /// One-byte needles, counted the simple way.
     let shortNeedles: [Int]
 
@@ -88,22 +95,34 @@ public struct NeedleSet: Sendable {
         var counts = [Int32](repeating: 0, count: 65_537)
         for needle in needles where needle.count >= 2 { counts[Int(needle[0]) << 8 | Int(needle[1])] += 1 }
         var starts = [Int32](repeating: 0, count: 65_537)
+        var bigrams = [UInt64](repeating: 0, count: 1_024)
         var running: Int32 = 0
         for key in 0..<65_536 {
             starts[key] = running
             running += counts[key]
+            if counts[key] > 0 { bigrams[key >> 6] |= 1 << UInt64(key & 63) }
         }
         starts[65_536] = running
         var items = [Int32](repeating: 0, count: Int(running))
+        var prefixes = [UInt32](repeating: 0, count: Int(running))
+        var masks = [UInt32](repeating: 0, count: Int(running))
         var fill = starts
         for (index, needle) in needles.enumerated() where needle.count >= 2 {
             let key = Int(needle[0]) << 8 | Int(needle[1])
-            items[Int(fill[key])] = Int32(index)
+            let slot = Int(fill[key])
+            items[slot] = Int32(index)
+            for (place, byte) in needle.prefix(4).enumerated() {
+                prefixes[slot] |= UInt32(byte) << (8 * UInt32(place))
+                masks[slot] |= 0xFF << (8 * UInt32(place))
+            }
             fill[key] += 1
         }
         self.needles = needles
         bucketStarts = starts
         bucketItems = items
+        self.bigrams = bigrams
+        itemPrefixes = prefixes
+        itemMasks = masks
         shortNeedles = needles.indices.filter { !needles[$0].isEmpty && needles[$0].count < 2 }
     }
 
@@ -114,20 +133,44 @@ public struct NeedleSet: Sendable {
         var nextAllowed = [Int](repeating: 0, count: needles.count)
         text.bytes.withUnsafeBufferPointer { bytes in
             guard bytes.count >= 2, let base = bytes.baseAddress else { return }
-            for offset in 0..<(bytes.count - 1) {
-                let key = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
-                let start = Int(bucketStarts[key])
-                let end = Int(bucketStarts[key + 1])
-                if start == end { continue }
-                for slot in start..<end {
-                    let index = Int(bucketItems[slot])
-                    if offset < nextAllowed[index] || found[index] >= limit { continue }
-                    let same = needles[index].withUnsafeBufferPointer { needle in
-                        offset + needle.count <= bytes.count && memcmp(base + offset, needle.baseAddress!, needle.count) == 0
-                    }
-                    if same {
-                        found[index] += 1
-                        nextAllowed[index] = offset + needles[index].count
+            bigrams.withUnsafeBufferPointer { bigrams in
+                bucketStarts.withUnsafeBufferPointer { starts in
+                    bucketItems.withUnsafeBufferPointer { items in
+                        itemPrefixes.withUnsafeBufferPointer { prefixes in
+                            itemMasks.withUnsafeBufferPointer { masks in
+                                found.withUnsafeMutableBufferPointer { found in
+                                    nextAllowed.withUnsafeMutableBufferPointer { nextAllowed in
+                                        for offset in 0..<(bytes.count - 1) {
+                                            let key = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
+                                            guard bigrams[key >> 6] & (1 << UInt64(key & 63)) != 0 else { continue }
+                                            // The text's next four bytes (fewer at its end).
+                                            var word: UInt32 = 0
+                                            if offset + 4 <= bytes.count {
+                                                word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt32.self).littleEndian
+                                            } else {
+                                                for place in 0..<(bytes.count - offset) {
+                                                    word |= UInt32(bytes[offset + place]) << (8 * UInt32(place))
+                                                }
+                                            }
+                                            for slot in Int(starts[key])..<Int(starts[key + 1]) {
+                                                guard word & masks[slot] == prefixes[slot] else { continue }
+                                                let index = Int(items[slot])
+                                                if offset < nextAllowed[index] || found[index] >= limit { continue }
+                                                let same = needles[index].withUnsafeBufferPointer { needle in
+                                                    offset + needle.count <= bytes.count
+                                                        && (needle.count <= 4
+                                                            || memcmp(base + offset + 4, needle.baseAddress! + 4, needle.count - 4) == 0)
+                                                }
+                                                if same {
+                                                    found[index] += 1
+                                                    nextAllowed[index] = offset + needles[index].count
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -288,7 +288,8 @@ public struct FetchJob {
         source.lastModified = response.header("last-modified")
         let capture = Capture(
             bytes: response.body, format: format, source: source,
-            headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url)
+            headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url,
+            rawSHA256: payloadDigest)
         // Sealed once the session names its WARC file (`sealed`).
         let record = try builder.unsealed(capture, archive: ArchiveLocation(warc: "", recordID: responseRecord.recordID))
         return .page(

@@ -282,7 +282,8 @@ public struct Ingestor: Sendable {
         let source = SourceInfo(
             url: nil, file: url.lastPathComponent, retrievedAt: date, contentType: contentType,
             fileSize: bytes.count, fileModified: modified)
-        let capture = Capture(bytes: bytes, format: format, source: source, headerCharset: nil, displayName: path)
+        let capture = Capture(
+            bytes: bytes, format: format, source: source, headerCharset: nil, displayName: path, rawSHA256: rawDigest)
         let resource = WARCRecord.make(
             type: "resource", date: date, contentType: contentType, block: bytes,
             extra: [("WARC-Target-URI", url.absoluteString)])

@@ -13,13 +13,20 @@ public struct Capture: Sendable {
     public var headerCharset: String?
     /// A name for errors and for ids of untitled documents.
     public var displayName: String
+    /// The SHA-256 of `bytes` (hex), when the caller has it already: the bytes are not hashed
+    /// again.
+    public var rawSHA256: String?
 
-    public init(bytes: Data, format: Cleaner.Format, source: SourceInfo, headerCharset: String?, displayName: String) {
+    public init(
+        bytes: Data, format: Cleaner.Format, source: SourceInfo, headerCharset: String?, displayName: String,
+        rawSHA256: String? = nil
+    ) {
         self.bytes = bytes
         self.format = format
         self.source = source
         self.headerCharset = headerCharset
         self.displayName = displayName
+        self.rawSHA256 = rawSHA256
     }
 }
 
@@ -64,7 +71,7 @@ public struct RecordBuilder: Sendable {
         let record = CorpusRecord(
             content: content,
             provenance: Provenance(
-                source: source, rawSHA256: Digest.sha256Hex(capture.bytes),
+                source: source, rawSHA256: capture.rawSHA256 ?? Digest.sha256Hex(capture.bytes),
                 textSHA256: Digest.sha256Hex(classified.text), archive: archive,
                 pipeline: PipelineInfo(version: CorpusConfig.pipelineVersion, configSHA256: config.configSHA256)))
         return record

@@ -103,6 +103,7 @@ public final class BatchIndexer: RecordIndexing {
             try db.execute(sql: "BEGIN IMMEDIATE")
             do {
                 let writer = try SearchIndex.Writer(db)
+                let stamp = try db.cachedStatement(sql: "UPDATE documents SET size = ?, mtime = ? WHERE id = ?")
                 while true {
                     signal.wait()
                     let (records, decision) = pending.withLock { state in
@@ -112,8 +113,7 @@ public final class BatchIndexer: RecordIndexing {
                     for (record, size, mtime) in records {
                         try writer.remove(record.id)
                         try writer.insert(record)
-                        try db.execute(
-                            sql: "UPDATE documents SET size = ?, mtime = ? WHERE id = ?", arguments: [size, mtime, record.id])
+                        try stamp.execute(arguments: [size, mtime, record.id])
                     }
                     guard let decision else { continue }
                     if decision { try writer.finish() }

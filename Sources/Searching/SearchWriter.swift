@@ -53,6 +53,8 @@ extension SearchIndex {
         private let segment: Statement
         private let searchable: Statement
         private let finishDocument: Statement
+        /// Adds a document's count and column lengths to the totals (negated to take them away).
+        private let addToTotals: Statement
         /// Documents added in this write whose postings are not written yet.
         private var pending: [(number: Int64, counts: TermCounts)] = []
         /// Documents added in this write.
@@ -75,6 +77,11 @@ extension SearchIndex {
                     """
             )
             searchable = try db.cachedStatement(sql: "INSERT INTO segments_fts(rowid, english, unigrams, bigrams) VALUES (?, ?, ?, ?)")
+            addToTotals = try db.cachedStatement(
+                sql: """
+                    UPDATE totals SET documents = documents + ?, english = english + ?, unigrams = unigrams + ?,
+                        bigrams = bigrams + ?
+                    """)
             finishDocument = try db.cachedStatement(
                 sql: """
                     UPDATE documents SET first_segment = ?, last_segment = ?, english_length = ?, unigram_length = ?,
@@ -124,11 +131,7 @@ extension SearchIndex {
             }
             let lengths = counts.lengths
             try finishDocument.execute(arguments: [first, last, lengths[0], lengths[1], lengths[2], number])
-            try db.execute(
-                sql: """
-                    UPDATE totals SET documents = documents + 1, english = english + ?, unigrams = unigrams + ?,
-                        bigrams = bigrams + ?
-                    """, arguments: [lengths[0], lengths[1], lengths[2]])
+            try addToTotals.execute(arguments: [1, lengths[0], lengths[1], lengths[2]])
             pending.append((number, counts))
             inserted += 1
             // Inserted every 2 MB: FTS5 still writes a segment per few dozen documents, and the work
@@ -145,13 +148,14 @@ extension SearchIndex {
 
         /// Drops a document: its segments, postings and share of the totals.
         func remove(_ id: String) throws {
+            // Cached: a batch indexer asks this of every record it adds.
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT number, first_segment, last_segment, english_length, unigram_length, bigram_length, ranked
-                        FROM documents WHERE id = ?
-                        """, arguments: [id])
+                    db.cachedStatement(
+                        sql: """
+                            SELECT number, first_segment, last_segment, english_length, unigram_length, bigram_length, ranked
+                            FROM documents WHERE id = ?
+                            """), arguments: [id])
             else { return }
             let number: Int64 = row[0]
             if row[6] as Int == 1 {
@@ -159,10 +163,7 @@ extension SearchIndex {
                 searchableRows.removeAll { segments.contains($0.rowid) }
                 try db.execute(sql: "DELETE FROM segments_fts WHERE rowid BETWEEN ? AND ?", arguments: [row[1], row[2]])
                 try db.execute(sql: "DELETE FROM segments WHERE rowid BETWEEN ? AND ?", arguments: [row[1], row[2]])
-                try db.execute(
-                    sql:
-                        "UPDATE totals SET documents = documents - 1, english = english - ?, unigrams = unigrams - ?, bigrams = bigrams - ?",
-                    arguments: [row[3], row[4], row[5]])
+                try addToTotals.execute(arguments: [-1, -(row[3] as Int64), -(row[4] as Int64), -(row[5] as Int64)])
                 if let index = pending.firstIndex(where: { $0.number == number }) {
                     pending.remove(at: index)
                 } else {

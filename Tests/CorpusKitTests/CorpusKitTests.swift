@@ -358,4 +358,30 @@ import Testing
         #expect(text.offset(of: "数据") == 15 && text.offset(of: "数据", from: 16) == 21)
         #expect(text.count("数据数据数据") == 0 && !text.contains("xyz"))
     }
+
+    /// The one-pass needle set counts exactly what counting each needle alone does: needles
+    /// that share their first bytes, that are prefixes of one another, shorter and longer than
+    /// its four-byte prefix check, at the text's very end, overlapping, Chinese, and limited.
+    @Test func needleSetCountsWhatEachNeedleCountsAlone() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [String] = ["a", "b", "ab", "A", " ", "数", "据", "é", "\u{0}"]
+        func random(_ length: Int) -> String {
+            (0..<length).map { _ in alphabet.randomElement(using: &generator)! }.joined()
+        }
+        let fixed = ["ab", "aba", "abab", "ababa", "abababab", "b", "数据", "数", "Ab", "ba b", "", "é数", "\u{0}a"]
+        for round in 0..<300 {
+            let needles = fixed + (0..<12).map { _ in random(Int.random(in: 1...7, using: &generator)) }
+            let text = SearchableText(lowercasing: random(round % 40))
+            let set = NeedleSet(needles)
+            for limit in [1, 2, .max] {
+                let counts = set.counts(in: text, limit: limit)
+                for (needle, count) in zip(needles, counts) {
+                    let alone = needle.isEmpty ? 0 : text.count(needle, limit: limit)
+                    #expect(count == alone, "\(needle) in \(text.bytes) limit \(limit)")
+                }
+            }
+        }
+        let text = SearchableText(lowercasing: "The Digital Economy; digital governance. DIGITAL")
+        #expect(NeedleSet(["digital", "digital economy", "governance", "economy;", "l"]).counts(in: text, limit: .max) == [3, 1, 1, 1, 3])
+    }
 }
