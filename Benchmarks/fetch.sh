@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetch throughput: 1000 distinct pages from a loopback nginx, captured by `dccorpus fetch`
 # (fetch + WARC + clean + classify + records + manifests) and, in the same run, downloaded by
-# `curl --parallel` (download only) as the anchor. Prints pages/s for both and their ratio.
+# `curl --parallel` (download only) as the anchor, and `dccorpus ingest` of the same pages from
+# files (the goal: fetch at 0.8x of it). Prints pages/s for each and the ratios.
 # Usage: Benchmarks/fetch.sh [PAGES=1000] [PARALLEL=8]     (installs nginx-light if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,10 +64,17 @@ grep -m1 failed "$work/fetch.jsonl" >&2 || true
 ours_seconds=$(echo "$(date +%s.%N) - $start" | bc)
 echo "work: $work" >&2
 
+mkdir -p "$work/ingest-root/Inbox"
+cp -r "$work/root/Config" "$work/ingest-root/Config"
+start=$(date +%s.%N)
+"$binary" ingest --root "$work/ingest-root" "$work"/www/*.html > /dev/null || true
+ingest_seconds=$(echo "$(date +%s.%N) - $start" | bc)
+
 fetched=$(grep -c '"status":"fetched"' "$work/fetch.jsonl" || true)
 failed=$(grep -c '"status":"failed"' "$work/fetch.jsonl" || true)
 "$binary" verify --root "$work/root" >/dev/null && verified=ok || verified=FAILED
 printf "pages: %d, parallel: %d\n" "$pages" "$parallel"
 printf "curl --parallel (download only):            %7.1f pages/s\n" "$(echo "$pages / $curl_seconds" | bc -l)"
 printf "dccorpus fetch (download+archive+records):  %7.1f pages/s  (%d fetched, %d failed, verify %s)\n" "$(echo "$pages / $ours_seconds" | bc -l)" "$fetched" "$failed" "$verified"
-printf "ratio: %.2fx curl\n" "$(echo "$curl_seconds / $ours_seconds" | bc -l)"
+printf "dccorpus ingest of the same pages (files):  %7.1f pages/s\n" "$(echo "$pages / $ingest_seconds" | bc -l)"
+printf "ratio: %.2fx curl, %.2fx ingest (goal 0.8x)\n" "$(echo "$curl_seconds / $ours_seconds" | bc -l)" "$(echo "$ingest_seconds / $ours_seconds" | bc -l)"

@@ -97,9 +97,9 @@ public struct FetchJob {
     /// Captures `targets`; then, in the same run and under the same limits, the Chinese original
     /// that each captured lesson post links to (only that link: no crawling), as a line of its own.
     public mutating func run(_ targets: [FetchTarget], progress: ((Int, Int) -> Void)? = nil) throws -> [FetchOutcome] {
-        var outcomes = try capture(targets, progress: progress)
-        let followed = try originals(of: targets, outcomes: outcomes)
-        if !followed.isEmpty { outcomes += try capture(followed, progress: progress) }
+        var (outcomes, placed) = try capture(targets, progress: progress)
+        let followed = try originals(of: targets, outcomes: outcomes, placed: placed)
+        if !followed.isEmpty { outcomes += try capture(followed, progress: progress).outcomes }
         let log = FetchLog(
             finished: WARCDate.string(Date()),
             entries: outcomes.map {
@@ -113,14 +113,18 @@ public struct FetchJob {
     /// The originals to follow: for each captured lesson post (of a source that follows, or an
     /// ad-hoc URL), the address its citation links to, when that is an http(s) page not fetched
     /// in this run already. A post whose link is no such address gets a note instead.
-    mutating func originals(of targets: [FetchTarget], outcomes: [FetchOutcome]) throws -> [FetchTarget] {
+    /// `placed`: what this run's own records say, by target index; other records are read.
+    mutating func originals(of targets: [FetchTarget], outcomes: [FetchOutcome], placed: [Int: PlacedRecord] = [:]) throws
+        -> [FetchTarget]
+    {
         let store = ingestor.store
         var seen = Set(targets.map(\.url))
         var followed: [FetchTarget] = []
-        for (target, outcome) in zip(targets, outcomes) where target.originalOf == nil && target.source?.followOriginal != false {
+        for (index, (target, outcome)) in zip(targets, outcomes).enumerated()
+        where target.originalOf == nil && target.source?.followOriginal != false {
             guard [.fetched, .changed, .unchanged].contains(outcome.status), let id = outcome.id else { continue }
-            guard let record = try store.read({ try store.loadRecord(id: id) }), record.kind == .lesson, let original = record.original
-            else { continue }
+            let record = try placed[index] ?? store.read({ try store.loadRecord(id: id) }).map(PlacedRecord.init)
+            guard let record, record.isLesson, let original = record.original else { continue }
             guard let url = original.url else {
                 notes.append(
                     "\(id): no link to another http(s) page for its Chinese original (\(original.titleZH ?? "untitled")); nothing to follow"
@@ -133,7 +137,21 @@ public struct FetchJob {
         return followed
     }
 
-    func capture(_ targets: [FetchTarget], progress: ((Int, Int) -> Void)?) throws -> [FetchOutcome] {
+    /// What `originals` needs of a record placed by `capture` (not read back from its file).
+    struct PlacedRecord {
+        let isLesson: Bool
+        let original: OriginalLink?
+
+        init(_ record: CorpusRecord) {
+            isLesson = record.kind == .lesson
+            original = record.original
+        }
+    }
+
+    /// The outcomes, and what each new or changed record says (by target index).
+    func capture(_ targets: [FetchTarget], progress: ((Int, Int) -> Void)?) throws -> (
+        outcomes: [FetchOutcome], placed: [Int: PlacedRecord]
+    ) {
         let store = ingestor.store
         // The previous capture of each URL, for conditional requests and revisits.
         let previous = try store.read {
@@ -173,6 +191,7 @@ public struct FetchJob {
         building.waitUntilAllOperationsAreFinished()
         let unsealed = built.withLock { $0 }
         var outcomes: [FetchOutcome] = []
+        var placed: [Int: PlacedRecord] = [:]
         try ingestor.write { session in
             // Seal each page with this session's WARC file (and stage its file) on every core;
             // then, in order, place and append.
@@ -193,18 +212,20 @@ public struct FetchJob {
                     outcome = FetchOutcome(url: target.url, source: target.source?.id, status: .failed, id: nil, problem: error)
                 case .success(let ready):
                     do {
-                        outcome = try commit(ready, target: target, session: session)
+                        let committed = try commit(ready, target: target, session: session)
+                        outcome = committed.outcome
+                        if let record = committed.record { placed[index] = PlacedRecord(record) }
                     } catch let error as CorpusError {
                         outcome = FetchOutcome(
                             url: target.url, source: target.source?.id, status: .failed, id: nil, problem: error)
                     }
                 }
-                var placed = outcome
-                placed.originalOf = target.originalOf
-                outcomes.append(placed)
+                var noted = outcome
+                noted.originalOf = target.originalOf
+                outcomes.append(noted)
             }
         }
-        return outcomes
+        return (outcomes, placed)
     }
 
     /// A fetched URL made ready to archive, without touching the session: a revisit of the
@@ -317,21 +338,26 @@ public struct FetchJob {
         }
     }
 
-    /// Places a prepared fetch among the documents and appends it (in the order fetched).
-    func commit(_ prepared: PreparedFetch, target: FetchTarget, session: WriteSession) throws -> FetchOutcome {
+    /// Places a prepared fetch among the documents and appends it (in the order fetched); the
+    /// record placed, if any.
+    func commit(_ prepared: PreparedFetch, target: FetchTarget, session: WriteSession) throws -> (
+        outcome: FetchOutcome, record: CorpusRecord?
+    ) {
         switch prepared {
         case .revisit(let records, let corpusID):
             try session.append(records)
-            return FetchOutcome(url: target.url, source: target.source?.id, status: .unchanged, id: corpusID, problem: nil)
+            return (FetchOutcome(url: target.url, source: target.source?.id, status: .unchanged, id: corpusID, problem: nil), nil)
         case .page(let request, let responseRecord, let built, let builtFile, let response, let payloadDigest, let stagedAhead):
             let record: CorpusRecord
             let file: Data
             let status: FetchOutcome.Status
             switch try Ingestor.place(built, file: builtFile, session: session, replacing: nil) {
             case .refused(let id, let reason):
-                return FetchOutcome(
-                    url: target.url, source: target.source?.id, status: .conflict, id: id,
-                    problem: CorpusError(file: target.url, stage: .classify, reason: reason))
+                return (
+                    FetchOutcome(
+                        url: target.url, source: target.source?.id, status: .conflict, id: id,
+                        problem: CorpusError(file: target.url, stage: .classify, reason: reason)), nil
+                )
             case .placed(let placed, let data, let isNew):
                 (record, file, status) = (placed, data, isNew ? .fetched : .changed)
             }
@@ -346,7 +372,7 @@ public struct FetchJob {
                 ])
             try session.keepConfig(ingestor.config)
             try session.put(record, fileData: file, stagedAhead: stagedAhead)
-            return FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, problem: nil)
+            return (FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, problem: nil), record)
         }
     }
 

@@ -309,6 +309,11 @@ final class LoopbackServer {
                 let validation = try harness.run(["validate", "--json"])
                 #expect(!validation.stdout.contains("\"pair\""), "\(validation.stdout)")
                 #expect(try harness.run(["status"]).stdout.contains("lessons: 1/13 posts, 1/13 originals"))
+                // Again: the post is unchanged (its record is read back, where a new one is taken
+                // as built), and its original is followed again.
+                let again = try self.lines(try harness.run(["fetch", "--json"]))
+                #expect(again[post]?["status"] as? String == "unchanged")
+                #expect(again[original]?["original_of"] as? String == "lesson-1")
             } else {
                 #expect(result.status == 1)
                 #expect(followed["status"] as? String == "failed")
