@@ -4,7 +4,7 @@
   2. burst: 2,000 small files written straight into Inbox/: time until every one is handled;
   3. overflow: 20,000 files written while the watcher is stopped (SIGSTOP), forcing an
      IN_Q_OVERFLOW past the kernel's 16,384-event queue: time until every one is handled.
-Usage: Benchmarks/watch.py [--latency-runs 200] [--burst 2000] [--overflow 20000] [--documents 1000]
+Usage: Benchmarks/watch.py [--latency-runs 200] [--burst 2000] [--overflow 20000] [--documents 1000] [--binary B]
 (--documents: the archive holds that many documents before the watcher starts.)"""
 import argparse, json, os, selectors, shutil, signal, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -15,9 +15,10 @@ parser.add_argument("--latency-runs", type=int, default=200)
 parser.add_argument("--burst", type=int, default=2000)
 parser.add_argument("--overflow", type=int, default=20000)
 parser.add_argument("--documents", type=int, default=1000)
+parser.add_argument("--binary", default=str(ROOT / ".build/release/dccorpus"))
 args = parser.parse_args()
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-binary = ROOT / ".build/release/dccorpus"
+binary = Path(args.binary)
 
 work = Path(tempfile.mkdtemp(prefix="dccorpus-watch-bench-"))
 shutil.copytree(ROOT / "Config", work / "Config")

@@ -17,7 +17,7 @@ struct DCCorpus: ParsableCommand {
     /// `validate()`) with 64; the contract says 2 for usage and configuration errors.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try LongArgumentLists.parse(Array(CommandLine.arguments.dropFirst()))
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {

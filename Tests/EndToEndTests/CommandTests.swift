@@ -36,6 +36,50 @@ import Testing
         #expect(try harness.run(["--help"]).status == 0)
     }
 
+    /// A long list of paths (more than ArgumentParser is given at once) keeps its order, with
+    /// options and flags anywhere among the paths, `--` before a path that looks like an
+    /// option, and a word that is an option's value; `fetch --url` too, validated as a whole.
+    @Test func aLongListOfArgumentsKeepsItsOrderAndItsOptions() throws {
+        let harness = try Harness()
+        let folder = harness.root.appendingPathComponent("pages")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var paths: [String] = []
+        for number in 0..<150 {
+            let name = number == 149 ? "-dash-\(number).html" : "page-\(number).html"
+            let page =
+                "<html><body><article><p>Page \(number) on the digital economy and its governance, in a few more words.</p></article></body></html>"
+            try page.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            paths.append(number == 149 ? name : folder.appendingPathComponent(name).path)
+        }
+        // Flags and options among the paths; the last path starts with a dash (after `--`).
+        // Run from the pages folder (the dashed path is relative), with --root first.
+        let root: [String] = ["--root", harness.root.path]
+        var arguments: [String] = ["clean"] + root + ["--jobs", "2"]
+        arguments += paths[0..<40]
+        arguments += ["--json"]
+        arguments += paths[40..<90]
+        arguments += ["--charset", "utf-8"]
+        arguments += paths[90..<149]
+        arguments += ["--", paths[149]]
+        let cleaned = try harness.run(exactly: arguments, in: folder)
+        #expect(cleaned.status == 0, "\(cleaned.stderr)")
+        let files = try cleaned.jsonLines().map { $0["file"] as? String }
+        #expect(files == paths, "\(files.prefix(5))")
+        // A word that is an option's value, the same word as a path later: parsed as usual.
+        let repeated: [String] = ["clean", "--json", "--charset", paths[0]] + paths[0..<100] + root
+        let again = try harness.run(exactly: repeated, in: folder)
+        #expect(try again.jsonLines().map { $0["file"] as? String } == Array(paths[0..<100]), "\(again.stderr)")
+        // Ingest: every page, in order.
+        let ingest: [String] = ["ingest", "--json"] + paths[0..<120] + root
+        let ingested = try harness.run(exactly: ingest, in: folder)
+        #expect(ingested.status == 0, "\(ingested.stderr)")
+        #expect(try ingested.jsonLines().map { $0["file"] as? String } == Array(paths[0..<120]))
+        // Fetch: every --url is validated, wherever it stands.
+        let urls: [String] = (0..<100).flatMap { ["--url", "http://127.0.0.1:9/page-\($0)"] }
+        let fetched = try harness.run(["fetch"] + urls + ["--url=ftp://127.0.0.1/x", "--timeout", "1"])
+        #expect(fetched.status == 2 && fetched.stderr.contains("--url ftp://127.0.0.1/x: only http and https"), "\(fetched.stderr)")
+    }
+
     @Test func withoutAConfigFolderTheBuiltInConfigIsUsed() throws {
         let harness = try Harness()
         try FileManager.default.removeItem(at: harness.root.appendingPathComponent("Config"))

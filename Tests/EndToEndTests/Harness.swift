@@ -56,6 +56,25 @@ final class Harness {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Runs the binary with exactly `arguments` (no `--root` added) in `folder`.
+    func run<Arguments: Collection<String>>(exactly arguments: Arguments, in folder: URL) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = Array(arguments)
+        process.currentDirectoryURL = folder
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
     /// The uid a test drops to (as root, permissions would not apply): `nobody`.
     static let unprivilegedID: UInt32 = 65534
 
