@@ -72,7 +72,8 @@ extension ArchiveStore {
     }
 
     /// The WARC file new captures go into, and its length: the newest file this tool wrote, while
-    /// it is under `[archive] warc_file_bytes` and younger than `warc_file_seconds`, and only
+    /// it is under `[archive] warc_file_bytes` and younger than `warc_file_seconds` (and, unless
+    /// this process holds its hash from its own last write, under `rollover.rehashBytes`), and only
     /// when its bytes are still the ones its manifest entry names (appending re-hashes the file
     /// into the manifest, which must never seal a change made behind the tool's back; verify
     /// reports such a file, and captures go to a new one meanwhile). Nil: start a new file.
@@ -87,7 +88,11 @@ extension ArchiveStore {
         if let cached = openHash.withLock({ $0 }), cached.path == path, cached.stamp == stamp {
             hasher = cached.hasher
         } else {
-            guard let read = try? Digest.Streaming.file(at: root.appendingPathComponent(path)) else { return nil }
+            // Appending re-hashes the whole file for its manifest entry: a process that does not
+            // hold its hash already reads it only while that costs little.
+            guard stamp.size <= rollover.rehashBytes,
+                let read = try? Digest.Streaming.file(at: root.appendingPathComponent(path))
+            else { return nil }
             hasher = read
             guard FileStamp(path: root.path + "/" + path) == stamp else { return nil }
             openHash.withLock { $0 = OpenFileHash(path: path, stamp: stamp, hasher: hasher) }
@@ -114,11 +119,20 @@ extension ArchiveStore {
 }
 
 /// When a WARC file is closed: at `bytes` or `seconds` after it was started, whichever comes first.
+///
+/// `rehashBytes`: a process appends to a file it did not write last only while the file is at
+/// most this long, because an append re-hashes the whole file for the manifest (SHA-256 cannot
+/// be resumed from the digest on record). Without it every `ingest` of one page re-read the open
+/// file: a second per command once it neared `bytes`. A long-running writer (the watcher) keeps
+/// the hash from its last write and appends up to `bytes`; one-shot commands fill files of
+/// about `rehashBytes`.
 public struct WARCRollover: Sendable, Equatable {
     public var bytes: Int64
     public var seconds: Double
-    public init(bytes: Int64 = 1 << 30, seconds: Double = 86_400) {
+    public var rehashBytes: Int64
+    public init(bytes: Int64 = 1 << 30, seconds: Double = 86_400, rehashBytes: Int64 = 4 << 20) {
         self.bytes = bytes
         self.seconds = seconds
+        self.rehashBytes = rehashBytes
     }
 }

@@ -331,6 +331,29 @@ func temporaryFolder() throws -> URL {
         #expect(String(decoding: result, as: UTF8.self) == expected)
     }
 
+    /// Another process appends to the open file only while re-hashing it costs little; the
+    /// process that wrote it last holds its hash and goes on appending up to the rollover size.
+    @Test func anotherProcessAppendsOnlyToAFileCheapToRehash() throws {
+        let root = try temporaryFolder().appendingPathComponent("Archive")
+        let rollover = WARCRollover(bytes: 1 << 20, seconds: 3_600, rehashBytes: 3_000)
+        let writer = ArchiveStore(root: root, lockTimeout: 5, rollover: rollover)
+        try writer.write { try $0.append([page("https://example.org/a", "a")]) }
+        // Small: a new process appends to it.
+        try ArchiveStore(root: root, lockTimeout: 5, rollover: rollover).write { try $0.append([page("https://example.org/b", "b")]) }
+        #expect(writer.warcFiles().count == 1)
+        // Past rehashBytes (random text: gzip cannot shrink it): the writer that holds the hash
+        // appends, another process starts a new file.
+        let noise = (0..<80).map { _ in UUID().uuidString }.joined()
+        let holder = ArchiveStore(root: root, lockTimeout: 5, rollover: rollover)
+        try holder.write { try $0.append([page("https://example.org/big", noise)]) }
+        try holder.write { try $0.append([page("https://example.org/c", "c")]) }
+        #expect(holder.warcFiles().count == 1)
+        try ArchiveStore(root: root, lockTimeout: 5, rollover: rollover).write { try $0.append([page("https://example.org/d", "d")]) }
+        #expect(holder.warcFiles().count == 2)
+        let manifest = try holder.bag.readManifest()
+        for path in holder.warcFiles() { #expect(manifest[path] == (try Digest.sha256File(at: root.appendingPathComponent(path))).hex) }
+    }
+
     @Test func anOldOrChangedOpenFileIsNotAppendedTo() throws {
         let root = try temporaryFolder().appendingPathComponent("Archive")
         let young = ArchiveStore(root: root, lockTimeout: 5, rollover: WARCRollover(bytes: 1 << 30, seconds: 3_600))
