@@ -6,6 +6,7 @@ import Integrity
 
 struct Clean: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "clean",
         abstract: "Print (or write DIR/<name>.txt) the cleaner's main text of each file.",
         discussion: "Files are cleaned on --jobs threads (default: one per core); output keeps the order of the arguments.")
 

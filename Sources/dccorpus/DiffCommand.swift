@@ -5,7 +5,8 @@ import Ingestion
 import RecordBuilding
 
 struct Diff: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show what changed between a document's last two versions.")
+    static let configuration = CommandConfiguration(
+        commandName: "diff", abstract: "Show what changed between a document's last two versions.")
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Record id.") var id: String

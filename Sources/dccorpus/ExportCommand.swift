@@ -5,6 +5,7 @@ import Foundation
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract:
             "Export the corpus: jsonl (the records), tmx (EN–ZH translation memory), csv (glossary), wacz (every capture as a WACZ package for replay tools), site (a static bilingual site in --out DIR)."
     )

@@ -5,6 +5,7 @@ import Ingestion
 
 struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fetch",
         abstract: "Fetch configured sources and/or ad-hoc URLs into the archive and corpus.",
         discussion: "Without --source or --url, every enabled source of Config/sources.toml is fetched.")
 

@@ -3,7 +3,8 @@ import ArgumentParser
 import Foundation
 
 struct History: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List a document's captures: date, status, payload digest.")
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "List a document's captures: date, status, payload digest.")
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Record id.") var id: String

@@ -5,6 +5,7 @@ import Ingestion
 
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ingest",
         abstract: "Add local files (.html, .htm, .txt, .warc, .warc.gz) to the archive and corpus.")
 
     @OptionGroup var options: GlobalOptions

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the documents in the corpus.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the documents in the corpus.")
 
     @OptionGroup var options: GlobalOptions
 

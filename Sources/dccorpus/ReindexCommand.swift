@@ -5,6 +5,7 @@ import Searching
 
 struct Reindex: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reindex",
         abstract: "Rebuild the derived indexes: search (from the records), capture digests and index.cdxj (from the WARC files).")
 
     @OptionGroup var options: GlobalOptions

@@ -6,6 +6,7 @@ import Ingestion
 
 struct Reprocess: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reprocess",
         abstract: "Re-derive records from their raw captures with the current pipeline and configuration.",
         discussion: """
             One line per record: unchanged, updated (with the fields that changed), renamed (old id → new id) or \

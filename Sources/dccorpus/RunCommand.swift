@@ -7,6 +7,7 @@ import Integrity
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "The scheduled job: fetch all sources, ingest Inbox/, validate, print a summary.",
         discussion: """
             Exit 0 when everything succeeded, 1 when a source failed, an input was rejected or validation found errors.

@@ -5,6 +5,7 @@ import Searching
 
 struct Search: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "search",
         abstract: "Full-text search in English and Chinese.",
         discussion: """
             English: words, prefixes (digit*), phrases ("Digital Silk Road"), AND/OR/NOT. Chinese: any length, \

@@ -3,7 +3,8 @@ import ArgumentParser
 import Foundation
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print one record.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print one record.")
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Record id, e.g. lesson-5.") var id: String

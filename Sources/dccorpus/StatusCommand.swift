@@ -5,6 +5,7 @@ import Integrity
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Coverage of the series: for each lesson, the English post and the Chinese original, their parts and what is missing.",
         discussion: "Also lists the sources that failed in the last fetch. Exit 0; the report is the answer.")
 

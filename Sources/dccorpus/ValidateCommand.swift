@@ -4,6 +4,7 @@ import Integrity
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check every record against the schema and the corpus rules; exit 1 on any error.")
 
     @OptionGroup var options: GlobalOptions

@@ -4,6 +4,7 @@ import Integrity
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check the fixity of every archived file and record; --rebuild re-derives each record from its raw capture.")
 
     @OptionGroup var options: GlobalOptions

@@ -7,6 +7,7 @@ import Watching
 
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "watch",
         abstract: "Watch Inbox/: archive every file that lands there, or quarantine it with the reason.",
         discussion: """
             Files are taken when written and closed (IN_CLOSE_WRITE) or renamed in (IN_MOVED_TO); hidden and
