@@ -283,13 +283,14 @@ private struct Ranking {
 
     /// The documents numbered `numbers` (a few), with their scores.
     private func documents(_ numbers: [Int64], scores: [Int64: Double]) throws -> [Document] {
-        let marks = Array(repeating: "?", count: numbers.count).joined(separator: ", ")
-        let rows = try Row.fetchAll(
-            db,
+        // One cached statement, asked once per document: an `IN` list of varying length was
+        // compiled anew for every group of documents.
+        let statement = try db.cachedStatement(
             sql: """
                 SELECT number, id, kind, lesson, first_segment, last_segment, english_length, unigram_length, bigram_length
-                FROM documents WHERE number IN (\(marks)) AND ranked = 1
-                """, arguments: StatementArguments(numbers))
+                FROM documents WHERE number = ? AND ranked = 1
+                """)
+        let rows = try numbers.compactMap { try Row.fetchOne(statement, arguments: [$0]) }
         return rows.map { row in
             let segments: ClosedRange<Int64> = row[4]...max(row[4], row[5])
             let count = Double(segments.count)
@@ -340,6 +341,7 @@ private struct Ranking {
         var scoreOf: [Int64: Double] = [:]
         for candidate in ranked { scoreOf[candidate.number] = candidate.score }
         var misses = 0
+        var scratch: [UInt8] = []
         var start = 0
         while start < ranked.count && shown.count < limit {
             // Documents of equal score are taken together, in id order.
@@ -371,6 +373,16 @@ private struct Ranking {
                 var texts: [SegmentText] = []
                 let rows = try Row.fetchCursor(segments, arguments: bounds + filter.arguments)
                 while let row = try rows.next() {
+                    // A segment that cannot hold every group is not read as text.
+                    if conjunctive,
+                        !(try row.withUnsafeData(atIndex: 3) { data in
+                            (data ?? Data()).withUnsafeBytes {
+                                scorer.mayHoldAll($0, folds: row[6] as Bool, scratch: &scratch)
+                            }
+                        })
+                    {
+                        continue
+                    }
                     texts.append(
                         SegmentText(
                             rowid: row[0], field: row[1], at: row[2], text: row[3], englishLength: row[4], hanLength: row[5],

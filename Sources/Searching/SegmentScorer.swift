@@ -92,6 +92,43 @@ struct SegmentScorer {
         return (sql, arguments)
     }
 
+    /// Whether a segment's text (its UTF-8 bytes, as stored) can hold every group, so that it is
+    /// worth reading as text and scoring: false only when some group's needle or Han text does
+    /// not occur in it (ASCII case ignored). A segment with letters the tokenizer folds is always
+    /// read. Most segments of a shown document hold no query word; they cost a String and a
+    /// lower-cased copy each before this.
+    func mayHoldAll(_ bytes: UnsafeRawBufferPointer, folds: Bool, scratch: inout [UInt8]) -> Bool {
+        if folds { return true }
+        let wanted = zip(needles, han).map { $0 ?? $1 }
+        guard !wanted.contains(where: { $0 == nil }) else { return true }
+        if scratch.count < bytes.count { scratch = [UInt8](repeating: 0, count: bytes.count) }
+        return scratch.withUnsafeMutableBytes { lowered in
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                lowered[index] = byte &+ (byte &- 0x41 < 26 ? 0x20 : 0)
+            }
+            let text = UnsafeRawBufferPointer(rebasing: lowered[..<bytes.count])
+            for case var needle? in wanted {
+                if !needle.withUTF8({ Self.occurs(UnsafeRawBufferPointer($0), in: text) }) { return false }
+            }
+            return true
+        }
+    }
+
+    /// Whether `needle` occurs in `text` (`memchr` for its first byte, then `memcmp`).
+    static func occurs(_ needle: UnsafeRawBufferPointer, in text: UnsafeRawBufferPointer) -> Bool {
+        guard let first = needle.first, let wanted = needle.baseAddress else { return true }
+        guard let base = text.baseAddress, needle.count <= text.count else { return false }
+        var offset = 0
+        while offset + needle.count <= text.count,
+            let hit = memchr(base + offset, Int32(first), text.count - offset - needle.count + 1)
+        {
+            if memcmp(hit, wanted, needle.count) == 0 { return true }
+            offset = base.distance(to: UnsafeRawPointer(hit)) + 1
+        }
+        return false
+    }
+
     /// Whether a segment's text has letters the tokenizer folds to ASCII (U+00C0–U+027F,
     /// U+1E00–U+1EFF): such a segment may hold an English term its bytes do not show.
     static func folds(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { bytes.contains { ($0 >= 0xC3 && $0 <= 0xC9) || $0 == 0xE1 } }

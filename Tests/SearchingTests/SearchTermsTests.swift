@@ -107,4 +107,26 @@ import Testing
         #expect(count("governance", in: "Café governance") != nil, "é before a space is not next to the word")
         #expect(count("governance", in: "ｱgovernance") == nil, "an unknown neighbour: the caller tokenizes")
     }
+
+    /// The byte test that spares a segment being read as text says no only when some group's
+    /// word or Han text is missing; folding letters, or a group with no quick test, say yes.
+    @Test func aSegmentIsSkippedOnlyWhenAGroupIsSurelyMissing() throws {
+        let queue = try DatabaseQueue()
+        try queue.read { db in
+            let tokenizer = try db.makeTokenizer(.unicode61(diacritics: .remove))
+            func may(_ groups: [SearchQuery.Group], _ text: String, folds: Bool = false) -> Bool {
+                let scorer = SegmentScorer(groups: groups, weights: groups.map { _ in 1 }, tokenizer: tokenizer)
+                var scratch: [UInt8] = [1, 2]
+                return Array(text.utf8).withUnsafeBytes { scorer.mayHoldAll($0, folds: folds, scratch: &scratch) }
+            }
+            let text = "Data GOVERNANCE in the 数字经济 era"
+            #expect(may([.term("governance")], text) && may([.prefix("gov"), .term("data")], text))
+            #expect(!may([.term("governance"), .term("river")], text))
+            #expect(may([.phrase(["digital", "economy"])], "The Digital Economy") && !may([.phrase(["digital", "economy"])], "the economy"))
+            #expect(may([.term("数字")], text) && !may([.term("政务")], text))
+            #expect(may([.phrase(["数字", "字经"])], text) && !may([.phrase(["数字", "字政"])], text))
+            #expect(may([.term("river")], text, folds: true), "letters the tokenizer folds: always read")
+            #expect(!may([.term("governance")], "") && may([], "anything"))
+        }
+    }
 }
