@@ -29,17 +29,25 @@ struct Postings {
     /// The documents in both, counted as the smaller frequency (a phrase's terms).
     func intersection(_ other: Postings) -> Postings {
         var result = Postings()
-        var i = 0
-        var j = 0
-        while i < count && j < other.count {
-            if documents[i] < other.documents[j] {
-                i += 1
-            } else if documents[i] > other.documents[j] {
-                j += 1
-            } else {
-                result.append(documents[i], min(frequencies[i], other.frequencies[j]), lengths[i])
-                i += 1
-                j += 1
+        let most = min(count, other.count)
+        result.documents.reserveCapacity(most)
+        result.frequencies.reserveCapacity(most)
+        result.lengths.reserveCapacity(most)
+        documents.withUnsafeBufferPointer { mine in
+            other.documents.withUnsafeBufferPointer { theirs in
+                var i = 0
+                var j = 0
+                while i < mine.count && j < theirs.count {
+                    if mine[i] < theirs[j] {
+                        i += 1
+                    } else if mine[i] > theirs[j] {
+                        j += 1
+                    } else {
+                        result.append(mine[i], min(frequencies[i], other.frequencies[j]), lengths[i])
+                        i += 1
+                        j += 1
+                    }
+                }
             }
         }
         return result

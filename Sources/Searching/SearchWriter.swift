@@ -415,18 +415,26 @@ extension Postings {
     }
 
     /// Appends packed postings, leaving out `removed` documents; false when the documents did
-    /// not follow those already here in ascending order. Decoded into scratch buffers (each
-    /// entry takes at least three bytes) and appended whole: a common term's postings are most
-    /// of a query's time, and appending entry by entry to three arrays was half of it.
+    /// not follow those already here in ascending order. Decoded a chunk at a time into small
+    /// scratch buffers and appended whole: a common term's postings are most of a query's time;
+    /// appending entry by entry to three arrays was half of it, and scratch buffers as large as
+    /// the whole list cost as much again in fresh pages.
     mutating func append(packed data: Data, removed: Set<Int64>) -> Bool {
         var ascending = true
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let bytes = raw.bindMemory(to: UInt8.self)
-            let capacity = bytes.count / 3
-            guard capacity > 0 else { return }
-            let newDocuments = UnsafeMutableBufferPointer<Int64>.allocate(capacity: capacity)
-            let newFrequencies = UnsafeMutableBufferPointer<Int32>.allocate(capacity: capacity)
-            let newLengths = UnsafeMutableBufferPointer<Int32>.allocate(capacity: capacity)
+            guard bytes.count >= 3 else { return }
+            // Each entry takes at least three bytes. (Reserved only when empty: reserving the
+            // exact size on every append to a growing list would copy it every time.)
+            if documents.isEmpty {
+                documents.reserveCapacity(bytes.count / 3)
+                frequencies.reserveCapacity(bytes.count / 3)
+                lengths.reserveCapacity(bytes.count / 3)
+            }
+            let chunk = 1_024
+            let newDocuments = UnsafeMutableBufferPointer<Int64>.allocate(capacity: chunk)
+            let newFrequencies = UnsafeMutableBufferPointer<Int32>.allocate(capacity: chunk)
+            let newLengths = UnsafeMutableBufferPointer<Int32>.allocate(capacity: chunk)
             defer {
                 newDocuments.deallocate()
                 newFrequencies.deallocate()
@@ -446,22 +454,33 @@ extension Postings {
                 }
                 return nil
             }
+            func flush(_ decoded: Int) {
+                documents.append(contentsOf: newDocuments[..<decoded])
+                frequencies.append(contentsOf: newFrequencies[..<decoded])
+                lengths.append(contentsOf: newLengths[..<decoded])
+            }
             var document: Int64 = 0
             var decoded = 0
+            var first = true
             let skipping = !removed.isEmpty
             while offset < bytes.count {
                 guard let delta = next(), let frequency = next(), let length = next() else { break }
                 document &+= Int64(truncatingIfNeeded: delta)
-                if decoded == 0, let last = documents.last { ascending = ascending && document > last }
+                if first {
+                    ascending = documents.last.map { document > $0 } ?? true
+                    first = false
+                }
                 if skipping && removed.contains(document) { continue }
                 newDocuments[decoded] = document
                 newFrequencies[decoded] = Int32(clamping: frequency)
                 newLengths[decoded] = Int32(clamping: length)
                 decoded += 1
+                if decoded == chunk {
+                    flush(decoded)
+                    decoded = 0
+                }
             }
-            documents.append(contentsOf: newDocuments[..<decoded])
-            frequencies.append(contentsOf: newFrequencies[..<decoded])
-            lengths.append(contentsOf: newLengths[..<decoded])
+            flush(decoded)
         }
         return ascending
     }
