@@ -45,30 +45,25 @@ final class Harness {
 
     @discardableResult
     func run(_ arguments: [String], unprivileged: Bool = false) throws -> Result {
-        let process = start(arguments, unprivileged: unprivileged)
-        let out = process.standardOutput as! Pipe
-        let err = process.standardError as! Pipe
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        Self.result(of: start(arguments, unprivileged: unprivileged))
     }
 
     /// Runs the binary with exactly `arguments` (no `--root` added) in `folder`.
-    func run<Arguments: Collection<String>>(exactly arguments: Arguments, in folder: URL) throws -> Result {
+    func run(exactly arguments: [String], in folder: URL) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = Array(arguments)
+        process.arguments = arguments
         process.currentDirectoryURL = folder
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        return Self.result(of: process)
+    }
+
+    /// A started process's output and exit status, once it ends.
+    static func result(of process: Process) -> Result {
+        let stdout = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        let stderr = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
