@@ -140,14 +140,8 @@ public final class SearchIndex {
     /// it indexed are unranked (the caller indexes them again), and postings and totals of the
     /// documents it removed no longer count.
     private func known(_ db: Database) throws -> [String: Known] {
-        var known: [String: Known] = [:]
-        var ranked = 0
-        for row in try Row.fetchAll(db, sql: "SELECT id, record_sha256, size, mtime, ranked FROM documents") {
-            let entry = Known(hash: row[1], stamp: Stamp(size: row[2], mtime: row[3]), ranked: row[4] as Int == 1)
-            known[row[0]] = entry
-            if entry.ranked { ranked += 1 }
-        }
-        if try Int.fetchOne(db, sql: "SELECT documents FROM totals") != ranked {
+        let (known, consistent) = try knownAsIs(db)
+        if !consistent {
             try db.execute(
                 sql: """
                     DELETE FROM recent WHERE document NOT IN (SELECT number FROM documents WHERE ranked = 1);
@@ -164,6 +158,30 @@ public final class SearchIndex {
         return known
     }
 
+    /// Every indexed document, and whether the totals count exactly the ranked ones (false after
+    /// an older binary removed some: `known` mends that). Read through one cursor: at 10,000
+    /// documents this is most of what a search does when nothing changed.
+    private func knownAsIs(_ db: Database) throws -> (known: [String: Known], consistent: Bool) {
+        var known: [String: Known] = [:]
+        known.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM documents") ?? 0)
+        var ranked = 0
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, record_sha256, size, mtime, ranked FROM documents")
+        while let row = try rows.next() {
+            let entry = Known(hash: row[1], stamp: Stamp(size: row[2], mtime: row[3]), ranked: row[4] as Int == 1)
+            known[row[0]] = entry
+            if entry.ranked { ranked += 1 }
+        }
+        return (known, try Int.fetchOne(db, sql: "SELECT documents FROM totals") == ranked)
+    }
+
+    /// The documents whose files are gone, and the files whose stamp the index does not hold.
+    private static func differences(known: [String: Known], onDisk: [String: Stamp]) -> (gone: [String], changed: [(String, Stamp)]) {
+        let gone = known.keys.filter { onDisk[$0] == nil }
+        var changed: [(String, Stamp)] = []
+        for (id, stamp) in onDisk where known[id].map({ $0.stamp != stamp || !$0.ranked }) ?? true { changed.append((id, stamp)) }
+        return (gone, changed.sorted { $0.0 < $1.0 })
+    }
+
     /// Brings the index in line with the record files in `folder` (`data/corpus/`), reading and
     /// decoding only files whose size or modification time differ from what the index noted:
     /// after one new record, one file is read, not every record (a command stays fast at 10,000
@@ -173,23 +191,35 @@ public final class SearchIndex {
     @discardableResult
     public func sync(folder: URL, decode: @escaping (Data, String) throws -> CorpusRecord) throws -> Int {
         var onDisk: [String: Stamp] = [:]
+        // Each file is stat'ed relative to the folder (one path step, not the whole path).
+        let directory = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { if directory >= 0 { close(directory) } }
         let base = folder.path + "/"
         for name in FileIO.names(in: folder)
         where name.hasSuffix(".json") && !name.hasPrefix(".") {
             var info = stat()
-            guard stat(base + name, &info) == 0 else { continue }
+            let found = directory >= 0 ? fstatat(directory, name, &info, 0) == 0 : stat(base + name, &info) == 0
+            guard found else { continue }
             let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
             onDisk[String(name.dropLast(5))] = Stamp(size: Int64(info.st_size), mtime: mtime)
         }
         return try wrap {
-            try database.write { db in
+            // Most commands find nothing to do: that is found in a read transaction, and only a
+            // difference takes the write lock (and makes a writer).
+            let unchanged = try database.read { db in
+                let (known, consistent) = try knownAsIs(db)
+                let (gone, changed) = Self.differences(known: known, onDisk: onDisk)
+                return consistent && gone.isEmpty && changed.isEmpty
+            }
+            if unchanged { return 0 }
+            return try database.write { db in
                 let known = try known(db)
                 let writer = try Writer(db)
-                for id in known.keys where onDisk[id] == nil { try writer.remove(id) }
+                let (gone, changedFiles) = Self.differences(known: known, onDisk: onDisk)
+                for id in gone { try writer.remove(id) }
                 var changed = 0
                 // Only files whose stamp changed are read, in id order.
-                let changedFiles = onDisk.filter { id, stamp in known[id].map({ $0.stamp != stamp || !$0.ranked }) ?? true }
-                for (id, stamp) in changedFiles.sorted(by: { $0.key < $1.key }) {
+                for (id, stamp) in changedFiles {
                     let name = "\(id).json"
                     guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path),
                         let record = try? decode(data, "data/corpus/\(name)"), record.id == id

@@ -105,7 +105,12 @@ import Testing
         #expect(try index.search("harbour").map(\.id).sorted() == ["other-1", "other-3", "other-4"])
         // Rewritten with the same record: re-stamped, not re-indexed.
         try write(Fixtures.record("other-3", kind: .other, title: Bilingual(en: "Page 3"), text: "Harbour number 3.", hash: "h3"))
+        decoded = 0
         #expect(try index.sync(folder: corpus, decode: decode) == 0)
+        #expect(decoded == 1, "the rewritten file is read once")
+        // The new stamp was kept: the next sync finds nothing to do.
+        #expect(try index.sync(folder: corpus, decode: decode) == 0)
+        #expect(decoded == 1)
     }
 
     /// Records indexed during a batch are kept with their files' stamps when the batch commits
