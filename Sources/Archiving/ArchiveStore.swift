@@ -362,6 +362,12 @@ struct FileStamp: Equatable, Sendable, Codable {
     var size: Int64
     var modified: Int64
 
+    init(inode: UInt64, size: Int64, modified: Int64) {
+        self.inode = inode
+        self.size = size
+        self.modified = modified
+    }
+
     init?(path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }

@@ -354,6 +354,47 @@ func temporaryFolder() throws -> URL {
         for path in holder.warcFiles() { #expect(manifest[path] == (try Digest.sha256File(at: root.appendingPathComponent(path))).hex) }
     }
 
+    /// The digest index is read back by a quick parser of exactly what it writes, and by
+    /// JSONDecoder when the file holds anything else (escaped text, spaces): the same index.
+    @Test func theDigestIndexReadsBackWhatItWrote() throws {
+        let folder = try temporaryFolder()
+        var index = CaptureDigestIndex()
+        index.cdxj = FileStamp(inode: 12, size: 345, modified: 1_795_433_924_027_482_598)
+        for file in ["data/warc/a.warc.gz", "data/warc/b \"quoted\" é.warc.gz", "data/warc/empty.warc.gz"] {
+            var entry = CaptureDigestIndex.File(size: Int64(file.count) * 1_000, digests: [:])
+            if !file.contains("empty") {
+                for n in 0..<50 {
+                    entry.digests["\(n)\(file.count)abcdef"] = n % 7 == 0 ? "lesson-\(n)-数字" : "other-\(n)"
+                    entry.locations["\(n)\(file.count)abcdef"] = Int64(n * 4_096)
+                }
+            }
+            index.files[file] = entry
+        }
+        func same(_ a: CaptureDigestIndex, _ b: CaptureDigestIndex) -> Bool {
+            a.version == b.version && a.cdxj == b.cdxj && a.files.keys.sorted() == b.files.keys.sorted()
+                && a.files.allSatisfy { path, file in
+                    b.files[path].map { $0.size == file.size && $0.digests == file.digests && $0.locations == file.locations } ?? false
+                }
+        }
+        let url = folder.appendingPathComponent("digests.json")
+        try index.write(to: url)
+        let data = try Data(contentsOf: url)
+        let decoded = try JSONDecoder().decode(CaptureDigestIndex.self, from: data)
+        #expect(same(decoded, index))
+        #expect(same(CaptureDigestIndex.read(from: url), index))
+        // The quoted path is escaped: the quick parser declines and JSONDecoder reads it.
+        #expect(data.withUnsafeBytes { CaptureDigestIndex.parse($0) } == nil)
+        index.files["data/warc/b \"quoted\" é.warc.gz"] = nil
+        try index.write(to: url)
+        let quick = try #require(try Data(contentsOf: url).withUnsafeBytes { CaptureDigestIndex.parse($0) })
+        #expect(same(quick, index) && same(CaptureDigestIndex.read(from: url), index))
+        // Spaced out by another writer: still read; garbage: an empty index (the WARC files are read again).
+        try Data(String(decoding: try Data(contentsOf: url), as: UTF8.self).replacingOccurrences(of: ",", with: ", ").utf8).write(to: url)
+        #expect(same(CaptureDigestIndex.read(from: url), index))
+        try Data("{\"version\":3,\"files\":{\"x\":{\"size\":".utf8).write(to: url)
+        #expect(CaptureDigestIndex.read(from: url).files.isEmpty)
+    }
+
     @Test func anOldOrChangedOpenFileIsNotAppendedTo() throws {
         let root = try temporaryFolder().appendingPathComponent("Archive")
         let young = ArchiveStore(root: root, lockTimeout: 5, rollover: WARCRollover(bytes: 1 << 30, seconds: 3_600))
