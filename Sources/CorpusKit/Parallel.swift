@@ -110,6 +110,9 @@ public enum Parallel {
 public protocol RecordIndexing: Sendable {
     /// A staged record, with its staged file's size and modification time (nanoseconds).
     func add(_ record: CorpusRecord, size: Int64, mtime: Int64)
+    /// Nothing more will be added: the indexer may do its final work while the archive
+    /// commits (it still keeps nothing until `finish`).
+    func allAdded()
     /// Keeps (`commit`) or drops what was added; returns why it could not, or nil.
     @discardableResult func finish(commit: Bool) -> String?
 }

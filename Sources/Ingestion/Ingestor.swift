@@ -126,7 +126,10 @@ public struct Ingestor: Sendable {
                     if indexer == nil { indexer = makeIndexer() }
                     indexer?.add(record, size: size, mtime: mtime)
                 }
-                return try body(session)
+                let result = try body(session)
+                // The indexer folds and writes its postings while the archive commits.
+                indexer?.allAdded()
+                return result
             }
             indexer?.finish(commit: true)
             return result

@@ -28,6 +28,7 @@ public final class BatchIndexer: RecordIndexing {
 
     private struct Pending {
         var records: [(CorpusRecord, size: Int64, mtime: Int64)] = []
+        var complete = false
         var decision: Bool? = nil
     }
     private let pending = Mutex(Pending())
@@ -70,6 +71,13 @@ public final class BatchIndexer: RecordIndexing {
         signal.signal()
     }
 
+    /// Nothing more will be added: the postings are written now, while the archive commits,
+    /// and only the transaction's end waits for `finish`.
+    public func allAdded() {
+        pending.withLock { $0.complete = true }
+        signal.signal()
+    }
+
     /// Commits what was added (when `commit`, after the archive committed it) or rolls it back,
     /// and waits for the thread (unless in the background). Returns why the index was not
     /// updated, or nil.
@@ -104,19 +112,25 @@ public final class BatchIndexer: RecordIndexing {
             do {
                 let writer = try SearchIndex.Writer(db)
                 let stamp = try db.cachedStatement(sql: "UPDATE documents SET size = ?, mtime = ? WHERE id = ?")
+                var finished = false
                 while true {
                     signal.wait()
-                    let (records, decision) = pending.withLock { state in
+                    let (records, complete, decision) = pending.withLock { state in
                         defer { state.records.removeAll() }
-                        return (state.records, state.decision)
+                        return (state.records, state.complete, state.decision)
                     }
                     for (record, size, mtime) in records {
                         try writer.remove(record.id)
                         try writer.insert(record)
                         try stamp.execute(arguments: [size, mtime, record.id])
                     }
+                    if !records.isEmpty { finished = false }
+                    if complete && !finished && decision != false {
+                        try writer.finish()
+                        finished = true
+                    }
                     guard let decision else { continue }
-                    if decision { try writer.finish() }
+                    if decision && !finished { try writer.finish() }
                     try db.execute(sql: decision ? "COMMIT" : "ROLLBACK")
                     return
                 }

@@ -136,6 +136,8 @@ import Testing
         let dropped = BatchIndexer(path: path)
         let (size2, mtime2) = try stamp("other-2")
         dropped.add(second, size: size2, mtime: mtime2)
+        // Its postings are written once all is added, and still rolled back with the rest.
+        dropped.allAdded()
         #expect(dropped.finish(commit: false) == nil)
         #expect(try SearchIndex(path: path).search("quartz").isEmpty)
 
@@ -147,6 +149,7 @@ import Testing
         changed.text = "Harbour ribbons."
         changed.provenance.recordSHA256 = "h1b"
         kept.add(changed, size: size1, mtime: mtime1)
+        kept.allAdded()
         #expect(kept.finish(commit: true) == nil)
         let index = try SearchIndex(path: path)
         #expect(try index.search("ribbons").map(\.id) == ["other-1"])
