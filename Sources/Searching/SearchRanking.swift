@@ -298,14 +298,39 @@ private struct Ranking {
                 SELECT number, id, kind, lesson, first_segment, last_segment, english_length, unigram_length, bigram_length
                 FROM documents WHERE number = ? AND ranked = 1
                 """)
-        let rows = try numbers.compactMap { try Row.fetchOne(statement, arguments: [$0]) }
-        return rows.map { row in
-            let segments: ClosedRange<Int64> = row[4]...max(row[4], row[5])
-            let count = Double(segments.count)
-            return Document(
-                number: row[0], id: row[1], kind: row[2], lesson: row[3], score: scores[row[0]] ?? 0, segments: segments,
-                averages: (6...8).map { max(1, Double(row[$0] as Int64) / count) })
+        var found: [Document] = []
+        for number in numbers {
+            // Read from the cursor's row in place (no copy of the row), while the cursor lives.
+            let cursor = try Row.fetchCursor(statement, arguments: [number])
+            try withExtendedLifetime(cursor) {
+                guard let row = try cursor.next() else { return }
+                let segments: ClosedRange<Int64> = row[4]...max(row[4], row[5])
+                let count = Double(segments.count)
+                found.append(
+                    Document(
+                        number: row[0], id: row[1], kind: row[2], lesson: row[3], score: scores[row[0]] ?? 0, segments: segments,
+                        averages: (6...8).map { max(1, Double(row[$0] as Int64) / count) }))
+            }
         }
+        return found
+    }
+
+    /// `numbers` in the order of their documents' ids (one scan of the table when they are many),
+    /// or only the first `first` of them, and whether that is all of them. A group that is a
+    /// good part of the index (a common word in near-identical pages) is read in id order
+    /// through the index on ids, only as far as it needs: no reading and sorting every id.
+    private func idOrder(_ numbers: [Int64], first: Int) throws -> (order: [Int64], complete: Bool) {
+        if numbers.count > first && numbers.count * 4 >= Int(documents) {
+            let wanted = Set(numbers)
+            var order: [Int64] = []
+            let rows = try Int64.fetchCursor(
+                db.cachedStatement(sql: "SELECT number FROM documents WHERE ranked = 1 ORDER BY id"))
+            while order.count < first, let number = try rows.next() {
+                if wanted.contains(number) { order.append(number) }
+            }
+            return (order, false)
+        }
+        return (try idOrder(numbers), true)
     }
 
     /// `numbers` in the order of their documents' ids (one scan of the table when they are many).
@@ -357,11 +382,17 @@ private struct Ranking {
             while end < ranked.count && ranked[end].score == ranked[start].score { end += 1 }
             // A tie group is taken in id order, and only as far as the limit needs: the ids of a
             // large group are read (two columns), its documents' rows a few at a time.
-            let order = end - start == 1 ? [ranked[start].number] : try idOrder(ranked[start..<end].map(\.number))
+            let tied = end - start == 1 ? [ranked[start].number] : ranked[start..<end].map(\.number)
+            var (order, complete) = tied.count == 1 ? (tied, true) : try idOrder(tied, first: max(64, 2 * limit))
             var position = 0
             var group: [Document] = []
-            while (position < order.count || !group.isEmpty) && shown.count < limit {
+            while (position < order.count || !group.isEmpty || !complete) && shown.count < limit {
                 if group.isEmpty {
+                    // Past the first part of a large tie group (many of its documents failed).
+                    if position == order.count && !complete {
+                        order = try idOrder(tied)
+                        complete = true
+                    }
                     let want = max(8, limit - shown.count + 4)
                     // Singletons: read the next few documents' rows with this one.
                     let numbers =

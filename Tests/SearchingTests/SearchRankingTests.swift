@@ -45,6 +45,21 @@ import Testing
         #expect(more.count == 5 && more.last?.id == "often", "often's second paragraph comes after every document's best")
     }
 
+    /// A large group of equal scores is read in id order only as far as needed, and further
+    /// when its first part fails: here every document scores the same, and the only two whose
+    /// paragraphs hold both words come last by id.
+    @Test func aLargeTieGroupIsReadFurtherWhenItsFirstPartFails() throws {
+        let folder = try TemporaryFolder("search-ties")
+        let index = try Self.index(folder)
+        var records = (0..<150).map { Self.page(String(format: "a-%03d", $0), "Silk east.\n\nRoad west.") }
+        records += ["z-1", "z-2"].map { Self.page($0, "Silk road.\n\nEast west.") }
+        try index.sync(records.shuffled())
+        let hits = try index.search("silk road", limit: 5)
+        #expect(hits.map(\.id) == ["z-1", "z-2"])
+        #expect(Set(try index.search("silk", limit: 200).map(\.score)).count == 1, "one tie group")
+        #expect(try index.search("silk", limit: 3).map(\.id) == ["a-000", "a-001", "a-002"])
+    }
+
     @Test func aConjunctionOrPhraseMatchesWithinOneSegment() throws {
         let folder = try TemporaryFolder("search-phrase")
         let index = try Self.index(folder)
