@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TOMLKit
 import TestSupport
 import Testing
 
@@ -54,6 +55,48 @@ import Testing
 }
 
 @Suite struct ConfigTests {
+    /// TOML is walked into JSON values directly, exactly as its JSON conversion read back by
+    /// JSONDecoder gives them: every shipped config file, and the value types they could hold.
+    @Test func tomlIsReadAsItsJSONConversionReads() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let folder = repository.appendingPathComponent("Config")
+        var texts = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".toml") }.map {
+            try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
+        }
+        #expect(texts.count >= 3)
+        texts.append(
+            #"""
+            top = 1
+            big = 9007199254740993
+            negative = -42
+            half = 0.5
+            whole = 2.0
+            exp = 1e3
+            tiny = 1e-7
+            yes = true
+            text = "数字中国 \\ \"quoted\" \u00e9"
+            empty = []
+            mixed = [1, 2.5, "x", [true], { a = 1 }]
+            [nested.deeper]
+            list = ["a", "b"]
+            [[tables]]
+            n = 1
+            [[tables]]
+            n = 2.25
+            [empty_table]
+            """#)
+        for text in texts {
+            let table = try TOMLTable(string: text)
+            let direct = try #require(CorpusConfig.converted(table))
+            #expect(direct == (try JSONValue.parse(Data(table.convert(to: .json).utf8))))
+            #expect(try CorpusConfig.parseTOML(text, file: "t.toml") == direct)
+        }
+        // A date is left to the JSON conversion.
+        #expect(CorpusConfig.converted(try TOMLTable(string: "when = 2026-11-23")) == nil)
+        #expect(try CorpusConfig.parseTOML("when = 2026-11-23", file: "t.toml")["when"] == .string("2026-11-23"))
+    }
+
     @Test func theShippedConfigLoads() throws {
         let config = try Fixtures.config()
         #expect(config.lexicon.topics.count == 13)

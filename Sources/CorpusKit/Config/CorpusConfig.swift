@@ -73,13 +73,47 @@ public struct CorpusConfig: Sendable {
         return text
     }
 
+    /// `value` as the JSON conversion gives it (an integral float reads as an integer there),
+    /// or nil for a value that conversion would write differently or reject (dates, times,
+    /// infinities, NaN).
+    static func converted(_ value: any TOMLValueConvertible) -> JSONValue? {
+        switch value.type {
+        case .table:
+            guard let table = value.table else { return nil }
+            var members: [String: JSONValue] = [:]
+            for key in table.keys {
+                guard let member = table[key], let converted = converted(member) else { return nil }
+                members[key] = converted
+            }
+            return .object(members)
+        case .array:
+            guard let array = value.array else { return nil }
+            var items: [JSONValue] = []
+            for item in array {
+                guard let converted = converted(item) else { return nil }
+                items.append(converted)
+            }
+            return .array(items)
+        case .string: return value.string.map { .string($0) }
+        case .int: return value.int.map { .int(Int64($0)) }
+        case .bool: return value.bool.map { .bool($0) }
+        case .double:
+            guard let double = value.double, double.isFinite else { return nil }
+            if double == double.rounded(), let integer = Int64(exactly: double) { return .int(integer) }
+            return .double(double)
+        default: return nil
+        }
+    }
+
     public static func parseTOML(_ text: String, file: String) throws -> JSONValue {
         if let problem = TOMLLexicalCheck.firstProblem(text) {
             throw CorpusError(file: file, stage: .config, reason: "line \(problem.line), column \(problem.column): \(problem.reason)")
         }
         do {
             let table = try TOMLTable(string: text)
-            return try JSONValue.parse(Data(table.convert(to: .json).utf8))
+            // Walked directly (JSON text decoded by JSONDecoder was a tenth of every command's
+            // start); dates and non-finite numbers take the JSON way, as before.
+            return try converted(table) ?? JSONValue.parse(Data(table.convert(to: .json).utf8))
         } catch let error as TOMLParseError {
             throw CorpusError(
                 file: file, stage: .config,
