@@ -22,24 +22,10 @@ extension CaptureDigestIndex {
                 let size = reader.integer(), reader.take(",\"digests\":{")
             else { return nil }
             firstFile = false
-            var file = File(size: size, digests: [:])
-            var first = true
-            while !reader.take("}") {
-                guard first || reader.take(","), let digest = reader.string(), reader.take(":"), let id = reader.string() else {
-                    return nil
-                }
-                first = false
-                file.digests[digest] = id
-            }
-            guard reader.take(",\"locations\":{") else { return nil }
-            first = true
-            while !reader.take("}") {
-                guard first || reader.take(","), let digest = reader.string(), reader.take(":"), let offset = reader.integer() else {
-                    return nil
-                }
-                first = false
-                file.locations[digest] = offset
-            }
+            guard let digests = reader.members({ $0.string() }), reader.take(",\"locations\":{"),
+                let locations = reader.members({ $0.integer() })
+            else { return nil }
+            let file = File(size: size, digests: digests, locations: locations)
             guard reader.take("}") else { return nil }
             index.files[path] = file
         }
@@ -47,12 +33,25 @@ extension CaptureDigestIndex {
         return index
     }
 
-    /// A cursor over the bytes; every method leaves it where it was when it fails.
+    /// A cursor over the bytes; a read that fails ends the parse (nil).
     private struct Reader {
         let bytes: UnsafeRawBufferPointer
         var offset = 0
 
         var atEnd: Bool { offset == bytes.count }
+
+        /// An object's members up to its closing brace (its opening one already taken), each
+        /// value read by `value`.
+        mutating func members<Value>(_ value: (inout Reader) -> Value?) -> [String: Value]? {
+            var members: [String: Value] = [:]
+            var first = true
+            while !take("}") {
+                guard first || take(","), let key = string(), take(":"), let member = value(&self) else { return nil }
+                first = false
+                members[key] = member
+            }
+            return members
+        }
 
         mutating func take(_ literal: StaticString) -> Bool {
             let count = literal.utf8CodeUnitCount
