@@ -16,14 +16,40 @@ public struct SearchableText: Sendable {
         var text = text
         bytes = text.withUTF8 { source in
             [UInt8](unsafeUninitializedCapacity: source.count) { target, count in
-                // Branch-free, so the compiler vectorizes it: a byte in A…Z gains 0x20.
-                for index in 0..<source.count {
-                    let byte = source[index]
-                    target[index] = byte &+ (byte &- 0x41 < 26 ? 0x20 : 0)
-                }
+                Self.lowercase(UnsafeRawBufferPointer(source), into: UnsafeMutableRawBufferPointer(target))
                 count = source.count
             }
         }
+    }
+
+    /// Lower-cases the ASCII letters of `source` into the first `source.count` bytes of `target`,
+    /// as `init(lowercasing:)` does (for callers that hold bytes, not a String).
+    public static func lowercase(_ source: UnsafeRawBufferPointer, into target: UnsafeMutableRawBufferPointer) {
+        precondition(target.count >= source.count)
+        // Branch-free, so the compiler vectorizes it: a byte in A…Z gains 0x20.
+        for index in 0..<source.count {
+            let byte = source[index]
+            target[index] = byte &+ (byte &- 0x41 < 26 ? 0x20 : 0)
+        }
+    }
+
+    /// Where `pattern` first occurs in `haystack` at or after byte `start` (`memchr` for its
+    /// first byte, then `memcmp`); nil for an empty pattern.
+    public static func offset(of pattern: UnsafeRawBufferPointer, in haystack: UnsafeRawBufferPointer, from start: Int = 0)
+        -> Int?
+    {
+        guard let first = pattern.first, let wanted = pattern.baseAddress, let base = haystack.baseAddress,
+            start >= 0, start + pattern.count <= haystack.count
+        else { return nil }
+        var offset = start
+        while offset + pattern.count <= haystack.count,
+            let hit = memchr(base + offset, Int32(first), haystack.count - offset - pattern.count + 1)
+        {
+            let position = base.distance(to: UnsafeRawPointer(hit))
+            if memcmp(hit, wanted, pattern.count) == 0 { return position }
+            offset = position + 1
+        }
+        return nil
     }
 
     public func contains(_ needle: String) -> Bool {
@@ -52,22 +78,7 @@ public struct SearchableText: Sendable {
     }
 
     private func offset(of pattern: [UInt8], from start: Int) -> Int? {
-        guard !pattern.isEmpty, start >= 0, start + pattern.count <= bytes.count else { return nil }
-        return bytes.withUnsafeBytes { haystack in
-            pattern.withUnsafeBytes { wanted in
-                var offset = start
-                let first = Int32(pattern[0])
-                let base = haystack.baseAddress!
-                while offset + wanted.count <= haystack.count,
-                    let hit = memchr(base + offset, first, haystack.count - offset - wanted.count + 1)
-                {
-                    let position = base.distance(to: UnsafeRawPointer(hit))
-                    if memcmp(hit, wanted.baseAddress!, wanted.count) == 0 { return position }
-                    offset = position + 1
-                }
-                return nil
-            }
-        }
+        bytes.withUnsafeBytes { haystack in pattern.withUnsafeBytes { Self.offset(of: $0, in: haystack, from: start) } }
     }
 }
 

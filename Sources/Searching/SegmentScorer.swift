@@ -35,6 +35,9 @@ struct SegmentScorer {
     private let needles: [String?]
     /// Per group: the Han text it stands for (nil for English groups).
     private let han: [String?]
+    /// What every segment that holds all groups contains: each group's needle or Han text (nil
+    /// when some group has neither, and no such test is safe). Made once, for `mayHoldAll`.
+    private let required: [String]?
     /// The English terms of all groups (a prefix as a prefix), and per group its terms' indexes
     /// in order (one for a term or prefix, several for a phrase).
     private let terms: [(bytes: [UInt8], prefix: Bool)]
@@ -75,6 +78,8 @@ struct SegmentScorer {
             }
             return word.utf8.allSatisfy({ $0 < 0x80 }) && TermColumn(of: word) == .english ? word : nil
         }
+        let wanted = zip(needles, han).map { $0 ?? $1 }
+        required = wanted.contains(where: { $0 == nil }) ? nil : wanted.compactMap { $0 }
     }
 
     /// An SQL condition (and its arguments) that every segment holding all groups meets: it
@@ -98,35 +103,17 @@ struct SegmentScorer {
     /// read. Most segments of a shown document hold no query word; they cost a String and a
     /// lower-cased copy each before this.
     func mayHoldAll(_ bytes: UnsafeRawBufferPointer, folds: Bool, scratch: inout [UInt8]) -> Bool {
-        if folds { return true }
-        let wanted = zip(needles, han).map { $0 ?? $1 }
-        guard !wanted.contains(where: { $0 == nil }) else { return true }
+        guard !folds, let wanted = required else { return true }
         if scratch.count < bytes.count { scratch = [UInt8](repeating: 0, count: bytes.count) }
         return scratch.withUnsafeMutableBytes { lowered in
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                lowered[index] = byte &+ (byte &- 0x41 < 26 ? 0x20 : 0)
-            }
+            SearchableText.lowercase(bytes, into: lowered)
             let text = UnsafeRawBufferPointer(rebasing: lowered[..<bytes.count])
-            for case var needle? in wanted {
-                if !needle.withUTF8({ Self.occurs(UnsafeRawBufferPointer($0), in: text) }) { return false }
+            for var needle in wanted {
+                if needle.isEmpty { continue }
+                if !needle.withUTF8({ SearchableText.offset(of: UnsafeRawBufferPointer($0), in: text) != nil }) { return false }
             }
             return true
         }
-    }
-
-    /// Whether `needle` occurs in `text` (`memchr` for its first byte, then `memcmp`).
-    static func occurs(_ needle: UnsafeRawBufferPointer, in text: UnsafeRawBufferPointer) -> Bool {
-        guard let first = needle.first, let wanted = needle.baseAddress else { return true }
-        guard let base = text.baseAddress, needle.count <= text.count else { return false }
-        var offset = 0
-        while offset + needle.count <= text.count,
-            let hit = memchr(base + offset, Int32(first), text.count - offset - needle.count + 1)
-        {
-            if memcmp(hit, wanted, needle.count) == 0 { return true }
-            offset = base.distance(to: UnsafeRawPointer(hit)) + 1
-        }
-        return false
     }
 
     /// Whether a segment's text has letters the tokenizer folds to ASCII (U+00C0–U+027F,

@@ -4,40 +4,20 @@ import ArgumentParser
 /// `clean`, `reprocess` ids, `fetch --url …`.
 protocol LongListCommand: ParsableCommand {
     /// That list, in the order given.
-    var longList: [String] { get set }
+    static var longList: WritableKeyPath<Self, [String]> { get }
     /// Whether the list is the command's positional arguments (else: the values of `--url`).
     static var listIsPositional: Bool { get }
 }
 
-extension Ingest: LongListCommand {
-    var longList: [String] {
-        get { paths }
-        set { paths = newValue }
-    }
+extension LongListCommand {
     static var listIsPositional: Bool { true }
 }
 
-extension Clean: LongListCommand {
-    var longList: [String] {
-        get { files }
-        set { files = newValue }
-    }
-    static var listIsPositional: Bool { true }
-}
-
-extension Reprocess: LongListCommand {
-    var longList: [String] {
-        get { ids }
-        set { ids = newValue }
-    }
-    static var listIsPositional: Bool { true }
-}
-
+extension Ingest: LongListCommand { static var longList: WritableKeyPath<Ingest, [String]> { \.paths } }
+extension Clean: LongListCommand { static var longList: WritableKeyPath<Clean, [String]> { \.files } }
+extension Reprocess: LongListCommand { static var longList: WritableKeyPath<Reprocess, [String]> { \.ids } }
 extension Fetch: LongListCommand {
-    var longList: [String] {
-        get { urls }
-        set { urls = newValue }
-    }
+    static var longList: WritableKeyPath<Fetch, [String]> { \.urls }
     static var listIsPositional: Bool { false }
 }
 
@@ -61,13 +41,24 @@ enum LongArgumentLists {
         guard arguments.count > threshold, let (kept, aside) = split(arguments) else {
             return try DCCorpus.parseAsRoot(arguments)
         }
-        var command = try DCCorpus.parseAsRoot(kept.map(\.value))
-        guard var listed = command as? any LongListCommand else { return try DCCorpus.parseAsRoot(arguments) }
-        guard let merged = merge(parsed: listed.longList, kept: kept, aside: aside, positional: type(of: listed).listIsPositional)
-        else { return try DCCorpus.parseAsRoot(arguments) }
-        listed.longList = merged
-        try listed.validate()
-        command = listed
+        let command = try DCCorpus.parseAsRoot(kept.map(\.value))
+        guard let listed = command as? any LongListCommand, let filled = try filled(listed, kept: kept, aside: aside) else {
+            return try DCCorpus.parseAsRoot(arguments)
+        }
+        return filled
+    }
+
+    /// `command` with its whole list, validated again; nil when the list's order is ambiguous.
+    private static func filled<Command: LongListCommand>(
+        _ command: Command, kept: [(index: Int, value: String)], aside: [(index: Int, value: String)]
+    ) throws -> Command? {
+        var command = command
+        guard
+            let merged = merge(
+                parsed: command[keyPath: Command.longList], kept: kept, aside: aside, positional: Command.listIsPositional)
+        else { return nil }
+        command[keyPath: Command.longList] = merged
+        try command.validate()
         return command
     }
 
