@@ -6,7 +6,8 @@ import Foundation
 
 /// Raw bytes with what is known about where they came from: the input of clean → classify → record.
 public struct Capture: Sendable {
-    public var bytes: Data
+    /// Setting new bytes forgets `rawSHA256`, which was theirs.
+    public var bytes: Data { didSet { rawSHA256 = nil } }
     public var format: Cleaner.Format
     public var source: SourceInfo
     /// The charset label from an HTTP Content-Type, which outranks the page's own meta.
