@@ -52,8 +52,10 @@ public final class SearchIndex {
     public let path: String
 
     /// The tables' layout. An index file of another layout (made by an older version) is emptied
-    /// and set up again; the sync that follows fills it from the record files.
-    static let layout = 2
+    /// and set up again; the sync that follows fills it from the record files. Layout 3: FTS5
+    /// keeps no copy of the segments' text (its content is `segments`, through a view), which
+    /// was a third of the file and of an ingest's index writes.
+    static let layout = 3
 
     /// Whether opening found an index of an earlier layout and set it up again, empty: it holds
     /// nothing until the next sync.
@@ -86,13 +88,17 @@ public final class SearchIndex {
 
     /// The layout, from scratch. `segments` keeps the columns earlier versions wrote, so that an
     /// older binary on the same archive still works; what it indexes is unranked (`ranked` 0, no
-    /// postings), and the next sync here indexes it again.
+    /// postings), and the next sync here indexes it again. `segments_fts` reads its content from
+    /// `segments` (through `segments_content`), so FTS5 must be given exactly the values that
+    /// view shows: an older binary gives it Han grams the view does not hold, and removing what
+    /// it indexed rebuilds `segments_fts` from the view (`Writer.finish`).
     private static func createTables(_ db: Database) throws {
         try db.execute(
             sql: """
                 DROP TABLE IF EXISTS segments_fts; DROP TABLE IF EXISTS segments; DROP TABLE IF EXISTS documents;
                 DROP TABLE IF EXISTS postings; DROP TABLE IF EXISTS generations; DROP TABLE IF EXISTS recent;
                 DROP TABLE IF EXISTS removed; DROP TABLE IF EXISTS totals; DROP TABLE IF EXISTS syntax;
+                DROP VIEW IF EXISTS segments_content;
                 CREATE TABLE documents(
                     number INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record_sha256 TEXT NOT NULL,
                     size INTEGER NOT NULL DEFAULT -1, mtime INTEGER NOT NULL DEFAULT -1,
@@ -105,9 +111,12 @@ public final class SearchIndex {
                     rowid INTEGER PRIMARY KEY, record TEXT NOT NULL, kind TEXT NOT NULL, lesson INTEGER,
                     field TEXT NOT NULL, at TEXT, ordinal INTEGER NOT NULL, text TEXT NOT NULL, document INTEGER,
                     folds INTEGER NOT NULL DEFAULT 1, english_length INTEGER NOT NULL DEFAULT 0,
-                    han_length INTEGER NOT NULL DEFAULT 0);
+                    han_length INTEGER NOT NULL DEFAULT 0, unigrams TEXT NOT NULL DEFAULT '',
+                    bigrams TEXT NOT NULL DEFAULT '');
+                CREATE VIEW segments_content AS SELECT rowid AS segment, text AS english, unigrams, bigrams FROM segments;
                 CREATE VIRTUAL TABLE segments_fts USING fts5(
-                    english, unigrams, bigrams, tokenize='unicode61 remove_diacritics 2');
+                    english, unigrams, bigrams, content='segments_content', content_rowid='segment',
+                    tokenize='unicode61 remove_diacritics 2');
                 CREATE VIRTUAL TABLE syntax USING fts5(english, unigrams, bigrams, tokenize='unicode61 remove_diacritics 2');
                 CREATE TABLE postings(
                     generation INTEGER NOT NULL, term TEXT NOT NULL, data BLOB NOT NULL,

@@ -64,6 +64,9 @@ extension SearchIndex {
         /// memory as a tiny segment of its own, and merging those was most of indexing's cost.
         private var searchableRows: [(rowid: Int64, text: String, unigrams: String, bigrams: String)] = []
         private var searchableBytes = 0
+        /// Whether FTS5 must be rebuilt from `segments` before the write ends: an older binary's
+        /// rows were removed, and what it gave FTS5 may not be what `segments` shows.
+        private var rebuildSearchable = false
 
         init(_ db: Database) throws {
             self.db = db
@@ -72,8 +75,10 @@ extension SearchIndex {
                 sql: "INSERT INTO documents(id, record_sha256, kind, lesson, ranked) VALUES (?, ?, ?, ?, 1)")
             segment = try db.cachedStatement(
                 sql: """
-                    INSERT INTO segments(record, kind, lesson, field, at, ordinal, text, document, folds, english_length, han_length)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO segments(
+                        record, kind, lesson, field, at, ordinal, text, document, folds, english_length, han_length, unigrams,
+                        bigrams)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
             searchable = try db.cachedStatement(sql: "INSERT INTO segments_fts(rowid, english, unigrams, bigrams) VALUES (?, ?, ?, ?)")
@@ -108,7 +113,7 @@ extension SearchIndex {
                 let grams = counts.add(text, tokenizer: tokenizer)
                 try segment.execute(arguments: [
                     record.id, kind, lesson, field, at, ordinal, text, number, folds, counts.lengths[0] - before[0],
-                    counts.lengths[1] - before[1]
+                    counts.lengths[1] - before[1], grams.unigrams, grams.bigrams
                 ])
                 let rowid = db.lastInsertedRowID
                 if ordinal == 1 { first = rowid }
@@ -159,8 +164,10 @@ extension SearchIndex {
             else { return }
             let number: Int64 = row[0]
             if row[6] as Int == 1 {
+                // FTS5 removes a row's tokens by reading it from `segments`: a row it was not given
+                // yet must not be removed from it, so such rows are given to it first.
                 let segments = (row[1] as Int64)...max(row[1] as Int64, row[2] as Int64)
-                searchableRows.removeAll { segments.contains($0.rowid) }
+                if searchableRows.contains(where: { segments.contains($0.rowid) }) { try insertSearchable() }
                 try db.execute(sql: "DELETE FROM segments_fts WHERE rowid BETWEEN ? AND ?", arguments: [row[1], row[2]])
                 try db.execute(sql: "DELETE FROM segments WHERE rowid BETWEEN ? AND ?", arguments: [row[1], row[2]])
                 try addToTotals.execute(arguments: [-1, -(row[3] as Int64), -(row[4] as Int64), -(row[5] as Int64)])
@@ -173,10 +180,11 @@ extension SearchIndex {
                     }
                 }
             } else {
-                // Indexed by an older binary: its segments are found by the record's id.
-                try db.execute(
-                    sql: "DELETE FROM segments_fts WHERE rowid IN (SELECT rowid FROM segments WHERE record = ?)", arguments: [id])
+                // Indexed by an older binary: its segments are found by the record's id, and FTS5
+                // is rebuilt from `segments` once the write is done (what the older binary gave
+                // it is not known exactly).
                 try db.execute(sql: "DELETE FROM segments WHERE record = ?", arguments: [id])
+                rebuildSearchable = true
             }
             try db.execute(sql: "DELETE FROM documents WHERE number = ?", arguments: [number])
         }
@@ -185,6 +193,10 @@ extension SearchIndex {
         /// recent, folded into a generation otherwise; and compacts when removals piled up.
         func finish() throws {
             try insertSearchable()
+            if rebuildSearchable {
+                try db.execute(sql: "INSERT INTO segments_fts(segments_fts) VALUES ('rebuild')")
+                rebuildSearchable = false
+            }
             if !pending.isEmpty {
                 let recent = try Int.fetchOne(db, sql: "SELECT count(*) FROM recent") ?? 0
                 // A large write leaves no recent rows behind (every query reads them all).
