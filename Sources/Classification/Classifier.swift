@@ -28,9 +28,12 @@ public struct Classifier: Sendable {
     let publisherNames: [String]
     let subjectPhrases: [String]
     let boilerplateMarkers: [String]
-    /// All of those phrases, found in one pass over a page: kind phrases first, then series
-    /// names, publisher names, subject phrases and boilerplate markers.
-    let phrases: NeedleSet
+    /// All of those phrases, then the field patterns' keywords (`PatternGate`), then the topics'
+    /// keywords (`TopicRanker`): what is looked for in a page's text, found in one pass (three
+    /// passes were half of classifying). The phrases come in this order: kind phrases, series
+    /// names, publisher names, subject phrases, boilerplate markers.
+    let bodyNeedles: NeedleSet
+    let phraseCount: Int
 
     public init(config: CorpusConfig) {
         self.config = config
@@ -40,7 +43,9 @@ public struct Classifier: Sendable {
         publisherNames = config.lexicon.evidence.publisherNames.map { $0.lowercased() }
         subjectPhrases = config.lexicon.evidence.subjectPhrases.map { $0.lowercased() }
         boilerplateMarkers = config.pipeline.seriesBoilerplateMarkers.map { $0.lowercased() }
-        phrases = NeedleSet(kindPhrases + seriesNames + publisherNames + subjectPhrases + boilerplateMarkers)
+        let phrases = NeedleSet(kindPhrases + seriesNames + publisherNames + subjectPhrases + boilerplateMarkers)
+        phraseCount = phrases.needles.count
+        bodyNeedles = NeedleSet(concatenating: [phrases, PatternGate.keywords.needles, ranker.needles])
     }
 
     public func classify(_ document: CleanDocument, sourceName: String) -> RecordContent {
@@ -65,8 +70,11 @@ public struct Classifier: Sendable {
         // Kind, by weighted phrases plus the lesson markers.
         var scores: [DocumentKind: Double] = [:]
         var evidence: [DocumentKind: [String]] = [:]
-        // Which configured phrases the text holds, in one pass, in `phrases`' order.
-        var inText = phrases.occurrences(in: searchable)[...]
+        // Which configured phrases the text holds, in their order; and the counts of the field
+        // patterns' and the topics' keywords, for later.
+        let bodyCounts = bodyNeedles.counts(in: searchable, limit: TopicRanker.bodyLimit)
+        let gateEnd = phraseCount + PatternGate.keywords.needles.needles.count
+        var inText = bodyCounts[..<phraseCount].map { $0 > 0 }[...]
         func take(_ count: Int) -> ArraySlice<Bool> {
             defer { inText = inText.dropFirst(count) }
             return inText.prefix(count)
@@ -95,7 +103,7 @@ public struct Classifier: Sendable {
         let offTopic = seriesFound.isEmpty && publisherFound.isEmpty && subjectsFound.isEmpty
         // A lesson number counts only beside the series' name: "Lesson 1" alone is any course.
         // Every line is a piece of the text or a metadata line.
-        let gate = PatternGate(texts: [searchable, metadataText])
+        let gate = PatternGate(textCounts: bodyCounts[phraseCount..<gateEnd], texts: [metadataText])
         var lessonMark = LessonFields.lessonNumber(lines: lines, seriesLength: evidenceRules.seriesLength, gate: gate)
         var markWithoutSeries: String? = nil
         if let mark = lessonMark, seriesFound.isEmpty {
@@ -188,7 +196,7 @@ public struct Classifier: Sendable {
                 title: [title.en, title.zh, headline].compactMap { $0 }.joined(separator: "\n"),
                 synopsis: [fields.synopsis.en, fields.synopsis.zh].compactMap { $0 }.joined(separator: "\n"),
                 terms: fields.terms.map { "\($0.en) \($0.zh)" }.joined(separator: "\n"),
-                body: searchable, lesson: lessonNumber)
+                bodyCounts: bodyCounts[gateEnd...], lesson: lessonNumber)
 
         let id = Self.makeID(kind: kind, lesson: lessonNumber, title: title, sourceName: sourceName)
         // The pair of a lesson and its Chinese original, and the post's link to the original.

@@ -110,13 +110,19 @@ struct PatternGate {
     }
 
     /// From texts that hold every line (the page's text and its metadata lines).
-    init(texts: [SearchableText]) {
+    init(texts: [SearchableText]) { self.init(textCounts: [], texts: texts) }
+
+    /// The same, with the keywords' counts in one of the texts already found (`textCounts`,
+    /// in `keywords`' order; empty when none was).
+    init(textCounts: ArraySlice<Int>, texts: [SearchableText]) {
         var possible = Set<ObjectIdentifier>()
-        for text in texts {
-            for (index, occurs) in Self.keywords.needles.occurrences(in: text).enumerated() where occurs {
+        func add(_ counts: some Collection<Int>) {
+            for (index, count) in counts.enumerated() where count > 0 {
                 possible.insert(ObjectIdentifier(Self.patterns[Self.keywords.owners[index]].regex))
             }
         }
+        add(textCounts)
+        for text in texts { add(Self.keywords.needles.counts(in: text, limit: 1)) }
         self.possible = possible
     }
 

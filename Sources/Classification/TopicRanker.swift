@@ -28,17 +28,21 @@ struct TopicRanker: Sendable {
         self.owners = owners
     }
 
-    func rank(title: String, synopsis: String, terms: String, body: SearchableText, lesson: Int?) -> [String] {
-        let fields = [
-            (SearchableText(lowercasing: title), 6.0), (SearchableText(lowercasing: synopsis), 3.0),
-            (SearchableText(lowercasing: terms), 2.0), (body, 1.0)
-        ]
+    /// How many occurrences of one keyword count, in each field.
+    static let bodyLimit = 10
+
+    /// `bodyCounts`: `needles`' counts in the body (at most `bodyLimit` each), which the
+    /// classifier finds in its one pass over the page.
+    func rank(title: String, synopsis: String, terms: String, bodyCounts: ArraySlice<Int>, lesson: Int?) -> [String] {
+        let fields = [(title, 6.0), (synopsis, 3.0), (terms, 2.0)]
         var scores = [Double](repeating: 0, count: topics.count)
-        for (text, weight) in fields {
-            for (index, count) in needles.counts(in: text, limit: 10).enumerated() where count > 0 {
-                scores[owners[index]] += weight * Double(count)
-            }
+        func add(_ counts: some Collection<Int>, weight: Double) {
+            for (index, count) in counts.enumerated() where count > 0 { scores[owners[index]] += weight * Double(count) }
         }
+        for (text, weight) in fields {
+            add(needles.counts(in: SearchableText(lowercasing: text), limit: Self.bodyLimit), weight: weight)
+        }
+        add(bodyCounts, weight: 1)
         var scored: [(slug: String, score: Double)] = []
         for (index, topic) in topics.enumerated() {
             var score = scores[index]

@@ -102,7 +102,16 @@ public struct NeedleSet: Sendable {
     let shortNeedles: [Int]
 
     public init(_ needles: [String]) {
-        let needles = needles.map { needle in needle.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 } }
+        self.init(lowered: needles.map { needle in needle.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 } })
+    }
+
+    /// The needles of `sets`, in order: one pass over a text counts them all, and its counts
+    /// are each set's counts one after the other.
+    public init(concatenating sets: [NeedleSet]) {
+        self.init(lowered: sets.flatMap(\.needles))
+    }
+
+    private init(lowered needles: [[UInt8]]) {
         var counts = [Int32](repeating: 0, count: 65_537)
         for needle in needles where needle.count >= 2 { counts[Int(needle[0]) << 8 | Int(needle[1])] += 1 }
         var starts = [Int32](repeating: 0, count: 65_537)
