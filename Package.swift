@@ -26,6 +26,9 @@ let package = Package(
         .systemLibrary(
             name: "CZlibShim", path: "Sources/CZlibShim", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CDeflate", path: "Sources/CDeflate", pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]),
 
         .target(
             name: "CorpusKit",
@@ -34,7 +37,7 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit")
             ]),
         // (CZlibShim, not CZlib: ZIPFoundation, used for the WACZ export, has a module of that name.)
-        .target(name: "Archiving", dependencies: ["CorpusKit", "CZlibShim"]),
+        .target(name: "Archiving", dependencies: ["CorpusKit", "CZlibShim", "CDeflate"]),
         .target(name: "Cleaning", dependencies: ["CorpusKit", "CLibXML2"]),
         .target(name: "Fetching", dependencies: ["CorpusKit", "CCurl"]),
         .target(name: "Classification", dependencies: ["CorpusKit", "Cleaning"]),

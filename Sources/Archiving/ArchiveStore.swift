@@ -19,11 +19,11 @@ public final class ArchiveStore: Sendable {
     /// When the open WARC file is closed and a new one started (`[archive]` in pipeline.toml).
     public let rollover: WARCRollover
 
-    /// The zlib level of the WARC records this archive's sessions write (`[archive] gzip_level`).
+    /// The libdeflate level of the WARC records this archive's sessions write (`[archive] gzip_level`).
     public let gzipLevel: Int32
 
     public init(
-        root: URL, lockTimeout: Double, warcRecordLimit: Int = 64 << 20, rollover: WARCRollover = WARCRollover(), gzipLevel: Int32 = 3
+        root: URL, lockTimeout: Double, warcRecordLimit: Int = 64 << 20, rollover: WARCRollover = WARCRollover(), gzipLevel: Int32 = 1
     ) {
         self.root = root
         self.bag = Bag(root: root)

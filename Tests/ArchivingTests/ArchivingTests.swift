@@ -42,6 +42,30 @@ func temporaryFolder() throws -> URL {
         #expect(read[0]["WARC-Block-Digest"] == "sha256:" + Digest.sha256Hex(Data("one".utf8)))
     }
 
+    /// Members written at every level (libdeflate) read back exactly (zlib), empty ones too,
+    /// and each is one gzip member: its own header, and nothing after its trailer.
+    @Test func membersOfEveryLevelReadBackExactly() throws {
+        let folder = try temporaryFolder()
+        var generator = SystemRandomNumberGenerator()
+        let inputs = [
+            Data(), Data("x".utf8), Data((0..<70_000).map { _ in UInt8.random(in: 0...255, using: &generator) }),
+            Data(String(repeating: "数字中国 digital China ", count: 5_000).utf8)
+        ]
+        for level in [Int32(0), 1, 3, 6, 9, 12, 13] {
+            let path = folder.appendingPathComponent("level-\(level).gz").path
+            let members = try inputs.map { try Gzip.member($0, level: level) }
+            #expect(members.allSatisfy { $0.prefix(3) == Data([0x1F, 0x8B, 0x08]) })
+            try members.reduce(Data(), +).write(to: URL(fileURLWithPath: path))
+            let reader = try GzipMemberReader(path: path)
+            for (input, member) in zip(inputs, members) {
+                let start = reader.end
+                #expect(try reader.nextMember(limit: 1 << 24) == input)
+                #expect(reader.end - start == UInt64(member.count))
+            }
+            #expect(try reader.nextMember(limit: 1 << 24) == nil)
+        }
+    }
+
     @Test func aFlippedByteInAMemberIsReported() throws {
         let folder = try temporaryFolder()
         let path = folder.appendingPathComponent("a.warc.gz").path

@@ -378,14 +378,16 @@ import Testing
         return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
     }()
 
-    /// `[archive]` is optional; its gzip level defaults to 3 and must be a zlib level.
-    @Test func theGzipLevelIsAZlibLevel() throws {
+    /// `[archive]` is optional; its gzip level defaults to 1 and must be a libdeflate level.
+    @Test func theGzipLevelIsALibdeflateLevel() throws {
         #expect(Self.shipped.contains("[limits]"))
-        #expect(try CorpusConfig.parsePipeline(Self.shipped, file: "pipeline.toml").gzipLevel == 3)
-        let nine = try CorpusConfig.parsePipeline(Self.shipped + "\n[archive]\ngzip_level = 9\n", file: "pipeline.toml")
-        #expect(nine.gzipLevel == 9)
-        #expect(throws: CorpusError.self) {
-            try CorpusConfig.parsePipeline(Self.shipped + "\n[archive]\ngzip_level = 0\n", file: "pipeline.toml")
+        #expect(try CorpusConfig.parsePipeline(Self.shipped, file: "pipeline.toml").gzipLevel == 1)
+        let twelve = try CorpusConfig.parsePipeline(Self.shipped + "\n[archive]\ngzip_level = 12\n", file: "pipeline.toml")
+        #expect(twelve.gzipLevel == 12)
+        for level in [0, 13] {
+            #expect(throws: CorpusError.self) {
+                try CorpusConfig.parsePipeline(Self.shipped + "\n[archive]\ngzip_level = \(level)\n", file: "pipeline.toml")
+            }
         }
     }
 }
