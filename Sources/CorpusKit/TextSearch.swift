@@ -82,24 +82,27 @@ public struct SearchableText: Sendable {
     }
 }
 
-/// Many needles found in one pass over a text: the needles are bucketed by their first two
-/// bytes (65,537 starts), so each position of the text looks only at the needles that begin
-/// there, instead of one pass per needle. Needles are lower-cased ASCII-wise, like
-/// `SearchableText`.
+/// Many needles found in one pass over a text, instead of one pass per needle. Needles are
+/// lower-cased ASCII-wise, like `SearchableText`. At each position of the text, needles of four
+/// bytes or more are looked up by a hash of the text's next four bytes and shorter ones by its
+/// next two, each first in a bitmap of 8 KB (which stays in the first-level cache), where most
+/// positions stop: a lexicon's keywords begin with most of English's common letter pairs, so
+/// two bytes alone let half the positions of a page through to a bucket.
 public struct NeedleSet: Sendable {
     public let needles: [[UInt8]]
-    /// Needles of two bytes or more by their first two bytes, as offsets into `bucketItems`.
-    let bucketStarts: [Int32]
-    let bucketItems: [Int32]
-    /// One bit per two-byte key that begins a needle: 8 KB, which stays in the first-level cache
-    /// where `bucketStarts` (256 KB) does not; most positions of a text stop here.
-    let bigrams: [UInt64]
-    /// Each bucket item's first four bytes (little-endian, zero beyond a shorter needle) and the
-    /// mask of the bytes it has: one comparison rejects most candidates before `memcmp`.
-    let itemPrefixes: [UInt32]
-    let itemMasks: [UInt32]
+    /// Needles of four bytes or more, by `hash` of their first four bytes: one bit per hash
+    /// value, and buckets of 16 hash values (offsets into `longItems`, each item's exact first
+    /// four bytes beside it).
+    let longBits: [UInt64]
+    let longStarts: [Int32]
+    let longItems: [Int32]
+    let longPrefixes: [UInt32]
+    /// Needles of two or three bytes, by their first two bytes: one bit per key, and buckets.
+    let shortBits: [UInt64]
+    let shortStarts: [Int32]
+    let shortItems: [Int32]
     /// One-byte needles, counted the simple way.
-    let shortNeedles: [Int]
+    let oneByteNeedles: [Int]
 
     public init(_ needles: [String]) {
         self.init(lowered: needles.map { needle in needle.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 } })
@@ -111,39 +114,45 @@ public struct NeedleSet: Sendable {
         self.init(lowered: sets.flatMap(\.needles))
     }
 
+    /// 16 bits of a four-byte word (little-endian), multiplicative.
+    @inline(__always) static func hash(_ word: UInt32) -> Int { Int((word &* 0x9E37_79B1) >> 16) }
+
+    @inline(__always) static func word(_ bytes: UnsafePointer<UInt8>) -> UInt32 {
+        UnsafeRawPointer(bytes).loadUnaligned(as: UInt32.self).littleEndian
+    }
+
     private init(lowered needles: [[UInt8]]) {
-        var counts = [Int32](repeating: 0, count: 65_537)
-        for needle in needles where needle.count >= 2 { counts[Int(needle[0]) << 8 | Int(needle[1])] += 1 }
-        var starts = [Int32](repeating: 0, count: 65_537)
-        var bigrams = [UInt64](repeating: 0, count: 1_024)
-        var running: Int32 = 0
-        for key in 0..<65_536 {
-            starts[key] = running
-            running += counts[key]
-            if counts[key] > 0 { bigrams[key >> 6] |= 1 << UInt64(key & 63) }
-        }
-        starts[65_536] = running
-        var items = [Int32](repeating: 0, count: Int(running))
-        var prefixes = [UInt32](repeating: 0, count: Int(running))
-        var masks = [UInt32](repeating: 0, count: Int(running))
-        var fill = starts
-        for (index, needle) in needles.enumerated() where needle.count >= 2 {
-            let key = Int(needle[0]) << 8 | Int(needle[1])
-            let slot = Int(fill[key])
-            items[slot] = Int32(index)
-            for (place, byte) in needle.prefix(4).enumerated() {
-                prefixes[slot] |= UInt32(byte) << (8 * UInt32(place))
-                masks[slot] |= 0xFF << (8 * UInt32(place))
-            }
-            fill[key] += 1
-        }
         self.needles = needles
-        bucketStarts = starts
-        bucketItems = items
-        self.bigrams = bigrams
-        itemPrefixes = prefixes
-        itemMasks = masks
-        shortNeedles = needles.indices.filter { !needles[$0].isEmpty && needles[$0].count < 2 }
+        /// Bits and buckets of `keys` (needle index, key): buckets are `key >> shift`.
+        func table(_ keys: [(Int, Int)], keySpace: Int, shift: Int) -> (bits: [UInt64], starts: [Int32], items: [Int32]) {
+            var bits = [UInt64](repeating: 0, count: keySpace / 64)
+            var starts = [Int32](repeating: 0, count: (keySpace >> shift) + 1)
+            for (_, key) in keys {
+                bits[key >> 6] |= 1 << UInt64(key & 63)
+                starts[(key >> shift) + 1] += 1
+            }
+            for bucket in 0..<(keySpace >> shift) { starts[bucket + 1] += starts[bucket] }
+            var fill = starts
+            var items = [Int32](repeating: 0, count: keys.count)
+            for (index, key) in keys {
+                items[Int(fill[key >> shift])] = Int32(index)
+                fill[key >> shift] += 1
+            }
+            return (bits, starts, items)
+        }
+        var long: [(Int, Int)] = []
+        var short: [(Int, Int)] = []
+        for (index, needle) in needles.enumerated() {
+            if needle.count >= 4 {
+                long.append((index, needle.withUnsafeBufferPointer { Self.hash(Self.word($0.baseAddress!)) }))
+            } else if needle.count >= 2 {
+                short.append((index, Int(needle[0]) << 8 | Int(needle[1])))
+            }
+        }
+        (longBits, longStarts, longItems) = table(long, keySpace: 1 << 16, shift: 4)
+        longPrefixes = longItems.map { index in needles[Int(index)].withUnsafeBufferPointer { Self.word($0.baseAddress!) } }
+        (shortBits, shortStarts, shortItems) = table(short, keySpace: 1 << 16, shift: 0)
+        oneByteNeedles = needles.indices.filter { needles[$0].count == 1 }
     }
 
     /// Non-overlapping occurrences of every needle in `text`, each stopping at `limit`: the
@@ -151,40 +160,45 @@ public struct NeedleSet: Sendable {
     public func counts(in text: SearchableText, limit: Int) -> [Int] {
         var found = [Int](repeating: 0, count: needles.count)
         var nextAllowed = [Int](repeating: 0, count: needles.count)
+        let anyShort = !shortItems.isEmpty
         text.bytes.withUnsafeBufferPointer { bytes in
             guard bytes.count >= 2, let base = bytes.baseAddress else { return }
-            bigrams.withUnsafeBufferPointer { bigrams in
-                bucketStarts.withUnsafeBufferPointer { starts in
-                    bucketItems.withUnsafeBufferPointer { items in
-                        itemPrefixes.withUnsafeBufferPointer { prefixes in
-                            itemMasks.withUnsafeBufferPointer { masks in
-                                found.withUnsafeMutableBufferPointer { found in
-                                    nextAllowed.withUnsafeMutableBufferPointer { nextAllowed in
+            found.withUnsafeMutableBufferPointer { found in
+                nextAllowed.withUnsafeMutableBufferPointer { nextAllowed in
+                    /// Counts needle `index` at `offset` when its bytes past the first `known` are there.
+                    @inline(__always) func take(_ index: Int, at offset: Int, known: Int) {
+                        if offset < nextAllowed[index] || found[index] >= limit { return }
+                        let same = needles[index].withUnsafeBufferPointer { needle in
+                            offset + needle.count <= bytes.count
+                                && (needle.count <= known
+                                    || memcmp(base + offset + known, needle.baseAddress! + known, needle.count - known) == 0)
+                        }
+                        if same {
+                            found[index] += 1
+                            nextAllowed[index] = offset + needles[index].count
+                        }
+                    }
+                    longBits.withUnsafeBufferPointer { longBits in
+                        longStarts.withUnsafeBufferPointer { longStarts in
+                            longItems.withUnsafeBufferPointer { longItems in
+                                longPrefixes.withUnsafeBufferPointer { longPrefixes in
+                                    shortBits.withUnsafeBufferPointer { shortBits in
                                         for offset in 0..<(bytes.count - 1) {
-                                            let key = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
-                                            guard bigrams[key >> 6] & (1 << UInt64(key & 63)) != 0 else { continue }
-                                            // The text's next four bytes (fewer at its end).
-                                            var word: UInt32 = 0
                                             if offset + 4 <= bytes.count {
-                                                word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt32.self).littleEndian
-                                            } else {
-                                                for place in 0..<(bytes.count - offset) {
-                                                    word |= UInt32(bytes[offset + place]) << (8 * UInt32(place))
+                                                let word = Self.word(base + offset)
+                                                let hash = Self.hash(word)
+                                                if longBits[hash >> 6] & (1 << UInt64(hash & 63)) != 0 {
+                                                    for slot in Int(longStarts[hash >> 4])..<Int(longStarts[(hash >> 4) + 1])
+                                                    where longPrefixes[slot] == word {
+                                                        take(Int(longItems[slot]), at: offset, known: 4)
+                                                    }
                                                 }
                                             }
-                                            for slot in Int(starts[key])..<Int(starts[key + 1]) {
-                                                guard word & masks[slot] == prefixes[slot] else { continue }
-                                                let index = Int(items[slot])
-                                                if offset < nextAllowed[index] || found[index] >= limit { continue }
-                                                let same = needles[index].withUnsafeBufferPointer { needle in
-                                                    offset + needle.count <= bytes.count
-                                                        && (needle.count <= 4
-                                                            || memcmp(base + offset + 4, needle.baseAddress! + 4, needle.count - 4) == 0)
-                                                }
-                                                if same {
-                                                    found[index] += 1
-                                                    nextAllowed[index] = offset + needles[index].count
-                                                }
+                                            guard anyShort else { continue }
+                                            let key = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
+                                            guard shortBits[key >> 6] & (1 << UInt64(key & 63)) != 0 else { continue }
+                                            for slot in Int(shortStarts[key])..<Int(shortStarts[key + 1]) {
+                                                take(Int(shortItems[slot]), at: offset, known: 2)
                                             }
                                         }
                                     }
@@ -195,7 +209,7 @@ public struct NeedleSet: Sendable {
                 }
             }
         }
-        for index in shortNeedles { found[index] = text.count(String(decoding: needles[index], as: UTF8.self), limit: limit) }
+        for index in oneByteNeedles { found[index] = text.count(String(decoding: needles[index], as: UTF8.self), limit: limit) }
         return found
     }
 

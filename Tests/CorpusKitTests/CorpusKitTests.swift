@@ -426,6 +426,12 @@ import Testing
                 }
             }
         }
+        // Thousands of needles: buckets shared by several hashes, hashes shared by several
+        // needles (the four bytes after which they differ, or a collision).
+        let many = (0..<3_000).map { _ in random(Int.random(in: 2...9, using: &generator)) }
+        let long = SearchableText(lowercasing: random(3_000))
+        let manyCounts = NeedleSet(many).counts(in: long, limit: .max)
+        #expect(zip(many, manyCounts).allSatisfy { $0.1 == long.count($0.0, limit: .max) })
         let text = SearchableText(lowercasing: "The Digital Economy; digital governance. DIGITAL")
         #expect(NeedleSet(["digital", "digital economy", "governance", "economy;", "l"]).counts(in: text, limit: .max) == [3, 1, 1, 1, 3])
     }
