@@ -214,7 +214,16 @@ public final class ArchiveStore: Sendable {
         }
     }
 
-    func apply(_ journal: Journal) throws {
+    /// `known`: what the committing session knows of the files it staged, so that they are not
+    /// read back to be hashed (a replay after a crash knows nothing and reads them).
+    struct KnownDigests {
+        /// The SHA-256 of each staged file by its staged name, hashed from the bytes written.
+        var files: [String: String] = [:]
+        /// The running hash of a new WARC file's staged bytes.
+        var newWARC: Digest.Streaming? = nil
+    }
+
+    func apply(_ journal: Journal, known: KnownDigests = KnownDigests()) throws {
         // The manifest this process wrote last, when the file is still that one (same inode,
         // size and time: no other process committed since): no re-reading 2 lines per payload
         // file, and the payload sizes for Payload-Oxum without a stat per file.
@@ -265,13 +274,13 @@ public final class ArchiveStore: Sendable {
             guard FileManager.default.fileExists(atPath: target.path) else { continue }
             if move.to.hasPrefix("data/warc/") {
                 // A new WARC file may be the next session's open file: keep its running hash.
-                let hasher = try Digest.Streaming.file(at: target)
+                let hasher = try known.newWARC ?? Digest.Streaming.file(at: target)
                 manifest[move.to] = hasher.finalizeHex()
                 if let stamp = FileStamp(path: target.path) {
                     openHash.withLock { $0 = OpenFileHash(path: move.to, stamp: stamp, hasher: hasher) }
                 }
             } else {
-                manifest[move.to] = try Digest.sha256File(at: target).hex
+                manifest[move.to] = try known.files[move.from] ?? Digest.sha256File(at: target).hex
             }
             sizes.removeValue(forKey: move.to)  // stat'ed again when the manifests are written
         }
@@ -338,14 +347,14 @@ public final class ArchiveStore: Sendable {
         }
     }
 
-    func commit(moves: [Journal.Move]) throws {
+    func commit(moves: [Journal.Move], known: KnownDigests = KnownDigests()) throws {
         guard !moves.isEmpty else { return }
         let journal = Journal(moves: moves)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try FileIO.writeAtomically(try encoder.encode(journal), to: journalURL)
         do {
-            try apply(journal)
+            try apply(journal, known: known)
         } catch let rolledBack as CommitRolledBack {
             throw rolledBack.error  // no journal left: `write` says nothing of the batch was committed
         }

@@ -19,6 +19,9 @@ public final class WriteSession {
     /// Digests of the derived index checked against the WARC files (see `recordID(forRawDigest:)`).
     private var confirmed = Set<String>()
     private var stagedRecords: [String: String] = [:]  // id -> staged file name
+    /// The digests of the files this session staged, from the bytes it wrote: the commit does
+    /// not read them back to hash them.
+    private var known = ArchiveStore.KnownDigests()
     /// Records as they stand, including this session's uncommitted ones.
     /// Ids of the records as they stand, including this session's: from the folder's listing,
     /// so opening a session decodes no record (`record(_:)` reads one when it is asked for).
@@ -136,6 +139,9 @@ public final class WriteSession {
     private func write(_ packed: PackedRecord) throws {
         let (record, member) = (packed.record, packed.member)
         try FileIO.writeAll(warcHandle, member, stagedWARCURL)
+        // A new file's hash is made as it is written (an appended one's, as it is appended).
+        if appendAt == nil { known.newWARC = known.newWARC ?? Digest.Streaming() }
+        known.newWARC?.update(member)
         let offset = UInt64((appendAt ?? 0) + stagedBytes)
         stagedBytes += Int64(member.count)
         if record.type == "metadata" {
@@ -162,7 +168,9 @@ public final class WriteSession {
         if FileManager.default.fileExists(atPath: store.root.appendingPathComponent(folder).path) { return }
         for file in config.files {
             let name = "config-\(config.configSHA256)-\(file.name)"
-            try FileIO.writeNew(Data(file.text.utf8), to: store.stagingURL.appendingPathComponent(name), durable: true)
+            let data = Data(file.text.utf8)
+            try FileIO.writeNew(data, to: store.stagingURL.appendingPathComponent(name), durable: true)
+            known.files[name] = Digest.sha256Hex(data)
             stagedExtras.append(.init(from: name, to: "\(folder)/\(file.name)"))
         }
     }
@@ -179,6 +187,7 @@ public final class WriteSession {
     public func putPayloadFile(_ data: Data, at relative: String) throws {
         let name = "extra-\(stagedExtras.count)-" + relative.replacingOccurrences(of: "/", with: "_")
         try FileIO.writeNew(data, to: store.stagingURL.appendingPathComponent(name), durable: true)
+        known.files[name] = Digest.sha256Hex(data)
         stagedExtras.append(.init(from: name, to: relative))
     }
 
@@ -191,13 +200,16 @@ public final class WriteSession {
             throw CorpusError(file: record.id, stage: .record, reason: "record id would escape data/corpus/")
         }
         if let stagedAhead, stagedAhead.id == record.id {
+            known.files[stagedAhead.name] = stagedAhead.sha256
             note(record, stagedAs: stagedAhead.name)
             return
         }
         let name = "record-\(stagedRecords.count)-\(record.id).json"
         let url = store.stagingURL.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: url)
-        try FileIO.writeNew(try fileData ?? record.fileData(), to: url, durable: true)
+        let data = try fileData ?? record.fileData()
+        try FileIO.writeNew(data, to: url, durable: true)
+        known.files[name] = Digest.sha256Hex(data)
         note(record, stagedAs: name)
     }
 
@@ -209,6 +221,8 @@ public final class WriteSession {
     public struct StagedFile: Sendable {
         public let name: String
         public let id: String
+        /// The SHA-256 of the bytes written.
+        public let sha256: String
     }
 
     /// Writes `record`'s file into the staging folder (fsynced) from any thread, before the
@@ -220,7 +234,7 @@ public final class WriteSession {
         let staged = "ahead-\(name).json"
         do {
             try FileIO.writeNew(fileData, to: folder.appendingPathComponent(staged), durable: true)
-            return StagedFile(name: staged, id: record.id)
+            return StagedFile(name: staged, id: record.id, sha256: Digest.sha256Hex(fileData))
         } catch {
             return nil
         }
@@ -264,7 +278,7 @@ public final class WriteSession {
         }
         try FileIO.syncDirectory(store.stagingURL)
         store.lastSession.withLock { $0 = nil }
-        try store.commit(moves: moves)
+        try store.commit(moves: moves, known: known)
         // Kept for the next session of this process (a watcher's next batch), unless documents
         // were removed or renamed (the aliases change what digests belong to).
         if stagedRemovals.isEmpty, !moves.contains(where: { $0.to == "data/aliases.json" }),
