@@ -54,7 +54,8 @@ public final class SearchIndex {
     /// The tables' layout. An index file of another layout (made by an older version) is emptied
     /// and set up again; the sync that follows fills it from the record files. Layout 3: FTS5
     /// keeps no copy of the segments' text (its content is `segments`, through a view), which
-    /// was a third of the file and of an ingest's index writes.
+    /// was a third of the file and of an ingest's index writes, and no column sizes (only its
+    /// own bm25 read them; passages are ranked in Swift).
     static let layout = 3
 
     /// Whether opening found an index of an earlier layout and set it up again, empty: it holds
@@ -115,7 +116,7 @@ public final class SearchIndex {
                     bigrams TEXT NOT NULL DEFAULT '');
                 CREATE VIEW segments_content AS SELECT rowid AS segment, text AS english, unigrams, bigrams FROM segments;
                 CREATE VIRTUAL TABLE segments_fts USING fts5(
-                    english, unigrams, bigrams, content='segments_content', content_rowid='segment',
+                    english, unigrams, bigrams, content='segments_content', content_rowid='segment', columnsize=0,
                     tokenize='unicode61 remove_diacritics 2');
                 CREATE VIRTUAL TABLE syntax USING fts5(english, unigrams, bigrams, tokenize='unicode61 remove_diacritics 2');
                 CREATE TABLE postings(
