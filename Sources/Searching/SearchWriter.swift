@@ -26,6 +26,10 @@ extension SearchIndex {
     /// A write folds what it added every this many documents: its memory stays bounded, and a
     /// batch indexer folds while the batch is still being built, not after it committed.
     static let foldEvery = 256
+    /// Folded postings are held in memory until they are this many entries (some 32 MB) or the
+    /// write ends, and written then as one generation: a batch of a thousand documents is one
+    /// generation, not four written and then read back to be merged at the batch's end.
+    static let unwrittenEntryLimit = 2_000_000
     /// How many generations of one size class are merged into one.
     static let mergeWidth = 4
     /// Removed documents that trigger merging every generation (which drops their postings),
@@ -57,6 +61,11 @@ extension SearchIndex {
         private let addToTotals: Statement
         /// Documents added in this write whose postings are not written yet.
         private var pending: [(number: Int64, counts: TermCounts)] = []
+        /// Postings of documents folded in this write and not written yet (documents ascending),
+        /// how many documents they hold, and how many entries.
+        private var unwritten = TermTable<Postings>()
+        private var unwrittenDocuments = 0
+        private var unwrittenEntries = 0
         /// Documents added in this write.
         private var inserted = 0
         /// Segment rows for FTS5 not inserted yet, and their size. They are inserted together:
@@ -142,7 +151,10 @@ extension SearchIndex {
             // Inserted every 2 MB: FTS5 still writes a segment per few dozen documents, and the work
             // keeps pace with a writer that puts records quickly (fetch puts all of its at the end).
             if searchableBytes > 2 << 20 { try insertSearchable() }
-            if pending.count >= SearchIndex.foldEvery { try fold() }
+            if pending.count >= SearchIndex.foldEvery {
+                try gather()
+                if unwrittenEntries >= SearchIndex.unwrittenEntryLimit { try writeUnwritten() }
+            }
         }
 
         private func insertSearchable() throws {
@@ -197,7 +209,9 @@ extension SearchIndex {
                 try db.execute(sql: "INSERT INTO segments_fts(segments_fts) VALUES ('rebuild')")
                 rebuildSearchable = false
             }
-            if !pending.isEmpty {
+            if unwrittenDocuments > 0 {
+                try fold()
+            } else if !pending.isEmpty {
                 let recent = try Int.fetchOne(db, sql: "SELECT count(*) FROM recent") ?? 0
                 // A large write leaves no recent rows behind (every query reads them all).
                 if recent + pending.count > SearchIndex.recentLimit || inserted > SearchIndex.recentLimit {
@@ -219,33 +233,52 @@ extension SearchIndex {
 
         /// Moves the recent documents and those pending into a new generation, then merges.
         func fold() throws {
-            var postings = TermTable<Postings>()
+            try gather()
+            try writeUnwritten()
+        }
+
+        /// Moves the recent documents and those pending into the unwritten postings. Recent
+        /// documents are numbered below pending ones, and pending ones below any added later,
+        /// so every term's documents stay in ascending order.
+        private func gather() throws {
             var documents = 0
+            var entries = 0
             for row in try Row.fetchAll(db, sql: "SELECT document, terms FROM recent ORDER BY document") {
                 let number: Int64 = row[0]
                 RecentTerms.each(in: row[1]) { term, frequency, length in
-                    postings.update(term, initial: Postings()) { $0.append(number, frequency, length) }
+                    unwritten.update(term, initial: Postings()) { $0.append(number, frequency, length) }
+                    entries += 1
                 }
                 documents += 1
             }
+            if documents > 0 { try db.execute(sql: "DELETE FROM recent") }
             for (number, counts) in pending {
                 let lengths = counts.lengths.map { Int32($0) }
                 let table = counts.table
                 for (key, frequency) in zip(table.shortKeys, table.shortValues) {
                     let length = lengths[key.column.rawValue]
-                    postings.update(key, initial: Postings()) { $0.append(number, frequency, length) }
+                    unwritten.update(key, initial: Postings()) { $0.append(number, frequency, length) }
                 }
                 for (term, frequency) in table.long {
-                    postings.update(term, initial: Postings()) { $0.append(number, frequency, counts.length(of: term)) }
+                    unwritten.update(term, initial: Postings()) { $0.append(number, frequency, counts.length(of: term)) }
                 }
+                entries += table.shortKeys.count + table.long.count
             }
             documents += pending.count
             pending = []
-            try db.execute(sql: "DELETE FROM recent")
-            guard documents > 0 else { return }
+            unwrittenDocuments += documents
+            unwrittenEntries += entries
+        }
+
+        /// Writes the unwritten postings as a new generation, then merges.
+        private func writeUnwritten() throws {
+            guard unwrittenDocuments > 0 else { return }
             var sorted: [(String, Postings)] = []
-            sorted.reserveCapacity(postings.count)
-            postings.visit { sorted.append(($0, $1)) }
+            sorted.reserveCapacity(unwritten.count)
+            unwritten.visit { sorted.append(($0, $1)) }
+            let documents = unwrittenDocuments
+            unwritten = TermTable<Postings>()
+            (unwrittenDocuments, unwrittenEntries) = (0, 0)
             try write(sorted.sorted { $0.0 < $1.0 }, documents: documents)
             try mergeIfDue()
         }

@@ -144,6 +144,41 @@ import Testing
         #expect(generations >= 1 && generations < 8, "generations are merged: \(generations)")
     }
 
+    /// A write of more documents than are folded at once keeps their postings in memory and
+    /// writes one generation; documents it folded already and then changed or dropped in the
+    /// same write are left out of every answer, as an index built from the final records says.
+    @Test func aLargeWriteIsOneGenerationWithItsChanges() throws {
+        let folder = try TemporaryFolder("search-large-write")
+        let path = folder.url.appendingPathComponent("grown.sqlite").path
+        let words = ["harbour", "lantern", "meadow", "quartz", "ribbon", "silk", "road", "river", "mill", "barley"]
+        func page(_ n: Int, _ version: Int) -> CorpusRecord {
+            let text = (0..<(4 + n % 7)).map { words[(n * 3 + $0 * (version + 2)) % words.count] }.joined(separator: " ")
+            return Self.page("p-\(n)", text + " word\(n)v\(version)", hash: "v\(version)")
+        }
+        // Two documents in `recent` before the write: they join its generation.
+        let before = (0..<2).map { page(1_000 + $0, 0) }
+        try SearchIndex(path: path).sync(before)
+        let indexer = BatchIndexer(path: path)
+        let count = SearchIndex.foldEvery * 2 + 88
+        for n in 0..<count { indexer.add(page(n, 0), size: 1, mtime: 1) }
+        // New versions of documents folded already (the first fold), in the same write.
+        let changed = (0..<40).map { page($0 * 5, 1) }
+        for record in changed { indexer.add(record, size: 1, mtime: 1) }
+        indexer.allAdded()
+        #expect(indexer.finish(commit: true) == nil)
+        var final = (0..<count).map { page($0, 0) }
+        for record in changed { final[Int(record.id.dropFirst(2))!] = record }
+        let index = try SearchIndex(path: path)
+        let generations = try index.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM generations") ?? 0 }
+        #expect(generations == 1, "one generation for the whole write: \(generations)")
+        try Self.checkIntegrity(index)
+        let fresh = try Self.index(folder, "fresh.sqlite")
+        try fresh.rebuild(before + final)
+        let queries = ["harbour", "word0v0", "word0v1", "word5v0", "word7v0", "mea*", "\"silk road\"", "river OR mill"]
+        #expect(try Self.shown(index, queries, limit: 50) == Self.shown(fresh, queries, limit: 50))
+        #expect(try index.search("word0v0").isEmpty && index.search("word0v1").map(\.id) == ["p-0"])
+    }
+
     /// Documents written one at a time stay recent rows until a quiet writer settles them into
     /// a generation; either way they are found and ranked the same.
     @Test func settlingFoldsRecentDocuments() throws {
