@@ -254,7 +254,12 @@ public struct Classifier: Sendable {
 
     /// "Title | Site" / "Title – Site" / "Title_北京党员教育网" → "Title".
     static func stripSiteSuffix(_ title: String) -> String {
+        let bytes = SearchableText(lowercasing: title)
         for separator in [" | ", " – ", " — ", " - ", "_", "｜"] {
+            // Foundation's search is slow for what it is asked here most of the time; no text
+            // equals one of these separators unless it holds its very bytes (none has another
+            // canonically equivalent form), so a byte test answers "not there".
+            guard bytes.contains(separator) else { continue }
             if let range = title.range(of: separator, options: .backwards), range.lowerBound > title.startIndex {
                 let head = String(title[..<range.lowerBound]).trimmingCharacters(in: .whitespaces)
                 if head.count >= 8 { return head }
