@@ -1,3 +1,4 @@
+import CorpusKit
 import Testing
 
 @testable import Classification
@@ -69,5 +70,29 @@ import Testing
                 .init(en: "National Governance System", zh: "国家治理体系", footnote: 12),
                 .init(en: "Web 3.0", zh: "第三代互联网", footnote: nil)
             ])
+    }
+}
+
+/// The language evidence counted from bytes is what counting the text's scalars gives.
+@Suite struct ScriptCountTests {
+    @Test func bytesCountWhatScalarsCount() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [String] = [
+            "a", "Z", "@", "[", "`", "{", "7", " ", "é", "数", "㐀", "鿿", "\u{20000}", "\u{2A6DF}", "\u{2A6E0}", "。", "ß", "😀", "\u{0}"
+        ]
+        for length in 0..<400 {
+            let text = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }.joined()
+            var latin = 0
+            var han = 0
+            for scalar in text.unicodeScalars {
+                if scalar.value < 0x80 {
+                    if (scalar.value | 0x20) >= 0x61 && (scalar.value | 0x20) <= 0x7A { latin += 1 }
+                } else if Han.contains(scalar) {
+                    han += 1
+                }
+            }
+            let counted = Classifier.scriptCounts(SearchableText(lowercasing: text))
+            #expect(counted.latin == latin && counted.han == han, "\(text)")
+        }
     }
 }
