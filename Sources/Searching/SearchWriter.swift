@@ -26,10 +26,10 @@ extension SearchIndex {
     /// A write folds what it added every this many documents: its memory stays bounded, and a
     /// batch indexer folds while the batch is still being built, not after it committed.
     static let foldEvery = 256
-    /// Folded postings are held in memory until they are this many entries (some 32 MB) or the
+    /// Folded postings are held in memory until they are this many entries (some 16 MB) or the
     /// write ends, and written then as one generation: a batch of a thousand documents is one
     /// generation, not four written and then read back to be merged at the batch's end.
-    static let unwrittenEntryLimit = 2_000_000
+    static let unwrittenEntryLimit = 1_000_000
     /// How many generations of one size class are merged into one.
     static let mergeWidth = 4
     /// Removed documents that trigger merging every generation (which drops their postings),
