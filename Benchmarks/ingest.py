@@ -7,7 +7,7 @@
 Pages (--shape): `template` (default), N distinct documents of about 33 KB made from the policy
 fixture (each its own title, address and paragraph); `wcxb`, the first N real pages
 of ../shared/bench/wcxb-dev (1 KB to 1 MB, median 136 KB).
-Measures, whole process, medians over --rounds:
+Measures, whole process, medians over --rounds (each round runs 1. and 2. in turn):
   1. clean --jobs 1 and --jobs 2 over the N pages (the anchor: both cores cleaning);
   2. ingest of the N pages in one command into an empty archive (pages/s, and the ratio to 1.);
   3. one-shot ingest of one new page into that N-document archive (ms, median of 15);
@@ -73,21 +73,20 @@ def timed(command):
     return elapsed
 
 
-def clean_rate(jobs):
-    times = []
-    for _ in range(args.rounds):
-        out = work / f"clean-{jobs}"
+# Rounds interleave the three commands, so that each sees the machine as the others do (it is
+# shared, and its speed drifts within minutes). Every run writes into a folder of its own, and
+# none is deleted before the end: ext4 allocates inodes slowly right after many were freed, which
+# would tax whichever command ran after a deletion.
+clean1_times, clean2_times, ingest_times, root = [], [], [], None
+for round_number in range(args.rounds):
+    for jobs, times in ((1, clean1_times), (2, clean2_times)):
+        out = work / f"clean-{jobs}-{round_number}"
         shutil.rmtree(out, ignore_errors=True)
         times.append(timed([binary, "clean", "--jobs", str(jobs), "--out", str(out)] + files))
-    return len(files) / statistics.median(times)
-
-
-clean1 = clean_rate(1)
-clean2 = clean_rate(2)
-ingest_times, root = [], None
-for _ in range(args.rounds):
     root = fresh_root()
     ingest_times.append(timed([binary, "ingest", "--root", str(root)] + files))
+clean1 = len(files) / statistics.median(clean1_times)
+clean2 = len(files) / statistics.median(clean2_times)
 ingest = len(files) / statistics.median(ingest_times)
 
 one_shot = []
