@@ -64,7 +64,7 @@ public struct Classifier: Sendable {
         var evidence: [DocumentKind: [String]] = [:]
         // Which configured phrases the text holds, in their order; and the counts of the field
         // patterns' and the topics' keywords, for later.
-        let bodyCounts = bodyNeedles.counts(in: searchable, limit: TopicRanker.bodyLimit)
+        let bodyCounts = bodyNeedles.counts(in: searchable, limit: TopicRanker.keywordLimit)
         let gateEnd = phraseCount + PatternGate.keywords.needles.needles.count
         var inText = bodyCounts[..<phraseCount].map { $0 > 0 }[...]
         func take(_ count: Int) -> ArraySlice<Bool> {

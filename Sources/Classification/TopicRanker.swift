@@ -28,10 +28,10 @@ struct TopicRanker: Sendable {
         self.owners = owners
     }
 
-    /// How many occurrences of one keyword count, in each field.
-    static let bodyLimit = 10
+    /// How many occurrences of one keyword count in one field (the body included).
+    static let keywordLimit = 10
 
-    /// `bodyCounts`: `needles`' counts in the body (at most `bodyLimit` each), which the
+    /// `bodyCounts`: `needles`' counts in the body (at most `keywordLimit` each), which the
     /// classifier finds in its one pass over the page.
     func rank(title: String, synopsis: String, terms: String, bodyCounts: ArraySlice<Int>, lesson: Int?) -> [String] {
         let fields = [(title, 6.0), (synopsis, 3.0), (terms, 2.0)]
@@ -40,7 +40,7 @@ struct TopicRanker: Sendable {
             for (index, count) in counts.enumerated() where count > 0 { scores[owners[index]] += weight * Double(count) }
         }
         for (text, weight) in fields {
-            add(needles.counts(in: SearchableText(lowercasing: text), limit: Self.bodyLimit), weight: weight)
+            add(needles.counts(in: SearchableText(lowercasing: text), limit: Self.keywordLimit), weight: weight)
         }
         add(bodyCounts, weight: 1)
         var scored: [(slug: String, score: Double)] = []
