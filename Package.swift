@@ -29,6 +29,12 @@ let package = Package(
         .systemLibrary(
             name: "CDeflate", path: "Sources/CDeflate", pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(
+            name: "CBrotli", path: "Sources/CBrotli", pkgConfig: "libbrotlidec",
+            providers: [.apt(["libbrotli-dev"])]),
+        .systemLibrary(
+            name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]),
 
         .target(
             name: "CorpusKit",
@@ -37,7 +43,7 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit")
             ]),
         // (CZlibShim, not CZlib: ZIPFoundation, used for the WACZ export, has a module of that name.)
-        .target(name: "Archiving", dependencies: ["CorpusKit", "CZlibShim", "CDeflate"]),
+        .target(name: "Archiving", dependencies: ["CorpusKit", "CZlibShim", "CDeflate", "CBrotli", "CZstd"]),
         .target(name: "Cleaning", dependencies: ["CorpusKit", "CLibXML2"]),
         .target(name: "Fetching", dependencies: ["CorpusKit", "CCurl"]),
         .target(name: "Classification", dependencies: ["CorpusKit", "Cleaning"]),

@@ -18,6 +18,9 @@ mkdir -p "$root/Inbox"
 cp Tests/Fixtures/seeds/*.txt "$root/Inbox/"
 "$binary" run --offline --root "$root" >/dev/null   # the real sources need a network
 "$binary" ingest --root "$root" Tests/Fixtures/pages/* >/dev/null
+# Other tools' archives (warcio's and pywb's samples, WARC and ARC): some of their records are
+# refused on purpose (exit 1); what comes in must pass the same judges.
+"$binary" ingest --root "$root" Tests/Fixtures/foreign/*/*.warc* Tests/Fixtures/foreign/*/*.arc* >/dev/null 2>&1 || true
 # A mixed run of fetches against the loopback server: responses, a 304 revisit, an
 # identical-payload revisit, a redirect chain, failures (which write nothing).
 python3 Tests/Fixtures/server/loopback.py --lifetime 60 > "$root/port" &

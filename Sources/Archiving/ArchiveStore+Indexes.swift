@@ -83,7 +83,7 @@ extension ArchiveStore {
             let name = (path as NSString).lastPathComponent
             // A WARC this reader cannot read is reported by verify; here it only costs dedupe and replay.
             try? WARCFileReader(path: root.path + "/" + path, limit: limit).forEachRecord(from: UInt64(from)) { record, offset, length in
-                if record.type == "metadata" {
+                if record.type == .metadata {
                     let fields = CaptureFields.parse(record.block)
                     if let digest = fields[.payloadSHA256], let id = fields[.corpusID] { file.digests[digest] = id }
                 } else if let line = CDXJ.line(for: record, offset: offset, length: length, filename: name) {
@@ -207,8 +207,8 @@ extension ArchiveStore {
     /// The hex payload SHA-256 of a record that holds captured bytes (a resource or a response).
     /// (A record imported from another tool's WARC may declare SHA-1: its payload is hashed.)
     static func captureDigest(_ record: WARCRecord) -> String? {
-        guard record.type == "resource" || record.type == "response" else { return nil }
-        if let field = record["WARC-Payload-Digest"], field.lowercased().hasPrefix("sha256:") {
+        guard record.type == .resource || record.type == .response else { return nil }
+        if let field = record[.payloadDigest], field.lowercased().hasPrefix("sha256:") {
             return String(field.dropFirst(7)).lowercased()
         }
         return Digest.sha256Hex(record.payload)

@@ -10,29 +10,25 @@ public enum CDXJ {
     /// name alone: pywb and WACZ both resolve it against their folder of WARC files.
     public static func line(for record: WARCRecord, offset: UInt64, length: UInt64, filename: String) -> String? {
         let type = record.type
-        guard type == "response" || type == "revisit" || type == "resource", let url = record["WARC-Target-URI"], !url.isEmpty,
-            let date = record["WARC-Date"]
+        guard type == .response || type == .revisit || type == .resource, let url = record.targetURI, !url.isEmpty,
+            let date = record[.date]
         else { return nil }
         var mime = "unk"
         var status: String? = nil
-        if type == "resource" {
-            mime = mediaType(record["Content-Type"]) ?? "unk"
+        if type == .resource {
+            mime = mediaType(record[.contentType]) ?? "unk"
             status = "200"
-        } else if let head = record.httpHeaderText ?? (type == "revisit" ? String(decoding: record.block, as: UTF8.self) : nil) {
-            let lines = head.pieces(separatedBy: "\r\n")
-            let parts = lines.first?.split(separator: " ") ?? []
-            if parts.count > 1, parts[0].hasPrefix("HTTP/") { status = String(parts[1]) }
-            for (name, value) in HeaderFields.parse(Array(lines.dropFirst())) where name.lowercased() == "content-type" {
-                mime = mediaType(value) ?? mime
-            }
-            if type == "revisit" { mime = "warc/revisit" }
+        } else if let head = record.httpHead {
+            status = head.status.map(String.init)
+            if let contentType = head.contentType { mime = mediaType(contentType) ?? mime }
+            if type == .revisit { mime = "warc/revisit" }
         }
         var fields: [String: JSONValue] = [
             "url": .string(url), "mime": .string(mime), "length": .string(String(length)), "offset": .string(String(offset)),
             "filename": .string(filename)
         ]
         if let status { fields["status"] = .string(status) }
-        if let digest = record["WARC-Payload-Digest"] { fields["digest"] = .string(digest) }
+        if let digest = record[.payloadDigest] { fields["digest"] = .string(digest) }
         // Canonical JSON: one line, keys sorted, the same bytes for the same record.
         let json = String(decoding: JSONValue.object(fields).canonicalData(), as: UTF8.self)
         return "\(surt(url)) \(timestamp(date)) \(json)"

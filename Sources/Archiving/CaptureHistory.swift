@@ -30,7 +30,7 @@ public enum CaptureHistory {
     ) throws {
         for path in store.warcFiles() {
             try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEachRecord { record, _ in
-                guard record.type == "metadata", let refersTo = record["WARC-Refers-To"] else { return }
+                guard record.type == .metadata, let refersTo = record[.refersTo] else { return }
                 body(path, refersTo, CaptureFields.parse(record.block), record)
             }
         }
@@ -38,9 +38,9 @@ public enum CaptureHistory {
 
     static func entry(warc: String, refersTo: String, fields: [CaptureField: String], record: WARCRecord) -> CaptureEntry {
         var entry = CaptureEntry(
-            date: record["WARC-Date"] ?? "", status: fields[.captureStatus].flatMap(CaptureStatus.init(rawValue:)) ?? .captured,
+            date: record[.date] ?? "", status: fields[.captureStatus].flatMap(CaptureStatus.init(rawValue:)) ?? .captured,
             payloadSHA256: fields[.payloadSHA256], warc: warc, recordID: refersTo,
-            url: record["WARC-Target-URI"])
+            url: record[.targetURI])
         if let version = fields[.reprocessedBy] {
             entry.note =
                 "reprocessed by pipeline \(version)" + (fields[.previousPipeline].map { " (was \($0))" } ?? "")
@@ -88,10 +88,10 @@ public enum CaptureHistory {
             guard let requested = fields[.requestedURL], let corpusID = fields[.corpusID], let payload = fields[.payloadSHA256],
                 let status = fields[.captureStatus].flatMap(CaptureStatus.init(rawValue:)), status.hasNewContent
             else { return }
-            let date = record["WARC-Date"] ?? ""
+            let date = record[.date] ?? ""
             if let known = latest[requested], known.date > date { return }
             latest[requested] = LastCapture(
-                corpusID: corpusID, recordID: refersTo, date: date, url: record["WARC-Target-URI"] ?? requested,
+                corpusID: corpusID, recordID: refersTo, date: date, url: record[.targetURI] ?? requested,
                 payloadSHA256: payload, etag: fields[.etag], lastModified: fields[.lastModified])
         }
         return latest

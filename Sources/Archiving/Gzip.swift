@@ -75,9 +75,17 @@ public final class GzipMemberReader {
         inputEnd = count
     }
 
+    /// The size of the member `nextMember` drained last instead of returning it (over its
+    /// limit, with `skipOversize`); nil when it returned the member.
+    public private(set) var skippedOversize: Int?
+
     /// The next member's decompressed bytes, or nil at the end of the file.
-    /// Throws if the member is corrupt, truncated, or decompresses past `limit`.
-    public func nextMember(limit: Int) throws -> Data? {
+    /// Throws if the member is corrupt, truncated, or decompresses past `limit`; with
+    /// `skipOversize`, a member past `limit` is decompressed to its end without being kept and
+    /// returned empty, its size in `skippedOversize` (a video in a foreign crawl).
+    public func nextMember(limit: Int, skipOversize: Bool = false) throws -> Data? {
+        skippedOversize = nil
+        var drained = 0
         try fill()
         if inputStart >= inputEnd { return nil }
         offset = consumed
@@ -102,10 +110,20 @@ public final class GzipMemberReader {
             }
             inputStart += used
             consumed += UInt64(used)
-            output.append(contentsOf: buffer[0..<produced])
+            if skippedOversize != nil {
+                drained += produced
+                skippedOversize = drained
+            } else {
+                output.append(contentsOf: buffer[0..<produced])
+            }
             if output.count > limit {
-                throw CorpusError(
-                    file: path, stage: .warc, reason: "gzip member at offset \(offset) is over the \(limit)-byte record limit")
+                guard skipOversize else {
+                    throw CorpusError(
+                        file: path, stage: .warc, reason: "gzip member at offset \(offset) is over the \(limit)-byte record limit")
+                }
+                drained = output.count
+                skippedOversize = drained
+                output = Data()
             }
             switch code {
             case Z_STREAM_END: return output

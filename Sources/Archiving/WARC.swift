@@ -17,27 +17,45 @@ public struct WARCRecord: Equatable, Sendable {
 
     /// The first field with this name (WARC field names are case-insensitive).
     public subscript(name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first { $0.name.lowercased() == lowered }?.value
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
     }
 
-    public var type: String { self["WARC-Type"] ?? "" }
-    public var recordID: String { self["WARC-Record-ID"] ?? "" }
+    public subscript(field: WARCField) -> String? { self[field.name] }
+
+    /// The record's type; nil when the field is missing or names no WARC 1.1 type.
+    public var type: WARCRecordType? { self[.type].flatMap { WARCRecordType(rawValue: $0.lowercased()) } }
+    public var recordID: String { self[.recordID] ?? "" }
+
+    /// `WARC-Target-URI` as readers use it: without the angle brackets and spaces some writers
+    /// (wget 1.14, WARC 1.0's grammar) put around it.
+    public var targetURI: String? {
+        self[.targetURI].map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "<> \t")) }
+    }
+
+    /// Where the HTTP head of an `application/http` block ends (its blank line), if it is one.
+    private var httpHeadEnd: Range<Data.Index>? {
+        guard type?.carriesHTTP == true, (self[.contentType] ?? "").lowercased().hasPrefix("application/http") else { return nil }
+        return HTTPResponseHead.headEnd(in: block)
+    }
 
     /// The payload: the block minus the HTTP status line and headers for `response`/`request`
     /// records with an `application/http` block; the whole block otherwise.
     public var payload: Data {
-        guard type == "response" || type == "request" || type == "revisit",
-            (self["Content-Type"] ?? "").lowercased().hasPrefix("application/http"),
-            let end = block.range(of: Data("\r\n\r\n".utf8))
-        else { return block }
+        guard let end = httpHeadEnd else { return block }
         return block[end.upperBound...]
     }
 
     /// The HTTP header section of a `response` block, if it has one.
     public var httpHeaderText: String? {
-        guard payload.count != block.count, let end = block.range(of: Data("\r\n\r\n".utf8)) else { return nil }
+        guard let end = httpHeadEnd else { return nil }
         return String(decoding: block[block.startIndex..<end.lowerBound], as: UTF8.self)
+    }
+
+    /// The parsed HTTP head of a `response`/`revisit` block (a revisit's block may be the head alone).
+    public var httpHead: HTTPResponseHead? {
+        if let text = httpHeaderText { return HTTPResponseHead(text) }
+        guard type == .revisit, !block.isEmpty else { return nil }
+        return HTTPResponseHead(String(decoding: block, as: UTF8.self))
     }
 
     /// Serializes the record: version line, fields, blank line, block, two CRLFs.
@@ -57,84 +75,150 @@ public struct WARCRecord: Equatable, Sendable {
 
     /// Builds a record with the usual fields, digests and length filled in.
     public static func make(
-        type: String, date: String, contentType: String?, block: Data,
-        extra: [(name: String, value: String)] = [], recordID: String = newRecordID(),
+        type: WARCRecordType, date: String, contentType: String?, block: Data,
+        extra: [(field: WARCField, value: String)] = [], recordID: String = newRecordID(),
         payloadDigest: Bool = true
     ) -> WARCRecord {
         var headers: [(name: String, value: String)] = [
-            ("WARC-Type", type), ("WARC-Record-ID", recordID), ("WARC-Date", date)
+            (WARCField.type.name, type.rawValue), (WARCField.recordID.name, recordID), (WARCField.date.name, date)
         ]
-        headers += extra
-        if let contentType { headers.append(("Content-Type", contentType)) }
+        headers += extra.map { ($0.field.name, $0.value) }
+        if let contentType { headers.append((WARCField.contentType.name, contentType)) }
         let blockDigest = digestField(block)
-        headers.append(("WARC-Block-Digest", blockDigest))
+        headers.append((WARCField.blockDigest.name, blockDigest))
         var record = WARCRecord(headers: headers, block: block)
         if payloadDigest {
             // A payload that is the whole block (a `resource`) has the block's digest.
             let payload = record.payload
             let digest = payload.count == block.count ? blockDigest : digestField(payload)
-            record.headers.append(("WARC-Payload-Digest", digest))
+            record.headers.append((WARCField.payloadDigest.name, digest))
         }
-        record.headers.append(("Content-Length", String(block.count)))
+        record.headers.append((WARCField.contentLength.name, String(block.count)))
         return record
     }
 
+    /// Inserts `field` just before `Content-Length` (the last field `make` writes).
+    public mutating func insertBeforeLength(_ field: WARCField, _ value: String) {
+        headers.insert((field.name, value), at: max(0, headers.count - 1))
+    }
+
     /// Parses every record in `data` (one gzip member or an uncompressed file); `source` names
-    /// the file in errors, `baseOffset` is where `data` starts in it.
-    public static func parseAll(_ data: Data, source: String, baseOffset: UInt64 = 0) throws -> [WARCRecord] {
+    /// the file in errors, `baseOffset` is where `data` starts in it. With `onProblem`, reading
+    /// is as lenient as warcio's: bytes that are not a record are skipped to the next line that
+    /// starts a record, a malformed record costs itself, a truncated last record is reported;
+    /// each problem is one call. Without it the first problem throws (our own files).
+    public static func parseAll(
+        _ data: Data, source: String, baseOffset: UInt64 = 0, onProblem: ((WARCReadProblem) -> Void)? = nil
+    ) throws -> [WARCRecord] {
+        try parse(data, source: source, baseOffset: baseOffset, onProblem: onProblem, keepIncompleteTail: false).records
+    }
+
+    /// `parseAll`, which with `keepIncompleteTail` stops at a last record whose header or block
+    /// is cut off and returns where it starts, so that a caller whose next gzip member goes on
+    /// with it (a crawler that compressed the file in arbitrary pieces) can read on.
+    static func parse(
+        _ data: Data, source: String, baseOffset: UInt64, onProblem: ((WARCReadProblem) -> Void)?, keepIncompleteTail: Bool
+    ) throws -> (records: [WARCRecord], incompleteFrom: Data.Index?) {
         var records: [WARCRecord] = []
         var index = data.startIndex
+        func problem(_ reason: String, costsRecord: Bool = true) throws {
+            let error = CorpusError(file: source, stage: .warc, reason: reason)
+            guard let onProblem else { throw error }
+            onProblem(WARCReadProblem(error: error, costsRecord: costsRecord))
+        }
         while index < data.endIndex {
             // Tolerate stray CR/LF between records.
             while index < data.endIndex, data[index] == 13 || data[index] == 10 { index += 1 }
             if index >= data.endIndex { break }
             let at = baseOffset + UInt64(index - data.startIndex)
-            guard let headerEnd = data.range(of: headerTerminator, in: index..<data.endIndex) else {
-                throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has no end of header")
+            guard startsRecord(data[index...]) else {
+                let next = nextRecordStart(in: data, after: index)
+                try problem(
+                    "record at offset \(at) does not start with WARC/1.x; \((next ?? data.endIndex) - index) bytes skipped",
+                    costsRecord: false)
+                guard let next else { break }
+                index = next
+                continue
             }
-            let (headers, length) = try parseHeader(data[index..<headerEnd.lowerBound], at: at, source: source)
+            guard let headerEnd = HTTPResponseHead.headEnd(in: data[index...]) else {
+                if keepIncompleteTail { return (records, index) }
+                try problem("record at offset \(at) has no end of header")
+                break
+            }
+            let parsed: (headers: [(name: String, value: String)], length: Int)
+            do {
+                parsed = try parseHeader(data[index..<headerEnd.lowerBound], at: at, source: source)
+            } catch let error as CorpusError {
+                let next = nextRecordStart(in: data, after: index)
+                try problem("\(error.reason); \((next ?? data.endIndex) - index) bytes skipped")
+                guard let next else { break }
+                index = next
+                continue
+            }
             let blockStart = headerEnd.upperBound
-            guard data.endIndex - blockStart >= length else {
-                throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) is truncated (Content-Length \(length))")
+            guard data.endIndex - blockStart >= parsed.length else {
+                if keepIncompleteTail { return (records, index) }
+                try problem(
+                    "record at offset \(at) is truncated (Content-Length \(parsed.length), \(data.endIndex - blockStart) bytes present)")
+                break
             }
-            records.append(WARCRecord(headers: headers, block: Data(data[blockStart..<(blockStart + length)])))
-            index = blockStart + length
+            records.append(WARCRecord(headers: parsed.headers, block: Data(data[blockStart..<(blockStart + parsed.length)])))
+            index = blockStart + parsed.length
         }
-        return records
+        return (records, nil)
     }
 
     static let headerTerminator = Data("\r\n\r\n".utf8)
+    static let versionPrefix = Data("WARC/".utf8)
 
-    /// The fields of one record header (without its blank line) and its Content-Length.
+    /// Whether `bytes` begin with a WARC version line's `WARC/`.
+    static func startsRecord(_ bytes: Data) -> Bool { bytes.starts(with: versionPrefix) }
+
+    /// The start of the next line after `index` that begins with `WARC/`, if any.
+    static func nextRecordStart(in data: Data, after index: Data.Index) -> Data.Index? {
+        data.range(of: Data("\nWARC/".utf8), in: index..<data.endIndex).map { $0.lowerBound + 1 }
+    }
+
+    /// The fields of one record header (without its blank line) and its Content-Length. Lines
+    /// may end in LF, CRLF or CR CR LF; versions WARC/0.17 to WARC/1.1 are read.
     static func parseHeader(_ bytes: Data, at: UInt64, source: String) throws -> (headers: [(name: String, value: String)], length: Int) {
         let headerText = String(decoding: bytes, as: UTF8.self)
-        var lines = headerText.pieces(separatedBy: "\r\n")
+        var lines = HTTPResponseHead.lines(headerText)
         let version = lines.removeFirst()
-        guard version == "WARC/1.1" || version == "WARC/1.0" else {
+        guard isVersionLine(version) else {
             throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) does not start with WARC/1.x")
         }
         let headers = try HeaderFields.parse(lines) { line in
             throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has a malformed field: \(line.prefix(60))")
         }
-        guard let lengthText = WARCRecord(headers: headers, block: Data())["Content-Length"], let length = Int(lengthText), length >= 0
+        guard let lengthText = WARCRecord(headers: headers, block: Data())[.contentLength], let length = Int(lengthText), length >= 0
         else {
             throw CorpusError(file: source, stage: .warc, reason: "record at offset \(at) has no valid Content-Length")
         }
         return (headers, length)
     }
 
+    /// `WARC/1.1`, `WARC/1.0`, `WARC/0.18`, `WARC/0.17` (the drafts Heritrix 1 wrote).
+    static func isVersionLine(_ line: Substring) -> Bool {
+        guard line.hasPrefix("WARC/") else { return false }
+        let number = line.dropFirst(5).trimmingCharacters(in: .whitespaces)
+        let parts = number.split(separator: ".")
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+            && (parts[0] == "0" || parts[0] == "1")
+    }
+
     /// Checks the record's block and payload digests; returns one message per mismatch.
     public func digestProblems() -> [String] {
         var problems: [String] = []
-        if let declared = self["Content-Length"], Int(declared) != block.count {
+        if let declared = self[.contentLength], Int(declared) != block.count {
             problems.append("Content-Length \(declared) but block has \(block.count) bytes")
         }
-        for (field, bytes) in [("WARC-Block-Digest", block), ("WARC-Payload-Digest", payload)] {
-            guard type != "revisit" || field == "WARC-Block-Digest", let declared = self[field] else { continue }
-            let parts = declared.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "sha256" else { continue }
-            if parts[1].lowercased() != Digest.sha256Hex(bytes) {
-                problems.append("\(field) mismatch in record \(recordID)")
+        for (field, bytes) in [(WARCField.blockDigest, block), (.payloadDigest, payload)] {
+            guard type != .revisit || field == .blockDigest, let declared = self[field] else { continue }
+            // Any algorithm and encoding crawlers write (sha1 in base32 mostly); one this cannot
+            // read is not judged.
+            if LabelledDigest(declared)?.matches(bytes) == false {
+                problems.append("\(field.name) mismatch in record \(recordID)")
             }
         }
         return problems
@@ -146,10 +230,15 @@ public struct WARCRecord: Equatable, Sendable {
 public struct WARCFileReader {
     public let path: String
     public let limit: Int
+    /// Set for files other tools wrote: problems are reported here and reading goes on (see
+    /// `WARCRecord.parseAll`); a record over `limit` is skipped, not read. Unset, the first
+    /// problem throws: what dccorpus writes is read strictly.
+    public var onProblem: ((WARCReadProblem) -> Void)?
 
-    public init(path: String, limit: Int) {
+    public init(path: String, limit: Int, onProblem: ((WARCReadProblem) -> Void)? = nil) {
         self.path = path
         self.limit = limit
+        self.onProblem = onProblem
     }
 
     /// Calls `body` for each record with its offset; throws at the first unreadable member.
@@ -163,15 +252,62 @@ public struct WARCFileReader {
     public func forEachRecord(from start: UInt64, _ body: (WARCRecord, UInt64, UInt64) throws -> Void) throws {
         if Self.isGzip(path: path) {
             let reader = try GzipMemberReader(path: path, start: start)
-            while let member = try reader.nextMember(limit: limit) {
-                let records = try WARCRecord.parseAll(member, source: path, baseOffset: 0)
+            var pending = Data()
+            var pendingOffset: UInt64 = 0
+            while true {
+                let member: Data?
+                do {
+                    member = try reader.nextMember(limit: limit, skipOversize: onProblem != nil)
+                } catch let error as CorpusError {
+                    // A corrupt or truncated member ends what can be read of a foreign file.
+                    guard let onProblem else { throw error }
+                    onProblem(WARCReadProblem(error: error, costsRecord: true))
+                    return
+                }
+                guard let member else { break }
+                if let skipped = reader.skippedOversize {
+                    pending = Data()
+                    onProblem?(
+                        WARCReadProblem(
+                            error: CorpusError(
+                                file: path, stage: .warc,
+                                reason:
+                                    "gzip member at offset \(reader.offset) holds \(skipped) bytes, over the \(limit)-byte record limit (skipped; pipeline.toml limits.max_warc_record_bytes)"
+                            ), costsRecord: true))
+                    continue
+                }
+                // A record cut off at the end of one member goes on in the next (other tools'
+                // files only: each record of ours is one member).
+                let startsPending = !pending.isEmpty
+                let data = startsPending ? pending + member : member
+                let offset = startsPending ? pendingOffset : reader.offset
+                let (records, incomplete) = try WARCRecord.parse(
+                    data, source: path, baseOffset: 0, onProblem: onProblem, keepIncompleteTail: onProblem != nil)
                 for record in records {
                     // Several records in one member share it: each is served by reading the member.
-                    try body(record, reader.offset, reader.end - reader.offset)
+                    try body(record, offset, reader.end - offset)
+                }
+                if let incomplete {
+                    pending = Data(data[incomplete...])
+                    pendingOffset = records.isEmpty ? offset : reader.offset
+                    if pending.count > limit {
+                        onProblem?(
+                            WARCReadProblem(
+                                error: CorpusError(
+                                    file: path, stage: .warc,
+                                    reason: "record at offset \(pendingOffset) is over the \(limit)-byte record limit (skipped)"),
+                                costsRecord: true))
+                        pending = Data()
+                    }
+                } else {
+                    pending = Data()
                 }
             }
+            if !pending.isEmpty {
+                _ = try WARCRecord.parse(pending, source: path, baseOffset: pendingOffset, onProblem: onProblem, keepIncompleteTail: false)
+            }
         } else {
-            let reader = try PlainWARCReader(path: path, start: start)
+            let reader = try PlainWARCReader(path: path, start: start, onProblem: onProblem)
             while let (record, offset) = try reader.next(limit: limit) { try body(record, offset, reader.consumed - offset) }
         }
     }
@@ -185,7 +321,7 @@ public struct WARCFileReader {
         return try PlainWARCReader(path: path, start: offset).next(limit: limit)?.0
     }
 
-    static func isGzip(path: String) -> Bool {
+    public static func isGzip(path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return path.hasSuffix(".gz") }
         defer { try? handle.close() }
         let magic = handle.readData(ofLength: 2)
@@ -198,6 +334,7 @@ public struct WARCFileReader {
 final class PlainWARCReader {
     private let descriptor: Int32
     private let path: String
+    private let onProblem: ((WARCReadProblem) -> Void)?
     private var buffer = Data()
     private var start = 0  // index in `buffer` where unread bytes begin
     private var bufferOffset: UInt64 = 0  // file offset of buffer[0]
@@ -207,8 +344,9 @@ final class PlainWARCReader {
     /// File offset just past the record `next` returned last (with its two CRLFs when present).
     var consumed: UInt64 { bufferOffset + UInt64(start) }
 
-    init(path: String, start: UInt64 = 0) throws {
+    init(path: String, start: UInt64 = 0, onProblem: ((WARCReadProblem) -> Void)? = nil) throws {
         self.path = path
+        self.onProblem = onProblem
         descriptor = try FileIO.openForReading(path, at: start)
         bufferOffset = start
     }
@@ -234,49 +372,126 @@ final class PlainWARCReader {
         return true
     }
 
-    func next(limit: Int) throws -> (WARCRecord, UInt64)? {
+    /// Throws `reason` (strict), or reports it and returns (lenient).
+    private func problem(_ reason: String, costsRecord: Bool = true) throws {
+        let error = CorpusError(file: path, stage: .warc, reason: reason)
+        guard let onProblem else { throw error }
+        onProblem(WARCReadProblem(error: error, costsRecord: costsRecord))
+    }
+
+    /// Skips to the next line that starts with `WARC/` after the unread bytes' first byte;
+    /// false at the end of the file.
+    private func resynchronize(from at: UInt64, because reason: String, costsRecord: Bool) throws -> Bool {
+        let skippedFrom = consumed
+        var searchFrom = start + 1
         while true {
-            while start < buffer.count, buffer[start] == 13 || buffer[start] == 10 { start += 1 }
-            if start < buffer.count { break }
-            if try !fill() { return nil }
-        }
-        let at = bufferOffset + UInt64(start)
-        var searchFrom = start
-        var headerEnd: Range<Data.Index>? = nil
-        while headerEnd == nil {
-            headerEnd = buffer.range(of: WARCRecord.headerTerminator, in: searchFrom..<buffer.count)
-            if headerEnd != nil { break }
-            if buffer.count - start > Self.maxHeaderBytes {
-                throw CorpusError(file: path, stage: .warc, reason: "record at offset \(at) has a header over \(Self.maxHeaderBytes) bytes")
+            if let found = buffer.range(of: Data("\nWARC/".utf8), in: min(searchFrom, buffer.count)..<buffer.count) {
+                start = found.lowerBound + 1
+                try problem("\(reason); \(consumed - skippedFrom) bytes skipped to the next record", costsRecord: costsRecord)
+                return true
             }
-            searchFrom = max(start, buffer.count - 3)
+            searchFrom = max(start, buffer.count - 6)
             let before = start
             if try !fill() {
-                throw CorpusError(file: path, stage: .warc, reason: "record at offset \(at) has no end of header")
+                start = buffer.count
+                try problem("\(reason); \(consumed - skippedFrom) bytes skipped to the end of the file", costsRecord: costsRecord)
+                return false
             }
-            searchFrom -= before - start  // fill() may have moved the unread bytes to the front
+            searchFrom -= before - start
         }
-        let (headers, length) = try WARCRecord.parseHeader(buffer[start..<headerEnd!.lowerBound], at: at, source: path)
-        if length > limit {
-            throw CorpusError(
-                file: path, stage: .warc,
-                reason:
-                    "record at offset \(at) has a \(length)-byte block, over the \(limit)-byte record limit (pipeline.toml limits.max_warc_record_bytes)"
-            )
+    }
+
+    /// Discards `count` bytes from the unread ones, reading through the file.
+    private func skip(_ count: Int) throws -> Bool {
+        var left = count
+        while left > 0 {
+            if start >= buffer.count, try !fill() { return false }
+            let step = min(left, buffer.count - start)
+            start += step
+            left -= step
         }
-        let headerLength = headerEnd!.upperBound - start
-        while buffer.count - start < headerLength + length {
-            if try !fill() {
-                throw CorpusError(file: path, stage: .warc, reason: "record at offset \(at) is truncated (Content-Length \(length))")
+        return true
+    }
+
+    func next(limit: Int) throws -> (WARCRecord, UInt64)? {
+        while true {
+            while true {
+                while start < buffer.count, buffer[start] == 13 || buffer[start] == 10 { start += 1 }
+                if start < buffer.count { break }
+                if try !fill() { return nil }
             }
+            while buffer.count - start < 5, try fill() {}
+            let at = bufferOffset + UInt64(start)
+            guard WARCRecord.startsRecord(buffer[start...]) else {
+                let reason = "record at offset \(at) does not start with WARC/1.x"
+                guard onProblem != nil else { throw CorpusError(file: path, stage: .warc, reason: reason) }
+                if try !resynchronize(from: at, because: reason, costsRecord: false) { return nil }
+                continue
+            }
+            var searchFrom = start
+            var headerEnd: Range<Data.Index>? = nil
+            while headerEnd == nil {
+                headerEnd = HTTPResponseHead.headEnd(in: buffer[searchFrom..<buffer.count])
+                if headerEnd != nil { break }
+                if buffer.count - start > Self.maxHeaderBytes {
+                    throw CorpusError(
+                        file: path, stage: .warc, reason: "record at offset \(at) has a header over \(Self.maxHeaderBytes) bytes")
+                }
+                searchFrom = max(start, buffer.count - 8)
+                let before = start
+                if try !fill() {
+                    try problem("record at offset \(at) has no end of header")
+                    start = buffer.count
+                    return nil
+                }
+                searchFrom -= before - start  // fill() may have moved the unread bytes to the front
+            }
+            let parsed: (headers: [(name: String, value: String)], length: Int)
+            do {
+                parsed = try WARCRecord.parseHeader(buffer[start..<headerEnd!.lowerBound], at: at, source: path)
+            } catch let error as CorpusError {
+                guard onProblem != nil else { throw error }
+                if try !resynchronize(from: at, because: error.reason, costsRecord: true) { return nil }
+                continue
+            }
+            let headerLength = headerEnd!.upperBound - start
+            if parsed.length > limit {
+                let reason =
+                    "record at offset \(at) has a \(parsed.length)-byte block, over the \(limit)-byte record limit (pipeline.toml limits.max_warc_record_bytes)"
+                guard onProblem != nil else { throw CorpusError(file: path, stage: .warc, reason: reason) }
+                try problem(reason + " (skipped)")
+                if try !skip(headerLength + parsed.length) { return nil }
+                continue
+            }
+            while buffer.count - start < headerLength + parsed.length {
+                if try !fill() {
+                    try problem(
+                        "record at offset \(at) is truncated (Content-Length \(parsed.length), \(buffer.count - start - headerLength) bytes present)"
+                    )
+                    start = buffer.count
+                    return nil
+                }
+            }
+            let blockStart = start + headerLength
+            let record = WARCRecord(headers: parsed.headers, block: Data(buffer[blockStart..<(blockStart + parsed.length)]))
+            start = blockStart + parsed.length
+            // The record's closing CRLF CRLF belongs to it (its stored length ends after them).
+            while buffer.count - start < 4, try fill() {}
+            if buffer.count - start >= 4, buffer[start..<(start + 4)].elementsEqual([13, 10, 13, 10]) { start += 4 }
+            return (record, at)
         }
-        let blockStart = start + headerLength
-        let record = WARCRecord(headers: headers, block: Data(buffer[blockStart..<(blockStart + length)]))
-        start = blockStart + length
-        // The record's closing CRLF CRLF belongs to it (its stored length ends after them).
-        while buffer.count - start < 4, try fill() {}
-        if buffer.count - start >= 4, buffer[start..<(start + 4)].elementsEqual([13, 10, 13, 10]) { start += 4 }
-        return (record, at)
+    }
+}
+
+/// What a lenient reader passed over: why, and whether a record was lost with it (a truncated,
+/// malformed or over-size record) or only bytes that were no record (between records).
+public struct WARCReadProblem: Sendable {
+    public var error: CorpusError
+    public var costsRecord: Bool
+
+    public init(error: CorpusError, costsRecord: Bool) {
+        self.error = error
+        self.costsRecord = costsRecord
     }
 }
 

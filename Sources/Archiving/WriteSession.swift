@@ -126,9 +126,9 @@ public final class WriteSession {
             let info =
                 "software: \(Bag.softwareAgent)\r\nformat: WARC File Format 1.1\r\nconformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\ndescription: Digital China Construction Series corpus captures\r\n"
             let warcinfo = WARCRecord.make(
-                type: "warcinfo", date: WARCDate.string(started),
-                contentType: "application/warc-fields", block: Data(info.utf8),
-                extra: [("WARC-Filename", (warcPath as NSString).lastPathComponent)],
+                type: .warcinfo, date: WARCDate.string(started),
+                contentType: WARCContentType.fields, block: Data(info.utf8),
+                extra: [(.filename, (warcPath as NSString).lastPathComponent)],
                 payloadDigest: false)
             try write(try PackedRecord(warcinfo, level: store.gzipLevel))
         }
@@ -144,7 +144,7 @@ public final class WriteSession {
         known.newWARC?.update(member)
         let offset = UInt64((appendAt ?? 0) + stagedBytes)
         stagedBytes += Int64(member.count)
-        if record.type == "metadata" {
+        if record.type == .metadata {
             let fields = CaptureFields.parse(record.block)
             if let digest = fields[.payloadSHA256], let id = fields[.corpusID] { stagedDigests[digest] = id }
             return

@@ -11,4 +11,9 @@ static inline int czlib_gzip_deflate_init(z_streamp stream, int level) {
 static inline int czlib_gzip_inflate_init(z_streamp stream) {
     return inflateInit2(stream, 31);
 }
+/// windowBits 15: a zlib stream (HTTP `deflate` as RFC 9110 defines it); -15: raw deflate, which
+/// some servers send under the same name; 47 = 32 + 15: zlib or gzip, detected from the header.
+static inline int czlib_inflate_init_bits(z_streamp stream, int windowBits) {
+    return inflateInit2(stream, windowBits);
+}
 #endif

@@ -2,11 +2,9 @@ import CLibXML2
 import CorpusKit
 import Foundation
 
-/// The cleaning stage: raw bytes in, a `CleanDocument` out. HTML goes through libxml2; plain
-/// text is cut into paragraphs. Never touches the network.
+/// The cleaning stage: raw bytes in, a `CleanDocument` out, by the document's format (see
+/// `DocumentFormats`): HTML through libxml2, plain text cut into paragraphs. Never touches the network.
 public struct Cleaner: Sendable {
-    public enum Format: Sendable, Equatable { case html, text }
-
     public let config: PipelineConfig
 
     public init(config: PipelineConfig) { self.config = config }
@@ -16,65 +14,15 @@ public struct Cleaner: Sendable {
         xmlInitParser()
     }
 
-    /// The format implied by a file name, or nil if unsupported.
-    public static func format(forName name: String, contentType: String? = nil) -> Format? {
-        if let contentType {
-            let type = contentType.lowercased()
-            if type.contains("html") || type.contains("xhtml") { return .html }
-            if type.hasPrefix("text/plain") { return .text }
-        }
-        let lowered = name.lowercased()
-        if lowered.hasSuffix(".html") || lowered.hasSuffix(".htm") || lowered.hasSuffix(".xhtml") { return .html }
-        if lowered.hasSuffix(".txt") || lowered.hasSuffix(".text") { return .text }
-        return nil
-    }
-
     /// Cleans one page. `source` names it in errors; `headerCharset` is the HTTP charset when fetched.
-    public func clean(_ bytes: Data, format: Format, source: String, headerCharset: String? = nil) throws -> CleanDocument {
+    public func clean(_ bytes: Data, format: any DocumentFormat, source: String, headerCharset: String? = nil) throws -> CleanDocument {
         if bytes.isEmpty { throw CorpusError(file: source, stage: .read, reason: "empty file") }
         if bytes.count > config.maxInputBytes {
             throw CorpusError(
                 file: source, stage: .read,
                 reason: "\(bytes.count) bytes is over the \(config.maxInputBytes)-byte limit (pipeline.toml limits.max_input_bytes)")
         }
-        try Self.rejectBinary(bytes, source: source)
-        let detected = Charset.detect(bytes, headerLabel: headerCharset)
-        if format == .text, detected.evidence == .sniffed, detected.charset == .windows1252 {
-            throw CorpusError(
-                file: source, stage: .decode, reason: "text in an unknown encoding (neither UTF-8 nor GB18030; save it as UTF-8)")
-        }
-        var document: CleanDocument
-        switch format {
-        case .html:
-            let parsed: HTMLDocument
-            if detected.charset == .utf8 {
-                // Checked (the check's copy dropped at once), then parsed from the bytes themselves.
-                _ = try detected.charset.decode(bytes, source: source)
-                let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
-                try body.withUnsafeBytes { raw in
-                    try Self.refuseOversizedTree(raw.bindMemory(to: UInt8.self), limit: Self.elementLimit(config), source: source)
-                }
-                parsed = try HTMLDocument(validUTF8: body, source: source)
-            } else {
-                var text = try detected.charset.decode(bytes, source: source)
-                try text.withUTF8 { try Self.refuseOversizedTree($0, limit: Self.elementLimit(config), source: source) }
-                parsed = try HTMLDocument(utf8: text, source: source)
-            }
-            var extractor = HTMLExtractor(config: config, source: source)
-            let extracted = try extractor.extract(parsed)
-            if extracted.blocks.isEmpty, parsed.parserError == Int32(XML_ERR_INTERNAL_ERROR.rawValue) {
-                throw CorpusError(
-                    file: source, stage: .clean,
-                    reason: "libxml2 stopped parsing (elements nested deeper than it allows); no text extracted")
-            }
-            document = CleanDocument(
-                blocks: extracted.blocks, metadata: extracted.metadata,
-                charset: detected.charset, charsetEvidence: detected.evidence)
-        case .text:
-            document = CleanDocument(
-                blocks: textBlocks(try detected.charset.decode(bytes, source: source)), metadata: PageMetadata(),
-                charset: detected.charset, charsetEvidence: detected.evidence)
-        }
+        let document = try format.clean(bytes, source: source, headerCharset: headerCharset, cleaner: self)
         if document.blocks.count > config.maxBlocks {
             throw CorpusError(
                 file: source, stage: .clean, reason: "page has more than \(config.maxBlocks) blocks (pipeline.toml limits.max_blocks)")

@@ -77,3 +77,68 @@ public enum Digest {
         }
     }
 }
+
+/// A WARC digest field (`algorithm:value`) as crawlers write it: `sha256:` in hex (ours,
+/// Browsertrix), `sha1:` in base32 (Heritrix, wget, warcio), hex or base64; `md5:` likewise.
+public struct LabelledDigest: Sendable {
+    public var algorithm: String
+    public var value: String
+
+    public init?(_ field: String) {
+        let parts = field.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2 else { return nil }
+        algorithm = parts[0].lowercased().replacingOccurrences(of: "-", with: "")
+        value = String(parts[1]).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Whether `data` has this digest; nil when the algorithm or the encoding is not one this
+    /// reads (so nothing can be said).
+    public func matches<D: DataProtocol>(_ data: D) -> Bool? {
+        let bytes: [UInt8]
+        switch algorithm {
+        case "sha256": bytes = Array(SHA256.hash(data: data))
+        case "sha1": bytes = Array(Insecure.SHA1.hash(data: data))
+        case "md5": bytes = Array(Insecure.MD5.hash(data: data))
+        default: return nil
+        }
+        guard let declared = Self.decode(value, length: bytes.count) else { return nil }
+        return declared == bytes
+    }
+
+    /// The digest's bytes from hex, base32 (RFC 4648) or base64 (standard or URL-safe), by length.
+    static func decode(_ text: String, length: Int) -> [UInt8]? {
+        if text.count == length * 2, let bytes = hex(text) { return bytes }
+        if text.count == (length * 8 + 4) / 5, let bytes = base32(text.uppercased()), bytes.count == length { return bytes }
+        let base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        let padded = base64 + String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        if let data = Data(base64Encoded: padded), data.count == length { return Array(data) }
+        return nil
+    }
+
+    static func hex(_ text: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var iterator = text.makeIterator()
+        while let high = iterator.next() {
+            guard let low = iterator.next(), let value = UInt8(String([high, low]), radix: 16) else { return nil }
+            bytes.append(value)
+        }
+        return bytes
+    }
+
+    static func base32(_ text: String) -> [UInt8]? {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var buffer = 0
+        var bits = 0
+        var bytes: [UInt8] = []
+        for character in text where character != "=" {
+            guard let index = alphabet.firstIndex(of: character) else { return nil }
+            buffer = (buffer << 5) | index
+            bits += 5
+            if bits >= 8 {
+                bits -= 8
+                bytes.append(UInt8((buffer >> bits) & 0xFF))
+            }
+        }
+        return bytes
+    }
+}

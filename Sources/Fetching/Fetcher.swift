@@ -66,10 +66,13 @@ public struct FetchHop: Sendable {
 public final class Fetcher {
     public let limits: FetchLimits
     public let userAgent: String
+    /// Sent as `Accept-Encoding` (the codings the caller can undo); the body is kept as sent.
+    public let acceptEncoding: String?
 
-    public init(limits: FetchLimits, userAgent: String) {
+    public init(limits: FetchLimits, userAgent: String, acceptEncoding: String? = nil) {
         self.limits = limits
         self.userAgent = userAgent
+        self.acceptEncoding = acceptEncoding
         Fetcher.initializeOnce
     }
 
@@ -130,7 +133,7 @@ public final class Fetcher {
                 do {
                     let transfer = try Transfer(
                         request: request, url: pending.url, index: pending.index, attempt: pending.attempt, limits: limits,
-                        userAgent: userAgent, timeout: remaining)
+                        userAgent: userAgent, acceptEncoding: acceptEncoding, timeout: remaining)
                     curl_multi_add_handle(multi, transfer.handle)
                     active[UnsafeMutableRawPointer(transfer.handle)] = (transfer, pending)
                     activePerHost[host, default: 0] += 1
@@ -305,7 +308,10 @@ final class Transfer {
     var redirectURL: String?
 
     /// `timeout`: seconds this hop may take (what is left of its chain's `timeout_seconds`).
-    init(request: FetchRequest, url: String, index: Int, attempt: Int, limits: FetchLimits, userAgent: String, timeout: Double) throws {
+    init(
+        request: FetchRequest, url: String, index: Int, attempt: Int, limits: FetchLimits, userAgent: String,
+        acceptEncoding: String? = nil, timeout: Double
+    ) throws {
         guard let handle = curl_easy_init() else {
             throw CorpusError(file: request.url, stage: .fetch, reason: "libcurl easy handle could not be created")
         }
@@ -315,7 +321,7 @@ final class Transfer {
         self.index = index
         self.attempt = attempt
         self.limits = limits
-        try configure(userAgent: userAgent, timeout: timeout)
+        try configure(userAgent: userAgent, acceptEncoding: acceptEncoding, timeout: timeout)
     }
 
     deinit {
@@ -339,7 +345,7 @@ final class Transfer {
         }
     }
 
-    private func configure(userAgent: String, timeout: Double) throws {
+    private func configure(userAgent: String, acceptEncoding: String?, timeout: Double) throws {
         let me = Unmanaged.passUnretained(self).toOpaque()
         try set(CURLOPT_URL, url)
         // Only http and https. libcurl never follows a redirect itself: the fetcher makes each
@@ -361,6 +367,9 @@ final class Transfer {
         try set(CURLOPT_SSL_VERIFYHOST, request.verifyTLS ? 2 : 0)
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), CURLOPT_ERRORBUFFER)
         var headers = ["Accept: text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"]
+        // Set as a header, not CURLOPT_ACCEPT_ENCODING: libcurl then hands over the body as sent,
+        // which is what the archive keeps (the caller decodes it for cleaning).
+        if let acceptEncoding { headers.append("Accept-Encoding: \(acceptEncoding)") }
         if let etag = request.ifNoneMatch { headers.append("If-None-Match: \(etag)") }
         if let modified = request.ifModifiedSince { headers.append("If-Modified-Since: \(modified)") }
         for line in headers { headerList = curl_slist_append(headerList, line) }

@@ -52,7 +52,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     static func cleaner(_ data: Data, _ context: FuzzContext) throws {
         // The first byte picks the format and a header charset, so one corpus covers both paths.
         let selector = data.first ?? 0
-        let format: Cleaner.Format = selector & 1 == 0 ? .html : .text
+        let format = DocumentFormats.all[Int(selector) % DocumentFormats.all.count]
         let header: String? = [nil, "utf-8", "gb2312", "windows-1252", "utf-16", "nonsense"][Int(selector >> 1) % 6]
         let page = data.dropFirst()
         let detected = Charset.detect(Data(page), headerLabel: header)
@@ -83,7 +83,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     static func classifier(_ data: Data, _ context: FuzzContext) throws {
-        let format: Cleaner.Format = (data.first ?? 0) & 1 == 0 ? .text : .html
+        let format = DocumentFormats.all[(Int(data.first ?? 0) + 1) % DocumentFormats.all.count]
         let page = Data(data.dropFirst())
         let capture = Capture(
             bytes: page, format: format,
@@ -136,7 +136,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             try expectRejection(error, stages: [.warc, .read], what: "parse")
         }
         for record in plain {
-            if let declared = record["Content-Length"], Int(declared) != record.block.count {
+            if let declared = record[.contentLength], Int(declared) != record.block.count {
                 throw FuzzFailure("block of \(record.block.count) bytes but Content-Length \(declared)")
             }
             _ = record.digestProblems()

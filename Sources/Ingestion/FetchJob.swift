@@ -91,9 +91,6 @@ public struct FetchJob {
         self.hostPolicies = hostPolicies
     }
 
-    static let identicalPayloadProfile = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
-    static let notModifiedProfile = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
-
     /// Captures `targets`; then, in the same run and under the same limits, the Chinese original
     /// that each captured lesson post links to (only that link: no crawling), as a line of its own.
     public mutating func run(_ targets: [FetchTarget], progress: ((Int, Int) -> Void)? = nil) throws -> [FetchOutcome] {
@@ -173,7 +170,9 @@ public struct FetchJob {
         let building = OperationQueue()
         building.maxConcurrentOperationCount = Parallel.cores
         var done = 0
-        Fetcher(limits: limits, userAgent: ingestor.config.pipeline.userAgent).fetch(requests) { index, result in
+        Fetcher(limits: limits, userAgent: ingestor.config.pipeline.userAgent, acceptEncoding: ContentDecoding.acceptEncoding).fetch(
+            requests
+        ) { index, result in
             done += 1
             progress?(done, targets.count)
             let target = targets[index]
@@ -258,20 +257,20 @@ public struct FetchJob {
     ) throws -> PreparedFetch {
         let date = WARCDate.string(response.date)
         let payloadDigest = Digest.sha256Hex(response.body)
-        var ipField: [(name: String, value: String)] = []
-        if let ip = response.remoteIP { ipField = [("WARC-IP-Address", ip)] }
+        var ipField: [(field: WARCField, value: String)] = []
+        if let ip = response.remoteIP { ipField = [(.ipAddress, ip)] }
 
         // Not modified, or the same bytes again: a revisit record, no new version.
         if let previous, response.status == 304 || (response.status == 200 && payloadDigest == previous.payloadSHA256) {
-            let profile = response.status == 304 ? Self.notModifiedProfile : Self.identicalPayloadProfile
+            let profile = response.status == 304 ? WARCRevisitProfile.serverNotModified : WARCRevisitProfile.identicalPayloadDigest
             var revisit = WARCRecord.make(
-                type: "revisit", date: date, contentType: "application/http; msgtype=response", block: response.responseHead,
-                extra: [("WARC-Target-URI", response.finalURL)] + ipField + [
-                    ("WARC-Profile", profile), ("WARC-Refers-To", previous.recordID),
-                    ("WARC-Refers-To-Target-URI", previous.url), ("WARC-Refers-To-Date", previous.date)
+                type: .revisit, date: date, contentType: WARCContentType.httpResponse, block: response.responseHead,
+                extra: [(.targetURI, response.finalURL)] + ipField + [
+                    (.profile, profile), (.refersTo, previous.recordID),
+                    (.refersToTargetURI, previous.url), (.refersToDate, previous.date)
                 ],
                 payloadDigest: false)
-            revisit.headers.insert(("WARC-Payload-Digest", "sha256:" + previous.payloadSHA256), at: revisit.headers.count - 1)
+            revisit.insertBeforeLength(.payloadDigest, "sha256:" + previous.payloadSHA256)
             let request = requestRecord(response, date: date, concurrentTo: revisit.recordID, ipField: ipField)
             let hops = hopRecords(response)
             return .revisit(
@@ -287,17 +286,21 @@ public struct FetchJob {
         guard (200..<300).contains(response.status) else {
             throw CorpusError(file: target.url, stage: .fetch, reason: "HTTP \(response.status)")
         }
-        if let encoding = response.header("content-encoding")?.lowercased(), encoding != "identity" {
-            throw CorpusError(file: target.url, stage: .fetch, reason: "Content-Encoding \(encoding) is not supported")
-        }
         var block = response.responseHead
         block.append(response.body)
         let responseRecord = WARCRecord.make(
-            type: "response", date: date, contentType: "application/http; msgtype=response",
-            block: block, extra: [("WARC-Target-URI", response.finalURL)] + ipField)
+            type: .response, date: date, contentType: WARCContentType.httpResponse,
+            block: block, extra: [(.targetURI, response.finalURL)] + ipField)
         let request = requestRecord(response, date: date, concurrentTo: responseRecord.recordID, ipField: ipField)
         let contentType = response.header("content-type")
-        let format = Cleaner.format(forName: URL(string: response.finalURL)?.path ?? "", contentType: contentType ?? "text/html") ?? .html
+        // The archive keeps the body as sent; the cleaner reads it with its content codings undone.
+        let head = HTTPResponseHead(status: response.status, fields: response.headers)
+        let body = try ContentDecoding.decode(
+            response.body, codings: head.contentEncodings, limit: builder.config.pipeline.maxInputBytes, source: target.url)
+        let format =
+            DocumentFormats.resolve(
+                name: URL(string: response.finalURL)?.path, contentType: contentType ?? "text/html", head: body.prefix(512))
+            ?? HTMLFormat()
         var source = SourceInfo(
             url: response.finalURL, requestedURL: target.url, file: nil, retrievedAt: date,
             httpStatus: response.status, tlsVerified: response.tlsVerified, contentType: contentType)
@@ -308,7 +311,7 @@ public struct FetchJob {
         source.etag = response.header("etag")
         source.lastModified = response.header("last-modified")
         let capture = Capture(
-            bytes: response.body, format: format, source: source,
+            bytes: body, format: format, source: source,
             headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url,
             rawSHA256: payloadDigest)
         // Sealed once the session names its WARC file (`sealed`).
@@ -324,16 +327,16 @@ public struct FetchJob {
     static func hopRecords(_ response: FetchResponse) -> [WARCRecord] {
         response.hops.flatMap { hop -> [WARCRecord] in
             let date = WARCDate.string(hop.date)
-            var ipField: [(name: String, value: String)] = []
-            if let ip = hop.remoteIP { ipField = [("WARC-IP-Address", ip)] }
+            var ipField: [(field: WARCField, value: String)] = []
+            if let ip = hop.remoteIP { ipField = [(.ipAddress, ip)] }
             var block = hop.responseHead
             block.append(hop.body)
             let hopResponse = WARCRecord.make(
-                type: "response", date: date, contentType: "application/http; msgtype=response", block: block,
-                extra: [("WARC-Target-URI", hop.url)] + ipField)
+                type: .response, date: date, contentType: WARCContentType.httpResponse, block: block,
+                extra: [(.targetURI, hop.url)] + ipField)
             let hopRequest = WARCRecord.make(
-                type: "request", date: date, contentType: "application/http; msgtype=request", block: hop.requestHead,
-                extra: [("WARC-Target-URI", hop.url)] + ipField + [("WARC-Concurrent-To", hopResponse.recordID)])
+                type: .request, date: date, contentType: WARCContentType.httpRequest, block: hop.requestHead,
+                extra: [(.targetURI, hop.url)] + ipField + [(.concurrentTo, hopResponse.recordID)])
             return [hopRequest, hopResponse]
         }
     }
@@ -376,12 +379,12 @@ public struct FetchJob {
         }
     }
 
-    static func requestRecord(_ response: FetchResponse, date: String, concurrentTo: String, ipField: [(name: String, value: String)])
+    static func requestRecord(_ response: FetchResponse, date: String, concurrentTo: String, ipField: [(field: WARCField, value: String)])
         -> WARCRecord
     {
         WARCRecord.make(
-            type: "request", date: date, contentType: "application/http; msgtype=request", block: response.requestHead,
-            extra: [("WARC-Target-URI", response.finalURL)] + ipField + [("WARC-Concurrent-To", concurrentTo)])
+            type: .request, date: date, contentType: WARCContentType.httpRequest, block: response.requestHead,
+            extra: [(.targetURI, response.finalURL)] + ipField + [(.concurrentTo, concurrentTo)])
     }
 
     static func metadata(
@@ -398,13 +401,13 @@ public struct FetchJob {
         fields.add(.sourceID, target.source?.id)
         for hop in response.redirects { fields.add(.redirect, hop) }
         // The chain's archived responses, in order (each hop's request is concurrent to its response).
-        for hop in hopRecords where hop.type == "response" { fields.add(.redirectRecord, hop.recordID) }
+        for hop in hopRecords where hop.type == .response { fields.add(.redirectRecord, hop.recordID) }
         fields.add(.tlsVerified, response.tlsVerified.map { String($0) })
         fields.add(.etag, response.header("etag"))
         fields.add(.lastModified, response.header("last-modified"))
         fields.add(.tlsVerifyResult, response.tlsVerifyResult.map { String($0) })
         return WARCRecord.make(
-            type: "metadata", date: date, contentType: "application/warc-fields", block: fields.block,
-            extra: [("WARC-Target-URI", response.finalURL), ("WARC-Refers-To", refersTo)], payloadDigest: false)
+            type: .metadata, date: date, contentType: WARCContentType.fields, block: fields.block,
+            extra: [(.targetURI, response.finalURL), (.refersTo, refersTo)], payloadDigest: false)
     }
 }

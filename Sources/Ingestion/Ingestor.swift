@@ -40,8 +40,8 @@ public struct IngestOutcome: Encodable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey { case file, status, id, error }
 }
 
-/// Brings local files into the archive: `.html`/`.htm`/`.txt` as they are, `.warc`/`.warc.gz`
-/// record by record. One batch is one write session: one lock, one WARC file, one commit.
+/// Brings local files into the archive: documents (`DocumentFormats`) as they are, archives
+/// (`Inputs.archives`: WARC files) record by record. One batch is one write session: one lock, one WARC file, one commit.
 public struct Ingestor: Sendable {
     public let store: ArchiveStore
     public let builder: RecordBuilder
@@ -52,13 +52,14 @@ public struct Ingestor: Sendable {
     /// Starts an indexer for the records a batch stages (the search index's `BatchIndexer`):
     /// started on the first record, under the archive lock; kept when the batch commits.
     public var makeIndexer: (@Sendable () -> any RecordIndexing)? = nil
+    /// Told of what an archive's reader passed over without losing a document's capture
+    /// (bytes between records, a truncated or over-size record): one line each on stderr.
+    public var onWarning: (@Sendable (CorpusError) -> Void)? = nil
 
     public init(archiveRoot: URL, config: CorpusConfig) {
         store = ArchiveStore(root: archiveRoot, config: config)
         builder = RecordBuilder(config: config)
     }
-
-    public static let supportedExtensions = [".html", ".htm", ".txt", ".warc", ".warc.gz"]
 
     /// Ingests `paths` in one batch. `onOutcome` is called as each input is decided (after the
     /// batch commits for accepted ones, so a reported success is durable).
@@ -81,6 +82,7 @@ public struct Ingestor: Sendable {
         // each time a relative file URL is made (three times a page). Outcomes keep the paths as given.
         let folder = FileManager.default.currentDirectoryPath
         try write { session in
+            let revisits = RevisitResolver(session: session, store: store, decodeLimit: config.pipeline.maxInputBytes)
             let started = session.started
             let warcPath = session.warcPath
             // What the archive held when the session began, as its derived index says: such pages
@@ -88,7 +90,7 @@ public struct Ingestor: Sendable {
             let archived = session.archivedDigests()
             let staging = session.stagingFolder
             let chunks = Self.chunks(of: paths, maxBytes: 3 * config.pipeline.maxInputBytes).map(Array.init)
-            let absolute = chunks.map { chunk in chunk.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 } }
+            let absolute = chunks.map { chunk in chunk.map { $0.hasPrefix("/") || $0.contains("://") ? $0 : folder + "/" + $0 } }
             try Parallel.pipeline(
                 count: chunks.count,
                 produce: { number in
@@ -108,9 +110,14 @@ public struct Ingestor: Sendable {
                             item = .rejected(
                                 CorpusError(file: chunk[index], stage: error.stage, reason: error.reason, systemCode: error.systemCode))
                         }
-                        outcomes.append(finish(item, path: chunk[index], session: session))
+                        revisits.group = outcomes.count
+                        outcomes.append(finish(item, path: chunk[index], session: session, revisits: revisits))
                     }
                 })
+            // A revisit met before the capture it repeats (a later file of the batch) is resolved now.
+            for (group, index, label, id) in revisits.resolveDeferred() {
+                outcomes[group][index] = IngestOutcome(file: label, status: .unchanged, id: id, problem: nil)
+            }
         }
         return outcomes
     }
@@ -161,14 +168,14 @@ public struct Ingestor: Sendable {
 
     /// What the parallel stages made of one path.
     enum Prepared: Sendable {
-        /// A WARC file: imported record by record in the serial stage.
-        case warc
+        /// A file of records: imported record by record in the serial stage.
+        case archive(any ArchiveFormat)
         case rejected(CorpusError)
         /// A page read and hashed, not built yet.
-        case read(Data, Cleaner.Format, digest: String)
+        case read(Data, any DocumentFormat, digest: String)
         /// A page whose bytes the archive held when the session began: not built unless the
         /// last stage finds that no WARC record holds them after all.
-        case known(Data, Cleaner.Format, digest: String)
+        case known(Data, any DocumentFormat, digest: String)
         /// A page built into a sealed record, with its capture, waiting for its place.
         case page(PreparedPage)
 
@@ -191,18 +198,26 @@ public struct Ingestor: Sendable {
 
     /// The first stage: what the path is, and a page's bytes and their digest.
     func read(path: String) -> Prepared {
-        let name = (path as NSString).lastPathComponent.lowercased()
-        guard Self.supportedExtensions.contains(where: { name.hasSuffix($0) }) else {
-            var isFolder: ObjCBool = false
-            let reason =
-                FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
-                ? "is a directory" : "unsupported file type (expected \(Self.supportedExtensions.joined(separator: ", ")))"
-            return .rejected(CorpusError(file: path, stage: .read, reason: reason))
+        let name = (path as NSString).lastPathComponent
+        if let scheme = URL(string: path)?.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            !FileManager.default.fileExists(atPath: path)
+        {
+            return .rejected(
+                CorpusError(file: path, stage: .read, reason: "is a web address; capture it with `dccorpus fetch --url \(path)`"))
         }
-        if name.hasSuffix(".warc") || name.hasSuffix(".warc.gz") { return .warc }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            return .rejected(CorpusError(file: path, stage: .read, reason: "is a directory"))
+        }
+        let kind = Inputs.kind(forName: name) ?? Inputs.kind(forName: name, head: Inputs.head(ofFile: path))
+        guard let kind else { return .rejected(Inputs.unsupported(path)) }
+        guard case .document(let format) = kind else {
+            if case .archive(let format) = kind { return .archive(format) }
+            return .rejected(Inputs.unsupported(path))
+        }
         do {
             let bytes = try FileIO.read(URL(fileURLWithPath: path), limit: config.pipeline.maxInputBytes)
-            return .read(bytes, name.hasSuffix(".txt") ? .text : .html, digest: Digest.sha256Hex(bytes))
+            return .read(bytes, format, digest: Digest.sha256Hex(bytes))
         } catch let error as CorpusError {
             return .rejected(error)
         } catch {
@@ -231,15 +246,17 @@ public struct Ingestor: Sendable {
     }
 
     /// The last stage, in order: unchanged, placed and appended, or refused.
-    func finish(_ prepared: Prepared, path: String, session: WriteSession) -> [IngestOutcome] {
+    func finish(_ prepared: Prepared, path: String, session: WriteSession, revisits: RevisitResolver? = nil) -> [IngestOutcome] {
         do {
             switch prepared {
             case .rejected(let error):
                 return [reject(path, error)]
-            case .warc:
+            case .archive(let format):
                 // Streamed record by record; the per-record limit applies, not the page limit.
                 try FileIO.requireReadableFile(URL(fileURLWithPath: path))
-                return try importWARC(path: path, session: session)
+                return try importArchive(
+                    path: path, format: format, session: session,
+                    revisits: revisits ?? RevisitResolver(session: session, store: store, decodeLimit: config.pipeline.maxInputBytes))
             case .known(let bytes, let format, let digest):
                 if let id = session.recordID(forRawDigest: digest) {
                     return [IngestOutcome(file: path, status: .unchanged, id: id, problem: nil)]
@@ -273,7 +290,7 @@ public struct Ingestor: Sendable {
     }
 
     /// Cleans, classifies and seals a local page as a `resource` capture of this session.
-    func build(path: String, bytes: Data, format: Cleaner.Format, digest rawDigest: String, started: Date, warcPath: String) throws
+    func build(path: String, bytes: Data, format: any DocumentFormat, digest rawDigest: String, started: Date, warcPath: String) throws
         -> PreparedPage
     {
         let url = URL(fileURLWithPath: path).standardizedFileURL
@@ -281,15 +298,15 @@ public struct Ingestor: Sendable {
         stat(path, &info)
         let modified = WARCDate.string(Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec)))
         let date = WARCDate.string(started)
-        let contentType = format == .html ? "text/html" : "text/plain"
+        let contentType = format.archivedMediaType
         let source = SourceInfo(
             url: nil, file: url.lastPathComponent, retrievedAt: date, contentType: contentType,
             fileSize: bytes.count, fileModified: modified)
         let capture = Capture(
             bytes: bytes, format: format, source: source, headerCharset: nil, displayName: path, rawSHA256: rawDigest)
         let resource = WARCRecord.make(
-            type: "resource", date: date, contentType: contentType, block: bytes,
-            extra: [("WARC-Target-URI", url.absoluteString)])
+            type: .resource, date: date, contentType: contentType, block: bytes,
+            extra: [(.targetURI, url.absoluteString)])
         let (record, file) = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: warcPath, recordID: resource.recordID))
         var extra = CaptureFields()
         extra.add(.fileName, url.lastPathComponent)
@@ -323,9 +340,9 @@ public struct Ingestor: Sendable {
         fields.add(status == .ingested ? CaptureStatus.ingested : .changed)
         fields.add(.payloadSHA256, record.provenance.rawSHA256)
         let metadata = WARCRecord.make(
-            type: "metadata", date: captured["WARC-Date"] ?? WARCDate.string(session.started),
-            contentType: "application/warc-fields", block: fields.block,
-            extra: [("WARC-Target-URI", captured["WARC-Target-URI"] ?? file), ("WARC-Refers-To", captured.recordID)],
+            type: .metadata, date: captured[.date] ?? WARCDate.string(session.started),
+            contentType: WARCContentType.fields, block: fields.block,
+            extra: [(.targetURI, captured[.targetURI] ?? file), (.refersTo, captured.recordID)],
             payloadDigest: false)
         try session.append([packed, try PackedRecord(metadata, level: store.gzipLevel)])
         try session.keepConfig(config)
@@ -374,41 +391,185 @@ public struct Ingestor: Sendable {
         return fields
     }
 
-    /// Each `response` with an HTML or text payload, and each `resource`, becomes a capture that
-    /// keeps its target URI and date. The original record is copied into the archive as it was.
-    func importWARC(path: String, session: WriteSession) throws -> [IngestOutcome] {
+    /// Each record of an archive that holds a document (`WARCImport`) becomes a capture that
+    /// keeps its target URI and date; the original record is copied into the archive as it was.
+    /// A revisit becomes `unchanged` when the capture it refers to is known (`RevisitResolver`).
+    /// A record that cannot be read or resolved costs itself, never the rest of the file: it is
+    /// one `rejected` outcome naming the file, the offset and why.
+    func importArchive(path: String, format: any ArchiveFormat, session: WriteSession, revisits: RevisitResolver) throws -> [IngestOutcome]
+    {
         var outcomes: [IngestOutcome] = []
-        let reader = WARCFileReader(path: path, limit: config.pipeline.maxWARCRecordBytes)
+        var problems: [WARCReadProblem] = []
         var found = 0
-        try reader.forEachRecord { record, offset in
-            let label =
-                "\(path)#\(record["WARC-Target-URI"].map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")) } ?? "offset \(offset)")"
-            guard let capture = try WARCImport.capture(from: record, file: path) else { return }
+        let warn = onWarning
+        // A problem that lost a record is that record's refusal; one that lost nothing, a warning.
+        func report(_ found: [WARCReadProblem]) {
+            for problem in found {
+                if problem.costsRecord { outcomes.append(reject(path, problem.error)) } else { warn?(problem.error) }
+            }
+        }
+        let decodeLimit = config.pipeline.maxInputBytes
+        let collect: (WARCReadProblem) -> Void = { problems.append($0) }
+        try format.forEachRecord(path: path, config: config.pipeline, onProblem: collect) { record, offset in
+            // Problems the reader met before this record are reported in file order.
+            report(problems)
+            problems.removeAll()
+            let label = "\(path)#\(record.targetURI ?? "offset \(offset)")"
+            if record.type == .revisit {
+                // A revisit of a known capture repeats a document; of an unknown one, it is
+                // refused when its head or address says it was a document, skipped otherwise.
+                let resolved = revisits.resolve(record)
+                let head = record.httpHead
+                guard
+                    resolved != nil
+                        || DocumentFormats.resolve(
+                            name: record.targetURI.flatMap { URL(string: $0)?.path },
+                            contentType: head?.contentType ?? (head == nil ? nil : "text/html")) != nil
+                else { return }
+                found += 1
+                switch resolved {
+                case .some(let id):
+                    outcomes.append(IngestOutcome(file: label, status: .unchanged, id: id, problem: nil))
+                case .none:
+                    revisits.deferResolution(record, index: outcomes.count, label: label)
+                    outcomes.append(
+                        reject(
+                            label,
+                            CorpusError(
+                                file: label, stage: .warc,
+                                reason:
+                                    "revisit refers to \(record[.refersTo] ?? record[.payloadDigest] ?? "no record"), which neither this file nor the archive holds"
+                            )))
+                }
+                return
+            }
+            let capture: Capture
+            do {
+                guard let found = try WARCImport.capture(from: record, file: path, decodeLimit: decodeLimit) else { return }
+                capture = found
+            } catch let error as CorpusError {
+                found += 1
+                outcomes.append(reject(label, CorpusError(file: label, stage: error.stage, reason: error.reason)))
+                return
+            }
             found += 1
-            let rawDigest = Digest.sha256Hex(capture.bytes)
+            let rawDigest = capture.rawDigest
             if let existing = session.recordID(forRawDigest: rawDigest) {
+                revisits.note(record, id: existing)
                 outcomes.append(IngestOutcome(file: label, status: .unchanged, id: existing, problem: nil))
                 return
             }
-            let problems = record.digestProblems()
-            if !problems.isEmpty {
-                outcomes.append(reject(label, CorpusError(file: label, stage: .warc, reason: problems.joined(separator: "; "))))
+            let digestProblems = record.digestProblems()
+            if !digestProblems.isEmpty {
+                outcomes.append(reject(label, CorpusError(file: label, stage: .warc, reason: digestProblems.joined(separator: "; "))))
                 return
             }
             do {
                 let built = try builder.buildWithFile(capture, archive: ArchiveLocation(warc: session.warcPath, recordID: record.recordID))
-                outcomes.append(
-                    try commit(
-                        built.record, fileData: built.file, captured: try PackedRecord(record, level: store.gzipLevel),
-                        extraFields: Self.importedFrom(path),
-                        file: label, session: session))
+                let outcome = try commit(
+                    built.record, fileData: built.file, captured: try PackedRecord(record, level: store.gzipLevel),
+                    extraFields: Self.importedFrom(path), file: label, session: session)
+                if let id = outcome.id, !outcome.status.isRefused { revisits.note(record, id: id) }
+                outcomes.append(outcome)
             } catch let error as CorpusError {
                 outcomes.append(reject(label, error))
             }
         }
         if found == 0 {
-            throw CorpusError(file: path, stage: .warc, reason: "no response or resource record with an HTML or text payload")
+            let read =
+                problems.isEmpty ? "" : " (\(problems.count) unreadable part\(problems.count == 1 ? "" : "s"): \(problems[0].error.reason))"
+            throw CorpusError(
+                file: path, stage: .warc, reason: "no response, resource or revisit record with an HTML or text payload\(read)")
         }
+        report(problems)
         return outcomes
+    }
+}
+
+/// Finds the document a `revisit` record repeats: the capture it names (`WARC-Refers-To`), or
+/// one with its payload digest, earlier in this batch or already in the archive (through the
+/// archive's CDXJ index, which keeps every record's payload digest as its writer gave it). A
+/// URL-agnostic revisit (another URL's payload) resolves the same way.
+final class RevisitResolver {
+    let session: WriteSession
+    let store: ArchiveStore
+    let decodeLimit: Int
+    /// Captures of this batch so far: WARC record id and payload digest → corpus id.
+    private var byRecordID: [String: String] = [:]
+    private var byPayloadDigest: [String: String] = [:]
+    /// The archive's records by the WARC record id they were built from, read on first need.
+    private var archived: [String: String]?
+    /// The archive's index: payload digest → (WARC file, offset), read on first need.
+    private var indexed: [String: (file: String, offset: UInt64)]?
+    /// Which input of the batch is being read (its outcomes' index).
+    var group = 0
+    /// Revisits not resolved when met: where their outcome is, and the record.
+    private var deferred: [(group: Int, index: Int, label: String, record: WARCRecord)] = []
+
+    func deferResolution(_ revisit: WARCRecord, index: Int, label: String) {
+        deferred.append((group, index, label, revisit))
+    }
+
+    /// The deferred revisits that resolve now, with their documents.
+    func resolveDeferred() -> [(group: Int, index: Int, label: String, id: String)] {
+        deferred.compactMap { item in resolve(item.record).map { (item.group, item.index, item.label, $0) } }
+    }
+
+    init(session: WriteSession, store: ArchiveStore, decodeLimit: Int) {
+        self.session = session
+        self.store = store
+        self.decodeLimit = decodeLimit
+    }
+
+    func note(_ record: WARCRecord, id: String) {
+        byRecordID[record.recordID] = id
+        if let digest = record[.payloadDigest] { byPayloadDigest[digest.lowercased()] = id }
+    }
+
+    func resolve(_ revisit: WARCRecord) -> String? {
+        if let refersTo = revisit[.refersTo], let id = byRecordID[refersTo] { return id }
+        let digest = revisit[.payloadDigest]?.lowercased()
+        if let digest {
+            if let id = byPayloadDigest[digest] { return id }
+            // A SHA-256 digest (ours, Browsertrix's) names the archive's captures directly.
+            let parts = digest.split(separator: ":", maxSplits: 1)
+            if parts.count == 2, parts[0] == "sha256", let id = session.recordID(forRawDigest: String(parts[1])) { return id }
+        }
+        if let refersTo = revisit[.refersTo] {
+            if archived == nil {
+                var map: [String: String] = [:]
+                for id in session.ids {
+                    if let record = session.record(id) { map[record.provenance.archive.recordID] = id }
+                }
+                archived = map
+            }
+            if let id = archived?[refersTo] { return id }
+        }
+        guard let digest else { return nil }
+        return archivedCapture(digest: digest)
+    }
+
+    /// The document of the archive's capture with this payload digest, by its CDXJ line.
+    private func archivedCapture(digest: String) -> String? {
+        if indexed == nil {
+            var map: [String: (file: String, offset: UInt64)] = [:]
+            if let text = try? String(contentsOf: store.cdxjURL, encoding: .utf8) {
+                for line in text.split(separator: "\n") {
+                    guard let brace = line.firstIndex(of: "{"),
+                        let json = try? JSONSerialization.jsonObject(with: Data(line[brace...].utf8)) as? [String: Any],
+                        let found = (json["digest"] as? String)?.lowercased(), let file = json["filename"] as? String,
+                        let offset = (json["offset"] as? String).flatMap(UInt64.init)
+                    else { continue }
+                    if map[found] == nil { map[found] = (file, offset) }
+                }
+            }
+            indexed = map
+        }
+        guard let (file, offset) = indexed?[digest] else { return nil }
+        let path = store.warcURL.appendingPathComponent(file).path
+        guard let record = try? WARCFileReader(path: path, limit: store.warcRecordLimit).record(at: offset),
+            let capture = try? WARCImport.capture(from: record, file: path, decodeLimit: decodeLimit)
+        else { return nil }
+        return session.recordID(forRawDigest: capture.rawDigest)
     }
 }

@@ -96,7 +96,10 @@ public struct Reprocessor {
         _ stored: CorpusRecord, capture warcRecord: WARCRecord?, among current: inout [String: CorpusRecord],
         aliases: inout [String: String], session: WriteSession?
     ) throws -> ReprocessOutcome {
-        guard let warcRecord, var capture = try WARCImport.capture(from: warcRecord, file: stored.provenance.archive.warc) else {
+        guard let warcRecord,
+            var capture = try WARCImport.capture(
+                from: warcRecord, file: stored.provenance.archive.warc, decodeLimit: ingestor.config.pipeline.maxInputBytes)
+        else {
             return ReprocessOutcome(
                 id: stored.id, status: .failed,
                 problem: CorpusError(
@@ -155,8 +158,8 @@ public struct Reprocessor {
     func write(_ record: CorpusRecord, replacing previous: CorpusRecord, warcRecord: WARCRecord, session: WriteSession) throws {
         let date = WARCDate.string(session.started)
         let kept = WARCRecord.make(
-            type: "resource", date: date, contentType: "application/json", block: try previous.fileData(),
-            extra: [("WARC-Target-URI", "urn:dccorpus:record:\(previous.id):\(previous.provenance.recordSHA256)")])
+            type: .resource, date: date, contentType: "application/json", block: try previous.fileData(),
+            extra: [(.targetURI, "urn:dccorpus:record:\(previous.id):\(previous.provenance.recordSHA256)")])
         var fields = CaptureFields()
         fields.add(.corpusID, record.id)
         fields.add(CaptureStatus.reprocessed)
@@ -166,10 +169,10 @@ public struct Reprocessor {
         fields.add(.previousRecord, kept.recordID)
         if previous.id != record.id { fields.add(.renamedFrom, previous.id) }
         let metadata = WARCRecord.make(
-            type: "metadata", date: date, contentType: "application/warc-fields", block: fields.block,
+            type: .metadata, date: date, contentType: WARCContentType.fields, block: fields.block,
             extra: [
-                ("WARC-Target-URI", warcRecord["WARC-Target-URI"] ?? "urn:dccorpus:record:\(record.id)"),
-                ("WARC-Refers-To", warcRecord.recordID)
+                (.targetURI, warcRecord[.targetURI] ?? "urn:dccorpus:record:\(record.id)"),
+                (.refersTo, warcRecord.recordID)
             ],
             payloadDigest: false)
         try session.append([kept, metadata])

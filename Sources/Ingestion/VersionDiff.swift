@@ -44,7 +44,7 @@ public struct VersionDiff: Codable, Sendable {
         let pair = Array(versions.suffix(2))
         let texts = try pair.map { entry -> [String] in
             guard let record = try CaptureHistory.record(id: entry.recordID, in: entry.warc, store: store, limit: limit),
-                let capture = try WARCImport.capture(from: record, file: entry.warc)
+                let capture = try WARCImport.capture(from: record, file: entry.warc, decodeLimit: builder.config.pipeline.maxInputBytes)
             else {
                 throw CorpusError(file: entry.warc, stage: .warc, reason: "capture \(entry.recordID) of \(id) is missing")
             }

@@ -133,10 +133,10 @@ public struct Verifier: Sendable {
                 try reader.forEachRecord { record, offset in
                     checked += 1
                     for message in record.digestProblems() { problem(path, "warc-digest", "record at offset \(offset): \(message)") }
-                    if record.type == "resource" || record.type == "response" {
+                    if record.type == .resource || record.type == .response {
                         index.byRecordID[record.recordID] = (path, record)
-                        if let capture = try? WARCImport.capture(from: record, file: path) {
-                            index.rawDigests.insert(Digest.sha256Hex(capture.bytes))
+                        if let capture = try? WARCImport.capture(from: record, file: path, decodeLimit: config.pipeline.maxInputBytes) {
+                            index.rawDigests.insert(capture.rawDigest)
                         }
                     }
                 }
@@ -234,7 +234,8 @@ public struct Verifier: Sendable {
     func rebuildProblems(_ stored: CorpusRecord, from warcRecord: WARCRecord, warc: String, builder: RecordBuilder) -> [Finding] {
         let file = "data/corpus/\(stored.id).json"
         do {
-            guard var capture = try WARCImport.capture(from: warcRecord, file: warc) else {
+            guard var capture = try WARCImport.capture(from: warcRecord, file: warc, decodeLimit: builder.config.pipeline.maxInputBytes)
+            else {
                 return [Finding(file: file, rule: "rebuild", message: "WARC record holds no HTML or text payload")]
             }
             var source = stored.provenance.source

@@ -8,7 +8,7 @@ import Foundation
 public struct Capture: Sendable {
     /// Setting new bytes forgets `rawSHA256`, which was theirs.
     public var bytes: Data { didSet { rawSHA256 = nil } }
-    public var format: Cleaner.Format
+    public var format: any DocumentFormat
     public var source: SourceInfo
     /// The charset label from an HTTP Content-Type, which outranks the page's own meta.
     public var headerCharset: String?
@@ -18,8 +18,11 @@ public struct Capture: Sendable {
     /// again.
     public var rawSHA256: String?
 
+    /// The SHA-256 of the raw capture: given, or of `bytes`.
+    public var rawDigest: String { rawSHA256 ?? Digest.sha256Hex(bytes) }
+
     public init(
-        bytes: Data, format: Cleaner.Format, source: SourceInfo, headerCharset: String?, displayName: String,
+        bytes: Data, format: any DocumentFormat, source: SourceInfo, headerCharset: String?, displayName: String,
         rawSHA256: String? = nil
     ) {
         self.bytes = bytes
@@ -72,7 +75,7 @@ public struct RecordBuilder: Sendable {
         let record = CorpusRecord(
             content: content,
             provenance: Provenance(
-                source: source, rawSHA256: capture.rawSHA256 ?? Digest.sha256Hex(capture.bytes),
+                source: source, rawSHA256: capture.rawDigest,
                 textSHA256: Digest.sha256Hex(classified.text), archive: archive,
                 pipeline: PipelineInfo(version: CorpusConfig.pipelineVersion, configSHA256: config.configSHA256)))
         return record

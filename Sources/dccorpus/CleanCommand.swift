@@ -1,20 +1,25 @@
+import Archiving
 import ArgumentParser
 import Cleaning
 import CorpusKit
 import Foundation
 import Integrity
+import RecordBuilding
 
 struct Clean: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clean",
         abstract: "Print (or write DIR/<name>.txt) the cleaner's main text of each file.",
-        discussion: "Files are cleaned on --jobs threads (default: one per core); output keeps the order of the arguments.")
+        discussion: """
+            Files are cleaned on --jobs threads (default: one per core); output keeps the order of the arguments. \
+            Every input ingest accepts is accepted; each document an archive holds is cleaned as `FILE#URL`.
+            """)
 
     @OptionGroup var options: GlobalOptions
     @Option(name: .long, help: "Write DIR/<name>.txt per file instead of printing.") var out: String?
     @Option(name: .long, help: "Charset to assume, as an HTTP header would give it.") var charset: String?
     @Option(name: .long, help: "Threads to clean on (default: the number of cores).") var jobs: Int?
-    @Argument(help: "HTML or text files.") var files: [String]
+    @Argument(help: "Files of any input format ingest accepts (HTML, text, WARC …).") var files: [String]
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -23,8 +28,8 @@ struct Clean: ParsableCommand {
     /// One file's outcome: the text written or to print, or the error.
     enum Outcome: Sendable {
         case written
-        case text(String)
-        case json(CleanOutput)
+        case text([(name: String, text: String)])
+        case json([CleanOutput])
         case failed(CorpusError)
     }
 
@@ -47,10 +52,13 @@ struct Clean: ParsableCommand {
                 for (file, outcome) in zip(batch, outcomes) {
                     switch outcome {
                     case .written: break
-                    case .text(let text):
-                        if files.count > 1 { Output.line("==> \(file) <==") }
-                        Output.line(text)
-                    case .json(let value): Output.jsonLine(value)
+                    case .text(let documents):
+                        for (name, text) in documents {
+                            if files.count > 1 || documents.count > 1 || name != file { Output.line("==> \(name) <==") }
+                            Output.line(text)
+                        }
+                    case .json(let values):
+                        for value in values { Output.jsonLine(value) }
                     case .failed(let error):
                         Output.error(error.description)
                         failed = true
@@ -63,31 +71,69 @@ struct Clean: ParsableCommand {
 
     static func clean(_ file: String, cleaner: Cleaner, limit: Int, charset: String?, out: String?, json: Bool) -> Outcome {
         do {
-            let bytes = try FileIO.read(URL(fileURLWithPath: file), limit: limit)
-            let format = Cleaner.format(forName: file) ?? .html
-            let document = try cleaner.clean(bytes, format: format, source: file, headerCharset: charset)
+            // A name no format claims is read as HTML, unless its first bytes say otherwise.
+            let kind = Inputs.kind(forName: file) ?? Inputs.kind(forName: file, head: Inputs.head(ofFile: file)) ?? .document(HTMLFormat())
+            var documents: [(name: String, document: CleanDocument)] = []
+            switch kind {
+            case .document(let format):
+                let bytes = try FileIO.read(URL(fileURLWithPath: file), limit: limit)
+                documents = [(file, try cleaner.clean(bytes, format: format, source: file, headerCharset: charset))]
+            case .archive(let format):
+                documents = try cleanArchive(file, format: format, cleaner: cleaner)
+            }
             if let out {
-                var name = (file as NSString).lastPathComponent
-                for suffix in [".html", ".htm", ".xhtml", ".txt"] where name.lowercased().hasSuffix(suffix) {
-                    name = String(name.dropLast(suffix.count))
-                    break
+                let base = Self.baseName(file)
+                for (index, (_, document)) in documents.enumerated() {
+                    let name = documents.count == 1 && kind.isDocument ? base : "\(base)-\(index + 1)"
+                    try FileIO.writeAtomically(
+                        Data((document.text + "\n").utf8), to: URL(fileURLWithPath: out).appendingPathComponent(name + ".txt"),
+                        durable: false)
                 }
-                try FileIO.writeAtomically(
-                    Data((document.text + "\n").utf8), to: URL(fileURLWithPath: out).appendingPathComponent(name + ".txt"), durable: false)
                 return .written
             }
             if json {
                 return .json(
-                    CleanOutput(
-                        file: file, charset: document.charset.rawValue, title: document.metadata.title,
-                        blocks: document.blocks.map { .init(role: $0.role.name, text: $0.text, cells: $0.cells.isEmpty ? nil : $0.cells) }))
+                    documents.map { name, document in
+                        CleanOutput(
+                            file: name, charset: document.charset.rawValue, title: document.metadata.title,
+                            blocks: document.blocks.map {
+                                .init(role: $0.role.name, text: $0.text, cells: $0.cells.isEmpty ? nil : $0.cells)
+                            })
+                    })
             }
-            return .text(document.text)
+            return .text(documents.map { ($0.name, $0.document.text) })
         } catch let error as CorpusError {
             return .failed(error)
         } catch {
             return .failed(CorpusError(file: file, stage: .clean, reason: "\(error)"))
         }
+    }
+
+    /// Every document an archive holds, cleaned, named `FILE#URL`; a record that holds none is
+    /// passed over, one that fails fails the file.
+    static func cleanArchive(_ file: String, format: any ArchiveFormat, cleaner: Cleaner) throws -> [(
+        name: String, document: CleanDocument
+    )] {
+        var documents: [(name: String, document: CleanDocument)] = []
+        var problems: [CorpusError] = []
+        let collect: (WARCReadProblem) -> Void = { if $0.costsRecord { problems.append($0.error) } }
+        try format.forEachRecord(path: file, config: cleaner.config, onProblem: collect) { record, offset in
+            guard let capture = try WARCImport.capture(from: record, file: file, decodeLimit: cleaner.config.maxInputBytes) else { return }
+            let name = "\(file)#\(record.targetURI ?? "offset \(offset)")"
+            documents.append(
+                (name, try cleaner.clean(capture.bytes, format: capture.format, source: name, headerCharset: capture.headerCharset)))
+        }
+        if let problem = problems.first { throw problem }
+        if documents.isEmpty { throw CorpusError(file: file, stage: .warc, reason: "holds no HTML or text document") }
+        return documents
+    }
+
+    /// The file's name without the ending its format claims.
+    static func baseName(_ file: String) -> String {
+        let name = (file as NSString).lastPathComponent
+        let lowered = name.lowercased()
+        let suffix = Inputs.extensions.filter { lowered.hasSuffix($0) }.max { $0.count < $1.count }
+        return suffix.map { String(name.dropLast($0.count)) } ?? name
     }
 
     struct CleanOutput: Encodable, Sendable {

@@ -2,11 +2,12 @@ import Archiving
 import ArgumentParser
 import Foundation
 import Ingestion
+import RecordBuilding
 
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Add local files (.html, .htm, .txt, .warc, .warc.gz) to the archive and corpus.")
+        abstract: "Add local files (\(Inputs.extensions.joined(separator: ", "))) to the archive and corpus.")
 
     @OptionGroup var options: GlobalOptions
     @Option(
@@ -30,6 +31,7 @@ struct Ingest: ParsableCommand {
                 }
                 ingestor.replacing = replacing
             }
+            ingestor.onWarning = { Output.error("warning: \($0.description)") }
             let outcomes = try ingestor.ingest(paths: paths)
             Report.outcomes(outcomes, json: options.json)
             SearchSync.refresh(options, store: ingestor.store)

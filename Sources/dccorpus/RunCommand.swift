@@ -33,7 +33,8 @@ struct Run: ParsableCommand {
                     for note in job.notes { Output.error("note: \(note)") }
                 }
             }
-            let ingestor = SearchSync.indexing(Ingestor(archiveRoot: options.archiveURL, config: config), options)
+            var ingestor = SearchSync.indexing(Ingestor(archiveRoot: options.archiveURL, config: config), options)
+            ingestor.onWarning = { Output.error("warning: \($0.description)") }
             let inbox = InboxFolder(url: options.inboxURL)
             let (outcomes, notes) = try inbox.process(with: ingestor)
             for note in notes { Output.error(note) }

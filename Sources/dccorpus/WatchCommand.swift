@@ -27,8 +27,9 @@ struct Watch: ParsableCommand {
             let config = try options.loadConfig()
             // A drop's event does not wait for the search index to commit: it commits while the
             // watcher takes the next drop (before validating and on stop, it is waited for).
-            let ingestor = SearchSync.indexing(
+            var ingestor = SearchSync.indexing(
                 Ingestor(archiveRoot: options.archiveURL, config: config), options, background: !once)
+            ingestor.onWarning = { Output.error("warning: \($0.description)") }
             defer { SearchSync.waitForBackground() }
             let watcher = InboxWatcher(inbox: InboxFolder(url: options.inboxURL), ingestor: ingestor)
             guard retrySeconds > 0 && retrySeconds <= 86_400 else { throw Fail.usage("--retry-seconds must be between 0 and 86400") }

@@ -14,8 +14,8 @@ func temporaryFolder() throws -> URL {
 @Suite struct WARCTests {
     func record(_ text: String) -> WARCRecord {
         WARCRecord.make(
-            type: "resource", date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data(text.utf8),
-            extra: [("WARC-Target-URI", "file:///x.txt")])
+            type: .resource, date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data(text.utf8),
+            extra: [(.targetURI, "file:///x.txt")])
     }
 
     @Test func recordsRoundTripThroughGzipMembers() throws {
@@ -93,7 +93,7 @@ func temporaryFolder() throws -> URL {
     @Test func httpPayloadExcludesTheHeaders() {
         let block = Data("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>hi</p>".utf8)
         let response = WARCRecord.make(
-            type: "response", date: "2025-04-11T00:00:00Z", contentType: "application/http; msgtype=response", block: block)
+            type: .response, date: "2025-04-11T00:00:00Z", contentType: "application/http; msgtype=response", block: block)
         #expect(response.payload == Data("<p>hi</p>".utf8))
         #expect(response["WARC-Payload-Digest"] == "sha256:" + Digest.sha256Hex(Data("<p>hi</p>".utf8)))
         #expect(response.digestProblems().isEmpty)
@@ -106,7 +106,7 @@ func temporaryFolder() throws -> URL {
         let store = ArchiveStore(root: root, lockTimeout: 5)
         try store.write { session in
             try session.append([
-                WARCRecord.make(type: "resource", date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data("x".utf8))
+                WARCRecord.make(type: .resource, date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data("x".utf8))
             ])
         }
         let manifest = try store.bag.readManifest()
@@ -212,7 +212,7 @@ func temporaryFolder() throws -> URL {
         #expect(throws: Stop.self) {
             try store.write { session in
                 try session.append([
-                    WARCRecord.make(type: "resource", date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data("x".utf8))
+                    WARCRecord.make(type: .resource, date: "2025-04-11T00:00:00Z", contentType: "text/plain", block: Data("x".utf8))
                 ])
                 throw Stop()
             }
@@ -242,9 +242,9 @@ func temporaryFolder() throws -> URL {
     /// A page-sized response record for `url`.
     func page(_ url: String, _ text: String) -> WARCRecord {
         WARCRecord.make(
-            type: "response", date: "2026-11-23T01:02:03Z", contentType: "application/http; msgtype=response",
+            type: .response, date: "2026-11-23T01:02:03Z", contentType: "application/http; msgtype=response",
             block: Data("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>\(text)</p>".utf8),
-            extra: [("WARC-Target-URI", url)])
+            extra: [(.targetURI, url)])
     }
 
     @Test func sessionsAppendToTheOpenWARCFileUntilItRollsOver() throws {
@@ -255,7 +255,7 @@ func temporaryFolder() throws -> URL {
         #expect(store.warcFiles().count == 1)
         var types: [String] = []
         try WARCFileReader(path: root.appendingPathComponent(store.warcFiles()[0]).path, limit: 1 << 20).forEachRecord { record, _ in
-            types.append(record.type)
+            types.append(record.type?.rawValue ?? "")
         }
         #expect(types == ["warcinfo", "response", "response", "response"])
         // Past the size limit (random text: gzip cannot shrink it) a new file starts, and the

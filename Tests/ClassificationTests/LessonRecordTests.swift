@@ -13,7 +13,7 @@ import Testing
     init() throws { config = try Fixtures.config() }
 
     func classify(_ relative: String) throws -> RecordContent {
-        let format: Cleaner.Format = relative.hasSuffix(".txt") ? .text : .html
+        let format: any DocumentFormat = relative.hasSuffix(".txt") ? .text : .html
         let document = try Cleaner(config: config.pipeline).clean(try Fixtures.data(relative), format: format, source: relative)
         return Classifier(config: config).classify(document, sourceName: relative)
     }

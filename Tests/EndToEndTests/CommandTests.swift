@@ -26,6 +26,27 @@ import Testing
         #expect(again.status == 0)
     }
 
+    @Test func cleanAndIngestAcceptTheSameInputsAndPointAWebAddressToFetch() throws {
+        let harness = try Harness()
+        let iana = Harness.fixtures.appendingPathComponent("foreign/pywb/iana.warc.gz").path
+        let cleaned = try harness.run(["clean", "--json", iana])
+        #expect(cleaned.status == 0, "\(cleaned.stderr)")
+        let documents = try cleaned.jsonLines()
+        #expect(documents.count == 16)
+        #expect(documents.first?["file"] as? String == iana + "#http://www.iana.org/")
+        let arc = Harness.fixtures.appendingPathComponent("foreign/pywb/example.arc").path
+        #expect(try harness.run(["clean", arc]).stdout.contains("Example Domain"))
+        // `.text` is a text file for both (it was for clean only).
+        let text = harness.root.appendingPathComponent("note.text")
+        try Data("A note on harbours\n\nShips come in.\n".utf8).write(to: text)
+        #expect(try harness.run(["clean", text.path]).status == 0)
+        #expect(try harness.run(["ingest", text.path]).status == 0)
+        let url = try harness.run(["ingest", "--json", "https://example.org/page.html"])
+        #expect(url.status == 1)
+        #expect(
+            url.stdout.contains("is a web address; capture it with `dccorpus fetch --url https://example.org/page.html`"), "\(url.stdout)")
+    }
+
     @Test func usageErrorsAreExitTwo() throws {
         let harness = try Harness()
         for arguments in [["frobnicate"], ["search"], ["list", "--no-such-option"], ["clean", "--jobs", "0", "x.html"]] {

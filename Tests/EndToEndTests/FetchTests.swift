@@ -97,11 +97,11 @@ final class LoopbackServer {
         for warc in try FileManager.default.contentsOfDirectory(atPath: harness.archive.appendingPathComponent("data/warc").path).sorted() {
             try WARCFileReader(path: harness.archive.appendingPathComponent("data/warc/\(warc)").path, limit: 1 << 26).forEachRecord {
                 record, _ in
-                types.append(record.type)
+                types.append(record.type?.rawValue ?? "")
                 if let profile = record["WARC-Profile"] { profiles.append(profile) }
-                if record.type == "request" { #expect(record["WARC-Concurrent-To"] != nil) }
-                if record.type == "response" || record.type == "revisit" { #expect(record["WARC-IP-Address"] == "127.0.0.1") }
-                if record.type == "request", types.filter({ $0 == "request" }).count == 2 {
+                if record.type == .request { #expect(record["WARC-Concurrent-To"] != nil) }
+                if record.type == .response || record.type == .revisit { #expect(record["WARC-IP-Address"] == "127.0.0.1") }
+                if record.type == .request, types.filter({ $0 == "request" }).count == 2 {
                     #expect(String(decoding: record.block, as: UTF8.self).contains("If-None-Match: \"v1-lesson-5\""))
                 }
                 #expect(record.digestProblems().isEmpty)
@@ -110,6 +110,31 @@ final class LoopbackServer {
         // One open WARC file: the second fetch appends to it (no second warcinfo).
         #expect(types == ["warcinfo", "request", "response", "metadata", "request", "revisit", "metadata"])
         #expect(profiles == ["http://netpreserve.org/warc/1.1/revisit/server-not-modified"])
+        #expect(try harness.run(["verify", "--rebuild"]).status == 0)
+    }
+
+    @Test func aCompressedResponseIsArchivedAsSentAndCleanedDecoded() throws {
+        let harness = try harness()
+        let server = try LoopbackServer()
+        let fetched = try lines(try harness.run(["fetch", "--json", "--url", server.url("/encoded")]))
+        #expect(fetched[server.url("/encoded")]?["status"] as? String == "fetched", "\(fetched)")
+        let shown = try harness.run(["show", "lesson-5", "--json"])
+        let record = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as! [String: Any]
+        #expect((record["text"] as? String)?.contains("Encoded copy (5/13)") == true)
+        var request = ""
+        var encoding: String?
+        for warc in try FileManager.default.contentsOfDirectory(atPath: harness.archive.appendingPathComponent("data/warc").path) {
+            try WARCFileReader(path: harness.archive.appendingPathComponent("data/warc/\(warc)").path, limit: 1 << 26).forEachRecord {
+                record, _ in
+                if record.type == .request { request = String(decoding: record.block, as: UTF8.self) }
+                if record.type == .response {
+                    encoding = record.httpHead?.header("content-encoding")
+                    #expect(record.payload.starts(with: [0x1f, 0x8b]), "the body is archived as sent (gzip)")
+                }
+            }
+        }
+        #expect(request.contains("Accept-Encoding: gzip, deflate, br, zstd"))
+        #expect(encoding == "gzip")
         #expect(try harness.run(["verify", "--rebuild"]).status == 0)
     }
 
@@ -150,11 +175,11 @@ final class LoopbackServer {
                 record, _ in records.append(record)
             }
         }
-        let exchanges = records.filter { $0.type == "request" || $0.type == "response" }
-        #expect(exchanges.map(\.type) == Array(repeating: ["request", "response"], count: 4).flatMap { $0 })
-        let responses = exchanges.filter { $0.type == "response" }
+        let exchanges = records.filter { $0.type == .request || $0.type == .response }
+        #expect(exchanges.map { $0.type?.rawValue ?? "" } == Array(repeating: ["request", "response"], count: 4).flatMap { $0 })
+        let responses = exchanges.filter { $0.type == .response }
         #expect(responses.map { $0["WARC-Target-URI"] } == ["/redirect/3", "/redirect/2", "/redirect/1", "/static"].map(server.url))
-        for (request, response) in zip(exchanges.filter { $0.type == "request" }, responses) {
+        for (request, response) in zip(exchanges.filter { $0.type == .request }, responses) {
             #expect(request["WARC-Concurrent-To"] == response.recordID)
             #expect(request["WARC-Target-URI"] == response["WARC-Target-URI"])
             #expect(response.digestProblems().isEmpty)
@@ -162,7 +187,7 @@ final class LoopbackServer {
         #expect(responses[0].httpHeaderText?.hasPrefix("HTTP/1.1 301") == true)
         #expect(responses[0].httpHeaderText?.contains("Location: /redirect/2") == true)
         #expect(String(decoding: responses[0].payload, as: UTF8.self) == #"<a href="/redirect/2">moved</a>"#)
-        let metadata = try #require(records.first { $0.type == "metadata" })
+        let metadata = try #require(records.first { $0.type == .metadata })
         let hopIDs = String(decoding: metadata.block, as: UTF8.self).components(separatedBy: "\r\n")
             .filter { $0.hasPrefix("redirect-record: ") }.map { String($0.dropFirst("redirect-record: ".count)) }
         #expect(hopIDs == responses.dropLast().map(\.recordID))

@@ -105,7 +105,7 @@ import Testing
         var kept: [Data] = []
         for path in ingestor.store.warcFiles() {
             try WARCFileReader(path: ingestor.store.root.appendingPathComponent(path).path, limit: 1 << 26).forEachRecord { record, _ in
-                if record.type == "resource", record["WARC-Target-URI"]?.hasPrefix("urn:dccorpus:record:lesson-1:") == true {
+                if record.type == .resource, record["WARC-Target-URI"]?.hasPrefix("urn:dccorpus:record:lesson-1:") == true {
                     kept.append(record.block)
                 }
             }

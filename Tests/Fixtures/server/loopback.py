@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A loopback HTTP server for the fetcher's tests: validators and 304s, a page that changes,
 redirect chains and loops, a redirect to file://, errors, retries, a huge body, a trickle, and
-a GB2312-labelled page with GBK-only characters. Binds 127.0.0.1 on a free port, prints the
+a GB2312-labelled page with GBK-only characters, a page sent compressed (`/encoded`). Binds 127.0.0.1 on a free port, prints the
 port, and stops by itself after --lifetime seconds (or, with --watch-stdin, when stdin closes).
 
 Also a lesson post whose citation links to its Chinese original at an address given in the
@@ -62,6 +62,14 @@ class Handler(BaseHTTPRequestHandler):
                 self.end_headers()
                 return
             return self.send(200, LESSON5, [("ETag", ETAG), ("Last-Modified", LAST_MODIFIED)])
+        if path == "/encoded":  # the page compressed in the first coding the client accepts
+            accepted = [c.strip().split(";")[0] for c in self.headers.get("Accept-Encoding", "").split(",")]
+            page = LESSON5.replace(b"Inside Digital China (5/13)", b"Encoded copy (5/13)")
+            import gzip, zlib
+            for coding, encode in (("br", None), ("gzip", lambda b: gzip.compress(b, mtime=0)), ("deflate", zlib.compress)):
+                if coding in accepted and encode:
+                    return self.send(200, encode(page), [("Content-Encoding", coding), ("Vary", "Accept-Encoding")])
+            return self.send(200, page)
         if path == "/static":
             return self.send(200, LESSON5.replace(b"Inside Digital China (5/13)", b"Static copy (5/13)"))
         if path == "/changing":
