@@ -33,6 +33,9 @@ let package = Package(
             name: "CBrotli", path: "Sources/CBrotli", pkgConfig: "libbrotlidec",
             providers: [.apt(["libbrotli-dev"])]),
         .systemLibrary(
+            name: "CPoppler", path: "Sources/CPoppler", pkgConfig: "poppler-glib",
+            providers: [.apt(["libpoppler-glib-dev"])]),
+        .systemLibrary(
             name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]),
 
@@ -44,12 +47,16 @@ let package = Package(
             ]),
         // (CZlibShim, not CZlib: ZIPFoundation, used for the WACZ export, has a module of that name.)
         .target(name: "Archiving", dependencies: ["CorpusKit", "CZlibShim", "CDeflate", "CBrotli", "CZstd"]),
-        .target(name: "Cleaning", dependencies: ["CorpusKit", "CLibXML2"]),
+        .target(name: "Cleaning", dependencies: ["CorpusKit", "CLibXML2", "CPoppler"]),
         .target(name: "Fetching", dependencies: ["CorpusKit", "CCurl"]),
         .target(name: "Classification", dependencies: ["CorpusKit", "Cleaning"]),
         // Capture → clean → classify → record, and document identity: pure, below both the writers
         // (Ingestion) and the checks (Integrity), so `verify` never links the fetcher.
-        .target(name: "RecordBuilding", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification"]),
+        .target(
+            name: "RecordBuilding",
+            dependencies: [
+                "CorpusKit", "Archiving", "Cleaning", "Classification", .product(name: "ZIPFoundation", package: "ZIPFoundation")
+            ]),
         .target(name: "Integrity", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding"]),
         .target(name: "Ingestion", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "Fetching", "RecordBuilding"]),
         .target(name: "Watching", dependencies: ["CorpusKit", "Ingestion"]),

@@ -20,7 +20,8 @@ cp Tests/Fixtures/seeds/*.txt "$root/Inbox/"
 "$binary" ingest --root "$root" Tests/Fixtures/pages/* >/dev/null
 # Other tools' archives (warcio's and pywb's samples, WARC and ARC): some of their records are
 # refused on purpose (exit 1); what comes in must pass the same judges.
-"$binary" ingest --root "$root" Tests/Fixtures/foreign/*/*.warc* Tests/Fixtures/foreign/*/*.arc* >/dev/null 2>&1 || true
+"$binary" ingest --root "$root" Tests/Fixtures/foreign/*/*.warc* Tests/Fixtures/foreign/*/*.arc* Tests/Fixtures/foreign/*/*.wacz \
+  Tests/Fixtures/browser/* Tests/Fixtures/packages/* >/dev/null 2>&1 || true
 # A mixed run of fetches against the loopback server: responses, a 304 revisit, an
 # identical-payload revisit, a redirect chain, failures (which write nothing).
 python3 Tests/Fixtures/server/loopback.py --lifetime 60 > "$root/port" &

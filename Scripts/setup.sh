@@ -3,7 +3,7 @@
 # (libcurl, libxml2, zlib) and, for the test judges, Python's venv module, Chromium and a CJK
 # font (the site export is rendered in a headless browser). Idempotent.
 set -euo pipefail
-packages=(libcurl4-openssl-dev libxml2-dev zlib1g-dev libdeflate-dev libbrotli-dev libzstd-dev libsqlite3-dev pkg-config wget chromium fonts-wqy-microhei)
+packages=(libcurl4-openssl-dev libxml2-dev zlib1g-dev libdeflate-dev libbrotli-dev libzstd-dev libpoppler-glib-dev libsqlite3-dev pkg-config wget chromium fonts-wqy-microhei)
 python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
 missing=()
 for package in "${packages[@]}"; do

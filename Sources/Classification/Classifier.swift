@@ -102,9 +102,15 @@ public struct Classifier: Sendable {
             markWithoutSeries = mark.phrase
             lessonMark = nil
         }
-        // A page that announces several lessons is about the series (a glossary, an overview).
+        // A page that announces several lessons is about the series (a glossary, an overview),
+        // unless its own title names the lesson it marks: a post whose printed or plain-text
+        // copy kept the site's "related" and "recent posts" lists is still that lesson.
         let announced = lessonMark == nil ? [] : LessonFields.announcedLessons(lines: lines, seriesLength: evidenceRules.seriesLength)
-        if announced.count >= 3 { lessonMark = nil }
+        let titled = [document.metadata.title, document.metadata.firstHeading].compactMap { $0 }.compactMap {
+            LessonFields.lessonNumber(lines: [Line(text: $0, role: .paragraph, cells: [])], seriesLength: evidenceRules.seriesLength)?
+                .lesson
+        }
+        if announced.count >= 3, !(lessonMark.map { titled.contains($0.lesson) } ?? false) { lessonMark = nil }
         if let mark = lessonMark {
             if chineseDominant && mark.chinese {
                 scores[.lessonSource, default: 0] += 5

@@ -20,7 +20,11 @@ public enum Charset: String, Sendable, Equatable {
     case windows1252 = "windows-1252"
 
     /// Where the decision came from, recorded in provenance.
-    public enum Evidence: String, Sendable { case header, bom, meta, sniffed }
+    public enum Evidence: String, Sendable {
+        case header, bom, meta, sniffed
+        /// The format has no charset of its own: the text came out of it as Unicode (a PDF's text layer).
+        case format
+    }
 
     /// Maps a label (WHATWG-style, case-insensitive) to a charset; nil for unknown labels.
     public static func from(label raw: String) -> Charset? {

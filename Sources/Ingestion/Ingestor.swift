@@ -410,10 +410,18 @@ public struct Ingestor: Sendable {
         }
         let decodeLimit = config.pipeline.maxInputBytes
         let collect: (WARCReadProblem) -> Void = { problems.append($0) }
-        try format.forEachRecord(path: path, config: config.pipeline, onProblem: collect) { record, offset in
+        // Requisites follow their page, and are kept when it was (ingested or changed).
+        var keepRequisites = false
+        try format.forEachRecord(path: path, config: config.pipeline, onProblem: collect) { entry in
+            let (record, offset) = (entry.record, entry.offset)
             // Problems the reader met before this record are reported in file order.
             report(problems)
             problems.removeAll()
+            if entry.role == .requisite {
+                if keepRequisites { try session.append([try PackedRecord(record, level: store.gzipLevel)]) }
+                return
+            }
+            keepRequisites = false
             let label = "\(path)#\(record.targetURI ?? "offset \(offset)")"
             if record.type == .revisit {
                 // A revisit of a known capture repeats a document; of an unknown one, it is
@@ -470,6 +478,7 @@ public struct Ingestor: Sendable {
                     built.record, fileData: built.file, captured: try PackedRecord(record, level: store.gzipLevel),
                     extraFields: Self.importedFrom(path), file: label, session: session)
                 if let id = outcome.id, !outcome.status.isRefused { revisits.note(record, id: id) }
+                keepRequisites = outcome.status == .ingested || outcome.status == .changed
                 outcomes.append(outcome)
             } catch let error as CorpusError {
                 outcomes.append(reject(label, error))

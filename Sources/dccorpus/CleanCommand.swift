@@ -117,8 +117,11 @@ struct Clean: ParsableCommand {
         var documents: [(name: String, document: CleanDocument)] = []
         var problems: [CorpusError] = []
         let collect: (WARCReadProblem) -> Void = { if $0.costsRecord { problems.append($0.error) } }
-        try format.forEachRecord(path: file, config: cleaner.config, onProblem: collect) { record, offset in
-            guard let capture = try WARCImport.capture(from: record, file: file, decodeLimit: cleaner.config.maxInputBytes) else { return }
+        try format.forEachRecord(path: file, config: cleaner.config, onProblem: collect) { entry in
+            let (record, offset) = (entry.record, entry.offset)
+            guard entry.role == .candidate,
+                let capture = try WARCImport.capture(from: record, file: file, decodeLimit: cleaner.config.maxInputBytes)
+            else { return }
             let name = "\(file)#\(record.targetURI ?? "offset \(offset)")"
             documents.append(
                 (name, try cleaner.clean(capture.bytes, format: capture.format, source: name, headerCharset: capture.headerCharset)))

@@ -173,8 +173,8 @@ import Testing
         try Data().write(to: empty)
         let binary = folder.appendingPathComponent("image.html")
         try Data([0x89, 0x50, 0x4E, 0x47, 0, 0, 0, 0x0D, 1, 2, 3]).write(to: binary)
-        let unsupported = folder.appendingPathComponent("doc.pdf")
-        try Data("%PDF-1.4".utf8).write(to: unsupported)
+        let unsupported = folder.appendingPathComponent("doc.odt")
+        try Data("PK\u{3}\u{4}".utf8).write(to: unsupported)
         let unknownEncoding = folder.appendingPathComponent("latin.txt")
         try Data([0x48, 0xE9, 0xFF, 0xFE, 0x80, 0x81, 0x20, 0x41, 0x0A]).write(to: unknownEncoding)
         let paths = [
@@ -190,7 +190,7 @@ import Testing
         }
         #expect(result.stdout.contains("empty.html: read: empty file"))
         #expect(result.stdout.contains("image.html: read: binary content"))
-        #expect(result.stdout.contains("doc.pdf: read: unsupported file type"))
+        #expect(result.stdout.contains("doc.odt: read: unsupported file type"))
         #expect(result.stdout.contains("latin.txt: decode: text in an unknown encoding"))
         #expect(result.stdout.contains("a-folder.html: read: is a directory"))
         #expect(result.stdout.contains("missing.txt: read: No such file or directory"))

@@ -36,7 +36,7 @@ extension DocumentFormat where Self == TextFormat { public static var text: Text
 /// The registry of document formats.
 public enum DocumentFormats {
     /// Every format, in the order a content type or a name is matched against them.
-    public static let all: [any DocumentFormat] = [HTMLFormat(), TextFormat()]
+    public static let all: [any DocumentFormat] = [HTMLFormat(), TextFormat(), PDFFormat()]
 
     public static func named(_ name: String) -> (any DocumentFormat)? { all.first { $0.name == name } }
 

@@ -27,10 +27,10 @@ public struct ARCArchiveFormat: ArchiveFormat {
     public func sniff(_ head: Data) -> Bool { head.starts(with: Data("filedesc://".utf8)) }
 
     public func forEachRecord(
-        path: String, config: PipelineConfig, onProblem: @escaping (WARCReadProblem) -> Void, _ body: (WARCRecord, UInt64) throws -> Void
+        path: String, config: PipelineConfig, onProblem: @escaping (WARCReadProblem) -> Void, _ body: (ArchiveEntry) throws -> Void
     ) throws {
         let reader = try ARCReader(path: path, limit: config.maxWARCRecordBytes, onProblem: onProblem)
-        while let (record, offset) = try reader.next() { try body(record, offset) }
+        while let (record, offset) = try reader.next() { try body(ArchiveEntry(record: record, offset: offset)) }
     }
 }
 

@@ -3,9 +3,9 @@ import Cleaning
 import CorpusKit
 import Foundation
 
-/// A file that holds WARC records rather than one document: a WARC file now; ARC, WACZ and
-/// MHTML are the same shape (each yields the records it would be archived as). Each record is
-/// then read by `WARCImport`, exactly as `verify --rebuild` will read it again.
+/// A file that holds WARC records rather than one document: WARC, ARC, WACZ, MHTML (each
+/// yields the records it is archived as). Each record is then read by `WARCImport`, exactly as
+/// `verify --rebuild` will read it again.
 public protocol ArchiveFormat: Sendable {
     /// Its stable name (`warc`).
     var name: String { get }
@@ -13,12 +13,33 @@ public protocol ArchiveFormat: Sendable {
     var extensions: [String] { get }
     /// Whether a file's first bytes say it is this format whatever its name.
     func sniff(_ head: Data) -> Bool
-    /// Calls `body` with each record of the file and its offset, in order. A problem that costs
-    /// one record (truncated, malformed, over the record limit) goes to `onProblem` and reading
-    /// goes on; what makes the whole file unreadable throws.
+    /// Calls `body` with each record of the file, in order. A problem that costs one record
+    /// (truncated, malformed, over the record limit) goes to `onProblem` and reading goes on;
+    /// what makes the whole file unreadable (or untrustworthy) throws.
     func forEachRecord(
-        path: String, config: PipelineConfig, onProblem: @escaping (WARCReadProblem) -> Void, _ body: (WARCRecord, UInt64) throws -> Void
+        path: String, config: PipelineConfig, onProblem: @escaping (WARCReadProblem) -> Void, _ body: (ArchiveEntry) throws -> Void
     ) throws
+}
+
+/// One record of an archive file, with what it is to the import.
+public struct ArchiveEntry {
+    public enum Role: Sendable {
+        /// A document if it holds one (`WARCImport` decides by its type, status and media type).
+        case candidate
+        /// Kept in the archive beside the document before it (an MHTML page's image or style),
+        /// never a document itself.
+        case requisite
+    }
+    public var record: WARCRecord
+    /// Where it starts in the file (in its uncompressed stream), for messages.
+    public var offset: UInt64
+    public var role: Role
+
+    public init(record: WARCRecord, offset: UInt64, role: Role = .candidate) {
+        self.record = record
+        self.offset = offset
+        self.role = role
+    }
 }
 
 extension ArchiveFormat {
@@ -37,9 +58,11 @@ public struct WARCArchiveFormat: ArchiveFormat {
     public func sniff(_ head: Data) -> Bool { head.starts(with: Data("WARC/".utf8)) }
 
     public func forEachRecord(
-        path: String, config: PipelineConfig, onProblem: @escaping (WARCReadProblem) -> Void, _ body: (WARCRecord, UInt64) throws -> Void
+        path: String, config: PipelineConfig, onProblem: @escaping (WARCReadProblem) -> Void, _ body: (ArchiveEntry) throws -> Void
     ) throws {
-        try WARCFileReader(path: path, limit: config.maxWARCRecordBytes, onProblem: onProblem).forEachRecord(body)
+        try WARCFileReader(path: path, limit: config.maxWARCRecordBytes, onProblem: onProblem).forEachRecord { record, offset in
+            try body(ArchiveEntry(record: record, offset: offset))
+        }
     }
 }
 
@@ -64,7 +87,7 @@ public enum InputKind: Sendable {
 /// The registry of everything `ingest`, `watch` and `clean` accept. Adding a way in is one file
 /// (a `DocumentFormat` or an `ArchiveFormat`) and one line here or in `DocumentFormats.all`.
 public enum Inputs {
-    public static let archives: [any ArchiveFormat] = [WARCArchiveFormat(), ARCArchiveFormat()]
+    public static let archives: [any ArchiveFormat] = [WARCArchiveFormat(), ARCArchiveFormat(), WACZArchiveFormat(), MHTMLArchiveFormat()]
 
     /// Every accepted file name ending, archives first.
     public static var extensions: [String] { archives.flatMap(\.extensions) + DocumentFormats.extensions }
