@@ -59,7 +59,7 @@ let package = Package(
             ]),
         .target(name: "Integrity", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding"]),
         .target(name: "Ingestion", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "Fetching", "RecordBuilding"]),
-        .target(name: "Watching", dependencies: ["CorpusKit", "Ingestion"]),
+        .target(name: "Watching", dependencies: ["CorpusKit", "Ingestion", "RecordBuilding"]),
         .target(name: "Exporting", dependencies: ["CorpusKit", "Archiving", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "Searching", dependencies: ["CorpusKit", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
@@ -76,7 +76,12 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
             linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld"], .when(configuration: .release))]),
         // Fuzz targets, shared by the libFuzzer driver (Scripts/fuzz.sh) and the regression tests.
-        .target(name: "Fuzzing", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding", "Integrity"]),
+        .target(
+            name: "Fuzzing",
+            dependencies: [
+                "CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding", "Integrity",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation")
+            ]),
         .executableTarget(name: "dccorpus-fuzz", dependencies: ["CorpusKit", "Fuzzing"]),
 
         // What several test targets share (the fixtures' folder and the repository's Config/).

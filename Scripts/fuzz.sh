@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the cleaner, the classifier, the WARC reader and the config loaders with libFuzzer.
+# Fuzzes the cleaner, the classifier, the WARC reader, the other archive readers (ARC, MHTML,
+# WACZ), the PDF reader and the config loaders with libFuzzer.
 #
 #   Scripts/fuzz.sh [TARGET|all] [SECONDS_PER_TARGET]      (default: all, 300)
 #   Scripts/fuzz.sh --fork TARGET SECONDS [JOBS]           (keep going past finds, then group them)
@@ -73,6 +74,16 @@ seed() {  # seed TARGET: fills the corpus folder on the first run
             rm -rf "$scratch" ;;
         config)
             cp Config/pipeline.toml Config/lexicon.toml Config/sources.toml "$corpus/" ;;
+        archive)  # the first byte picks the reader: 0 ARC, 1 MHTML, 2 WACZ, 3 WACZ manifest
+            local i=0
+            for file in Tests/Fixtures/foreign/*/*.arc; do { printf '\x00'; cat "$file"; } > "$corpus/arc-$i"; i=$((i + 1)); done
+            for file in Tests/Fixtures/browser/*.mhtml; do { printf '\x01'; head -c 60000 "$file"; } > "$corpus/mhtml-$i"; i=$((i + 1)); done
+            for file in Tests/Fixtures/foreign/pywb/*.wacz Tests/Fixtures/packages/lesson-5.wacz; do
+                { printf '\x02'; cat "$file"; } > "$corpus/wacz-$i"; i=$((i + 1))
+            done
+            unzip -p Tests/Fixtures/packages/lesson-5.wacz datapackage.json | { printf '\x03'; cat; } > "$corpus/manifest-$i" ;;
+        pdf)
+            cp Tests/Fixtures/browser/*.pdf Tests/Fixtures/packages/*.pdf "$corpus/" ;;
     esac
 }
 
@@ -85,6 +96,7 @@ fuzz() {  # fuzz TARGET
     # run on every input (35 instead of 1,200 inputs/s), and over ~400,000 inputs the leaks add up
     # to 2 GB: no leak checks and no RSS limit there (each malloc is still capped).
     [ "$name" = config ] && max_len=16384 leaks=0 rss=0
+    [ "$name" = pdf ] && max_len=262144
     local dictionary=html
     [ "$name" = warc ] && dictionary=warc
     [ "$name" = config ] && dictionary=config
@@ -125,13 +137,13 @@ fork_and_group() {  # fork_and_group TARGET: fork mode past finds, then the find
     printf '%s\n' "$verdicts" | { grep -v '^$' || true; } | sort | awk -F'\t' '{ n[$1]++; if (!($1 in ex)) ex[$1] = $2 } END { for (c in n) printf "  %5d  %s  (%s)\n", n[c], c, ex[c] }' | sort -rn
 }
 
-mkdir -p Tests/Fixtures/fuzz/{cleaner,classifier,warc,config}
+mkdir -p Tests/Fixtures/fuzz/{cleaner,classifier,warc,config,archive,pdf}
 if [ "$fork" = 1 ]; then
     fork_and_group "$target"
     exit 0
 fi
 if [ "$target" = all ]; then
-    for name in cleaner classifier warc config; do fuzz "$name"; done
+    for name in cleaner classifier warc config archive pdf; do fuzz "$name"; done
 else
     fuzz "$target"
 fi

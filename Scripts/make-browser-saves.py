@@ -19,6 +19,21 @@ PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4
 CSS = b"body { font-family: serif; background: url(dot.png) repeat-x; } h1 { color: #333; }"
 
 
+def complete_page(page, url):
+    """What "Webpage, Complete" writes: the page with Chrome's saved-from comment and its links
+    rewritten to ./NAME_files/, and that folder. Written to Tests/Fixtures/browser/complete/."""
+    name = page.rsplit(".", 1)[0]
+    folder = os.path.join(OUT, "complete", name + "_files")
+    os.makedirs(folder, exist_ok=True)
+    html = open(os.path.join(ROOT, "Tests/Fixtures/pages", page), "rb").read()
+    html = html.replace(b"</head>", f'<link rel="stylesheet" href="./{name}_files/site.css"></head>'.encode(), 1)
+    html = html.replace(b"</body>", f'<img src="./{name}_files/dot.png" alt="dot"></body>'.encode(), 1)
+    comment = f"<!-- saved from url=({len(url):04d}){url} -->\n".encode()
+    open(os.path.join(OUT, "complete", name + ".html"), "wb").write(comment + html)
+    open(os.path.join(folder, "dot.png"), "wb").write(PNG)
+    open(os.path.join(folder, "site.css"), "wb").write(CSS)
+
+
 def serve(folder):
     handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=folder, **k)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", PORT), handler)
@@ -27,6 +42,7 @@ def serve(folder):
 
 
 def main():
+    complete_page("lesson-5.classic.html", "https://digitalchinawinsthefuture.com/lesson-5/")
     folder = tempfile.mkdtemp()
     for page in PAGES:
         html = open(os.path.join(ROOT, "Tests/Fixtures/pages", page), "rb").read()

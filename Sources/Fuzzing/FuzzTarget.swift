@@ -5,6 +5,7 @@ import CorpusKit
 import Foundation
 import Integrity
 import RecordBuilding
+import ZIPFoundation
 
 /// A broken promise found by a fuzz target: the input was handled without a crash, but the
 /// result breaks a rule the rest of the pipeline relies on.
@@ -25,6 +26,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case warc
     /// The TOML loaders for pipeline.toml, lexicon.toml and sources.toml.
     case config
+    /// The archive readers other than WARC, by the first byte: ARC, MHTML, a WACZ file as
+    /// given, a WACZ whose datapackage.json is the input; each record they yield through
+    /// `WARCImport`.
+    case archive
+    /// PDF through poppler: text, layout, running lines.
+    case pdf
 
     /// Runs one input. Throws `FuzzFailure` when a promise is broken; never throws anything else.
     public func run(_ data: Data, context: FuzzContext) throws {
@@ -33,6 +40,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .classifier: try Self.classifier(data, context)
         case .warc: try Self.warc(data, context)
         case .config: try Self.config(data)
+        case .archive: try Self.archive(data, context)
+        case .pdf: try Self.pdf(data, context)
         }
     }
 
@@ -168,6 +177,61 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         }
     }
 
+    static func archive(_ data: Data, _ context: FuzzContext) throws {
+        let selector = Int(data.first ?? 0) % 4
+        let body = Data(data.dropFirst())
+        let formats: [(any ArchiveFormat, String)] = [
+            (ARCArchiveFormat(), "arc"), (MHTMLArchiveFormat(), "mhtml"), (WACZArchiveFormat(), "wacz"), (WACZArchiveFormat(), "wacz")
+        ]
+        let (format, suffix) = formats[selector]
+        let file = context.scratchFile.deletingPathExtension().appendingPathExtension(suffix)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try (selector == 3 ? try FuzzPackage.wacz(manifest: body) : body).write(to: file)
+        var config = context.config.pipeline
+        config.maxWARCRecordBytes = 1 << 20
+        var problems: [WARCReadProblem] = []
+        let collect: (WARCReadProblem) -> Void = { problems.append($0) }
+        do {
+            try format.forEachRecord(path: file.path, config: config, onProblem: collect) { entry in
+                let record = entry.record
+                if record.block.count > config.maxWARCRecordBytes, entry.role == .candidate, selector == 0 {
+                    throw FuzzFailure("an ARC record over the limit was returned")
+                }
+                let again = try? WARCRecord.parseAll(record.serialized(), source: "fuzz")
+                if again != [record] { throw FuzzFailure("a \(suffix) record does not survive being written and read") }
+                do {
+                    _ = try WARCImport.capture(from: record, file: "fuzz", decodeLimit: 1 << 20)
+                } catch {
+                    try expectRejection(error, stages: [.warc, .decode, .read], what: "capture")
+                }
+            }
+        } catch let failure as FuzzFailure {
+            throw failure
+        } catch {
+            try expectRejection(error, stages: [.warc, .read, .decode], what: suffix)
+        }
+        for problem in problems where problem.error.description.contains(where: \.isNewline) {
+            throw FuzzFailure("a \(suffix) problem is more than one line: \(problem.error.description.debugDescription)")
+        }
+    }
+
+    static func pdf(_ data: Data, _ context: FuzzContext) throws {
+        let cleaner = Cleaner(config: context.config.pipeline)
+        let first: CleanDocument
+        do {
+            first = try cleaner.clean(data, format: PDFFormat(), source: "fuzz.pdf")
+        } catch {
+            try expectRejection(error, stages: [.read, .clean], what: "pdf")
+            return
+        }
+        for block in first.blocks where block.text.isEmpty || block.text.first!.isWhitespace || block.text.last!.isWhitespace {
+            throw FuzzFailure("pdf block not trimmed: \(block.text.prefix(80).debugDescription)")
+        }
+        if try cleaner.clean(data, format: PDFFormat(), source: "fuzz.pdf") != first {
+            throw FuzzFailure("cleaning the same PDF twice gave different documents")
+        }
+    }
+
     static func config(_ data: Data) throws {
         let text = String(decoding: data, as: UTF8.self)
         let loaders: [(String, (String) throws -> Void)] = [
@@ -206,4 +270,26 @@ public final class FuzzContext: @unchecked Sendable {
     }
 
     deinit { try? FileManager.default.removeItem(at: scratchFile) }
+}
+
+/// A WACZ package around a given datapackage.json (the fuzz input), with a small WARC and page
+/// list whose digests it may or may not name.
+enum FuzzPackage {
+    static func wacz(manifest: Data) throws -> Data {
+        let archive = try ZIPFoundation.Archive(data: Data(), accessMode: .create)
+        let warc = WARCRecord.make(
+            type: .resource, date: "2025-04-11T00:00:00Z", contentType: "text/html", block: Data("<p>fuzz</p>".utf8),
+            extra: [(.targetURI, "https://example.org/")], recordID: "<urn:uuid:00000000-0000-0000-0000-000000000001>"
+        ).serialized()
+        let entries: [(String, Data)] = [
+            ("archive/data.warc", warc), ("pages/pages.jsonl", Data("{\"url\": \"https://example.org/\"}\n".utf8)),
+            ("datapackage.json", manifest)
+        ]
+        for (path, bytes) in entries {
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(bytes.count)) { position, size in
+                bytes.subdata(in: Int(position)..<(Int(position) + size))
+            }
+        }
+        return archive.data ?? Data()
+    }
 }

@@ -293,14 +293,18 @@ public struct FetchJob {
             block: block, extra: [(.targetURI, response.finalURL)] + ipField)
         let request = requestRecord(response, date: date, concurrentTo: responseRecord.recordID, ipField: ipField)
         let contentType = response.header("content-type")
-        // The archive keeps the body as sent; the cleaner reads it with its content codings undone.
-        let head = HTTPResponseHead(status: response.status, fields: response.headers)
-        let body = try ContentDecoding.decode(
-            response.body, codings: head.contentEncodings, limit: builder.config.pipeline.maxInputBytes, source: target.url)
-        let format =
-            DocumentFormats.resolve(
-                name: URL(string: response.finalURL)?.path, contentType: contentType ?? "text/html", head: body.prefix(512))
-            ?? HTMLFormat()
+        // The response is read exactly as `verify --rebuild` will read it from the archive: the
+        // body as sent, its content codings undone for the cleaner, its format from the registry.
+        guard
+            var capture = try WARCImport.capture(
+                from: responseRecord, file: target.url, decodeLimit: builder.config.pipeline.maxInputBytes)
+        else {
+            throw CorpusError(
+                file: target.url, stage: .fetch,
+                reason:
+                    "\(contentType ?? "a response without a Content-Type") is not a document dccorpus reads (\(DocumentFormats.all.map(\.name).joined(separator: ", ")))"
+            )
+        }
         var source = SourceInfo(
             url: response.finalURL, requestedURL: target.url, file: nil, retrievedAt: date,
             httpStatus: response.status, tlsVerified: response.tlsVerified, contentType: contentType)
@@ -310,10 +314,9 @@ public struct FetchJob {
         source.tlsVerifyResult = response.tlsVerifyResult
         source.etag = response.header("etag")
         source.lastModified = response.header("last-modified")
-        let capture = Capture(
-            bytes: body, format: format, source: source,
-            headerCharset: contentType.flatMap(Charset.label(inContentType:)), displayName: target.url,
-            rawSHA256: payloadDigest)
+        capture.source = source
+        capture.displayName = target.url
+        capture.rawSHA256 = payloadDigest
         // Sealed once the session names its WARC file (`sealed`).
         let record = try builder.unsealed(capture, archive: ArchiveLocation(warc: "", recordID: responseRecord.recordID))
         return .page(

@@ -40,7 +40,11 @@ public struct InboxFolder: Sendable {
             switch info.st_mode & S_IFMT {
             case S_IFREG: files.append(path)
             case S_IFLNK: links.append(path)
-            case S_IFDIR: notes.append("\(path): inbox: subfolders are not processed; move the files up into Inbox/")
+            case S_IFDIR:
+                // A saved page's `_files` folder goes with its page (`CompletePageFormat`).
+                if CompletePageFormat.page(forFolder: path) == nil {
+                    notes.append("\(path): inbox: subfolders are not processed; move the files up into Inbox/")
+                }
             default: notes.append("\(path): inbox: not a regular file; left alone")
             }
         }
@@ -108,17 +112,37 @@ public struct InboxFolder: Sendable {
                 // Gone since it was listed: another process working on this Inbox (`run` beside
                 // `watch`) archived it and removed it. Not a rejection, and nothing to move.
                 if Self.vanished(path) { continue }
+                let companion = CompletePageFormat.folder(for: path)
                 guard try quarantine(path, problem: rejected.problem ?? CorpusError(file: path, stage: .read, reason: "rejected")) else {
                     continue
                 }
+                // A saved page's folder goes to quarantine with it, under its own name.
+                if let companion {
+                    try quarantine(companion.path, problem: rejected.problem ?? CorpusError(file: path, stage: .read, reason: "rejected"))
+                }
             } else {
-                // The batch is committed (ingest returned), so the bytes are durably archived.
+                // The batch is committed (ingest returned), so the bytes are durably archived
+                // (a saved page's folder with them).
+                let companion = CompletePageFormat.folder(for: path)
                 unlink(path)
+                if let companion { Self.removeFolder(companion) }
             }
             onOutcome(outcomes)
             reported.append((path, outcomes))
         }
         return (reported.flatMap(\.outcomes), notes)
+    }
+
+    /// Removes a folder and what it holds, never following a symbolic link out of it.
+    static func removeFolder(_ folder: URL) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in names {
+            let path = folder.appendingPathComponent(name)
+            var info = stat()
+            guard lstat(path.path, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFDIR { removeFolder(path) } else { unlink(path.path) }
+        }
+        rmdir(folder.path)
     }
 
     static func vanished(_ path: String) -> Bool {

@@ -114,6 +114,14 @@ public struct Ingestor: Sendable {
                         outcomes.append(finish(item, path: chunk[index], session: session, revisits: revisits))
                     }
                 })
+            // A saved page's folder given beside its page has the page's outcome.
+            let byPath = Dictionary(paths.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            for (index, path) in paths.enumerated() {
+                guard let page = CompletePageFormat.page(forFolder: path), let pageIndex = byPath[page] else { continue }
+                outcomes[index] = outcomes[pageIndex].map {
+                    IngestOutcome(file: path, status: $0.status, id: $0.id, problem: $0.problem)
+                }
+            }
             // A revisit met before the capture it repeats (a later file of the batch) is resolved now.
             for (group, index, label, id) in revisits.resolveDeferred() {
                 outcomes[group][index] = IngestOutcome(file: label, status: .unchanged, id: id, problem: nil)
@@ -198,7 +206,6 @@ public struct Ingestor: Sendable {
 
     /// The first stage: what the path is, and a page's bytes and their digest.
     func read(path: String) -> Prepared {
-        let name = (path as NSString).lastPathComponent
         if let scheme = URL(string: path)?.scheme?.lowercased(), scheme == "http" || scheme == "https",
             !FileManager.default.fileExists(atPath: path)
         {
@@ -207,9 +214,14 @@ public struct Ingestor: Sendable {
         }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            if let page = CompletePageFormat.page(forFolder: path) {
+                return .rejected(
+                    CorpusError(
+                        file: path, stage: .read, reason: "is the folder of a saved page; ingest its page \(page), which takes it along"))
+            }
             return .rejected(CorpusError(file: path, stage: .read, reason: "is a directory"))
         }
-        let kind = Inputs.kind(forName: name) ?? Inputs.kind(forName: name, head: Inputs.head(ofFile: path))
+        let kind = Inputs.kind(forPath: path)
         guard let kind else { return .rejected(Inputs.unsupported(path)) }
         guard case .document(let format) = kind else {
             if case .archive(let format) = kind { return .archive(format) }
@@ -488,7 +500,10 @@ public struct Ingestor: Sendable {
             let read =
                 problems.isEmpty ? "" : " (\(problems.count) unreadable part\(problems.count == 1 ? "" : "s"): \(problems[0].error.reason))"
             throw CorpusError(
-                file: path, stage: .warc, reason: "no response, resource or revisit record with an HTML or text payload\(read)")
+                file: path, stage: .warc,
+                reason:
+                    "no response, resource or revisit record holding a document (\(DocumentFormats.all.map(\.name).joined(separator: ", ")))\(read)"
+            )
         }
         report(problems)
         return outcomes

@@ -236,7 +236,7 @@ public struct Verifier: Sendable {
         do {
             guard var capture = try WARCImport.capture(from: warcRecord, file: warc, decodeLimit: builder.config.pipeline.maxInputBytes)
             else {
-                return [Finding(file: file, rule: "rebuild", message: "WARC record holds no HTML or text payload")]
+                return [Finding(file: file, rule: "rebuild", message: "WARC record holds no document dccorpus reads")]
             }
             var source = stored.provenance.source
             source.charset = nil

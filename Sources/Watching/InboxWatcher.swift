@@ -1,6 +1,7 @@
 import CorpusKit
 import Foundation
 import Ingestion
+import RecordBuilding
 import Synchronization
 
 #if canImport(Glibc)
@@ -71,6 +72,9 @@ public final class InboxWatcher {
     public let ingestor: Ingestor
     /// A file written and closed is taken only after this long without further writes.
     public var settle: TimeInterval = 0.03
+    /// How long a saved page's `_files` folder must be left alone before the pair is taken: its
+    /// files are written without events the watcher sees, so their times are read instead.
+    static let folderSettle: TimeInterval = 1
     /// How long after a failed batch the watcher rescans Inbox/.
     public var retryDelay: TimeInterval = 10
 
@@ -196,6 +200,15 @@ public final class InboxWatcher {
                 }
                 if event.mask & UInt32(IN_IGNORED) != 0 || event.name.isEmpty || InboxFolder.isIgnored(event.name) { continue }
                 if event.mask & UInt32(IN_ISDIR) != 0 {
+                    // A saved page's `_files` folder is taken with its page, once both have settled.
+                    if event.name.hasSuffix("_files") {
+                        if let page = CompletePageFormat.page(forFolder: inbox.url.appendingPathComponent(event.name).path) {
+                            let name = (page as NSString).lastPathComponent
+                            takeNow.remove(name)
+                            lastActivity[name] = event.time
+                        }
+                        continue
+                    }
                     if event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
                         emit(
                             WatchEvent(
@@ -225,6 +238,17 @@ public final class InboxWatcher {
             }
             var names = Array(takeNow)
             for (name, last) in lastActivity where now.timeIntervalSince(last) >= settle { names.append(name) }
+            // A page whose `_files` folder is still being written waits for it (its files make
+            // no events here: only Inbox/ itself is watched).
+            names.removeAll { name in
+                guard let folder = CompletePageFormat.folder(for: inbox.url.appendingPathComponent(name).path),
+                    let changed = CompletePageFormat.newestChange(in: folder),
+                    now.timeIntervalSince(changed) < max(settle, Self.folderSettle)
+                else { return false }
+                takeNow.remove(name)
+                lastActivity[name] = changed.addingTimeInterval(max(settle, Self.folderSettle) - settle)
+                return true
+            }
             if rescan {
                 if overflowed {
                     emit(WatchEvent(event: .note, file: folder, error: "kernel event queue overflowed; rescanning Inbox/"))

@@ -72,7 +72,7 @@ struct Clean: ParsableCommand {
     static func clean(_ file: String, cleaner: Cleaner, limit: Int, charset: String?, out: String?, json: Bool) -> Outcome {
         do {
             // A name no format claims is read as HTML, unless its first bytes say otherwise.
-            let kind = Inputs.kind(forName: file) ?? Inputs.kind(forName: file, head: Inputs.head(ofFile: file)) ?? .document(HTMLFormat())
+            let kind = Inputs.kind(forPath: file) ?? .document(HTMLFormat())
             var documents: [(name: String, document: CleanDocument)] = []
             switch kind {
             case .document(let format):

@@ -1,3 +1,4 @@
+import Archiving
 import Foundation
 import Testing
 
@@ -51,6 +52,35 @@ final class WatchProcess {
 }
 
 @Suite(.serialized) struct WatchTests {
+    @Test func aCompletePageIsTakenWithItsFolderOnceTheFolderHasSettled() throws {
+        let harness = try Harness()
+        let watch = WatchProcess(harness)
+        Thread.sleep(forTimeInterval: 0.5)  // watching (an empty Inbox reports nothing)
+        let source = Harness.fixtures.appendingPathComponent("browser/complete")
+        // The page first, then its folder, whose files keep arriving for a while.
+        try FileManager.default.copyItem(
+            at: source.appendingPathComponent("lesson-5.classic.html"), to: harness.inbox.appendingPathComponent("lesson-5.classic.html"))
+        let folder = harness.inbox.appendingPathComponent("lesson-5.classic_files")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for name in ["dot.png", "site.css"] {
+            Thread.sleep(forTimeInterval: 0.4)
+            try FileManager.default.copyItem(
+                at: source.appendingPathComponent("lesson-5.classic_files/\(name)"), to: folder.appendingPathComponent(name))
+        }
+        #expect(watch.wait { $0.contains { $0["event"] as? String == "ingested" } }, "\(watch.events)")
+        #expect(watch.stop() == 0)
+        #expect(watch.events.filter { $0["event"] as? String == "note" }.isEmpty, "no subfolder note: \(watch.events)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: harness.inbox.path).filter { !$0.hasPrefix(".") }.isEmpty)
+        var found = ""
+        for warc in try FileManager.default.contentsOfDirectory(atPath: harness.archive.appendingPathComponent("data/warc").path) {
+            try WARCFileReader(path: harness.archive.appendingPathComponent("data/warc/\(warc)").path, limit: 1 << 26).forEachRecord {
+                record, _ in
+                if let uri = record.targetURI, uri.hasSuffix("site.css") { found = uri }
+            }
+        }
+        #expect(found == "https://digitalchinawinsthefuture.com/lesson-5/lesson-5.classic_files/site.css", "the late file came along")
+    }
+
     @Test func everyWayOfSavingAFileIsTakenOnce() throws {
         let harness = try Harness()
         let seed = Harness.fixtures.appendingPathComponent("seeds/000_cab2845c5521bb26.txt")

@@ -33,6 +33,22 @@ import Testing
             }
         case .warc:
             break
+        case .archive:
+            // Each selector: 0 ARC, 1 MHTML, 2 a WACZ as given, 3 a WACZ around the input as its manifest.
+            let arcs = (files(in: "foreign/warcio") + files(in: "foreign/pywb")).filter { $0.pathExtension == "arc" }
+            let mhtml = files(in: "browser").filter { $0.pathExtension == "mhtml" }
+            let wacz = (files(in: "foreign/pywb") + files(in: "packages")).filter { $0.pathExtension == "wacz" }
+            for (selector, group) in [(UInt8(0), arcs), (1, mhtml), (2, wacz)] {
+                for file in group {
+                    inputs.append(("\(file.lastPathComponent)#\(selector)", Data([selector]) + (try! Data(contentsOf: file))))
+                }
+            }
+            let manifest = Data(#"{"resources": [{"path": "archive/data.warc", "hash": "sha256:00"}]}"#.utf8)
+            inputs.append(("manifest#3", Data([3]) + manifest))
+        case .pdf:
+            for file in (files(in: "browser") + files(in: "packages")) where file.pathExtension == "pdf" {
+                inputs.append((file.lastPathComponent, try! Data(contentsOf: file)))
+            }
         }
         return inputs
     }

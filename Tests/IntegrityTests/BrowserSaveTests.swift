@@ -117,6 +117,40 @@ import Testing
         #expect(outcomes[1].status == .ingested, "nothing else in the batch is lost")
     }
 
+    @Test func aCompletePageTakesItsFolderAlongInIngestAndInTheInbox() throws {
+        let (outcome, record, store) = try ingestOne("browser/complete/lesson-5.classic.html")
+        #expect(outcome.status == .ingested && record?.id == "lesson-5")
+        #expect(record?.provenance.source.url == "https://digitalchinawinsthefuture.com/lesson-5/", "the saved-from address")
+        var uris: [String] = []
+        for path in store.warcFiles() {
+            try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: 1 << 26).forEachRecord { record, _ in
+                if record.type == .resource, let uri = record.targetURI { uris.append(uri) }
+            }
+        }
+        #expect(uris.contains("https://digitalchinawinsthefuture.com/lesson-5/lesson-5.classic_files/dot.png"))
+        #expect(uris.contains("https://digitalchinawinsthefuture.com/lesson-5/lesson-5.classic_files/site.css"))
+
+        // Dropped in the Inbox: the pair is one input; both leave when it is archived, and a
+        // rejected page goes to quarantine with its folder.
+        let folder = try TemporaryFolder("complete-inbox")
+        let inbox = try folder.folder("Inbox")
+        let source = Fixtures.folder.appendingPathComponent("browser/complete")
+        for name in ["lesson-5.classic.html", "lesson-5.classic_files"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: inbox.appendingPathComponent(name))
+        }
+        try Data().write(to: inbox.appendingPathComponent("empty.html"))
+        try FileManager.default.createDirectory(at: inbox.appendingPathComponent("empty_files"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: inbox.appendingPathComponent("empty_files/a.css"))
+        let ingestor = Ingestor(archiveRoot: try folder.folder("Archive"), config: config)
+        let (outcomes, notes) = try InboxFolder(url: inbox).process(with: ingestor)
+        #expect(notes.isEmpty, "\(notes)")
+        #expect(outcomes.map(\.status) == [.rejected, .ingested], "\(outcomes)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: inbox.path).sorted()
+        #expect(left == [".rejected"], "\(left)")
+        let quarantined = try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent(".rejected").path).sorted()
+        #expect(quarantined == ["empty.html", "empty.html.error.json", "empty_files", "empty_files.error.json"])
+    }
+
     @Test func mhtmlEdgesAreReadOrRefusedInOneLine() throws {
         let folder = try TemporaryFolder("mhtml")
         // A boundary that never closes: the last part runs to the end, with a warning.

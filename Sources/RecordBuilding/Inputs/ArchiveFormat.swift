@@ -103,6 +103,14 @@ public enum Inputs {
         return nil
     }
 
+    /// What the file at `path` is: a saved "complete" page when its `_files` folder is beside
+    /// it, else by its name and then its first bytes.
+    public static func kind(forPath path: String) -> InputKind? {
+        if CompletePageFormat.folder(for: path) != nil { return .archive(CompletePageFormat()) }
+        let name = (path as NSString).lastPathComponent
+        return kind(forName: name) ?? kind(forName: name, head: head(ofFile: path))
+    }
+
     /// The first bytes of a file, for `kind(forName:head:)`; empty when unreadable.
     public static func head(ofFile path: String, count: Int = 512) -> Data {
         guard let handle = FileHandle(forReadingAtPath: path) else { return Data() }
