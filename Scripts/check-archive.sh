@@ -4,19 +4,12 @@
 # Schema 2020-12 validator (plus record_sha256 recomputed from canonical JSON), in a venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=.build-venv
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-"$venv/bin/python" -c "import bagit, warcio, jsonschema" 2>/dev/null || "$venv/bin/pip" install -q bagit warcio jsonschema
-binary=.build/debug/dccorpus
-[ -x "$binary" ] || swift build
-root=$(mktemp -d)
+. Scripts/lib.sh
+python=$(dc_venv "" bagit warcio jsonschema -- bagit warcio jsonschema)
+binary=$(dc_binary)
+root=$(dc_root --samples)
 trap 'rm -rf "$root"' EXIT
-cp -r Config "$root/Config"
-mkdir -p "$root/Inbox"
-cp Tests/Fixtures/seeds/*.txt "$root/Inbox/"
-"$binary" run --offline --root "$root" >/dev/null   # the real sources need a network
+"$binary" run --offline --root "$root" >/dev/null
 "$binary" ingest --root "$root" Tests/Fixtures/pages/* >/dev/null
 # Other tools' archives (warcio's and pywb's samples, WARC and ARC): some of their records are
 # refused on purpose (exit 1); what comes in must pass the same judges.
@@ -24,14 +17,12 @@ cp Tests/Fixtures/seeds/*.txt "$root/Inbox/"
   Tests/Fixtures/browser/* Tests/Fixtures/packages/* >/dev/null 2>&1 || true
 # A mixed run of fetches against the loopback server: responses, a 304 revisit, an
 # identical-payload revisit, a redirect chain, failures (which write nothing).
-python3 Tests/Fixtures/server/loopback.py --lifetime 60 > "$root/port" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$root"' EXIT
-for _ in $(seq 50); do [ -s "$root/port" ] && break; sleep 0.1; done
-port=$(cat "$root/port")
+dc_loopback "$root/port" 60
+trap 'kill $DC_LOOPBACK_PID 2>/dev/null; rm -rf "$root"' EXIT
+port=$DC_LOOPBACK_PORT
 for round in 1 2; do
   "$binary" fetch --root "$root" --url "http://127.0.0.1:$port/lesson-5" --url "http://127.0.0.1:$port/static" \
     --url "http://127.0.0.1:$port/redirect/3" --url "http://127.0.0.1:$port/gb2312" --url "http://127.0.0.1:$port/status/404" >/dev/null || true
 done
 "$binary" verify --root "$root" --rebuild
-"$venv/bin/python" Scripts/check-archive.py "$root/Archive" Config/corpus.schema.json
+"$python" Scripts/check-archive.py "$root/Archive" Config/corpus.schema.json

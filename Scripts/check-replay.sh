@@ -6,24 +6,21 @@
 # pywb pins its own dependencies, so it lives in its own venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=.build-venv-replay
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -c "import pywb, wacz" 2>/dev/null || "$venv/bin/pip" install -q pywb wacz
-binary=.build/debug/dccorpus
-[ -x "$binary" ] || swift build
-root=$(mktemp -d)
-python3 Tests/Fixtures/server/loopback.py --lifetime 300 > "$root/port" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$root"' EXIT
-cp -r Config "$root/Config"
-rm -f "$root/Config/sources.toml"
-for _ in $(seq 50); do [ -s "$root/port" ] && break; sleep 0.1; done
-base="http://127.0.0.1:$(cat "$root/port")"
+. Scripts/lib.sh
+python=$(dc_venv replay pywb wacz -- pywb wacz)
+venv=$(dirname "$(dirname "$python")")
+binary=$(dc_binary)
+root=$(dc_root)
+dc_loopback "$root/port" 300
+trap 'kill $DC_LOOPBACK_PID 2>/dev/null; rm -rf "$root"' EXIT
+base="http://127.0.0.1:$DC_LOOPBACK_PORT"
 for round in 1 2; do  # the second round: a 304 revisit, identical-payload revisits, a new version
   "$binary" fetch --root "$root" --url "$base/lesson-5" --url "$base/static" --url "$base/redirect/3" \
     --url "$base/gb2312" --url "$base/changing" >/dev/null
 done
 "$binary" ingest --root "$root" Tests/Fixtures/pages/lesson-5.news.html >/dev/null
+# A page saved by a browser as MHTML: replayed with its image and stylesheet from their resource records.
+"$binary" ingest --root "$root" Tests/Fixtures/browser/lesson-5.classic.mhtml >/dev/null
 "$binary" verify --root "$root" >/dev/null
 "$venv/bin/python" Scripts/check-replay.py "$root/Archive" "$(cat "$root/port")"
 

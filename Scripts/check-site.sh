@@ -6,17 +6,12 @@
 # (screenshots in .build/site-shots/ to look at).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=.build-venv
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -c "import html5lib" 2>/dev/null || "$venv/bin/pip" install -q html5lib
-binary=.build/debug/dccorpus
-[ -x "$binary" ] || swift build
-root=$(mktemp -d)
+. Scripts/lib.sh
+python=$(dc_venv "" html5lib -- html5lib)
+venv=$(dirname "$(dirname "$python")")
+binary=$(dc_binary)
+root=$(dc_root --samples)
 trap 'rm -rf "$root"' EXIT
-cp -r Config "$root/Config"
-rm -f "$root/Config/sources.toml"
-mkdir -p "$root/Inbox"
-cp Tests/Fixtures/seeds/*.txt "$root/Inbox/"
 cat > "$root/Inbox/hostile.txt" <<'PAGE'
 Notes on <script>alert("title")</script> markup
 

@@ -87,7 +87,7 @@ public final class ArchiveStore: Sendable {
     public var corpusURL: URL { root.appendingPathComponent("data/corpus") }
     public var warcURL: URL { root.appendingPathComponent("data/warc") }
 
-    public func recordURL(id: String) -> URL { corpusURL.appendingPathComponent("\(id).json") }
+    public func recordURL(id: String) -> URL { corpusURL.appendingPathComponent(DocumentID.fileName(id)) }
     /// Where the bag keeps the configuration with this hash (see `WriteSession.keepConfig`).
     public func configURL(sha256: String) -> URL { root.appendingPathComponent("data/config/\(sha256)") }
     /// Old id → new id of documents that `reprocess` renamed (`show OLD-ID` still finds them).

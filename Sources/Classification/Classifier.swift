@@ -202,13 +202,13 @@ public struct Classifier: Sendable {
         var translationOf: String? = nil
         var originalOf: String? = nil
         if let lessonNumber, kind == .lesson {
-            translationOf = "lesson-\(lessonNumber)-source"
+            translationOf = DocumentID.source(lessonNumber)
             let citation = fields.chineseTitleLine()
             if citation != nil || title.zh != nil {
                 original = OriginalLink(url: citation?.link, titleZH: citation?.title ?? title.zh)
             }
         } else if let lessonNumber, kind == .lessonSource {
-            originalOf = "lesson-\(lessonNumber)"
+            originalOf = DocumentID.lesson(lessonNumber)
         }
         let chinese = fields.chineseMetadata()
         return RecordContent(
@@ -298,11 +298,11 @@ public struct Classifier: Sendable {
 
     /// Stable, readable ids: "lesson-12", "lesson-12-source", "policy-overall-layout-planning-…".
     static func makeID(kind: DocumentKind, lesson: Int?, title: Bilingual, sourceName: String) -> String {
-        if let lesson, kind == .lesson { return "lesson-\(lesson)" }
-        if let lesson, kind == .lessonSource { return "lesson-\(lesson)-source" }
+        if let lesson, kind == .lesson { return DocumentID.lesson(lesson) }
+        if let lesson, kind == .lessonSource { return DocumentID.source(lesson) }
         let base =
             slug(title.en ?? "") ?? slug(((sourceName as NSString).lastPathComponent as NSString).deletingPathExtension) ?? "untitled"
-        if kind == .glossary, base.contains("glossary") || base.contains("key-terms") { return "glossary" }
+        if kind == .glossary, base.contains("glossary") || base.contains("key-terms") { return DocumentID.glossary }
         return "\(kind.rawValue)-\(base)"
     }
 

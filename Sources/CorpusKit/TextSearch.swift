@@ -217,14 +217,31 @@ public struct NeedleSet: Sendable {
     public func occurrences(in text: SearchableText) -> [Bool] { counts(in: text, limit: 1).map { $0 > 0 } }
 }
 
-/// Han characters (CJK Unified Ideographs and Extensions A and B): what "Chinese" means for
-/// language detection, term checks and the bigram search index.
+/// Han characters (CJK Unified Ideographs, Extensions A to F, the compatibility ideographs and
+/// their supplement): what "Chinese" means for language detection, term checks, the site and the
+/// bigram search index.
 public enum Han {
     public static func contains(_ scalar: Unicode.Scalar) -> Bool {
-        (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value) || (0x20000...0x2A6DF).contains(scalar.value)
+        (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value)
+            || (0xF900...0xFAFF).contains(scalar.value) || (0x20000...0x2FA1F).contains(scalar.value)
     }
 
     public static func occurs(in text: String) -> Bool { text.unicodeScalars.contains(where: contains) }
+
+    /// Whether a passage reads as Chinese: it has Han characters, at least half as many as
+    /// Latin letters.
+    public static func isChinese(_ text: String) -> Bool {
+        var han = 0
+        var latin = 0
+        for scalar in text.unicodeScalars {
+            if contains(scalar) {
+                han += 1
+            } else if scalar.properties.isAlphabetic && scalar.value < 0x0250 {
+                latin += 1
+            }
+        }
+        return han > 0 && han * 2 >= latin
+    }
 }
 
 extension String {

@@ -49,10 +49,7 @@ public enum SiteExporter {
         return out + escape(plain)
     }
 
-    static func isHan(_ scalar: Unicode.Scalar) -> Bool {
-        (0x4E00...0x9FFF).contains(scalar.value) || (0x3400...0x4DBF).contains(scalar.value)
-            || (0xF900...0xFAFF).contains(scalar.value) || (0x20000...0x2FA1F).contains(scalar.value)
-    }
+    static func isHan(_ scalar: Unicode.Scalar) -> Bool { Han.contains(scalar) }
 
     static func isCJKPunctuation(_ character: Character) -> Bool {
         character.unicodeScalars.allSatisfy { (0x3000...0x303F).contains($0.value) || (0xFF00...0xFFEF).contains($0.value) }
@@ -61,19 +58,7 @@ public enum SiteExporter {
     /// A passage of corpus text as element content: Chinese escaped, English with its Chinese marked.
     static func passage(_ text: String) -> String { isChinese(text) ? escape(text) : english(text) }
 
-    /// Whether a passage is Chinese: more Han characters than Latin letters.
-    static func isChinese(_ text: String) -> Bool {
-        var han = 0
-        var latin = 0
-        for scalar in text.unicodeScalars {
-            if isHan(scalar) {
-                han += 1
-            } else if scalar.properties.isAlphabetic && scalar.value < 0x0250 {
-                latin += 1
-            }
-        }
-        return han > 0 && han * 2 >= latin
-    }
+    static func isChinese(_ text: String) -> Bool { Han.isChinese(text) }
 
     /// `lang` for a passage of corpus text.
     static func lang(_ text: String) -> String { isChinese(text) ? "zh-CN" : "en" }
@@ -104,8 +89,8 @@ struct Site {
         .policy: "Policy text", .commentary: "Commentary", .other: "Other document"
     ]
 
-    func lesson(_ n: Int) -> CorpusRecord? { byID["lesson-\(n)"] }
-    func source(_ n: Int) -> CorpusRecord? { byID["lesson-\(n)-source"] }
+    func lesson(_ n: Int) -> CorpusRecord? { byID[DocumentID.lesson(n)] }
+    func source(_ n: Int) -> CorpusRecord? { byID[DocumentID.source(n)] }
 
     // MARK: Frame
 

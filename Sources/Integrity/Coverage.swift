@@ -81,8 +81,8 @@ public struct Coverage: Encodable, Sendable {
         }
         var rows: [Row] = []
         for lesson in 1...seriesLength {
-            let post = byID["lesson-\(lesson)"]
-            let source = byID["lesson-\(lesson)-source"]
+            let post = byID[DocumentID.lesson(lesson)]
+            let source = byID[DocumentID.source(lesson)]
             var missing: [String] = []
             if post == nil { missing.append("English post") }
             if source == nil { missing.append("Chinese original") }
@@ -95,7 +95,7 @@ public struct Coverage: Encodable, Sendable {
             rows.append(
                 Row(
                     lesson: lesson, title: Bilingual(en: post?.title.en, zh: post?.title.zh ?? source?.title.zh),
-                    post: half("lesson-\(lesson)"), original: half("lesson-\(lesson)-source"),
+                    post: half(DocumentID.lesson(lesson)), original: half(DocumentID.source(lesson)),
                     originalURL: post?.original?.url, transcriptBlocks: post?.transcript.count ?? 0,
                     terms: post?.terms.count ?? 0, footnotes: post?.footnotes.count ?? 0, missing: missing))
         }

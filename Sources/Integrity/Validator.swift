@@ -71,7 +71,7 @@ public struct Validator: Sendable {
         cache?.entries.withLock { $0 = fresh }
         warnings += Self.pairFindings(records)
         warnings += Self.glossaryFindings(records)
-        let missing = (1...13).filter { !lessonsPresent.contains($0) }
+        let missing = (1...max(1, config.lexicon.evidence.seriesLength)).filter { !lessonsPresent.contains($0) }
         if !missing.isEmpty && !records.isEmpty {
             warnings.append(
                 Finding(

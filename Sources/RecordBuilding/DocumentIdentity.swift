@@ -66,13 +66,7 @@ public enum DocumentIdentity {
     }
 
     /// Ids the series fixes: a second document may never take them.
-    public static func isFixedID(_ id: String) -> Bool {
-        if id == "glossary" { return true }
-        guard id.hasPrefix("lesson-") else { return false }
-        let rest = id.dropFirst("lesson-".count)
-        let number = rest.hasSuffix("-source") ? rest.dropLast("-source".count) : rest
-        return !number.isEmpty && number.allSatisfy(\.isASCII) && number.allSatisfy(\.isNumber)
-    }
+    public static func isFixedID(_ id: String) -> Bool { DocumentID.isFixed(id) }
 
     /// `id` is `base` plus a suffix this type gives: a dash and eight hex digits.
     public static func isSuffixed(_ id: String, of base: String) -> Bool {

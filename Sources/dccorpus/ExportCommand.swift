@@ -3,57 +3,54 @@ import CorpusKit
 import Exporting
 import Foundation
 
+extension ExportFormat: ExpressibleByArgument {}
+
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract:
-            "Export the corpus: jsonl (the records), tmx (EN–ZH translation memory), csv (glossary), wacz (every capture as a WACZ package for replay tools), site (a static bilingual site in --out DIR)."
-    )
+        abstract: "Export the corpus: " + ExportFormat.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: ", ") + ".")
 
     @OptionGroup var options: GlobalOptions
-    @Option(name: .long, help: "jsonl, tmx, csv, wacz or site.") var format: String
-    @Option(name: .long, help: "Write to FILE instead of stdout (site: the folder to write, required; wacz: default dccorpus.wacz).")
+    @Option(name: .long, help: ArgumentHelp("What to export.", valueName: ExportFormat.allCases.map(\.rawValue).joined(separator: "|")))
+    var format: ExportFormat
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Write to FILE instead of stdout; "
+                + ExportFormat.allCases.compactMap { format -> String? in
+                    switch format.destination {
+                    case .stream: return nil
+                    case .file(let name): return "\(format.rawValue): the file (default \(name))"
+                    case .folder: return "\(format.rawValue): the folder to write (required)"
+                    }
+                }.joined(separator: "; ") + "."))
     var out: String?
 
     func validate() throws {
-        if format == "site" {
-            if out == nil { throw ValidationError("--format site needs --out DIR") }
-            return
-        }
-        if format == "wacz" { return }
-        if Exporter.Format(rawValue: format) == nil { throw ValidationError("--format must be jsonl, tmx, csv, wacz or site") }
+        if case .folder = format.destination, out == nil { throw ValidationError("--format \(format.rawValue) needs --out DIR") }
     }
 
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
             let store = options.archive(config)
-            if format == "wacz" {
-                // Under the shared lock: no writer appends to a WARC file while it is packed.
-                let path = out ?? "dccorpus.wacz"
-                let summary = try store.read {
-                    try WACZExporter.write(store: store, records: store.loadRecords().records, to: URL(fileURLWithPath: path))
-                }
-                Output.line("wacz: \(path): \(summary.warcFiles) WARC files, \(summary.captures) captures, \(summary.pages) pages")
-                return
-            }
             let loaded = try store.read { store.loadRecords() }
-            for error in loaded.errors { Output.error(error.description) }
-            if format == "site", let out {
-                let written = try SiteWriter.write(
-                    SiteExporter.files(loaded.records, seriesLength: config.lexicon.evidence.seriesLength),
-                    to: URL(fileURLWithPath: out))
-                Output.line("site: \(written) files in \(out) (open \(out)/index.html)")
-                if !loaded.errors.isEmpty { throw Fail.problems }
-                return
+            // WACZ packs the captures: records that do not load do not stop it.
+            if format != .wacz { for error in loaded.errors { Output.error(error.description) } }
+            switch try format.export(
+                records: loaded.records, store: store, seriesLength: config.lexicon.evidence.seriesLength, out: out)
+            {
+            case .bytes(let data): FileHandle.standardOutput.write(data)
+            case .written(let line): if format.destination.isStream == false { Output.line(line) }
             }
-            let data = try Exporter.export(loaded.records, format: Exporter.Format(rawValue: format)!)
-            if let out {
-                try FileIO.writeAtomically(data, to: URL(fileURLWithPath: out))
-            } else {
-                FileHandle.standardOutput.write(data)
-            }
-            if !loaded.errors.isEmpty { throw Fail.problems }
+            if format != .wacz, !loaded.errors.isEmpty { throw Fail.problems }
         }
+    }
+}
+
+extension ExportFormat.Destination {
+    var isStream: Bool {
+        if case .stream = self { return true }
+        return false
     }
 }

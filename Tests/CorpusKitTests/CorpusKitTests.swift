@@ -113,6 +113,30 @@ import Testing
         #expect(builtIn.configSHA256 == shipped.configSHA256)
     }
 
+    @Test func initWritesTheShippedFilesByteForByteAndKeepsTheUsersOwn() throws {
+        let folder = try TemporaryFolder("init")
+        let root = folder.url.appendingPathComponent("new root")
+        let lines = try WorkingRoot.create(at: root, samples: true)
+        for name in ["pipeline.toml", "lexicon.toml", "sources.toml", "corpus.schema.json"] {
+            let shipped = try Data(contentsOf: Fixtures.repository.appendingPathComponent("Config/\(name)"))
+            #expect(try Data(contentsOf: root.appendingPathComponent("Config/\(name)")) == shipped, "run Scripts/embed-config.py: \(name)")
+        }
+        let seeds = try FileManager.default.contentsOfDirectory(atPath: Fixtures.folder.appendingPathComponent("seeds").path).sorted()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Inbox").path).sorted() == seeds)
+        for seed in seeds {
+            #expect(
+                try Data(contentsOf: root.appendingPathComponent("Inbox/\(seed)"))
+                    == Data(contentsOf: Fixtures.folder.appendingPathComponent("seeds/\(seed)")))
+        }
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("Archive").path))
+        #expect(lines.filter { $0.hasPrefix("wrote") }.count == 4)
+        // A second init keeps what the user edited.
+        try Data("# mine\n".utf8).write(to: root.appendingPathComponent("Config/sources.toml"))
+        let again = try WorkingRoot.create(at: root, samples: false)
+        #expect(again.filter { $0.hasPrefix("kept") }.count == 4)
+        #expect(try String(contentsOf: root.appendingPathComponent("Config/sources.toml"), encoding: .utf8) == "# mine\n")
+    }
+
     @Test func noConfigFolderMeansTheBuiltInConfigButABrokenOneIsAnError() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("dccorpus-noconfig-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -434,5 +458,30 @@ import Testing
         #expect(zip(many, manyCounts).allSatisfy { $0.1 == long.count($0.0, limit: .max) })
         let text = SearchableText(lowercasing: "The Digital Economy; digital governance. DIGITAL")
         #expect(NeedleSet(["digital", "digital economy", "governance", "economy;", "l"]).counts(in: text, limit: .max) == [3, 1, 1, 1, 3])
+    }
+}
+
+@Suite struct DocumentIDTests {
+    @Test func fixedIdsParseFormatAndPair() {
+        #expect(DocumentID.lesson(12) == "lesson-12" && DocumentID.source(12) == "lesson-12-source")
+        #expect(DocumentID.parse("lesson-12") == .lesson(12))
+        #expect(DocumentID.parse("lesson-12-source") == .source(12))
+        #expect(DocumentID.parse("glossary") == .glossary)
+        for slug in ["lesson-", "lesson-x", "lesson-05", "lesson-12-sources", "policy-overall-layout-plan", "glossary-2", "lesson--1"] {
+            #expect(DocumentID.parse(slug) == nil, "\(slug)")
+            #expect(!DocumentID.isFixed(slug))
+        }
+        #expect(DocumentID.partner(of: "lesson-3") == "lesson-3-source")
+        #expect(DocumentID.partner(of: "lesson-3-source") == "lesson-3")
+        #expect(DocumentID.partner(of: "glossary") == nil)
+        for fixed in [DocumentID.Fixed.lesson(1), .source(13), .glossary] { #expect(DocumentID.parse(DocumentID.id(fixed)) == fixed) }
+        #expect(DocumentID.fileName("lesson-3") == "lesson-3.json")
+    }
+
+    @Test func chineseIsOneRuleWithEveryHanBlock() {
+        #expect(Han.isChinese("数字中国建设"))
+        #expect(Han.isChinese("数字中国 Digital"))
+        #expect(!Han.isChinese("Digital China construction (数字)"))
+        #expect(Han.contains("\u{F900}") && Han.contains("\u{2A700}") && !Han.contains("A"))
     }
 }
