@@ -367,17 +367,12 @@ public struct FetchJob {
             case .placed(let placed, let data, let isNew):
                 (record, file, status) = (placed, data, isNew ? .fetched : .changed)
             }
-            try session.append(
-                request + [
-                    responseRecord,
-                    try PackedRecord(
-                        Self.metadata(
-                            response, target: target, date: WARCDate.string(response.date), refersTo: responseRecord.record.recordID,
-                            corpusID: record.id, status: status, payloadDigest: payloadDigest, hopRecords: request.dropLast().map(\.record)),
-                        level: ingestor.store.gzipLevel)
-                ])
-            try session.keepConfig(ingestor.config)
-            try session.put(record, fileData: file, stagedAhead: stagedAhead)
+            let metadata = Self.metadata(
+                response, target: target, date: WARCDate.string(response.date), refersTo: responseRecord.record.recordID,
+                corpusID: record.id, status: status, payloadDigest: payloadDigest, hopRecords: request.dropLast().map(\.record))
+            try session.commitCapture(
+                request + [responseRecord, try PackedRecord(metadata, level: ingestor.store.gzipLevel)], record: record, fileData: file,
+                stagedAhead: stagedAhead, config: ingestor.config)
             return (FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, problem: nil), record)
         }
     }
@@ -409,8 +404,6 @@ public struct FetchJob {
         fields.add(.etag, response.header("etag"))
         fields.add(.lastModified, response.header("last-modified"))
         fields.add(.tlsVerifyResult, response.tlsVerifyResult.map { String($0) })
-        return WARCRecord.make(
-            type: .metadata, date: date, contentType: WARCContentType.fields, block: fields.block,
-            extra: [(.targetURI, response.finalURL), (.refersTo, refersTo)], payloadDigest: false)
+        return WARCRecord.captureMetadata(date: date, targetURI: response.finalURL, refersTo: refersTo, fields: fields)
     }
 }

@@ -351,14 +351,12 @@ public struct Ingestor: Sendable {
         fields.add(.corpusID, record.id)
         fields.add(status == .ingested ? CaptureStatus.ingested : .changed)
         fields.add(.payloadSHA256, record.provenance.rawSHA256)
-        let metadata = WARCRecord.make(
-            type: .metadata, date: captured[.date] ?? WARCDate.string(session.started),
-            contentType: WARCContentType.fields, block: fields.block,
-            extra: [(.targetURI, captured[.targetURI] ?? file), (.refersTo, captured.recordID)],
-            payloadDigest: false)
-        try session.append([packed, try PackedRecord(metadata, level: store.gzipLevel)])
-        try session.keepConfig(config)
-        try session.put(record, fileData: fileData, stagedAhead: stagedAhead)
+        let metadata = WARCRecord.captureMetadata(
+            date: captured[.date] ?? WARCDate.string(session.started), targetURI: captured[.targetURI] ?? file,
+            refersTo: captured.recordID, fields: fields)
+        try session.commitCapture(
+            [packed, try PackedRecord(metadata, level: store.gzipLevel)], record: record, fileData: fileData, stagedAhead: stagedAhead,
+            config: config)
         return IngestOutcome(file: file, status: status, id: record.id, problem: nil)
     }
 

@@ -168,16 +168,11 @@ public struct Reprocessor {
         fields.add(.previousPipeline, previous.provenance.pipeline.version)
         fields.add(.previousRecord, kept.recordID)
         if previous.id != record.id { fields.add(.renamedFrom, previous.id) }
-        let metadata = WARCRecord.make(
-            type: .metadata, date: date, contentType: WARCContentType.fields, block: fields.block,
-            extra: [
-                (.targetURI, warcRecord[.targetURI] ?? "urn:dccorpus:record:\(record.id)"),
-                (.refersTo, warcRecord.recordID)
-            ],
-            payloadDigest: false)
-        try session.append([kept, metadata])
-        try session.keepConfig(ingestor.config)
-        try session.put(record)
+        let metadata = WARCRecord.captureMetadata(
+            date: date, targetURI: warcRecord[.targetURI] ?? "urn:dccorpus:record:\(record.id)", refersTo: warcRecord.recordID,
+            fields: fields)
+        try session.commitCapture(
+            [kept, metadata].map { try PackedRecord($0, level: ingestor.store.gzipLevel) }, record: record, config: ingestor.config)
     }
 
     static func changedFields(_ old: CorpusRecord, _ new: CorpusRecord) -> [String] {

@@ -70,22 +70,15 @@ enum FetchCommand {
         }
         for note in job.notes { Output.error("note: \(note)") }
         SearchSync.refresh(options, store: ingestor.store)
-        for outcome in outcomes {
-            if options.json {
-                Output.jsonLine(outcome)
-            } else if outcome.status == .failed || outcome.status == .conflict {
-                Output.line("\(outcome.status.rawValue.column(10)) \(outcome.error ?? outcome.url)")
-            } else {
-                Output.line(
-                    "\(outcome.status.rawValue.column(10)) \((outcome.id ?? "").column(28)) \(CorpusError.oneLine(outcome.url))"
-                )
-            }
-        }
+        Report.outcomes(outcomes, json: options.json)
         if !options.json {
-            let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
             Output.line(
-                "fetch: \(counts[.fetched] ?? 0) fetched, \(counts[.changed] ?? 0) changed, \(counts[.unchanged] ?? 0) unchanged, \(counts[.failed] ?? 0) failed, \(counts[.conflict] ?? 0) conflicts"
-            )
+                Report.counts(
+                    "fetch", outcomes,
+                    [
+                        ("fetched", "fetched"), ("changed", "changed"), ("unchanged", "unchanged"), ("failed", "failed"),
+                        ("conflict", "conflicts")
+                    ]))
         }
         return outcomes
     }

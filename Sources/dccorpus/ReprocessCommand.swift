@@ -25,24 +25,16 @@ struct Reprocess: ParsableCommand {
             let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
             let outcomes = try Reprocessor(ingestor: ingestor).reprocess(ids: ids, dryRun: dryRun)
             if !dryRun { SearchSync.refresh(options, store: ingestor.store) }
-            for outcome in outcomes {
-                if options.json {
-                    Output.jsonLine(outcome)
-                    continue
-                }
-                let status = outcome.status.rawValue.column(10)
-                switch outcome.status {
-                case .unchanged: Output.line("\(status) \(outcome.id)")
-                case .updated: Output.line("\(status) \(outcome.id)  (\(outcome.fields.joined(separator: ", ")))")
-                case .renamed: Output.line("\(status) \(outcome.id) → \(outcome.newID ?? "?")  (\(outcome.fields.joined(separator: ", ")))")
-                case .conflict, .failed: Output.line("\(status) \(outcome.error ?? outcome.id)")
-                }
-            }
+            Report.outcomes(outcomes, json: options.json)
             if !options.json {
-                let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
                 Output.line(
-                    "reprocess\(dryRun ? " (dry run)" : ""): \(counts[.unchanged] ?? 0) unchanged, \(counts[.updated] ?? 0) updated, \(counts[.renamed] ?? 0) renamed, \(counts[.conflict] ?? 0) conflicts, \(counts[.failed] ?? 0) failed; pipeline \(CorpusConfig.pipelineVersion)"
-                )
+                    Report.counts(
+                        "reprocess\(dryRun ? " (dry run)" : "")", outcomes,
+                        [
+                            ("unchanged", "unchanged"), ("updated", "updated"), ("renamed", "renamed"), ("conflict", "conflicts"),
+                            ("failed", "failed")
+                        ])
+                        + "; pipeline \(CorpusConfig.pipelineVersion)")
             }
             if outcomes.contains(where: { $0.status == .conflict || $0.status == .failed }) { throw Fail.problems }
         }

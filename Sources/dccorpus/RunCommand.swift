@@ -60,10 +60,7 @@ struct Run: ParsableCommand {
             if options.json {
                 Output.jsonDocument(summary)
             } else {
-                for outcome in fetched where outcome.status == .failed || outcome.status == .conflict {
-                    Output.line(
-                        "\(outcome.status.rawValue.column(10)) \(outcome.error ?? outcome.url)")
-                }
+                Report.outcomes(fetched.filter { $0.status == .failed || $0.status == .conflict }, json: false)
                 Report.outcomes(outcomes, json: false)
                 for finding in report.errors { Output.line("error    \(finding)") }
                 for finding in report.warnings { Output.line("warning  \(finding)") }
@@ -99,22 +96,5 @@ struct RunSummary: Encodable {
         case lessonPosts = "lesson_posts"
         case lessonOriginals = "lesson_originals"
         case staleRecords = "stale_records"
-    }
-}
-
-enum Report {
-    static func outcomes(_ outcomes: [IngestOutcome], json: Bool) {
-        for outcome in outcomes {
-            if json {
-                Output.jsonLine(outcome)
-            } else if outcome.status.isRefused {
-                Output.line(
-                    "\(outcome.status.rawValue.column(10)) \(outcome.error ?? outcome.file)")
-            } else {
-                Output.line(
-                    "\(outcome.status.rawValue.column(10)) \((outcome.id ?? "").column(28)) \(CorpusError.oneLine(outcome.file))"
-                )
-            }
-        }
     }
 }

@@ -41,21 +41,10 @@ struct Watch: ParsableCommand {
                 once: once,
                 emit: { event in
                     if event.event == .rejected { rejected = true }
-                    if json {
-                        Output.jsonLine(event)
-                        return
-                    }
-                    switch event.event {
-                    case .validated:
-                        Output.line("validated: \(event.errors ?? 0) errors, \(event.warnings ?? 0) warnings")
-                    case .note:
-                        Output.error([event.file, event.error].compactMap { $0 }.joined(separator: ": "))
-                    case .rejected:
-                        Output.line("rejected   \(event.error ?? event.file ?? "")")
-                    case .ingested, .changed, .unchanged, .conflict:
-                        Output.line(
-                            "\(event.event.rawValue.column(10)) \((event.id ?? "").column(28)) \(CorpusError.oneLine(event.file ?? ""))  (\(event.ms.map { String(format: "%.1f", $0) } ?? "?") ms)"
-                        )
+                    switch (json, event.event) {
+                    case (false, .validated): Output.line("validated: \(event.humanDetail)")
+                    case (false, .note): Output.error(event.humanDetail)
+                    default: Report.line(event, json: json)
                     }
                 },
                 validate: {
