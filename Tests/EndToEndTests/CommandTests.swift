@@ -296,3 +296,21 @@ import Testing
         #expect(!printed.stdout.contains("Skip to content"))
     }
 }
+
+@Suite struct ReadmeTests {
+    /// The README's list of inputs is the registry's: every ending `ingest --help` names, and no other.
+    @Test func theReadmeListsExactlyTheInputsTheRegistryAccepts() throws {
+        let harness = try Harness()
+        let help = try harness.run(["ingest", "--help"]).stdout
+        let abstract = try #require(help.range(of: #"\(([^)]*)\)"#, options: .regularExpression)).lowerBound
+        let listed = help[abstract...].prefix { $0 != ")" }.dropFirst().split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(listed.count >= 10 && listed.contains(".pdf") && listed.contains(".wacz"), "\(listed)")
+        let readme = try String(contentsOf: Harness.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "Inputs:")).upperBound
+        let paragraph = readme[start...].prefix { $0 != "—" }
+        let inReadme = paragraph.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        #expect(inReadme == listed, "README.md's inputs: \(inReadme); the registry's: \(listed)")
+    }
+}

@@ -113,6 +113,25 @@ final class LoopbackServer {
         #expect(try harness.run(["verify", "--rebuild"]).status == 0)
     }
 
+    @Test func aCrawlWgetWroteIsIngestedAndRebuilds() throws {
+        let harness = try harness()
+        let server = try LoopbackServer()
+        let warc = harness.root.appendingPathComponent("crawl")
+        let wget = Process()
+        wget.executableURL = URL(fileURLWithPath: "/usr/bin/wget")
+        wget.currentDirectoryURL = harness.root
+        wget.arguments =
+            ["-q", "--warc-file=\(warc.path)", "--header=Accept-Encoding: gzip", "-O", "/dev/null"]
+            + ["/lesson-5", "/encoded", "/gb2312", "/redirect/2"].map(server.url)
+        try wget.run()
+        wget.waitUntilExit()
+        let result = try harness.run(["ingest", "--json", warc.path + ".warc.gz"])
+        let lines = try result.jsonLines()
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(lines.compactMap { $0["id"] as? String } == ["lesson-5", "lesson-5", "lesson-12-source", "lesson-5"], "\(lines)")
+        #expect(try harness.run(["verify", "--rebuild"]).status == 0)
+    }
+
     @Test func aCompressedResponseIsArchivedAsSentAndCleanedDecoded() throws {
         let harness = try harness()
         let server = try LoopbackServer()
