@@ -47,7 +47,8 @@ public struct WACZArchiveFormat: ArchiveFormat {
             guard let entry = entries[name] else { throw refuse("\(name) is missing") }
             // No real package inflates an entry 200-fold (WARCs inside are gzipped already,
             // text deflates about 5-fold); a bomb does, 1000-fold: it is stopped at once.
-            let ratioLimit = max(1 << 20, Int(entry.compressedSize) * 200)
+            let compressed = Int(clamping: entry.compressedSize)  // a header may claim anything
+            let ratioLimit = max(1 << 20, compressed > Int.max / 200 ? Int.max : compressed * 200)
             var entryBytes = 0
             do {
                 _ = try archive.extract(entry, skipCRC32: false) { chunk in
