@@ -48,7 +48,9 @@ let package = Package(
         // (CZlibShim, not CZlib: ZIPFoundation, used for the WACZ export, has a module of that name.)
         .target(name: "Archiving", dependencies: ["CorpusKit", "CZlibShim", "CDeflate", "CBrotli", "CZstd"]),
         .target(name: "Cleaning", dependencies: ["CorpusKit", "CLibXML2", "CPoppler"]),
-        .target(name: "Fetching", dependencies: ["CorpusKit", "CCurl"]),
+        // The whole fetch stage: the libcurl client and the job that turns its exchanges into WARC
+        // records and documents (through Ingestion's placement and write session).
+        .target(name: "Fetching", dependencies: ["CorpusKit", "CCurl", "Archiving", "Cleaning", "RecordBuilding", "Ingestion"]),
         .target(name: "Classification", dependencies: ["CorpusKit", "Cleaning"]),
         // Capture → clean → classify → record, and document identity: pure, below both the writers
         // (Ingestion) and the checks (Integrity), so `verify` never links the fetcher.
@@ -58,7 +60,7 @@ let package = Package(
                 "CorpusKit", "Archiving", "Cleaning", "Classification", .product(name: "ZIPFoundation", package: "ZIPFoundation")
             ]),
         .target(name: "Integrity", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding"]),
-        .target(name: "Ingestion", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "Fetching", "RecordBuilding"]),
+        .target(name: "Ingestion", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding"]),
         .target(name: "Watching", dependencies: ["CorpusKit", "Ingestion", "RecordBuilding"]),
         .target(name: "Exporting", dependencies: ["CorpusKit", "Archiving", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "Searching", dependencies: ["CorpusKit", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -360,14 +360,14 @@ public struct Ingestor: Sendable {
         return IngestOutcome(file: file, status: status, id: record.id, problem: nil)
     }
 
-    enum PlacementResult {
+    public enum PlacementResult {
         case placed(CorpusRecord, Data, isNew: Bool)
         case refused(id: String, reason: String)
     }
 
     /// Gives a built record its place among the session's records (see `DocumentIdentity`):
     /// its derived id, a suffixed one, or a conflict. A record that moves to another id is sealed again.
-    static func place(_ record: CorpusRecord, file: Data, session: WriteSession, replacing: String?) throws -> PlacementResult {
+    public static func place(_ record: CorpusRecord, file: Data, session: WriteSession, replacing: String?) throws -> PlacementResult {
         let placement = DocumentIdentity.place(record, ids: session.ids, lookup: session.record, replacing: replacing)
         let id: String
         let isNew: Bool

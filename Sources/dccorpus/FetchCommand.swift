@@ -1,5 +1,6 @@
 import ArgumentParser
 import CorpusKit
+import Fetching
 import Foundation
 import Ingestion
 

@@ -1,4 +1,5 @@
 import CorpusKit
+import Fetching
 import Foundation
 import Ingestion
 import Watching

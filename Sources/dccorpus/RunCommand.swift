@@ -1,6 +1,7 @@
 import Archiving
 import ArgumentParser
 import CorpusKit
+import Fetching
 import Foundation
 import Ingestion
 import Integrity

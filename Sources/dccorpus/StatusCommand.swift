@@ -1,5 +1,6 @@
 import Archiving
 import ArgumentParser
+import Fetching
 import Foundation
 import Integrity
 

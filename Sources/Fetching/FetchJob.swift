@@ -1,8 +1,8 @@
 import Archiving
 import Cleaning
 import CorpusKit
-import Fetching
 import Foundation
+import Ingestion
 import RecordBuilding
 import Synchronization
 
