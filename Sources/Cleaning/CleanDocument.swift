@@ -132,6 +132,14 @@ public enum TextNormalizer {
                 }
                 let category = scalar.properties.generalCategory
                 if category == .control || (category == .format && scalarValue != 0x200D) { continue }
+                // A combining mark with nothing but white space (or the line's start) before it
+                // has no letter to mark: kept, it would fuse with the space into one character
+                // that is white space at a block's edge.
+                if pendingSpace || !lineHasText,
+                    category == .nonspacingMark || category == .enclosingMark || category == .spacingMark
+                {
+                    continue
+                }
                 if scalarValue >= 0x300, !mayNeedNFC, couldChangeUnderNFC(scalar) { mayNeedNFC = true }
             }
             if pendingBreak {
