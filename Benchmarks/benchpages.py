@@ -7,6 +7,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared/bench"
 
 
+def new_root(binary, parent=None, samples=False, prefix="dccorpus-root-") -> Path:
+    """A fresh project root made by `dccorpus init --no-sources` (fetches nothing), in a new
+    temporary folder (under `parent` if given). The caller removes it."""
+    import tempfile
+    root = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    subprocess.run([str(binary), "init", str(root), "--no-sources"] + (["--samples"] if samples else []),
+                   check=True, stdout=subprocess.DEVNULL)
+    return root
+
+
 def unpack(bench: Path, folder: Path) -> tuple[list[str], list[str]]:
     """Writes every html/<id>.html.gz of `bench` as folder/<id>.html; returns (ids, paths)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -46,9 +46,7 @@ def pages(files):
 
 def ingest(files):
     root = Path(tempfile.mkdtemp(prefix="dccorpus-saves-"))
-    shutil.copytree(ROOT / "Config", root / "Config")
-    (root / "Config/sources.toml").unlink()
-    (root / "Inbox").mkdir()
+    subprocess.run([args.binary, "init", str(root), "--no-sources"], check=True, stdout=subprocess.DEVNULL)
     started = time.perf_counter()
     subprocess.run([args.binary, "ingest", "--root", str(root)] + [str(f) for f in files], check=True, capture_output=True)
     elapsed = time.perf_counter() - started

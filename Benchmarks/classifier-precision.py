@@ -25,8 +25,8 @@ source = Path(args.pages) if args.pages else SETS[args.set]
 
 work = Path(tempfile.mkdtemp(prefix="dccorpus-precision-"))
 try:
-    shutil.copytree(ROOT / "Config", work / "Config")
-    (work / "Inbox").mkdir()
+    # The shipped sources stay: nothing is fetched here, and the config (its SHA-256) is the shipped one.
+    subprocess.run([args.binary, "init", str(work)], check=True, stdout=subprocess.DEVNULL)
     pages = work / "pages"
     pages.mkdir()
     files = []

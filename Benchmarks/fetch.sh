@@ -44,8 +44,7 @@ CONF
 mkdir -p "$work/tmp"
 nginx -c "$work/nginx.conf"
 sleep 0.5
-cp -r Config "$work/root/Config"
-rm "$work/root/Config/sources.toml"
+"$binary" init "$work/root" --no-sources >/dev/null
 sed -i "s/^per_host_delay_seconds = .*/per_host_delay_seconds = 0/; s/^per_host_concurrency = .*/per_host_concurrency = $parallel/; s/^max_concurrency = .*/max_concurrency = $parallel/" "$work/root/Config/pipeline.toml"
 urls=()
 for ((i = 0; i < pages; i++)); do urls+=("http://127.0.0.1:$port/page-$i.html"); done
@@ -64,8 +63,8 @@ grep -m1 failed "$work/fetch.jsonl" >&2 || true
 ours_seconds=$(echo "$(date +%s.%N) - $start" | bc)
 echo "work: $work" >&2
 
-mkdir -p "$work/ingest-root/Inbox"
-cp -r "$work/root/Config" "$work/ingest-root/Config"
+"$binary" init "$work/ingest-root" --no-sources >/dev/null
+cp "$work/root/Config/pipeline.toml" "$work/ingest-root/Config/pipeline.toml"
 start=$(date +%s.%N)
 "$binary" ingest --root "$work/ingest-root" "$work"/www/*.html > /dev/null || true
 ingest_seconds=$(echo "$(date +%s.%N) - $start" | bc)

@@ -9,9 +9,7 @@ binary=.build/release/dccorpus
 swift build -c release >/dev/null
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-cp -r Config "$root/Config"
-mkdir -p "$root/Inbox"
-cp Tests/Fixtures/seeds/*.txt "$root/Inbox/"
+"$binary" init "$root" --samples >/dev/null   # the shipped config and the four samples
 "$binary" run --offline --root "$root" >/dev/null   # no network needed (the real sources are online)
 # Grow the payload with large (incompressible) files listed in the manifest, as big WARCs would be.
 python3 - "$root/Archive" "$size_mb" <<'PY'

@@ -67,9 +67,7 @@ def main():
     expected = {f: anchor(f) for f in files}
     root = tempfile.mkdtemp(prefix="dccorpus-foreign-")
     try:
-        shutil.copytree(os.path.join(ROOT, "Config"), os.path.join(root, "Config"))
-        os.remove(os.path.join(root, "Config/sources.toml"))
-        os.makedirs(os.path.join(root, "Inbox"))
+        subprocess.run([BINARY, "init", root, "--no-sources"], check=True, stdout=subprocess.DEVNULL)
         run = subprocess.run([BINARY, "ingest", "--json", "--root", root] + files, capture_output=True, text=True)
     finally:
         shutil.rmtree(root)

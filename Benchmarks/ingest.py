@@ -16,6 +16,8 @@ Needs a release build (swift build -c release)."""
 import argparse, gzip, os, shutil, statistics, subprocess, tempfile, time
 from pathlib import Path
 
+from benchpages import new_root
+
 ROOT = Path(__file__).resolve().parent.parent
 parser = argparse.ArgumentParser()
 parser.add_argument("--pages", type=int, default=1000)
@@ -57,11 +59,7 @@ size = sum(os.path.getsize(f) for f in files) / len(files)
 
 
 def fresh_root():
-    root = Path(tempfile.mkdtemp(dir=work, prefix="root-"))
-    shutil.copytree(ROOT / "Config", root / "Config")
-    (root / "Config/sources.toml").unlink()
-    (root / "Inbox").mkdir()
-    return root
+    return new_root(args.binary, parent=work, prefix="root-")
 
 
 def timed(command):

@@ -31,7 +31,7 @@ peak() { { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F': ' '/Maxim
 printf "%-20s %6s  %-22s %-22s %-22s\n" page MB "dccorpus clean" "dccorpus ingest" "anchor: lxml parse"
 for page in "$work"/*.html; do
     root="$work/root-$(basename "$page" .html)"
-    mkdir -p "$root/Inbox"; cp -r Config "$root/"; rm -f "$root/Config/sources.toml"
+    "$binary" init "$root" --no-sources >/dev/null
     clean=$(peak "$binary" clean "$page" --root "$root")
     ingest=$(peak "$binary" ingest "$page" --root "$root")
     anchor=$(peak "$python" -c "import lxml.html, sys; lxml.html.parse(sys.argv[1])" "$page")

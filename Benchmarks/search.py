@@ -18,11 +18,8 @@ binary = str(ROOT / ".build/release/dccorpus")
 work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="dccorpus-search-bench-"))
 reuse = args.keep and (work / "Archive").exists()
 if not reuse:
-    shutil.copytree(ROOT / "Config", work / "Config")
-    (work / "Config/sources.toml").unlink()
-    (work / "Inbox").mkdir()
-    for seed in (ROOT / "Tests/Fixtures/seeds").glob("*.txt"):
-        shutil.copy(seed, work / "Inbox")
+    work.mkdir(parents=True, exist_ok=True)
+    subprocess.run([binary, "init", str(work), "--no-sources", "--samples"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run([binary, "run", "--root", str(work), "--offline"], check=True, stdout=subprocess.DEVNULL)
     seeds = [json.loads(line) for line in subprocess.run([binary, "export", "--format", "jsonl", "--root", str(work)],
                                                            capture_output=True, text=True, check=True).stdout.splitlines()]

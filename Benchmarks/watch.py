@@ -9,6 +9,8 @@ Usage: Benchmarks/watch.py [--latency-runs 200] [--burst 2000] [--overflow 20000
 import argparse, json, os, selectors, shutil, signal, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
+from benchpages import new_root
+
 ROOT = Path(__file__).resolve().parent.parent
 parser = argparse.ArgumentParser()
 parser.add_argument("--latency-runs", type=int, default=200)
@@ -20,11 +22,8 @@ args = parser.parse_args()
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 binary = Path(args.binary)
 
-work = Path(tempfile.mkdtemp(prefix="dccorpus-watch-bench-"))
-shutil.copytree(ROOT / "Config", work / "Config")
-(work / "Config/sources.toml").unlink()
+work = new_root(binary, prefix="dccorpus-watch-bench-")
 inbox = work / "Inbox"
-inbox.mkdir()
 staging = work / "staging"
 staging.mkdir()
 template = (ROOT / "Tests/Fixtures/pages/policy.wordpress.html").read_text(encoding="utf-8")

@@ -41,9 +41,7 @@ def dc(root, *args, timeout=600):
 
 def make_root(parent=None):
     root = Path(tempfile.mkdtemp(prefix="dccorpus-crash-", dir=parent))
-    shutil.copytree(REPO / "Config", root / "Config")
-    (root / "Config/sources.toml").unlink()
-    (root / "Inbox").mkdir()
+    subprocess.run([str(BINARY), "init", str(root), "--no-sources"], check=True, stdout=subprocess.DEVNULL)
     return root
 
 

@@ -63,10 +63,10 @@ seed() {  # seed TARGET: fills the corpus folder on the first run
                 done
             done ;;
         warc)
-            local scratch; scratch=$(mktemp -d)
-            mkdir -p "$scratch/Inbox"; cp -r Config "$scratch/"; rm -f "$scratch/Config/sources.toml"
+            . Scripts/lib.sh
+            local scratch; scratch=$(dc_root)
             cp Tests/Fixtures/pages/lesson-5.news.html Tests/Fixtures/seeds/002_33b4e771621f73b9.txt "$scratch/Inbox/"
-            .build/debug/dccorpus run --offline --root "$scratch" > /dev/null || swift run dccorpus run --offline --root "$scratch" > /dev/null
+            "$(dc_binary)" run --offline --root "$scratch" > /dev/null
             local n=0
             for warc in "$scratch"/Archive/data/warc/*.warc.gz; do
                 head -c 60000 "$warc" > "$corpus/gz-$n"; gzip -dc "$warc" | head -c 60000 > "$corpus/plain-$n"; n=$((n + 1))
