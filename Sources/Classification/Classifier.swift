@@ -148,7 +148,7 @@ public struct Classifier: Sendable {
         }
         if kind == .other {
             if offTopic {
-                reasons = ["off-topic: no evidence of Digital China (series, publisher or subject phrases)"]
+                reasons = [ClassificationInfo.offTopicMark + "no evidence of Digital China (series, publisher or subject phrases)"]
             } else if let phrase = markWithoutSeries, reasons == ["no kind rule matched"] {
                 reasons = ["lesson mark \(phrase) without the series' name"]
             }

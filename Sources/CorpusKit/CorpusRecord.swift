@@ -33,6 +33,15 @@ public struct ClassificationInfo: Codable, Equatable, Sendable {
         self.confidence = confidence
         self.evidence = evidence
     }
+
+    /// How the classifier's evidence begins when a page has no evidence of the corpus at all.
+    public static let offTopicMark = "off-topic: "
+
+    /// Why the page is off-topic, when the classifier said so (its first evidence); nil otherwise.
+    public var offTopicReason: String? {
+        guard kind == .other, let first = evidence.first, first.hasPrefix(Self.offTopicMark) else { return nil }
+        return first
+    }
 }
 
 public struct SeriesInfo: Codable, Equatable, Sendable {

@@ -58,3 +58,25 @@ public enum DocumentID {
     /// The record's file name in `data/corpus/`.
     public static func fileName(_ id: String) -> String { id + ".json" }
 }
+
+/// The series' documents among a set of records: each lesson's English post and Chinese
+/// original, found by their fixed ids, and how many of each are there. `status`, `run` and the
+/// site count coverage through this one place.
+public struct SeriesDocuments: Sendable {
+    public let seriesLength: Int
+    private let byID: [String: CorpusRecord]
+
+    public init(_ records: [CorpusRecord], seriesLength: Int) {
+        self.seriesLength = max(1, seriesLength)
+        byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public var lessons: ClosedRange<Int> { 1...seriesLength }
+    public func post(_ lesson: Int) -> CorpusRecord? { byID[DocumentID.lesson(lesson)] }
+    public func original(_ lesson: Int) -> CorpusRecord? { byID[DocumentID.source(lesson)] }
+    public func record(_ id: String) -> CorpusRecord? { byID[id] }
+    /// Lessons whose English post is there.
+    public var postCount: Int { lessons.filter { post($0) != nil }.count }
+    /// Lessons whose Chinese original is there.
+    public var originalCount: Int { lessons.filter { original($0) != nil }.count }
+}

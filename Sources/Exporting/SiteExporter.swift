@@ -73,13 +73,12 @@ public enum SiteExporter {
 /// One export: the records in a fixed order and what pages are derived from them.
 struct Site {
     let records: [CorpusRecord]
-    let byID: [String: CorpusRecord]
-    let seriesLength: Int
+    let series: SeriesDocuments
+    var seriesLength: Int { series.seriesLength }
 
     init(records: [CorpusRecord], seriesLength: Int) {
         self.records = records.sorted { $0.id < $1.id }
-        byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        self.seriesLength = seriesLength
+        series = SeriesDocuments(records, seriesLength: seriesLength)
     }
 
     typealias E = SiteExporter
@@ -89,8 +88,8 @@ struct Site {
         .policy: "Policy text", .commentary: "Commentary", .other: "Other document"
     ]
 
-    func lesson(_ n: Int) -> CorpusRecord? { byID[DocumentID.lesson(n)] }
-    func source(_ n: Int) -> CorpusRecord? { byID[DocumentID.source(n)] }
+    func lesson(_ n: Int) -> CorpusRecord? { series.post(n) }
+    func source(_ n: Int) -> CorpusRecord? { series.original(n) }
 
     // MARK: Frame
 
@@ -156,8 +155,7 @@ struct Site {
 
                 """
         }
-        let lessons = (1...seriesLength).filter { lesson($0) != nil }.count
-        let originals = (1...seriesLength).filter { source($0) != nil }.count
+        let (lessons, originals) = (series.postCount, series.originalCount)
         var body = """
             <h1>Digital China Construction Series <span lang="zh-CN">数字中国建设系列</span></h1>
             <p>Thirteen video lessons published by the Beijing Party Member Education Network, their annotated English translations, and the policy texts and commentary around them. This archive holds \(lessons) of \(seriesLength) English posts and \(originals) of \(seriesLength) Chinese originals.</p>

@@ -115,7 +115,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         if decoded != built.record { throw FuzzFailure("the record file decodes to another record") }
         if try decoded.fileData() != built.file { throw FuzzFailure("re-encoding the record changes its bytes") }
         let findings = context.validator.findings(for: built.record)
-        if let broken = findings.errors.first(where: { $0.rule == "schema" || $0.rule == "provenance" }) {
+        if let broken = findings.errors.first(where: { $0.rule == .schema || $0.rule == .provenance }) {
             throw FuzzFailure("the built record breaks a rule: \(broken.rule): \(broken.message)")
         }
         let again = try context.builder.buildWithFile(capture, archive: location)

@@ -387,12 +387,9 @@ public struct Ingestor: Sendable {
         return .placed(sealed.record, sealed.file, isNew: isNew)
     }
 
-    /// Why a record is off-topic (no evidence of the corpus at all), or nil.
+    /// Why a record is off-topic (no evidence of the corpus at all, no topics), or nil.
     static func offTopicReason(_ record: CorpusRecord) -> String? {
-        guard record.kind == .other, record.topics.isEmpty,
-            let first = record.classification.evidence.first, first.hasPrefix("off-topic")
-        else { return nil }
-        return first
+        record.topics.isEmpty ? record.classification.offTopicReason : nil
     }
 
     static func importedFrom(_ path: String) -> CaptureFields {

@@ -70,19 +70,19 @@ public struct Coverage: Encodable, Sendable {
 
     public static func build(records: [CorpusRecord], captures: [String: CaptureEntry], fetchLog: FetchLog?, seriesLength: Int) -> Coverage
     {
-        let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let series = SeriesDocuments(records, seriesLength: seriesLength)
         let fetched = fetchLog?.entries ?? []
         func half(_ id: String) -> Half {
             let capture = captures[id]
             let fetch = fetched.last { $0.id == id }
             return Half(
-                id: id, present: byID[id] != nil, lastCapture: capture?.date, lastCaptureStatus: capture?.status.rawValue,
+                id: id, present: series.record(id) != nil, lastCapture: capture?.date, lastCaptureStatus: capture?.status.rawValue,
                 lastFetch: fetch?.status.rawValue, lastFetchError: fetch?.error)
         }
         var rows: [Row] = []
-        for lesson in 1...seriesLength {
-            let post = byID[DocumentID.lesson(lesson)]
-            let source = byID[DocumentID.source(lesson)]
+        for lesson in series.lessons {
+            let post = series.post(lesson)
+            let source = series.original(lesson)
             var missing: [String] = []
             if post == nil { missing.append("English post") }
             if source == nil { missing.append("Chinese original") }

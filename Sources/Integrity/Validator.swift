@@ -18,7 +18,7 @@ public struct Validator: Sendable {
     public func validate(store: ArchiveStore, cache: FindingsCache? = nil) -> Report {
         let loaded = store.loadRecords()
         var report = validate(records: loaded.records, cache: cache)
-        report.errors = loaded.errors.map { Finding(file: $0.file, rule: "decode", message: $0.reason) } + report.errors
+        report.errors = loaded.errors.map { Finding(file: $0.file, rule: .decode, message: $0.reason) } + report.errors
         report.documents += loaded.errors.count
         return report
     }
@@ -56,12 +56,12 @@ public struct Validator: Sendable {
             errors += findings.errors
             warnings += findings.warnings
             let file = "data/corpus/\(record.id).json"
-            func error(_ rule: String, _ message: String) { errors.append(Finding(file: file, rule: rule, message: message)) }
+            func error(_ rule: FindingRule, _ message: String) { errors.append(Finding(file: file, rule: rule, message: message)) }
             // Corpus rules.
             if let series = record.series {
                 let key = "\(record.kind.rawValue)#\(series.lesson)"
                 if let other = lessonOwners[key], other != record.id {
-                    error("duplicate-lesson", "lesson \(series.lesson) (\(record.kind.rawValue)) is also claimed by \(other)")
+                    error(.duplicateLesson, "lesson \(series.lesson) (\(record.kind.rawValue)) is also claimed by \(other)")
                 } else {
                     lessonOwners[key] = record.id
                 }
@@ -75,7 +75,7 @@ public struct Validator: Sendable {
         if !missing.isEmpty && !records.isEmpty {
             warnings.append(
                 Finding(
-                    file: "data/corpus", rule: "lessons-missing",
+                    file: "data/corpus", rule: .lessonsMissing,
                     message: "no lesson record for \(missing.map(String.init).joined(separator: ", "))"))
         }
         return Report(documents: records.count, errors: errors, warnings: warnings)
@@ -91,7 +91,7 @@ public struct Validator: Sendable {
             func warn(_ message: String) {
                 findings.append(
                     Finding(
-                        file: "data/corpus/\(lesson.id).json", rule: "pair",
+                        file: "data/corpus/\(lesson.id).json", rule: .pair,
                         message: "\(lesson.id) and \(source.id) \(message)"))
             }
             if source.originalOf != lesson.id { warn("are not paired both ways (\(source.id) names \(source.originalOf ?? "nothing"))") }
@@ -117,7 +117,7 @@ public struct Validator: Sendable {
                     guard let entry = entries[term.en.lowercased()], comparableTitle(entry.zh) != comparableTitle(term.zh) else { continue }
                     findings.append(
                         Finding(
-                            file: "data/corpus/\(lesson.id).json", rule: "term-mismatch",
+                            file: "data/corpus/\(lesson.id).json", rule: .termMismatch,
                             message: "“\(term.en)” is \(term.zh) in \(lesson.id) but \(entry.zh) in \(glossary.id)"))
                 }
             }
@@ -141,78 +141,78 @@ public struct Validator: Sendable {
         var warnings: [Finding] = []
         let phrases = config.pipeline.boilerplatePhrases
         let file = "data/corpus/\(record.id).json"
-        func error(_ rule: String, _ message: String) { errors.append(Finding(file: file, rule: rule, message: message)) }
-        func warning(_ rule: String, _ message: String) { warnings.append(Finding(file: file, rule: rule, message: message)) }
+        func error(_ rule: FindingRule, _ message: String) { errors.append(Finding(file: file, rule: rule, message: message)) }
+        func warning(_ rule: FindingRule, _ message: String) { warnings.append(Finding(file: file, rule: rule, message: message)) }
         // Schema rules.
-        if !WriteSession.isSafeID(record.id) { error("schema", "id \"\(record.id)\" is not lower-case words joined by dashes") }
+        if !WriteSession.isSafeID(record.id) { error(.schema, "id \"\(record.id)\" is not lower-case words joined by dashes") }
         if record.languages.isEmpty || !record.languages.allSatisfy({ $0 == "en" || $0 == "zh" }) {
-            error("schema", "languages must be a non-empty subset of [en, zh]")
+            error(.schema, "languages must be a non-empty subset of [en, zh]")
         }
-        if record.classification.kind != record.kind { error("schema", "classification.kind differs from kind") }
-        if !(0...1).contains(record.classification.confidence) { error("schema", "classification.confidence outside 0…1") }
-        if let published = record.published, !Self.isDate(published) { error("schema", "published \"\(published)\" is not YYYY-MM-DD") }
+        if record.classification.kind != record.kind { error(.schema, "classification.kind differs from kind") }
+        if !(0...1).contains(record.classification.confidence) { error(.schema, "classification.confidence outside 0…1") }
+        if let published = record.published, !Self.isDate(published) { error(.schema, "published \"\(published)\" is not YYYY-MM-DD") }
         if let series = record.series, !(1...series.of).contains(series.lesson) {
-            error("schema", "series.lesson \(series.lesson) outside 1…\(series.of)")
+            error(.schema, "series.lesson \(series.lesson) outside 1…\(series.of)")
         }
         if (record.kind == .lesson || record.kind == .lessonSource) && record.series == nil {
-            error("schema", "a \(record.kind.rawValue) needs series")
+            error(.schema, "a \(record.kind.rawValue) needs series")
         }
-        for topic in record.topics where !topicSlugs.contains(topic) { error("schema", "unknown topic \"\(topic)\"") }
+        for topic in record.topics where !topicSlugs.contains(topic) { error(.schema, "unknown topic \"\(topic)\"") }
         let provenance = record.provenance
         for (name, value) in [
             ("raw_sha256", provenance.rawSHA256), ("text_sha256", provenance.textSHA256), ("record_sha256", provenance.recordSHA256)
         ]
         where !Self.isHex64(value) {
-            error("schema", "provenance.\(name) is not 64 lower-case hex digits")
+            error(.schema, "provenance.\(name) is not 64 lower-case hex digits")
         }
         // Provenance consistency.
-        if Digest.sha256Hex(record.text) != provenance.textSHA256 { error("provenance", "text_sha256 does not match text") }
+        if Digest.sha256Hex(record.text) != provenance.textSHA256 { error(.provenance, "text_sha256 does not match text") }
         if let computed = try? record.computeRecordHash(), computed != provenance.recordSHA256 {
-            error("provenance", "record_sha256 does not match the record")
+            error(.provenance, "record_sha256 does not match the record")
         }
-        if provenance.source.url == nil && provenance.source.file == nil { error("provenance", "source has neither url nor file") }
-        if !provenance.archive.warc.hasPrefix("data/warc/") { error("provenance", "archive.warc is not under data/warc/") }
+        if provenance.source.url == nil && provenance.source.file == nil { error(.provenance, "source has neither url nor file") }
+        if !provenance.archive.warc.hasPrefix("data/warc/") { error(.provenance, "archive.warc is not under data/warc/") }
 
         var previous = -1
         for block in record.transcript {
-            if block.seconds <= previous { error("transcript-order", "timestamp \(block.at) does not come after the one before it") }
+            if block.seconds <= previous { error(.transcriptOrder, "timestamp \(block.at) does not come after the one before it") }
             previous = block.seconds
             if let duration = record.video?.durationSeconds, block.seconds > duration {
-                error("transcript-length", "timestamp \(block.at) is beyond the video length (\(duration) s)")
+                error(.transcriptLength, "timestamp \(block.at) is beyond the video length (\(duration) s)")
             }
             // An original Chinese page has no translation; a translated lesson needs both.
-            if record.kind == .lesson, (block.en ?? "").isEmpty { error("transcript-english", "block at \(block.at) has no English") }
-            if (block.zh ?? "").isEmpty { error("transcript-chinese", "block at \(block.at) has no Chinese") }
+            if record.kind == .lesson, (block.en ?? "").isEmpty { error(.transcriptEnglish, "block at \(block.at) has no English") }
+            if (block.zh ?? "").isEmpty { error(.transcriptChinese, "block at \(block.at) has no Chinese") }
         }
         let footnoteNumbers = Set(record.footnotes.map(\.n))
         for term in record.terms {
             if term.en.isEmpty || !Self.hasHan(term.zh) {
-                error("term-languages", "term \"\(term.en)\" / \"\(term.zh)\" lacks English or Chinese")
+                error(.termLanguages, "term \"\(term.en)\" / \"\(term.zh)\" lacks English or Chinese")
             }
             if let note = term.footnote, !footnoteNumbers.contains(note) {
-                error("term-footnote", "term \"\(term.en)\" cites footnote \(note), which does not exist")
+                error(.termFootnote, "term \"\(term.en)\" cites footnote \(note), which does not exist")
             }
         }
         let searchable = SearchableText(lowercasing: record.text)
         for phrase in phrases where searchable.contains(phrase.lowercased()) {
-            error("boilerplate", "text still contains \"\(phrase)\"")
+            error(.boilerplate, "text still contains \"\(phrase)\"")
         }
         if record.kind == .lesson {
-            if record.transcript.isEmpty { warning("lesson-incomplete", "lesson has no transcript") }
-            if record.terms.isEmpty { warning("lesson-incomplete", "lesson has no terms") }
-            if record.synopsis.en == nil && record.synopsis.zh == nil { warning("lesson-incomplete", "lesson has no synopsis") }
+            if record.transcript.isEmpty { warning(.lessonIncomplete, "lesson has no transcript") }
+            if record.terms.isEmpty { warning(.lessonIncomplete, "lesson has no terms") }
+            if record.synopsis.en == nil && record.synopsis.zh == nil { warning(.lessonIncomplete, "lesson has no synopsis") }
         }
         // A saved text has no links; a page should link its original.
         if record.kind == .lesson, let original = record.original, original.url == nil,
             record.provenance.source.contentType?.lowercased().contains("html") == true
         {
             warning(
-                "original-link",
+                .originalLink,
                 "the post names its Chinese original (\(original.titleZH ?? "untitled")) but links to no other http(s) page")
         }
         if record.kind == .other && record.topics.isEmpty {
             let reason = record.classification.evidence.first ?? "no topics"
-            warning("off-topic", "not about Digital China: \(reason)")
+            warning(.offTopic, "not about Digital China: \(reason)")
         }
         return (errors, warnings)
     }

@@ -20,9 +20,9 @@ public struct Verifier: Sendable {
         public var stale: [Finding] = []
         /// With `rebuild`: how each record compared (`matches`, `matches-recorded-config`,
         /// `stale`, `tampered`), by id.
-        public var rebuilt: [String: String] = [:]
+        public var rebuilt: [String: RebuildCase] = [:]
 
-        public init(ok: Bool, checked: Int, problems: [Finding], stale: [Finding] = [], rebuilt: [String: String] = [:]) {
+        public init(ok: Bool, checked: Int, problems: [Finding], stale: [Finding] = [], rebuilt: [String: RebuildCase] = [:]) {
             self.ok = ok
             self.checked = checked
             self.problems = problems
@@ -32,7 +32,7 @@ public struct Verifier: Sendable {
     }
 
     /// How a record compares with a rebuild from its raw capture.
-    public enum RebuildCase: String, Sendable {
+    public enum RebuildCase: String, Codable, Sendable {
         /// The current pipeline and configuration give the same record.
         case matches
         /// Made with an earlier configuration that the bag keeps; rebuilt with it, it matches.
@@ -55,10 +55,10 @@ public struct Verifier: Sendable {
     public func verify(store: ArchiveStore, rebuild: Bool, fixityOnly: Bool = false, strict: Bool = false) -> Report {
         var problems: [Finding] = []
         var stale: [Finding] = []
-        var cases: [String: String] = [:]
+        var cases: [String: RebuildCase] = [:]
         var checked = 0
         let bag = store.bag
-        func problem(_ file: String, _ rule: String, _ message: String) {
+        func problem(_ file: String, _ rule: FindingRule, _ message: String) {
             problems.append(Finding(file: file, rule: rule, message: message))
         }
         let payloadFolder = store.root.appendingPathComponent("data")
@@ -70,16 +70,16 @@ public struct Verifier: Sendable {
                 ok: false, checked: 0,
                 problems: [
                     Finding(
-                        file: bag.declarationURL.path, rule: "bag",
+                        file: bag.declarationURL.path, rule: .bag,
                         message: "no bag here (bagit.txt missing): nothing has been archived yet")
                 ])
         }
 
         // 1. Tag files.
         if let declaration = try? String(contentsOf: bag.declarationURL, encoding: .utf8) {
-            if !declaration.contains("BagIt-Version: 1.0") { problem("bagit.txt", "bag", "BagIt-Version is not 1.0") }
+            if !declaration.contains("BagIt-Version: 1.0") { problem("bagit.txt", .bag, "BagIt-Version is not 1.0") }
         } else {
-            problem("bagit.txt", "bag", "missing or unreadable")
+            problem("bagit.txt", .bag, "missing or unreadable")
         }
         do {
             let tags = try bag.readManifest(bag.tagManifestURL)
@@ -87,40 +87,40 @@ public struct Verifier: Sendable {
                 checked += 1
                 let url = store.root.appendingPathComponent(path)
                 guard let actual = try? Digest.sha256File(at: url) else {
-                    problem(path, "tag-fixity", "listed in tagmanifest-sha256.txt but missing")
+                    problem(path, .tagFixity, "listed in tagmanifest-sha256.txt but missing")
                     continue
                 }
-                if actual.hex != expected { problem(path, "tag-fixity", "SHA-256 does not match tagmanifest-sha256.txt") }
+                if actual.hex != expected { problem(path, .tagFixity, "SHA-256 does not match tagmanifest-sha256.txt") }
             }
-            for name in Bag.tagFiles where tags[name] == nil { problem(name, "tag-fixity", "not listed in tagmanifest-sha256.txt") }
+            for name in Bag.tagFiles where tags[name] == nil { problem(name, .tagFixity, "not listed in tagmanifest-sha256.txt") }
         } catch let error as CorpusError {
-            problem("tagmanifest-sha256.txt", "tag-fixity", error.reason)
+            problem("tagmanifest-sha256.txt", .tagFixity, error.reason)
         } catch {}
 
         // 2. Payload fixity and completeness.
         var manifest: [String: String] = [:]
         do { manifest = try bag.readManifest() } catch let error as CorpusError {
-            problem("manifest-sha256.txt", "fixity", error.reason)
+            problem("manifest-sha256.txt", .fixity, error.reason)
         } catch {}
         var totalBytes: UInt64 = 0
         for (path, expected) in manifest.sorted(by: { $0.key < $1.key }) {
             checked += 1
             let url = store.root.appendingPathComponent(path)
             guard let actual = try? Digest.sha256File(at: url) else {
-                problem(path, "fixity", "listed in manifest-sha256.txt but missing")
+                problem(path, .fixity, "listed in manifest-sha256.txt but missing")
                 continue
             }
             totalBytes += actual.size
-            if actual.hex != expected { problem(path, "fixity", "SHA-256 does not match manifest-sha256.txt") }
+            if actual.hex != expected { problem(path, .fixity, "SHA-256 does not match manifest-sha256.txt") }
         }
         let payloadFiles = Self.files(under: store.root.appendingPathComponent("data"), relativeTo: store.root)
-        for path in payloadFiles where manifest[path] == nil { problem(path, "fixity", "payload file not listed in manifest-sha256.txt") }
+        for path in payloadFiles where manifest[path] == nil { problem(path, .fixity, "payload file not listed in manifest-sha256.txt") }
         if let oxum = (try? bag.readBagInfo())?["Payload-Oxum"] {
             let expected = "\(totalBytes).\(manifest.count)"
             let onDisk = "\(payloadFiles.reduce(UInt64(0)) { $0 + Self.size(store.root.appendingPathComponent($1)) }).\(payloadFiles.count)"
-            if oxum != expected || oxum != onDisk { problem("bag-info.txt", "oxum", "Payload-Oxum \(oxum) but the payload is \(onDisk)") }
+            if oxum != expected || oxum != onDisk { problem("bag-info.txt", .oxum, "Payload-Oxum \(oxum) but the payload is \(onDisk)") }
         } else {
-            problem("bag-info.txt", "oxum", "no Payload-Oxum")
+            problem("bag-info.txt", .oxum, "no Payload-Oxum")
         }
 
         if fixityOnly { return Report(ok: problems.isEmpty, checked: checked, problems: problems) }
@@ -132,7 +132,7 @@ public struct Verifier: Sendable {
             do {
                 try reader.forEachRecord { record, offset in
                     checked += 1
-                    for message in record.digestProblems() { problem(path, "warc-digest", "record at offset \(offset): \(message)") }
+                    for message in record.digestProblems() { problem(path, .warcDigest, "record at offset \(offset): \(message)") }
                     if record.type == .resource || record.type == .response {
                         index.byRecordID[record.recordID] = (path, record)
                         if let capture = try? WARCImport.capture(from: record, file: path, decodeLimit: config.pipeline.maxInputBytes) {
@@ -141,15 +141,15 @@ public struct Verifier: Sendable {
                     }
                 }
             } catch let error as CorpusError {
-                problem(path, "warc", error.reason)
+                problem(path, .warc, error.reason)
             } catch {
-                problem(path, "warc", "\(error)")
+                problem(path, .warc, "\(error)")
             }
         }
 
         // 4. Records: their own hash, their raw bytes in the archive, and (optionally) a rebuild.
         let loaded = store.loadRecords()
-        for error in loaded.errors { problem(error.file, "record", error.reason) }
+        for error in loaded.errors { problem(error.file, .record, error.reason) }
         let builder = RecordBuilder(config: config)
         // Builders for the earlier configurations the bag keeps, loaded once each.
         var recordedBuilders: [String: RecordBuilder?] = [:]
@@ -157,26 +157,26 @@ public struct Verifier: Sendable {
             checked += 1
             let file = "data/corpus/\(record.id).json"
             if let hash = try? record.computeRecordHash(), hash != record.provenance.recordSHA256 {
-                problem(file, "record-hash", "record_sha256 does not match the record's content")
+                problem(file, .recordHash, "record_sha256 does not match the record's content")
             }
             if Digest.sha256Hex(record.text) != record.provenance.textSHA256 {
-                problem(file, "record-hash", "text_sha256 does not match the text")
+                problem(file, .recordHash, "text_sha256 does not match the text")
             }
             if !index.rawDigests.contains(record.provenance.rawSHA256) {
-                problem(file, "raw", "raw_sha256 \(record.provenance.rawSHA256.prefix(12))… is in no WARC file")
+                problem(file, .raw, "raw_sha256 \(record.provenance.rawSHA256.prefix(12))… is in no WARC file")
             }
             guard let located = index.byRecordID[record.provenance.archive.recordID] else {
-                problem(file, "raw", "WARC record \(record.provenance.archive.recordID) not found")
+                problem(file, .raw, "WARC record \(record.provenance.archive.recordID) not found")
                 continue
             }
             if located.warc != record.provenance.archive.warc {
-                problem(file, "raw", "WARC record is in \(located.warc), not \(record.provenance.archive.warc)")
+                problem(file, .raw, "WARC record is in \(located.warc), not \(record.provenance.archive.warc)")
             }
             if rebuild {
                 let outcome = rebuildCase(
                     record, from: located.record, warc: located.warc, builder: builder, store: store,
                     recordedBuilders: &recordedBuilders)
-                cases[record.id] = outcome.case.rawValue
+                cases[record.id] = outcome.case
                 switch outcome.case {
                 case .matches, .matchesRecordedConfig: break
                 case .stale: stale += outcome.findings
@@ -204,7 +204,7 @@ public struct Verifier: Sendable {
                 .stale,
                 [
                     Finding(
-                        file: file, rule: "stale",
+                        file: file, rule: .stale,
                         message: "made by pipeline \(made.version), not \(CorpusConfig.pipelineVersion): run `dccorpus reprocess`")
                 ]
             )
@@ -220,7 +220,7 @@ public struct Verifier: Sendable {
                 .stale,
                 [
                     Finding(
-                        file: file, rule: "stale",
+                        file: file, rule: .stale,
                         message:
                             "made with configuration \(made.configSHA256.prefix(12))…, which the bag does not keep: it cannot be re-derived; run `dccorpus reprocess`"
                     )
@@ -236,7 +236,7 @@ public struct Verifier: Sendable {
         do {
             guard var capture = try WARCImport.capture(from: warcRecord, file: warc, decodeLimit: builder.config.pipeline.maxInputBytes)
             else {
-                return [Finding(file: file, rule: "rebuild", message: "WARC record holds no document dccorpus reads")]
+                return [Finding(file: file, rule: .rebuild, message: "WARC record holds no document dccorpus reads")]
             }
             var source = stored.provenance.source
             source.charset = nil
@@ -252,12 +252,12 @@ public struct Verifier: Sendable {
             let old = try JSONValue.from(stored)
             let new = try JSONValue.from(rebuilt)
             return Self.differences(old, new, path: "").map {
-                Finding(file: file, rule: "rebuild", message: "field \($0) differs from a rebuild from the raw capture")
+                Finding(file: file, rule: .rebuild, message: "field \($0) differs from a rebuild from the raw capture")
             }
         } catch let error as CorpusError {
-            return [Finding(file: file, rule: "rebuild", message: error.description)]
+            return [Finding(file: file, rule: .rebuild, message: error.description)]
         } catch {
-            return [Finding(file: file, rule: "rebuild", message: "\(error)")]
+            return [Finding(file: file, rule: .rebuild, message: "\(error)")]
         }
     }
 

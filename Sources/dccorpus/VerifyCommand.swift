@@ -29,7 +29,7 @@ struct Verify: ParsableCommand {
             } else {
                 for finding in report.problems { Output.line("problem  \(finding)") }
                 if !strict { for finding in report.stale { Output.line("stale    \(finding)") } }
-                let older = report.rebuilt.values.filter { $0 == Verifier.RebuildCase.matchesRecordedConfig.rawValue }.count
+                let older = report.rebuilt.values.filter { $0 == .matchesRecordedConfig }.count
                 if older > 0 {
                     Output.line(
                         "note: \(older) records match the earlier configuration they were made with; `dccorpus reprocess` updates them")

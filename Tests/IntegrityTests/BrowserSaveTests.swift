@@ -21,7 +21,7 @@ import Testing
         let record = try outcome.id.flatMap { try ingestor.store.loadRecord(id: $0) }
         let report = Verifier(config: config).verify(store: ingestor.store, rebuild: true)
         #expect(report.ok, "\(relative): \(report.problems)")
-        #expect(report.rebuilt.values.allSatisfy { $0 == "matches" }, "\(relative): \(report.rebuilt)")
+        #expect(report.rebuilt.values.allSatisfy { $0 == .matches }, "\(relative): \(report.rebuilt)")
         return (outcome, record, ingestor.store)
     }
 

@@ -72,7 +72,7 @@ import Testing
 
         let report = Verifier(config: config).verify(store: ingestor.store, rebuild: true)
         #expect(report.ok, "\(report.problems)")
-        #expect(report.rebuilt.values.allSatisfy { $0 == "matches" }, "\(report.rebuilt)")
+        #expect(report.rebuilt.values.allSatisfy { $0 == .matches }, "\(report.rebuilt)")
     }
 
     @Test func aGzipEncodedResponseIsCleanedDecodedAndArchivedAsSent() throws {

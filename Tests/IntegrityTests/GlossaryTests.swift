@@ -41,7 +41,7 @@ import Testing
         glossary.terms[1].zh = "国家治理系统"
         let findings = Validator.glossaryFindings([glossary, lesson])
         #expect(findings.map(\.message) == ["“National Governance System” is 国家治理体系 in lesson-1 but 国家治理系统 in glossary"])
-        #expect(findings.first?.rule == "term-mismatch")
+        #expect(findings.first?.rule.rawValue == "term-mismatch")
     }
 
     @Test func theCSVGlossaryMergesGlossaryAndLessonTerms() throws {

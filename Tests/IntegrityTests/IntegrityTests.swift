@@ -32,7 +32,7 @@ func temporaryArchive() throws -> URL {
         ].map(lesson)
         let report = Validator(config: config).validate(records: records)
         #expect(report.errors.isEmpty, "\(report.errors)")
-        #expect(report.warnings.map(\.rule) == ["lessons-missing"])
+        #expect(report.warnings.map(\.rule.rawValue) == ["lessons-missing"])
         #expect(report.warnings.first?.message == "no lesson record for 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13")
     }
 
@@ -54,7 +54,7 @@ func temporaryArchive() throws -> URL {
         twin = try twin.sealed()
         let original12 = try lesson("pages/lesson-12.words.txt")
         let report = Validator(config: config).validate(records: [broken, tampered, twin, original12])
-        let rules = Set(report.errors.map(\.rule))
+        let rules = Set(report.errors.map(\.rule.rawValue))
         for rule in [
             "transcript-order", "transcript-chinese", "transcript-english", "transcript-length", "term-footnote",
             "term-languages", "boilerplate", "schema", "provenance", "duplicate-lesson"
@@ -70,7 +70,7 @@ func temporaryArchive() throws -> URL {
         bare.terms = []
         bare.synopsis = Bilingual()
         let report = Validator(config: config).validate(records: [try bare.sealed()])
-        #expect(report.warnings.filter { $0.rule == "lesson-incomplete" }.count == 3)
+        #expect(report.warnings.filter { $0.rule.rawValue == "lesson-incomplete" }.count == 3)
     }
 }
 
@@ -119,8 +119,8 @@ func temporaryArchive() throws -> URL {
         let ingestor = try populatedArchive()
         try Data("{}".utf8).write(to: ingestor.store.root.appendingPathComponent("data/corpus/intruder.json"))
         let report = Verifier(config: config).verify(store: ingestor.store, rebuild: false)
-        #expect(report.problems.contains { $0.file == "data/corpus/intruder.json" && $0.rule == "fixity" })
-        #expect(report.problems.contains { $0.rule == "oxum" })
+        #expect(report.problems.contains { $0.file == "data/corpus/intruder.json" && $0.rule.rawValue == "fixity" })
+        #expect(report.problems.contains { $0.rule.rawValue == "oxum" })
     }
 
     @Test func rebuildNamesTheFieldThatDiffers() throws {
@@ -131,6 +131,6 @@ func temporaryArchive() throws -> URL {
         record = try record.sealed()
         try record.fileData().write(to: url)
         let report = Verifier(config: config).verify(store: ingestor.store, rebuild: true)
-        #expect(report.problems.contains { $0.rule == "rebuild" && $0.message.contains("title.en") })
+        #expect(report.problems.contains { $0.rule.rawValue == "rebuild" && $0.message.contains("title.en") })
     }
 }

@@ -32,7 +32,7 @@ import Testing
         #expect(lesson.original == OriginalLink(url: nil, titleZH: "发展高效协同的数字政务"))
         #expect(lesson.title.zh == "发展高效协同的数字政务")
         let report = Validator(config: config).validate(records: [lesson])
-        #expect(report.warnings.contains { $0.rule == "original-link" && $0.message.contains("发展高效协同的数字政务") })
+        #expect(report.warnings.contains { $0.rule.rawValue == "original-link" && $0.message.contains("发展高效协同的数字政务") })
     }
 
     /// A GB-labelled original with all its metadata on one line (full-width colons, &nbsp; runs,
@@ -62,7 +62,10 @@ import Testing
         source.title.zh = "另一个标题"
         let findings = Validator.pairFindings([lesson, source])
         #expect(findings.count == 2, "\(findings)")
-        #expect(findings.allSatisfy { $0.rule == "pair" && $0.message.contains("lesson-12") && $0.message.contains("lesson-12-source") })
+        #expect(
+            findings.allSatisfy {
+                $0.rule.rawValue == "pair" && $0.message.contains("lesson-12") && $0.message.contains("lesson-12-source")
+            })
         #expect(findings.contains { $0.message.contains("Chinese title") })
         #expect(findings.contains { $0.message.contains("600 s and 553 s") })
     }

@@ -52,7 +52,7 @@ import Testing
         #expect(changed.configSHA256 != config.configSHA256)
         let report = Verifier(config: changed).verify(store: ingestor.store, rebuild: true)
         #expect(report.ok, "\(report.problems)")
-        #expect(report.rebuilt["lesson-1"] == "matches-recorded-config")
+        #expect(report.rebuilt["lesson-1"] == .matchesRecordedConfig)
         #expect(report.stale.isEmpty)
     }
 
@@ -64,7 +64,7 @@ import Testing
         try replace(old, in: ingestor.store)
         let report = Verifier(config: config).verify(store: ingestor.store, rebuild: true)
         #expect(report.ok, "\(report.problems)")
-        #expect(report.rebuilt["lesson-1"] == "stale")
+        #expect(report.rebuilt["lesson-1"] == .stale)
         #expect(report.stale.map(\.message) == ["made by pipeline 0.1.0, not \(CorpusConfig.pipelineVersion): run `dccorpus reprocess`"])
         let strict = Verifier(config: config).verify(store: ingestor.store, rebuild: true, strict: true)
         #expect(!strict.ok)
@@ -77,7 +77,7 @@ import Testing
         try replace(edited, in: ingestor.store)
         let report = Verifier(config: config).verify(store: ingestor.store, rebuild: true)
         #expect(!report.ok)
-        #expect(report.rebuilt["lesson-1"] == "tampered")
+        #expect(report.rebuilt["lesson-1"] == .tampered)
         #expect(report.problems.contains { $0.message.contains("title.en") })
     }
 
