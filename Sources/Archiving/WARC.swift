@@ -82,8 +82,10 @@ public struct WARCRecord: Equatable, Sendable {
         var headers: [(name: String, value: String)] = [
             (WARCField.type.name, type.rawValue), (WARCField.recordID.name, recordID), (WARCField.date.name, date)
         ]
-        headers += extra.map { ($0.field.name, $0.value) }
-        if let contentType { headers.append((WARCField.contentType.name, contentType)) }
+        // Values as a reader will read them back: one line, no white space at either end
+        // (what other tools' headers and MHTML parts hand over may have either).
+        headers += extra.map { ($0.field.name, fieldValue($0.value)) }
+        if let contentType { headers.append((WARCField.contentType.name, fieldValue(contentType))) }
         let blockDigest = digestField(block)
         headers.append((WARCField.blockDigest.name, blockDigest))
         var record = WARCRecord(headers: headers, block: block)
@@ -95,6 +97,13 @@ public struct WARCRecord: Equatable, Sendable {
         }
         record.headers.append((WARCField.contentLength.name, String(block.count)))
         return record
+    }
+
+    /// A field value that survives being written and read: line breaks become spaces, white
+    /// space at the ends is dropped.
+    static func fieldValue(_ value: String) -> String {
+        guard value.contains(where: { $0.isNewline || $0 == " " || $0 == "\t" }) else { return value }
+        return value.map { $0.isNewline ? " " : String($0) }.joined().trimmingCharacters(in: .whitespaces)
     }
 
     /// Inserts `field` just before `Content-Length` (the last field `make` writes).

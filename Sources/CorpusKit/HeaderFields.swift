@@ -24,6 +24,8 @@ public enum HeaderFields {
             guard let first = line.first else { continue }
             if first == " " || first == "\t", !fields.isEmpty {
                 let continued = line.trimmingCharacters(in: .whitespaces)
+                // A blank continuation adds nothing (not a trailing space).
+                if continued.isEmpty { continue }
                 let value = fields[fields.count - 1].value
                 fields[fields.count - 1].value = value.isEmpty ? continued : value + " " + continued
                 continue

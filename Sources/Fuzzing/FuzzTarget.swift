@@ -198,7 +198,16 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                     throw FuzzFailure("an ARC record over the limit was returned")
                 }
                 let again = try? WARCRecord.parseAll(record.serialized(), source: "fuzz")
-                if again != [record] { throw FuzzFailure("a \(suffix) record does not survive being written and read") }
+                if again != [record] {
+                    let read = again?.first?.headers.map { "\($0.name): \($0.value)" } ?? []
+                    let written = record.headers.map { "\($0.name): \($0.value)" }
+                    let differs = zip(written, read).first { $0 != $1 }.map {
+                        "\($0.0.debugDescription) read back as \($0.1.debugDescription)"
+                    }
+                    throw FuzzFailure(
+                        "a \(suffix) record does not survive being written and read: \(differs ?? "\(written.count) fields, \(read.count) read back")"
+                    )
+                }
                 do {
                     _ = try WARCImport.capture(from: record, file: "fuzz", decodeLimit: 1 << 20)
                 } catch {
