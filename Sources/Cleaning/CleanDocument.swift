@@ -132,11 +132,11 @@ public enum TextNormalizer {
                 }
                 let category = scalar.properties.generalCategory
                 if category == .control || (category == .format && scalarValue != 0x200D) { continue }
-                // A combining mark with nothing but white space (or the line's start) before it
-                // has no letter to mark: kept, it would fuse with the space into one character
-                // that is white space at a block's edge.
+                // A combining mark or a zero-width joiner with nothing but white space (or the
+                // line's start) before it has no letter to attach to: kept, it would fuse with the
+                // space into one character that is white space at a block's edge.
                 if pendingSpace || !lineHasText,
-                    category == .nonspacingMark || category == .enclosingMark || category == .spacingMark
+                    category == .nonspacingMark || category == .enclosingMark || category == .spacingMark || scalarValue == 0x200D
                 {
                     continue
                 }
