@@ -53,14 +53,7 @@ public struct Verifier: Sendable {
     /// `fixityOnly` stops after the bag checks (manifests and Payload-Oxum): the fast pass for
     /// large archives, like `bagit.py --validate` without the WARC and record checks.
     public func verify(store: ArchiveStore, rebuild: Bool, fixityOnly: Bool = false, strict: Bool = false) -> Report {
-        var problems: [Finding] = []
-        var stale: [Finding] = []
-        var cases: [String: RebuildCase] = [:]
-        var checked = 0
         let bag = store.bag
-        func problem(_ file: String, _ rule: FindingRule, _ message: String) {
-            problems.append(Finding(file: file, rule: rule, message: message))
-        }
         let payloadFolder = store.root.appendingPathComponent("data")
         if !bag.exists && Self.files(under: payloadFolder, relativeTo: store.root).isEmpty {
             return Report(ok: true, checked: 0, problems: [])  // nothing archived yet
@@ -74,65 +67,93 @@ public struct Verifier: Sendable {
                         message: "no bag here (bagit.txt missing): nothing has been archived yet")
                 ])
         }
+        var tally = Tally()
+        checkTagFiles(store, &tally)
+        checkPayload(store, &tally)
+        if fixityOnly { return Report(ok: tally.problems.isEmpty, checked: tally.checked, problems: tally.problems) }
+        let index = indexCaptures(store, &tally)
+        let (stale, cases) = checkRecords(store, index: index, rebuild: rebuild, &tally)
+        if strict { tally.problems += stale }
+        return Report(ok: tally.problems.isEmpty, checked: tally.checked, problems: tally.problems, stale: stale, rebuilt: cases)
+    }
 
-        // 1. Tag files.
+    /// What the checks found so far, and how many items they checked.
+    struct Tally {
+        var problems: [Finding] = []
+        var checked = 0
+        mutating func problem(_ file: String, _ rule: FindingRule, _ message: String) {
+            problems.append(Finding(file: file, rule: rule, message: message))
+        }
+    }
+
+    /// 1. The tag files: the declaration, and every tag file against tagmanifest-sha256.txt.
+    func checkTagFiles(_ store: ArchiveStore, _ tally: inout Tally) {
+        let bag = store.bag
         if let declaration = try? String(contentsOf: bag.declarationURL, encoding: .utf8) {
-            if !declaration.contains("BagIt-Version: 1.0") { problem("bagit.txt", .bag, "BagIt-Version is not 1.0") }
+            if !declaration.contains("BagIt-Version: 1.0") { tally.problem("bagit.txt", .bag, "BagIt-Version is not 1.0") }
         } else {
-            problem("bagit.txt", .bag, "missing or unreadable")
+            tally.problem("bagit.txt", .bag, "missing or unreadable")
         }
         do {
             let tags = try bag.readManifest(bag.tagManifestURL)
             for (path, expected) in tags.sorted(by: { $0.key < $1.key }) {
-                checked += 1
+                tally.checked += 1
                 let url = store.root.appendingPathComponent(path)
                 guard let actual = try? Digest.sha256File(at: url) else {
-                    problem(path, .tagFixity, "listed in tagmanifest-sha256.txt but missing")
+                    tally.problem(path, .tagFixity, "listed in tagmanifest-sha256.txt but missing")
                     continue
                 }
-                if actual.hex != expected { problem(path, .tagFixity, "SHA-256 does not match tagmanifest-sha256.txt") }
+                if actual.hex != expected { tally.problem(path, .tagFixity, "SHA-256 does not match tagmanifest-sha256.txt") }
             }
-            for name in Bag.tagFiles where tags[name] == nil { problem(name, .tagFixity, "not listed in tagmanifest-sha256.txt") }
+            for name in Bag.tagFiles where tags[name] == nil { tally.problem(name, .tagFixity, "not listed in tagmanifest-sha256.txt") }
         } catch let error as CorpusError {
-            problem("tagmanifest-sha256.txt", .tagFixity, error.reason)
+            tally.problem("tagmanifest-sha256.txt", .tagFixity, error.reason)
         } catch {}
+    }
 
-        // 2. Payload fixity and completeness.
+    /// 2. Payload fixity and completeness: every listed file and its digest, every file listed,
+    /// and Payload-Oxum.
+    func checkPayload(_ store: ArchiveStore, _ tally: inout Tally) {
+        let bag = store.bag
         var manifest: [String: String] = [:]
         do { manifest = try bag.readManifest() } catch let error as CorpusError {
-            problem("manifest-sha256.txt", .fixity, error.reason)
+            tally.problem("manifest-sha256.txt", .fixity, error.reason)
         } catch {}
         var totalBytes: UInt64 = 0
         for (path, expected) in manifest.sorted(by: { $0.key < $1.key }) {
-            checked += 1
+            tally.checked += 1
             let url = store.root.appendingPathComponent(path)
             guard let actual = try? Digest.sha256File(at: url) else {
-                problem(path, .fixity, "listed in manifest-sha256.txt but missing")
+                tally.problem(path, .fixity, "listed in manifest-sha256.txt but missing")
                 continue
             }
             totalBytes += actual.size
-            if actual.hex != expected { problem(path, .fixity, "SHA-256 does not match manifest-sha256.txt") }
+            if actual.hex != expected { tally.problem(path, .fixity, "SHA-256 does not match manifest-sha256.txt") }
         }
         let payloadFiles = Self.files(under: store.root.appendingPathComponent("data"), relativeTo: store.root)
-        for path in payloadFiles where manifest[path] == nil { problem(path, .fixity, "payload file not listed in manifest-sha256.txt") }
+        for path in payloadFiles where manifest[path] == nil {
+            tally.problem(path, .fixity, "payload file not listed in manifest-sha256.txt")
+        }
         if let oxum = (try? bag.readBagInfo())?["Payload-Oxum"] {
             let expected = "\(totalBytes).\(manifest.count)"
             let onDisk = "\(payloadFiles.reduce(UInt64(0)) { $0 + Self.size(store.root.appendingPathComponent($1)) }).\(payloadFiles.count)"
-            if oxum != expected || oxum != onDisk { problem("bag-info.txt", .oxum, "Payload-Oxum \(oxum) but the payload is \(onDisk)") }
+            if oxum != expected || oxum != onDisk {
+                tally.problem("bag-info.txt", .oxum, "Payload-Oxum \(oxum) but the payload is \(onDisk)")
+            }
         } else {
-            problem("bag-info.txt", .oxum, "no Payload-Oxum")
+            tally.problem("bag-info.txt", .oxum, "no Payload-Oxum")
         }
+    }
 
-        if fixityOnly { return Report(ok: problems.isEmpty, checked: checked, problems: problems) }
-
-        // 3. WARC files: every gzip member, every digest.
+    /// 3. WARC files: every gzip member, every digest; where each capture sits.
+    func indexCaptures(_ store: ArchiveStore, _ tally: inout Tally) -> CaptureIndex {
         var index = CaptureIndex()
         for path in store.warcFiles() {
             let reader = WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: config.pipeline.maxWARCRecordBytes)
             do {
                 try reader.forEachRecord { record, offset in
-                    checked += 1
-                    for message in record.digestProblems() { problem(path, .warcDigest, "record at offset \(offset): \(message)") }
+                    tally.checked += 1
+                    for message in record.digestProblems() { tally.problem(path, .warcDigest, "record at offset \(offset): \(message)") }
                     if record.type == .resource || record.type == .response {
                         index.byRecordID[record.recordID] = (path, record)
                         if let capture = try? WARCImport.capture(from: record, file: path, decodeLimit: config.pipeline.maxInputBytes) {
@@ -141,51 +162,56 @@ public struct Verifier: Sendable {
                     }
                 }
             } catch let error as CorpusError {
-                problem(path, .warc, error.reason)
+                tally.problem(path, .warc, error.reason)
             } catch {
-                problem(path, .warc, "\(error)")
+                tally.problem(path, .warc, "\(error)")
             }
         }
+        return index
+    }
 
-        // 4. Records: their own hash, their raw bytes in the archive, and (optionally) a rebuild.
+    /// 4. Records: their own hash, their raw bytes in the archive, and (with `rebuild`) a
+    /// rebuild from those bytes. Returns the stale records' findings and each rebuild's verdict.
+    func checkRecords(_ store: ArchiveStore, index: CaptureIndex, rebuild: Bool, _ tally: inout Tally) -> (
+        stale: [Finding], cases: [String: RebuildCase]
+    ) {
+        var stale: [Finding] = []
+        var cases: [String: RebuildCase] = [:]
         let loaded = store.loadRecords()
-        for error in loaded.errors { problem(error.file, .record, error.reason) }
+        for error in loaded.errors { tally.problem(error.file, .record, error.reason) }
         let builder = RecordBuilder(config: config)
         // Builders for the earlier configurations the bag keeps, loaded once each.
         var recordedBuilders: [String: RecordBuilder?] = [:]
         for record in loaded.records {
-            checked += 1
-            let file = "data/corpus/\(record.id).json"
+            tally.checked += 1
+            let file = "data/corpus/\(DocumentID.fileName(record.id))"
             if let hash = try? record.computeRecordHash(), hash != record.provenance.recordSHA256 {
-                problem(file, .recordHash, "record_sha256 does not match the record's content")
+                tally.problem(file, .recordHash, "record_sha256 does not match the record's content")
             }
             if Digest.sha256Hex(record.text) != record.provenance.textSHA256 {
-                problem(file, .recordHash, "text_sha256 does not match the text")
+                tally.problem(file, .recordHash, "text_sha256 does not match the text")
             }
             if !index.rawDigests.contains(record.provenance.rawSHA256) {
-                problem(file, .raw, "raw_sha256 \(record.provenance.rawSHA256.prefix(12))… is in no WARC file")
+                tally.problem(file, .raw, "raw_sha256 \(record.provenance.rawSHA256.prefix(12))… is in no WARC file")
             }
             guard let located = index.byRecordID[record.provenance.archive.recordID] else {
-                problem(file, .raw, "WARC record \(record.provenance.archive.recordID) not found")
+                tally.problem(file, .raw, "WARC record \(record.provenance.archive.recordID) not found")
                 continue
             }
             if located.warc != record.provenance.archive.warc {
-                problem(file, .raw, "WARC record is in \(located.warc), not \(record.provenance.archive.warc)")
+                tally.problem(file, .raw, "WARC record is in \(located.warc), not \(record.provenance.archive.warc)")
             }
-            if rebuild {
-                let outcome = rebuildCase(
-                    record, from: located.record, warc: located.warc, builder: builder, store: store,
-                    recordedBuilders: &recordedBuilders)
-                cases[record.id] = outcome.case
-                switch outcome.case {
-                case .matches, .matchesRecordedConfig: break
-                case .stale: stale += outcome.findings
-                case .tampered: problems += outcome.findings
-                }
+            guard rebuild else { continue }
+            let outcome = rebuildCase(
+                record, from: located.record, warc: located.warc, builder: builder, store: store, recordedBuilders: &recordedBuilders)
+            cases[record.id] = outcome.case
+            switch outcome.case {
+            case .matches, .matchesRecordedConfig: break
+            case .stale: stale += outcome.findings
+            case .tampered: tally.problems += outcome.findings
             }
         }
-        if strict { problems += stale }
-        return Report(ok: problems.isEmpty, checked: checked, problems: problems, stale: stale, rebuilt: cases)
+        return (stale, cases)
     }
 
     /// Rebuilds a record with the current pipeline and configuration; when that differs and the
