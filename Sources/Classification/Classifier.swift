@@ -165,25 +165,7 @@ public struct Classifier: Sendable {
         let boilerplateHits = zip(config.pipeline.seriesBoilerplateMarkers, take(boilerplateMarkers.count)).filter(\.1).map(\.0)
         if isLessonKind { reasons += boilerplateHits.map { "series boilerplate: \($0)" } }
 
-        var title = Bilingual()
-        var headline: String? = nil
-        let pageTitle = document.metadata.firstHeading ?? document.metadata.ogTitle ?? document.metadata.title
-        if isLessonKind {
-            title = Bilingual(en: fields.englishTitle(), zh: fields.chineseTitle())
-            if kind == .lessonSource, title.zh == nil { title.zh = pageTitle.map(Self.stripSiteSuffix) }
-            if let pageTitle, pageTitle != title.en, pageTitle != title.zh { headline = Self.stripSiteSuffix(pageTitle) }
-        } else {
-            let candidate = pageTitle.map(Self.stripSiteSuffix) ?? fields.firstTitleLine()
-            if let candidate {
-                if candidate.unicodeScalars.contains(where: Self.isHan)
-                    && !candidate.unicodeScalars.contains(where: { ("a"..."z").contains($0) })
-                {
-                    title.zh = candidate
-                } else {
-                    title.en = candidate
-                }
-            }
-        }
+        let (title, headline) = Self.titles(kind: kind, fields: fields, metadata: document.metadata)
 
         let lessonNumber = series?.lesson
         // An off-topic page has no topics, whatever words it shares with the lexicon ("5G").
@@ -197,19 +179,7 @@ public struct Classifier: Sendable {
                 bodyCounts: bodyCounts[gateEnd...], lesson: lessonNumber)
 
         let id = Self.makeID(kind: kind, lesson: lessonNumber, title: title, sourceName: sourceName)
-        // The pair of a lesson and its Chinese original, and the post's link to the original.
-        var original: OriginalLink? = nil
-        var translationOf: String? = nil
-        var originalOf: String? = nil
-        if let lessonNumber, kind == .lesson {
-            translationOf = DocumentID.source(lessonNumber)
-            let citation = fields.chineseTitleLine()
-            if citation != nil || title.zh != nil {
-                original = OriginalLink(url: citation?.link, titleZH: citation?.title ?? title.zh)
-            }
-        } else if let lessonNumber, kind == .lessonSource {
-            originalOf = DocumentID.lesson(lessonNumber)
-        }
+        let (original, translationOf, originalOf) = Self.pairing(kind: kind, lesson: lessonNumber, fields: fields, title: title)
         let chinese = fields.chineseMetadata()
         return RecordContent(
             id: id, kind: kind,
@@ -224,6 +194,44 @@ public struct Classifier: Sendable {
             footnotes: isLessonKind || kind == .glossary ? fields.footnotes() : [],
             topics: topics, text: text, original: original, editor: isLessonKind ? chinese.editor : nil,
             translationOf: translationOf, originalOf: originalOf)
+    }
+
+    /// The document's own title and, when the page's headline differs, that headline. A lesson's
+    /// or original's title comes from its fields (the citation, the Chinese title line); any
+    /// other page's from its heading or title, without the site's name, in the field of its script.
+    static func titles(kind: DocumentKind, fields: LessonFields, metadata: PageMetadata) -> (title: Bilingual, headline: String?) {
+        var title = Bilingual()
+        var headline: String? = nil
+        let pageTitle = metadata.firstHeading ?? metadata.ogTitle ?? metadata.title
+        if kind == .lesson || kind == .lessonSource {
+            title = Bilingual(en: fields.englishTitle(), zh: fields.chineseTitle())
+            if kind == .lessonSource, title.zh == nil { title.zh = pageTitle.map(Self.stripSiteSuffix) }
+            if let pageTitle, pageTitle != title.en, pageTitle != title.zh { headline = Self.stripSiteSuffix(pageTitle) }
+        } else if let candidate = pageTitle.map(Self.stripSiteSuffix) ?? fields.firstTitleLine() {
+            if candidate.unicodeScalars.contains(where: Self.isHan)
+                && !candidate.unicodeScalars.contains(where: { ("a"..."z").contains($0) })
+            {
+                title.zh = candidate
+            } else {
+                title.en = candidate
+            }
+        }
+        return (title, headline)
+    }
+
+    /// The pair of a lesson and its Chinese original (each names the other's id), and the
+    /// post's link to the original.
+    static func pairing(kind: DocumentKind, lesson: Int?, fields: LessonFields, title: Bilingual) -> (
+        original: OriginalLink?, translationOf: String?, originalOf: String?
+    ) {
+        guard let lesson else { return (nil, nil, nil) }
+        if kind == .lesson {
+            let citation = fields.chineseTitleLine()
+            let original =
+                citation != nil || title.zh != nil ? OriginalLink(url: citation?.link, titleZH: citation?.title ?? title.zh) : nil
+            return (original, DocumentID.source(lesson), nil)
+        }
+        return (nil, nil, kind == .lessonSource ? DocumentID.lesson(lesson) : nil)
     }
 
     /// A glossary's entries; the terminology-shortlist shape when the page has no other.
