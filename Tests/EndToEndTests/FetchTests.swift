@@ -113,6 +113,19 @@ final class LoopbackServer {
         #expect(try harness.run(["verify", "--rebuild"]).status == 0)
     }
 
+    @Test func aPDFServedAtAnAddressIsFetchedArchivedAndExtracted() throws {
+        let harness = try harness()
+        let server = try LoopbackServer()
+        let fetched = try lines(try harness.run(["fetch", "--json", "--url", server.url("/policy.pdf")]))
+        let line = try #require(fetched[server.url("/policy.pdf")])
+        #expect(line["status"] as? String == "fetched", "\(line)")
+        let id = try #require(line["id"] as? String)
+        let shown = try JSONSerialization.jsonObject(with: Data(try harness.run(["show", id, "--json"]).stdout.utf8)) as! [String: Any]
+        #expect(shown["kind"] as? String == "policy")
+        #expect((shown["text"] as? String)?.contains("Digital China Construction Overall Layout Plan") == true)
+        #expect(try harness.run(["verify", "--rebuild"]).status == 0)
+    }
+
     @Test func aCrawlWgetWroteIsIngestedAndRebuilds() throws {
         let harness = try harness()
         let server = try LoopbackServer()

@@ -62,6 +62,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.end_headers()
                 return
             return self.send(200, LESSON5, [("ETag", ETAG), ("Last-Modified", LAST_MODIFIED)])
+        if path == "/policy.pdf":  # a policy text published as PDF (printed by Chromium from a fixture page)
+            return self.send(200, (FIXTURES / "browser/policy.wordpress.pdf").read_bytes(), content_type="application/pdf")
         if path == "/encoded":  # the page compressed in the first coding the client accepts
             accepted = [c.strip().split(";")[0] for c in self.headers.get("Accept-Encoding", "").split(",")]
             page = LESSON5.replace(b"Inside Digital China (5/13)", b"Encoded copy (5/13)")
