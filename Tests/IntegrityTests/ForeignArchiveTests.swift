@@ -75,6 +75,21 @@ import Testing
         #expect(report.rebuilt.values.allSatisfy { $0 == .matches }, "\(report.rebuilt)")
     }
 
+    @Test func whatWarcioWritesAndAnARCWithALyingLengthComeIn() throws {
+        let ingestor = Ingestor(archiveRoot: try temporaryArchive(), config: config)
+        let outcomes = try ingestor.ingest(paths: [
+            foreign("written/warcio-gzip-chunked-revisit.warc.gz"), foreign("written/lying-length.arc")
+        ])
+        #expect(outcomes.map(\.status) == [.ingested, .unchanged, .ingested, .ingested], "\(outcomes)")
+        #expect(outcomes[0].id == "lesson-5" && outcomes[1].id == "lesson-5", "the revisit repeats the capture it names")
+        let lesson = try #require(try ingestor.store.loadRecord(id: "lesson-5"))
+        #expect(lesson.series?.lesson == 5 && lesson.text.contains("Digital Government"), "gzip and chunking undone")
+        // The lying length cost the first record its last 40 bytes, not the second record.
+        #expect(outcomes[3].file.hasSuffix("#http://example.org/second"))
+        let report = Verifier(config: config).verify(store: ingestor.store, rebuild: true)
+        #expect(report.ok, "\(report.problems)")
+    }
+
     @Test func aGzipEncodedResponseIsCleanedDecodedAndArchivedAsSent() throws {
         let ingestor = Ingestor(archiveRoot: try temporaryArchive(), config: config)
         let folder = try TemporaryFolder("encoded")
