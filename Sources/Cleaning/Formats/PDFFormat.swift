@@ -70,49 +70,57 @@ enum PDFText {
         var created: String?
     }
 
+    /// poppler-glib, loaded on first use (Swift initializes a static once, thread-safely).
+    static let poppler = cpoppler_load()
+
     static func read(_ bytes: Data, source: String, maxPages: Int) throws -> Document {
-        let gbytes = bytes.withUnsafeBytes { g_bytes_new($0.baseAddress, gsize($0.count)) }
-        defer { g_bytes_unref(gbytes) }
-        var error: UnsafeMutablePointer<GError>? = nil
-        guard let document = poppler_document_new_from_bytes(gbytes, nil, &error) else {
-            defer { g_error_free(error) }
-            if cpoppler_is_encrypted(error) != 0 {
+        let api = poppler
+        guard api.loaded != 0 else {
+            throw CorpusError(
+                file: source, stage: .read, reason: "reading PDF needs poppler-glib (Debian: libpoppler-glib8), which is not installed")
+        }
+        let gbytes = bytes.withUnsafeBytes { api.bytes_new($0.baseAddress, $0.count) }
+        defer { api.bytes_unref(gbytes) }
+        var error: UnsafeMutablePointer<cpoppler_error>? = nil
+        guard let document = api.document_new_from_bytes(gbytes, nil, &error) else {
+            defer { if let error { api.error_free(error) } }
+            if let error, error.pointee.domain == api.error_quark(), error.pointee.code == Int32(CPOPPLER_ERROR_ENCRYPTED) {
                 throw CorpusError(file: source, stage: .read, reason: "PDF is encrypted (a password is needed); save an unprotected copy")
             }
-            let message = error.map { String(cString: $0.pointee.message) } ?? "unknown error"
+            let message = error.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "unknown error"
             throw CorpusError(file: source, stage: .read, reason: "PDF cannot be read: \(message)")
         }
-        defer { cpoppler_unref(UnsafeMutableRawPointer(document)) }
-        let count = Int(poppler_document_get_n_pages(document))
+        defer { api.object_unref(UnsafeMutableRawPointer(document)) }
+        let count = Int(api.document_get_n_pages(document))
         guard count <= maxPages else {
             throw CorpusError(file: source, stage: .read, reason: "PDF has \(count) pages, more than \(maxPages)")
         }
         var pages: [[Line]] = []
         for index in 0..<count {
-            guard let page = poppler_document_get_page(document, Int32(index)) else { continue }
-            defer { cpoppler_unref(UnsafeMutableRawPointer(page)) }
-            pages.append(lines(of: page, number: index))
+            guard let page = api.document_get_page(document, Int32(index)) else { continue }
+            defer { api.object_unref(UnsafeMutableRawPointer(page)) }
+            pages.append(lines(of: page, number: index, api: api))
         }
         var title: String? = nil
-        if let raw = poppler_document_get_title(document) {
+        if let raw = api.document_get_title(document) {
             title = String(cString: raw).trimmingCharacters(in: .whitespacesAndNewlines)
-            cpoppler_free(raw)
+            api.free(raw)
             if title?.isEmpty == true { title = nil }
         }
-        let time = poppler_document_get_creation_date(document)
+        let time = api.document_get_creation_date(document)
         let created = time > 0 ? String(WARCDateText.day(Date(timeIntervalSince1970: TimeInterval(time)))) : nil
         return Document(pages: pages, title: title, created: created)
     }
 
     /// A page's lines: its text split at line breaks, each placed by the boxes of its characters.
-    static func lines(of page: OpaquePointer, number: Int) -> [Line] {
-        guard let raw = poppler_page_get_text(page) else { return [] }
-        defer { cpoppler_free(raw) }
+    static func lines(of page: OpaquePointer, number: Int, api: cpoppler_api) -> [Line] {
+        guard let raw = api.page_get_text(page) else { return [] }
+        defer { api.free(raw) }
         let text = String(cString: raw)
-        var rectangles: UnsafeMutablePointer<PopplerRectangle>? = nil
-        var count: guint = 0
-        let placed = poppler_page_get_text_layout(page, &rectangles, &count) != 0
-        defer { if let rectangles { cpoppler_free(rectangles) } }
+        var rectangles: UnsafeMutablePointer<cpoppler_rectangle>? = nil
+        var count: UInt32 = 0
+        let placed = api.page_get_text_layout(page, &rectangles, &count) != 0
+        defer { if let rectangles { api.free(rectangles) } }
         var lines: [Line] = []
         var current = String.UnicodeScalarView()
         var box: (top: Double, bottom: Double, left: Double, right: Double)? = nil

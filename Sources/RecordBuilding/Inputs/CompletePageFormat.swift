@@ -21,13 +21,14 @@ public struct CompletePageFormat: ArchiveFormat {
 
     /// The companion folder of a saved page (`page.html` → `page_files`), if it exists.
     public static func folder(for path: String) -> URL? {
-        let url = URL(fileURLWithPath: path)
-        let ext = url.pathExtension.lowercased()
+        // String work only: this is asked of every input, and Foundation's URLs cost more.
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        let ext = path[path.index(after: dot)...].lowercased()
         guard ext == "html" || ext == "htm" || ext == "xhtml" else { return nil }
-        let candidate = URL(fileURLWithPath: url.deletingPathExtension().path + "_files")
+        let candidate = String(path[..<dot]) + "_files"
         var info = stat()
-        guard lstat(candidate.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return nil }
-        return candidate
+        guard lstat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return nil }
+        return URL(fileURLWithPath: candidate)
     }
 
     /// The page a folder belongs to (`page_files` → `page.html` or `page.htm`), if it exists.
