@@ -53,11 +53,7 @@ let package = Package(
         .target(name: "Classification", dependencies: ["CorpusKit", "Cleaning"]),
         // Capture → clean → classify → record, and document identity: pure, below both the writers
         // (Ingestion) and the checks (Integrity), so `verify` never links the fetcher.
-        .target(
-            name: "RecordBuilding",
-            dependencies: [
-                "CorpusKit", "Archiving", "Cleaning", "Classification", .product(name: "ZIPFoundation", package: "ZIPFoundation")
-            ]),
+        .target(name: "RecordBuilding", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification"]),
         .target(name: "Integrity", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding"]),
         .target(name: "Ingestion", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding"]),
         .target(name: "Watching", dependencies: ["CorpusKit", "Ingestion", "RecordBuilding"]),

@@ -1,7 +1,6 @@
 import Archiving
 import CorpusKit
 import Foundation
-import ZIPFoundation
 
 /// WACZ 1.x packages (what Browsertrix, ArchiveWeb.page and `dccorpus export --format wacz`
 /// write): the package's own digests are checked first, and a package that fails them is
@@ -27,20 +26,23 @@ public struct WACZArchiveFormat: ArchiveFormat {
         path: String, config: PipelineConfig, onProblem: @escaping (WARCReadProblem) -> Void, _ body: (ArchiveEntry) throws -> Void
     ) throws {
         func refuse(_ reason: String) -> CorpusError { CorpusError(file: path, stage: .warc, reason: "WACZ: \(reason)") }
-        let archive: ZIPFoundation.Archive
+        let archive: ZipReader
         do {
-            archive = try ZIPFoundation.Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
-            throw refuse("not a readable zip file (\(error))")
+            archive = try ZipReader(path: path)
+        } catch let error as CorpusError {
+            throw refuse("not a readable zip file (\(error.reason))")
         }
-        var entries: [String: Entry] = [:]
-        for entry in archive {
+        var entries: [String: ZipReader.Entry] = [:]
+        let limit = Self.packageLimit(config)
+        for entry in archive.entries {
             let name = entry.path
             guard Self.isContained(name) else { throw refuse("entry \"\(name.prefix(80))\" leaves the package") }
-            guard entry.type != .symlink else { throw refuse("entry \"\(name.prefix(80))\" is a symbolic link") }
-            if entry.type == .file { entries[name] = entry }
+            guard !entry.isSymbolicLink else { throw refuse("entry \"\(name.prefix(80))\" is a symbolic link") }
+            guard entry.size <= UInt64(limit) else {
+                throw refuse("entry \"\(name.prefix(80))\" unpacks to \(entry.size) bytes, over the \(limit)-byte package limit")
+            }
+            if !entry.isDirectory { entries[name] = entry }
         }
-        let limit = Self.packageLimit(config)
         var unpacked = 0
         /// An entry's bytes through `consumer`, counted against the package's limit.
         func read(_ name: String, _ consumer: (Data) throws -> Void) throws {
@@ -51,7 +53,7 @@ public struct WACZArchiveFormat: ArchiveFormat {
             let ratioLimit = max(1 << 20, compressed > Int.max / 200 ? Int.max : compressed * 200)
             var entryBytes = 0
             do {
-                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                try archive.read(entry, limit: limit) { chunk in
                     entryBytes += chunk.count
                     if entryBytes > ratioLimit {
                         throw refuse("\(name) inflates more than 200-fold from \(entry.compressedSize) bytes (a zip bomb?)")
@@ -62,10 +64,10 @@ public struct WACZArchiveFormat: ArchiveFormat {
                     }
                     try consumer(chunk)
                 }
-            } catch let error as CorpusError {
+            } catch let error as CorpusError where error.reason.hasPrefix("WACZ:") {
                 throw error
-            } catch {
-                throw refuse("\(name) cannot be unpacked (\(error))")
+            } catch let error as CorpusError {
+                throw refuse("\(name) cannot be unpacked (\(error.reason))")
             }
         }
         func data(_ name: String, max: Int) throws -> Data {
