@@ -102,7 +102,11 @@ public struct WARCRecord: Equatable, Sendable {
     /// A field value that survives being written and read: line breaks become spaces, white
     /// space at the ends is dropped.
     static func fieldValue(_ value: String) -> String {
-        guard value.contains(where: { $0.isNewline || $0 == " " || $0 == "\t" }) else { return value }
+        // Most values pass untouched (a record is written for every capture): only edges and
+        // line breaks are looked at.
+        guard value.first?.isWhitespace == true || value.last?.isWhitespace == true || value.contains(where: \.isNewline) else {
+            return value
+        }
         return value.map { $0.isNewline ? " " : String($0) }.joined().trimmingCharacters(in: .whitespaces)
     }
 
