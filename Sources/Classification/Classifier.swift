@@ -51,7 +51,7 @@ public struct Classifier: Sendable {
     public func classify(_ document: CleanDocument, sourceName: String) -> RecordContent {
         var lines = Self.lines(of: document)
         let text = document.text
-        let searchable = SearchableText(lowercasing: text)
+        let searchable = SearchableText(matching: text)
         let (latinCount, hanCount) = Self.scriptCounts(searchable)
         var languages: [String] = []
         if latinCount >= 40 { languages.append("en") }
@@ -83,7 +83,7 @@ public struct Classifier: Sendable {
         lines.insert(contentsOf: metadataLines, at: 0)
         // Evidence of this corpus, in the text and in the title, heading and dateline.
         let evidenceRules = config.lexicon.evidence
-        let metadataText = SearchableText(lowercasing: metadataLines.map(\.text).joined(separator: "\n"))
+        let metadataText = SearchableText(matching: metadataLines.map(\.text).joined(separator: "\n"))
         func found(_ phrases: [String], lowered: [String]) -> [String] {
             zip(zip(phrases, lowered), take(lowered.count)).filter { $0.1 || metadataText.contains($0.0.1) }.map(\.0.0)
         }

@@ -40,7 +40,7 @@ struct TopicRanker: Sendable {
             for (index, count) in counts.enumerated() where count > 0 { scores[owners[index]] += weight * Double(count) }
         }
         for (text, weight) in fields {
-            add(needles.counts(in: SearchableText(lowercasing: text), limit: Self.keywordLimit), weight: weight)
+            add(needles.counts(in: SearchableText(matching: text), limit: Self.keywordLimit), weight: weight)
         }
         add(bodyCounts, weight: 1)
         var scored: [(slug: String, score: Double)] = []

@@ -22,6 +22,14 @@ public struct SearchableText: Sendable {
         }
     }
 
+    /// Lower-cased as `init(lowercasing:)` does, and traditional Chinese characters folded to
+    /// simplified ones (`HanFold`): what the classifier matches its simplified lexicon against.
+    public init(matching text: String) {
+        var folded = SearchableText(lowercasing: text).bytes
+        HanFold.fold(&folded)
+        bytes = folded
+    }
+
     /// Lower-cases the ASCII letters of `source` into the first `source.count` bytes of `target`,
     /// as `init(lowercasing:)` does (for callers that hold bytes, not a String).
     public static func lowercase(_ source: UnsafeRawBufferPointer, into target: UnsafeMutableRawBufferPointer) {
