@@ -24,9 +24,14 @@ public struct Classifier: Sendable {
     /// The configuration's phrases lower-cased once (matching lower-cases them; doing it for
     /// every page cost more than the matching).
     let kindPhrases: [String]
+    /// The kind rules matched anywhere in the text (their phrases are `kindPhrases`), and those
+    /// matched in the headline or at a line's start, with their phrases lower-cased and folded.
+    let textRules: [KindRule]
+    let headRules: [(rule: KindRule, phrase: String)]
     let seriesNames: [String]
     let publisherNames: [String]
     let subjectPhrases: [String]
+    let contextPhrases: [String]
     let boilerplateMarkers: [String]
     /// All of those phrases, then the field patterns' keywords (`PatternGate`), then the topics'
     /// keywords (`TopicRanker`): what is looked for in a page's text, found in one pass (three
@@ -38,12 +43,15 @@ public struct Classifier: Sendable {
     public init(config: CorpusConfig) {
         self.config = config
         ranker = TopicRanker(topics: config.lexicon.topics)
-        kindPhrases = config.lexicon.kindRules.map { $0.phrase.lowercased() }
+        textRules = config.lexicon.kindRules.filter { $0.zone == .text }
+        headRules = config.lexicon.kindRules.filter { $0.zone != .text }.map { ($0, HanFold.folded($0.phrase.lowercased())) }
+        kindPhrases = textRules.map { $0.phrase.lowercased() }
         seriesNames = config.lexicon.evidence.seriesNames.map { $0.lowercased() }
         publisherNames = config.lexicon.evidence.publisherNames.map { $0.lowercased() }
         subjectPhrases = config.lexicon.evidence.subjectPhrases.map { $0.lowercased() }
+        contextPhrases = config.lexicon.evidence.contextPhrases.map { $0.lowercased() }
         boilerplateMarkers = config.pipeline.seriesBoilerplateMarkers.map { $0.lowercased() }
-        let phrases = NeedleSet(kindPhrases + seriesNames + publisherNames + subjectPhrases + boilerplateMarkers)
+        let phrases = NeedleSet(kindPhrases + seriesNames + publisherNames + subjectPhrases + contextPhrases + boilerplateMarkers)
         phraseCount = phrases.needles.count
         bodyNeedles = NeedleSet(concatenating: [phrases, PatternGate.keywords.needles, ranker.needles])
     }
@@ -71,9 +79,17 @@ public struct Classifier: Sendable {
             defer { inText = inText.dropFirst(count) }
             return inText.prefix(count)
         }
-        for (rule, found) in zip(config.lexicon.kindRules, take(kindPhrases.count)) where found {
+        for (rule, found) in zip(textRules, take(kindPhrases.count)) where found {
             scores[rule.kind, default: 0] += rule.weight
             evidence[rule.kind, default: []].append(rule.phrase)
+        }
+        // The headline a reader sees first (the page's title and heading, else its first line
+        // that reads as one) and the starts of lines: where a policy text, a translation or a
+        // site's own page shows what it is.
+        let headline = PageHead.headline(lines)
+        for rule in matchedHeadRules(document.metadata, headline: headline, lines: lines) {
+            scores[rule.kind, default: 0] += rule.weight
+            evidence[rule.kind, default: []].append(rule.zone == .lineStart ? "line starts \(rule.phrase)" : "headline: \(rule.phrase)")
         }
         // The page title, its <h1> and the dateline under it are not main text, but they carry
         // the lesson number, the date and the source: the field parsers read them first.
@@ -90,9 +106,14 @@ public struct Classifier: Sendable {
         let seriesFound = found(evidenceRules.seriesNames, lowered: seriesNames)
         let publisherFound = found(evidenceRules.publisherNames, lowered: publisherNames)
         let subjectsFound = found(evidenceRules.subjectPhrases, lowered: subjectPhrases)
+        let contextFound = found(evidenceRules.contextPhrases, lowered: contextPhrases)
+        // The subject's own vocabulary: distinct topic keywords in the text.
+        let topicKeywords = bodyCounts[gateEnd...].filter { $0 > 0 }.count
         let hasCorpusEvidence =
-            !seriesFound.isEmpty || !publisherFound.isEmpty || subjectsFound.count >= evidenceRules.minimumSubjectPhrases
-        let offTopic = seriesFound.isEmpty && publisherFound.isEmpty && subjectsFound.isEmpty
+            !seriesFound.isEmpty || !publisherFound.isEmpty
+            || !subjectsFound.isEmpty && subjectsFound.count + contextFound.count >= evidenceRules.minimumSubjectPhrases
+            || !(subjectsFound.isEmpty && contextFound.isEmpty) && topicKeywords >= evidenceRules.minimumTopicKeywords
+        let offTopic = seriesFound.isEmpty && publisherFound.isEmpty && subjectsFound.isEmpty && contextFound.isEmpty
         // A lesson number counts only beside the series' name: "Lesson 1" alone is any course.
         // Every line is a piece of the text or a metadata line.
         let gate = PatternGate(textCounts: bodyCounts[phraseCount..<gateEnd], texts: [metadataText])
@@ -146,6 +167,14 @@ public struct Classifier: Sendable {
             kind = .other
             confidence = 0.5
         }
+        // An article about the subject that is not the policy text itself, a primer or a site's
+        // own page is commentary: news, analysis, opinion, interpretation.
+        let words = text.split(whereSeparator: \.isWhitespace).count
+        if kind == .other, reasons == ["no kind rule matched"], hasCorpusEvidence, lessonMark == nil, words >= 120 || hanCount >= 300 {
+            kind = .commentary
+            confidence = 0.6
+            reasons = ["an article about the subject without policy-text, primer or site-page evidence"]
+        }
         if kind == .other {
             if offTopic {
                 reasons = [ClassificationInfo.offTopicMark + "no evidence of Digital China (series, publisher or subject phrases)"]
@@ -156,6 +185,7 @@ public struct Classifier: Sendable {
         if kind != .other || !offTopic {
             let named =
                 seriesFound.map { "series: \($0)" } + publisherFound.map { "publisher: \($0)" } + subjectsFound.map { "subject: \($0)" }
+                + contextFound.map { "context: \($0)" }
             if kind != .other { reasons += named.filter { !reasons.contains($0) } }
         }
 
@@ -165,7 +195,7 @@ public struct Classifier: Sendable {
         let boilerplateHits = zip(config.pipeline.seriesBoilerplateMarkers, take(boilerplateMarkers.count)).filter(\.1).map(\.0)
         if isLessonKind { reasons += boilerplateHits.map { "series boilerplate: \($0)" } }
 
-        let (title, headline) = Self.titles(kind: kind, fields: fields, metadata: document.metadata)
+        let (title, headlineField) = Self.titles(kind: kind, fields: fields, metadata: document.metadata, headline: headline)
 
         let lessonNumber = series?.lesson
         // An off-topic page has no topics, whatever words it shares with the lexicon ("5G").
@@ -173,10 +203,10 @@ public struct Classifier: Sendable {
             offTopic
             ? []
             : ranker.rank(
-                title: [title.en, title.zh, headline].compactMap { $0 }.joined(separator: "\n"),
+                title: [title.en, title.zh, headlineField].compactMap { $0 }.joined(separator: "\n"),
                 synopsis: [fields.synopsis.en, fields.synopsis.zh].compactMap { $0 }.joined(separator: "\n"),
                 terms: fields.terms.map { "\($0.en) \($0.zh)" }.joined(separator: "\n"),
-                bodyCounts: bodyCounts[gateEnd...], lesson: lessonNumber)
+                bodyCounts: bodyCounts[gateEnd...], lesson: lessonNumber, aboutSubject: hasCorpusEvidence)
 
         let id = Self.makeID(kind: kind, lesson: lessonNumber, title: title, sourceName: sourceName)
         let (original, translationOf, originalOf) = Self.pairing(kind: kind, lesson: lessonNumber, fields: fields, title: title)
@@ -184,8 +214,12 @@ public struct Classifier: Sendable {
         return RecordContent(
             id: id, kind: kind,
             classification: ClassificationInfo(kind: kind, confidence: confidence, evidence: reasons),
-            languages: languages, title: title, headline: headline, series: series,
-            published: fields.publishedDate() ?? chinese.published ?? document.metadata.published,
+            languages: languages, title: title, headline: headlineField, series: series,
+            // A lesson's date is its citation's; any other page's is its own (a citation there
+            // names another piece): a 发布时间 field, the page's metadata, a date line or footer.
+            published: isLessonKind
+                ? fields.publishedDate() ?? chinese.published ?? document.metadata.published
+                : chinese.published ?? document.metadata.published ?? PageHead.published(lines),
             publisher: isLessonKind ? fields.publisher(chinese: chinese) : nil,
             video: isLessonKind ? fields.video(chinese: chinese) : nil,
             synopsis: isLessonKind ? Bilingual(en: fields.synopsis.en, zh: fields.synopsis.zh ?? chinese.synopsis) : Bilingual(),
@@ -199,15 +233,20 @@ public struct Classifier: Sendable {
     /// The document's own title and, when the page's headline differs, that headline. A lesson's
     /// or original's title comes from its fields (the citation, the Chinese title line); any
     /// other page's from its heading or title, without the site's name, in the field of its script.
-    static func titles(kind: DocumentKind, fields: LessonFields, metadata: PageMetadata) -> (title: Bilingual, headline: String?) {
+    static func titles(kind: DocumentKind, fields: LessonFields, metadata: PageMetadata, headline pageHead: String?) -> (
+        title: Bilingual, headline: String?
+    ) {
         var title = Bilingual()
         var headline: String? = nil
-        let pageTitle = metadata.firstHeading ?? metadata.ogTitle ?? metadata.title
+        // A page's title is never a date, a menu or a caption.
+        let pageTitle = [metadata.firstHeading, metadata.ogTitle, metadata.title].compactMap { $0 }.first {
+            !PageHead.isDateLine($0) && !PageHead.isFurniture($0)
+        }
         if kind == .lesson || kind == .lessonSource {
             title = Bilingual(en: fields.englishTitle(), zh: fields.chineseTitle())
             if kind == .lessonSource, title.zh == nil { title.zh = pageTitle.map(Self.stripSiteSuffix) }
             if let pageTitle, pageTitle != title.en, pageTitle != title.zh { headline = Self.stripSiteSuffix(pageTitle) }
-        } else if let candidate = pageTitle.map(Self.stripSiteSuffix) ?? fields.firstTitleLine() {
+        } else if let candidate = pageTitle.map(Self.stripSiteSuffix) ?? pageHead {
             if candidate.unicodeScalars.contains(where: Self.isHan)
                 && !candidate.unicodeScalars.contains(where: { ("a"..."z").contains($0) })
             {
@@ -217,6 +256,26 @@ public struct Classifier: Sendable {
             }
         }
         return (title, headline)
+    }
+
+    /// The kind rules whose phrase stands in the headline (any of the page's title, heading and
+    /// headline line) or at the start of one of the first lines.
+    func matchedHeadRules(_ metadata: PageMetadata, headline: String?, lines: [Line]) -> [KindRule] {
+        guard !headRules.isEmpty else { return [] }
+        // The first few lines of the head that read as headlines: a saved page's site name or
+        // section label may stand before its own title.
+        let titles = ([metadata.title.map(Self.stripSiteSuffix), metadata.firstHeading, metadata.ogTitle, headline].compactMap { $0 }
+            + PageHead.headCandidates(lines).prefix(3))
+            .map { HanFold.folded($0.lowercased()).trimmingCharacters(in: .whitespaces) }
+        let starts = lines.prefix(400).map { HanFold.folded($0.text.lowercased()).drop(while: \.isWhitespace) }
+        return headRules.filter { rule, phrase in
+            switch rule.zone {
+            case .text: return false
+            case .title: return titles.contains { $0.contains(phrase) }
+            case .titleStart: return titles.contains { $0.hasPrefix(phrase) }
+            case .lineStart: return starts.contains { $0.hasPrefix(phrase) }
+            }
+        }.map(\.rule)
     }
 
     /// The pair of a lesson and its Chinese original (each names the other's id), and the

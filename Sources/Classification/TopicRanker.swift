@@ -33,7 +33,11 @@ struct TopicRanker: Sendable {
 
     /// `bodyCounts`: `needles`' counts in the body (at most `keywordLimit` each), which the
     /// classifier finds in its one pass over the page.
-    func rank(title: String, synopsis: String, terms: String, bodyCounts: ArraySlice<Int>, lesson: Int?) -> [String] {
+    /// `aboutSubject`: the page is about Digital China; when no class reaches `minimumScore`, its
+    /// best-scored class counts, and with none at all it is about the whole (`overview`).
+    func rank(title: String, synopsis: String, terms: String, bodyCounts: ArraySlice<Int>, lesson: Int?, aboutSubject: Bool = false)
+        -> [String]
+    {
         let fields = [(title, 6.0), (synopsis, 3.0), (terms, 2.0)]
         var scores = [Double](repeating: 0, count: topics.count)
         func add(_ counts: some Collection<Int>, weight: Double) {
@@ -48,6 +52,12 @@ struct TopicRanker: Sendable {
             var score = scores[index]
             if let lesson, lesson == topic.lesson { score += 1000 }
             if score >= Self.minimumScore { scored.append((topic.slug, score)) }
+        }
+        if scored.isEmpty, aboutSubject {
+            if let best = scores.indices.filter({ scores[$0] > 0 }).max(by: { scores[$0] < scores[$1] || scores[$0] == scores[$1] && $0 > $1 }) {
+                return [topics[best].slug]
+            }
+            return topics.first { $0.lesson == 1 }.map { [$0.slug] } ?? []
         }
         return scored.sorted { $0.score != $1.score ? $0.score > $1.score : $0.slug < $1.slug }.map(\.slug)
     }

@@ -14,6 +14,26 @@ public struct KindRule: Sendable, Equatable {
     public var kind: DocumentKind
     public var phrase: String
     public var weight: Double
+    public var zone: Zone = .text
+
+    /// Where a rule's phrase must stand to count.
+    public enum Zone: String, Sendable, Equatable, CaseIterable {
+        /// Anywhere in the text, the page title, its heading or dateline.
+        case text
+        /// Anywhere in the document's headline (its page title, first heading or title line).
+        case title
+        /// At the start of the headline ("Translation:").
+        case titleStart = "title-start"
+        /// At the start of a line of the text, after white space ("一、", "Article 1").
+        case lineStart = "line-start"
+    }
+
+    public init(kind: DocumentKind, phrase: String, weight: Double, zone: Zone = .text) {
+        self.kind = kind
+        self.phrase = phrase
+        self.weight = weight
+        self.zone = zone
+    }
 }
 
 /// What makes a page part of this corpus, from `[evidence]` in `Config/lexicon.toml`.
@@ -26,9 +46,14 @@ public struct CorpusEvidenceRules: Sendable, Equatable {
     public var publisherNames: [String] = []
     /// Phrases naming Digital China, the Chinese state's documents and bodies.
     public var subjectPhrases: [String] = []
-    /// Distinct subject phrases a page needs, without the series or publisher, to be a glossary,
-    /// overview, policy or commentary.
+    /// Phrases naming the Chinese state and Party (its bodies and leaders): context, which with the
+    /// subject's own vocabulary says a page is about it.
+    public var contextPhrases: [String] = []
+    /// Distinct subject and context phrases a page needs, one of them a subject phrase, without the
+    /// series or publisher, to be a glossary, overview, policy or commentary.
     public var minimumSubjectPhrases = 2
+    /// Or: distinct topic keywords (`[[topics]]`) a page needs beside one context phrase.
+    public var minimumTopicKeywords = 2
     public init() {}
 }
 
@@ -79,12 +104,17 @@ extension CorpusConfig {
                 throw CorpusError(file: file, stage: .config, reason: "\(entry.path).kind: unknown kind \"\(kindName)\"")
             }
             let weight = try entry.double("weight", default: 1, range: -100...100)
+            let zoneName = try entry.string("zone", default: KindRule.Zone.text.rawValue)
+            guard let zone = KindRule.Zone(rawValue: zoneName) else {
+                let known = KindRule.Zone.allCases.map(\.rawValue).joined(separator: ", ")
+                throw problem("\(entry.path).zone: unknown zone \"\(zoneName)\" (one of \(known))")
+            }
             let phrases = try entry.strings("phrases")
             if phrases.isEmpty || phrases.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
                 throw problem("\(entry.path).phrases must be a non-empty list of non-empty phrases")
             }
             for phrase in phrases {
-                lexicon.kindRules.append(KindRule(kind: kind, phrase: phrase, weight: weight))
+                lexicon.kindRules.append(KindRule(kind: kind, phrase: phrase, weight: weight, zone: zone))
             }
             try entry.finish()
         }
@@ -95,10 +125,12 @@ extension CorpusConfig {
         rules.seriesNames = try evidence.strings("series", default: rules.seriesNames)
         rules.publisherNames = try evidence.strings("publisher")
         rules.subjectPhrases = try evidence.strings("subject")
+        rules.contextPhrases = try evidence.strings("context")
         rules.minimumSubjectPhrases = try evidence.int("min_subject_phrases", default: rules.minimumSubjectPhrases, range: 1...50)
+        rules.minimumTopicKeywords = try evidence.int("min_topic_keywords", default: rules.minimumTopicKeywords, range: 1...50)
         try evidence.finish()
         if rules.seriesNames.isEmpty { throw problem("evidence.series: no series name defined; no page could be a lesson") }
-        for phrase in rules.seriesNames + rules.publisherNames + rules.subjectPhrases
+        for phrase in rules.seriesNames + rules.publisherNames + rules.subjectPhrases + rules.contextPhrases
         where phrase.trimmingCharacters(in: .whitespaces).isEmpty {
             throw problem("evidence has an empty phrase, which would match every document")
         }
