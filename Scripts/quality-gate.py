@@ -3,7 +3,8 @@
 them with each benchmark's own score.py, and fails if a figure fell more than its tolerance below
 the pin in Benchmarks/cleaner-baseline.json:
   - the article-extraction benchmark (181 news articles): shingle F1;
-  - the WCXB development split (1,497 pages of 7 types from 1,295 sites): word-F1.
+  - the WCXB development split (1,497 pages of 7 types from 1,295 sites): word-F1;
+and the classifier on Benchmarks/genre-set (Benchmarks/genre.py): kind accuracy, topics, dates.
 No timing is asserted (that is Benchmarks/wcxb.py's and cleaner.py's job).
 
 Usage: quality-gate.py [BINARY]   (a benchmark not found beside the checkout is skipped)"""
@@ -43,5 +44,17 @@ for name, bench, key, figure in gates:
     passed += ok
     failed += not ok
     print(f"quality gate {name}: {line} (pinned {figure} {baseline[key]}, floor {floor:.3f}): {'ok' if ok else 'FAILED'}")
+# The classifier on its genre set (kept in the repository, so this gate always runs): kind accuracy,
+# topics on on-subject pages and published dates, each no more than its tolerance below the pin.
+import subprocess  # noqa: E402
+done = subprocess.run([sys.executable, str(root / "Benchmarks/genre.py"), "--binary", binary, "--json"],
+                      capture_output=True, text=True)
+figures = json.loads([line for line in done.stdout.splitlines() if line.startswith("{")][-1])
+for key in ("kind_accuracy", "topics_on_subject", "published_right"):
+    floor = baseline[f"genre_{key}"] - baseline["genre_tolerance"]
+    ok = figures[key] >= floor
+    passed += ok
+    failed += not ok
+    print(f"quality gate genre {key}: {figures[key]:.3f} (pinned {baseline[f'genre_{key}']}, floor {floor:.3f}): {'ok' if ok else 'FAILED'}")
 print(f"{passed} passed, {failed} failed")
 sys.exit(0 if failed == 0 else 1)

@@ -87,7 +87,7 @@ public struct Classifier: Sendable {
         // that reads as one) and the starts of lines: where a policy text, a translation or a
         // site's own page shows what it is.
         let headline = PageHead.headline(lines)
-        for rule in matchedHeadRules(document.metadata, headline: headline, lines: lines) {
+        for rule in matchedHeadRules(document.metadata, lines: lines) {
             scores[rule.kind, default: 0] += rule.weight
             evidence[rule.kind, default: []].append(rule.zone == .lineStart ? "line starts \(rule.phrase)" : "headline: \(rule.phrase)")
         }
@@ -142,6 +142,10 @@ public struct Classifier: Sendable {
             }
         }
         if !chineseDominant { scores[.lessonSource] = nil }
+        // The glossary is the series' own: without the series' or publisher's name its phrases
+        // ("Glossary" in a saved page's menu) do not count, and the next kind may win.
+        let glossaryWithoutSeries = (scores[.glossary] ?? 0) > 0 && seriesFound.isEmpty && publisherFound.isEmpty
+        if glossaryWithoutSeries { scores[.glossary] = nil }
         let ranked = scores.filter { $0.value > 0 }.sorted {
             $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue
         }
@@ -155,12 +159,6 @@ public struct Classifier: Sendable {
             reasons = evidence[top.key] ?? []
         }
         if (kind == .lesson || kind == .lessonSource) && lessonMark == nil { kind = .other }
-        // The glossary is the series' own: it needs the series' or the publisher's name.
-        if kind == .glossary && seriesFound.isEmpty && publisherFound.isEmpty {
-            reasons = ["glossary phrases (\(reasons.joined(separator: ", "))) without the series' or publisher's name"]
-            kind = .other
-            confidence = 0.5
-        }
         if kind != .other && kind != .lesson && kind != .lessonSource && !hasCorpusEvidence {
             // Kind phrases ("Glossary", "we must", "by 2035") without this corpus's subject.
             reasons = ["\(kind.rawValue) phrases (\(reasons.joined(separator: ", "))) without evidence of Digital China"]
@@ -174,6 +172,9 @@ public struct Classifier: Sendable {
             kind = .commentary
             confidence = 0.6
             reasons = ["an article about the subject without policy-text, primer or site-page evidence"]
+        }
+        if kind == .other, glossaryWithoutSeries, reasons == ["no kind rule matched"] {
+            reasons = ["glossary phrases (\(evidence[.glossary]?.joined(separator: ", ") ?? "")) without the series' or publisher's name"]
         }
         if kind == .other {
             if offTopic {
@@ -260,12 +261,12 @@ public struct Classifier: Sendable {
 
     /// The kind rules whose phrase stands in the headline (any of the page's title, heading and
     /// headline line) or at the start of one of the first lines.
-    func matchedHeadRules(_ metadata: PageMetadata, headline: String?, lines: [Line]) -> [KindRule] {
+    func matchedHeadRules(_ metadata: PageMetadata, lines: [Line]) -> [KindRule] {
         guard !headRules.isEmpty else { return [] }
         // The first few lines of the head that read as headlines: a saved page's site name or
         // section label may stand before its own title.
-        let titles = ([metadata.title.map(Self.stripSiteSuffix), metadata.firstHeading, metadata.ogTitle, headline].compactMap { $0 }
-            + PageHead.headCandidates(lines).prefix(3))
+        let marked = [metadata.title.map(Self.stripSiteSuffix), metadata.firstHeading, metadata.ogTitle].compactMap { $0 }
+        let titles = (marked.isEmpty ? Array(PageHead.headCandidates(lines).prefix(3)) : marked)
             .map { HanFold.folded($0.lowercased()).trimmingCharacters(in: .whitespaces) }
         let starts = lines.prefix(400).map { HanFold.folded($0.text.lowercased()).drop(while: \.isWhitespace) }
         return headRules.filter { rule, phrase in

@@ -212,6 +212,13 @@ struct LessonFields {
         return found
     }
 
+    /// "From “Digital China Construction Series (Lesson 1 of 13)”", "— Lesson 5", "(Source: …)":
+    /// a line that names where the text above it came from.
+    static func isAttribution(_ text: String) -> Bool {
+        let start = text.drop { $0.isWhitespace || $0 == "*" || $0 == "_" }.lowercased()
+        return ["from ", "source", "—", "–", "(", "（", "出自", "摘自", "来源", "选自"].contains { start.hasPrefix($0) }
+    }
+
     /// A glossary entry: "English term (中文)", then optionally a separator and the definition.
     static let glossaryEntry = Pattern(
         "^\\s*(?:[-•*·▪]\\s*)?([A-Za-z][^()（）:：\\n]{1,90}?)\\s*[(（]\\s*([^()（）]*\\p{Han}[^()（）]*?)\\s*[)）]\\s*(?:[:：–—-]\\s*(.*))?$")
@@ -219,7 +226,9 @@ struct LessonFields {
     /// The glossary's entries, in every shape the page uses: "Term (中文): definition" on one
     /// line, "Term (中文)" (a heading, term or list item) with the definition on the next line,
     /// or table rows (English, Chinese, definition). A line that announces a lesson ("Lesson 5",
-    /// "(5/13)", 第五讲) files the entries after it under that lesson.
+    /// "(5/13)", 第五讲) files the entries after it under that lesson; a line that attributes the
+    /// section above it to a lesson ("From “… (Lesson 1 of 13)”") files that section's entries.
+    /// A section may list its terms as one run-on line ("Key Terminology …: term¹ (中文), …").
     func glossaryTerms(seriesLength: Int) -> [Term] {
         var terms: [Term] = []
         var lesson: Int? = nil
@@ -231,14 +240,30 @@ struct LessonFields {
             let text = definition?.trimmingCharacters(in: .whitespaces)
             terms.append(Term(en: english, zh: chinese, footnote: nil, definition: text?.isEmpty == false ? text : nil, lesson: lesson))
         }
+        // Where the entries of the current section begin (since the last lesson line).
+        var sectionStart = 0
         for line in lines {
             let isHeading: Bool = { if case .heading = line.role { return true } else { return false } }()
-            if line.text.count <= 120, Self.glossaryEntry.firstMatch(line.text, gate) == nil,
+            if line.text.count <= 160, Self.glossaryEntry.firstMatch(line.text, gate) == nil,
+                Self.termsHeader.firstMatch(line.text, gate) == nil,
                 let mark = Self.lessonNumber(lines: [line], seriesLength: seriesLength)
             {
                 if let pending { add(pending.en, pending.zh, nil) }
-                lesson = mark.lesson
                 pending = nil
+                if Self.isAttribution(line.text) {
+                    // The section above came from this lesson; what follows waits for its own.
+                    for index in sectionStart..<terms.count where terms[index].lesson == nil { terms[index].lesson = mark.lesson }
+                    lesson = nil
+                } else {
+                    lesson = mark.lesson
+                }
+                sectionStart = terms.count
+                continue
+            }
+            if Self.termsHeader.firstMatch(line.text, gate) != nil {
+                if let pending { add(pending.en, pending.zh, nil) }
+                pending = nil
+                for term in Self.parseTerms([line], gate: gate) { add(term.en, term.zh, nil) }
                 continue
             }
             if line.role == .tableRow, line.cells.count >= 2 {
@@ -534,6 +559,12 @@ struct LessonFields {
                     let chinese = match[3]?.trimmingCharacters(in: .whitespaces)
                 else { continue }
                 var footnote = match[2].flatMap { Int($0) }
+                // Superscript footnote digits: "System¹²" → "System", 12.
+                let superscripts = english.reversed().prefix { Self.superscriptDigits[$0] != nil }
+                if footnote == nil, !superscripts.isEmpty, superscripts.count <= 2 {
+                    footnote = Int(String(superscripts.reversed().compactMap { Self.superscriptDigits[$0] }))
+                    english = String(english.dropLast(superscripts.count))
+                }
                 // Footnote digits fused to the words: "System1" → "System", 1.
                 if footnote == nil, let last = english.last, last.isASCII, last.isNumber {
                     let digits = String(english.reversed().prefix { $0.isASCII && $0.isNumber }.reversed())
@@ -551,6 +582,10 @@ struct LessonFields {
         }
         return terms
     }
+
+    static let superscriptDigits: [Character: Character] = [
+        "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9"
+    ]
 
     static let transcriptHeader = Pattern(
         "^\\s*(?:Video\\s+)?Transcript(?:\\s+and\\s+Translation)?\\s*[:：]?\\s*$|^\\s*(?:视频)?文字稿\\s*[:：]?\\s*$",

@@ -24,6 +24,8 @@ enum PageHead {
         let head = Array(lines.prefix(headLines))
         var found: [String] = []
         for (index, line) in head.enumerated() {
+            // The head ends where the body begins: a paragraph of running text.
+            if !found.isEmpty, line.text.split(whereSeparator: \.isWhitespace).count >= 25 || line.text.count >= 160 { break }
             guard let text = titleText(line.text) else { continue }
             if found.isEmpty, index + 2 < head.count, isTagline(head[index + 1].text),
                 head[(index + 2)...].contains(where: { titleText($0.text) != nil })
@@ -85,7 +87,7 @@ enum PageHead {
     static let furnitureMarks = [
         "skip to", "log in", "login", "sign in", "subscribe", "get link", "share this", "photo:", "/cfp", "(photo",
         "font size", "bookmark", "home page", "首页", "当前位置", "您的位置", "current location", "top of page",
-        "banner picture", "featured post", "nav search", "menu", "cookie",
+        "banner picture", "featured post", "nav search", "menu", "cookie"
     ]
 
     static let leadingDate = Pattern(
@@ -98,9 +100,10 @@ enum PageHead {
 
     static let months: [String: Int] = [
         "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
-        "nov": 11, "dec": 12,
+        "nov": 11, "dec": 12
     ]
-    static let monthWord = "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?"
+    static let monthWord =
+        "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?"
     /// 2023-03-01, 2023/3/1, 2023.03.01, 2023年3月1日.
     static let numericDate = Pattern("(?<!\\d)(\\d{4})\\s*[-/.年]\\s*(\\d{1,2})\\s*[-/.月]\\s*(\\d{1,2})(?!\\d)")
     /// March 3, 2023; Feb. 27, 2023.
@@ -108,7 +111,8 @@ enum PageHead {
     /// 3 March 2023; 09-Mar-2023.
     static let dayFirst = Pattern("\\b(\\d{1,2})[\\s-]+\(monthWord)[\\s,-]+(\\d{4})\\b", caseInsensitive: true)
     /// A footer's "2024-04-10 11:25:20 来源: …".
-    static let footerDate = Pattern("(\\d{4})-(\\d{1,2})-(\\d{1,2})\\s+\\d{1,2}:\\d{2}(?::\\d{2})?\\s*(?:来源|來源|source)", caseInsensitive: true)
+    static let footerDate = Pattern(
+        "(\\d{4})-(\\d{1,2})-(\\d{1,2})\\s+\\d{1,2}:\\d{2}(?::\\d{2})?\\s*(?:来源|來源|source)", caseInsensitive: true)
 
     /// The date in `text`, as YYYY-MM-DD, and how many characters of `text` it took.
     static func date(in text: String) -> (date: String, length: Int)? {
@@ -123,7 +127,8 @@ enum PageHead {
         {
             return (date, match[0]?.count ?? 0)
         }
-        if let match = dayFirst.firstMatch(text), let day = match[1].flatMap({ Int($0) }), let month = match[2].flatMap({ monthNumber($0) }),
+        if let match = dayFirst.firstMatch(text), let day = match[1].flatMap({ Int($0) }),
+            let month = match[2].flatMap({ monthNumber($0) }),
             let year = match[3].flatMap({ Int($0) }), let date = CalendarDate.string(year: year, month: month, day: day)
         {
             return (date, match[0]?.count ?? 0)

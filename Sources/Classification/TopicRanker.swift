@@ -54,7 +54,9 @@ struct TopicRanker: Sendable {
             if score >= Self.minimumScore { scored.append((topic.slug, score)) }
         }
         if scored.isEmpty, aboutSubject {
-            if let best = scores.indices.filter({ scores[$0] > 0 }).max(by: { scores[$0] < scores[$1] || scores[$0] == scores[$1] && $0 > $1 }) {
+            if let best = scores.indices.filter({ scores[$0] > 0 }).max(by: {
+                scores[$0] < scores[$1] || scores[$0] == scores[$1] && $0 > $1
+            }) {
                 return [topics[best].slug]
             }
             return topics.first { $0.lesson == 1 }.map { [$0.slug] } ?? []

@@ -119,7 +119,7 @@ import Testing
                     "By 2025, an integrated digital infrastructure will be built; by 2035, Digital China will be at the world's forefront."
                 ]))
         #expect(record.kind == .policy)
-        #expect(record.classification.evidence.contains("subject: CPC Central Committee"))
+        #expect(record.classification.evidence.contains("context: CPC Central Committee"))
         #expect(record.classification.evidence.first?.hasPrefix("off-topic") != true)
     }
 }

@@ -55,3 +55,24 @@ import Testing
         #expect(rows.contains { $0.hasPrefix("Digital Silk Road,数字丝绸之路,") && $0.hasSuffix(",12,glossary") })
     }
 }
+
+/// A glossary whose sections list their terms as one run-on line ("Key Terminology …: term¹ (中文),
+/// …") and name their lesson after the section ("From “… (Lesson 1 of 13)…”").
+@Suite struct RunOnGlossaryTests {
+    @Test func runOnTermsAreFiledUnderTheLessonNamedAfterThem() throws {
+        let glossary = try ValidatorTests().lesson("pages/glossary.runon.txt")
+        #expect(glossary.kind == .glossary)
+        #expect(glossary.id == "glossary")
+        #expect(
+            glossary.terms.map(\.en) == [
+                "large-scale social system project", "Chinese Style Modernization", "National Governance System",
+                "Community of Common Destiny for Mankind", "Digital Infrastructure", "Computing Power", "Gigabit Optical Network",
+                "Digital Silk Road", "Community of Common Destiny in Cyberspace"
+            ])
+        #expect(
+            glossary.terms.map(\.zh) == [
+                "大规模的社会系统工程", "中国式现代化", "国家治理体系", "人类命运共同体", "数字基础设施", "算力", "千兆光网", "数字丝绸之路", "网络空间命运共同体"
+            ])
+        #expect(glossary.terms.map(\.lesson) == [1, 1, 1, 1, 2, 2, 2, 12, 12])
+    }
+}

@@ -5,973 +5,985 @@
 enum ShippedConfig {
     /// Config/pipeline.toml, byte for byte.
     static let pipeline = #"""
-# dccorpus pipeline settings. Every key is checked: a misspelt key is an error, not ignored.
+        # dccorpus pipeline settings. Every key is checked: a misspelt key is an error, not ignored.
 
-[limits]
-max_input_bytes = 33554432        # 32 MiB: larger files are refused by ingest, watch and clean
-max_blocks = 100000               # text blocks per page
-max_warc_record_bytes = 67108864  # 64 MiB: largest WARC record read on import or verify
-lock_timeout_seconds = 120        # how long a second writer waits for the archive lock
+        [limits]
+        max_input_bytes = 33554432        # 32 MiB: larger files are refused by ingest, watch and clean
+        max_blocks = 100000               # text blocks per page
+        max_warc_record_bytes = 67108864  # 64 MiB: largest WARC record read on import or verify
+        lock_timeout_seconds = 120        # how long a second writer waits for the archive lock
 
-[cleaning]
-# Blocks that are (nearly) just one of these phrases are site furniture (case-insensitive).
-boilerplate_phrases = [
-  "Skip to content",
-  "Blog at WordPress.com.",
-  "PHP Code Snippets Powered By",
-  "Like Loading...",
-  "Share this:",
-  "Leave a Reply",
-  "Leave a comment",
-  "Subscribe to our newsletter",
-  "Related posts",
-  "Post navigation",
-  "Accept cookies",
-  "This website uses cookies",
-  "Powered by WordPress",
-  "This document is subject to copyright",
-  "All rights reserved",
-]
-# Blocks that are exactly one of these (case-insensitive, punctuation ignored): interface labels.
-boilerplate_lines = [
-  "Advertisement", "Caption", "Close", "Explore further", "Share", "Tweet", "Print", "Email",
-  "Comments", "Read more", "Continue reading", "Related", "Menu", "Search", "Subscribe",
-]
-# Class/id tokens, matched against the parts of class and id names (split at "-", "_" and
-# spaces) by prefix: "share" matches "sharedaddy" and "share-buttons", not "timeshare".
-# Furniture tokens only ever name site furniture: nothing inside is the article.
-furniture_class_tokens = [
-  "comment", "respond", "reply", "disqus",
-  "share", "sharing", "social", "sharedaddy", "related", "relatedposts", "recommend",
-  "cookie", "consent", "gdpr", "newsletter", "subscribe", "signup",
-  "sidebar", "widget", "advert", "adsbygoogle", "sponsor", "promo", "breadcrumb", "tagcloud", "wpcnt", "likes",
-]
-# Layout tokens usually name furniture, but sites also name article wrappers with them
-# ("article-header", "modal-enabled"): dropped inside the article, never a veto on it.
-layout_class_tokens = [
-  "nav", "menu", "footer", "header", "masthead", "banner", "popup", "modal", "overlay",
-  "pagination", "postnav", "toolbar", "skip", "byline", "author", "tags", "ads",
-  "caption", "credit", "gallery", "slideshow", "lightbox", "carousel",
-]
+        [cleaning]
+        # Blocks that are (nearly) just one of these phrases are site furniture (case-insensitive).
+        boilerplate_phrases = [
+          "Skip to content",
+          "Blog at WordPress.com.",
+          "PHP Code Snippets Powered By",
+          "Like Loading...",
+          "Share this:",
+          "Leave a Reply",
+          "Leave a comment",
+          "Subscribe to our newsletter",
+          "Related posts",
+          "Post navigation",
+          "Accept cookies",
+          "This website uses cookies",
+          "Powered by WordPress",
+          "This document is subject to copyright",
+          "All rights reserved",
+        ]
+        # Blocks that are exactly one of these (case-insensitive, punctuation ignored): interface labels.
+        boilerplate_lines = [
+          "Advertisement", "Caption", "Close", "Explore further", "Share", "Tweet", "Print", "Email",
+          "Comments", "Read more", "Continue reading", "Related", "Menu", "Search", "Subscribe",
+        ]
+        # Class/id tokens, matched against the parts of class and id names (split at "-", "_" and
+        # spaces) by prefix: "share" matches "sharedaddy" and "share-buttons", not "timeshare".
+        # Furniture tokens only ever name site furniture: nothing inside is the article.
+        furniture_class_tokens = [
+          "comment", "respond", "reply", "disqus",
+          "share", "sharing", "social", "sharedaddy", "related", "relatedposts", "recommend",
+          "cookie", "consent", "gdpr", "newsletter", "subscribe", "signup",
+          "sidebar", "widget", "advert", "adsbygoogle", "sponsor", "promo", "breadcrumb", "tagcloud", "wpcnt", "likes",
+        ]
+        # Layout tokens usually name furniture, but sites also name article wrappers with them
+        # ("article-header", "modal-enabled"): dropped inside the article, never a veto on it.
+        layout_class_tokens = [
+          "nav", "menu", "footer", "header", "masthead", "banner", "popup", "modal", "overlay",
+          "pagination", "postnav", "toolbar", "skip", "byline", "author", "tags", "ads",
+          "caption", "credit", "gallery", "slideshow", "lightbox", "carousel",
+        ]
 
-[classification]
-# Sentences that every lesson post repeats: recorded as series boilerplate.
-series_boilerplate_markers = [
-  "On April 11, 2025, the Beijing Party Member Education Network released",
-  "A Series Roadmap",
-  "If you are new to Digital China, you may want to begin with",
-  "Each lesson’s web address is linked to its original Chinese-language title",
-]
+        [classification]
+        # Sentences that every lesson post repeats: recorded as series boilerplate.
+        series_boilerplate_markers = [
+          "On April 11, 2025, the Beijing Party Member Education Network released",
+          "A Series Roadmap",
+          "If you are new to Digital China, you may want to begin with",
+          "Each lesson’s web address is linked to its original Chinese-language title",
+        ]
 
-[ingest]
-# A page with no evidence of this corpus at all (lexicon.toml [evidence]) is archived as `other`
-# with no topics, and `validate` warns "off-topic". With true it is refused instead: ingest says
-# rejected, and the Inbox moves it to Inbox/.rejected/ with that reason.
-quarantine_off_topic = false
+        [ingest]
+        # A page with no evidence of this corpus at all (lexicon.toml [evidence]) is archived as `other`
+        # with no topics, and `validate` warns "off-topic". With true it is refused instead: ingest says
+        # rejected, and the Inbox moves it to Inbox/.rejected/ with that reason.
+        quarantine_off_topic = false
 
-[fetch]
-user_agent = "dccorpus/0.2.0 (+https://github.com/dccorpus; corpus archiving)"
-connect_timeout_seconds = 15
-timeout_seconds = 60              # per request, overridden by `fetch --timeout`
-low_speed_bytes_per_second = 100  # slower than this ...
-low_speed_seconds = 20            # ... for this long: cut off
-max_body_bytes = 33554432         # 32 MiB: aborted as soon as exceeded, whatever Content-Length says
-max_redirects = 10                # only http and https, also on redirect
-per_host_delay_seconds = 1.0      # politeness: pause between requests to one host
-per_host_concurrency = 2
-max_concurrency = 8
-retries = 2                       # on timeouts, 429 and 5xx, with exponential backoff
-retry_base_seconds = 1.0
-retry_after_cap_seconds = 60      # the longest Retry-After honoured
+        [fetch]
+        user_agent = "dccorpus/0.2.0 (+https://github.com/dccorpus; corpus archiving)"
+        connect_timeout_seconds = 15
+        timeout_seconds = 60              # per request, overridden by `fetch --timeout`
+        low_speed_bytes_per_second = 100  # slower than this ...
+        low_speed_seconds = 20            # ... for this long: cut off
+        max_body_bytes = 33554432         # 32 MiB: aborted as soon as exceeded, whatever Content-Length says
+        max_redirects = 10                # only http and https, also on redirect
+        per_host_delay_seconds = 1.0      # politeness: pause between requests to one host
+        per_host_concurrency = 2
+        max_concurrency = 8
+        retries = 2                       # on timeouts, 429 and 5xx, with exponential backoff
+        retry_base_seconds = 1.0
+        retry_after_cap_seconds = 60      # the longest Retry-After honoured
 
-"""#
+        """#
 
     /// Config/lexicon.toml, byte for byte.
     static let lexicon = #"""
-# Topic classes of the "2522" layout (plus overview and leadership) and the phrases that decide
-# a document's kind. Add a keyword here; no rebuild needed.
+        # Topic classes of the "2522" layout (plus overview and leadership) and the phrases that decide
+        # a document's kind. Add a keyword here; no rebuild needed.
 
-[[kind_rules]]
-kind = "lesson"
-weight = 2
-phrases = ["Digital China Construction Series", "Video Transcript and Translation", "Terminology shortlist", "Archived Video", "Synopsis:"]
+        [[kind_rules]]
+        kind = "lesson"
+        weight = 2
+        phrases = ["Digital China Construction Series", "Video Transcript and Translation", "Terminology shortlist", "Archived Video", "Synopsis:"]
 
-[[kind_rules]]
-kind = "lesson-source"
-weight = 2
-phrases = ["数字中国建设系列之", "主讲", "时长", "简介", "北京党员教育网"]
+        [[kind_rules]]
+        kind = "lesson-source"
+        weight = 2
+        phrases = ["数字中国建设系列之", "主讲", "时长", "简介", "北京党员教育网"]
 
-[[kind_rules]]
-kind = "glossary"
-weight = 3
-phrases = ["Key Terms and Concepts", "Glossary", "key concepts that cadre are expected to master"]
+        [[kind_rules]]
+        kind = "glossary"
+        weight = 3
+        phrases = ["Key Terms and Concepts", "Glossary", "key concepts that cadre are expected to master"]
 
-[[kind_rules]]
-kind = "overview"
-weight = 3
-phrases = ["overview of the strategy", "Digital China Explained", "What is Digital China"]
+        [[kind_rules]]
+        kind = "overview"
+        weight = 3
+        phrases = ["overview of the strategy", "Digital China Explained", "What is Digital China"]
 
-# The corpus's genre beyond the series. A page about Digital China (see [evidence]) that no rule
-# below claims is commentary when it is an article (120 words or 300 Chinese characters): news,
-# analysis, opinion and interpretation are what surrounds a policy. `zone` says where a phrase
-# must stand: "text" (anywhere; the default), "title" (in the headline), "title-start" (the
-# headline begins with it) or "line-start" (a line of the text begins with it). Each phrase found
-# adds the rule's weight once; the kind with the highest total of at least 2 wins.
+        # The corpus's genre beyond the series. A page about Digital China (see [evidence]) that no rule
+        # below claims is commentary when it is an article (120 words or 300 Chinese characters): news,
+        # analysis, opinion and interpretation are what surrounds a policy. `zone` says where a phrase
+        # must stand: "text" (anywhere; the default), "title" (in the headline), "title-start" (the
+        # headline begins with it) or "line-start" (a line of the text begins with it). Each phrase found
+        # adds the rule's weight once; the kind with the highest total of at least 2 wins.
 
-# A policy text: the document itself (its numbered parts, its formulae), a translation of it, or
-# the official release that announces it and sums it up ("hereinafter referred to as the Plan").
-[[kind_rules]]
-kind = "policy"
-weight = 2
-phrases = [
-  "issued a notice requiring", "issued a notice, requiring", "并发出通知", "现印发给你们", "is hereby issued", "are hereby issued",
-  "请结合实际认真贯彻", "认真贯彻执行", "各省、自治区、直辖市", "the people's governments of all provinces",
-  "《规划》指出", "《规划》强调", "《规划》明确", "《意见》指出", "《意见》提出",
-  "this translation is by", "translated by digichina", "original chinese:", "chinese source text", "中英对照",
-]
+        # A policy text: the document itself (its numbered parts, its formulae), a translation of it, or
+        # the official release that announces it and sums it up ("hereinafter referred to as the Plan").
+        [[kind_rules]]
+        kind = "policy"
+        weight = 2
+        phrases = [
+          "issued a notice requiring", "issued a notice, requiring", "并发出通知", "现印发给你们", "is hereby issued", "are hereby issued",
+          "请结合实际认真贯彻", "认真贯彻执行", "各省、自治区、直辖市", "the people's governments of all provinces",
+          "《规划》指出", "《规划》强调", "《规划》明确", "《意见》指出", "《意见》提出",
+          "this translation is by", "translated by digichina", "original chinese:", "chinese source text", "中英对照",
+        ]
 
-[[kind_rules]]
-kind = "policy"
-weight = 3
-zone = "title-start"
-phrases = ["Translation:", "中共中央 国务院关于", "中共中央、国务院关于", "国务院关于", "国务院办公厅关于", "关于印发", "关于加快", "关于加强", "关于构建", "关于推进"]
+        [[kind_rules]]
+        kind = "policy"
+        weight = 3
+        zone = "title-start"
+        phrases = ["Translation:", "中共中央 国务院关于", "中共中央、国务院关于", "国务院关于", "国务院办公厅关于", "关于印发", "关于加快", "关于加强", "关于构建", "关于推进"]
 
-[[kind_rules]]
-kind = "policy"
-weight = 2
-zone = "title"
-phrases = [
-  "印发《", "印发“", "guiding opinions", "opinions of the central committee", "opinions of the state council", "notice of the state council",
-  "notice of the general office", "law of the people's republic of china", "action plan for", "overall layout plan for",
-  "plan for the overall layout", "实施意见", "指导意见", "行动计划", "整体布局规划》", "发展规划》", "的通知", "的意见", "管理办法", "条例",
-]
+        [[kind_rules]]
+        kind = "policy"
+        weight = 2
+        zone = "title"
+        phrases = [
+          "印发《", "印发“", "guiding opinions", "opinions of the central committee", "opinions of the state council", "notice of the state council",
+          "notice of the general office", "law of the people's republic of china", "action plan for", "overall layout plan for",
+          "plan for the overall layout", "实施意见", "指导意见", "行动计划", "整体布局规划》", "发展规划》", "的通知", "的意见", "管理办法", "条例",
+        ]
 
-# A policy's short name, also quoted by news and commentary about it: weak alone.
-[[kind_rules]]
-kind = "policy"
-weight = 1
-phrases = ["hereinafter referred to as", "(hereafter", "以下简称", "recently issued the", "日前印发", "近日印发", "近日联合印发"]
+        # A policy's short name, also quoted by news and commentary about it: weak alone.
+        [[kind_rules]]
+        kind = "policy"
+        weight = 1
+        phrases = ["hereinafter referred to as", "(hereafter", "以下简称", "recently issued the", "日前印发", "近日印发", "近日联合印发"]
 
-# The numbered parts of a policy text.
-[[kind_rules]]
-kind = "policy"
-weight = 1
-zone = "line-start"
-phrases = ["一、", "二、", "三、", "(一)", "(二)", "（一）", "（二）", "第一条", "第二条", "第一章", "article 1 ", "article 2 ", "chapter i ", "chapter 1 ", "i. general", "ii. "]
+        # The numbered parts of a policy text.
+        [[kind_rules]]
+        kind = "policy"
+        weight = 1
+        zone = "line-start"
+        phrases = ["一、", "二、", "三、", "(一)", "(二)", "（一）", "（二）", "第一条", "第二条", "第一章", "article 1 ", "article 2 ", "chapter i ", "chapter 1 ", "i. general", "ii. "]
 
-# News about a policy, analysis, opinion, interpretation: what a reporter or an author says
-# about the document rather than the document saying it.
-[[kind_rules]]
-kind = "commentary"
-weight = 1
-phrases = [
-  "according to the plan", "according to the document", "according to the guideline", "according to the circular",
-  "according to the report", "analysts", "experts say", "an official with", "said on", "told ", "in an interview",
-  "let me", "i think", "in my view", "my translation", "we argue", "takeaways", "implications", "what it means",
-  "commentary", "opinion", "op-ed",
-  "记者", "专家", "表示,", "表示，", "认为,", "认为，", "解读", "评论", "述评", "笔者", "观察",
-]
+        # News about a policy, analysis, opinion, interpretation: what a reporter or an author says
+        # about the document rather than the document saying it.
+        [[kind_rules]]
+        kind = "commentary"
+        weight = 1
+        phrases = [
+          "according to the plan", "according to the document", "according to the guideline", "according to the circular",
+          "according to the report", "analysts", "experts say", "an official with", "said on", "told ", "in an interview",
+          "let me", "i think", "in my view", "my translation", "we argue", "takeaways", "implications", "what it means",
+          "commentary", "opinion", "op-ed",
+          "记者", "专家", "表示,", "表示，", "认为,", "认为，", "解读", "评论", "述评", "笔者", "观察",
+        ]
 
-[[kind_rules]]
-kind = "commentary"
-weight = 4
-zone = "title"
-phrases = [
-  "unveils", "releases", "rolls out", "launches", "aims to", "to be held", "held in", "opens in", "what is new", "is there",
-  "takeaways", "analysis", "explainer", "why ", "how ", "?", "？", "experts", "commentary", "opinion", "interpret",
-  "解读", "评", "浅谈", "专家", "观察", "访谈", "峰会", "开幕", "举办", "召开",
-]
+        [[kind_rules]]
+        kind = "commentary"
+        weight = 4
+        zone = "title"
+        phrases = [
+          "unveils", "releases", "rolls out", "launches", "aims to", "to be held", "held in", "opens in", "what is new", "is there",
+          "takeaways", "analysis", "explainer", "why ", "how ", "?", "？", "experts", "commentary", "opinion", "interpret",
+          "解读", "评", "浅谈", "专家", "观察", "访谈", "峰会", "开幕", "举办", "召开",
+        ]
 
-# A site's own pages: about, method, bibliography, notes, indexes.
-[[kind_rules]]
-kind = "other"
-weight = 4
-zone = "title-start"
-phrases = ["About ", "How to Read", "Bibliography", "Translation Notes", "Contact", "Tag:", "Category:", "Archives", "Search results", "关于我们", "联系我们"]
+        # A site's own pages: about, method, bibliography, notes, indexes.
+        [[kind_rules]]
+        kind = "other"
+        weight = 4
+        zone = "title-start"
+        phrases = ["About ", "How to Read", "Bibliography", "Translation Notes", "Contact", "Tag:", "Category:", "Archives", "Search results", "关于我们", "联系我们"]
 
-[[topics]]
-slug = "overview"
-zh = "为什么要加快数字中国建设"
-lesson = 1
-en = ["why accelerate", "accelerate digital china construction", "chinese style modernization", "inevitable choice", "2522", "overall layout", "digital china construction", "building a digital china"]
-zh_keywords = ["加快数字中国建设", "中国式现代化", "必然选择", "整体布局", "数字中国建设"]
+        [[topics]]
+        slug = "overview"
+        zh = "为什么要加快数字中国建设"
+        lesson = 1
+        en = ["why accelerate", "accelerate digital china construction", "chinese style modernization", "inevitable choice", "2522", "overall layout", "digital china construction", "building a digital china"]
+        zh_keywords = ["加快数字中国建设", "中国式现代化", "必然选择", "整体布局", "数字中国建设"]
 
-[[topics]]
-slug = "digital-infrastructure"
-zh = "数字基础设施"
-lesson = 2
-en = ["digital infrastructure", "network infrastructure", "5g", "computing power", "new-type infrastructure", "gigabit", "internet of things", "data centres", "data centers", "supercomputing", "east data, west computing", "computing network"]
-zh_keywords = ["数字基础设施", "网络基础设施", "算力", "东数西算", "算力网", "大数据中心", "新型基础设施"]
+        [[topics]]
+        slug = "digital-infrastructure"
+        zh = "数字基础设施"
+        lesson = 2
+        en = ["digital infrastructure", "network infrastructure", "5g", "computing power", "new-type infrastructure", "gigabit", "internet of things", "data centres", "data centers", "supercomputing", "east data, west computing", "computing network"]
+        zh_keywords = ["数字基础设施", "网络基础设施", "算力", "东数西算", "算力网", "大数据中心", "新型基础设施"]
 
-[[topics]]
-slug = "data-resources"
-zh = "数据资源体系"
-lesson = 3
-en = ["data resources", "data resource system", "data sharing", "data element", "national data administration", "circulation of data", "data factor", "data elements", "data market", "data infrastructure", "data bureau", "national data administration"]
-zh_keywords = ["数据资源", "数据要素", "数据共享", "国家数据局", "数据基础制度", "数据资源体系"]
+        [[topics]]
+        slug = "data-resources"
+        zh = "数据资源体系"
+        lesson = 3
+        en = ["data resources", "data resource system", "data sharing", "data element", "national data administration", "circulation of data", "data factor", "data elements", "data market", "data infrastructure", "data bureau", "national data administration"]
+        zh_keywords = ["数据资源", "数据要素", "数据共享", "国家数据局", "数据基础制度", "数据资源体系"]
 
-[[topics]]
-slug = "digital-economy"
-zh = "数字经济"
-lesson = 4
-en = ["digital economy", "digital industries", "real economy", "digital industrialization", "industrial digitalization", "digital trade", "digitalisation of industries"]
-zh_keywords = ["数字经济", "数字产业", "数字贸易", "数字化转型"]
+        [[topics]]
+        slug = "digital-economy"
+        zh = "数字经济"
+        lesson = 4
+        en = ["digital economy", "digital industries", "real economy", "digital industrialization", "industrial digitalization", "digital trade", "digitalisation of industries"]
+        zh_keywords = ["数字经济", "数字产业", "数字贸易", "数字化转型"]
 
-[[topics]]
-slug = "digital-government"
-zh = "数字政务"
-lesson = 5
-en = ["digital government", "e-government", "government services", "government affairs", "digital governance", "digital government"]
-zh_keywords = ["数字政务", "电子政务", "政务服务", "数字政府", "政务数字化"]
+        [[topics]]
+        slug = "digital-government"
+        zh = "数字政务"
+        lesson = 5
+        en = ["digital government", "e-government", "government services", "government affairs", "digital governance", "digital government"]
+        zh_keywords = ["数字政务", "电子政务", "政务服务", "数字政府", "政务数字化"]
 
-[[topics]]
-slug = "digital-culture"
-zh = "数字文化"
-lesson = 6
-en = ["digital culture", "online culture", "cultural products", "cultural heritage"]
-zh_keywords = ["数字文化", "网络文化"]
+        [[topics]]
+        slug = "digital-culture"
+        zh = "数字文化"
+        lesson = 6
+        en = ["digital culture", "online culture", "cultural products", "cultural heritage"]
+        zh_keywords = ["数字文化", "网络文化"]
 
-[[topics]]
-slug = "digital-society"
-zh = "数字社会"
-lesson = 7
-en = ["digital society", "digital public services", "digital education", "smart cities", "digital villages", "digital health"]
-zh_keywords = ["数字社会", "智慧城市", "数字乡村", "数字教育"]
+        [[topics]]
+        slug = "digital-society"
+        zh = "数字社会"
+        lesson = 7
+        en = ["digital society", "digital public services", "digital education", "smart cities", "digital villages", "digital health"]
+        zh_keywords = ["数字社会", "智慧城市", "数字乡村", "数字教育"]
 
-[[topics]]
-slug = "digital-ecology"
-zh = "数字生态文明"
-lesson = 8
-en = ["ecological civilization", "green and intelligent", "environmental governance", "green development", "low-carbon"]
-zh_keywords = ["生态文明", "绿色智慧", "数字生态"]
+        [[topics]]
+        slug = "digital-ecology"
+        zh = "数字生态文明"
+        lesson = 8
+        en = ["ecological civilization", "green and intelligent", "environmental governance", "green development", "low-carbon"]
+        zh_keywords = ["生态文明", "绿色智慧", "数字生态"]
 
-[[topics]]
-slug = "technology-innovation"
-zh = "数字技术创新体系"
-lesson = 9
-en = ["technology innovation", "technological innovation", "key core technologies", "digital technology system", "innovation system"]
-zh_keywords = ["技术创新", "核心技术", "创新体系"]
+        [[topics]]
+        slug = "technology-innovation"
+        zh = "数字技术创新体系"
+        lesson = 9
+        en = ["technology innovation", "technological innovation", "key core technologies", "digital technology system", "innovation system"]
+        zh_keywords = ["技术创新", "核心技术", "创新体系"]
 
-[[topics]]
-slug = "digital-security"
-zh = "数字安全屏障"
-lesson = 10
-en = ["digital security", "security barrier", "cybersecurity", "network security", "data security"]
-zh_keywords = ["数字安全", "安全屏障", "网络安全", "数据安全"]
+        [[topics]]
+        slug = "digital-security"
+        zh = "数字安全屏障"
+        lesson = 10
+        en = ["digital security", "security barrier", "cybersecurity", "network security", "data security"]
+        zh_keywords = ["数字安全", "安全屏障", "网络安全", "数据安全"]
 
-[[topics]]
-slug = "governance-ecosystem"
-zh = "数字治理生态"
-lesson = 11
-en = ["governance ecosystem", "digital governance ecosystem", "legal and regulatory", "network governance", "platform governance"]
-zh_keywords = ["治理生态", "数字治理", "网络治理"]
+        [[topics]]
+        slug = "governance-ecosystem"
+        zh = "数字治理生态"
+        lesson = 11
+        en = ["governance ecosystem", "digital governance ecosystem", "legal and regulatory", "network governance", "platform governance"]
+        zh_keywords = ["治理生态", "数字治理", "网络治理"]
 
-[[topics]]
-slug = "international-cooperation"
-zh = "数字领域国际合作"
-lesson = 12
-en = ["international cooperation", "digital silk road", "community of common destiny", "global digital governance", "win-win cooperation"]
-zh_keywords = ["国际合作", "数字丝绸之路", "命运共同体"]
+        [[topics]]
+        slug = "international-cooperation"
+        zh = "数字领域国际合作"
+        lesson = 12
+        en = ["international cooperation", "digital silk road", "community of common destiny", "global digital governance", "win-win cooperation"]
+        zh_keywords = ["国际合作", "数字丝绸之路", "命运共同体"]
 
-[[topics]]
-slug = "leadership"
-zh = "整体谋划、统筹推进"
-lesson = 13
-en = ["party leadership", "organizational leadership", "leadership of the party", "overall planning", "coordination mechanism", "talent support"]
-zh_keywords = ["党的领导", "组织领导", "统筹推进", "整体谋划"]
+        [[topics]]
+        slug = "leadership"
+        zh = "整体谋划、统筹推进"
+        lesson = 13
+        en = ["party leadership", "organizational leadership", "leadership of the party", "overall planning", "coordination mechanism", "talent support"]
+        zh_keywords = ["党的领导", "组织领导", "统筹推进", "整体谋划"]
 
-# What makes a page part of this corpus. Kinds need it: `lesson` and `lesson-source` need a lesson
-# mark ("Lesson 5 of 13", "(5/13)", 数字中国建设系列之五) *and* the series' name on the page, and a
-# mark that says "of N" must say the series' length; `glossary`, `overview`, `policy` and
-# `commentary` need the series or publisher name, or at least `min_subject_phrases` distinct
-# subject phrases. A page with none of these phrases at all is off-topic: `other`, no topics.
-#
-# How the thresholds were chosen (Benchmarks/classifier-precision.py re-counts them): of the
-# 1,485 records made from the WCXB development split (real pages from 1,295 sites, none about
-# Digital China), 1,483 hold no subject phrase and 2 hold one ("Xi Jinping", "party member");
-# of the 181 made from the article-extraction benchmark (news of November 2019), 177 hold none
-# and 4 hold one ("Xi Jinping" each time). No page about
-# something else held two. Every seed and fixture holds the series' name or at least 7 subject
-# phrases. Two is the smallest number that no page about something else reached by accident,
-# with a wide margin below the corpus's own pages.
-[evidence]
-series_length = 13
-series = ["Digital China Construction Series", "数字中国建设系列"]
-publisher = ["Beijing Party Member Education Network", "北京党员教育网", "北京长城网"]
-subject = [
-  "Digital China", "数字中国",
-  "Overall Layout Plan", "Overall Layout Planning", "整体布局规划",
-  "Cyberspace Administration of China", "国家互联网信息办公室", "网信办",
-  "National Data Administration", "National Data Bureau", "国家数据局",
-  "Chinese-style modernization", "Chinese Style Modernization", "中国式现代化",
-  "Digital Silk Road", "数字丝绸之路",
-  "Cyber Superpower", "Cyber Great Power", "网络强国",
-]
-# The Chinese state and Party: context. With one subject phrase (above), or with the subject's own
-# vocabulary (`min_topic_keywords` distinct keywords of the topics), it makes a page about the subject.
-context = [
-  "CPC Central Committee", "Central Committee of the Communist Party of China", "Communist Party of China", "Chinese Communist Party", "Communist Party",
-  "中共中央", "党中央", "State Council of China", "the State Council", "国务院",
-  "Xi Jinping", "习近平", "National Development and Reform Commission", "国家发展改革委",
-  "People's Republic of China", "中华人民共和国", "Party member", "党员", "China's", "Chinese government", "中国",
-]
-min_subject_phrases = 2
-min_topic_keywords = 2
+        # What makes a page part of this corpus. Kinds need it: `lesson` and `lesson-source` need a lesson
+        # mark ("Lesson 5 of 13", "(5/13)", 数字中国建设系列之五) *and* the series' name on the page, and a
+        # mark that says "of N" must say the series' length; `glossary`, `overview`, `policy` and
+        # `commentary` need the series or publisher name, or at least `min_subject_phrases` distinct
+        # subject phrases. A page with none of these phrases at all is off-topic: `other`, no topics.
+        #
+        # How the thresholds were chosen (Benchmarks/classifier-precision.py re-counts them): of the
+        # 1,485 records made from the WCXB development split (real pages from 1,295 sites, none about
+        # Digital China), 1,483 hold no subject phrase and 2 hold one ("Xi Jinping", "party member");
+        # of the 181 made from the article-extraction benchmark (news of November 2019), 177 hold none
+        # and 4 hold one ("Xi Jinping" each time). No page about
+        # something else held two. Every seed and fixture holds the series' name or at least 7 subject
+        # phrases. Two is the smallest number that no page about something else reached by accident,
+        # with a wide margin below the corpus's own pages.
+        [evidence]
+        series_length = 13
+        series = ["Digital China Construction Series", "数字中国建设系列"]
+        publisher = ["Beijing Party Member Education Network", "北京党员教育网", "北京长城网"]
+        subject = [
+          "Digital China", "数字中国",
+          "Overall Layout Plan", "Overall Layout Planning", "整体布局规划",
+          "Cyberspace Administration of China", "国家互联网信息办公室", "网信办",
+          "National Data Administration", "National Data Bureau", "国家数据局",
+          "Chinese-style modernization", "Chinese Style Modernization", "中国式现代化",
+          "Digital Silk Road", "数字丝绸之路",
+          "Cyber Superpower", "Cyber Great Power", "网络强国",
+        ]
+        # The Chinese state and Party: context. With one subject phrase (above), or with the subject's own
+        # vocabulary (`min_topic_keywords` distinct keywords of the topics), it makes a page about the subject.
+        context = [
+          "CPC Central Committee", "Central Committee of the Communist Party of China", "Communist Party of China", "Chinese Communist Party", "Communist Party",
+          "中共中央", "党中央", "State Council of China", "the State Council", "国务院",
+          "Xi Jinping", "习近平", "National Development and Reform Commission", "国家发展改革委",
+          "People's Republic of China", "中华人民共和国", "Party member", "党员", "China's", "Chinese government", "中国",
+        ]
+        min_subject_phrases = 2
+        min_topic_keywords = 2
 
-"""#
+        """#
 
     /// Config/sources.toml, byte for byte.
     static let sources = #"""
-# What `dccorpus fetch` and `dccorpus run` capture. One [[source]] per page:
-#   id       a name for `fetch --source ID` (unique)
-#   url      http or https only
-#   kind     optional hint: lesson | lesson-source | glossary | overview | policy | commentary | other
-#   lesson   optional hint: 1…13
-#   tls      "verify" (default) or "record-insecure": fetch despite a broken certificate, and
-#            record tls_verified = false with libcurl's verify result in the capture
-#   enabled  false keeps an entry without fetching it
-#   follow_original  (default true) when the page is a lesson post, also capture the Chinese
-#            original its citation line links to, in the same run, as lesson-N-source (only that
-#            link is followed; the original gets a `fetch` line of its own)
-# [[host]] tables set the TLS policy for hosts no source names, such as the originals' site:
-#   name = "www.bjcc.gov.cn"   tls = "verify" (default) or "record-insecure"
-# Lessons 4, 6, 7 and 8 have no known translated post yet; add them here when they appear.
+        # What `dccorpus fetch` and `dccorpus run` capture. One [[source]] per page:
+        #   id       a name for `fetch --source ID` (unique)
+        #   url      http or https only
+        #   kind     optional hint: lesson | lesson-source | glossary | overview | policy | commentary | other
+        #   lesson   optional hint: 1…13
+        #   tls      "verify" (default) or "record-insecure": fetch despite a broken certificate, and
+        #            record tls_verified = false with libcurl's verify result in the capture
+        #   enabled  false keeps an entry without fetching it
+        #   follow_original  (default true) when the page is a lesson post, also capture the Chinese
+        #            original its citation line links to, in the same run, as lesson-N-source (only that
+        #            link is followed; the original gets a `fetch` line of its own)
+        # [[host]] tables set the TLS policy for hosts no source names, such as the originals' site:
+        #   name = "www.bjcc.gov.cn"   tls = "verify" (default) or "record-insecure"
+        # Lessons 4, 6, 7 and 8 have no known translated post yet; add them here when they appear.
 
-[[source]]
-id = "lesson-1"
-url = "https://digitalchinawinsthefuture.com/2025/04/11/digital-china-explained-domestic-and-international-goals"
-kind = "lesson"
-lesson = 1
+        [[source]]
+        id = "lesson-1"
+        url = "https://digitalchinawinsthefuture.com/2025/04/11/digital-china-explained-domestic-and-international-goals"
+        kind = "lesson"
+        lesson = 1
 
-[[source]]
-id = "lesson-2"
-url = "https://digitalchinawinsthefuture.com/2025/04/11/digital-china-explained-new-type-infrastructure"
-kind = "lesson"
-lesson = 2
+        [[source]]
+        id = "lesson-2"
+        url = "https://digitalchinawinsthefuture.com/2025/04/11/digital-china-explained-new-type-infrastructure"
+        kind = "lesson"
+        lesson = 2
 
-[[source]]
-id = "lesson-3"
-url = "https://digitalchinawinsthefuture.com/2025/04/11/digital-china-explained-strategic-role-of-data"
-kind = "lesson"
-lesson = 3
+        [[source]]
+        id = "lesson-3"
+        url = "https://digitalchinawinsthefuture.com/2025/04/11/digital-china-explained-strategic-role-of-data"
+        kind = "lesson"
+        lesson = 3
 
-[[source]]
-id = "lesson-5"
-url = "https://digitalchinawinsthefuture.com/beijing-party-committee-digital-government/"
-kind = "lesson"
-lesson = 5
+        [[source]]
+        id = "lesson-5"
+        url = "https://digitalchinawinsthefuture.com/beijing-party-committee-digital-government/"
+        kind = "lesson"
+        lesson = 5
 
-[[source]]
-id = "lesson-9"
-url = "https://digitalchinawinsthefuture.com/beijing-party-committee-digital-technology-innovation-system/"
-kind = "lesson"
-lesson = 9
+        [[source]]
+        id = "lesson-9"
+        url = "https://digitalchinawinsthefuture.com/beijing-party-committee-digital-technology-innovation-system/"
+        kind = "lesson"
+        lesson = 9
 
-[[source]]
-id = "lesson-10"
-url = "https://digitalchinawinsthefuture.com/beijing-party-committee-digital-security-barrier/"
-kind = "lesson"
-lesson = 10
+        [[source]]
+        id = "lesson-10"
+        url = "https://digitalchinawinsthefuture.com/beijing-party-committee-digital-security-barrier/"
+        kind = "lesson"
+        lesson = 10
 
-[[source]]
-id = "lesson-11"
-url = "https://digitalchinawinsthefuture.com/beijing-party-committee-digital-governance-ecosystem/"
-kind = "lesson"
-lesson = 11
+        [[source]]
+        id = "lesson-11"
+        url = "https://digitalchinawinsthefuture.com/beijing-party-committee-digital-governance-ecosystem/"
+        kind = "lesson"
+        lesson = 11
 
-[[source]]
-id = "lesson-12"
-url = "https://digitalchinawinsthefuture.com/2025/04/11/digital-china-explained-international-cooperation-in-the-digital-domain"
-kind = "lesson"
-lesson = 12
+        [[source]]
+        id = "lesson-12"
+        url = "https://digitalchinawinsthefuture.com/2025/04/11/digital-china-explained-international-cooperation-in-the-digital-domain"
+        kind = "lesson"
+        lesson = 12
 
-[[source]]
-id = "lesson-13"
-url = "https://digitalchinawinsthefuture.com/beijing-party-committee-party-leads-digital-china/"
-kind = "lesson"
-lesson = 13
+        [[source]]
+        id = "lesson-13"
+        url = "https://digitalchinawinsthefuture.com/beijing-party-committee-party-leads-digital-china/"
+        kind = "lesson"
+        lesson = 13
 
-[[source]]
-id = "glossary"
-url = "https://digitalchinawinsthefuture.com/2025/04/11/digital-china-explained-key-terms-and-concepts"
-kind = "glossary"
+        [[source]]
+        id = "glossary"
+        url = "https://digitalchinawinsthefuture.com/2025/04/11/digital-china-explained-key-terms-and-concepts"
+        kind = "glossary"
 
-# The Chinese originals on 北京长城网 / 北京党员教育网 are reached by each post's link; their
-# site has served a broken certificate: keep the captures and record tls_verified = false.
-[[host]]
-name = "www.bjcc.gov.cn"
-tls = "record-insecure"
+        # The Chinese originals on 北京长城网 / 北京党员教育网 are reached by each post's link; their
+        # site has served a broken certificate: keep the captures and record tls_verified = false.
+        [[host]]
+        name = "www.bjcc.gov.cn"
+        tls = "record-insecure"
 
-"""#
+        """#
 
     /// Config/corpus.schema.json, byte for byte.
     static let schema = #"""
-{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "$id": "https://dccorpus.invalid/corpus.schema.json",
-  "title": "dccorpus corpus record",
-  "description": "One document of the Digital China Construction Series corpus, as stored in Archive/data/corpus/<id>.json.",
-  "type": "object",
-  "additionalProperties": false,
-  "required": ["id", "kind", "languages", "title", "headline", "classification", "series", "published", "publisher",
-               "video", "synopsis", "terms", "transcript", "footnotes", "topics", "text", "provenance"],
-  "$defs": {
-    "nullableString": {"type": ["string", "null"]},
-    "bilingual": {
-      "type": "object", "additionalProperties": false, "required": ["en", "zh"],
-      "properties": {"en": {"$ref": "#/$defs/nullableString"}, "zh": {"$ref": "#/$defs/nullableString"}}
-    },
-    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-    "kind": {"enum": ["lesson", "lesson-source", "glossary", "overview", "policy", "commentary", "other"]},
-    "timestamp": {"type": "string", "pattern": "^([0-9]+:)?[0-5][0-9]:[0-5][0-9]$"}
-  },
-  "properties": {
-    "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,119}$"},
-    "kind": {"$ref": "#/$defs/kind"},
-    "languages": {"type": "array", "minItems": 1, "uniqueItems": true, "items": {"enum": ["en", "zh"]}},
-    "title": {"$ref": "#/$defs/bilingual"},
-    "headline": {"$ref": "#/$defs/nullableString"},
-    "classification": {
-      "type": "object", "additionalProperties": false, "required": ["kind", "confidence", "evidence"],
-      "properties": {
-        "kind": {"$ref": "#/$defs/kind"},
-        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-        "evidence": {"type": "array", "items": {"type": "string"}}
-      }
-    },
-    "series": {
-      "oneOf": [
-        {"type": "null"},
-        {"type": "object", "additionalProperties": false, "required": ["name", "lesson", "of"],
-         "properties": {"name": {"type": "string"}, "lesson": {"type": "integer", "minimum": 1, "maximum": 40},
-                        "of": {"type": "integer", "minimum": 1, "maximum": 40}}}
-      ]
-    },
-    "published": {"oneOf": [{"type": "null"}, {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}]},
-    "publisher": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/bilingual"}]},
-    "video": {
-      "oneOf": [
-        {"type": "null"},
-        {"type": "object", "additionalProperties": false, "required": ["speaker", "duration_seconds"],
-         "properties": {"speaker": {"$ref": "#/$defs/bilingual"},
-                        "duration_seconds": {"type": ["integer", "null"], "minimum": 0}}}
-      ]
-    },
-    "synopsis": {"$ref": "#/$defs/bilingual"},
-    "terms": {
-      "type": "array",
-      "items": {"type": "object", "additionalProperties": false, "required": ["en", "zh", "footnote"],
-                "properties": {"en": {"type": "string", "minLength": 1}, "zh": {"type": "string", "minLength": 1},
-                               "footnote": {"type": ["integer", "null"], "minimum": 1},
-                               "definition": {"type": "string", "minLength": 1},
-                               "lesson": {"type": "integer", "minimum": 1, "maximum": 13}}}
-    },
-    "transcript": {
-      "type": "array",
-      "items": {"type": "object", "additionalProperties": false, "required": ["at", "seconds", "en", "zh"],
-                "properties": {"at": {"$ref": "#/$defs/timestamp"}, "seconds": {"type": "integer", "minimum": 0},
-                               "en": {"$ref": "#/$defs/nullableString"}, "zh": {"$ref": "#/$defs/nullableString"}}}
-    },
-    "footnotes": {
-      "type": "array",
-      "items": {"type": "object", "additionalProperties": false, "required": ["n", "text"],
-                "properties": {"n": {"type": "integer", "minimum": 1}, "text": {"type": "string", "minLength": 1}}}
-    },
-    "topics": {"type": "array", "uniqueItems": true,
-               "items": {"enum": ["overview", "digital-infrastructure", "data-resources", "digital-economy", "digital-government",
-                                  "digital-culture", "digital-society", "digital-ecology", "technology-innovation",
-                                  "digital-security", "governance-ecosystem", "international-cooperation", "leadership"]}},
-    "text": {"type": "string"},
-    "original": {
-      "description": "A lesson post's link to its Chinese original: the address (absolute http/https; null when the page's link was not one) and the Chinese title it carries.",
-      "type": "object", "additionalProperties": false, "required": ["url", "title_zh"],
-      "properties": {"url": {"type": ["string", "null"], "pattern": "^https?://"}, "title_zh": {"type": ["string", "null"]}}
-    },
-    "editor": {"description": "The original's 责任编辑.", "type": "string", "minLength": 1},
-    "translation_of": {"description": "On lesson-N: the id of its Chinese original.", "type": "string", "pattern": "^lesson-[0-9]+-source$"},
-    "original_of": {"description": "On lesson-N-source: the id of its English translation.", "type": "string", "pattern": "^lesson-[0-9]+$"},
-    "provenance": {
-      "type": "object", "additionalProperties": false,
-      "required": ["source", "raw_sha256", "text_sha256", "record_sha256", "archive", "pipeline"],
-      "properties": {
-        "source": {
-          "type": "object", "additionalProperties": false,
-          "required": ["url", "file", "retrieved_at", "http_status", "tls_verified", "content_type", "charset"],
-          "anyOf": [{"properties": {"url": {"type": "string"}}}, {"properties": {"file": {"type": "string"}}}],
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://dccorpus.invalid/corpus.schema.json",
+          "title": "dccorpus corpus record",
+          "description": "One document of the Digital China Construction Series corpus, as stored in Archive/data/corpus/<id>.json.",
+          "type": "object",
+          "additionalProperties": false,
+          "required": ["id", "kind", "languages", "title", "headline", "classification", "series", "published", "publisher",
+                       "video", "synopsis", "terms", "transcript", "footnotes", "topics", "text", "provenance"],
+          "$defs": {
+            "nullableString": {"type": ["string", "null"]},
+            "bilingual": {
+              "type": "object", "additionalProperties": false, "required": ["en", "zh"],
+              "properties": {"en": {"$ref": "#/$defs/nullableString"}, "zh": {"$ref": "#/$defs/nullableString"}}
+            },
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "kind": {"enum": ["lesson", "lesson-source", "glossary", "overview", "policy", "commentary", "other"]},
+            "timestamp": {"type": "string", "pattern": "^([0-9]+:)?[0-5][0-9]:[0-5][0-9]$"}
+          },
           "properties": {
-            "url": {"$ref": "#/$defs/nullableString"},
-            "requested_url": {"type": "string"},
-            "file": {"$ref": "#/$defs/nullableString"},
-            "retrieved_at": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"},
-            "http_status": {"type": ["integer", "null"]},
-            "tls_verified": {"type": ["boolean", "null"]},
-            "content_type": {"$ref": "#/$defs/nullableString"},
-            "charset": {"$ref": "#/$defs/nullableString"},
-            "file_size": {"type": "integer", "minimum": 0},
-            "file_modified": {"type": "string"},
-            "source_id": {"type": "string"},
-            "ip_address": {"type": "string"},
-            "redirects": {"type": "array", "items": {"type": "string"}},
-            "tls_verify_result": {"type": "integer"},
-            "etag": {"type": "string"},
-            "last_modified": {"type": "string"}, "canonical_url": {"type": "string", "pattern": "^https?://"}
+            "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,119}$"},
+            "kind": {"$ref": "#/$defs/kind"},
+            "languages": {"type": "array", "minItems": 1, "uniqueItems": true, "items": {"enum": ["en", "zh"]}},
+            "title": {"$ref": "#/$defs/bilingual"},
+            "headline": {"$ref": "#/$defs/nullableString"},
+            "classification": {
+              "type": "object", "additionalProperties": false, "required": ["kind", "confidence", "evidence"],
+              "properties": {
+                "kind": {"$ref": "#/$defs/kind"},
+                "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                "evidence": {"type": "array", "items": {"type": "string"}}
+              }
+            },
+            "series": {
+              "oneOf": [
+                {"type": "null"},
+                {"type": "object", "additionalProperties": false, "required": ["name", "lesson", "of"],
+                 "properties": {"name": {"type": "string"}, "lesson": {"type": "integer", "minimum": 1, "maximum": 40},
+                                "of": {"type": "integer", "minimum": 1, "maximum": 40}}}
+              ]
+            },
+            "published": {"oneOf": [{"type": "null"}, {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}]},
+            "publisher": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/bilingual"}]},
+            "video": {
+              "oneOf": [
+                {"type": "null"},
+                {"type": "object", "additionalProperties": false, "required": ["speaker", "duration_seconds"],
+                 "properties": {"speaker": {"$ref": "#/$defs/bilingual"},
+                                "duration_seconds": {"type": ["integer", "null"], "minimum": 0}}}
+              ]
+            },
+            "synopsis": {"$ref": "#/$defs/bilingual"},
+            "terms": {
+              "type": "array",
+              "items": {"type": "object", "additionalProperties": false, "required": ["en", "zh", "footnote"],
+                        "properties": {"en": {"type": "string", "minLength": 1}, "zh": {"type": "string", "minLength": 1},
+                                       "footnote": {"type": ["integer", "null"], "minimum": 1},
+                                       "definition": {"type": "string", "minLength": 1},
+                                       "lesson": {"type": "integer", "minimum": 1, "maximum": 13}}}
+            },
+            "transcript": {
+              "type": "array",
+              "items": {"type": "object", "additionalProperties": false, "required": ["at", "seconds", "en", "zh"],
+                        "properties": {"at": {"$ref": "#/$defs/timestamp"}, "seconds": {"type": "integer", "minimum": 0},
+                                       "en": {"$ref": "#/$defs/nullableString"}, "zh": {"$ref": "#/$defs/nullableString"}}}
+            },
+            "footnotes": {
+              "type": "array",
+              "items": {"type": "object", "additionalProperties": false, "required": ["n", "text"],
+                        "properties": {"n": {"type": "integer", "minimum": 1}, "text": {"type": "string", "minLength": 1}}}
+            },
+            "topics": {"type": "array", "uniqueItems": true,
+                       "items": {"enum": ["overview", "digital-infrastructure", "data-resources", "digital-economy", "digital-government",
+                                          "digital-culture", "digital-society", "digital-ecology", "technology-innovation",
+                                          "digital-security", "governance-ecosystem", "international-cooperation", "leadership"]}},
+            "text": {"type": "string"},
+            "original": {
+              "description": "A lesson post's link to its Chinese original: the address (absolute http/https; null when the page's link was not one) and the Chinese title it carries.",
+              "type": "object", "additionalProperties": false, "required": ["url", "title_zh"],
+              "properties": {"url": {"type": ["string", "null"], "pattern": "^https?://"}, "title_zh": {"type": ["string", "null"]}}
+            },
+            "editor": {"description": "The original's 责任编辑.", "type": "string", "minLength": 1},
+            "translation_of": {"description": "On lesson-N: the id of its Chinese original.", "type": "string", "pattern": "^lesson-[0-9]+-source$"},
+            "original_of": {"description": "On lesson-N-source: the id of its English translation.", "type": "string", "pattern": "^lesson-[0-9]+$"},
+            "provenance": {
+              "type": "object", "additionalProperties": false,
+              "required": ["source", "raw_sha256", "text_sha256", "record_sha256", "archive", "pipeline"],
+              "properties": {
+                "source": {
+                  "type": "object", "additionalProperties": false,
+                  "required": ["url", "file", "retrieved_at", "http_status", "tls_verified", "content_type", "charset"],
+                  "anyOf": [{"properties": {"url": {"type": "string"}}}, {"properties": {"file": {"type": "string"}}}],
+                  "properties": {
+                    "url": {"$ref": "#/$defs/nullableString"},
+                    "requested_url": {"type": "string"},
+                    "file": {"$ref": "#/$defs/nullableString"},
+                    "retrieved_at": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"},
+                    "http_status": {"type": ["integer", "null"]},
+                    "tls_verified": {"type": ["boolean", "null"]},
+                    "content_type": {"$ref": "#/$defs/nullableString"},
+                    "charset": {"$ref": "#/$defs/nullableString"},
+                    "file_size": {"type": "integer", "minimum": 0},
+                    "file_modified": {"type": "string"},
+                    "source_id": {"type": "string"},
+                    "ip_address": {"type": "string"},
+                    "redirects": {"type": "array", "items": {"type": "string"}},
+                    "tls_verify_result": {"type": "integer"},
+                    "etag": {"type": "string"},
+                    "last_modified": {"type": "string"}, "canonical_url": {"type": "string", "pattern": "^https?://"}
+                  }
+                },
+                "raw_sha256": {"$ref": "#/$defs/sha256"},
+                "text_sha256": {"$ref": "#/$defs/sha256"},
+                "record_sha256": {"$ref": "#/$defs/sha256"},
+                "archive": {
+                  "type": "object", "additionalProperties": false, "required": ["warc", "record_id"],
+                  "properties": {"warc": {"type": "string", "pattern": "^data/warc/[^/]+\\.warc(\\.gz)?$"},
+                                 "record_id": {"type": "string", "pattern": "^<urn:uuid:[0-9a-f-]{36}>$"}}
+                },
+                "pipeline": {
+                  "type": "object", "additionalProperties": false, "required": ["version", "config_sha256"],
+                  "properties": {"version": {"type": "string"}, "config_sha256": {"$ref": "#/$defs/sha256"}}
+                }
+              }
+            }
           }
-        },
-        "raw_sha256": {"$ref": "#/$defs/sha256"},
-        "text_sha256": {"$ref": "#/$defs/sha256"},
-        "record_sha256": {"$ref": "#/$defs/sha256"},
-        "archive": {
-          "type": "object", "additionalProperties": false, "required": ["warc", "record_id"],
-          "properties": {"warc": {"type": "string", "pattern": "^data/warc/[^/]+\\.warc(\\.gz)?$"},
-                         "record_id": {"type": "string", "pattern": "^<urn:uuid:[0-9a-f-]{36}>$"}}
-        },
-        "pipeline": {
-          "type": "object", "additionalProperties": false, "required": ["version", "config_sha256"],
-          "properties": {"version": {"type": "string"}, "config_sha256": {"$ref": "#/$defs/sha256"}}
         }
-      }
-    }
-  }
-}
 
-"""#
+        """#
 
     /// Tests/Fixtures/seeds/*.txt, byte for byte: what `init --samples` puts in Inbox/.
     static let samples: [(name: String, text: String)] = [
-        ("000_cab2845c5521bb26.txt", #"""
-Accelerating Digital China construction is an inevitable choice to advance Chinese Style Modernization and seize the commanding heights of future development. It is an inevitable requirement for advancing the modernization of the National Governance System and governance capabilities. It is also an inevitable choice to advance the building of a Community of Common Destiny for Mankind.
+        (
+            "000_cab2845c5521bb26.txt",
+            #"""
+            Accelerating Digital China construction is an inevitable choice to advance Chinese Style Modernization and seize the commanding heights of future development. It is an inevitable requirement for advancing the modernization of the National Governance System and governance capabilities. It is also an inevitable choice to advance the building of a Community of Common Destiny for Mankind.
 
-“Digital China Construction Series (Lesson 1 of 13): Why Should We Accelerate Digital China Construction?,” Beijing Party Member Education Network, April 11, 2025
+            “Digital China Construction Series (Lesson 1 of 13): Why Should We Accelerate Digital China Construction?,” Beijing Party Member Education Network, April 11, 2025
 
-On April 11, 2025, the Beijing Party Member Education Network released a remarkable 13-lesson educational series on China’s national digital strategy, Digital China. Designed as a foundational introduction, the course targets Party cadre and members and is intended to raise awareness, elevate political understanding, and standardize implementation.
+            On April 11, 2025, the Beijing Party Member Education Network released a remarkable 13-lesson educational series on China’s national digital strategy, Digital China. Designed as a foundational introduction, the course targets Party cadre and members and is intended to raise awareness, elevate political understanding, and standardize implementation.
 
-Lesson One defines the strategy’s domestic and international missions. The lesson also makes its central point unmistakably clear: Digital China is not a standalone initiative. It is the enabling platform through which the Party intends to modernize governance at home and reshape the international environment abroad.
+            Lesson One defines the strategy’s domestic and international missions. The lesson also makes its central point unmistakably clear: Digital China is not a standalone initiative. It is the enabling platform through which the Party intends to modernize governance at home and reshape the international environment abroad.
 
 
-Domestic Mission
+            Domestic Mission
 
-Domestically, Digital China is presented as the technological and institutional engine behind the National Governance System1: the Party’s overarching framework for organizing China’s economic, political, cultural, social, and ecological governance. Without Digital China, the Party argues, this system cannot be modernized, coordinated, or made “intelligent.”
+            Domestically, Digital China is presented as the technological and institutional engine behind the National Governance System1: the Party’s overarching framework for organizing China’s economic, political, cultural, social, and ecological governance. Without Digital China, the Party argues, this system cannot be modernized, coordinated, or made “intelligent.”
 
-Digital China provides the digital infrastructure, data systems, and intelligent applications needed to increase governance responsiveness, expand visibility into social and economic activity, and enable what the Party calls “scientific and precise governance.”
+            Digital China provides the digital infrastructure, data systems, and intelligent applications needed to increase governance responsiveness, expand visibility into social and economic activity, and enable what the Party calls “scientific and precise governance.”
 
-International Mission
+            International Mission
 
-Internationally, Digital China is framed as essential for advancing the Community of Common Destiny for Mankind2, the Party’s preferred global governance concept. Digital China supports this goal by expanding China’s influence in global digital rulemaking, exporting Chinese digital standards and governance models, and positioning China to lead in a new era of digitalized globalization.
+            Internationally, Digital China is framed as essential for advancing the Community of Common Destiny for Mankind2, the Party’s preferred global governance concept. Digital China supports this goal by expanding China’s influence in global digital rulemaking, exporting Chinese digital standards and governance models, and positioning China to lead in a new era of digitalized globalization.
 
-In other words, Digital China links domestic capacity-building with global ambition: a unified digital platform for national revitalization at home and institutional influence abroad.
+            In other words, Digital China links domestic capacity-building with global ambition: a unified digital platform for national revitalization at home and institutional influence abroad.
 
 
-A Series Roadmap
+            A Series Roadmap
 
-If you are new to Digital China, you may want to begin with my overview of the strategy and a shortlist of key concepts that cadre are expected to master. Both will help you navigate the lessons.
+            If you are new to Digital China, you may want to begin with my overview of the strategy and a shortlist of key concepts that cadre are expected to master. Both will help you navigate the lessons.
 
-Let’s begin the series with Lesson One:
+            Let’s begin the series with Lesson One:
 
 
-Each lesson’s web address is linked to its original Chinese-language title. Note: Some of these links may have security certificate issues. For your safety, I’ve also embedded a clean, archived copy of each video in the corresponding post. You can choose which version to view, but I recommend using the archived copy for a safer experience.
+            Each lesson’s web address is linked to its original Chinese-language title. Note: Some of these links may have security certificate issues. For your safety, I’ve also embedded a clean, archived copy of each video in the corresponding post. You can choose which version to view, but I recommend using the archived copy for a safer experience.
 
 
-“Digital China Construction Series 1: Why Should We Accelerate Digital China Construction?” (数字中国建设系列之一:为什么要加快数字中国建设), Beijing Party Member Education Network (北京党员教育网), April 11, 2025
+            “Digital China Construction Series 1: Why Should We Accelerate Digital China Construction?” (数字中国建设系列之一:为什么要加快数字中国建设), Beijing Party Member Education Network (北京党员教育网), April 11, 2025
 
-Archived Video
+            Archived Video
 
-Source: Beijing Party Member Education Network
+            Source: Beijing Party Member Education Network
 
-Speaker: Beijing Guoheng Zhilin Cultural Communication Co., Ltd. (北京国恒智林文化传播有限公司)
+            Speaker: Beijing Guoheng Zhilin Cultural Communication Co., Ltd. (北京国恒智林文化传播有限公司)
 
-Length: 9:01 Minutes
+            Length: 9:01 Minutes
 
-Synopsis: Digital China construction covers multiple fields such as science and technology, economy, politics, culture, society, ecology, and security, involving big data, cloud computing, artificial intelligence, e-government, Smart Cities, Digital Villages, as well as numerous other content. It is a large-scale social system project. Accelerating Digital China construction is an inevitable choice to advance Chinese Style Modernization and seize the commanding heights of future development. It is an inevitable requirement for advancing the modernization of the National Governance System and governance capabilities. It is also an inevitable choice to advance the building of a Community of Common Destiny for Mankind.
+            Synopsis: Digital China construction covers multiple fields such as science and technology, economy, politics, culture, society, ecology, and security, involving big data, cloud computing, artificial intelligence, e-government, Smart Cities, Digital Villages, as well as numerous other content. It is a large-scale social system project. Accelerating Digital China construction is an inevitable choice to advance Chinese Style Modernization and seize the commanding heights of future development. It is an inevitable requirement for advancing the modernization of the National Governance System and governance capabilities. It is also an inevitable choice to advance the building of a Community of Common Destiny for Mankind.
 
-简介:数字中国建设涵盖科技、经济、政治、文化、社会、生态、安全等多个领域,涉及大数据、云计算、人工智能、电子政务、智慧城市、数字乡村等诸多内容,是一项大规模的社会系统工程加快数字中国建设是推进中国式现代化、抢占未来发展制高点的必然选择,是推进国家治理体系和治理能力现代化的必然要求,也是推动构建人类命运共同体的必然选择。
+            简介:数字中国建设涵盖科技、经济、政治、文化、社会、生态、安全等多个领域,涉及大数据、云计算、人工智能、电子政务、智慧城市、数字乡村等诸多内容,是一项大规模的社会系统工程加快数字中国建设是推进中国式现代化、抢占未来发展制高点的必然选择,是推进国家治理体系和治理能力现代化的必然要求,也是推动构建人类命运共同体的必然选择。
 
-Terminology shortlist with footnoted definitions: large-scale social system project3 (大规模的社会系统工程), Chinese Style Modernization4 (中国式现代化), National Governance System5 (国家治理体系), Community of Common Destiny for Mankind6 (人类命运共同体).
+            Terminology shortlist with footnoted definitions: large-scale social system project3 (大规模的社会系统工程), Chinese Style Modernization4 (中国式现代化), National Governance System5 (国家治理体系), Community of Common Destiny for Mankind6 (人类命运共同体).
 
-Video Transcript and Translation:
+            Video Transcript and Translation:
 
-Terminology shortlist and other key terms are highlighted in blue.
+            Terminology shortlist and other key terms are highlighted in blue.
 
-00:26
+            00:26
 
-On March 10, 2023, the First Session of the 14th National People’s Congress voted to pass a decision on the State Council Institutional Reform Plan. According to the plan, a new agency, the National Data Administration, was approved to be established. This move shows the important position of Digital China construction and the Data Resource System in the National Development Strategy. Digital China construction has ushered in a major development opportunity.
+            On March 10, 2023, the First Session of the 14th National People’s Congress voted to pass a decision on the State Council Institutional Reform Plan. According to the plan, a new agency, the National Data Administration, was approved to be established. This move shows the important position of Digital China construction and the Data Resource System in the National Development Strategy. Digital China construction has ushered in a major development opportunity.
 
-2023年3月10日,十四届全国人大一次会议表决通过了关于国务院机构改革方案的决定。根据方案,一个全新机构国家数据局获准组建。这一举措显示出数字中国建设和数据资源体系国家发展战略中的重要地位,数字中国建设迎来重大发展机遇。
+            2023年3月10日,十四届全国人大一次会议表决通过了关于国务院机构改革方案的决定。根据方案,一个全新机构国家数据局获准组建。这一举措显示出数字中国建设和数据资源体系国家发展战略中的重要地位,数字中国建设迎来重大发展机遇。
 
-00:54
+            00:54
 
-Digital China construction covers multiple fields such as science and technology, economy, politics, culture, society, and ecological security, involving big data, cloud computing, artificial intelligence, e-government, Smart Cities, Digital Villages, and many other contents. It is a large-scale social system project. In December 2015, President Xi Jinping first proposed the Digital China Construction Initiative at the Second World Internet Conference.
+            Digital China construction covers multiple fields such as science and technology, economy, politics, culture, society, and ecological security, involving big data, cloud computing, artificial intelligence, e-government, Smart Cities, Digital Villages, and many other contents. It is a large-scale social system project. In December 2015, President Xi Jinping first proposed the Digital China Construction Initiative at the Second World Internet Conference.
 
-数字中国建设涵盖科技、经济、政治、文化、社会、生态安全等多个领域,涉及大数据、云计算、人工智能、电子政务、智慧城市、数字乡村等诸多内容,是一项大规模的社会系统工程。2015年12月,国家主席习近平在第二届世界互联网大会首次提出数字中国建设倡议
+            数字中国建设涵盖科技、经济、政治、文化、社会、生态安全等多个领域,涉及大数据、云计算、人工智能、电子政务、智慧城市、数字乡村等诸多内容,是一项大规模的社会系统工程。2015年12月,国家主席习近平在第二届世界互联网大会首次提出数字中国建设倡议
 
-1:23
+            1:23
 
-The Political Report of the 19th National Party Congress in 2017 clarified the Strategic Concept of Building Digital China. The 2020 14th Five-Year Plan and Outline of Long-Term Goals for 2035 proposed to “Accelerate Digitalized Development and Build Digital China,” and made Strategic Plans for the Digital Economy, Digital Society, Digital Government, and Digital Ecology (aka Digital Eco-Environment). In 2022, the Political Report of the 20th National Party Congress emphasized the need to Accelerate the Construction of Cyber Great Power and Digital China.
+            The Political Report of the 19th National Party Congress in 2017 clarified the Strategic Concept of Building Digital China. The 2020 14th Five-Year Plan and Outline of Long-Term Goals for 2035 proposed to “Accelerate Digitalized Development and Build Digital China,” and made Strategic Plans for the Digital Economy, Digital Society, Digital Government, and Digital Ecology (aka Digital Eco-Environment). In 2022, the Political Report of the 20th National Party Congress emphasized the need to Accelerate the Construction of Cyber Great Power and Digital China.
 
-2017年党的十九大报告明确了建设数字中国的战略构想。2020年”十四五”规划和2035年远景目标纲要提出,”加快数字化发展,建设数字中国,” 并对数字经济、数字社会、数字政府、数字生态做出战略部署。2022年,党的二十大报告强调,要加快建设网络强国、数字中国。
+            2017年党的十九大报告明确了建设数字中国的战略构想。2020年”十四五”规划和2035年远景目标纲要提出,”加快数字化发展,建设数字中国,” 并对数字经济、数字社会、数字政府、数字生态做出战略部署。2022年,党的二十大报告强调,要加快建设网络强国、数字中国。
 
-1:57
+            1:57
 
-In February 2023, the Central Committee and the State Council issued the Plan for the Global Layout of Digital China Construction, which comprehensively discussed the development goals, future plans, and specific strategies for Digital China construction in the future. The pace of Digital China construction is becoming more standardized, orderly, and accelerated. General Secretary Xi Jinping pointed out that accelerating Digital China construction is to adapt to the New Historical Position of our country’s development and fully implement the New Development Concept. Cultivate New Momentum with Informatization, Promote New Development with New Momentum, and Create New Glory with New Development.
+            In February 2023, the Central Committee and the State Council issued the Plan for the Global Layout of Digital China Construction, which comprehensively discussed the development goals, future plans, and specific strategies for Digital China construction in the future. The pace of Digital China construction is becoming more standardized, orderly, and accelerated. General Secretary Xi Jinping pointed out that accelerating Digital China construction is to adapt to the New Historical Position of our country’s development and fully implement the New Development Concept. Cultivate New Momentum with Informatization, Promote New Development with New Momentum, and Create New Glory with New Development.
 
-2023年2月,中共中央、国务院印发”数字中国建设整体布局规划,” 全面论述未来数字中国建设的发展目标、前景规划和具体方略。数字中国建设步伐越来越规范、有序、加速。习近平总书记指出,加快数字中国建设,就是要适应我国发展新的历史方位,全面贯彻新发展理念。以信息化培育新动能,用新动能推动新发展,以新发展创造新辉煌。
+            2023年2月,中共中央、国务院印发”数字中国建设整体布局规划,” 全面论述未来数字中国建设的发展目标、前景规划和具体方略。数字中国建设步伐越来越规范、有序、加速。习近平总书记指出,加快数字中国建设,就是要适应我国发展新的历史方位,全面贯彻新发展理念。以信息化培育新动能,用新动能推动新发展,以新发展创造新辉煌。
 
-2:37
+            2:37
 
-First, accelerating Digital China construction is an inevitable choice to advance Chinese Style Modernization and seize the Commanding Heights of Future Development. The 20th National Party Congress has drawn up a Grand Blueprint for Comprehensively Building a Modernized Socialist Country and Comprehensively Promoting the Great Rejuvenation of the Chinese Nation with Chinese Style Modernization.
+            First, accelerating Digital China construction is an inevitable choice to advance Chinese Style Modernization and seize the Commanding Heights of Future Development. The 20th National Party Congress has drawn up a Grand Blueprint for Comprehensively Building a Modernized Socialist Country and Comprehensively Promoting the Great Rejuvenation of the Chinese Nation with Chinese Style Modernization.
 
-、加快数字中国建设,是推进中国式现代化、抢占未来发展制高点的必然选择。党的二十大擘画了全面建设社会主义现代化国家、以中国式现代化全面推进中华民族伟大复兴的宏伟蓝图。
+            、加快数字中国建设,是推进中国式现代化、抢占未来发展制高点的必然选择。党的二十大擘画了全面建设社会主义现代化国家、以中国式现代化全面推进中华民族伟大复兴的宏伟蓝图。
 
-3:00
+            3:00
 
-General Secretary Xi Jinping pointed out that Informatization has brought a golden opportunity to the Chinese nation. Without Informatization, there is no Modernization. He stressed that for Modernized construction, Informatization must come first. At present, digital technology is being fully integrated into all fields and the entire process of human economic, political, cultural, social and ecological civilization construction with new concepts, new forms and new models.
+            General Secretary Xi Jinping pointed out that Informatization has brought a golden opportunity to the Chinese nation. Without Informatization, there is no Modernization. He stressed that for Modernized construction, Informatization must come first. At present, digital technology is being fully integrated into all fields and the entire process of human economic, political, cultural, social and ecological civilization construction with new concepts, new forms and new models.
 
-习近平总书记指出,信息化为中华民族带来了千载难逢的机遇,没有信息化就没有现代化。强调现代化建设,信息化先行。当下,数字技术正以新理念、新业态、新模式全面融入人类经济、政治、文化、社会、生态文明建设各领域和全过程。
+            习近平总书记指出,信息化为中华民族带来了千载难逢的机遇,没有信息化就没有现代化。强调现代化建设,信息化先行。当下,数字技术正以新理念、新业态、新模式全面融入人类经济、政治、文化、社会、生态文明建设各领域和全过程。
 
-3:28
+            3:28
 
-This is constantly triggering new changes and creating new opportunities around the world. At the same time, the international balance of power is also undergoing profound adjustments. More and more countries are aware that accelerating Digitalized Transformation is a New Strategic Opportunity facing all countries. Under such circumstances, following the wave of the Information Revolution Era and continuously accelerating Digital China construction will become a way for our country to seize the Commanding Heights of Development and Win the Strategic Initiative.
+            This is constantly triggering new changes and creating new opportunities around the world. At the same time, the international balance of power is also undergoing profound adjustments. More and more countries are aware that accelerating Digitalized Transformation is a New Strategic Opportunity facing all countries. Under such circumstances, following the wave of the Information Revolution Era and continuously accelerating Digital China construction will become a way for our country to seize the Commanding Heights of Development and Win the Strategic Initiative.
 
-在世界范围内不断引发新变革,创造新机遇。与此同时,国际力量对比也在发生深刻调整。越来越多的国家意识到,加速推动数字化转型,正是各国所面临的新的战略机遇。在这样的情况下,顺应信息革命时代浪潮,持续加快推进数字中国建设,成为我们国家抢占发展制高点,赢得战略主动权。
+            在世界范围内不断引发新变革,创造新机遇。与此同时,国际力量对比也在发生深刻调整。越来越多的国家意识到,加速推动数字化转型,正是各国所面临的新的战略机遇。在这样的情况下,顺应信息革命时代浪潮,持续加快推进数字中国建设,成为我们国家抢占发展制高点,赢得战略主动权。
 
-4:00
+            4:00
 
-Building New National Competitive Advantage is an inevitable choice for advancing Chinese Style Modernization. Only by seizing the Historical Opportunity of Digitalized Development and giving full play to the driving and leading role of Digital China construction can we ensure the High Quality Development of the economy and society and provide inexhaustible power for Chinese Style Modernization.
+            Building New National Competitive Advantage is an inevitable choice for advancing Chinese Style Modernization. Only by seizing the Historical Opportunity of Digitalized Development and giving full play to the driving and leading role of Digital China construction can we ensure the High Quality Development of the economy and society and provide inexhaustible power for Chinese Style Modernization.
 
-构筑国家竞争新优势,推进中国式现代化的必然选择。只有抢抓数字化发展历史机遇,充分发挥数字中国建设的驱动引领作用。才能保证经济社会的高质量发展,为中国式现代化提供不竭的动力。
+            构筑国家竞争新优势,推进中国式现代化的必然选择。只有抢抓数字化发展历史机遇,充分发挥数字中国建设的驱动引领作用。才能保证经济社会的高质量发展,为中国式现代化提供不竭的动力。
 
-4:22
+            4:22
 
-Second, accelerating Digital China construction is an inevitable requirement for advancing the modernization of the National Governance System and governance capabilities. General Secretary Xi Jinping emphasized that we must use Informatization to promote the Modernization of the National Governance System and governance capabilities, and be good at using Internet technology and informatized methods to carry out work. With the sustained and rapid development of the economy and society, especially the widespread application of digital technologies such as big data, cloud computing, artificial intelligence, and blockchain, it has become increasingly difficult for the traditional national governance model to adapt to the needs of modern society.
+            Second, accelerating Digital China construction is an inevitable requirement for advancing the modernization of the National Governance System and governance capabilities. General Secretary Xi Jinping emphasized that we must use Informatization to promote the Modernization of the National Governance System and governance capabilities, and be good at using Internet technology and informatized methods to carry out work. With the sustained and rapid development of the economy and society, especially the widespread application of digital technologies such as big data, cloud computing, artificial intelligence, and blockchain, it has become increasingly difficult for the traditional national governance model to adapt to the needs of modern society.
 
-二,加快数字中国建设,是推进国家治理体系和治理能力现代化的必然要求。习近平总书记强调,要以信息化推进国家治理体系和治理能力现代化,要善于运用互联网技术和信息化手段开展工作。随着经济社会持续快速发展,特别是大数据、云计算、人工智能、区块链等数字技术的广泛应用,传统的国家治理模式越来越难以适应现代社会的需求.
+            二,加快数字中国建设,是推进国家治理体系和治理能力现代化的必然要求。习近平总书记强调,要以信息化推进国家治理体系和治理能力现代化,要善于运用互联网技术和信息化手段开展工作。随着经济社会持续快速发展,特别是大数据、云计算、人工智能、区块链等数字技术的广泛应用,传统的国家治理模式越来越难以适应现代社会的需求.
 
-5:01
+            5:01
 
-The Internet has become an important condition for governing. Governance ability is often reflected in the ability of the ruler to Use the Internet to Govern the Internet. This requires the government to rely on digital information technology to transform governance concepts, enrich governance methods, and improve governance efficiency. Accelerating Digital China construction can not only set off an efficiency revolution in government departments driven by science and precision, but also help deepen the streamlining of administration to improve services, and optimize the business environment.
+            The Internet has become an important condition for governing. Governance ability is often reflected in the ability of the ruler to Use the Internet to Govern the Internet. This requires the government to rely on digital information technology to transform governance concepts, enrich governance methods, and improve governance efficiency. Accelerating Digital China construction can not only set off an efficiency revolution in government departments driven by science and precision, but also help deepen the streamlining of administration to improve services, and optimize the business environment.
 
-互联网成为重要执政条件,执政能力很多时候体现为执政者用网治网的能力。这就要求政府依托数字信息技术变革治理理念,丰富治理手段,提升治理效能。加快数字中国建设,不仅可以掀起政府部门科学化、精准化的效能革命,还有助于深化”放管服”改革,优化营商环境。
+            互联网成为重要执政条件,执政能力很多时候体现为执政者用网治网的能力。这就要求政府依托数字信息技术变革治理理念,丰富治理手段,提升治理效能。加快数字中国建设,不仅可以掀起政府部门科学化、精准化的效能革命,还有助于深化”放管服”改革,优化营商环境。
 
-5:31
+            5:31
 
-This will stimulate market vitality and social creativity to a greater extent, and bring about deep structural changes in government governance concepts, governance structures, operating mechanisms, behavior patterns, and resource allocation. Accelerating Digital China construction has become an inevitable requirement for accelerating the transformation of government functions and advancing the Modernization of the National Governance System and governance capabilities.
+            This will stimulate market vitality and social creativity to a greater extent, and bring about deep structural changes in government governance concepts, governance structures, operating mechanisms, behavior patterns, and resource allocation. Accelerating Digital China construction has become an inevitable requirement for accelerating the transformation of government functions and advancing the Modernization of the National Governance System and governance capabilities.
 
-更大程度激发市场活力和社会创造力,对政府治理理念、治理结构、运行机制、行为模式及资源配置等带来深层次结构性的变化。加快数字中国建设,也就成为加快转变政府职能,促进国家治理体系和治理能力现代化的必然要求。
+            更大程度激发市场活力和社会创造力,对政府治理理念、治理结构、运行机制、行为模式及资源配置等带来深层次结构性的变化。加快数字中国建设,也就成为加快转变政府职能,促进国家治理体系和治理能力现代化的必然要求。
 
-5:57
+            5:57
 
-Third, accelerating Digital China construction is an inevitable choice to advance the building of a Community of Common Destiny for Mankind. With the in-depth development of a new round of Scientific and Technological Revolution and Industrial Transformation, a New Type of Globalization driven by Digitalization is accelerating. How to deepen international exchanges and cooperation and build a Community of Common Destiny for Mankind? General Secretary Xi Jinping pointed out that all countries should jointly build a Community of Common Destiny in Cyberspace and promote the interconnection and shared governance of cyberspace to help create a better future for human development.
+            Third, accelerating Digital China construction is an inevitable choice to advance the building of a Community of Common Destiny for Mankind. With the in-depth development of a new round of Scientific and Technological Revolution and Industrial Transformation, a New Type of Globalization driven by Digitalization is accelerating. How to deepen international exchanges and cooperation and build a Community of Common Destiny for Mankind? General Secretary Xi Jinping pointed out that all countries should jointly build a Community of Common Destiny in Cyberspace and promote the interconnection and shared governance of cyberspace to help create a better future for human development.
 
-加快数字中国建设,是推动构建人类命运共同体的必然选择。随着新一轮科技革命和产业变革的深入发展,数字化驱动的新型全球化加速到来。如何深化国际交流合作,构建人类命运共同体? 习近平总书记指出,各国应该共同构建网络空间命运共同体,推动网络空间互联互通、共享共治 ,为开创人类发展更加美好的未来助力。
+            加快数字中国建设,是推动构建人类命运共同体的必然选择。随着新一轮科技革命和产业变革的深入发展,数字化驱动的新型全球化加速到来。如何深化国际交流合作,构建人类命运共同体? 习近平总书记指出,各国应该共同构建网络空间命运共同体,推动网络空间互联互通、共享共治 ,为开创人类发展更加美好的未来助力。
 
-6:33
+            6:33
 
-The digital ecosystem is highly globalized. Opening win-win cooperation and mutual benefit are important connotations of creating a good digital ecosystem. At present, unilateralism and protectionism are prevalent in the world, and local conflicts and turmoil are frequent. The economy is facing a post-epidemic recovery, but the growth momentum is insufficient. Only by strengthening international cooperation in the digital field can we effectively enhance the ability of countries to seize new opportunities for the development of the digital economy and achieve common development.
+            The digital ecosystem is highly globalized. Opening win-win cooperation and mutual benefit are important connotations of creating a good digital ecosystem. At present, unilateralism and protectionism are prevalent in the world, and local conflicts and turmoil are frequent. The economy is facing a post-epidemic recovery, but the growth momentum is insufficient. Only by strengthening international cooperation in the digital field can we effectively enhance the ability of countries to seize new opportunities for the development of the digital economy and achieve common development.
 
-数字生态具有高度全球化的特征,开放合作、互利共赢是营造良好数字生态的重要内涵。当下全球单边主义、保护主义盛行,局部冲突和动荡频发,经济面临疫后复苏,但增长动能不足。只有加强数字领域国际合作,才能切实增强各国把握数字经济发展新机遇的能力,实现共同发展。
+            数字生态具有高度全球化的特征,开放合作、互利共赢是营造良好数字生态的重要内涵。当下全球单边主义、保护主义盛行,局部冲突和动荡频发,经济面临疫后复苏,但增长动能不足。只有加强数字领域国际合作,才能切实增强各国把握数字经济发展新机遇的能力,实现共同发展。
 
-7:06
+            7:06
 
-Accelerating Digital China construction and exploring a Digitalized Development Path with Chinese Characteristics allows us to share the results of Digitalized Development with countries around the world and contribute a China Solution to Global Internet Development and Governance. We should work together to build a Community of Common Destiny in Cyberspace, create an Open and Win-Win Pattern of International Cooperation in the Digital Domain, and jointly cultivate New Digital Momentum for Global Development.
+            Accelerating Digital China construction and exploring a Digitalized Development Path with Chinese Characteristics allows us to share the results of Digitalized Development with countries around the world and contribute a China Solution to Global Internet Development and Governance. We should work together to build a Community of Common Destiny in Cyberspace, create an Open and Win-Win Pattern of International Cooperation in the Digital Domain, and jointly cultivate New Digital Momentum for Global Development.
 
-加快建设数字中国,探索出一条中国特色数字化发展道路,可以与世界各国共享数字化发展成果,为全球互联网发展治理贡献中国方案。合力构建网络空间命运共同体,打造开放共赢的数字领域国际合作格局,共同培育全球发展的数字新动能。
+            加快建设数字中国,探索出一条中国特色数字化发展道路,可以与世界各国共享数字化发展成果,为全球互联网发展治理贡献中国方案。合力构建网络空间命运共同体,打造开放共赢的数字领域国际合作格局,共同培育全球发展的数字新动能。
 
-7:32
+            7:32
 
-At present, our country has built the world’s largest and most technologically advanced network infrastructure, and cloud computing, blockchain, quantum information and other technical applications have ranked among the world’s top echelons. The digital economy has grown by more than 10% for many consecutive years, and its total volume has remained the second largest in the world, accounting for about 40% of GDP. The governance pattern of digital government is becoming increasingly perfect, and service efficiency has been significantly improved.
+            At present, our country has built the world’s largest and most technologically advanced network infrastructure, and cloud computing, blockchain, quantum information and other technical applications have ranked among the world’s top echelons. The digital economy has grown by more than 10% for many consecutive years, and its total volume has remained the second largest in the world, accounting for about 40% of GDP. The governance pattern of digital government is becoming increasingly perfect, and service efficiency has been significantly improved.
 
-目前我国已建成全球规模最大、技术领先的网络基础设施,云计算、区块链、量子信息等多种技术应用跻身世界第一梯队。数字经济连续多年增速超过10%,总量稳居世界第二,占国内生产总值比重提升至40%左右。数字政府治理格局日益完善,服务效能明显提升。
+            目前我国已建成全球规模最大、技术领先的网络基础设施,云计算、区块链、量子信息等多种技术应用跻身世界第一梯队。数字经济连续多年增速超过10%,总量稳居世界第二,占国内生产总值比重提升至40%左右。数字政府治理格局日益完善,服务效能明显提升。
 
-7:59
+            7:59
 
-“Cloud processing” and “one-stop network” service have gained popularity, and digital social services have become more inclusive and convenient. The Internet access rate of primary and secondary schools has reached 100%, and direct provision of cross-provincial medical treatment across the country reached 38.1235 million online visits in 2022 alone. The digital ecosystem environment continues to optimize, the relevant security and legal systems increasingly improve, and the protection capabilities for network security continuously rise.
+            “Cloud processing” and “one-stop network” service have gained popularity, and digital social services have become more inclusive and convenient. The Internet access rate of primary and secondary schools has reached 100%, and direct provision of cross-provincial medical treatment across the country reached 38.1235 million online visits in 2022 alone. The digital ecosystem environment continues to optimize, the relevant security and legal systems increasingly improve, and the protection capabilities for network security continuously rise.
 
-“云办理”、”一网通”深入人心,数字社会服务更加普惠便捷。中小学互联网接入率达到100%,全国跨省异地就医直接结算,仅2022年就汇集3,812.35万人次。数字生态环境持续优化,相关安全法律体系日益完善,网络安全保障能力不断提升。
+            “云办理”、”一网通”深入人心,数字社会服务更加普惠便捷。中小学互联网接入率达到100%,全国跨省异地就医直接结算,仅2022年就汇集3,812.35万人次。数字生态环境持续优化,相关安全法律体系日益完善,网络安全保障能力不断提升。
 
-8:27
+            8:27
 
-The Plan for the Global Layout of Digital China Construction” sets the development goals of Digital China as follows: by 2025, a unified pattern for advancement, characterized by horizontal integration, vertical linkage, and effective coordination, will be largely in place. The construction of Digital China will make important progress. By 2035, the level of Digitalized Development will be among the best in the world, and Digital China construction will have achieved significant results.
+            The Plan for the Global Layout of Digital China Construction” sets the development goals of Digital China as follows: by 2025, a unified pattern for advancement, characterized by horizontal integration, vertical linkage, and effective coordination, will be largely in place. The construction of Digital China will make important progress. By 2035, the level of Digitalized Development will be among the best in the world, and Digital China construction will have achieved significant results.
 
-数字中国建设整体布局规划”给出的数字中国的发展目标是,到2025年,基本形成横向打通、纵向贯通、协调有力的一体化推进格局。数字中国建设取得重要进展,到2035年,数字化发展水平进入世界前列,数字中国建设取得重大成就。
+            数字中国建设整体布局规划”给出的数字中国的发展目标是,到2025年,基本形成横向打通、纵向贯通、协调有力的一体化推进格局。数字中国建设取得重要进展,到2035年,数字化发展水平进入世界前列,数字中国建设取得重大成就。
 
 
-Footnotes
+            Footnotes
 
-  1. National Governance System (国家治理体系). “The National Governance System is a system of institutions for managing the country under CCP leadership. These include economic, political, cultural, social, ecological, and Party development mechanisms and institutions, as well as laws, regulations and plans. These are a complete set of tightly linked and coordinated national institutions,” see “Modernizing the National Governance System and Capacity,” China.org.cn, November 11, 2022. ↩︎
-  2. Community of Common Destiny for Mankind (人类命运共同体). The Community of Common Destiny for Mankind expresses “Beijing’s long-term vision for transforming the international environment to make it compatible with China’s governance model and emergence as a global leader,” see Liza Tobin, “Xi’s Vision for Transforming Global Governance: A Strategic Challenge for Washington and Its Allies,” Texas National Security Review, November 2018. ↩︎
-  3. large-scale social system project (大规模的社会系统工程). Large-scale social system projects are complex, top-level, coordinated efforts to reshape or construct major components of society, see Wang Shoulin (王寿林), “Adhere to a Systems Thinking Approach to Advance Comprehensive and Coordinated Work Across All Spheres” (坚持以系统观念全面协调推动各领域工作), Guangming Daily, February 10, 2023. ↩︎
-  4. Chinese Style Modernization (中国式现代化). Party commentary describes the driving and leading role of Digital China (thru informatization and digitalization) in Chinese Style (socialist) Modernization. The digital transformation of socialist modernization will give China an edge both domestically (by improving societal efficiency and social equity) and globally (by offering a superior alternative to emerging Western developmental models tied to digital capitalism). ↩︎
-  5. Ibid 1 ↩︎
-  6. Ibid 2 ↩︎
-"""#),
-        ("001_e888cff12df4c64b.txt", #"""
-…we will continue to improve the governance system for technology regulations, strengthen research capacity in technology ethics, and further leverage digital technologies to enhance the ability of decision-making departments to perceive, monitor, and anticipate (i.e. provide early warning on) developments in the economy and society.
+              1. National Governance System (国家治理体系). “The National Governance System is a system of institutions for managing the country under CCP leadership. These include economic, political, cultural, social, ecological, and Party development mechanisms and institutions, as well as laws, regulations and plans. These are a complete set of tightly linked and coordinated national institutions,” see “Modernizing the National Governance System and Capacity,” China.org.cn, November 11, 2022. ↩︎
+              2. Community of Common Destiny for Mankind (人类命运共同体). The Community of Common Destiny for Mankind expresses “Beijing’s long-term vision for transforming the international environment to make it compatible with China’s governance model and emergence as a global leader,” see Liza Tobin, “Xi’s Vision for Transforming Global Governance: A Strategic Challenge for Washington and Its Allies,” Texas National Security Review, November 2018. ↩︎
+              3. large-scale social system project (大规模的社会系统工程). Large-scale social system projects are complex, top-level, coordinated efforts to reshape or construct major components of society, see Wang Shoulin (王寿林), “Adhere to a Systems Thinking Approach to Advance Comprehensive and Coordinated Work Across All Spheres” (坚持以系统观念全面协调推动各领域工作), Guangming Daily, February 10, 2023. ↩︎
+              4. Chinese Style Modernization (中国式现代化). Party commentary describes the driving and leading role of Digital China (thru informatization and digitalization) in Chinese Style (socialist) Modernization. The digital transformation of socialist modernization will give China an edge both domestically (by improving societal efficiency and social equity) and globally (by offering a superior alternative to emerging Western developmental models tied to digital capitalism). ↩︎
+              5. Ibid 1 ↩︎
+              6. Ibid 2 ↩︎
+            """#
+        ),
+        (
+            "001_e888cff12df4c64b.txt",
+            #"""
+            …we will continue to improve the governance system for technology regulations, strengthen research capacity in technology ethics, and further leverage digital technologies to enhance the ability of decision-making departments to perceive, monitor, and anticipate (i.e. provide early warning on) developments in the economy and society.
 
-“Digital China Construction Series (Lesson 5 of 13): Develop Efficient and Collaborative Digital Government Affairs,” Beijing Party Member Education Network, April 11, 2025
+            “Digital China Construction Series (Lesson 5 of 13): Develop Efficient and Collaborative Digital Government Affairs,” Beijing Party Member Education Network, April 11, 2025
 
-On April 11, 2025, the Beijing Party Member Education Network released a remarkable 13-lesson educational series on China’s national digital strategy, Digital China. Designed as a foundational introduction, the course targets Party cadre and members and is intended to raise awareness, elevate political understanding, and standardize implementation.
+            On April 11, 2025, the Beijing Party Member Education Network released a remarkable 13-lesson educational series on China’s national digital strategy, Digital China. Designed as a foundational introduction, the course targets Party cadre and members and is intended to raise awareness, elevate political understanding, and standardize implementation.
 
-Lesson Five focuses on Digital China‘s role in realizing a modernized National Governance System. The lesson also makes its central point unmistakably clear: digitalized early warning of economic and social events will help safeguard Party rule by ensuring efficient and effective governance.
+            Lesson Five focuses on Digital China‘s role in realizing a modernized National Governance System. The lesson also makes its central point unmistakably clear: digitalized early warning of economic and social events will help safeguard Party rule by ensuring efficient and effective governance.
 
 
-Modernized national governance
+            Modernized national governance
 
-Modernized national governance requires elevating the digitalized and intelligentized functioning of government. This includes strategically leveraging digital tools to strengthen the ability of decision-makers to perceive, monitor, and anticipate developments in the economy and society. Once complete, digitalized early warning of economic and social events will help safeguard Party rule by ensuring efficient and effective governance.
+            Modernized national governance requires elevating the digitalized and intelligentized functioning of government. This includes strategically leveraging digital tools to strengthen the ability of decision-makers to perceive, monitor, and anticipate developments in the economy and society. Once complete, digitalized early warning of economic and social events will help safeguard Party rule by ensuring efficient and effective governance.
 
-Digital governance is a systemic project
+            Digital governance is a systemic project
 
-The development of digital governance in China is a systemic undertaking, requiring top-down architectural design and bottom-up implementation. It is not merely a technical challenge but a governance reform that involves breaking down data silos, reengineering administrative processes, and overhauling institutional structures. A series of national policies issued since 2016, including building frameworks for data sharing, “Internet Plus government services,” and integrated big data systems, have laid the foundation for a unified, collaborative Digital Government at the macro level.
+            The development of digital governance in China is a systemic undertaking, requiring top-down architectural design and bottom-up implementation. It is not merely a technical challenge but a governance reform that involves breaking down data silos, reengineering administrative processes, and overhauling institutional structures. A series of national policies issued since 2016, including building frameworks for data sharing, “Internet Plus government services,” and integrated big data systems, have laid the foundation for a unified, collaborative Digital Government at the macro level.
 
-Data sharing and data silos
+            Data sharing and data silos
 
-One of the most critical and most difficult aspects of this transformation is data sharing. Government departments have long operated in silos, and enabling secure, reliable data flows remains a major challenge. To overcome this, China is accelerating the development of a National Unified Government Affairs Big Data System. This will support decision-making and facilitate efficient, collaborative governance by integrating data from central ministries, provincial governments, and institutions like the Xinjiang Production and Construction Corps.
+            One of the most critical and most difficult aspects of this transformation is data sharing. Government departments have long operated in silos, and enabling secure, reliable data flows remains a major challenge. To overcome this, China is accelerating the development of a National Unified Government Affairs Big Data System. This will support decision-making and facilitate efficient, collaborative governance by integrating data from central ministries, provincial governments, and institutions like the Xinjiang Production and Construction Corps.
 
-Ultimately, Xi Jinping says Digital Government aims to serve the people. Its success is measured by improvements in the public’s access to services, convenience, and overall experience. As part of this evolution, China is expanding “one-stop” and “cross-province” service capabilities, increasing enterprise and public participation, and promoting micro-innovations that solve real-world problems.
+            Ultimately, Xi Jinping says Digital Government aims to serve the people. Its success is measured by improvements in the public’s access to services, convenience, and overall experience. As part of this evolution, China is expanding “one-stop” and “cross-province” service capabilities, increasing enterprise and public participation, and promoting micro-innovations that solve real-world problems.
 
 
-A Series Roadmap
+            A Series Roadmap
 
-If you are new to Digital China, you may want to begin with my overview of the strategy and a shortlist of key concepts that cadre are expected to master. Both will help you navigate the lessons.
+            If you are new to Digital China, you may want to begin with my overview of the strategy and a shortlist of key concepts that cadre are expected to master. Both will help you navigate the lessons.
 
-Let’s continue the series with Lesson Five:
+            Let’s continue the series with Lesson Five:
 
 
-Each lesson’s web address is linked to its original Chinese-language title. Note: Some of these links may have security certificate issues. For your safety, I’ve also embedded a clean, archived copy of each video in the corresponding post. You can choose which version to view, but I recommend using the archived copy for a safer experience.
+            Each lesson’s web address is linked to its original Chinese-language title. Note: Some of these links may have security certificate issues. For your safety, I’ve also embedded a clean, archived copy of each video in the corresponding post. You can choose which version to view, but I recommend using the archived copy for a safer experience.
 
 
-“Digital China Construction Series 5/13: Develop Efficient and Collaborative Digital Government Affairs(数字中国建设系列之五 发展高效协同的数字政务), Beijing Party Member Education Network (北京党员教育网), April 11, 2025
+            “Digital China Construction Series 5/13: Develop Efficient and Collaborative Digital Government Affairs(数字中国建设系列之五 发展高效协同的数字政务), Beijing Party Member Education Network (北京党员教育网), April 11, 2025
 
-Archived Video
+            Archived Video
 
-Speaker: Beijing Guoheng Zhilin Cultural Communication Co., Ltd. (北京国恒智林文化传播有限公司)
+            Speaker: Beijing Guoheng Zhilin Cultural Communication Co., Ltd. (北京国恒智林文化传播有限公司)
 
-Length: 8:56
+            Length: 8:56
 
-Synopsis: One of the most notable indicators of the positive progress in Digital China construction is the continuous improvement in the level of digitalization in government services. To achieve the goal set out in the 20th National Party Congress report of “basically realizing the modernization of the National Governance System and governance capabilities” by 2035, it is essential to promote the construction of efficient and collaborative Digital Government Affairs.
+            Synopsis: One of the most notable indicators of the positive progress in Digital China construction is the continuous improvement in the level of digitalization in government services. To achieve the goal set out in the 20th National Party Congress report of “basically realizing the modernization of the National Governance System and governance capabilities” by 2035, it is essential to promote the construction of efficient and collaborative Digital Government Affairs.
 
-简介:数字中国建设取得积极成效的鲜明标识之一,就是我国政务服务数字化水平的不断提升。 而要完成二十大报告提出的2035年“基本实现国家治理体系和治理能力现代化”目标,必须推动高效协同的数字政务建设。
+            简介:数字中国建设取得积极成效的鲜明标识之一,就是我国政务服务数字化水平的不断提升。 而要完成二十大报告提出的2035年“基本实现国家治理体系和治理能力现代化”目标,必须推动高效协同的数字政务建设。
 
-Terminology shortlist with footnoted definitions: National Governance System1 (国家治理体系), Digital Government Affairs2 (数字政务).
+            Terminology shortlist with footnoted definitions: National Governance System1 (国家治理体系), Digital Government Affairs2 (数字政务).
 
-Video Transcript and Translation
+            Video Transcript and Translation
 
-Terminology shortlist and other key terms are highlighted in blue.
+            Terminology shortlist and other key terms are highlighted in blue.
 
-00:25
+            00:25
 
-The 2022 United Nations E-Government Survey Report (Chinese version) shows that among the 193 UN member states, China’s e-government ranking has risen from 78th in 2012 to 43rd in 2022, making it one of the countries with the greatest improvement globally. Our online service index has jumped from 62nd to 15th, firmly placing it in the world’s top tier.
+            The 2022 United Nations E-Government Survey Report (Chinese version) shows that among the 193 UN member states, China’s e-government ranking has risen from 78th in 2012 to 43rd in 2022, making it one of the countries with the greatest improvement globally. Our online service index has jumped from 62nd to 15th, firmly placing it in the world’s top tier.
 
-2022联合国电子政务调查报告(中文版)显示,在193个联合国会员国中,中国电子政务排名从2012年的78位上升到2022年的43位,是全球增幅最高的国家之一。在线服务指数更是从62位跃升至15位,稳居世界第一梯队。
+            2022联合国电子政务调查报告(中文版)显示,在193个联合国会员国中,中国电子政务排名从2012年的78位上升到2022年的43位,是全球增幅最高的国家之一。在线服务指数更是从62位跃升至15位,稳居世界第一梯队。
 
-00:50
+            00:50
 
-The level of digitalization in government services continues to improve, becoming a clear indicator of the tangible progress made in Digital China construction. Services such as “online processing,” “mobile processing,” and “one-time processing” are increasingly common. Individual businesses can now be intelligently registered and approved in seconds, the entire process of registering or deregistering an enterprise across provinces can be completed in the cloud, and procedures like newborn registration and social security enrollment can now be completed in a single step. By the end of 2022, the National Unified Government Services Platform had over 1 billion users, with total usage exceeding 85 billion transactions. More than 90% of government services can be handled online.
+            The level of digitalization in government services continues to improve, becoming a clear indicator of the tangible progress made in Digital China construction. Services such as “online processing,” “mobile processing,” and “one-time processing” are increasingly common. Individual businesses can now be intelligently registered and approved in seconds, the entire process of registering or deregistering an enterprise across provinces can be completed in the cloud, and procedures like newborn registration and social security enrollment can now be completed in a single step. By the end of 2022, the National Unified Government Services Platform had over 1 billion users, with total usage exceeding 85 billion transactions. More than 90% of government services can be handled online.
 
-政务服务数字化水平不断提升,成为数字中国建设取得积极成效的鲜明标识。”网上办” “掌上办” “一次办” 出现的越来越多。个体工商户注册登记智能”秒批,” 跨省注册或注销企业全流程”云办理”,新生儿出生落户,办社保 一次办结。截至2022年底,全国一体化政务服务平台用户超过10亿人,总使用量超过850亿人次,90%以上的政务服务实现网上可办。
+            政务服务数字化水平不断提升,成为数字中国建设取得积极成效的鲜明标识。”网上办” “掌上办” “一次办” 出现的越来越多。个体工商户注册登记智能”秒批,” 跨省注册或注销企业全流程”云办理”,新生儿出生落户,办社保 一次办结。截至2022年底,全国一体化政务服务平台用户超过10亿人,总使用量超过850亿人次,90%以上的政务服务实现网上可办。
 
-1:26
+            1:26
 
-More than 200 high-demand services, including household registration certificates and social security transfers, can now be handled across provinces. Behind these small but increasingly convenient changes for the public lies a major transformation in the digital and intelligent operation of government. General Secretary Xi Jinping has emphasized the need to fully implement the Cyber Great Power strategy, widely apply digital technologies in government administration and services, and promote the digital and intelligent operation of government to provide strong support for modernizing the National Governance System and governance capacity.
+            More than 200 high-demand services, including household registration certificates and social security transfers, can now be handled across provinces. Behind these small but increasingly convenient changes for the public lies a major transformation in the digital and intelligent operation of government. General Secretary Xi Jinping has emphasized the need to fully implement the Cyber Great Power strategy, widely apply digital technologies in government administration and services, and promote the digital and intelligent operation of government to provide strong support for modernizing the National Governance System and governance capacity.
 
-户籍证明、社保转接等200多项高频服务事项,实现跨省通办。群众办事越来越便利的小变化背后,是政府数字化、智能化运行的大变革。习近平总书记指出,要全面贯彻网络强国战略。把数字技术广泛应用于政府管理、服务,推动政府数字化、智能化运行,为推进国家治理体系和治理能力现代化提供有力支撑。
+            户籍证明、社保转接等200多项高频服务事项,实现跨省通办。群众办事越来越便利的小变化背后,是政府数字化、智能化运行的大变革。习近平总书记指出,要全面贯彻网络强国战略。把数字技术广泛应用于政府管理、服务,推动政府数字化、智能化运行,为推进国家治理体系和治理能力现代化提供有力支撑。
 
-1:59
+            1:59
 
-To achieve the goals set for Digital China construction — namely, “significantly improving the level of digitalized and intelligentized government affairs” by 2025, and “basically realizing the modernization of the National Governance System and governance capacity” by 2035 as proposed in the 20th Party Congress report — it is essential to advance the construction of efficient and collaborative Digital Government Affairs.  Digital Government Affairs are an upgraded version of e-government and a further expansion of Digital Government. They are also an important driving force for the coordinated development of the Digital Economy and Digital Society.
+            To achieve the goals set for Digital China construction — namely, “significantly improving the level of digitalized and intelligentized government affairs” by 2025, and “basically realizing the modernization of the National Governance System and governance capacity” by 2035 as proposed in the 20th Party Congress report — it is essential to advance the construction of efficient and collaborative Digital Government Affairs.  Digital Government Affairs are an upgraded version of e-government and a further expansion of Digital Government. They are also an important driving force for the coordinated development of the Digital Economy and Digital Society.
 
-而要实现2025年”政务数字化、智能化水平明显提升”的数字中国建设目标,以及二十大报告提出的2035年”基本实现国家治理体系和治理能力现代化”目标,必须推动高效协同的数字政务建设。数字政务是电子政务的升级版和数字政府的再拓展,也是数字经济、数字社会协同发展的重要驱动力量。
+            而要实现2025年”政务数字化、智能化水平明显提升”的数字中国建设目标,以及二十大报告提出的2035年”基本实现国家治理体系和治理能力现代化”目标,必须推动高效协同的数字政务建设。数字政务是电子政务的升级版和数字政府的再拓展,也是数字经济、数字社会协同发展的重要驱动力量。
 
-2:30
+            2:30
 
-Developing efficient and collaborative Digital Government Affairs means leveraging digital technologies to support the transformation of Party and government functions, institutional innovation, and process optimization. It involves integrating digitalized concepts, thinking, skills, and literacy into the entire work process, breaking down data silos, and coordinating and advancing the digitalized construction of government affairs. To develop efficient and collaborative Digital Government Affairs, we must accelerate innovation in systems and rules, and perfect a system of rules and regulations that are compatible with the construction of Digital Government Affairs.
+            Developing efficient and collaborative Digital Government Affairs means leveraging digital technologies to support the transformation of Party and government functions, institutional innovation, and process optimization. It involves integrating digitalized concepts, thinking, skills, and literacy into the entire work process, breaking down data silos, and coordinating and advancing the digitalized construction of government affairs. To develop efficient and collaborative Digital Government Affairs, we must accelerate innovation in systems and rules, and perfect a system of rules and regulations that are compatible with the construction of Digital Government Affairs.
 
-发展高效协同的数字政务,就是要以数字技术服务党政机构职能转变、制度创新、流程优化,将数字化理念思维和技能素养融入工作全过程,打破数字孤岛,统筹推进政务数字化建设。发展高效协同的数字政务,要加快制度规则创新,完善与数字政务建设相适应的规章制度。
+            发展高效协同的数字政务,就是要以数字技术服务党政机构职能转变、制度创新、流程优化,将数字化理念思维和技能素养融入工作全过程,打破数字孤岛,统筹推进政务数字化建设。发展高效协同的数字政务,要加快制度规则创新,完善与数字政务建设相适应的规章制度。
 
-03:01
+            03:01
 
-China has always attached great importance to the construction of Digital Government Affairs. Since 2016, our country has successively issued a series of policy guidance documents with opinions on expanding the scope of  “cross-provincial handling” of government affairs services and further improving service efficiency, including Interim Measures for the Administration of Government Affairs Information Resource Sharing, Guiding Opinions on Accelerating the Advancement of “Internet + Government Services” Work, Guiding Opinions on Strengthening the Construction of Digital Government, and Guidelines for the Construction of a National Unified Government Affairs Big Data System. These documents have collectively established the core framework for Digital Government Affairs at the macro level.
+            China has always attached great importance to the construction of Digital Government Affairs. Since 2016, our country has successively issued a series of policy guidance documents with opinions on expanding the scope of  “cross-provincial handling” of government affairs services and further improving service efficiency, including Interim Measures for the Administration of Government Affairs Information Resource Sharing, Guiding Opinions on Accelerating the Advancement of “Internet + Government Services” Work, Guiding Opinions on Strengthening the Construction of Digital Government, and Guidelines for the Construction of a National Unified Government Affairs Big Data System. These documents have collectively established the core framework for Digital Government Affairs at the macro level.
 
-我国一向高度重视数字政务建设。2016年以来,国家陆续出台”政务信息资源共享管理暂行办法” , “关于加快推进’互联网+政务服务’工作的指导意见”,”关于加强数字政府建设的指导意见”,”全国一体化政务大数据体系建设指南”关于扩大政务服务 ”跨省通办” 范围,进一步提升服务效能的意见等一系列政策指导文件,在宏观层面确立了数字政务建设的核心框架。
+            我国一向高度重视数字政务建设。2016年以来,国家陆续出台”政务信息资源共享管理暂行办法” , “关于加快推进’互联网+政务服务’工作的指导意见”,”关于加强数字政府建设的指导意见”,”全国一体化政务大数据体系建设指南”关于扩大政务服务 ”跨省通办” 范围,进一步提升服务效能的意见等一系列政策指导文件,在宏观层面确立了数字政务建设的核心框架。
 
-03:36
+            03:36
 
-A clearly defined pattern for the construction and management Digital Government Affairs that has vertical linkages, horizontal collaboration, and is commonly advanced has gradually taken shape. Digital Government Affairs is not merely the digitalization of government affairs; it is a long-term, systemic project. From top-level architecture to bottom-level construction, it not only requires the government to mobilize various forces to carry out systemic informatized construction, but there are also many digital services with high barriers to entry.
+            A clearly defined pattern for the construction and management Digital Government Affairs that has vertical linkages, horizontal collaboration, and is commonly advanced has gradually taken shape. Digital Government Affairs is not merely the digitalization of government affairs; it is a long-term, systemic project. From top-level architecture to bottom-level construction, it not only requires the government to mobilize various forces to carry out systemic informatized construction, but there are also many digital services with high barriers to entry.
 
-逐渐形成职责明确、纵向联动、横向协同、共同推进的数字政务建设和管理格局。数字政务并非简单的政府事务数字化,而是一项长期的系统性工程。从顶层架构到底层铺设,不仅需要政府调动各种力量进行系统的信息化建设 还有许多高门槛的数字服务。
+            逐渐形成职责明确、纵向联动、横向协同、共同推进的数字政务建设和管理格局。数字政务并非简单的政府事务数字化,而是一项长期的系统性工程。从顶层架构到底层铺设,不仅需要政府调动各种力量进行系统的信息化建设 还有许多高门槛的数字服务。
 
-04:04
+            04:04
 
-Therefore, the development of Digital Government Affairs is not only a technical issue but also a matter of governance. It is essential to accelerate the establishment of an institutional and regulatory system that facilitates efficient collaboration across departments and administrative levels. Technological innovation and institutional innovation must go hand in hand. By improving the digitalized responsibilities and organizational configuration of government departments, a government digitalized performance capability system will be established.
+            Therefore, the development of Digital Government Affairs is not only a technical issue but also a matter of governance. It is essential to accelerate the establishment of an institutional and regulatory system that facilitates efficient collaboration across departments and administrative levels. Technological innovation and institutional innovation must go hand in hand. By improving the digitalized responsibilities and organizational configuration of government departments, a government digitalized performance capability system will be established.
 
-因此,发展数字政务不仅是技术问题,更是治理问题。要加快构建促进跨部门、跨层级高效协作的制度规则体系。要坚持技术创新和制度创新相互促进,通过完善政府部门数字化职责与机构配置,构建政府数字化履职能力体系。
+            因此,发展数字政务不仅是技术问题,更是治理问题。要加快构建促进跨部门、跨层级高效协作的制度规则体系。要坚持技术创新和制度创新相互促进,通过完善政府部门数字化职责与机构配置,构建政府数字化履职能力体系。
 
-04:28
+            04:28
 
-Key issues include cross-departmental coordination and sharing of government affairs data, government process reengineering and optimization, data governance and security management, performance evaluation and audit supervision. We need to further clarify the boundaries of responsibility and authority, optimize the working mechanism, and provide institutional guarantees for the development of Digital Government Affairs. To develop efficient and coordinated Digital Government Affairs, we need to strengthen digitalized capacity building, promote the interconnection of information system networks, share data on demand, and have efficient professional collaboration.
+            Key issues include cross-departmental coordination and sharing of government affairs data, government process reengineering and optimization, data governance and security management, performance evaluation and audit supervision. We need to further clarify the boundaries of responsibility and authority, optimize the working mechanism, and provide institutional guarantees for the development of Digital Government Affairs. To develop efficient and coordinated Digital Government Affairs, we need to strengthen digitalized capacity building, promote the interconnection of information system networks, share data on demand, and have efficient professional collaboration.
 
-对政务数据的跨部门协调共享、政务流程再造和优化、数据治理和安全管理、绩效评估和审计监管等关键问题。要进一步厘清责权边界,优化工作机制,为发展数字政务提供制度保障。发展高效协同的数字政务,要强化数字化能力建设,促进信息系统网络互联互通,数据按需共享,业务高效协同。
+            对政务数据的跨部门协调共享、政务流程再造和优化、数据治理和安全管理、绩效评估和审计监管等关键问题。要进一步厘清责权边界,优化工作机制,为发展数字政务提供制度保障。发展高效协同的数字政务,要强化数字化能力建设,促进信息系统网络互联互通,数据按需共享,业务高效协同。
 
-04:59
+            04:59
 
-Data sharing is the premise for the construction of sound Digital Government Affairs, and it is also the most difficult part to advance at present. This is because as a centralized management organization, there has long been a problem of “information islands” between government departments, and the safe and reliable circulation of data also faces challenges. How do we break down information islands? To improve the efficiency of internal government collaboration, optimize processes, and enhance the people’s experience in handling affairs, it is necessary to accelerate the construction of the National Unified Government Affairs Big Data System.
+            Data sharing is the premise for the construction of sound Digital Government Affairs, and it is also the most difficult part to advance at present. This is because as a centralized management organization, there has long been a problem of “information islands” between government departments, and the safe and reliable circulation of data also faces challenges. How do we break down information islands? To improve the efficiency of internal government collaboration, optimize processes, and enhance the people’s experience in handling affairs, it is necessary to accelerate the construction of the National Unified Government Affairs Big Data System.
 
-数据共享是健全数字政务建设的前提,也是当下最难推进的一环。这是因为作为中心化管理机构。各政府部门之间长期存在着”信息孤岛”难题,数据的安全可信流通也面临考验。如何打破信息孤岛?既提升政府内部协同效率,又能优化流程,提升群众办事体验,这就需要加快建设全国一体化政务大数据体系
+            数据共享是健全数字政务建设的前提,也是当下最难推进的一环。这是因为作为中心化管理机构。各政府部门之间长期存在着”信息孤岛”难题,数据的安全可信流通也面临考验。如何打破信息孤岛?既提升政府内部协同效率,又能优化流程,提升群众办事体验,这就需要加快建设全国一体化政务大数据体系
 
-05:33
+            05:33
 
-On this basis, a data sharing and exchange system covering the State Council departments, 31 provinces (regions and cities) and the Xinjiang Production and Construction Corps will be gradually formed. Efficient sharing, collaborative governance and decision-making support of public data of Party and government organizations will be comprehensively advanced. At the same time, the construction of application systems will be coordinated and deployed to promote interconnection and collaborative linkage, with data concentration and sharing serving as the way.
+            On this basis, a data sharing and exchange system covering the State Council departments, 31 provinces (regions and cities) and the Xinjiang Production and Construction Corps will be gradually formed. Efficient sharing, collaborative governance and decision-making support of public data of Party and government organizations will be comprehensively advanced. At the same time, the construction of application systems will be coordinated and deployed to promote interconnection and collaborative linkage, with data concentration and sharing serving as the way.
 
-在此基础上,逐步形成覆盖国务院部门,31个省、(区、市) 和新疆生产建设兵团的数据共享交换体系。全面推进党政机关公共数据的高效共享、协同治理和决策支撑。与此同时,统筹部署应用系统建设,推动互联互通和协同联动,以数据集中和共享为途径。
+            在此基础上,逐步形成覆盖国务院部门,31个省、(区、市) 和新疆生产建设兵团的数据共享交换体系。全面推进党政机关公共数据的高效共享、协同治理和决策支撑。与此同时,统筹部署应用系统建设,推动互联互通和协同联动,以数据集中和共享为途径。
 
-06:01
+            06:01
 
-We should promote technology fusion, business fusion, and data fusion, and improve the collaborative management and service level across levels, regions, systems, departments, and businesses. We should break through information barriers and eliminate departmental barriers, thereby improving governance efficiency and reducing transaction costs. In addition, we should strengthen cadre training, solve the problem of “how to do Digital Government and how to do it well,” and effectively improve the digitalized capabilities of leading cadre and public servants at all levels.
+            We should promote technology fusion, business fusion, and data fusion, and improve the collaborative management and service level across levels, regions, systems, departments, and businesses. We should break through information barriers and eliminate departmental barriers, thereby improving governance efficiency and reducing transaction costs. In addition, we should strengthen cadre training, solve the problem of “how to do Digital Government and how to do it well,” and effectively improve the digitalized capabilities of leading cadre and public servants at all levels.
 
-推进技术融合、业务融合、数据融合,提升跨层级、跨地域、跨系统、跨部门、跨业务的协同管理和服务水平。打通信息壁垒,消除部门阻隔,从而提升治理效率,降低交易成本。此外,还要加强干部培训,解决好数字政府 ”应该怎么干、怎样能干好” 等问题,切实提高各级领导干部和公务人员的数字化能力。
+            推进技术融合、业务融合、数据融合,提升跨层级、跨地域、跨系统、跨部门、跨业务的协同管理和服务水平。打通信息壁垒,消除部门阻隔,从而提升治理效率,降低交易成本。此外,还要加强干部培训,解决好数字政府 ”应该怎么干、怎样能干好” 等问题,切实提高各级领导干部和公务人员的数字化能力。
 
-6:31
+            6:31
 
-Continuously enhance the digital thinking, digital knowledge, and digital skills of cadre. To develop efficient and coordinated Digital Government Affairs, we must improve the level of digitalized services, accelerate the promotion of “one job at a time,” and promote the fusion of online and offline. Strengthen and standardize the management of mobile Internet applications and programs for government affairs. Digital Government Affairs continue to break the boundaries of traditional governance, focusing on optimizing the business environment and providing digitalized application scenarios for government affairs, and promoting the optimization of government governance processes and models in the fields such as urban operation, grassroots governance, public services, emergency management, market supervision, and environmental protection.
+            Continuously enhance the digital thinking, digital knowledge, and digital skills of cadre. To develop efficient and coordinated Digital Government Affairs, we must improve the level of digitalized services, accelerate the promotion of “one job at a time,” and promote the fusion of online and offline. Strengthen and standardize the management of mobile Internet applications and programs for government affairs. Digital Government Affairs continue to break the boundaries of traditional governance, focusing on optimizing the business environment and providing digitalized application scenarios for government affairs, and promoting the optimization of government governance processes and models in the fields such as urban operation, grassroots governance, public services, emergency management, market supervision, and environmental protection.
 
-不断增强干部的数字思维、数字认知、数字技能。发展高效协同的数字政务,要提升数字化服务水平,加快推进 “一件事一次办,” 推进线上线下融合。加强和规范政务移动互联网应用程序管理。数字政务不断打破传统治理边界,以优化营商环境和提供政务数字化应用场景为着力点,在城市运行、基层治理、公共服务、应急管理、市场监管环境保护等领域,推动政府治理流程和模式的优化。
+            不断增强干部的数字思维、数字认知、数字技能。发展高效协同的数字政务,要提升数字化服务水平,加快推进 “一件事一次办,” 推进线上线下融合。加强和规范政务移动互联网应用程序管理。数字政务不断打破传统治理边界,以优化营商环境和提供政务数字化应用场景为着力点,在城市运行、基层治理、公共服务、应急管理、市场监管环境保护等领域,推动政府治理流程和模式的优化。
 
-07:15
+            07:15
 
-The service objects of Digital Government Affairs are the people. We should take satisfying the people’s yearning for a better life as the starting point and the end point, and build a digitalized services system that is ubiquitous and accessible, smart and convenient, and fair and inclusive. In recent years, the level of digitalized services in our country has been continuously improving. In Shanghai, one-stop service has been accelerated and iterated, promoting the continuous optimization of the business environment.
+            The service objects of Digital Government Affairs are the people. We should take satisfying the people’s yearning for a better life as the starting point and the end point, and build a digitalized services system that is ubiquitous and accessible, smart and convenient, and fair and inclusive. In recent years, the level of digitalized services in our country has been continuously improving. In Shanghai, one-stop service has been accelerated and iterated, promoting the continuous optimization of the business environment.
 
-数字政务的服务对象是人民,要把满足人民群众对美好生活的向往作为出发点和落脚点,打造泛在可及、智慧便捷、公平普惠的数字化服务体系。近年来,我国的数字化服务水平不断提升。在上海,一网通办” 加速迭代,推动营商环境持续优化。
+            数字政务的服务对象是人民,要把满足人民群众对美好生活的向往作为出发点和落脚点,打造泛在可及、智慧便捷、公平普惠的数字化服务体系。近年来,我国的数字化服务水平不断提升。在上海,一网通办” 加速迭代,推动营商环境持续优化。
 
-07:41
+            07:41
 
-By the end of 2022, the number of enterprises per thousand people increased to 111.1, ranking first in the country. Chongqing Yubei District has integrated agricultural and rural data resources. It has built a digital rural intelligent hub system and a big data resource sharing platform, realizing “one screen to perceive the whole area, one map to grasp the whole city.” Rural governance is realizing intelligentization and precision.
+            By the end of 2022, the number of enterprises per thousand people increased to 111.1, ranking first in the country. Chongqing Yubei District has integrated agricultural and rural data resources. It has built a digital rural intelligent hub system and a big data resource sharing platform, realizing “one screen to perceive the whole area, one map to grasp the whole city.” Rural governance is realizing intelligentization and precision.
 
-截至2022年底,每千人企业数量增至111.1户,位居全国前列。重庆市渝北区则通过整合农业农村数据资源。建成了数字乡村智能中枢系统和大数据资源共享平台,实现了”一屏感知全域,一图掌握全城。“ 乡村治理实现智能化、精准化。
+            截至2022年底,每千人企业数量增至111.1户,位居全国前列。重庆市渝北区则通过整合农业农村数据资源。建成了数字乡村智能中枢系统和大数据资源共享平台,实现了”一屏感知全域,一图掌握全城。“ 乡村治理实现智能化、精准化。
 
-08:08
+            08:08
 
-On the basis of advancing the optimization and upgrading of digitalized services, we must also open up business chains and data sharing points, expand the scope of government services that can be handled through “one-stop service” and “cross-province service”. We must adhere to the fusion of online and offline services, expand service channels, increase public and enterprise participation, and effectively solve the “big problems” and “multiple problems” of enterprises through “micro-innovation” and “small improvements”.
+            On the basis of advancing the optimization and upgrading of digitalized services, we must also open up business chains and data sharing points, expand the scope of government services that can be handled through “one-stop service” and “cross-province service”. We must adhere to the fusion of online and offline services, expand service channels, increase public and enterprise participation, and effectively solve the “big problems” and “multiple problems” of enterprises through “micro-innovation” and “small improvements”.
 
-在推动数字化服务优化升级的基础上,还要打通业务链条和数据共享读点,扩大 ”一网通办”  “跨省通办” 政务服务事项范围。坚持线上线下融合,拓展服务渠道,扩大公众和企业参与,通过 “微创新” “小改进” 切实解决企业的 “大问题”  “多难题”。
+            在推动数字化服务优化升级的基础上,还要打通业务链条和数据共享读点,扩大 ”一网通办”  “跨省通办” 政务服务事项范围。坚持线上线下融合,拓展服务渠道,扩大公众和企业参与,通过 “微创新” “小改进” 切实解决企业的 “大问题”  “多难题”。
 
-08:32
+            08:32
 
-Unlock a smarter and happier life for the people. At the same time, we will continue to improve the governance system for technology regulations, strengthen research capacity in technology ethics, and further leverage digital technologies to enhance the ability of decision-making departments to perceive, monitor, and anticipate (i.e. provide early warning on) developments in the economy and society.
+            Unlock a smarter and happier life for the people. At the same time, we will continue to improve the governance system for technology regulations, strengthen research capacity in technology ethics, and further leverage digital technologies to enhance the ability of decision-making departments to perceive, monitor, and anticipate (i.e. provide early warning on) developments in the economy and society.
 
-为群众解锁更加智能的幸福生活。同时不断健全技术规则治理体系,加强技术伦理研究储备,进一步利用数字技术提高决策部门对于经济社会的感知、监测与预警能力。
+            为群众解锁更加智能的幸福生活。同时不断健全技术规则治理体系,加强技术伦理研究储备,进一步利用数字技术提高决策部门对于经济社会的感知、监测与预警能力。
 
 
-Footnotes
+            Footnotes
 
-  1. National Governance System (国家治理体系). “The National Governance System is a system of institutions for managing the country under CCP leadership. These include economic, political, cultural, social, ecological, and Party development mechanisms and institutions, as well as laws, regulations and plans. These are a complete set of tightly linked and coordinated national institutions,” see “Modernizing the National Governance System and Capacity,” China.org.cn, November 11, 2022. ↩︎
-  2. Digital Government Affairs (数字政务). “To achieve the goal set out in the 20th National Party Congress report of “basically realizing the modernization of the National Governance System and governance capabilities” by 2035, it is essential to promote the construction of efficient and collaborative digital government affairs … Digital government affairs is not only a technical issue but also a matter of governance. It is essential to accelerate the establishment of an institutional and regulatory system that facilitates efficient collaboration across departments and administrative levels … Digital Government Affairs are an upgraded version of e-government and a further expansion of Digital Government. They are also an important driving force for the coordinated development of the Digital Economy and Digital Society,” see “Inside Digital China (5/13): Digital Government.” ↩︎
-"""#),
-        ("002_33b4e771621f73b9.txt", #"""
-The Overall Layout Planning of Digital China Construction
+              1. National Governance System (国家治理体系). “The National Governance System is a system of institutions for managing the country under CCP leadership. These include economic, political, cultural, social, ecological, and Party development mechanisms and institutions, as well as laws, regulations and plans. These are a complete set of tightly linked and coordinated national institutions,” see “Modernizing the National Governance System and Capacity,” China.org.cn, November 11, 2022. ↩︎
+              2. Digital Government Affairs (数字政务). “To achieve the goal set out in the 20th National Party Congress report of “basically realizing the modernization of the National Governance System and governance capabilities” by 2035, it is essential to promote the construction of efficient and collaborative digital government affairs … Digital government affairs is not only a technical issue but also a matter of governance. It is essential to accelerate the establishment of an institutional and regulatory system that facilitates efficient collaboration across departments and administrative levels … Digital Government Affairs are an upgraded version of e-government and a further expansion of Digital Government. They are also an important driving force for the coordinated development of the Digital Economy and Digital Society,” see “Inside Digital China (5/13): Digital Government.” ↩︎
+            """#
+        ),
+        (
+            "002_33b4e771621f73b9.txt",
+            #"""
+            The Overall Layout Planning of Digital China Construction
 
-Recently, the CPC Central Committee and The State Council issued the Digital China Construction Overall Layout Plan (hereinafter referred to as the“Plan”), and issued a notice, requiring all regions and departments to conscientiously implement in accordance with the actual situation.
+            Recently, the CPC Central Committee and The State Council issued the Digital China Construction Overall Layout Plan (hereinafter referred to as the“Plan”), and issued a notice, requiring all regions and departments to conscientiously implement in accordance with the actual situation.
 
-The “Plan” points out that the construction of digital China is an important engine for promoting the Chinese-style modernization in the digital era and a strong support for the construction of new national competitive advantages. Accelerating the building of a digital China is of great significance and far-reaching influence on the comprehensive building of a modern socialist country and comprehensively advancing the great rejuvenation of the Chinese nation.
+            The “Plan” points out that the construction of digital China is an important engine for promoting the Chinese-style modernization in the digital era and a strong support for the construction of new national competitive advantages. Accelerating the building of a digital China is of great significance and far-reaching influence on the comprehensive building of a modern socialist country and comprehensively advancing the great rejuvenation of the Chinese nation.
 
-The “Plan” emphasizes the need to adhere to Xi Jinping’s Thought on Socialism with Chinese Characteristics for a New Era, particularly the important ideas put forward by General Secretary Xi Jinping regarding building a strong cyber country. It calls for the thorough implementation of the spirit of the 20th National Congress of the Communist Party of China, adhering to the general principle of pursuing progress while ensuring stability, and fully, accurately, and comprehensively implementing the new development concept. It aims to accelerate the establishment of a new development paradigm, focus on promoting high-quality development, coordinate development and security, strengthen a systemic mindset and bottom-line thinking, enhance overall planning, and follow a strategic path of consolidating foundations, empowering the entire nation, strengthening capabilities, and optimizing the environment. The goal is to comprehensively enhance the integrity, systematicity, and synergy of building a digital China, promote deep integration between the digital economy and the real economy, drive transformation in production, lifestyle, and governance through digitization, and inject strong impetus into the comprehensive advancement of the great rejuvenation of the Chinese nation with Chinese characteristics of modernization.
+            The “Plan” emphasizes the need to adhere to Xi Jinping’s Thought on Socialism with Chinese Characteristics for a New Era, particularly the important ideas put forward by General Secretary Xi Jinping regarding building a strong cyber country. It calls for the thorough implementation of the spirit of the 20th National Congress of the Communist Party of China, adhering to the general principle of pursuing progress while ensuring stability, and fully, accurately, and comprehensively implementing the new development concept. It aims to accelerate the establishment of a new development paradigm, focus on promoting high-quality development, coordinate development and security, strengthen a systemic mindset and bottom-line thinking, enhance overall planning, and follow a strategic path of consolidating foundations, empowering the entire nation, strengthening capabilities, and optimizing the environment. The goal is to comprehensively enhance the integrity, systematicity, and synergy of building a digital China, promote deep integration between the digital economy and the real economy, drive transformation in production, lifestyle, and governance through digitization, and inject strong impetus into the comprehensive advancement of the great rejuvenation of the Chinese nation with Chinese characteristics of modernization.
 
-According to the “Plan”, by 2025, a coordinated and integrated development pattern with horizontal connectivity, vertical integration, and strong coordination will be established, and significant progress will be made in the construction of Digital China. The digital infrastructure will be efficiently connected, the scale and quality of data resources will accelerate, the value of data elements will be effectively unleashed, and the quality and efficiency of digital economic development will be significantly enhanced. The level of digitalization and intelligence in government affairs will be noticeably improved. The construction of digital culture will reach new heights. The digital society will achieve significant results in precision, inclusiveness, and convenience. The construction of digital ecological civilization will make positive progress. There will be major breakthroughs in digital technology innovation, and global leadership in application innovation. The comprehensive capacity for digital security protection will be significantly enhanced, and the digital governance system will be further improved. New dimensions of international cooperation in the digital field will be opened.
+            According to the “Plan”, by 2025, a coordinated and integrated development pattern with horizontal connectivity, vertical integration, and strong coordination will be established, and significant progress will be made in the construction of Digital China. The digital infrastructure will be efficiently connected, the scale and quality of data resources will accelerate, the value of data elements will be effectively unleashed, and the quality and efficiency of digital economic development will be significantly enhanced. The level of digitalization and intelligence in government affairs will be noticeably improved. The construction of digital culture will reach new heights. The digital society will achieve significant results in precision, inclusiveness, and convenience. The construction of digital ecological civilization will make positive progress. There will be major breakthroughs in digital technology innovation, and global leadership in application innovation. The comprehensive capacity for digital security protection will be significantly enhanced, and the digital governance system will be further improved. New dimensions of international cooperation in the digital field will be opened.
 
-By 2035, the level of digital development will enter the forefront of the world, and significant achievements will be made in the construction of Digital China. The systematic layout of digital construction in China will be more scientific and comprehensive, and digital development in various fields such as the economy, politics, culture, society, and ecological civilization will be more coordinated and fully supportive of the comprehensive construction of a socialist modern country.
+            By 2035, the level of digital development will enter the forefront of the world, and significant achievements will be made in the construction of Digital China. The systematic layout of digital construction in China will be more scientific and comprehensive, and digital development in various fields such as the economy, politics, culture, society, and ecological civilization will be more coordinated and fully supportive of the comprehensive construction of a socialist modern country.
 
-The “Plan” clearly states that the construction of Digital China will be laid out according to the “2522” overall framework. This framework consists of two fundamental aspects: the solidification of digital infrastructure and data resource systems, and the deep integration of digital technology with economic, political, cultural, social, and ecological civilization development, known as the “Five-in-One” approach. Additionally, it emphasizes the strengthening of the digital technology innovation system and the establishment of robust digital security measures, referred to as the “Two Capacities.” Furthermore, it highlights the optimization of both the domestic and international environments for digital development.
+            The “Plan” clearly states that the construction of Digital China will be laid out according to the “2522” overall framework. This framework consists of two fundamental aspects: the solidification of digital infrastructure and data resource systems, and the deep integration of digital technology with economic, political, cultural, social, and ecological civilization development, known as the “Five-in-One” approach. Additionally, it emphasizes the strengthening of the digital technology innovation system and the establishment of robust digital security measures, referred to as the “Two Capacities.” Furthermore, it highlights the optimization of both the domestic and international environments for digital development.
 
-The “Plan” points out that to solidify the foundation of Digital China construction, the first step is to establish a smooth flow of digital infrastructure. This includes accelerating the coordinated construction of 5G networks and gigabit optical networks, promoting the scale deployment and application of IPv6, advancing the comprehensive development of the mobile Internet of Things, and vigorously promoting the widespread application of the Beidou Navigation System. The infrastructure layout for computing power will be optimized, promoting efficient complementarity and coordinated linkage between eastern and western regions, and guiding the reasonable and hierarchical distribution of general data centers, supercomputing centers, intelligent computing centers, edge data centers, and others. The overall level of application infrastructure will be enhanced, and traditional infrastructure will be digitized and transformed into intelligent infrastructure.
+            The “Plan” points out that to solidify the foundation of Digital China construction, the first step is to establish a smooth flow of digital infrastructure. This includes accelerating the coordinated construction of 5G networks and gigabit optical networks, promoting the scale deployment and application of IPv6, advancing the comprehensive development of the mobile Internet of Things, and vigorously promoting the widespread application of the Beidou Navigation System. The infrastructure layout for computing power will be optimized, promoting efficient complementarity and coordinated linkage between eastern and western regions, and guiding the reasonable and hierarchical distribution of general data centers, supercomputing centers, intelligent computing centers, edge data centers, and others. The overall level of application infrastructure will be enhanced, and traditional infrastructure will be digitized and transformed into intelligent infrastructure.
 
-The second step is to facilitate the large-scale circulation of data resources. This involves establishing a national data management system and mechanism and improving the coordination and management institutions at all levels. Public data will be aggregated and utilized, and national data resource repositories will be built in important areas such as public health, science and technology, and education. The value potential of commercial data will be unleashed, accelerating the establishment of a data ownership system, conducting research on data asset valuation, and establishing mechanisms for the participation and distribution of data elements based on their value contribution.
+            The second step is to facilitate the large-scale circulation of data resources. This involves establishing a national data management system and mechanism and improving the coordination and management institutions at all levels. Public data will be aggregated and utilized, and national data resource repositories will be built in important areas such as public health, science and technology, and education. The value potential of commercial data will be unleashed, accelerating the establishment of a data ownership system, conducting research on data asset valuation, and establishing mechanisms for the participation and distribution of data elements based on their value contribution.
 
-The “Plan” emphasizes the comprehensive empowerment of economic and social development. Firstly, it aims to strengthen, optimize, and expand the digital economy. This includes nurturing and expanding core digital industries, formulating measures to promote the high-quality development of the digital industry, and building internationally competitive digital industrial clusters. It also aims to promote deep integration between digital technology and the real economy, accelerating digital technology innovation and application in key sectors such as agriculture, industry, finance, education, healthcare, transportation, and energy. Support will be provided for the development and growth of digital enterprises, establish mechanisms for innovation collaboration among large, medium, and small enterprises, play a guiding role in investment cases, and promote the standardized and healthy development of platform enterprises.
+            The “Plan” emphasizes the comprehensive empowerment of economic and social development. Firstly, it aims to strengthen, optimize, and expand the digital economy. This includes nurturing and expanding core digital industries, formulating measures to promote the high-quality development of the digital industry, and building internationally competitive digital industrial clusters. It also aims to promote deep integration between digital technology and the real economy, accelerating digital technology innovation and application in key sectors such as agriculture, industry, finance, education, healthcare, transportation, and energy. Support will be provided for the development and growth of digital enterprises, establish mechanisms for innovation collaboration among large, medium, and small enterprises, play a guiding role in investment cases, and promote the standardized and healthy development of platform enterprises.
 
-Secondly, it focuses on developing efficient and collaborative digital governance. This involves accelerating institutional and regulatory innovation, improving regulations and systems that are compatible with digital governance construction. Efforts will be made to enhance digital capacity building, promote interconnectedness of information systems and networks, facilitate on-demand data sharing, and ensure efficient collaboration of business processes. The “Plan” also aims to improve the level of digital services, advance the “once-only” principle in government service delivery, promote online and offline integration, and strengthen and regulate the management of mobile internet applications in government services.
+            Secondly, it focuses on developing efficient and collaborative digital governance. This involves accelerating institutional and regulatory innovation, improving regulations and systems that are compatible with digital governance construction. Efforts will be made to enhance digital capacity building, promote interconnectedness of information systems and networks, facilitate on-demand data sharing, and ensure efficient collaboration of business processes. The “Plan” also aims to improve the level of digital services, advance the “once-only” principle in government service delivery, promote online and offline integration, and strengthen and regulate the management of mobile internet applications in government services.
 
-Thirdly, the “Plan” aims to create a confident and prosperous digital culture. It emphasizes the development of online culture, strengthening the supply of high-quality online cultural products, and guiding platforms and internet users to produce positive, healthy, and uplifting online cultural products. The “Plan” also promotes the digital development of culture, implements the national digital culture strategy, establishes a national cultural big data system, and builds a Chinese cultural database. Enhancing digital cultural service capabilities is also a focus, with the aim of creating comprehensive digital cultural display platforms, accelerating the development of new cultural enterprises, cultural formats, and cultural consumption patterns.
+            Thirdly, the “Plan” aims to create a confident and prosperous digital culture. It emphasizes the development of online culture, strengthening the supply of high-quality online cultural products, and guiding platforms and internet users to produce positive, healthy, and uplifting online cultural products. The “Plan” also promotes the digital development of culture, implements the national digital culture strategy, establishes a national cultural big data system, and builds a Chinese cultural database. Enhancing digital cultural service capabilities is also a focus, with the aim of creating comprehensive digital cultural display platforms, accelerating the development of new cultural enterprises, cultural formats, and cultural consumption patterns.
 
-Fourthly, it seeks to build an inclusive and convenient digital society. Efforts will be made to promote the inclusiveness of digital public services, implement the national digital education strategy, improve the national smart education platform, develop digital health services, and regulate the development of internet-based diagnosis and treatment and internet hospitals. The “Plan” also aims to enhance precision in digital social governance, implement actions for the digital development of rural areas, and empower rural industries, rural construction, and rural governance through digitalization. Popularizing intelligent digital lifestyles is also emphasized, with the aim of creating smart and convenient living circles, new digital consumption formats, and future-oriented intelligent immersive service experiences.
+            Fourthly, it seeks to build an inclusive and convenient digital society. Efforts will be made to promote the inclusiveness of digital public services, implement the national digital education strategy, improve the national smart education platform, develop digital health services, and regulate the development of internet-based diagnosis and treatment and internet hospitals. The “Plan” also aims to enhance precision in digital social governance, implement actions for the digital development of rural areas, and empower rural industries, rural construction, and rural governance through digitalization. Popularizing intelligent digital lifestyles is also emphasized, with the aim of creating smart and convenient living circles, new digital consumption formats, and future-oriented intelligent immersive service experiences.
 
-Lastly, the “Plan” focuses on constructing a green and intelligent digital ecological civilization. It promotes smart environmental governance, accelerating the construction of an intelligent and efficient ecological environment information system, utilizing digital technology to promote integrated protection and systematic governance of mountains, rivers, forests, farmlands, lakes, grasslands, and deserts. This includes improving the three-dimensional “one-map” of natural resources and the basic information platform for land space, as well as constructing a smart water conservancy system centered around digital twin river basins. The “Plan” also aims to accelerate the digital transformation towards green and coordinated development, and advocate for green and intelligent lifestyles.
+            Lastly, the “Plan” focuses on constructing a green and intelligent digital ecological civilization. It promotes smart environmental governance, accelerating the construction of an intelligent and efficient ecological environment information system, utilizing digital technology to promote integrated protection and systematic governance of mountains, rivers, forests, farmlands, lakes, grasslands, and deserts. This includes improving the three-dimensional “one-map” of natural resources and the basic information platform for land space, as well as constructing a smart water conservancy system centered around digital twin river basins. The “Plan” also aims to accelerate the digital transformation towards green and coordinated development, and advocate for green and intelligent lifestyles.
 
-The “Plan” points out the need to strengthen key capabilities for Digital China. Firstly, it emphasizes the establishment of a self-reliant and innovative digital technology system. This involves improving a new nationwide system for key core technology breakthroughs under the conditions of a socialist market economy and strengthening the deep integration of industry, academia, and research led by enterprises. It aims to enhance the role of enterprises as the main force in technological innovation and leverage technology-oriented backbone enterprises to lead and support the development. Additionally, it emphasizes the importance of strengthening intellectual property rights protection and establishing mechanisms for the distribution of intellectual property rights transformation benefits.
+            The “Plan” points out the need to strengthen key capabilities for Digital China. Firstly, it emphasizes the establishment of a self-reliant and innovative digital technology system. This involves improving a new nationwide system for key core technology breakthroughs under the conditions of a socialist market economy and strengthening the deep integration of industry, academia, and research led by enterprises. It aims to enhance the role of enterprises as the main force in technological innovation and leverage technology-oriented backbone enterprises to lead and support the development. Additionally, it emphasizes the importance of strengthening intellectual property rights protection and establishing mechanisms for the distribution of intellectual property rights transformation benefits.
 
-Secondly, it highlights the importance of building a reliable and controllable digital security barrier. This entails effectively safeguarding network security and improving the legal and regulatory framework and policies related to network security. It also involves enhancing data security capabilities, establishing a basic system for data classification and hierarchical protection, and improving the monitoring, early warning, and emergency response systems for network data.
+            Secondly, it highlights the importance of building a reliable and controllable digital security barrier. This entails effectively safeguarding network security and improving the legal and regulatory framework and policies related to network security. It also involves enhancing data security capabilities, establishing a basic system for data classification and hierarchical protection, and improving the monitoring, early warning, and emergency response systems for network data.
 
-The “Plan” points out the need to optimize the environment for digital development. Firstly, it emphasizes the construction of a fair and standardized digital governance ecosystem. This involves improving the legal and regulatory system, strengthening legislative coordination, researching and formulating legislative plans for the digital field, and timely adjusting legal systems that are not suitable for digital development through proper procedures. It also includes establishing a technical standard system, developing guidelines for digitalization standards, and accelerating the formulation and revision of application standards for digital transformation and cross-industry integration in various sectors. Enhancing governance capabilities and establishing a comprehensive network governance system to ensure comprehensive and multidimensional governance, creating a scientific, efficient, and orderly network governance framework. Efforts will be made to purify the online space by conducting in-depth work on network ecosystem governance, promoting special campaigns for a “clean and pure” internet, and innovating the development of online civility.
+            The “Plan” points out the need to optimize the environment for digital development. Firstly, it emphasizes the construction of a fair and standardized digital governance ecosystem. This involves improving the legal and regulatory system, strengthening legislative coordination, researching and formulating legislative plans for the digital field, and timely adjusting legal systems that are not suitable for digital development through proper procedures. It also includes establishing a technical standard system, developing guidelines for digitalization standards, and accelerating the formulation and revision of application standards for digital transformation and cross-industry integration in various sectors. Enhancing governance capabilities and establishing a comprehensive network governance system to ensure comprehensive and multidimensional governance, creating a scientific, efficient, and orderly network governance framework. Efforts will be made to purify the online space by conducting in-depth work on network ecosystem governance, promoting special campaigns for a “clean and pure” internet, and innovating the development of online civility.
 
-Secondly, it aims to construct an open and mutually beneficial international cooperation pattern in the digital domain. This involves coordinating and planning international cooperation in the digital field, establishing a multi-level, multi-platform, and multi-stakeholder international exchange and cooperation system in the digital domain. It aims to build a high-quality “Digital Silk Road” and actively develop “e-commerce along the Silk Road”. Expanding the space for international cooperation in the digital domain, actively participating in digital cooperation platforms under multilateral frameworks such as the United Nations, World Trade Organization, G20, Asia-Pacific Economic Cooperation, BRICS countries, and Shanghai Cooperation Organization. It aims to build new platforms for open and cooperative development in the digital domain, and actively participate in the establishment of international rules related to cross-border data flow.
+            Secondly, it aims to construct an open and mutually beneficial international cooperation pattern in the digital domain. This involves coordinating and planning international cooperation in the digital field, establishing a multi-level, multi-platform, and multi-stakeholder international exchange and cooperation system in the digital domain. It aims to build a high-quality “Digital Silk Road” and actively develop “e-commerce along the Silk Road”. Expanding the space for international cooperation in the digital domain, actively participating in digital cooperation platforms under multilateral frameworks such as the United Nations, World Trade Organization, G20, Asia-Pacific Economic Cooperation, BRICS countries, and Shanghai Cooperation Organization. It aims to build new platforms for open and cooperative development in the digital domain, and actively participate in the establishment of international rules related to cross-border data flow.
 
-The “Plan” emphasizes the need to strengthen overall planning and coordination to ensure the implementation of various tasks. First, it emphasizes the strengthening of organizational leadership. It calls for upholding and strengthening the Party’s comprehensive leadership over the construction of Digital China. Under the centralized and unified leadership of the Party Central Committee, the Central Committee for Cybersecurity and Informatization will strengthen overall coordination, promote the comprehensive advancement, and ensure the implementation of Digital China. Local Party committees’ committees for cybersecurity and informatization should play their roles effectively, establish sound coordination mechanisms, prioritize digital development in their respective regions, and fulfill their responsibilities. Relevant departments should fulfill their responsibilities according to their division of labor, improve policies and measures, enhance resource integration and synergy, and work together.
+            The “Plan” emphasizes the need to strengthen overall planning and coordination to ensure the implementation of various tasks. First, it emphasizes the strengthening of organizational leadership. It calls for upholding and strengthening the Party’s comprehensive leadership over the construction of Digital China. Under the centralized and unified leadership of the Party Central Committee, the Central Committee for Cybersecurity and Informatization will strengthen overall coordination, promote the comprehensive advancement, and ensure the implementation of Digital China. Local Party committees’ committees for cybersecurity and informatization should play their roles effectively, establish sound coordination mechanisms, prioritize digital development in their respective regions, and fulfill their responsibilities. Relevant departments should fulfill their responsibilities according to their division of labor, improve policies and measures, enhance resource integration and synergy, and work together.
 
-Second, it emphasizes the need to improve institutional mechanisms. It calls for the establishment of a sound coordination mechanism for the construction of Digital China to timely address major issues in digital development, promote interdepartmental collaboration and coordination, and ensure the implementation of major tasks and projects. It also proposes conducting monitoring and evaluation of the development of Digital China and using it as a reference for assessing and evaluating relevant party and government leaders.
+            Second, it emphasizes the need to improve institutional mechanisms. It calls for the establishment of a sound coordination mechanism for the construction of Digital China to timely address major issues in digital development, promote interdepartmental collaboration and coordination, and ensure the implementation of major tasks and projects. It also proposes conducting monitoring and evaluation of the development of Digital China and using it as a reference for assessing and evaluating relevant party and government leaders.
 
-Third, it emphasizes the need to ensure funding. Innovative ways of supporting funding should be explored, and overall guidance should be provided for various types of funding. National platforms for industry-finance cooperation should be utilized to guide financial resources to support digital development. Encouragement and guidance should be given to the regulated participation of capital in the construction of Digital China, and an investment and financing system should be established for effective participation of social capital.
+            Third, it emphasizes the need to ensure funding. Innovative ways of supporting funding should be explored, and overall guidance should be provided for various types of funding. National platforms for industry-finance cooperation should be utilized to guide financial resources to support digital development. Encouragement and guidance should be given to the regulated participation of capital in the construction of Digital China, and an investment and financing system should be established for effective participation of social capital.
 
-Fourth, it emphasizes the need to strengthen talent support. It calls for enhancing the digital thinking, digital literacy, and digital skills of leaders and civil servants. It suggests coordinating the establishment of a batch of disciplines and professional fields related to digital technology and cultivating innovative, applied, and interdisciplinary talents. A comprehensive system should be built to promote the development of digital literacy and skills for the entire population and the integration of urban and rural areas.
+            Fourth, it emphasizes the need to strengthen talent support. It calls for enhancing the digital thinking, digital literacy, and digital skills of leaders and civil servants. It suggests coordinating the establishment of a batch of disciplines and professional fields related to digital technology and cultivating innovative, applied, and interdisciplinary talents. A comprehensive system should be built to promote the development of digital literacy and skills for the entire population and the integration of urban and rural areas.
 
-Fifth, it emphasizes the need to create a favorable atmosphere. It calls for the participation of universities, research institutions, and enterprises in the construction of Digital China and the establishment of research bases. Comprehensive pilot projects should be carried out to integrate and promote reform experiments. Major events such as the Digital China Summit and high-profile domestic and international competitions in the digital field should be organized to promote the popularization of digital concepts and create a good atmosphere of widespread attention and active participation in the construction of Digital China throughout society.
+            Fifth, it emphasizes the need to create a favorable atmosphere. It calls for the participation of universities, research institutions, and enterprises in the construction of Digital China and the establishment of research bases. Comprehensive pilot projects should be carried out to integrate and promote reform experiments. Major events such as the Digital China Summit and high-profile domestic and international competitions in the digital field should be organized to promote the popularization of digital concepts and create a good atmosphere of widespread attention and active participation in the construction of Digital China throughout society.
 
 
-PHP Code Snippets Powered By :
-"""#),
-        ("004_39c44c1376242463.txt", #"""
-Promoting the Construction of Digital China
+            PHP Code Snippets Powered By :
+            """#
+        ),
+        (
+            "004_39c44c1376242463.txt",
+            #"""
+            Promoting the Construction of Digital China
 
-Since the 18th National Congress of the Communist Party of China (CPC), General Secretary Xi Jinping has emphasized the development of the digital economy and proposed initiatives such as “promoting the implementation of the national big data strategy, accelerating the improvement of digital infrastructure, advancing data integration and open sharing, ensuring data security, and accelerating the construction of a digital China.” The 20th National Congress of the CPC report further emphasized “accelerating the construction of a manufacturing power, a quality power, an aerospace power, a transportation power, an internet power, and a digital China,” and proposed initiatives like “accelerating the development of the digital economy,” “developing digital trade,” “promoting digital education,” and “implementing the national digital culture strategy.”
+            Since the 18th National Congress of the Communist Party of China (CPC), General Secretary Xi Jinping has emphasized the development of the digital economy and proposed initiatives such as “promoting the implementation of the national big data strategy, accelerating the improvement of digital infrastructure, advancing data integration and open sharing, ensuring data security, and accelerating the construction of a digital China.” The 20th National Congress of the CPC report further emphasized “accelerating the construction of a manufacturing power, a quality power, an aerospace power, a transportation power, an internet power, and a digital China,” and proposed initiatives like “accelerating the development of the digital economy,” “developing digital trade,” “promoting digital education,” and “implementing the national digital culture strategy.”
 
-The “14th Five-Year Plan” and the 2035 Vision outline have made important deployments for “building a digital China.” The CPC Central Committee and the State Council have issued the “Overall Plan for the Construction of Digital China,” providing top-level design and strategic guidance for accelerating the construction of a digital China. In general, the construction of a digital China is an important engine for promoting China’s modernization in the digital era. We need planning, coordination, collaborative innovation in order to create a favorable environment to accelerate the construction of a digital China.
+            The “14th Five-Year Plan” and the 2035 Vision outline have made important deployments for “building a digital China.” The CPC Central Committee and the State Council have issued the “Overall Plan for the Construction of Digital China,” providing top-level design and strategic guidance for accelerating the construction of a digital China. In general, the construction of a digital China is an important engine for promoting China’s modernization in the digital era. We need planning, coordination, collaborative innovation in order to create a favorable environment to accelerate the construction of a digital China.
 
-Strengthening Coordination
+            Strengthening Coordination
 
-The construction of a digital China is a systematic project that involves various aspects of work. Given the complex and profound changes in the current external environment and internal conditions, there is a sense of urgency to seize the historical opportunities brought about by digital transformation. To accelerate the construction of a digital China, it is crucial to establish a sound coordination mechanism.
+            The construction of a digital China is a systematic project that involves various aspects of work. Given the complex and profound changes in the current external environment and internal conditions, there is a sense of urgency to seize the historical opportunities brought about by digital transformation. To accelerate the construction of a digital China, it is crucial to establish a sound coordination mechanism.
 
-Firstly, it is essential to adhere to and strengthen the comprehensive leadership of the Party. Under the Party’s overall leadership, practical implementation of top-level designs and strategic deployments such as the “Overall Layout Plan for the Construction of Digital China” should be combined. This will expedite the improvement of the integrity, systematicity, and synergistic development of digital China, coordinating the advancement of digital government, digital economy, digital society, digital culture, and digital ecological construction.
+            Firstly, it is essential to adhere to and strengthen the comprehensive leadership of the Party. Under the Party’s overall leadership, practical implementation of top-level designs and strategic deployments such as the “Overall Layout Plan for the Construction of Digital China” should be combined. This will expedite the improvement of the integrity, systematicity, and synergistic development of digital China, coordinating the advancement of digital government, digital economy, digital society, digital culture, and digital ecological construction.
 
-Secondly, a sound data management system and mechanism need to be established. The digital economy is vital to the country’s overall development, and data is a crucial production factor that drives the construction of a digital China and accelerates the development of the digital economy. It is necessary to align with the country’s development needs and possibilities and carry out institutional and systematic construction. This includes setting up a National Data Bureau responsible for coordinating and promoting the construction of the data infrastructure and integrating and utilizing data resources. It is also crucial to improve data coordination and management institutions at all levels, establish market-oriented mechanisms for data element allocation, and promote the healthy development of the digital economy.
+            Secondly, a sound data management system and mechanism need to be established. The digital economy is vital to the country’s overall development, and data is a crucial production factor that drives the construction of a digital China and accelerates the development of the digital economy. It is necessary to align with the country’s development needs and possibilities and carry out institutional and systematic construction. This includes setting up a National Data Bureau responsible for coordinating and promoting the construction of the data infrastructure and integrating and utilizing data resources. It is also crucial to improve data coordination and management institutions at all levels, establish market-oriented mechanisms for data element allocation, and promote the healthy development of the digital economy.
 
-Thirdly, there is a need to strengthen overall coordination and guidance. This involves establishing and improving systems such as target responsibility, assessment and evaluation, rewards and punishments, and enhancing supervision, inspection, and feedback. By doing so, problems and difficulties encountered during the process of promoting the construction of a digital China can be timely identified, researched, and solved, ultimately promoting the high-quality advancement of digital China.
+            Thirdly, there is a need to strengthen overall coordination and guidance. This involves establishing and improving systems such as target responsibility, assessment and evaluation, rewards and punishments, and enhancing supervision, inspection, and feedback. By doing so, problems and difficulties encountered during the process of promoting the construction of a digital China can be timely identified, researched, and solved, ultimately promoting the high-quality advancement of digital China.
 
-Promoting Collaborative Innovation
+            Promoting Collaborative Innovation
 
-The 19th National Congress of the Communist Party of China emphasized, “Promote the deep integration of the digital economy and the real economy, and build competitive digital industrial clusters with international competitiveness” and “Strengthen the deep integration of industry, academia, and research led by enterprises, enhance goal-oriented efforts, and improve the level of technology achievement transformation and industrialization.” Technological innovation requires collaborative development rather than individual efforts. To accelerate the construction of a digital China, it is necessary to further establish and improve the mechanism for collaborative innovation.
+            The 19th National Congress of the Communist Party of China emphasized, “Promote the deep integration of the digital economy and the real economy, and build competitive digital industrial clusters with international competitiveness” and “Strengthen the deep integration of industry, academia, and research led by enterprises, enhance goal-oriented efforts, and improve the level of technology achievement transformation and industrialization.” Technological innovation requires collaborative development rather than individual efforts. To accelerate the construction of a digital China, it is necessary to further establish and improve the mechanism for collaborative innovation.
 
-Firstly, we need to promote diverse stakeholders’ collaborative innovation. This involves promoting cooperation and exchanges among various entities such as the government, enterprises, research institutions, and social organizations. Together, they explore and implement practical solutions, constructing a technology innovation system led by enterprises, oriented towards the market, and deeply integrated with industry, academia, and research.
+            Firstly, we need to promote diverse stakeholders’ collaborative innovation. This involves promoting cooperation and exchanges among various entities such as the government, enterprises, research institutions, and social organizations. Together, they explore and implement practical solutions, constructing a technology innovation system led by enterprises, oriented towards the market, and deeply integrated with industry, academia, and research.
 
-Secondly, it is essential to strengthen research and development of key core technologies. Developing key core technologies requires coordination of various resources, collaboration among multiple channels, and innovation from different teams, necessitating effective organization and guidance. Increased investment and support for basic research and applied research are needed to enhance original innovation capability and achieve efficient technology transformation. By leveraging digital technology and network platforms, collaboration among different innovation subjects and the sharing of innovation resources across different fields will create an open and networked innovation pattern.
+            Secondly, it is essential to strengthen research and development of key core technologies. Developing key core technologies requires coordination of various resources, collaboration among multiple channels, and innovation from different teams, necessitating effective organization and guidance. Increased investment and support for basic research and applied research are needed to enhance original innovation capability and achieve efficient technology transformation. By leveraging digital technology and network platforms, collaboration among different innovation subjects and the sharing of innovation resources across different fields will create an open and networked innovation pattern.
 
-Thirdly, we must cultivate and strengthen the core industries of the digital economy. Through collaborative innovation, efficient circulation and reasonable utilization of data will be promoted, activating the potential of data elements. This will strengthen the application of key digital technologies and enhance the competitiveness of core industries in the digital economy.
+            Thirdly, we must cultivate and strengthen the core industries of the digital economy. Through collaborative innovation, efficient circulation and reasonable utilization of data will be promoted, activating the potential of data elements. This will strengthen the application of key digital technologies and enhance the competitiveness of core industries in the digital economy.
 
-Creating a Sound Ecosystem
+            Creating a Sound Ecosystem
 
-The “14th Five-Year Plan” and the 2035 Vision Outline propose adhering to a balance between regulation and development, promoting the unity of development and standardized management, establishing a digital rule system, and creating an open, healthy, and secure digital ecosystem. The “Overall Layout Plan for the Construction of Digital China” is deployed around the concept of “building a fair and standardized digital governance ecosystem.” Strengthening the construction of a digital ecosystem is an essential aspect of promoting digital development and requires high attention and multiple measures.
+            The “14th Five-Year Plan” and the 2035 Vision Outline propose adhering to a balance between regulation and development, promoting the unity of development and standardized management, establishing a digital rule system, and creating an open, healthy, and secure digital ecosystem. The “Overall Layout Plan for the Construction of Digital China” is deployed around the concept of “building a fair and standardized digital governance ecosystem.” Strengthening the construction of a digital ecosystem is an essential aspect of promoting digital development and requires high attention and multiple measures.
 
-Firstly, it is crucial to establish a sound legal and policy system. We need to establish a legal and regulatory system that adapts to digital development, timely formulate and revise relevant laws and regulations in the digital field, and improve data property rights, data security protection, and data cross-border flow systems.
+            Firstly, it is crucial to establish a sound legal and policy system. We need to establish a legal and regulatory system that adapts to digital development, timely formulate and revise relevant laws and regulations in the digital field, and improve data property rights, data security protection, and data cross-border flow systems.
 
-Secondly, there is a need to strengthen the coordination of relevant laws and regulations. Accelerate the formulation and revision of application standards for various industries’ digital transformation and the development of industry cross-integration to maintain a well-ordered market for data elements.
+            Secondly, there is a need to strengthen the coordination of relevant laws and regulations. Accelerate the formulation and revision of application standards for various industries’ digital transformation and the development of industry cross-integration to maintain a well-ordered market for data elements.
 
-Thirdly, it is important to build a comprehensive network governance system. Enhance the comprehensive governance capability from all directions and dimensions, establish a scientific, efficient, and orderly management and control network pattern, purify the cyberspace, and promote the construction of a civilized internet.
+            Thirdly, it is important to build a comprehensive network governance system. Enhance the comprehensive governance capability from all directions and dimensions, establish a scientific, efficient, and orderly management and control network pattern, purify the cyberspace, and promote the construction of a civilized internet.
 
-Safeguarding Cybersecurity
+            Safeguarding Cybersecurity
 
-Without cybersecurity, there is no stable operation of the economy and society. The 20th National Congress of the Communist Party of China (CPC) proposed strengthening the construction of security systems for the economy, major infrastructure, finance, digital network, data, biology, resources, nuclear power, space, and the ocean. Security is the prerequisite and will need to be developed. To accelerate the construction of a digital China, it is essential to effectively safeguard cybersecurity.
+            Without cybersecurity, there is no stable operation of the economy and society. The 20th National Congress of the Communist Party of China (CPC) proposed strengthening the construction of security systems for the economy, major infrastructure, finance, digital network, data, biology, resources, nuclear power, space, and the ocean. Security is the prerequisite and will need to be developed. To accelerate the construction of a digital China, it is essential to effectively safeguard cybersecurity.
 
-Firstly, we must enhance independent and controllable capabilities. The core technology of the Internet is our most critical “lifeline,” and the vulnerability of being subject to others in core technology poses the most significant risk. Strengthening digital technology innovation and achieving independent control of critical technologies are the foundation for building a robust security barrier for digital China.
+            Firstly, we must enhance independent and controllable capabilities. The core technology of the Internet is our most critical “lifeline,” and the vulnerability of being subject to others in core technology poses the most significant risk. Strengthening digital technology innovation and achieving independent control of critical technologies are the foundation for building a robust security barrier for digital China.
 
-Secondly, we need to strengthen the construction of laws and regulations. Establishing and improving a legal and regulatory framework for cybersecurity, enhancing measures such as data classification and protection, data security review, data cross-border management, and improving capabilities for network data monitoring, early warning, and emergency response are crucial to maintaining order in cyberspace.
+            Secondly, we need to strengthen the construction of laws and regulations. Establishing and improving a legal and regulatory framework for cybersecurity, enhancing measures such as data classification and protection, data security review, data cross-border management, and improving capabilities for network data monitoring, early warning, and emergency response are crucial to maintaining order in cyberspace.
 
-Thirdly, we should establish a sound mechanism for sharing cybersecurity information. By strengthening cybersecurity education and training, raising public and business awareness and skills regarding internet security, and continuously improving capabilities and standards for cybersecurity protection, we can effectively enhance cybersecurity defenses.
+            Thirdly, we should establish a sound mechanism for sharing cybersecurity information. By strengthening cybersecurity education and training, raising public and business awareness and skills regarding internet security, and continuously improving capabilities and standards for cybersecurity protection, we can effectively enhance cybersecurity defenses.
 
-Achieving a Win-Win Cooperation
+            Achieving a Win-Win Cooperation
 
-General Secretary Xi Jinping proposed, “China is willing to work with all countries in the world to jointly develop a path of global digital development that involves the construction and sharing of digital resources, a vibrant digital economy, precise and efficient digital governance, prosperous digital culture, robust digital security, and mutually beneficial cooperation in the digital realm. We will accelerate the building of a community with a shared future in cyberspace and contribute wisdom and strength to world peace, development, and progress of human civilization.” To accelerate the construction of a digital China and build a community with a shared future in cyberspace, it is essential to actively establish an open and win-win pattern of international cooperation in the digital domain.
+            General Secretary Xi Jinping proposed, “China is willing to work with all countries in the world to jointly develop a path of global digital development that involves the construction and sharing of digital resources, a vibrant digital economy, precise and efficient digital governance, prosperous digital culture, robust digital security, and mutually beneficial cooperation in the digital realm. We will accelerate the building of a community with a shared future in cyberspace and contribute wisdom and strength to world peace, development, and progress of human civilization.” To accelerate the construction of a digital China and build a community with a shared future in cyberspace, it is essential to actively establish an open and win-win pattern of international cooperation in the digital domain.
 
-Firstly, we should promote global digital governance and cybersecurity cooperation. Actively participate in digital domain cooperation platforms under multilateral frameworks such as the United Nations, World Trade Organization, G20, Asia-Pacific Economic Cooperation (APEC), BRICS, and Shanghai Cooperation Organization (SCO), and actively engage in shaping international rules related to data cross-border flow and other digital aspects.
+            Firstly, we should promote global digital governance and cybersecurity cooperation. Actively participate in digital domain cooperation platforms under multilateral frameworks such as the United Nations, World Trade Organization, G20, Asia-Pacific Economic Cooperation (APEC), BRICS, and Shanghai Cooperation Organization (SCO), and actively engage in shaping international rules related to data cross-border flow and other digital aspects.
 
-Secondly, we need to build high-quality open and cooperative platforms in the digital domain. Actively promote the high-quality construction of the “Digital Silk Road,” actively develop “Silk Road e-commerce,” and promote the establishment of a new type of international relationship centered on cooperation and mutual benefit. This includes creating a multi-dimensional, multi-platform, and multi-stakeholder international exchange and cooperation system in the digital domain.
+            Secondly, we need to build high-quality open and cooperative platforms in the digital domain. Actively promote the high-quality construction of the “Digital Silk Road,” actively develop “Silk Road e-commerce,” and promote the establishment of a new type of international relationship centered on cooperation and mutual benefit. This includes creating a multi-dimensional, multi-platform, and multi-stakeholder international exchange and cooperation system in the digital domain.
 
-Thirdly, we should continue to promote high-level opening-up to the outside world. Steadily expand institutional opening-up in areas such as rules, regulations, management, and standards, and leverage China’s advantage of having a large-scale market to attract global resource elements and expand international cooperation space in the digital domain.
+            Thirdly, we should continue to promote high-level opening-up to the outside world. Steadily expand institutional opening-up in areas such as rules, regulations, management, and standards, and leverage China’s advantage of having a large-scale market to attract global resource elements and expand international cooperation space in the digital domain.
 
-PHP Code Snippets Powered By :
-"""#)
+            PHP Code Snippets Powered By :
+            """#
+        )
     ]
 }

@@ -127,7 +127,9 @@ public struct WACZArchiveFormat: ArchiveFormat {
         defer { try? FileManager.default.removeItem(at: folder) }
         for name in warcs {
             let file = folder.appendingPathComponent((name as NSString).lastPathComponent)
-            FileManager.default.createFile(atPath: file.path, contents: nil)
+            guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
+                throw CorpusError(file: file.path, stage: .read, reason: "could not create a temporary file for the package's WARC \(name)")
+            }
             let handle = try FileHandle(forWritingTo: file)
             do {
                 try read(name) { chunk in try handle.write(contentsOf: chunk) }
