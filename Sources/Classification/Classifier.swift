@@ -32,6 +32,7 @@ public struct Classifier: Sendable {
     let publisherNames: [String]
     let subjectPhrases: [String]
     let contextPhrases: [String]
+    let siteNames: Set<String>
     let boilerplateMarkers: [String]
     /// All of those phrases, then the field patterns' keywords (`PatternGate`), then the topics'
     /// keywords (`TopicRanker`): what is looked for in a page's text, found in one pass (three
@@ -50,6 +51,7 @@ public struct Classifier: Sendable {
         publisherNames = config.lexicon.evidence.publisherNames.map { $0.lowercased() }
         subjectPhrases = config.lexicon.evidence.subjectPhrases.map { $0.lowercased() }
         contextPhrases = config.lexicon.evidence.contextPhrases.map { $0.lowercased() }
+        siteNames = Set(config.lexicon.evidence.siteNames.map { $0.lowercased() })
         boilerplateMarkers = config.pipeline.seriesBoilerplateMarkers.map { $0.lowercased() }
         let phrases = NeedleSet(kindPhrases + seriesNames + publisherNames + subjectPhrases + contextPhrases + boilerplateMarkers)
         phraseCount = phrases.needles.count
@@ -86,7 +88,7 @@ public struct Classifier: Sendable {
         // The headline a reader sees first (the page's title and heading, else its first line
         // that reads as one) and the starts of lines: where a policy text, a translation or a
         // site's own page shows what it is.
-        let headline = PageHead.headline(lines)
+        let headline = PageHead.headline(lines, siteNames: siteNames)
         for rule in matchedHeadRules(document.metadata, lines: lines) {
             scores[rule.kind, default: 0] += rule.weight
             evidence[rule.kind, default: []].append(rule.zone == .lineStart ? "line starts \(rule.phrase)" : "headline: \(rule.phrase)")
@@ -266,7 +268,7 @@ public struct Classifier: Sendable {
         // The first few lines of the head that read as headlines: a saved page's site name or
         // section label may stand before its own title.
         let marked = [metadata.title.map(Self.stripSiteSuffix), metadata.firstHeading, metadata.ogTitle].compactMap { $0 }
-        let titles = (marked.isEmpty ? Array(PageHead.headCandidates(lines).prefix(3)) : marked)
+        let titles = (marked.isEmpty ? Array(PageHead.headCandidates(lines, siteNames: siteNames).prefix(3)) : marked)
             .map { HanFold.folded($0.lowercased()).trimmingCharacters(in: .whitespaces) }
         let starts = lines.prefix(400).map { HanFold.folded($0.text.lowercased()).drop(while: \.isWhitespace) }
         return headRules.filter { rule, phrase in

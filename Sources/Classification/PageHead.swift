@@ -14,19 +14,19 @@ enum PageHead {
 
     /// The first line of the page's head that reads as its headline, without a leading date or
     /// "Original Title:"/"标题:" label; nil when none does.
-    static func headline(_ lines: [Line]) -> String? {
-        headCandidates(lines).first
+    static func headline(_ lines: [Line], siteNames: Set<String> = []) -> String? {
+        headCandidates(lines, siteNames: siteNames).first
     }
 
     /// The lines of the page's head that read as a headline, in order; a site's name followed
     /// by its tagline (a short sentence) gives way to what follows.
-    static func headCandidates(_ lines: [Line]) -> [String] {
+    static func headCandidates(_ lines: [Line], siteNames: Set<String> = []) -> [String] {
         let head = Array(lines.prefix(headLines))
         var found: [String] = []
         for (index, line) in head.enumerated() {
             // The head ends where the body begins: a paragraph of running text.
             if !found.isEmpty, line.text.split(whereSeparator: \.isWhitespace).count >= 25 || line.text.count >= 160 { break }
-            guard let text = titleText(line.text) else { continue }
+            guard let text = titleText(line.text), !siteNames.contains(text.lowercased()) else { continue }
             if found.isEmpty, index + 2 < head.count, isTagline(head[index + 1].text),
                 head[(index + 2)...].contains(where: { titleText($0.text) != nil })
             {

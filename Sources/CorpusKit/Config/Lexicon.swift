@@ -54,6 +54,8 @@ public struct CorpusEvidenceRules: Sendable, Equatable {
     public var minimumSubjectPhrases = 2
     /// Or: distinct topic keywords (`[[topics]]`) a page needs beside one context phrase.
     public var minimumTopicKeywords = 2
+    /// Names of sites the corpus meets: a copied page's first line that is one is not its title.
+    public var siteNames: [String] = []
     public init() {}
 }
 
@@ -126,6 +128,7 @@ extension CorpusConfig {
         rules.publisherNames = try evidence.strings("publisher")
         rules.subjectPhrases = try evidence.strings("subject")
         rules.contextPhrases = try evidence.strings("context")
+        rules.siteNames = try evidence.strings("site_names")
         rules.minimumSubjectPhrases = try evidence.int("min_subject_phrases", default: rules.minimumSubjectPhrases, range: 1...50)
         rules.minimumTopicKeywords = try evidence.int("min_topic_keywords", default: rules.minimumTopicKeywords, range: 1...50)
         try evidence.finish()

@@ -317,6 +317,8 @@ enum ShippedConfig {
         ]
         min_subject_phrases = 2
         min_topic_keywords = 2
+        # Sites the corpus meets: a copied page's line that is just one of these names is not its title.
+        site_names = ["Digital China Wins the Future", "Beijing Party Member Education Network", "北京党员教育网", "北京长城网", "DigiChina", "laitimes", "China Daily", "Xinhua", "新华网", "人民网", "人民網"]
 
         """#
 
