@@ -60,7 +60,7 @@ import Testing
 /// …") and name their lesson after the section ("From “… (Lesson 1 of 13)…”").
 @Suite struct RunOnGlossaryTests {
     @Test func runOnTermsAreFiledUnderTheLessonNamedAfterThem() throws {
-        let glossary = try ValidatorTests().lesson("pages/glossary.runon.txt")
+        let glossary = try ValidatorTests().lesson("shapes/glossary.runon.txt")
         #expect(glossary.kind == .glossary)
         #expect(glossary.id == "glossary")
         #expect(
