@@ -28,6 +28,8 @@ public struct Classifier: Sendable {
     /// matched in the headline or at a line's start, with their phrases lower-cased and folded.
     let textRules: [KindRule]
     let headRules: [(rule: KindRule, phrase: String)]
+    /// The longest line-start phrase, in characters (0: no such rule).
+    let lineStartLength: Int
     let seriesNames: [String]
     let publisherNames: [String]
     let subjectPhrases: [String]
@@ -47,6 +49,7 @@ public struct Classifier: Sendable {
         textRules = config.lexicon.kindRules.filter { $0.zone == .text }
         headRules = config.lexicon.kindRules.filter { $0.zone != .text }.map { ($0, HanFold.folded($0.phrase.lowercased())) }
         kindPhrases = textRules.map { $0.phrase.lowercased() }
+        lineStartLength = headRules.filter { $0.rule.zone == .lineStart }.map(\.phrase.count).max() ?? 0
         seriesNames = config.lexicon.evidence.seriesNames.map { $0.lowercased() }
         publisherNames = config.lexicon.evidence.publisherNames.map { $0.lowercased() }
         subjectPhrases = config.lexicon.evidence.subjectPhrases.map { $0.lowercased() }
@@ -169,8 +172,9 @@ public struct Classifier: Sendable {
         }
         // An article about the subject that is not the policy text itself, a primer or a site's
         // own page is commentary: news, analysis, opinion, interpretation.
-        let words = text.split(whereSeparator: \.isWhitespace).count
-        if kind == .other, reasons == ["no kind rule matched"], hasCorpusEvidence, lessonMark == nil, words >= 120 || hanCount >= 300 {
+        if kind == .other, reasons == ["no kind rule matched"], hasCorpusEvidence, lessonMark == nil,
+            hanCount >= 300 || text.split(whereSeparator: \.isWhitespace).count >= 120
+        {
             kind = .commentary
             confidence = 0.6
             reasons = ["an article about the subject without policy-text, primer or site-page evidence"]
@@ -270,7 +274,11 @@ public struct Classifier: Sendable {
         let marked = [metadata.title.map(Self.stripSiteSuffix), metadata.firstHeading, metadata.ogTitle].compactMap { $0 }
         let titles = (marked.isEmpty ? Array(PageHead.headCandidates(lines, siteNames: siteNames).prefix(3)) : marked)
             .map { HanFold.folded($0.lowercased()).trimmingCharacters(in: .whitespaces) }
-        let starts = lines.prefix(400).map { HanFold.folded($0.text.lowercased()).drop(while: \.isWhitespace) }
+        // Only a line's first characters can start with a phrase: fold those, not whole lines.
+        let startLength = lineStartLength
+        let starts =
+            startLength == 0
+            ? [] : lines.prefix(400).map { HanFold.folded(String($0.text.drop(while: \.isWhitespace).prefix(startLength)).lowercased()) }
         return headRules.filter { rule, phrase in
             switch rule.zone {
             case .text: return false

@@ -244,8 +244,8 @@ struct LessonFields {
         var sectionStart = 0
         for line in lines {
             let isHeading: Bool = { if case .heading = line.role { return true } else { return false } }()
-            if line.text.count <= 160, Self.glossaryEntry.firstMatch(line.text, gate) == nil,
-                Self.termsHeader.firstMatch(line.text, gate) == nil,
+            let runOn = Self.termsHeader.firstMatch(line.text, gate) != nil
+            if line.text.count <= 160, !runOn, Self.glossaryEntry.firstMatch(line.text, gate) == nil,
                 let mark = Self.lessonNumber(lines: [line], seriesLength: seriesLength)
             {
                 if let pending { add(pending.en, pending.zh, nil) }
@@ -260,7 +260,7 @@ struct LessonFields {
                 sectionStart = terms.count
                 continue
             }
-            if Self.termsHeader.firstMatch(line.text, gate) != nil {
+            if runOn {
                 if let pending { add(pending.en, pending.zh, nil) }
                 pending = nil
                 for term in Self.parseTerms([line], gate: gate) { add(term.en, term.zh, nil) }
@@ -450,15 +450,6 @@ struct LessonFields {
             }
         }
         return nil
-    }
-
-    /// The first short line that reads like a title (for documents with no markup).
-    func firstTitleLine() -> String? {
-        if let heading = lines.first(where: { if case .heading = $0.role { return true } else { return false } }) {
-            return heading.text
-        }
-        guard let first = lines.first, first.text.count <= 150, !first.text.hasSuffix(".") else { return nil }
-        return first.text
     }
 
     func publisher(chinese: ChineseMetadata) -> Bilingual? {

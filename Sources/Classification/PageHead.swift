@@ -78,11 +78,10 @@ enum PageHead {
         // "[Photo/Agency]": a caption's credit.
         if text.hasPrefix("["), text.hasSuffix("]") { return true }
         // A file name or an address, not words.
-        if lowered.hasPrefix("http") || lowered.range(of: #"\.(png|jpe?g|gif|webp|svg|pdf)\b"#, options: .regularExpression) != nil {
-            return true
-        }
-        return false
+        return lowered.hasPrefix("http") || fileName.firstMatch(text) != nil
     }
+
+    static let fileName = Pattern("\\.(?:png|jpe?g|gif|webp|svg|pdf)\\b", requires: [".png", ".jp", ".gif", ".webp", ".svg", ".pdf"])
 
     static let furnitureMarks = [
         "skip to", "log in", "login", "sign in", "subscribe", "get link", "share this", "photo:", "/cfp", "(photo",
