@@ -9,11 +9,6 @@ public struct Cleaner: Sendable {
 
     public init(config: PipelineConfig) { self.config = config }
 
-    /// libxml2 sets up its global state on first use; do it once before cleaning on several threads.
-    public static func prepareForThreads() {
-        xmlInitParser()
-    }
-
     /// Cleans one page. `source` names it in errors; `headerCharset` is the HTTP charset when fetched.
     public func clean(_ bytes: Data, format: any DocumentFormat, source: String, headerCharset: String? = nil) throws -> CleanDocument {
         if bytes.isEmpty { throw CorpusError(file: source, stage: .read, reason: "empty file") }

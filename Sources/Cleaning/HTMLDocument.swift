@@ -23,7 +23,13 @@ final class HTMLDocument {
         try self.init(parsing: { parse in bytes.withUnsafeBytes { parse($0) } }, source: source)
     }
 
+    /// libxml2 2.9 sets up its global state (dictionaries, locks, error handlers) on first use
+    /// without a lock of its own: two first parses on two threads race and can corrupt it. A
+    /// static is set up once, under the runtime's lock, before any parse on any thread.
+    private static let libxml2Ready: Void = xmlInitParser()
+
     private init(parsing: ((UnsafeRawBufferPointer) -> htmlDocPtr?) -> htmlDocPtr?, source: String) throws {
+        Self.libxml2Ready
         cxml_silence_errors()
         var lastError: Int32 = 0
         let parsed = parsing { buffer in

@@ -275,7 +275,6 @@ public final class FuzzContext: @unchecked Sendable {
         let shm = URL(fileURLWithPath: "/dev/shm")
         let folder = FileManager.default.fileExists(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
         scratchFile = folder.appendingPathComponent("dccorpus-fuzz-\(getpid()).warc")
-        Cleaner.prepareForThreads()
     }
 
     deinit { try? FileManager.default.removeItem(at: scratchFile) }

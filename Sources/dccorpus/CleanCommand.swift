@@ -38,7 +38,6 @@ struct Clean: ParsableCommand {
             let config = try options.loadConfig()
             let cleaner = Cleaner(config: config.pipeline)
             if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
-            Cleaner.prepareForThreads()
             let (files, out, charset, json) = (self.files, self.out, self.charset, options.json)
             let limit = config.pipeline.maxInputBytes
             // Work in slices so printed output starts early and memory stays bounded.
