@@ -22,19 +22,33 @@ enum PageHead {
     /// by its tagline (a short sentence) gives way to what follows.
     static func headCandidates(_ lines: [Line], siteNames: Set<String> = []) -> [String] {
         let head = Array(lines.prefix(headLines))
-        var found: [String] = []
+        var found: [(index: Int, text: String)] = []
+        var siteNameAt: Int? = nil
         for (index, line) in head.enumerated() {
             // The head ends where the body begins: a paragraph of running text.
             if !found.isEmpty, line.text.split(whereSeparator: \.isWhitespace).count >= 25 || line.text.count >= 160 { break }
-            guard let text = titleText(line.text), !siteNames.contains(text.lowercased()) else { continue }
-            if found.isEmpty, index + 2 < head.count, isTagline(head[index + 1].text),
-                head[(index + 2)...].contains(where: { titleText($0.text) != nil })
-            {
+            guard let text = titleText(line.text) else { continue }
+            if siteNames.contains(text.lowercased()) {
+                siteNameAt = index
                 continue
             }
-            found.append(text)
+            found.append((index, text))
         }
-        return found
+        // A site's motto (the line right under its name, or a short sentence under the first
+        // line) and a section label (two words) give way to a headline after them.
+        var kept: [String] = []
+        for (position, candidate) in found.enumerated() {
+            let followed = position + 1 < found.count
+            let motto =
+                candidate.index == siteNameAt.map { $0 + 1 }
+                || kept.isEmpty && candidate.index + 1 < head.count && isTagline(head[candidate.index + 1].text)
+            let label =
+                candidate.text.unicodeScalars.filter(Classifier.isHan).count < 6
+                && candidate.text.split(whereSeparator: \.isWhitespace).count < 3
+            if followed, kept.isEmpty, motto || label { continue }
+            kept.append(candidate.text)
+        }
+        return kept
     }
 
     /// A site's motto under its name: one short sentence.
@@ -59,7 +73,9 @@ enum PageHead {
         let han = text.unicodeScalars.filter(Classifier.isHan).count
         let words = text.split(whereSeparator: \.isWhitespace)
         // Long enough to name an article: several words, or a few Chinese characters.
-        guard han >= 6 || words.count >= 3 && text.count >= 12, text.count <= 160 else { return nil }
+        guard han >= 6 || words.count >= 2 && text.count >= 10, text.count <= 160 else { return nil }
+        // A byline is not the headline.
+        if byline.firstMatch(text) != nil { return nil }
         // A sentence of the body, not a headline ("…, according to the plan.").
         if han < 6, text.hasSuffix("."), !text.hasSuffix("..."), words.count > 8 { return nil }
         if han >= 6, text.hasSuffix("。") || text.count > 90 { return nil }
@@ -93,6 +109,7 @@ enum PageHead {
         "^(?:date|published|posted|updated)?\\s*[:：]?\\s*\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}(?:\\s+\\d{1,2}:\\d{2}(?::\\d{2})?)?\\s+(.{8,})$",
         caseInsensitive: true)
     static let numberedPart = Pattern("^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\\d]+[)）]|\\d{1,2}\\.\\s|第[一二三四五六七八九十]+[章条节])")
+    static let byline = Pattern("^(?:by|author|written by|作者|文|记者)\\s*[:：/]?\\s", caseInsensitive: true)
     static let titleLabel = Pattern("^(?:original title|title|headline|标题|题目)\\s*[:：]\\s*(.+)$", caseInsensitive: true)
 
     // MARK: Date

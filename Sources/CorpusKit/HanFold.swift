@@ -39,6 +39,48 @@ public enum HanFold {
         }
     }
 
+    /// Removes, in place, every "(pinyin)" gloss that directly follows a Chinese character: one
+    /// to seven lower-case letters in parentheses, at least one a vowel with a tone mark (so
+    /// "(a)" and "(GDP)" after a character stay). Such glosses are what a reprint leaves of ruby
+    /// annotations; they split the words the lexicon looks for.
+    public static func dropPinyinGlosses(_ bytes: inout [UInt8]) {
+        // A tone-marked vowel is two bytes led by 0xC3, 0xC4, 0xC5 or 0xC7: no such byte, no gloss.
+        guard bytes.contains(where: { $0 == 0xC3 || $0 == 0xC4 || $0 == 0xC5 || $0 == 0xC7 }) else { return }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == 0x28, index >= 3, bytes[index - 3] & 0xF0 == 0xE0, let end = glossEnd(bytes, from: index + 1) {
+                index = end
+                continue
+            }
+            out.append(bytes[index])
+            index += 1
+        }
+        bytes = out
+    }
+
+    /// Where a gloss that opened before `start` ends (past its ")"), or nil when it is not one.
+    static func glossEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+        var index = start
+        var letters = 0
+        var toned = false
+        while index < bytes.count, letters <= 7 {
+            let byte = bytes[index]
+            if byte == 0x29 { return letters >= 1 && toned ? index + 1 : nil }
+            if byte >= 0x61 && byte <= 0x7A {
+                index += 1
+            } else if byte == 0xC3 || byte == 0xC4 || byte == 0xC5 || byte == 0xC7, index + 1 < bytes.count {
+                toned = true
+                index += 2
+            } else {
+                return nil
+            }
+            letters += 1
+        }
+        return nil
+    }
+
     /// `text` with its traditional characters folded.
     public static func folded(_ text: String) -> String {
         var bytes = Array(text.utf8)

@@ -24,8 +24,11 @@ public struct SearchableText: Sendable {
 
     /// Lower-cased as `init(lowercasing:)` does, and traditional Chinese characters folded to
     /// simplified ones (`HanFold`): what the classifier matches its simplified lexicon against.
+    /// Pinyin glosses that some reprints leave inside the words (數(shù)字, "shù" after 數) are
+    /// dropped first. Byte offsets into the text do not carry over to a text that had glosses.
     public init(matching text: String) {
         var folded = SearchableText(lowercasing: text).bytes
+        HanFold.dropPinyinGlosses(&folded)
         HanFold.fold(&folded)
         bytes = folded
     }
