@@ -113,6 +113,20 @@ import Testing
     }
 }
 
+/// Headlines: menus and breadcrumbs are not headlines, but markup and slashes inside a title are.
+@Suite struct HeadlineTests {
+    @Test func menusGiveWayAndABreadcrumbsLastStepIsTheHeadline() {
+        #expect(PageHead.titleText("Home | News | About | Contact") == nil)
+        #expect(PageHead.titleText("首页 > 要闻 > 正文") == nil)
+        #expect(PageHead.titleText("Home > Analysis > Will China’s New Data Bureau Matter?") == "Will China’s New Data Bureau Matter?")
+        #expect(
+            PageHead.titleText(#"Notes on <script>alert("title")</script> markup"#) == #"Notes on <script>alert("title")</script> markup"#)
+        #expect(PageHead.titleText("Data and/or platforms: who governs China’s digital economy") != nil)
+        #expect(PageHead.titleText("March 3, 2023") == nil)
+        #expect(PageHead.titleText("By Tan Liwei") == nil)
+    }
+}
+
 @Suite struct HanFoldTests {
     @Test func traditionalCharactersFoldToSimplifiedKeepingLength() {
         #expect(HanFold.folded("國務院關於數字中國") == "国务院关于数字中国")
