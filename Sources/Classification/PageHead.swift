@@ -88,8 +88,12 @@ enum PageHead {
         let lowered = text.lowercased()
         if furnitureMarks.contains(where: { lowered.contains($0) }) { return true }
         // "Home | News | About" and "首页 > 要闻": short items between separators.
-        // Separators stand between spaces ("<b>" or "and/or" is not a menu).
-        let separators = menuSeparators.reduce(0) { $0 + text.components(separatedBy: $1).count - 1 }
+        // "|", "»", ">" (unless the line quotes markup: "<b>"), and "/" or "·" between spaces
+        // ("and/or" is not a menu).
+        let markup = text.contains("<")
+        let separators =
+            text.filter { "|｜»›".contains($0) || !markup && $0 == ">" }.count
+            + text.components(separatedBy: " / ").count + text.components(separatedBy: " · ").count - 2
         if separators >= 2, text.count / (separators + 1) < 14 { return true }
         if text.hasPrefix("- ") || text.hasPrefix("• ") { return true }
         // "[Photo/Agency]": a caption's credit.
@@ -99,8 +103,6 @@ enum PageHead {
     }
 
     static let fileName = Pattern("\\.(?:png|jpe?g|gif|webp|svg|pdf)\\b", requires: [".png", ".jp", ".gif", ".webp", ".svg", ".pdf"])
-
-    static let menuSeparators = [" | ", " > ", " » ", " › ", " / ", " · ", "｜", " >> "]
 
     static let furnitureMarks = [
         "skip to", "log in", "login", "sign in", "subscribe", "get link", "share this", "photo:", "/cfp", "(photo",
