@@ -15,8 +15,7 @@ import Testing
     init() throws { config = try Fixtures.config() }
 
     func classify(_ text: String) throws -> RecordContent {
-        let document = try Cleaner(config: config.pipeline).clean(Data(text.utf8), format: .text, source: "page.txt")
-        return Classifier(config: config).classify(document, sourceName: "page.txt")
+        try ClassificationTests.classify(Data(text.utf8), format: .text, name: "page.txt", config: config)
     }
 
     static let body =

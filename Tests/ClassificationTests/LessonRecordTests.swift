@@ -14,8 +14,7 @@ import Testing
 
     func classify(_ relative: String) throws -> RecordContent {
         let format: any DocumentFormat = relative.hasSuffix(".txt") ? .text : .html
-        let document = try Cleaner(config: config.pipeline).clean(try Fixtures.data(relative), format: format, source: relative)
-        return Classifier(config: config).classify(document, sourceName: relative)
+        return try ClassificationTests.classify(try Fixtures.data(relative), format: format, name: relative, config: config)
     }
 
     static let lesson1Shapes = ["seeds/000_cab2845c5521bb26.txt", "pages/lesson-1.wordpress.html"]

@@ -14,8 +14,7 @@ import Testing
     init() throws { config = try Fixtures.config() }
 
     func classify(_ html: String, name: String = "page.html") throws -> RecordContent {
-        let document = try Cleaner(config: config.pipeline).clean(Data(html.utf8), format: .html, source: name)
-        return Classifier(config: config).classify(document, sourceName: name)
+        try ClassificationTests.classify(Data(html.utf8), format: .html, name: name, config: config)
     }
 
     static func page(title: String, _ paragraphs: [String]) -> String {
