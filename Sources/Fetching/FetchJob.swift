@@ -84,6 +84,11 @@ public struct FetchJob {
     public var hostPolicies: [HostPolicy] = []
     /// Notes for the user (a lesson's original that could not be followed, and why).
     public private(set) var notes: [String] = []
+    /// The hosts the user named for this run (configured sources and `--url`): only they, and
+    /// what `[fetch] allow_addresses` lists, may be on internal addresses. Set by `run`.
+    var trustedHosts: Set<String> = []
+
+    var addressPolicy: AddressPolicy { AddressPolicy(trustedHosts: trustedHosts, allowed: Set(limits.allowAddresses)) }
 
     public init(ingestor: Ingestor, limits: FetchLimits, hostPolicies: [HostPolicy] = []) {
         self.ingestor = ingestor
@@ -94,6 +99,7 @@ public struct FetchJob {
     /// Captures `targets`; then, in the same run and under the same limits, the Chinese original
     /// that each captured lesson post links to (only that link: no crawling), as a line of its own.
     public mutating func run(_ targets: [FetchTarget], progress: ((Int, Int) -> Void)? = nil) throws -> [FetchOutcome] {
+        trustedHosts = Set(targets.filter { $0.originalOf == nil }.map { Fetcher.host(of: $0.url) })
         var (outcomes, placed) = try capture(targets, progress: progress)
         let followed = try originals(of: targets, outcomes: outcomes, placed: placed)
         if !followed.isEmpty { outcomes += try capture(followed, progress: progress).outcomes }
@@ -170,9 +176,10 @@ public struct FetchJob {
         let building = OperationQueue()
         building.maxConcurrentOperationCount = Parallel.cores
         var done = 0
-        Fetcher(limits: limits, userAgent: ingestor.config.pipeline.userAgent, acceptEncoding: ContentDecoding.acceptEncoding).fetch(
-            requests
-        ) { index, result in
+        let fetcher = Fetcher(
+            limits: limits, userAgent: ingestor.config.pipeline.userAgent, acceptEncoding: ContentDecoding.acceptEncoding,
+            addresses: addressPolicy)
+        fetcher.fetch(requests) { index, result in
             done += 1
             progress?(done, targets.count)
             let target = targets[index]

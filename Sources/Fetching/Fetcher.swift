@@ -68,11 +68,14 @@ public final class Fetcher {
     public let userAgent: String
     /// Sent as `Accept-Encoding` (the codings the caller can undo); the body is kept as sent.
     public let acceptEncoding: String?
+    /// Which addresses may be connected to (checked after DNS, on every hop).
+    public let addresses: AddressPolicy
 
-    public init(limits: FetchLimits, userAgent: String, acceptEncoding: String? = nil) {
+    public init(limits: FetchLimits, userAgent: String, acceptEncoding: String? = nil, addresses: AddressPolicy = AddressPolicy()) {
         self.limits = limits
         self.userAgent = userAgent
         self.acceptEncoding = acceptEncoding
+        self.addresses = addresses
         Fetcher.initializeOnce
     }
 
@@ -133,7 +136,7 @@ public final class Fetcher {
                 do {
                     let transfer = try Transfer(
                         request: request, url: pending.url, index: pending.index, attempt: pending.attempt, limits: limits,
-                        userAgent: userAgent, acceptEncoding: acceptEncoding, timeout: remaining)
+                        userAgent: userAgent, acceptEncoding: acceptEncoding, addresses: addresses, timeout: remaining)
                     curl_multi_add_handle(multi, transfer.handle)
                     active[UnsafeMutableRawPointer(transfer.handle)] = (transfer, pending)
                     activePerHost[host, default: 0] += 1
@@ -289,6 +292,13 @@ final class Transfer {
     let index: Int
     let attempt: Int
     let limits: FetchLimits
+    let addresses: AddressPolicy
+    /// This hop's host, as the address policy judges it.
+    let host: String
+    /// The addresses the open-socket callback refused, and why.
+    var refusedAddresses: [(address: IPAddress, range: String)] = []
+    /// Set when a socket of another family than IPv4 or IPv6 was asked for.
+    var refusedFamily: Int32?
     private var headerList: UnsafeMutablePointer<curl_slist>? = nil
     /// libcurl writes its error text here whenever a transfer fails, long after the setopt call:
     /// the buffer is allocated once and owned for the handle's whole life (a `&array` argument
@@ -310,7 +320,7 @@ final class Transfer {
     /// `timeout`: seconds this hop may take (what is left of its chain's `timeout_seconds`).
     init(
         request: FetchRequest, url: String, index: Int, attempt: Int, limits: FetchLimits, userAgent: String,
-        acceptEncoding: String? = nil, timeout: Double
+        acceptEncoding: String? = nil, addresses: AddressPolicy = AddressPolicy(), timeout: Double
     ) throws {
         guard let handle = curl_easy_init() else {
             throw CorpusError(file: request.url, stage: .fetch, reason: "libcurl easy handle could not be created")
@@ -321,6 +331,8 @@ final class Transfer {
         self.index = index
         self.attempt = attempt
         self.limits = limits
+        self.addresses = addresses
+        self.host = Fetcher.host(of: url)
         try configure(userAgent: userAgent, acceptEncoding: acceptEncoding, timeout: timeout)
     }
 
@@ -382,6 +394,38 @@ final class Transfer {
         try check(ccurl_easy_setopt_debug_function(handle, transferDebug), CURLOPT_DEBUGFUNCTION)
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_DEBUGDATA, me), CURLOPT_DEBUGDATA)
         try set(CURLOPT_VERBOSE, 1)
+        // Every address libcurl is about to connect to (after DNS, each one it tries) is judged.
+        try check(ccurl_easy_setopt_opensocket_function(handle, transferOpenSocket), CURLOPT_OPENSOCKETFUNCTION)
+        try check(ccurl_easy_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, me), CURLOPT_OPENSOCKETDATA)
+    }
+
+    /// A socket for `address`, or `CURL_SOCKET_BAD` when the address policy refuses it.
+    func openSocket(_ address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t {
+        let family = address.pointee.family
+        var bytes: [UInt8] = []
+        withUnsafePointer(to: &address.pointee.addr) { pointer in
+            if family == AF_INET {
+                pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { v4 in
+                    var raw = v4.pointee.sin_addr
+                    bytes = withUnsafeBytes(of: &raw) { Array($0) }
+                }
+            } else if family == AF_INET6 {
+                pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { v6 in
+                    var raw = v6.pointee.sin6_addr
+                    bytes = withUnsafeBytes(of: &raw) { Array($0) }
+                }
+            }
+        }
+        // Only IP sockets: anything else (a Unix socket) has no place in a fetch.
+        guard let ip = IPAddress(bytes: bytes) else {
+            refusedFamily = family
+            return CURL_SOCKET_BAD
+        }
+        if let range = addresses.refusal(host: host, address: ip) {
+            refusedAddresses.append((ip, range))
+            return CURL_SOCKET_BAD
+        }
+        return socket(family, address.pointee.socktype, address.pointee.protocol)
     }
 
     func receiveHeader(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -417,6 +461,10 @@ final class Transfer {
             case CURLE_UNSUPPORTED_PROTOCOL:
                 reason = "forbidden scheme: only http and https are fetched (\(message))"
             case CURLE_COULDNT_RESOLVE_HOST: reason = "DNS lookup failed (\(message))"
+            case CURLE_COULDNT_CONNECT where !refusedAddresses.isEmpty:
+                reason = AddressPolicy.reason(host: host, refused: refusedAddresses)
+            case CURLE_COULDNT_CONNECT where refusedFamily != nil:
+                reason = "refused to connect: address family \(refusedFamily!) is neither IPv4 nor IPv6"
             case CURLE_COULDNT_CONNECT: reason = "connection refused or unreachable (\(message))"
             case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CONNECT_ERROR:
                 reason =
@@ -481,6 +529,11 @@ private let transferWriteHeader: curl_write_callback = { data, size, count, cont
     guard let data else { return length }
     transfer(context).receiveHeader(UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length))
     return length
+}
+
+private let transferOpenSocket: curl_opensocket_callback = { context, _, address in
+    guard let address else { return CURL_SOCKET_BAD }
+    return transfer(context).openSocket(address)
 }
 
 private let transferDebug: curl_debug_callback = { _, type, data, size, context in

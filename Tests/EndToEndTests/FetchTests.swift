@@ -380,6 +380,47 @@ final class LoopbackServer {
         }
     }
 
+    /// A page must not turn the fetcher against the machine it runs on: a redirect, or a lesson's
+    /// original link, to another name for loopback (`localhost` resolves to 127.0.0.1 only after
+    /// DNS) is refused on the address connected to; `[fetch] allow_addresses` lets the user allow it.
+    @Test func redirectsAndOriginalsNeverReachInternalAddressesTheRunDidNotName() throws {
+        let server = try LoopbackServer()
+        let elsewhere = "http://localhost:\(server.port)"
+        let redirect = server.url(
+            "/redirect-to?to=" + (elsewhere + "/static").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+        let post = server.url(
+            "/linked-post?original=" + (elsewhere + "/original-1").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+        for allowed in [false, true] {
+            let harness = try harness()
+            if allowed {
+                let pipeline = harness.root.appendingPathComponent("Config/pipeline.toml")
+                let text = try String(contentsOf: pipeline, encoding: .utf8)
+                try text.replacingOccurrences(of: "[fetch]\n", with: "[fetch]\nallow_addresses = [\"localhost\"]\n").write(
+                    to: pipeline, atomically: true, encoding: .utf8)
+            }
+            let result = try harness.run(["fetch", "--json", "--url", redirect, "--url", post])
+            let lines = try lines(result)
+            let followed = try #require(lines[elsewhere + "/original-1"], "\(result.stdout)")
+            #expect(lines[post]?["status"] as? String == "fetched")
+            if allowed {
+                #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+                #expect(lines[redirect]?["status"] as? String == "fetched")
+                #expect(followed["status"] as? String == "fetched")
+            } else {
+                #expect(result.status == 1)
+                for line in [lines[redirect], followed] {
+                    #expect(line?["status"] as? String == "failed")
+                    let error = line?["error"] as? String ?? ""
+                    #expect(
+                        error.contains("refused to connect to") && error.contains("127.0.0.1 (loopback)")
+                            && error.contains("for localhost"), "\(error)")
+                }
+                // Nothing was asked of the refused address: the server saw only the two pages.
+                #expect(Set(try server.hits().keys.filter { $0 != "/hits" }) == ["/redirect-to", "/linked-post"])
+            }
+        }
+    }
+
     /// Links that lead nowhere fetchable are not followed: a note, the post captured, nothing else.
     @Test(arguments: ["javascript:void(0)", "file:///etc/passwd", "http://", "SELF"])
     func aBadOriginalLinkIsNotFollowed(link: String) throws {

@@ -43,7 +43,9 @@ import Testing
         limits.connectTimeoutSeconds = 2
         var outcome: Result<FetchResponse, CorpusError>? = nil
         // Port 9 (discard) on loopback is closed on this kind of machine: the connect is refused.
-        Fetcher(limits: limits, userAgent: "test").fetch([FetchRequest(url: "http://127.0.0.1:9/")]) { _, result in outcome = result }
+        Fetcher(limits: limits, userAgent: "test", addresses: AddressPolicy(trustedHosts: ["127.0.0.1"])).fetch([
+            FetchRequest(url: "http://127.0.0.1:9/")
+        ]) { _, result in outcome = result }
         guard case .failure(let error)? = outcome else {
             Issue.record("expected a failure, got \(String(describing: outcome))")
             return
@@ -60,5 +62,42 @@ import Testing
             return
         }
         #expect(error.reason.contains("forbidden scheme"))
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1", "loopback"), ("127.8.9.10", "loopback"), ("10.1.2.3", "private"), ("172.16.0.1", "private"),
+        ("172.31.255.255", "private"), ("192.168.1.1", "private"), ("169.254.169.254", "link-local"), ("0.0.0.0", "unspecified"),
+        ("100.64.0.1", "shared address space"), ("224.0.0.1", "multicast"), ("255.255.255.255", "reserved"), ("::1", "loopback"),
+        ("::", "unspecified"), ("fe80::1", "link-local"), ("fd00::1", "unique local"), ("::ffff:127.0.0.1", "loopback, IPv4 inside IPv6"),
+        ("::ffff:169.254.169.254", "link-local, IPv4 inside IPv6"), ("64:ff9b::a00:1", "private, IPv4 inside NAT64"),
+        ("ff02::1", "multicast")
+    ])
+    func internalAddressesAreKnown(text: String, range: String) throws {
+        let address = try #require(IPAddress(text))
+        #expect(address.internalRange == range)
+        #expect(AddressPolicy().refusal(host: "evil.example", address: address) == range)
+        #expect(
+            AddressPolicy.reason(host: "evil.example", refused: [(address, range)]).hasPrefix(
+                "refused to connect to \(text) (\(range)) for evil.example"))
+    }
+
+    @Test(arguments: ["8.8.8.8", "172.32.0.1", "100.128.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8", "192.0.2.1"])
+    func publicAddressesAreAllowed(text: String) throws {
+        let address = try #require(IPAddress(text))
+        #expect(address.internalRange == nil)
+        #expect(AddressPolicy().refusal(host: "example.org", address: address) == nil)
+    }
+
+    @Test func aRunsOwnHostsAndConfiguredAddressesMayBeInternal() throws {
+        let loopback = try #require(IPAddress("127.0.0.1"))
+        let policy = AddressPolicy(trustedHosts: ["127.0.0.1", "[::1]"], allowed: ["10.0.0.5", "Intranet.Example"])
+        #expect(policy.refusal(host: "127.0.0.1", address: loopback) == nil)
+        #expect(policy.refusal(host: "::1", address: try #require(IPAddress("::1"))) == nil)
+        #expect(policy.refusal(host: "localhost", address: loopback) != nil)
+        #expect(policy.refusal(host: "cdn.example", address: try #require(IPAddress("10.0.0.5"))) == nil)
+        #expect(policy.refusal(host: "intranet.example", address: try #require(IPAddress("10.9.9.9"))) == nil)
+        #expect(policy.refusal(host: "cdn.example", address: try #require(IPAddress("10.0.0.6"))) != nil)
+        #expect(IPAddress("10.0.0.5")?.text == "10.0.0.5")
+        #expect(IPAddress("::ffff:7f00:1")?.text == "::ffff:127.0.0.1")
     }
 }

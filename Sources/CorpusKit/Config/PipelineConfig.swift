@@ -52,6 +52,9 @@ public struct FetchLimits: Sendable, Equatable {
     public var retries = 2
     public var retryBaseSeconds = 1.0
     public var retryAfterCapSeconds = 60.0
+    /// Hosts and addresses (`10.0.0.5`, `intranet.example`) that may be on a loopback, private or
+    /// link-local address although no source of the run is on them (see `AddressPolicy`).
+    public var allowAddresses: [String] = []
     public init() {}
 }
 
@@ -91,6 +94,7 @@ extension CorpusConfig {
         limits2.retries = try fetch.int("retries", default: limits2.retries, range: 0...10)
         limits2.retryBaseSeconds = try fetch.double("retry_base_seconds", default: limits2.retryBaseSeconds, range: 0...600)
         limits2.retryAfterCapSeconds = try fetch.double("retry_after_cap_seconds", default: limits2.retryAfterCapSeconds, range: 0...3600)
+        limits2.allowAddresses = try fetch.strings("allow_addresses")
         config.fetch = limits2
         try fetch.finish()
         var ingest = try top.table("ingest")

@@ -89,6 +89,9 @@ class Handler(BaseHTTPRequestHandler):
             remaining = int(path.rsplit("/", 1)[1])
             target = "/static" if remaining <= 1 else f"/slow-redirect/{remaining - 1}"
             return self.send(302, b"", [("Location", target)])
+        if path == "/redirect-to":  # a redirect to the address given in the query
+            target = parse_qs(urlsplit(self.path).query).get("to", [""])[0]
+            return self.send(302, b"", [("Location", target)])
         if path == "/loop":
             return self.send(302, b"", [("Location", "/loop")])
         if path == "/to-file":
