@@ -24,6 +24,13 @@ public enum CaptureField: String, CaseIterable, Sendable {
     case tlsVerifyResult = "tls-verify-result"
     case etag
     case lastModified = "last-modified"
+    // A fetched page's requisites: `<record-id> <kind> <url>` for each one archived (its
+    // response or revisit), `<kind> <url> <reason>` for each one skipped, and
+    // `<media-url> <kind> <record-id>` for each record that holds a part of a video or audio
+    // (the record with the bytes: a revisit's original), which `video.archived` is derived from.
+    case requisite
+    case requisiteSkipped = "requisite-skipped"
+    case mediaRecord = "media-record"
     // Reprocessing.
     case reprocessedBy = "reprocessed-by"
     case previousPipeline = "previous-pipeline"
@@ -76,6 +83,13 @@ public struct CaptureFields: Sendable {
     /// WARC field values are one line of UTF-8.
     public static func oneLine(_ text: String) -> String {
         text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// Every value of one repeated field, in order (`requisite`, `media-record`, `redirect`).
+    public static func values(of wanted: CaptureField, in block: Data) -> [String] {
+        HeaderFields.parse(String(decoding: block, as: UTF8.self).pieces(separatedBy: "\r\n")).compactMap {
+            $0.0 == wanted.rawValue ? $0.1 : nil
+        }
     }
 
     /// The last value of each field in a block (unknown names are skipped).

@@ -57,19 +57,102 @@ public struct SeriesInfo: Codable, Equatable, Sendable {
 
 public struct VideoInfo: Codable, Equatable, Sendable {
     public var speaker: Bilingual
+    /// What the page says (a lesson original's 时长 line), not what was archived.
     public var durationSeconds: Int?
-    public init(speaker: Bilingual, durationSeconds: Int?) {
+    /// The video files and streams archived with the page's capture (written only when there is one).
+    public var archived: [ArchivedVideo]
+    public init(speaker: Bilingual, durationSeconds: Int?, archived: [ArchivedVideo] = []) {
         self.speaker = speaker
         self.durationSeconds = durationSeconds
+        self.archived = archived
     }
     enum CodingKeys: String, CodingKey {
-        case speaker
+        case speaker, archived
         case durationSeconds = "duration_seconds"
+    }
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        speaker = try container.decode(Bilingual.self, forKey: .speaker)
+        durationSeconds = try container.decodeIfPresent(Int.self, forKey: .durationSeconds)
+        archived = try container.decodeIfPresent([ArchivedVideo].self, forKey: .archived) ?? []
     }
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(speaker, forKey: .speaker)
         try container.encode(durationSeconds, forKey: .durationSeconds)
+        if !archived.isEmpty { try container.encode(archived, forKey: .archived) }
+    }
+}
+
+/// A video (or audio) file or HLS stream archived with a page: where its bytes are, what they
+/// are, and how long each stream runs, read from the container itself (MP4 `mvhd`/`mdhd`, WebM
+/// segment info and blocks, the sum of an HLS playlist's `EXTINF`).
+public struct ArchivedVideo: Codable, Equatable, Sendable {
+    public struct Stream: Codable, Equatable, Sendable {
+        /// `video`, `audio`, `subtitle` or `other`.
+        public var kind: String
+        public var codec: String?
+        public var durationSeconds: Double?
+        public init(kind: String, codec: String?, durationSeconds: Double?) {
+            self.kind = kind
+            self.codec = codec
+            self.durationSeconds = durationSeconds
+        }
+        enum CodingKeys: String, CodingKey {
+            case kind, codec
+            case durationSeconds = "duration_seconds"
+        }
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(codec, forKey: .codec)
+            try container.encode(durationSeconds, forKey: .durationSeconds)
+        }
+    }
+    /// The address the page names (a progressive file, or an HLS master or media playlist).
+    public var url: String
+    /// `mp4`, `webm` or `hls`.
+    public var container: String
+    /// The WARC file of its main record (the file, or the media playlist).
+    public var warc: String
+    /// The `response` records that hold its bytes, in order (for HLS: playlists, init section,
+    /// keys, segments); a revisit names the record it revisits.
+    public var recordIDs: [String]
+    /// Its payload bytes (for HLS: of its segments and init sections).
+    public var bytes: Int
+    /// The payload's SHA-256 (for HLS: of the media playlist, which names every segment).
+    public var sha256: String
+    public var durationSeconds: Double?
+    public var streams: [Stream]
+
+    public init(
+        url: String, container: String, warc: String, recordIDs: [String], bytes: Int, sha256: String, durationSeconds: Double?,
+        streams: [Stream]
+    ) {
+        self.url = url
+        self.container = container
+        self.warc = warc
+        self.recordIDs = recordIDs
+        self.bytes = bytes
+        self.sha256 = sha256
+        self.durationSeconds = durationSeconds
+        self.streams = streams
+    }
+    enum CodingKeys: String, CodingKey {
+        case url, container, warc, bytes, sha256, streams
+        case recordIDs = "record_ids"
+        case durationSeconds = "duration_seconds"
+    }
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(url, forKey: .url)
+        try container.encode(self.container, forKey: .container)
+        try container.encode(warc, forKey: .warc)
+        try container.encode(recordIDs, forKey: .recordIDs)
+        try container.encode(bytes, forKey: .bytes)
+        try container.encode(sha256, forKey: .sha256)
+        try container.encode(durationSeconds, forKey: .durationSeconds)
+        try container.encode(streams, forKey: .streams)
     }
 }
 

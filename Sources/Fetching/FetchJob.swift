@@ -179,19 +179,42 @@ public struct FetchJob {
         let fetcher = Fetcher(
             limits: limits, userAgent: ingestor.config.pipeline.userAgent, acceptEncoding: ContentDecoding.acceptEncoding,
             addresses: addressPolicy)
-        fetcher.fetch(requests) { index, result in
-            done += 1
-            progress?(done, targets.count)
+        func build(_ index: Int, _ result: Result<FetchResponse, CorpusError>, requisites: PreparedRequisites? = nil) {
             let target = targets[index]
             let earlier = previous[target.url]
             building.addOperation {
                 let prepared = result.flatMap { response in
-                    Result { try Self.prepare(response, target: target, previous: earlier, builder: builder, level: level) }
-                        .mapError { error in
-                            error as? CorpusError ?? CorpusError(file: target.url, stage: .fetch, reason: "\(error)")
-                        }
+                    Result {
+                        try Self.prepare(
+                            response, target: target, previous: earlier, builder: builder, level: level, requisites: requisites)
+                    }
+                    .mapError { error in
+                        error as? CorpusError ?? CorpusError(file: target.url, stage: .fetch, reason: "\(error)")
+                    }
                 }
                 built.withLock { $0[index] = prepared }
+            }
+        }
+        // A new or changed page whose requisites are wanted waits for them (its record names its
+        // archived video); every other response is built at once, while the rest arrive.
+        var held: [(index: Int, response: FetchResponse)] = []
+        fetcher.fetch(requests) { index, result in
+            done += 1
+            progress?(done, targets.count)
+            if case .success(let response) = result,
+                wantsRequisites(response, target: targets[index], previous: previous[targets[index].url])
+            {
+                held.append((index, response))
+            } else {
+                build(index, result)
+            }
+        }
+        if !held.isEmpty {
+            held.sort { $0.index < $1.index }
+            let found = requisites(of: held.map { ($0.response, targets[$0.index]) })
+            var payloads = ArchivedPayloads(store: store, limit: ingestor.config.pipeline.maxWARCRecordBytes)
+            for (page, requisites) in zip(held, found) {
+                build(page.index, .success(page.response), requisites: payloads.prepare(requisites))
             }
         }
         building.waitUntilAllOperationsAreFinished()
@@ -234,6 +257,35 @@ public struct FetchJob {
         return (outcomes, placed)
     }
 
+    /// Whether a response is a new or changed HTML page whose source wants its requisites.
+    func wantsRequisites(_ response: FetchResponse, target: FetchTarget, previous: CaptureHistory.LastCapture?) -> Bool {
+        guard ingestor.config.pipeline.requisites.enabled, target.source?.requisites != false, (200..<300).contains(response.status)
+        else { return false }
+        if let previous, Digest.sha256Hex(response.body) == previous.payloadSHA256 { return false }
+        let type = response.header("content-type")?.lowercased() ?? ""
+        return type.contains("html") || (type.isEmpty && RequisiteCrawl.sniffsHTML(response.body))
+    }
+
+    /// Each page's requisites, fetched under the same limits, politeness and TLS policy.
+    func requisites(of pages: [(response: FetchResponse, target: FetchTarget)]) -> [[Requisite]] {
+        let pipeline = ingestor.config.pipeline
+        let crawl = RequisiteCrawl(
+            limits: limits, wanted: pipeline.requisites, userAgent: pipeline.userAgent, addresses: addressPolicy, pipeline: pipeline)
+        return crawl.run(
+            pages.map { page in
+                let codings = (page.response.header("content-encoding") ?? "").lowercased().split(separator: ",").map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }.filter { !$0.isEmpty && $0 != "identity" }
+                let body =
+                    (try? ContentDecoding.decode(
+                        page.response.body, codings: codings, limit: pipeline.maxInputBytes, source: page.target.url))
+                    ?? page.response.body
+                return RequisiteCrawl.Page(
+                    url: page.response.finalURL, body: body, contentType: page.response.header("content-type"),
+                    verifyTLS: page.target.verifyTLS)
+            })
+    }
+
     /// A fetched URL made ready to archive, without touching the session: a revisit of the
     /// previous capture, or the new response with its record built.
     enum PreparedFetch: Sendable {
@@ -243,24 +295,33 @@ public struct FetchJob {
         /// `file`: empty until `sealed` (the record is unsealed before it); `stagedAhead`: the
         /// record's file staged by the parallel stage (`WriteSession.stageAhead`).
         case page(
-            request: [PackedRecord], responseRecord: PackedRecord, record: CorpusRecord, file: Data, fetched: FetchResponse,
-            payloadDigest: String, stagedAhead: WriteSession.StagedFile?
+            request: [PackedRecord], responseRecord: PackedRecord, requisites: [PackedRecord], record: CorpusRecord, file: Data,
+            fetched: FetchResponse, payloadDigest: String, stagedAhead: WriteSession.StagedFile?,
+            requisiteFields: [(field: CaptureField, value: String)]
         )
 
         /// The page's record archived in `warc` and sealed, its file staged ahead.
         func sealed(warc: String, stageAhead: (URL, String)) throws -> PreparedFetch {
-            guard case .page(let request, let response, var record, _, let fetched, let digest, _) = self else { return self }
+            guard case .page(let request, let response, let requisites, var record, _, let fetched, let digest, _, let fields) = self else {
+                return self
+            }
             record.provenance.archive.warc = warc
+            // Videos whose bytes this session writes are in its file too.
+            if var video = record.video {
+                for index in video.archived.indices where video.archived[index].warc.isEmpty { video.archived[index].warc = warc }
+                record.video = video
+            }
             let sealed = try record.sealedWithFile()
             let staged = WriteSession.stageAhead(sealed.record, fileData: sealed.file, name: stageAhead.1, in: stageAhead.0)
             return .page(
-                request: request, responseRecord: response, record: sealed.record, file: sealed.file, fetched: fetched,
-                payloadDigest: digest, stagedAhead: staged)
+                request: request, responseRecord: response, requisites: requisites, record: sealed.record, file: sealed.file,
+                fetched: fetched, payloadDigest: digest, stagedAhead: staged, requisiteFields: fields)
         }
     }
 
     static func prepare(
-        _ response: FetchResponse, target: FetchTarget, previous: CaptureHistory.LastCapture?, builder: RecordBuilder, level: Int32
+        _ response: FetchResponse, target: FetchTarget, previous: CaptureHistory.LastCapture?, builder: RecordBuilder, level: Int32,
+        requisites: PreparedRequisites? = nil
     ) throws -> PreparedFetch {
         let date = WARCDate.string(response.date)
         let payloadDigest = Digest.sha256Hex(response.body)
@@ -324,12 +385,16 @@ public struct FetchJob {
         capture.source = source
         capture.displayName = target.url
         capture.rawSHA256 = payloadDigest
+        // Parts written by this session have no file name yet: `sealed` gives it.
+        capture.archivedVideos = requisites?.archivedVideos(warc: "") ?? []
         // Sealed once the session names its WARC file (`sealed`).
         let record = try builder.unsealed(capture, archive: ArchiveLocation(warc: "", recordID: responseRecord.recordID))
         return .page(
             request: try (hopRecords(response) + [request]).map { try PackedRecord($0, level: level) },
             responseRecord: try PackedRecord(responseRecord, level: level),
-            record: record, file: Data(), fetched: response, payloadDigest: payloadDigest, stagedAhead: nil)
+            requisites: try (requisites?.records ?? []).map { try PackedRecord($0, level: level) },
+            record: record, file: Data(), fetched: response, payloadDigest: payloadDigest, stagedAhead: nil,
+            requisiteFields: requisites?.fields ?? [])
     }
 
     /// A `request` and a `response` record for each redirect in the chain, in order: replay
@@ -360,7 +425,9 @@ public struct FetchJob {
         case .revisit(let records, let corpusID):
             try session.append(records)
             return (FetchOutcome(url: target.url, source: target.source?.id, status: .unchanged, id: corpusID, problem: nil), nil)
-        case .page(let request, let responseRecord, let built, let builtFile, let response, let payloadDigest, let stagedAhead):
+        case .page(
+            let request, let responseRecord, let requisites, let built, let builtFile, let response, let payloadDigest, let stagedAhead,
+            let requisiteFields):
             let record: CorpusRecord
             let file: Data
             let status: FetchOutcome.Status
@@ -376,9 +443,11 @@ public struct FetchJob {
             }
             let metadata = Self.metadata(
                 response, target: target, date: WARCDate.string(response.date), refersTo: responseRecord.record.recordID,
-                corpusID: record.id, status: status, payloadDigest: payloadDigest, hopRecords: request.dropLast().map(\.record))
+                corpusID: record.id, status: status, payloadDigest: payloadDigest, hopRecords: request.dropLast().map(\.record),
+                extra: requisiteFields)
             try session.commitCapture(
-                request + [responseRecord, try PackedRecord(metadata, level: ingestor.store.gzipLevel)], record: record, fileData: file,
+                request + [responseRecord] + requisites + [try PackedRecord(metadata, level: ingestor.store.gzipLevel)], record: record,
+                fileData: file,
                 stagedAhead: stagedAhead, config: ingestor.config)
             return (FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, problem: nil), record)
         }
@@ -394,7 +463,8 @@ public struct FetchJob {
 
     static func metadata(
         _ response: FetchResponse, target: FetchTarget, date: String, refersTo: String, corpusID: String,
-        status: FetchOutcome.Status, payloadDigest: String, hopRecords: some Collection<WARCRecord>
+        status: FetchOutcome.Status, payloadDigest: String, hopRecords: some Collection<WARCRecord>,
+        extra: [(field: CaptureField, value: String)] = []
     ) -> WARCRecord {
         var fields = CaptureFields()
         fields.add(.corpusID, corpusID)
@@ -411,6 +481,7 @@ public struct FetchJob {
         fields.add(.etag, response.header("etag"))
         fields.add(.lastModified, response.header("last-modified"))
         fields.add(.tlsVerifyResult, response.tlsVerifyResult.map { String($0) })
+        for (field, value) in extra { fields.add(field, value) }
         return WARCRecord.captureMetadata(date: date, targetURI: response.finalURL, refersTo: refersTo, fields: fields)
     }
 }

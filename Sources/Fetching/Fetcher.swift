@@ -9,8 +9,17 @@ public struct FetchRequest: Sendable, Equatable {
     public var verifyTLS: Bool
     public var ifNoneMatch: String?
     public var ifModifiedSince: String?
+    /// This request's own body cap (a requisite's), instead of `[fetch] max_body_bytes`.
+    public var maxBodyBytes: Int?
+    /// The `Accept` header, when not a page's.
+    public var accept: String?
 
-    public init(url: String, sourceID: String? = nil, verifyTLS: Bool = true, ifNoneMatch: String? = nil, ifModifiedSince: String? = nil) {
+    public init(
+        url: String, sourceID: String? = nil, verifyTLS: Bool = true, ifNoneMatch: String? = nil, ifModifiedSince: String? = nil,
+        maxBodyBytes: Int? = nil, accept: String? = nil
+    ) {
+        self.maxBodyBytes = maxBodyBytes
+        self.accept = accept
         self.url = url
         self.sourceID = sourceID
         self.verifyTLS = verifyTLS
@@ -295,6 +304,7 @@ final class Transfer {
     let addresses: AddressPolicy
     /// This hop's host, as the address policy judges it.
     let host: String
+    var maxBodyBytes: Int { request.maxBodyBytes ?? limits.maxBodyBytes }
     /// The addresses the open-socket callback refused, and why.
     var refusedAddresses: [(address: IPAddress, range: String)] = []
     /// Set when a socket of another family than IPv4 or IPv6 was asked for.
@@ -373,12 +383,12 @@ final class Transfer {
             try set(CURLOPT_LOW_SPEED_LIMIT, limits.lowSpeedBytesPerSecond)
             try set(CURLOPT_LOW_SPEED_TIME, limits.lowSpeedSeconds)
         }
-        try check(ccurl_easy_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(limits.maxBodyBytes)), CURLOPT_MAXFILESIZE_LARGE)
+        try check(ccurl_easy_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBodyBytes)), CURLOPT_MAXFILESIZE_LARGE)
         try set(CURLOPT_USERAGENT, userAgent)
         try set(CURLOPT_SSL_VERIFYPEER, request.verifyTLS ? 1 : 0)
         try set(CURLOPT_SSL_VERIFYHOST, request.verifyTLS ? 2 : 0)
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), CURLOPT_ERRORBUFFER)
-        var headers = ["Accept: text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"]
+        var headers = ["Accept: \(request.accept ?? "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5")"]
         // Set as a header, not CURLOPT_ACCEPT_ENCODING: libcurl then hands over the body as sent,
         // which is what the archive keeps (the caller decodes it for cleaning).
         if let acceptEncoding { headers.append("Accept-Encoding: \(acceptEncoding)") }
@@ -435,7 +445,7 @@ final class Transfer {
     }
 
     func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        if body.count + bytes.count > limits.maxBodyBytes {
+        if body.count + bytes.count > maxBodyBytes {
             tooLarge = true
             return false
         }
@@ -454,7 +464,8 @@ final class Transfer {
             let reason: String
             switch code {
             case CURLE_WRITE_ERROR where tooLarge, CURLE_FILESIZE_EXCEEDED:
-                reason = "body larger than the \(limits.maxBodyBytes)-byte limit (pipeline.toml fetch.max_body_bytes)"
+                reason =
+                    "body larger than the \(maxBodyBytes)-byte limit (pipeline.toml \(request.maxBodyBytes == nil ? "fetch.max_body_bytes" : "requisites.max_file_bytes or max_media_bytes"))"
             case CURLE_OPERATION_TIMEDOUT:
                 isRetryableFailure = true
                 reason = "timed out (\(message.isEmpty ? "no detail" : message))"

@@ -13,12 +13,49 @@ public struct Coverage: Encodable, Sendable {
         public var lastCaptureStatus: String?
         public var lastFetch: String?
         public var lastFetchError: String?
+        /// The videos archived with this page's capture, and whether they run as long as its 时长.
+        public var video: VideoStatus?
         enum CodingKeys: String, CodingKey {
-            case id, present
+            case id, present, video
             case lastCapture = "last_capture"
             case lastCaptureStatus = "last_capture_status"
             case lastFetch = "last_fetch"
             case lastFetchError = "last_fetch_error"
+        }
+    }
+
+    /// `{archived, declared_seconds, archived_seconds, matches}`: `matches` is nil when the page
+    /// declares no length or nothing is archived, false when a video or one of its streams runs
+    /// more than `Validator.durationTolerance` away (`problems` says which).
+    public struct VideoStatus: Encodable, Sendable {
+        public var archived: Int
+        public var declaredSeconds: Int?
+        public var archivedSeconds: [Double?]
+        public var matches: Bool?
+        public var problems: [String]
+        enum CodingKeys: String, CodingKey {
+            case archived, matches, problems
+            case declaredSeconds = "declared_seconds"
+            case archivedSeconds = "archived_seconds"
+        }
+
+        init?(_ video: VideoInfo?) {
+            guard let video else { return nil }
+            archived = video.archived.count
+            declaredSeconds = video.durationSeconds
+            archivedSeconds = video.archived.map(\.durationSeconds)
+            problems = Validator.durationMismatches(video)
+            matches = archived == 0 || declaredSeconds == nil ? nil : problems.isEmpty
+        }
+
+        /// `video ok`, `video 2 s off`, `no video`.
+        public var cell: String {
+            guard archived > 0 else { return "no video" }
+            switch matches {
+            case true?: return "video ok"
+            case false?: return "video differs"
+            case nil: return "video"
+            }
         }
     }
 
@@ -75,9 +112,11 @@ public struct Coverage: Encodable, Sendable {
         func half(_ id: String) -> Half {
             let capture = captures[id]
             let fetch = fetched.last { $0.id == id }
+            let record = series.record(id)
             return Half(
-                id: id, present: series.record(id) != nil, lastCapture: capture?.date, lastCaptureStatus: capture?.status.rawValue,
-                lastFetch: fetch?.status.rawValue, lastFetchError: fetch?.error)
+                id: id, present: record != nil, lastCapture: capture?.date, lastCaptureStatus: capture?.status.rawValue,
+                lastFetch: fetch?.status.rawValue, lastFetchError: fetch?.error,
+                video: record.flatMap { VideoStatus($0.video) ?? VideoStatus(VideoInfo(speaker: Bilingual(), durationSeconds: nil)) })
         }
         var rows: [Row] = []
         for lesson in series.lessons {
@@ -86,6 +125,12 @@ public struct Coverage: Encodable, Sendable {
             var missing: [String] = []
             if post == nil { missing.append("English post") }
             if source == nil { missing.append("Chinese original") }
+            if post != nil || source != nil, (post?.video?.archived ?? []).isEmpty, (source?.video?.archived ?? []).isEmpty {
+                missing.append("archived video")
+            }
+            if [post, source].contains(where: { !Validator.durationMismatches($0?.video).isEmpty }) {
+                missing.append("a video as long as its 时长")
+            }
             if let post {
                 if post.transcript.isEmpty { missing.append("transcript") }
                 if post.terms.isEmpty { missing.append("terms") }

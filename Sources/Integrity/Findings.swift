@@ -44,6 +44,7 @@ public enum FindingRule: String, Codable, Sendable, CaseIterable, CustomStringCo
     case transcriptEnglish = "transcript-english"
     case transcriptLength = "transcript-length"
     case transcriptOrder = "transcript-order"
+    case videoDuration = "video-duration"
     case warc
     case warcDigest = "warc-digest"
 

@@ -126,6 +126,33 @@ public struct Validator: Sendable {
     }
 
     /// A Chinese title without white space and punctuation (pages differ in both).
+    /// How far an archived video may run from the page's 时长 (which is given to the second;
+    /// containers end a frame or an audio packet either side of it).
+    public static let durationTolerance = 2.0
+
+    /// Each archived video, and each of its streams, that runs more than the tolerance away from
+    /// the length the page declares: a file can be whole while its audio is cut short.
+    public static func durationMismatches(_ video: VideoInfo?) -> [String] {
+        guard let video, let declared = video.durationSeconds else { return [] }
+        var messages: [String] = []
+        func format(_ seconds: Double) -> String { String(format: "%.1f", seconds) }
+        for archived in video.archived {
+            var short: [String] = []
+            for stream in archived.streams {
+                guard let seconds = stream.durationSeconds, abs(seconds - Double(declared)) > durationTolerance else { continue }
+                short.append("its \(stream.kind) stream (\(stream.codec ?? "unknown codec")) runs \(format(seconds)) s")
+            }
+            if short.isEmpty, let seconds = archived.durationSeconds, abs(seconds - Double(declared)) > durationTolerance {
+                short.append("it runs \(format(seconds)) s")
+            }
+            if !short.isEmpty {
+                messages.append(
+                    "archived video \(archived.url): \(short.joined(separator: "; ")), but the page says \(declared) s (时长)")
+            }
+        }
+        return messages
+    }
+
     static func comparableTitle(_ title: String) -> String {
         String(String.UnicodeScalarView(title.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }))
     }
@@ -184,6 +211,7 @@ public struct Validator: Sendable {
             if record.kind == .lesson, (block.en ?? "").isEmpty { error(.transcriptEnglish, "block at \(block.at) has no English") }
             if (block.zh ?? "").isEmpty { error(.transcriptChinese, "block at \(block.at) has no Chinese") }
         }
+        for message in Self.durationMismatches(record.video) { warning(.videoDuration, message) }
         let footnoteNumbers = Set(record.footnotes.map(\.n))
         for term in record.terms {
             if term.en.isEmpty || !Self.hasHan(term.zh) {

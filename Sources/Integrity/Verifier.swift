@@ -46,8 +46,14 @@ public struct Verifier: Sendable {
 
     /// Where each capture sits, by WARC-Record-ID, with the raw digest of its payload.
     struct CaptureIndex {
+        /// The records that hold documents (what corpus records are built from).
         var byRecordID: [String: (warc: String, record: WARCRecord)] = [:]
         var rawDigests = Set<String>()
+        /// Where every `response` and `resource` record is, to read a video's parts on demand
+        /// (they are not held: a video can be most of a WARC file).
+        var offsets: [String: (warc: String, offset: UInt64)] = [:]
+        /// The media parts each page's metadata lists, by the page's response record id.
+        var mediaByPage: [String: [(media: String, kind: String, recordID: String)]] = [:]
     }
 
     /// `fixityOnly` stops after the bag checks (manifests and Payload-Oxum): the fast pass for
@@ -155,10 +161,18 @@ public struct Verifier: Sendable {
                     tally.checked += 1
                     for message in record.digestProblems() { tally.problem(path, .warcDigest, "record at offset \(offset): \(message)") }
                     if record.type == .resource || record.type == .response {
-                        index.byRecordID[record.recordID] = (path, record)
-                        if let capture = try? WARCImport.capture(from: record, file: path, decodeLimit: config.pipeline.maxInputBytes) {
-                            index.rawDigests.insert(capture.rawDigest)
+                        index.offsets[record.recordID] = (path, offset)
+                        do {
+                            if let capture = try WARCImport.capture(from: record, file: path, decodeLimit: config.pipeline.maxInputBytes) {
+                                index.byRecordID[record.recordID] = (path, record)
+                                index.rawDigests.insert(capture.rawDigest)
+                            }
+                        } catch {
+                            index.byRecordID[record.recordID] = (path, record)  // the rebuild says why it cannot be read
                         }
+                    } else if record.type == .metadata, let page = record[.refersTo] {
+                        let parts = CaptureFields.values(of: .mediaRecord, in: record.block).compactMap(ArchivedMedia.parseField)
+                        if !parts.isEmpty { index.mediaByPage[page] = parts }
                     }
                 }
             } catch let error as CorpusError {
@@ -202,8 +216,10 @@ public struct Verifier: Sendable {
                 tally.problem(file, .raw, "WARC record is in \(located.warc), not \(record.provenance.archive.warc)")
             }
             guard rebuild else { continue }
+            let videos = archivedVideos(page: record.provenance.archive.recordID, index: index, store: store)
             let outcome = rebuildCase(
-                record, from: located.record, warc: located.warc, builder: builder, store: store, recordedBuilders: &recordedBuilders)
+                record, from: located.record, warc: located.warc, videos: videos, builder: builder, store: store,
+                recordedBuilders: &recordedBuilders)
             cases[record.id] = outcome.case
             switch outcome.case {
             case .matches, .matchesRecordedConfig: break
@@ -218,11 +234,11 @@ public struct Verifier: Sendable {
     /// record was made with another configuration, with that one (from the bag's copy). Only a
     /// record that the pipeline and configuration it names cannot reproduce is tampered.
     func rebuildCase(
-        _ stored: CorpusRecord, from warcRecord: WARCRecord, warc: String, builder: RecordBuilder,
+        _ stored: CorpusRecord, from warcRecord: WARCRecord, warc: String, videos: [ArchivedVideo], builder: RecordBuilder,
         store: ArchiveStore, recordedBuilders: inout [String: RecordBuilder?]
     ) -> (case: RebuildCase, findings: [Finding]) {
         let file = "data/corpus/\(stored.id).json"
-        let current = rebuildProblems(stored, from: warcRecord, warc: warc, builder: builder)
+        let current = rebuildProblems(stored, from: warcRecord, warc: warc, videos: videos, builder: builder)
         if current.isEmpty { return (.matches, []) }
         let made = stored.provenance.pipeline
         if made.version != CorpusConfig.pipelineVersion {
@@ -253,11 +269,35 @@ public struct Verifier: Sendable {
                 ]
             )
         }
-        let again = rebuildProblems(stored, from: warcRecord, warc: warc, builder: recordedBuilder)
+        let again = rebuildProblems(stored, from: warcRecord, warc: warc, videos: videos, builder: recordedBuilder)
         return again.isEmpty ? (.matchesRecordedConfig, []) : (.tampered, again)
     }
 
-    func rebuildProblems(_ stored: CorpusRecord, from warcRecord: WARCRecord, warc: String, builder: RecordBuilder) -> [Finding] {
+    /// `video.archived` as the archive itself says it: the parts the page's metadata lists, each
+    /// read from its WARC file and probed again.
+    func archivedVideos(page: String, index: CaptureIndex, store: ArchiveStore) -> [ArchivedVideo] {
+        guard let listed = index.mediaByPage[page] else { return [] }
+        var order: [String] = []
+        var parts: [String: [MediaPart]] = [:]
+        var readers: [String: WARCFileReader] = [:]
+        for item in listed {
+            if parts[item.media] == nil { order.append(item.media) }
+            // A part that is gone leaves the video short of it: the rebuild then differs.
+            guard let at = index.offsets[item.recordID] else { continue }
+            let reader =
+                readers[at.warc]
+                ?? WARCFileReader(path: store.root.appendingPathComponent(at.warc).path, limit: config.pipeline.maxWARCRecordBytes)
+            readers[at.warc] = reader
+            guard let record = try? reader.record(at: at.offset) else { continue }
+            parts[item.media, default: []].append(
+                MediaPart(kind: item.kind, recordID: item.recordID, warc: at.warc, payload: record.payload))
+        }
+        return order.compactMap { ArchivedMedia.video(url: $0, parts: parts[$0] ?? []) }
+    }
+
+    func rebuildProblems(_ stored: CorpusRecord, from warcRecord: WARCRecord, warc: String, videos: [ArchivedVideo], builder: RecordBuilder)
+        -> [Finding]
+    {
         let file = "data/corpus/\(stored.id).json"
         do {
             guard var capture = try WARCImport.capture(from: warcRecord, file: warc, decodeLimit: builder.config.pipeline.maxInputBytes)
@@ -267,6 +307,7 @@ public struct Verifier: Sendable {
             var source = stored.provenance.source
             source.charset = nil
             capture.source = source
+            capture.archivedVideos = videos
             var rebuilt = try builder.build(capture, archive: stored.provenance.archive)
             // A document whose derived id collided with another's carries a stable suffix
             // (`DocumentIdentity`): the rest of the record must still rebuild exactly.

@@ -17,6 +17,9 @@ public struct Capture: Sendable {
     /// The SHA-256 of `bytes` (hex), when the caller has it already: the bytes are not hashed
     /// again.
     public var rawSHA256: String?
+    /// The videos archived with the page (`video.archived`), by the fetch or, on a rebuild, from
+    /// the archive.
+    public var archivedVideos: [ArchivedVideo] = []
 
     /// The SHA-256 of the raw capture: given, or of `bytes`.
     public var rawDigest: String { rawSHA256 ?? Digest.sha256Hex(bytes) }
@@ -72,6 +75,11 @@ public struct RecordBuilder: Sendable {
         source.canonicalURL = Self.canonicalURL(document.metadata.canonicalURL, base: source.url)
         var content = classified
         content.original = classified.original.map { OriginalLink(url: Self.originalURL($0.url, page: source), titleZH: $0.titleZH) }
+        if !capture.archivedVideos.isEmpty {
+            var video = content.video ?? VideoInfo(speaker: Bilingual(), durationSeconds: nil)
+            video.archived = capture.archivedVideos
+            content.video = video
+        }
         let record = CorpusRecord(
             content: content,
             provenance: Provenance(

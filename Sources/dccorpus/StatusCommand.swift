@@ -26,14 +26,15 @@ struct Status: ParsableCommand {
                 Output.jsonDocument(coverage)
                 return
             }
-            Output.line("lesson  post                    original                transcript  terms  notes  missing")
+            Output.line("lesson  post                            original                        transcript  terms  notes  missing")
             for row in coverage.lessons {
                 func cell(_ half: Coverage.Half) -> String {
                     let text =
                         half.present
                         ? String((half.lastCapture ?? "").prefix(10)) + (half.lastFetch.map { " " + $0 } ?? "")
+                            + (half.video.map { ", " + $0.cell } ?? "")
                         : "—" + (half.lastFetch.map { " " + $0 } ?? "")
-                    return text.column(22)
+                    return text.column(30)
                 }
                 let number = String(row.lesson).column(6)
                 let counts = [

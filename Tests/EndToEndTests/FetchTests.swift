@@ -395,12 +395,13 @@ final class LoopbackServer {
             if allowed {
                 let pipeline = harness.root.appendingPathComponent("Config/pipeline.toml")
                 let text = try String(contentsOf: pipeline, encoding: .utf8)
-                try text.replacingOccurrences(of: "[fetch]\n", with: "[fetch]\nallow_addresses = [\"localhost\"]\n").write(
+                #expect(text.contains("allow_addresses = []\n"))
+                try text.replacingOccurrences(of: "allow_addresses = []\n", with: "allow_addresses = [\"localhost\"]\n").write(
                     to: pipeline, atomically: true, encoding: .utf8)
             }
             let result = try harness.run(["fetch", "--json", "--url", redirect, "--url", post])
             let lines = try lines(result)
-            let followed = try #require(lines[elsewhere + "/original-1"], "\(result.stdout)")
+            let followed = try #require(lines[elsewhere + "/original-1"], "\(result.stdout)\(result.stderr)")
             #expect(lines[post]?["status"] as? String == "fetched")
             if allowed {
                 #expect(result.status == 0, "\(result.stdout)\(result.stderr)")

@@ -21,6 +21,8 @@ public struct PipelineConfig: Sendable, Equatable {
     public var seriesBoilerplateMarkers: [String] = []
     public var userAgent = "dccorpus"
     public var fetch = FetchLimits()
+    /// `[requisites]`: what a fetched page brings with it (images, styles, scripts, media).
+    public var requisites = RequisiteLimits()
     /// `[ingest] quarantine_off_topic`: a page with no evidence of this corpus goes to
     /// `Inbox/.rejected/` (ingest: rejected) instead of being archived as `other`.
     public var quarantineOffTopic = false
@@ -34,6 +36,31 @@ public struct PipelineConfig: Sendable, Equatable {
     /// default) to files 2% smaller, and compressing had been a tenth of an ingest's work.
     public var gzipLevel: Int32 = 1
 
+    public init() {}
+}
+
+/// A fetched page's requisites (images, styles, fonts, scripts, frames, media), from
+/// `[requisites]` in `Config/pipeline.toml`. The fetch politeness, retries and TLS policy of
+/// `[fetch]` apply to them too.
+public struct RequisiteLimits: Sendable, Equatable {
+    /// Off: pages are archived alone (a source may also say `requisites = false`).
+    public var enabled = true
+    /// Hosts besides the page's own site (its host and the hosts that share its registered
+    /// domain) requisites may come from: `cdn.example.com`, `*.example.net`, or `*` for any.
+    public var hosts: [String] = []
+    /// One file's cap (images, styles, scripts, fonts, playlists, HLS segments).
+    public var maxFileBytes = 16 << 20
+    /// A progressive video's or audio file's cap (kept below `[limits] max_warc_record_bytes`,
+    /// since each is one WARC record).
+    public var maxMediaBytes = 60 << 20
+    /// All requisites of one page together.
+    public var maxPageBytes = 1 << 30
+    /// How many requisites one page may bring (HLS segments count).
+    public var maxCount = 2_000
+    /// An HLS media playlist naming more segments than this is skipped (a live or hostile one).
+    public var maxSegments = 1_500
+    /// The best HLS variant at or below this bandwidth (bits/s) is archived; 0: the best.
+    public var maxBandwidth = 0
     public init() {}
 }
 
@@ -97,6 +124,23 @@ extension CorpusConfig {
         limits2.allowAddresses = try fetch.strings("allow_addresses")
         config.fetch = limits2
         try fetch.finish()
+        var requisites = try top.table("requisites")
+        var wanted = RequisiteLimits()
+        wanted.enabled = try requisites.bool("enabled", default: wanted.enabled)
+        wanted.hosts = try requisites.strings("hosts")
+        wanted.maxFileBytes = try requisites.int("max_file_bytes", default: wanted.maxFileBytes, range: 1...(1 << 34))
+        // One WARC record holds a whole file: never more than readers of the archive accept
+        // (`[limits] max_warc_record_bytes`, less room for the record's headers).
+        wanted.maxMediaBytes = min(
+            try requisites.int("max_media_bytes", default: wanted.maxMediaBytes, range: 1...(1 << 34)),
+            max(1, config.maxWARCRecordBytes - (64 << 10)))
+        wanted.maxFileBytes = min(wanted.maxFileBytes, max(1, config.maxWARCRecordBytes - (64 << 10)))
+        wanted.maxPageBytes = try requisites.int("max_page_bytes", default: wanted.maxPageBytes, range: 1...(1 << 40))
+        wanted.maxCount = try requisites.int("max_count", default: wanted.maxCount, range: 0...1_000_000)
+        wanted.maxSegments = try requisites.int("max_segments", default: wanted.maxSegments, range: 1...1_000_000)
+        wanted.maxBandwidth = try requisites.int("max_bandwidth", default: wanted.maxBandwidth, range: 0...(1 << 40))
+        config.requisites = wanted
+        try requisites.finish()
         var ingest = try top.table("ingest")
         config.quarantineOffTopic = try ingest.bool("quarantine_off_topic", default: false)
         try ingest.finish()

@@ -83,6 +83,25 @@ enum ShippedConfig {
         retries = 2                       # on timeouts, 429 and 5xx, with exponential backoff
         retry_base_seconds = 1.0
         retry_after_cap_seconds = 60      # the longest Retry-After honoured
+        # Requisites, followed originals and redirects never reach loopback, private or link-local
+        # addresses (checked after DNS) unless a source of the run is on that host, or it is listed here
+        # (host names or addresses, e.g. ["intranet.example", "10.0.0.5"]).
+        allow_addresses = []
+
+        [requisites]
+        # A fetched page is archived whole: its images (lazy ones too), styles and what they import,
+        # fonts, scripts, icons, frames one level deep, and its video or audio (progressive files and
+        # HLS streams), each its own request/response pair in the page's WARC; a payload already
+        # archived is a revisit. The page's metadata record lists what was archived and what was
+        # skipped and why. A source may say `requisites = false` in sources.toml.
+        enabled = true
+        hosts = []                        # beyond the page's own site: "cdn.example.com", "*.example.net", or "*"
+        max_file_bytes = 16777216         # 16 MiB: one image, stylesheet, script, font, playlist or segment
+        max_media_bytes = 62914560        # 60 MiB: one progressive video or audio file (one WARC record)
+        max_page_bytes = 1073741824       # 1 GiB: all requisites of one page
+        max_count = 2000                  # requisites of one page (HLS segments count)
+        max_segments = 1500               # an HLS playlist naming more is skipped (live or hostile)
+        max_bandwidth = 0                 # the best HLS variant at or below this many bits/s; 0: the best
 
         """#
 
@@ -430,6 +449,26 @@ enum ShippedConfig {
                        "video", "synopsis", "terms", "transcript", "footnotes", "topics", "text", "provenance"],
           "$defs": {
             "nullableString": {"type": ["string", "null"]},
+            "archivedVideo": {
+              "type": "object", "additionalProperties": false,
+              "required": ["url", "container", "warc", "record_ids", "bytes", "sha256", "duration_seconds", "streams"],
+              "properties": {
+                "url": {"type": "string", "pattern": "^https?://"},
+                "container": {"enum": ["mp4", "webm", "hls"]},
+                "warc": {"type": "string", "minLength": 1},
+                "record_ids": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^<urn:uuid:[0-9a-f-]{36}>$"}},
+                "bytes": {"type": "integer", "minimum": 0},
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "duration_seconds": {"type": ["number", "null"], "minimum": 0},
+                "streams": {
+                  "type": "array",
+                  "items": {"type": "object", "additionalProperties": false, "required": ["kind", "codec", "duration_seconds"],
+                            "properties": {"kind": {"enum": ["video", "audio", "subtitle", "other"]},
+                                           "codec": {"type": ["string", "null"]},
+                                           "duration_seconds": {"type": ["number", "null"], "minimum": 0}}}
+                }
+              }
+            },
             "bilingual": {
               "type": "object", "additionalProperties": false, "required": ["en", "zh"],
               "properties": {"en": {"$ref": "#/$defs/nullableString"}, "zh": {"$ref": "#/$defs/nullableString"}}
@@ -467,7 +506,8 @@ enum ShippedConfig {
                 {"type": "null"},
                 {"type": "object", "additionalProperties": false, "required": ["speaker", "duration_seconds"],
                  "properties": {"speaker": {"$ref": "#/$defs/bilingual"},
-                                "duration_seconds": {"type": ["integer", "null"], "minimum": 0}}}
+                                "duration_seconds": {"type": ["integer", "null"], "minimum": 0},
+                                "archived": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/archivedVideo"}}}}
               ]
             },
             "synopsis": {"$ref": "#/$defs/bilingual"},

@@ -15,11 +15,15 @@ public struct SourceEntry: Sendable, Equatable {
     public var note: String?
     /// When this source's page is a lesson post, also capture the Chinese original it links to.
     public var followOriginal: Bool
+    /// `requisites = false`: this source's page is archived without its images, styles and
+    /// media even when `pipeline.toml [requisites]` is on.
+    public var requisites: Bool
 
     public init(
         id: String, url: String, kind: DocumentKind? = nil, lesson: Int? = nil, tls: TLSPolicy = .verify, enabled: Bool = true,
-        note: String? = nil, followOriginal: Bool = true
+        note: String? = nil, followOriginal: Bool = true, requisites: Bool = true
     ) {
+        self.requisites = requisites
         self.id = id
         self.url = url
         self.kind = kind
@@ -70,11 +74,13 @@ public struct SourceEntry: Sendable, Equatable {
             let enabled = try table.bool("enabled", default: true)
             let note = try table.string("note", default: "")
             let follow = try table.bool("follow_original", default: true)
+            let requisites = try table.bool("requisites", default: true)
             try table.finish()
             entries.append(
                 SourceEntry(
                     id: id, url: address, kind: kind, lesson: lesson == 0 ? nil : lesson, tls: tls,
-                    enabled: enabled, note: note.isEmpty ? nil : note, followOriginal: follow))
+                    enabled: enabled, note: note.isEmpty ? nil : note, followOriginal: follow,
+                    requisites: requisites))
         }
         _ = try top.tables("host")  // read by HostPolicy.parse
         try top.finish()

@@ -22,6 +22,70 @@ ORIGINAL_1 = ((FIXTURES / "pages/lesson-12-source.oneline.gb2312.html").read_byt
               .replace("数字中国建设系列之十二:构建开放共赢的数字领域国际合作格局", "数字中国建设系列之一:为什么要加快数字中国建设")
               .replace("时长：9分13秒", "时长：9分01秒").encode("gb18030"))
 HERE = Path(__file__).resolve().parent
+MEDIA = FIXTURES / "media"
+
+
+def png(width, height, rgb):
+    """A small valid PNG of one colour (each requisite image its own bytes)."""
+    import struct, zlib
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    row = b"\x00" + bytes(rgb) * width
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))
+
+
+# The fixture site of a whole capture (/site/…): two lesson originals with every kind of
+# requisite, a stylesheet chain with a font, lazy images, a progressive MP4, an HLS stream with a
+# key, a player that names its WebM only in inline JavaScript, an iframe embed, a page sharing
+# the logo and the video of the first, and requisites that must be skipped with a reason.
+SITE_IMAGES = {name: png(8 + i, 6 + i, (40 * i % 256, 90, 200 - 10 * i)) for i, name in enumerate(
+    ["logo.png", "favicon.png", "og.png", "lazy.png", "small.png", "large.png", "pic.png", "poster.png", "bg.png",
+     "embed-img.png", "elsewhere.png", "script-img.png"])}
+SITE_TEXT = {
+    "style.css": ("text/css", b'@import url("fonts.css");\nbody { background: url(bg.png) no-repeat; }\n/* url(commented-out.png) */\n'),
+    "fonts.css": ("text/css", b'@font-face { font-family: "Lesson"; src: url(lesson.woff2) format("woff2"); }\n'),
+    "lesson.woff2": ("font/woff2", b"wOF2" + bytes(range(60))),
+    "app.js": ("application/javascript", b"document.documentElement.className += ' js';\n"),
+    "subs.vtt": ("text/vtt", b"WEBVTT\n\n00:00.000 --> 00:02.000\n\xe6\x95\xb0\xe5\xad\x97\xe4\xb8\xad\xe5\x9b\xbd\n"),
+    "embed.html": ("text/html; charset=utf-8",
+                   b'<html><head><link rel="stylesheet" href="/site/style.css"></head><body><img src="/site/embed-img.png">'
+                   b'<iframe src="/site/deeper.html"></iframe></body></html>'),
+    "fake.mp4": ("text/html; charset=utf-8", b"<!doctype html><html><body>Sign in to watch</body></html>"),
+    "live.m3u8": ("application/vnd.apple.mpegurl", b"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nlive0.ts\n"),
+}
+
+
+def site_page(lesson_zh, seconds, videos, port):
+    body = ORIGINAL_1.decode("gb18030").replace("数字中国建设系列之一", lesson_zh).replace("时长：9分01秒", f"时长：0分{seconds:02d}秒")
+    head = ('<link rel="stylesheet" href="/site/style.css"><link rel="icon" href="/site/favicon.png">'
+            '<meta property="og:image" content="/site/og.png"><script src="/site/app.js"></script>')
+    parts = ['<img src="/site/logo.png" alt="logo">']
+    if "mp4" in videos:
+        parts.append('<video poster="/site/poster.png" controls><source src="/site/media/progressive.mp4" type="video/mp4">'
+                     '<track kind="subtitles" src="/site/subs.vtt"></video>')
+    if "short" in videos:
+        parts.append('<video src="/site/media/short-audio.mp4" controls></video>')
+    if "all" in videos:
+        parts += [
+            '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="/site/lazy.png">',
+            '<img srcset="/site/small.png 1x, /site/large.png 2x" alt="">',
+            '<picture><source srcset="/site/pic.png" type="image/png"><img src="/site/pic.png"></picture>',
+            '<video src="/site/media/hls/master.m3u8" controls></video>',
+            "<script>var player = new DPlayer({container: document.getElementById('p'), video: {url: '/site/media/clip.webm', "
+            "pic: '/site/script-img.png'}});</script>",
+            '<iframe src="/site/embed.html" width="300"></iframe>',
+            '<img src="/site/missing.png"><img src="javascript:alert(1)">',
+            '<video src="/site/fake.mp4"></video><video src="/site/live.m3u8"></video>',
+            f'<img src="http://localhost:{port}/site/elsewhere.png">',
+        ]
+    page = body.replace("</head>", head + "</head>", 1)
+    marker = "<body>" if "<body>" in page else "<body"
+    index = page.find(marker)
+    if index >= 0:
+        close = page.find(">", index)
+        page = page[:close + 1] + "".join(parts) + page[close + 1:]
+    return page.encode("gb18030")
 STATE = {"changing": 0, "flaky": 0, "retry-after": 0, "hits": {}}
 LOCK = threading.Lock()
 ETAG = '"v1-lesson-5"'
@@ -92,6 +156,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/redirect-to":  # a redirect to the address given in the query
             target = parse_qs(urlsplit(self.path).query).get("to", [""])[0]
             return self.send(302, b"", [("Location", target)])
+        if path.startswith("/site/"):
+            return self.site(path[len("/site/"):])
         if path == "/loop":
             return self.send(302, b"", [("Location", "/loop")])
         if path == "/to-file":
@@ -163,6 +229,25 @@ class Handler(BaseHTTPRequestHandler):
             number = path.rsplit("/", 1)[1]
             body = LESSON5.replace(b"Inside Digital China (5/13)", f"Bench page {number}".encode())
             return self.send(200, body)
+        return self.send(404, b"<html><body>not found</body></html>")
+
+    def site(self, name):
+        port = self.server.server_address[1]
+        if name == "lesson.html":
+            return self.send(200, site_page("数字中国建设系列之一", 4, ["mp4", "all"], port), content_type="text/html; charset=gb2312")
+        if name == "second.html":
+            return self.send(200, site_page("数字中国建设系列之二", 5, ["mp4", "short"], port), content_type="text/html; charset=gb2312")
+        if name in SITE_IMAGES:
+            return self.send(200, SITE_IMAGES[name], content_type="image/png")
+        if name in SITE_TEXT:
+            kind, body = SITE_TEXT[name]
+            return self.send(200, body, content_type=kind)
+        if name.startswith("media/"):
+            file = (MEDIA / name[len("media/"):]).resolve()
+            if MEDIA in file.parents and file.is_file():
+                kind = {".mp4": "video/mp4", ".webm": "video/webm", ".m3u8": "application/vnd.apple.mpegurl",
+                        ".ts": "video/mp2t"}.get(file.suffix, "application/octet-stream")
+                return self.send(200, file.read_bytes(), content_type=kind)
         return self.send(404, b"<html><body>not found</body></html>")
 
 

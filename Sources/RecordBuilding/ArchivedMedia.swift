@@ -1,0 +1,77 @@
+import Archiving
+import CorpusKit
+import Foundation
+
+/// One archived record of a page's video or audio: the file itself, or one playlist, key, init
+/// section or segment of an HLS stream. Made from the payload at fetch time and again from the
+/// archive by `verify --rebuild`, so both derive the same `video.archived`.
+public struct MediaPart: Sendable {
+    /// The requisite's kind (`media`, `hls-playlist`, `hls-segment`, `hls-key`, `hls-init`).
+    public var kind: String
+    public var recordID: String
+    /// The WARC file holding the record ("" until the write session names it).
+    public var warc: String
+    public var sha256: String
+    public var bytes: Int
+    public var probe: MediaProbe?
+    /// The playlist's duration (sum of EXTINF) when the part is an HLS media playlist.
+    public var playlistSeconds: Double?
+    public var isPlaylist: Bool
+
+    public init(kind: String, recordID: String, warc: String, payload: Data) {
+        self.kind = kind
+        self.recordID = recordID
+        self.warc = warc
+        sha256 = Digest.sha256Hex(payload)
+        bytes = payload.count
+        let head = String(decoding: payload.prefix(16), as: UTF8.self).drop { $0.isWhitespace || $0 == "\u{FEFF}" }
+        isPlaylist = head.hasPrefix("#EXTM3U")
+        if isPlaylist {
+            probe = nil
+            let playlist = HLSPlaylist.parse(String(decoding: payload, as: UTF8.self), base: URL(string: "http://playlist.invalid/")!)
+            playlistSeconds = playlist.flatMap { $0.variants.isEmpty && !$0.segments.isEmpty ? $0.totalDuration : nil }
+        } else {
+            probe = kind == "media" || kind == "hls-init" ? MediaProbe.probe(payload) : nil
+            playlistSeconds = nil
+        }
+    }
+}
+
+public enum ArchivedMedia {
+    /// Metadata field value of one media part: `<media-url> <kind> <record-id>`.
+    public static func field(media: String, kind: String, recordID: String) -> String { "\(media) \(kind) \(recordID)" }
+
+    public static func parseField(_ value: String) -> (media: String, kind: String, recordID: String)? {
+        let parts = value.split(separator: " ", maxSplits: 2).map(String.init)
+        guard parts.count == 3 else { return nil }
+        return (parts[0], parts[1], parts[2])
+    }
+
+    /// What `video.archived` says of the media at `url`, from its parts in the order the page's
+    /// metadata lists them; nil when none of them is a video or audio container this reads or an
+    /// HLS stream with segments.
+    public static func video(url: String, parts: [MediaPart]) -> ArchivedVideo? {
+        // A progressive file: the one part, probed.
+        if let file = parts.first(where: { $0.kind == "media" && !$0.isPlaylist }), let probe = file.probe {
+            return ArchivedVideo(
+                url: url, container: probe.container.rawValue, warc: file.warc, recordIDs: [file.recordID], bytes: file.bytes,
+                sha256: file.sha256, durationSeconds: probe.durationSeconds.map(rounded),
+                streams: probe.streams.map {
+                    ArchivedVideo.Stream(kind: $0.kind, codec: $0.codec, durationSeconds: $0.durationSeconds.map(rounded))
+                })
+        }
+        // An HLS stream: the media playlist that names the segments (the chosen variant).
+        guard let playlist = parts.last(where: { $0.playlistSeconds != nil }) else { return nil }
+        let payloadParts = parts.filter { $0.kind == "hls-segment" || $0.kind == "hls-init" }
+        guard !payloadParts.isEmpty else { return nil }
+        let initProbe = parts.first { $0.kind == "hls-init" }?.probe
+        return ArchivedVideo(
+            url: url, container: "hls", warc: playlist.warc, recordIDs: parts.map(\.recordID),
+            bytes: payloadParts.reduce(0) { $0 + $1.bytes }, sha256: playlist.sha256,
+            durationSeconds: playlist.playlistSeconds.map(rounded),
+            streams: (initProbe?.streams ?? []).map { ArchivedVideo.Stream(kind: $0.kind, codec: $0.codec, durationSeconds: nil) })
+    }
+
+    /// Milliseconds: what containers and playlists give beyond them is noise between readers.
+    static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+}
