@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # Judges the archive as web-archiving tools see it: fetches from the loopback server (pages,
-# a redirect chain, revisits, a page that changes), then pywb's `wayback` replays every
+# a redirect chain, revisits, a page that changes, the fixture site's whole captures), then pywb's `wayback` replays every
 # capture through the bag's own index.cdxj (Scripts/check-replay.py), and `wacz validate`
 # (PyPI `wacz`) accepts `export --format wacz` and refuses a copy with one byte changed.
 # pywb pins its own dependencies, so it lives in its own venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Scripts/lib.sh
-python=$(dc_venv replay pywb wacz -- pywb wacz)
+python=$(dc_venv replay pywb wacz websocket PIL -- pywb wacz websocket-client pillow)
 venv=$(dirname "$(dirname "$python")")
 binary=$(dc_binary)
 root=$(dc_root)
 dc_loopback "$root/port" 300
 trap 'kill $DC_LOOPBACK_PID 2>/dev/null; rm -rf "$root"' EXIT
 base="http://127.0.0.1:$DC_LOOPBACK_PORT"
+# Every HLS variant, as a player that starts with the low one needs them for the replay.
+sed -i 's/^hls_variants = "best"/hls_variants = "all"/' "$root/Config/pipeline.toml"
 for round in 1 2; do  # the second round: a 304 revisit, identical-payload revisits, a new version
   "$binary" fetch --root "$root" --url "$base/lesson-5" --url "$base/static" --url "$base/redirect/3" \
-    --url "$base/gb2312" --url "$base/changing" >/dev/null
+    --url "$base/gb2312" --url "$base/changing" --url "$base/site/lesson.html" --url "$base/site/second.html" >/dev/null
 done
 "$binary" ingest --root "$root" Tests/Fixtures/pages/lesson-5.news.html >/dev/null
 # A page saved by a browser as MHTML: replayed with its image and stylesheet from their resource records.
@@ -41,3 +43,6 @@ if "$venv/bin/wacz" validate -f "$root/tampered.wacz" >/dev/null 2>&1; then
   exit 1
 fi
 echo "check-replay: wacz validate refuses a package with one changed WARC byte"
+# Last (it stops the loopback server): the fixture site's pages in headless Chromium, live and
+# replayed by pywb with their images, styles, fonts and videos.
+"$venv/bin/python" Scripts/check-replay-browser.py "$root/Archive" "$DC_LOOPBACK_PORT" "$DC_LOOPBACK_PID" /site/lesson.html /site/second.html

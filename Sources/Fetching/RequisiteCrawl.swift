@@ -225,15 +225,20 @@ struct RequisiteCrawl {
         }
         if !playlist.variants.isEmpty {
             var out: [Wanted] = []
-            if let best = playlist.bestVariant(maxBandwidth: wanted.maxBandwidth == 0 ? nil : wanted.maxBandwidth) {
-                out += next(best.url.absoluteString, "hls-playlist", "variant of \(item.url) (BANDWIDTH=\(best.bandwidth))")
-            }
-            // The chosen variant's own audio and subtitle renditions.
             let best = playlist.bestVariant(maxBandwidth: wanted.maxBandwidth == 0 ? nil : wanted.maxBandwidth)
+            let chosen =
+                wanted.hlsVariants == "all"
+                ? playlist.variants.filter { wanted.maxBandwidth == 0 || $0.bandwidth <= wanted.maxBandwidth } : []
+            for variant in chosen.isEmpty ? (best.map { [$0] } ?? []) : chosen {
+                out += next(variant.url.absoluteString, "hls-playlist", "variant of \(item.url) (BANDWIDTH=\(variant.bandwidth))")
+            }
+            // The chosen variants' own audio and subtitle renditions.
+            let audio = Set((chosen.isEmpty ? [best].compactMap { $0 } : chosen).compactMap(\.audioGroup))
+            let subtitles = Set((chosen.isEmpty ? [best].compactMap { $0 } : chosen).compactMap(\.subtitlesGroup))
             for rendition in playlist.renditions {
                 let type = rendition.type.uppercased()
                 guard let url = rendition.url, let group = rendition.groupID,
-                    (type == "AUDIO" && group == best?.audioGroup) || (type == "SUBTITLES" && group == best?.subtitlesGroup)
+                    (type == "AUDIO" && audio.contains(group)) || (type == "SUBTITLES" && subtitles.contains(group))
                 else { continue }
                 out += next(url.absoluteString, "hls-playlist", "\(rendition.type.lowercased()) rendition of \(item.url)")
             }

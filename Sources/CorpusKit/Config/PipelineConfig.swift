@@ -61,6 +61,9 @@ public struct RequisiteLimits: Sendable, Equatable {
     public var maxSegments = 1_500
     /// The best HLS variant at or below this bandwidth (bits/s) is archived; 0: the best.
     public var maxBandwidth = 0
+    /// `best`: only the best variant within `maxBandwidth` (what the issue of storage asks);
+    /// `all`: every variant within it, so that a player that starts low replays too.
+    public var hlsVariants = "best"
     public init() {}
 }
 
@@ -139,6 +142,10 @@ extension CorpusConfig {
         wanted.maxCount = try requisites.int("max_count", default: wanted.maxCount, range: 0...1_000_000)
         wanted.maxSegments = try requisites.int("max_segments", default: wanted.maxSegments, range: 1...1_000_000)
         wanted.maxBandwidth = try requisites.int("max_bandwidth", default: wanted.maxBandwidth, range: 0...(1 << 40))
+        wanted.hlsVariants = try requisites.string("hls_variants", default: wanted.hlsVariants)
+        guard ["best", "all"].contains(wanted.hlsVariants) else {
+            throw CorpusError(file: file, stage: .config, reason: "requisites.hls_variants must be \"best\" or \"all\"")
+        }
         config.requisites = wanted
         try requisites.finish()
         var ingest = try top.table("ingest")

@@ -102,6 +102,7 @@ enum ShippedConfig {
         max_count = 2000                  # requisites of one page (HLS segments count)
         max_segments = 1500               # an HLS playlist naming more is skipped (live or hostile)
         max_bandwidth = 0                 # the best HLS variant at or below this many bits/s; 0: the best
+        hls_variants = "best"             # "all": every variant within max_bandwidth (a player that starts low replays)
 
         """#
 
