@@ -282,18 +282,18 @@ struct RequisiteCrawl {
             return []
         }
         guard states[page].seen.insert(url).inserted else { return [] }
-        guard states[page].count < wanted.maxCount else {
-            states[page].found.append(
-                Requisite(
-                    kind: kind, url: url, origin: origin,
-                    skipped: "more than \(wanted.maxCount) requisites (pipeline.toml requisites.max_count)"))
-            return []
-        }
         let host = Fetcher.host(of: url)
         guard Self.hostAllowed(host, page: Fetcher.host(of: states[page].page.url), patterns: wanted.hosts) else {
             states[page].found.append(
                 Requisite(
                     kind: kind, url: url, origin: origin, skipped: "\(host) is not the page's site nor in pipeline.toml requisites.hosts"))
+            return []
+        }
+        guard states[page].count < wanted.maxCount else {
+            states[page].found.append(
+                Requisite(
+                    kind: kind, url: url, origin: origin,
+                    skipped: "more than \(wanted.maxCount) requisites (pipeline.toml requisites.max_count)"))
             return []
         }
         states[page].count += 1

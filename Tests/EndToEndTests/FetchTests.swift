@@ -55,9 +55,10 @@ final class LoopbackServer {
     }
 }
 
-@Suite(.serialized) struct FetchTests {
+extension Harness {
     /// A project root whose limits suit a test: no politeness delay, quick cut-offs, one retry.
-    func harness() throws -> Harness {
+    /// `changes`: more replacements in its pipeline.toml, each of which must apply.
+    static func forFetching(_ changes: [(String, String)] = []) throws -> Harness {
         let harness = try Harness()
         let pipeline = harness.root.appendingPathComponent("Config/pipeline.toml")
         var text = try String(contentsOf: pipeline, encoding: .utf8)
@@ -65,13 +66,17 @@ final class LoopbackServer {
             ("per_host_delay_seconds = 1.0", "per_host_delay_seconds = 0"), ("low_speed_seconds = 20 ", "low_speed_seconds = 1 "),
             ("retries = 2 ", "retries = 1 "), ("retry_base_seconds = 1.0", "retry_base_seconds = 0.1"),
             ("timeout_seconds = 60 ", "timeout_seconds = 20 ")
-        ] {
+        ] + changes {
             #expect(text.contains(from), "pipeline.toml no longer has \(from)")
             text = text.replacingOccurrences(of: from, with: to)
         }
         try text.write(to: pipeline, atomically: true, encoding: .utf8)
         return harness
     }
+}
+
+@Suite(.serialized) struct FetchTests {
+    func harness() throws -> Harness { try Harness.forFetching() }
 
     func lines(_ result: Harness.Result) throws -> [String: [String: Any]] {
         var byURL: [String: [String: Any]] = [:]

@@ -101,3 +101,30 @@ import Testing
         #expect(IPAddress("::ffff:7f00:1")?.text == "::ffff:127.0.0.1")
     }
 }
+
+@Suite struct RequisitePolicyTests {
+    @Test(arguments: [
+        ("img.example.com", "www.example.com", true), ("www.bjcc.gov.cn", "bjcc.gov.cn", true), ("cdn.other.net", "www.example.com", false),
+        ("a.gov.cn", "b.gov.cn", false), ("127.0.0.1", "127.0.0.1", true), ("localhost", "127.0.0.1", false),
+        ("i0.wp.com", "lessons.example.org", false)
+    ])
+    func thePagesOwnSiteIsAllowed(host: String, page: String, allowed: Bool) {
+        #expect(RequisiteCrawl.hostAllowed(host, page: page, patterns: []) == allowed)
+    }
+
+    @Test func listedHostsAndWildcardsAreAllowed() {
+        #expect(RequisiteCrawl.hostAllowed("i0.wp.com", page: "lessons.example.org", patterns: ["*.wp.com"]))
+        #expect(RequisiteCrawl.hostAllowed("wp.com", page: "lessons.example.org", patterns: ["*.wp.com"]))
+        #expect(!RequisiteCrawl.hostAllowed("evilwp.com", page: "lessons.example.org", patterns: ["*.wp.com"]))
+        #expect(RequisiteCrawl.hostAllowed("anything.example", page: "lessons.example.org", patterns: ["*"]))
+        #expect(RequisiteCrawl.hostAllowed("fonts.gstatic.com", page: "x.org", patterns: ["Fonts.gstatic.com"]))
+    }
+
+    @Test func mediaExtensionsAndSniffing() {
+        #expect(RequisiteCrawl.pathExtension("/v/lesson.MP4?token=1#t=3") == "mp4")
+        #expect(RequisiteCrawl.pathExtension("/v.dir/lesson") == "")
+        #expect(RequisiteCrawl.sniffsHTML(Data("\u{FEFF}  <!DOCTYPE html><html>".utf8)))
+        #expect(!RequisiteCrawl.sniffsHTML(Data([0, 0, 0, 0x20, 0x66, 0x74, 0x79, 0x70])))
+        #expect(RequisiteCrawl.sniffsPlaylist(Data("#EXTM3U\n#EXT-X-VERSION:3\n".utf8)))
+    }
+}

@@ -58,6 +58,9 @@ SITE_TEXT = {
 
 def site_page(lesson_zh, seconds, videos, port):
     body = ORIGINAL_1.decode("gb18030").replace("数字中国建设系列之一", lesson_zh).replace("时长：9分01秒", f"时长：0分{seconds:02d}秒")
+    # The fixture videos run seconds, not minutes: transcript times within them.
+    for at, within in (("00:25", "00:01"), ("01:02", "00:02"), ("02:10", "00:03")):
+        body = body.replace(f"<p>{at}</p>", f"<p>{within}</p>")
     head = ('<link rel="stylesheet" href="/site/style.css"><link rel="icon" href="/site/favicon.png">'
             '<meta property="og:image" content="/site/og.png"><script src="/site/app.js"></script>')
     parts = ['<img src="/site/logo.png" alt="logo">']

@@ -1,0 +1,55 @@
+import CorpusKit
+import Foundation
+import Testing
+
+@testable import Cleaning
+
+@Suite struct PageReferencesTests {
+    @Test func everyKindOfReferenceIsFoundWhereAPageNamesIt() throws {
+        let html = """
+            <!doctype html><html><head><base href="https://cdn.example.com/assets/">
+            <link rel="stylesheet" href="site.css"><link rel="icon" href="/favicon.ico"><link rel="apple-touch-icon" href="touch.png">
+            <link rel="preload" as="font" href="f.woff2"><link rel="alternate" href="feed.xml">
+            <meta property="og:image" content="https://example.com/og.jpg"><meta name="twitter:image" content="tw.jpg">
+            <meta property="og:video" content="https://example.com/v.mp4"><style>body { background: url(bg.png) }</style>
+            <script src="app.js"></script><script>var player = {url: '/v/lesson.mp4'};</script></head>
+            <body background="old.gif"><img src="a.png" srcset="a-2x.png 2x"><img src="data:image/gif;base64,R0l" data-src="lazy.jpg">
+            <img data-original="orig.jpg" data-lazy-srcset="l1.jpg 1x, l2.jpg 2x">
+            <picture><source srcset="p.webp" type="image/webp"><img src="p.jpg"></picture>
+            <video poster="poster.jpg"><source src="movie.mp4" type="video/mp4"><track src="subs.vtt"></video>
+            <audio src="talk.mp3"></audio><iframe src="/embed/1"></iframe><embed src="old.swf"><object data="movie.swf"></object>
+            <input type="image" src="go.png"><input type="text" src="ignored.png"><div style="background-image: url('div.png')">x</div>
+            </body></html>
+            """
+        let found = try PageReferences.scan(Data(html.utf8), headerCharset: nil, source: "test", config: PipelineConfig())
+        #expect(found.base == "https://cdn.example.com/assets/")
+        func raws(_ kind: PageReferences.Kind) -> [String] { found.references.filter { $0.kind == kind }.map(\.raw) }
+        #expect(raws(.stylesheet) == ["site.css"])
+        #expect(raws(.icon) == ["/favicon.ico", "touch.png"])
+        #expect(raws(.font) == ["f.woff2"])
+        #expect(raws(.preview) == ["https://example.com/og.jpg", "tw.jpg"])
+        #expect(raws(.media) == ["https://example.com/v.mp4", "movie.mp4", "talk.mp3"])
+        #expect(raws(.script) == ["app.js"])
+        #expect(raws(.poster) == ["poster.jpg"])
+        #expect(raws(.track) == ["subs.vtt"])
+        #expect(raws(.frame) == ["/embed/1"])
+        #expect(raws(.object) == ["old.swf", "movie.swf"])
+        let images = raws(.image)
+        for expected in ["old.gif", "a.png", "a-2x.png 2x", "lazy.jpg", "orig.jpg", "l1.jpg 1x, l2.jpg 2x", "p.webp", "p.jpg", "go.png"] {
+            #expect(images.contains(expected), "\(expected) not found in \(images)")
+        }
+        #expect(!images.contains("ignored.png") && !raws(.stylesheet).contains("feed.xml"))
+        #expect(found.references.first { $0.raw == "a-2x.png 2x" }?.isSourceSet == true)
+        #expect(found.styleTexts == ["body { background: url(bg.png) }", "background-image: url('div.png')"])
+        #expect(found.scriptTexts == ["var player = {url: '/v/lesson.mp4'};"])
+    }
+
+    @Test func aGB18030PageIsReadInItsCharset() throws {
+        // "/图片/封面.png" in GB2312.
+        var bytes = Data("<html><head><meta charset=\"gb2312\"></head><body><img src=\"/".utf8)
+        bytes += [0xCD, 0xBC, 0xC6, 0xAC, 0x2F, 0xB7, 0xE2, 0xC3, 0xE6]
+        bytes += Data(".png\"></body></html>".utf8)
+        let found = try PageReferences.scan(bytes, headerCharset: nil, source: "gb", config: PipelineConfig())
+        #expect(found.references.map(\.raw) == ["/图片/封面.png"])
+    }
+}
