@@ -57,7 +57,10 @@ public enum ExportFormat: String, CaseIterable, Sendable {
             return .written("wacz: \(path): \(summary.warcFiles) WARC files, \(summary.captures) captures, \(summary.pages) pages")
         case .site:
             guard let out else { throw CorpusError(file: "-", stage: .config, reason: "--format site needs --out DIR") }
-            let written = try SiteWriter.write(SiteExporter.files(records, seriesLength: seriesLength), to: URL(fileURLWithPath: out))
+            // Each archived video file, read from its WARC record, so the site plays it offline.
+            let videos = try store.read { SiteExporter.archivedVideoFiles(records, store: store) }
+            let written = try SiteWriter.write(
+                SiteExporter.files(records, seriesLength: seriesLength, videos: videos), to: URL(fileURLWithPath: out))
             return .written("site: \(written) files in \(out) (open \(out)/index.html)")
         }
     }

@@ -1,3 +1,4 @@
+import Archiving
 import CorpusKit
 import Foundation
 
@@ -9,9 +10,17 @@ import Foundation
 /// bytes (nothing depends on the time of export). Every piece of corpus text is escaped.
 public enum SiteExporter {
     /// Relative path → bytes, for every file of the site.
-    public static func files(_ records: [CorpusRecord], seriesLength: Int = 13) -> [String: Data] {
-        let site = Site(records: records, seriesLength: seriesLength)
+    /// `videos`: archived video files by their SHA-256 (`archivedVideoFiles`); each becomes
+    /// `media/<sha256>.<container>`, played by the document page that archived it.
+    public static func files(_ records: [CorpusRecord], seriesLength: Int = 13, videos: [String: Data] = [:]) -> [String: Data] {
+        var site = Site(records: records, seriesLength: seriesLength)
+        site.videoFiles = Set(videos.keys)
         var files: [String: Data] = [:]
+        for record in site.records {
+            for video in record.video?.archived ?? [] where videos[video.sha256] != nil {
+                files[Site.mediaPath(video)] = videos[video.sha256]
+            }
+        }
         files["style.css"] = Data(stylesheet.utf8)
         files["index.html"] = Data(site.index().utf8)
         files["glossary.html"] = Data(site.glossary().utf8)
@@ -19,6 +28,29 @@ public enum SiteExporter {
             files["documents/\(record.id).html"] = Data(site.document(record).utf8)
         }
         return files
+    }
+
+    /// The payloads of the records' progressive videos (MP4, WebM), by SHA-256, read from the
+    /// archive and checked against the digest the record names. HLS streams stay in the WARC
+    /// files (a static page cannot play them without a script).
+    public static func archivedVideoFiles(_ records: [CorpusRecord], store: ArchiveStore) -> [String: Data] {
+        var wanted: [String: [(id: String, sha256: String)]] = [:]
+        for record in records {
+            for video in record.video?.archived ?? [] where video.container != "hls" {
+                guard let id = video.recordIDs.first else { continue }
+                wanted[video.warc, default: []].append((id, video.sha256))
+            }
+        }
+        var found: [String: Data] = [:]
+        for (warc, items) in wanted {
+            let ids = Dictionary(items.map { ($0.id, $0.sha256) }, uniquingKeysWith: { first, _ in first })
+            try? WARCFileReader(path: store.root.appendingPathComponent(warc).path, limit: 1 << 31).forEachRecord { record, _ in
+                guard let sha256 = ids[record.recordID] else { return }
+                let payload = record.payload
+                if Digest.sha256Hex(payload) == sha256 { found[sha256] = payload }
+            }
+        }
+        return found
     }
 
     /// Text safe in element content and in quoted attribute values.
@@ -73,6 +105,10 @@ public enum SiteExporter {
 /// One export: the records in a fixed order and what pages are derived from them.
 struct Site {
     let records: [CorpusRecord]
+    /// The videos whose files the site carries (by SHA-256).
+    var videoFiles: Set<String> = []
+
+    static func mediaPath(_ video: ArchivedVideo) -> String { "media/\(video.sha256).\(video.container)" }
     let series: SeriesDocuments
     var seriesLength: Int { series.seriesLength }
 
@@ -276,6 +312,19 @@ struct Site {
                 ? String(format: "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
                 : String(format: "%d:%02d", seconds / 60, seconds % 60)
             items.append(("Duration", text))
+        }
+        for video in record.video?.archived ?? [] {
+            let seconds = video.durationSeconds.map { String(format: "%.1f s", $0) } ?? "length unknown"
+            var text =
+                "\(video.container.uppercased()), \(seconds), \(video.bytes) bytes, SHA-256 <code>\(video.sha256.prefix(16))…</code>, "
+                + "from <a href=\"\(E.escape(video.url))\">\(E.escape(video.url))</a>, in <code>\(E.escape(video.warc))</code>"
+            if videoFiles.contains(video.sha256) {
+                let type = video.container == "webm" ? "video/webm" : "video/mp4"
+                text =
+                    "<video controls preload=\"metadata\"><source src=\"\(root)\(Self.mediaPath(video))\" type=\"\(type)\"></video><br>"
+                    + text
+            }
+            items.append(("Archived video", text))
         }
         if let publisher = record.publisher, publisher.en != nil || publisher.zh != nil {
             let parts = [

@@ -11,6 +11,7 @@ extension SiteExporter {
         :lang(zh-CN) { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC",
           "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif; line-height: 1.75; }
         header.site, main, footer.site { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
+        video { max-width: 100%; height: auto; }
         header.site { padding-top: .75rem; padding-bottom: .75rem; border-bottom: 1px solid var(--line); }
         header.site a { color: var(--accent); font-weight: 600; text-decoration: none; }
         footer.site { margin-top: 3rem; padding-bottom: 2rem; color: var(--muted); font-size: .9rem;

@@ -28,6 +28,29 @@ import Testing
         String(decoding: SiteExporter.files(records)[path] ?? Data(), as: UTF8.self)
     }
 
+    @Test func anArchivedVideoPlaysFromTheSiteAndAStreamIsDescribed() {
+        var record = Self.original
+        let file = ArchivedVideo(
+            url: "https://example.cn/v/lesson5.mp4", container: "mp4", warc: "data/warc/a.warc.gz",
+            recordIDs: ["<urn:uuid:00000000-0000-0000-0000-000000000001>"], bytes: 4, sha256: String(repeating: "a", count: 64),
+            durationSeconds: 536.04, streams: [])
+        let stream = ArchivedVideo(
+            url: "https://example.cn/v/master.m3u8\"><script>", container: "hls", warc: "data/warc/a.warc.gz",
+            recordIDs: ["<urn:uuid:00000000-0000-0000-0000-000000000002>"], bytes: 9, sha256: String(repeating: "b", count: 64),
+            durationSeconds: nil, streams: [])
+        record.video = VideoInfo(speaker: Bilingual(), durationSeconds: 536, archived: [file, stream])
+        let files = SiteExporter.files([record], videos: [file.sha256: Data("mp4!".utf8)])
+        #expect(files["media/\(file.sha256).mp4"] == Data("mp4!".utf8))
+        let page = String(decoding: files["documents/lesson-5-source.html"] ?? Data(), as: UTF8.self)
+        #expect(page.contains("<video controls preload=\"metadata\"><source src=\"../media/\(file.sha256).mp4\" type=\"video/mp4\">"))
+        #expect(page.contains("MP4, 536.0 s, 4 bytes"))
+        #expect(page.contains("HLS, length unknown, 9 bytes"))
+        #expect(!page.contains("<script>"))
+        // Without the file (not readable from the archive), the page says where it is instead.
+        let described = String(decoding: SiteExporter.files([record])["documents/lesson-5-source.html"] ?? Data(), as: UTF8.self)
+        #expect(!described.contains("<video") && described.contains("in <code>data/warc/a.warc.gz</code>"))
+    }
+
     @Test func markupInCorpusTextIsShownAsText() {
         let page = Self.page("documents/other-notes.html")
         #expect(!page.contains("<script"))
