@@ -105,6 +105,27 @@ import Testing
         #expect(verified.status == 0, "\(verified.stdout)")
     }
 
+    /// The nightly run again on a page that changed: its requisites are revisits of the first
+    /// run's records (found through index.cdxj), and its videos still name the bytes' records.
+    @Test func aChangedPageRevisitsWhatAnEarlierRunArchived() throws {
+        let server = try LoopbackServer()
+        let harness = try Harness.forFetching()
+        let page = server.url("/site/changing.html")
+        #expect(try harness.run(["fetch", "--url", page]).status == 0)
+        let first = archivedVideos(try show(harness, "lesson-3-source"))
+        let firstRun = try archived(harness).records
+        let before = firstRun.count
+        let requisites = firstRun.filter { $0.type == "response" && $0.uri != page }.count
+        #expect(try harness.run(["fetch", "--url", page]).status == 0)
+        let records = try archived(harness).records.dropFirst(before)
+        #expect(records.filter { $0.type == "response" }.map(\.uri) == [page], "only the page is stored again")
+        #expect(records.filter { $0.type == "revisit" }.count == requisites, "\(records.map(\.type))")
+        let again = archivedVideos(try show(harness, "lesson-3-source"))
+        #expect(again.map { $0["record_ids"] as? [String] } == first.map { $0["record_ids"] as? [String] })
+        #expect(again.map { $0["sha256"] as? String } == first.map { $0["sha256"] as? String })
+        #expect(try harness.run(["verify", "--rebuild"]).status == 0)
+    }
+
     @Test func limitsAndASourceThatWantsNoneAreRespected() throws {
         let server = try LoopbackServer()
         let lesson = server.url("/site/lesson.html")

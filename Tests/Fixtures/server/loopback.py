@@ -238,6 +238,18 @@ class Handler(BaseHTTPRequestHandler):
         port = self.server.server_address[1]
         if name == "lesson.html":
             return self.send(200, site_page("数字中国建设系列之一", 4, ["mp4", "all"], port), content_type="text/html; charset=gb2312")
+        if name == "changing.html":  # a new version on every request, with the first page's requisites
+            with LOCK:
+                STATE["changing"] += 1
+                version = STATE["changing"]
+            page = site_page("数字中国建设系列之三", 4, ["mp4", "all"], port).decode("gb18030")
+            page = page.replace("</title>", f" 第{version}版</title>", 1)
+            return self.send(200, page.encode("gb18030"), content_type="text/html; charset=gb2312")
+        if name.startswith("bench/"):  # many pages sharing one set of requisites
+            number = name.rsplit("/", 1)[1]
+            page = site_page("数字中国建设系列之四", 4, ["mp4", "all"], port).decode("gb18030")
+            page = page.replace("数字中国建设系列之四", f"基准页面 {number}")
+            return self.send(200, page.encode("gb18030"), content_type="text/html; charset=gb2312")
         if name == "second.html":
             return self.send(200, site_page("数字中国建设系列之二", 5, ["mp4", "short"], port), content_type="text/html; charset=gb2312")
         if name in SITE_IMAGES:
