@@ -13,11 +13,14 @@ public struct FetchRequest: Sendable, Equatable {
     public var maxBodyBytes: Int?
     /// The `Accept` header, when not a page's.
     public var accept: String?
+    /// A `Range` header (`bytes=1000-`): the rest of a file a server sends in parts.
+    public var range: String?
 
     public init(
         url: String, sourceID: String? = nil, verifyTLS: Bool = true, ifNoneMatch: String? = nil, ifModifiedSince: String? = nil,
-        maxBodyBytes: Int? = nil, accept: String? = nil
+        maxBodyBytes: Int? = nil, accept: String? = nil, range: String? = nil
     ) {
+        self.range = range
         self.maxBodyBytes = maxBodyBytes
         self.accept = accept
         self.url = url
@@ -394,6 +397,7 @@ final class Transfer {
         if let acceptEncoding { headers.append("Accept-Encoding: \(acceptEncoding)") }
         if let etag = request.ifNoneMatch { headers.append("If-None-Match: \(etag)") }
         if let modified = request.ifModifiedSince { headers.append("If-Modified-Since: \(modified)") }
+        if let range = request.range { headers.append("Range: \(range)") }
         for line in headers { headerList = curl_slist_append(headerList, line) }
         try check(ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), CURLOPT_HTTPHEADER)
         try check(ccurl_easy_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, transferWriteBody), CURLOPT_WRITEFUNCTION)

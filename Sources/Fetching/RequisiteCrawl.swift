@@ -14,6 +14,8 @@ public struct Requisite: Sendable {
     public var origin: String
     public var response: FetchResponse?
     public var skipped: String?
+    /// What the metadata should say of an archived one besides (a part of a file sent in parts).
+    public var note: String?
     /// For a video or audio file, or an HLS stream's playlists and segments: the address of the
     /// media the page embeds (the progressive file, or the master playlist).
     public var media: String?
@@ -66,7 +68,21 @@ struct RequisiteCrawl {
         var origin: String
         var inFrame: Bool
         var media: String?
+        /// How many steps from the page (a stylesheet's import is one more than the stylesheet).
+        var depth = 1
+        /// The rest of a file a server sent in parts (206): from this byte.
+        var rangeStart: Int?
+        /// What the earlier parts of the file came to, and how many there were.
+        var rangeBytes = 0
+        var rangeParts = 0
+
+        /// One request per key: a URL, or a URL from a byte.
+        var key: String { rangeStart.map { "\(url)\u{0}\($0)" } ?? url }
     }
+
+    static let maxDepth = 12
+    /// A file sent in more parts than this is kept as far as it came.
+    static let maxParts = 512
 
     /// Each page's requisites, in the order they were found.
     func run(_ pages: [Page]) -> [[Requisite]] {
@@ -80,32 +96,27 @@ struct RequisiteCrawl {
         // Responses already had this run, by URL: a logo two pages share is requested once.
         var had: [String: Result<FetchResponse, CorpusError>] = [:]
         let fetcher = Fetcher(limits: limits, userAgent: userAgent, acceptEncoding: nil, addresses: addresses)
-        var round = 0
-        while !queue.isEmpty && round < 12 {
-            round += 1
-            let asking = queue.filter { had[$0.url] == nil }
+        while !queue.isEmpty {
             var requests: [FetchRequest] = []
+            var keys: [String] = []
             var requested = Set<String>()
-            for item in asking where requested.insert(item.url).inserted {
+            for item in queue where had[item.key] == nil && requested.insert(item.key).inserted {
+                let cap = Self.isMedia(item.kind) ? wanted.maxMediaBytes : wanted.maxFileBytes
                 requests.append(
                     FetchRequest(
-                        url: item.url, verifyTLS: states[item.page].page.verifyTLS,
-                        maxBodyBytes: Self.isMedia(item.kind) ? wanted.maxMediaBytes : wanted.maxFileBytes,
-                        accept: Self.accept(item.kind)))
+                        url: item.url, verifyTLS: states[item.page].page.verifyTLS, maxBodyBytes: max(1, cap - item.rangeBytes),
+                        accept: Self.accept(item.kind), range: item.rangeStart.map { "bytes=\($0)-" }))
+                keys.append(item.key)
             }
             if !requests.isEmpty {
-                fetcher.fetch(requests) { index, result in had[requests[index].url] = result }
+                fetcher.fetch(requests) { index, result in had[keys[index]] = result }
             }
             let current = queue
             queue = []
             for item in current {
-                guard let result = had[item.url] else { continue }
+                guard let result = had[item.key] else { continue }
                 queue += take(result, for: item, states: &states)
             }
-        }
-        for item in queue {
-            states[item.page].found.append(
-                Requisite(kind: item.kind, url: item.url, origin: item.origin, skipped: "nested too deep (12 rounds)", media: item.media))
         }
         return states.map(\.found)
     }
@@ -147,10 +158,31 @@ struct RequisiteCrawl {
         }
         states[item.page].bytes += stored
         requisite.response = response
+        var rest: [Wanted] = []
         if response.status == 206 {
-            requisite.origin += "; partial content (\(response.header("content-range") ?? "no Content-Range")) as the server sent it"
+            // A server that sends a file in parts even when asked for all of it: each part is
+            // kept as it was sent, and the rest is asked for from where the part ended.
+            let range = response.header("content-range") ?? ""
+            requisite.note = "partial content (\(range.isEmpty ? "no Content-Range" : range))"
+            if let (end, total) = Self.contentRange(range), end + 1 < total, end + 1 > (item.rangeStart ?? 0) {
+                let sofar = item.rangeBytes + body.count
+                let cap = Self.isMedia(item.kind) ? wanted.maxMediaBytes : wanted.maxFileBytes
+                if total > cap {
+                    requisite.note! += "; the whole file (\(total) bytes) is over the \(cap)-byte limit, the rest is not asked for"
+                } else if item.rangeParts >= Self.maxParts {
+                    requisite.note! += "; more than \(Self.maxParts) parts, the rest is not asked for"
+                } else {
+                    var next = item
+                    next.kind = item.kind.hasSuffix("-range") ? item.kind : item.kind + "-range"
+                    next.rangeStart = end + 1
+                    next.rangeBytes = sofar
+                    next.rangeParts = item.rangeParts + 1
+                    rest.append(next)
+                }
+            }
         }
         states[item.page].found.append(requisite)
+        if !rest.isEmpty { return rest }
 
         let base = URL(string: response.finalURL) ?? URL(string: item.url)
         guard let base else { return [] }
@@ -163,14 +195,15 @@ struct RequisiteCrawl {
         if item.kind == "frame", looksHTML, !item.inFrame {
             return discover(
                 inHTML: body, contentType: response.header("content-type"), at: response.finalURL, page: item.page, inFrame: true,
-                states: &states)
+                depth: item.depth + 1, states: &states)
         }
         return []
     }
 
     /// What a page or frame's markup names.
-    func discover(inHTML body: Data, contentType: String?, at address: String, page: Int, inFrame: Bool, states: inout [State]) -> [Wanted]
-    {
+    func discover(
+        inHTML body: Data, contentType: String?, at address: String, page: Int, inFrame: Bool, depth: Int = 1, states: inout [State]
+    ) -> [Wanted] {
         guard let pageURL = URL(string: address) else { return [] }
         let charset = contentType.flatMap(Charset.label(inContentType:))
         guard let references = try? PageReferences.scan(body, headerCharset: charset, source: address, config: pipeline) else {
@@ -185,7 +218,7 @@ struct RequisiteCrawl {
             for raw in raws {
                 out += want(
                     raw, against: base, kind: reference.kind.rawValue, origin: prefix + reference.origin, page: page, inFrame: inFrame,
-                    states: &states)
+                    depth: depth, states: &states)
             }
         }
         for style in references.styleTexts {
@@ -193,7 +226,7 @@ struct RequisiteCrawl {
                 out += want(
                     found.url, against: base, kind: found.isImport ? "stylesheet" : "css-url",
                     origin: prefix + (found.isImport ? "@import in <style>" : "url() in <style>"), page: page, inFrame: inFrame,
-                    states: &states)
+                    depth: depth, states: &states)
             }
         }
         for script in references.scriptTexts {
@@ -201,7 +234,7 @@ struct RequisiteCrawl {
                 let kind = Self.mediaExtensions.contains(Self.pathExtension(raw)) ? "media" : "image"
                 out += want(
                     raw, against: base, kind: kind, origin: prefix + "named in an inline script", page: page, inFrame: inFrame,
-                    states: &states)
+                    depth: depth, states: &states)
             }
         }
         return out
@@ -211,7 +244,8 @@ struct RequisiteCrawl {
         RequisiteScanners.css(text).flatMap { found in
             want(
                 found.url, against: base, kind: found.isImport ? "stylesheet" : "css-url",
-                origin: "\(found.isImport ? "@import" : "url()") in \(item.url)", page: item.page, inFrame: item.inFrame, states: &states)
+                origin: "\(found.isImport ? "@import" : "url()") in \(item.url)", page: item.page, inFrame: item.inFrame,
+                depth: item.depth + 1, states: &states)
         }
     }
 
@@ -221,7 +255,9 @@ struct RequisiteCrawl {
         guard let playlist = HLSPlaylist.parse(String(decoding: body, as: UTF8.self), base: base) else { return [] }
         let media = item.media ?? item.url
         func next(_ url: String, _ kind: String, _ origin: String) -> [Wanted] {
-            want(url, against: base, kind: kind, origin: origin, page: item.page, inFrame: item.inFrame, media: media, states: &states)
+            want(
+                url, against: base, kind: kind, origin: origin, page: item.page, inFrame: item.inFrame, media: media,
+                depth: item.depth + 1, states: &states)
         }
         if !playlist.variants.isEmpty {
             var out: [Wanted] = []
@@ -269,7 +305,7 @@ struct RequisiteCrawl {
     /// A reference resolved and admitted for its page, or recorded as skipped with the reason.
     func want(
         _ raw: String, against base: URL, kind: String, origin: String, page: Int, inFrame: Bool, media: String? = nil,
-        states: inout [State]
+        depth: Int = 1, states: inout [State]
     ) -> [Wanted] {
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         let scheme = trimmed.prefix { $0 != ":" && $0 != "/" }.lowercased()
@@ -296,9 +332,17 @@ struct RequisiteCrawl {
                     skipped: "more than \(wanted.maxCount) requisites (pipeline.toml requisites.max_count)"))
             return []
         }
+        guard depth <= Self.maxDepth else {
+            states[page].found.append(
+                Requisite(kind: kind, url: url, origin: origin, skipped: "nested more than \(Self.maxDepth) steps from the page"))
+            return []
+        }
         states[page].count += 1
         let isMedia = Self.isMedia(kind) || media != nil
-        return [Wanted(page: page, kind: kind, url: url, origin: origin, inFrame: inFrame, media: media ?? (isMedia ? url : nil))]
+        return [
+            Wanted(
+                page: page, kind: kind, url: url, origin: origin, inFrame: inFrame, media: media ?? (isMedia ? url : nil), depth: depth)
+        ]
     }
 
     static let mediaExtensions: Set<String> = [
@@ -311,7 +355,17 @@ struct RequisiteCrawl {
         return path[path.index(after: dot)...].lowercased()
     }
 
-    static func isMedia(_ kind: String) -> Bool { kind == "media" }
+    static func isMedia(_ kind: String) -> Bool { kind == "media" || kind == "media-range" }
+
+    /// `bytes 0-999/5000` → (999, 5000); nil when the total is unknown (`*`) or it is malformed.
+    static func contentRange(_ value: String) -> (end: Int, total: Int)? {
+        let parts = value.lowercased().replacingOccurrences(of: "bytes", with: "").trimmingCharacters(in: .whitespaces)
+            .split(separator: "/")
+        guard parts.count == 2, let total = Int(parts[1]), let dash = parts[0].firstIndex(of: "-"),
+            let start = Int(parts[0][..<dash]), let end = Int(parts[0][parts[0].index(after: dash)...]), start <= end, end < total
+        else { return nil }
+        return (end, total)
+    }
 
     static func accept(_ kind: String) -> String {
         switch kind {

@@ -126,7 +126,8 @@ struct ArchivedPayloads {
                 hops + [
                     FetchJob.requestRecord(response, date: date, concurrentTo: main.recordID, ipField: ipField), main
                 ]
-            prepared.fields.append((.requisite, "\(main.recordID) \(requisite.kind) \(requisite.url)"))
+            prepared.fields.append(
+                (.requisite, "\(main.recordID) \(requisite.kind) \(requisite.url)" + (requisite.note.map { " \($0)" } ?? "")))
             if let media = requisite.media {
                 if parts[media] == nil { mediaOrder.append(media) }
                 parts[media, default: []].append(

@@ -17,9 +17,14 @@ public struct MediaPart: Sendable {
     /// The playlist's duration (sum of EXTINF) when the part is an HLS media playlist.
     public var playlistSeconds: Double?
     public var isPlaylist: Bool
+    /// A file's bytes, kept for a file a server sent in parts (joined before it is probed).
+    public var payload: Data?
+    /// The records of the file's later parts, when they were joined into this one.
+    public var laterRecordIDs: [String] = []
 
     public init(kind: String, recordID: String, warc: String, payload: Data) {
         self.kind = kind
+        self.payload = kind == "media" || kind == "media-range" ? payload : nil
         self.recordID = recordID
         self.warc = warc
         sha256 = Digest.sha256Hex(payload)
@@ -51,10 +56,11 @@ public enum ArchivedMedia {
     /// metadata lists them; nil when none of them is a video or audio container this reads or an
     /// HLS stream with segments.
     public static func video(url: String, parts: [MediaPart]) -> ArchivedVideo? {
-        // A progressive file: the one part, probed.
-        if let file = parts.first(where: { $0.kind == "media" && !$0.isPlaylist }), let probe = file.probe {
+        // A progressive file: the one part (or its parts joined, as a server sent them), probed.
+        if let file = joined(parts).first(where: { $0.kind == "media" && !$0.isPlaylist }), let probe = file.probe {
             return ArchivedVideo(
-                url: url, container: probe.container.rawValue, warc: file.warc, recordIDs: [file.recordID], bytes: file.bytes,
+                url: url, container: probe.container.rawValue, warc: file.warc, recordIDs: [file.recordID] + file.laterRecordIDs,
+                bytes: file.bytes,
                 sha256: file.sha256, durationSeconds: probe.durationSeconds.map(rounded),
                 streams: probe.streams.map {
                     ArchivedVideo.Stream(kind: $0.kind, codec: $0.codec, durationSeconds: $0.durationSeconds.map(rounded))
@@ -70,6 +76,23 @@ public enum ArchivedMedia {
             bytes: payloadParts.reduce(0) { $0 + $1.bytes }, sha256: playlist.sha256,
             durationSeconds: playlist.playlistSeconds.map(rounded),
             streams: (initProbe?.streams ?? []).map { ArchivedVideo.Stream(kind: $0.kind, codec: $0.codec, durationSeconds: nil) })
+    }
+
+    /// A file and the parts that follow it (`media-range`) joined into one part, read again.
+    static func joined(_ parts: [MediaPart]) -> [MediaPart] {
+        guard parts.contains(where: { $0.kind == "media-range" }) else { return parts }
+        var out: [MediaPart] = []
+        for part in parts {
+            if part.kind == "media-range", let last = out.last, last.kind == "media", var bytes = last.payload, let more = part.payload {
+                bytes.append(more)
+                var whole = MediaPart(kind: "media", recordID: last.recordID, warc: last.warc, payload: bytes)
+                whole.laterRecordIDs = last.laterRecordIDs + [part.recordID]
+                out[out.count - 1] = whole
+            } else {
+                out.append(part)
+            }
+        }
+        return out
     }
 
     /// Milliseconds: what containers and playlists give beyond them is noise between readers.

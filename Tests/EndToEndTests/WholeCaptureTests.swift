@@ -1,4 +1,5 @@
 import Archiving
+import CorpusKit
 import Foundation
 import Testing
 
@@ -123,6 +124,25 @@ import Testing
         let again = archivedVideos(try show(harness, "lesson-3-source"))
         #expect(again.map { $0["record_ids"] as? [String] } == first.map { $0["record_ids"] as? [String] })
         #expect(again.map { $0["sha256"] as? String } == first.map { $0["sha256"] as? String })
+        #expect(try harness.run(["verify", "--rebuild"]).status == 0)
+    }
+
+    /// A server that sends its video in parts (206) even when asked for all of it: each part is
+    /// archived as it was sent, the rest asked for with Range, and the video is the parts joined.
+    @Test func aVideoSentInPartsIsArchivedWhole() throws {
+        let server = try LoopbackServer()
+        let harness = try Harness.forFetching()
+        let page = server.url("/site/ranged.html")
+        #expect(try harness.run(["fetch", "--url", page]).status == 0)
+        let video = try #require(archivedVideos(try show(harness, "lesson-5-source")).first)
+        #expect(video["container"] as? String == "mp4" && video["duration_seconds"] as? Double == 4)
+        #expect(video["bytes"] as? Int == 19_461)
+        #expect((video["record_ids"] as? [String])?.count == 3)  // 8,000 + 8,000 + 3,461 bytes
+        let whole = try Data(contentsOf: Harness.fixtures.appendingPathComponent("media/progressive.mp4"))
+        #expect(video["sha256"] as? String == Digest.sha256Hex(whole))
+        let metadata = try #require(try archived(harness).metadata[page])
+        #expect(metadata.contains(" media \(server.url("/site/media/ranged.mp4")) partial content (bytes 0-7999/19461)"))
+        #expect(metadata.contains(" media-range \(server.url("/site/media/ranged.mp4")) partial content (bytes 16000-19460/19461)"))
         #expect(try harness.run(["verify", "--rebuild"]).status == 0)
     }
 
