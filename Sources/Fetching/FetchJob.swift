@@ -19,7 +19,7 @@ extension FetchStatus {
 }
 
 /// What happened to one URL.
-public struct FetchOutcome: Encodable, Equatable, Sendable {
+public struct FetchOutcome: Encodable, Sendable {
     public typealias Status = FetchStatus
     public var url: String
     public var source: String?
@@ -30,6 +30,9 @@ public struct FetchOutcome: Encodable, Equatable, Sendable {
     public var error: String? { problem?.description }
     /// For a followed Chinese original: the id of the lesson post whose link led here.
     public var originalOf: String?
+    /// The page's requisites archived and skipped (with their reasons in its metadata record);
+    /// nil when none were fetched (unchanged page, not HTML, or requisites off).
+    public var requisites: (archived: Int, skipped: Int)?
 
     public init(url: String, source: String?, status: Status, id: String?, problem: CorpusError?, originalOf: String? = nil) {
         self.url = url
@@ -48,9 +51,12 @@ public struct FetchOutcome: Encodable, Equatable, Sendable {
         try container.encode(id, forKey: .id)
         try container.encode(error, forKey: .error)
         try container.encodeIfPresent(originalOf, forKey: .originalOf)
+        if let requisites {
+            try container.encode(["archived": requisites.archived, "skipped": requisites.skipped], forKey: .requisites)
+        }
     }
     enum CodingKeys: String, CodingKey {
-        case url, source, status, id, error
+        case url, source, status, id, error, requisites
         case originalOf = "original_of"
     }
 }
@@ -449,7 +455,13 @@ public struct FetchJob {
                 request + [responseRecord] + requisites + [try PackedRecord(metadata, level: ingestor.store.gzipLevel)], record: record,
                 fileData: file,
                 stagedAhead: stagedAhead, config: ingestor.config)
-            return (FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, problem: nil), record)
+            var outcome = FetchOutcome(url: target.url, source: target.source?.id, status: status, id: record.id, problem: nil)
+            if !requisiteFields.isEmpty {
+                outcome.requisites = (
+                    requisiteFields.filter { $0.field == .requisite }.count, requisiteFields.filter { $0.field == .requisiteSkipped }.count
+                )
+            }
+            return (outcome, record)
         }
     }
 

@@ -46,7 +46,12 @@ extension IngestOutcome: ReportedOutcome {
 
 extension FetchOutcome: ReportedOutcome {
     var statusName: String { status.rawValue }
-    var humanDetail: String { status == .failed || status == .conflict ? error ?? url : Report.detail(id: id, subject: url) }
+    var humanDetail: String {
+        guard status != .failed && status != .conflict else { return error ?? url }
+        let detail = Report.detail(id: id, subject: url)
+        guard let requisites else { return detail }
+        return detail + "  (\(requisites.archived) requisites archived\(requisites.skipped > 0 ? ", \(requisites.skipped) skipped" : ""))"
+    }
 }
 
 extension ReprocessOutcome: ReportedOutcome {

@@ -41,6 +41,9 @@ import Testing
         let second = server.url("/site/second.html")
         let result = try harness.run(["fetch", "--json", "--url", lesson, "--url", second])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let line = try #require(try result.jsonLines().first { $0["url"] as? String == lesson })
+        let counts = try #require(line["requisites"] as? [String: Int], "\(line)")
+        #expect(counts["skipped"] == 5 && (counts["archived"] ?? 0) >= 25, "\(counts)")
         let archive = try archived(harness)
         let responses = Set(archive.records.filter { $0.type == "response" }.map(\.uri))
         for path in [
