@@ -14,7 +14,7 @@ swift build -c release >/dev/null
 binary=.build/release/dccorpus
 work=$(mktemp -d)
 dc_loopback "$work/port" 900
-trap 'kill $DC_LOOPBACK_PID 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $DC_LOOPBACK_PID 2>/dev/null || true; rm -rf "$work"' EXIT
 base="http://127.0.0.1:$DC_LOOPBACK_PORT"
 
 fresh() {  # a new root with no politeness delay; $1: requisites on (true) or off (false)

@@ -12,7 +12,7 @@ venv=$(dirname "$(dirname "$python")")
 binary=$(dc_binary)
 root=$(dc_root)
 dc_loopback "$root/port" 300
-trap 'kill $DC_LOOPBACK_PID 2>/dev/null; rm -rf "$root"' EXIT
+trap 'kill $DC_LOOPBACK_PID 2>/dev/null || true; rm -rf "$root"' EXIT
 base="http://127.0.0.1:$DC_LOOPBACK_PORT"
 # Every HLS variant, as a player that starts with the low one needs them for the replay.
 sed -i 's/^hls_variants = "best"/hls_variants = "all"/' "$root/Config/pipeline.toml"
