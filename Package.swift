@@ -45,7 +45,9 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit")
             ]),
         // (CZlibShim, not CZlib: ZIPFoundation, used for the WACZ export, has a module of that name.)
-        .target(name: "Archiving", dependencies: ["CorpusKit", "CZlibShim", "CDeflate", "CBrotli", "CZstd"]),
+        .target(
+            name: "Archiving",
+            dependencies: ["CorpusKit", "CZlibShim", "CDeflate", "CBrotli", "CZstd", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Cleaning", dependencies: ["CorpusKit", "CLibXML2", "CPoppler"]),
         // The whole fetch stage: the libcurl client and the job that turns its exchanges into WARC
         // records and documents (through Ingestion's placement and write session).

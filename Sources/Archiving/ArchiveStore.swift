@@ -22,8 +22,14 @@ public final class ArchiveStore: Sendable {
     /// The libdeflate level of the WARC records this archive's sessions write (`[archive] gzip_level`).
     public let gzipLevel: Int32
 
+    /// How commits are signed into the bag's commit log (`Config/integrity.toml`).
+    public let signer: CommitSigner
+    /// What a commit's log entry names as the command that made it.
+    public let command: String
+
     public init(
-        root: URL, lockTimeout: Double, warcRecordLimit: Int = 64 << 20, rollover: WARCRollover = WARCRollover(), gzipLevel: Int32 = 1
+        root: URL, lockTimeout: Double, warcRecordLimit: Int = 64 << 20, rollover: WARCRollover = WARCRollover(), gzipLevel: Int32 = 1,
+        signer: CommitSigner = .none
     ) {
         self.root = root
         self.bag = Bag(root: root)
@@ -31,15 +37,43 @@ public final class ArchiveStore: Sendable {
         self.warcRecordLimit = warcRecordLimit
         self.rollover = rollover
         self.gzipLevel = gzipLevel
+        self.signer = signer
+        let arguments = CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("-") }
+        command = arguments.first.map { ($0 as NSString).lastPathComponent } ?? "dccorpus"
     }
 
-    /// The archive at `root` with the configured lock wait, record limit, rollover and gzip level.
+    /// The archive at `root` with the configured lock wait, record limit, rollover, gzip level
+    /// and signing key.
     public convenience init(root: URL, config: CorpusConfig) {
         let pipeline = config.pipeline
         self.init(
             root: root, lockTimeout: pipeline.lockTimeoutSeconds, warcRecordLimit: pipeline.maxWARCRecordBytes,
-            rollover: WARCRollover(bytes: pipeline.warcFileBytes, seconds: pipeline.warcFileSeconds), gzipLevel: pipeline.gzipLevel)
+            rollover: WARCRollover(bytes: pipeline.warcFileBytes, seconds: pipeline.warcFileSeconds), gzipLevel: pipeline.gzipLevel,
+            signer: CommitSigner(config.integrity))
     }
+
+    /// Refuses a write when the configured key cannot be read and the configuration says so:
+    /// before anything is written. With `unsigned = "warn"`, says so once and goes on.
+    func checkSigner() throws {
+        guard case .unavailable(let reason, let policy) = signer else { return }
+        switch policy {
+        case .refuse:
+            throw CorpusError(
+                file: IntegrityConfig.fileName, stage: .archive,
+                reason:
+                    "cannot sign the commit: \(reason); nothing was written (signing.unsigned = \"warn\" in Config/integrity.toml commits unsigned)"
+            )
+        case .warn:
+            if warnedUnsigned.withLock({ warned in
+                defer { warned = true }
+                return !warned
+            }) {
+                FileHandle.standardError.write(
+                    Data("dccorpus: warning: committing without a signature: \(reason) (signing.unsigned = \"warn\")\n".utf8))
+            }
+        }
+    }
+    private let warnedUnsigned = Mutex(false)
 
     /// Decoded records by file name, with the size and modification time they were read at: a
     /// long-running process (the watcher) re-reads only records that changed since.
@@ -101,6 +135,7 @@ public final class ArchiveStore: Sendable {
 
     /// Runs `body` in a write session and commits what it staged. Nothing is committed if `body` throws.
     public func write<T>(_ body: (WriteSession) throws -> T) throws -> T {
+        try checkSigner()
         try FileIO.makeFolder(root)
         let lock = try lock(.exclusive)
         defer { withExtendedLifetime(lock) {} }
@@ -124,6 +159,23 @@ public final class ArchiveStore: Sendable {
                 reason: error.reason + "; \(outcome) and its inputs are where they were: free space and run again",
                 systemCode: error.systemCode)
         }
+    }
+
+    /// Appends a key rotation to the commit log: the new key, signed by the one this store signs
+    /// with (under the exclusive lock, after any interrupted commit is completed).
+    public func rotate(to new: SigningKey) throws {
+        guard case .key(let old) = signer else {
+            throw CorpusError(file: IntegrityConfig.fileName, stage: .archive, reason: "no readable signing key to rotate from")
+        }
+        try FileIO.makeFolder(root)
+        let lock = try lock(.exclusive)
+        defer { withExtendedLifetime(lock) {} }
+        try recover()
+        try bag.create()
+        if !FileManager.default.fileExists(atPath: bag.tagManifestURL.path) {
+            try bag.writeManifests(payload: manifestEntries())
+        }
+        try CommitLog.appendRotation(root: root, old: old, new: new, time: WARCDate.string(Date()), tagManifest: bag.tagManifestURL)
     }
 
     /// Runs `body` while no writer is mid-commit (a shared lock); replays an interrupted commit first.
@@ -204,6 +256,8 @@ public final class ArchiveStore: Sendable {
 
     struct Journal: Codable {
         var moves: [Move]
+        /// The commit log entry this commit appends once its manifests are written.
+        var log: CommitLog.Intent? = nil
         struct Move: Codable {
             var from: String
             var to: String
@@ -288,6 +342,10 @@ public final class ArchiveStore: Sendable {
         let written = try bag.writeManifests(payload: manifest, knownSizes: sizes)
         let stamp = FileStamp(path: bag.manifestURL.path)
         manifestCache.withLock { $0 = stamp.map { ManifestCache(stamp: $0, entries: manifest, sizes: written) } }
+        // Last: the signed entry that names the tag manifest just written (once, on a replay too).
+        if let intent = journal.log, case .key(let key) = signer {
+            try CommitLog.append(root: root, intent: intent, key: key, tagManifest: bag.tagManifestURL)
+        }
     }
 
     /// The payload manifest's entries: what this process wrote last when the file is unchanged.
@@ -349,7 +407,18 @@ public final class ArchiveStore: Sendable {
 
     func commit(moves: [Journal.Move], known: KnownDigests = KnownDigests()) throws {
         guard !moves.isEmpty else { return }
-        let journal = Journal(moves: moves)
+        var journal = Journal(moves: moves)
+        if case .key = signer {
+            var changes: [String: Int] = [:]
+            for move in moves {
+                let kind =
+                    move.from.isEmpty
+                    ? "removed" : move.to.hasPrefix("data/warc/") ? "warc" : move.to.hasPrefix("data/corpus/") ? "records" : "other"
+                changes[kind, default: 0] += 1
+            }
+            journal.log = CommitLog.Intent(
+                commit: UUID().uuidString.lowercased(), command: command, changes: changes, time: WARCDate.string(Date()))
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try FileIO.writeAtomically(try encoder.encode(journal), to: journalURL)

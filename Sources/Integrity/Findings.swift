@@ -35,6 +35,7 @@ public enum FindingRule: String, Codable, Sendable, CaseIterable, CustomStringCo
     case record
     case recordHash = "record-hash"
     case schema
+    case signature
     case stale
     case tagFixity = "tag-fixity"
     case termFootnote = "term-footnote"

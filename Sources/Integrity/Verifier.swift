@@ -21,6 +21,8 @@ public struct Verifier: Sendable {
         /// With `rebuild`: how each record compared (`matches`, `matches-recorded-config`,
         /// `stale`, `tampered`), by id.
         public var rebuilt: [String: RebuildCase] = [:]
+        /// What the signed commit log says (nil: the bag has none and none is expected).
+        public var authenticity: Authenticity?
 
         public init(ok: Bool, checked: Int, problems: [Finding], stale: [Finding] = [], rebuilt: [String: RebuildCase] = [:]) {
             self.ok = ok
@@ -28,6 +30,19 @@ public struct Verifier: Sendable {
             self.problems = problems
             self.stale = stale
             self.rebuilt = rebuilt
+        }
+    }
+
+    /// The commit log's verdict: every entry signed by a pinned key (or one a signed rotation
+    /// trusts), the chain unbroken, the last entry naming the bag as it is.
+    public struct Authenticity: Codable, Sendable {
+        public var signed: Bool
+        public var entries: Int
+        public var lastEntry: String?
+        public var keys: [String]
+        enum CodingKeys: String, CodingKey {
+            case signed, entries, keys
+            case lastEntry = "last_entry"
         }
     }
 
@@ -76,11 +91,34 @@ public struct Verifier: Sendable {
         var tally = Tally()
         checkTagFiles(store, &tally)
         checkPayload(store, &tally)
-        if fixityOnly { return Report(ok: tally.problems.isEmpty, checked: tally.checked, problems: tally.problems) }
+        let authenticity = checkCommitLog(store, &tally)
+        if fixityOnly {
+            var report = Report(ok: tally.problems.isEmpty, checked: tally.checked, problems: tally.problems)
+            report.authenticity = authenticity
+            return report
+        }
         let index = indexCaptures(store, &tally)
         let (stale, cases) = checkRecords(store, index: index, rebuild: rebuild, &tally)
         if strict { tally.problems += stale }
-        return Report(ok: tally.problems.isEmpty, checked: tally.checked, problems: tally.problems, stale: stale, rebuilt: cases)
+        var report = Report(ok: tally.problems.isEmpty, checked: tally.checked, problems: tally.problems, stale: stale, rebuilt: cases)
+        report.authenticity = authenticity
+        return report
+    }
+
+    /// 2b. The signed commit log: what holds against whoever holds the archive.
+    func checkCommitLog(_ store: ArchiveStore, _ tally: inout Tally) -> Authenticity {
+        let check = CommitLog.check(root: store.root, trusted: config.integrity.trustedKeys, tagManifest: store.bag.tagManifestURL)
+        tally.checked += check.entries
+        if !check.signed, let pinned = config.integrity.key {
+            tally.problem(
+                CommitLog.fileName, .signature,
+                "Config/\(IntegrityConfig.fileName) pins key \(pinned.id), but the bag has no signed commit log: it was removed, "
+                    + "or no commit was made since `dccorpus key init`")
+        }
+        for problem in check.problems {
+            tally.problem(CommitLog.fileName + (problem.line.map { ":\($0)" } ?? ""), .signature, problem.message)
+        }
+        return Authenticity(signed: check.signed, entries: check.entries, lastEntry: check.lastTime, keys: check.keys)
     }
 
     /// What the checks found so far, and how many items they checked.

@@ -11,7 +11,7 @@ struct DCCorpus: ParsableCommand {
         subcommands: [
             Init.self, Run.self, Fetch.self, Ingest.self, Watch.self, Clean.self, Validate.self, Verify.self, List.self, Show.self,
             History.self,
-            Diff.self, Search.self, Reindex.self, Export.self, Status.self, Reprocess.self
+            Diff.self, Search.self, Reindex.self, Export.self, Status.self, Reprocess.self, Key.self
         ])
 
     /// ArgumentParser ends a usage error (unknown option, missing argument, a failed

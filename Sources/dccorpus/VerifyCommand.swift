@@ -34,6 +34,13 @@ struct Verify: ParsableCommand {
                     Output.line(
                         "note: \(older) records match the earlier configuration they were made with; `dccorpus reprocess` updates them")
                 }
+                if let authenticity = report.authenticity {
+                    Output.line(
+                        authenticity.signed
+                            ? "signed: \(authenticity.entries) commit log entries, the last \(authenticity.lastEntry ?? "undated"), "
+                                + "key \(authenticity.keys.joined(separator: ", then "))"
+                            : "unsigned: no commit log (`dccorpus key init` signs every commit from the next one)")
+                }
                 Output.line(
                     report.ok
                         ? "ok: \(report.checked) items verified" + (report.stale.isEmpty ? "" : " (\(report.stale.count) stale records)")

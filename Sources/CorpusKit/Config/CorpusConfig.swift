@@ -10,6 +10,8 @@ public struct CorpusConfig: Sendable {
     public var configSHA256: String
     /// The exact text of the files the hash is over (name, text), for keeping a copy in the bag.
     public var files: [(name: String, text: String)] = []
+    /// `Config/integrity.toml` (signing key, timestamps): shapes no record, so not in the hash.
+    public var integrity = IntegrityConfig()
 
     /// The version of the code that turns captures into records. Raise it with every change
     /// that can change a record: `verify --rebuild` then calls older records stale, not
@@ -31,7 +33,9 @@ public struct CorpusConfig: Sendable {
         let folder = root.appendingPathComponent("Config")
         var isFolder: ObjCBool = false
         if !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) { return try shipped() }
-        return try load(folder: folder)
+        var config = try load(folder: folder)
+        config.integrity = try IntegrityConfig.load(root: root)
+        return config
     }
 
     /// The configuration the repository ships in `Config/`, built into the binary.
