@@ -7,13 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Scripts/lib.sh
-python=$(dc_venv replay pywb wacz websocket PIL -- pywb wacz websocket-client pillow)
+python=$(dc_venv replay pywb wacz websocket PIL cryptography -- pywb wacz websocket-client pillow cryptography)
 venv=$(dirname "$(dirname "$python")")
 binary=$(dc_binary)
 root=$(dc_root)
 dc_loopback "$root/port" 300
 trap 'kill $DC_LOOPBACK_PID 2>/dev/null || true; rm -rf "$root"' EXIT
 base="http://127.0.0.1:$DC_LOOPBACK_PORT"
+# Signed from the first commit: the archive's key (outside the bag) signs the commit log and the WACZ.
+"$binary" key init --root "$root" --key-file "$root/keys/keeper.key" >/dev/null
 # Every HLS variant, as a player that starts with the low one needs them for the replay.
 sed -i 's/^hls_variants = "best"/hls_variants = "all"/' "$root/Config/pipeline.toml"
 for round in 1 2; do  # the second round: a 304 revisit, identical-payload revisits, a new version
@@ -43,6 +45,31 @@ if "$venv/bin/wacz" validate -f "$root/tampered.wacz" >/dev/null 2>&1; then
   exit 1
 fi
 echo "check-replay: wacz validate refuses a package with one changed WARC byte"
+# Signed WACZ (anonymous mode): wacz validate accepts it, the signature checker (cryptography,
+# as ReplayWeb.page checks) verifies it with the pinned key, and refuses a forged copy whose
+# datapackage.json changed and whose hashes were recomputed (which wacz validate alone accepts).
+"$binary" export --root "$root" --format wacz --sign --out "$root/signed.wacz" | tail -1
+"$venv/bin/wacz" validate -f "$root/signed.wacz" | tail -1
+pinned=$(sed -n 's/^public_key = "\(.*\)"$/\1/p' "$root/Config/integrity.toml")
+"$venv/bin/python" Scripts/check-wacz-signature.py "$root/signed.wacz" "$pinned"
+"$venv/bin/python" - "$root/signed.wacz" "$root/forged.wacz" <<'EOF'
+import hashlib, json, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as source, zipfile.ZipFile(sys.argv[2], "w") as target:
+    package = json.loads(source.read("datapackage.json"))
+    package["title"] = "A forged title"
+    data = json.dumps(package, indent=2).encode()
+    digest = json.loads(source.read("datapackage-digest.json"))
+    digest["hash"] = digest["signedData"]["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    for info in source.infolist():
+        body = {"datapackage.json": data, "datapackage-digest.json": json.dumps(digest).encode()}.get(info.filename)
+        target.writestr(info, body if body is not None else source.read(info))
+EOF
+if "$venv/bin/python" Scripts/check-wacz-signature.py "$root/forged.wacz" "$pinned" >/dev/null; then
+  echo "check-replay: a forged signed WACZ was accepted" >&2
+  exit 1
+fi
+echo "check-replay: a signed WACZ whose datapackage.json was changed and rehashed is refused"
+"$binary" verify --root "$root" | grep -E '^(signed|unsigned)'
 # Last (it stops the loopback server): the fixture site's pages in headless Chromium, live and
 # replayed by pywb with their images, styles, fonts and videos.
 "$venv/bin/python" Scripts/check-replay-browser.py "$root/Archive" "$DC_LOOPBACK_PORT" "$DC_LOOPBACK_PID" /site/lesson.html /site/second.html

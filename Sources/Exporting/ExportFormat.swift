@@ -43,7 +43,20 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     }
 
     /// Makes the export of `records` (WACZ reads the archive's WARC files, under the shared lock).
-    public func export(records: [CorpusRecord], store: ArchiveStore, seriesLength: Int, out: String?) throws -> Output {
+    /// `sign`: a WACZ signed with the archive's key (the only format that carries a signature).
+    public func export(records: [CorpusRecord], store: ArchiveStore, seriesLength: Int, out: String?, sign: Bool = false) throws -> Output {
+        var signer: SigningKey?
+        if sign {
+            guard self == .wacz else { throw CorpusError(file: "-", stage: .config, reason: "--sign is for --format wacz") }
+            switch store.signer {
+            case .key(let key): signer = key
+            case .unavailable(let reason, _):
+                throw CorpusError(file: IntegrityConfig.fileName, stage: .config, reason: "cannot sign: \(reason)")
+            case .none:
+                throw CorpusError(
+                    file: IntegrityConfig.fileName, stage: .config, reason: "no signing key: `dccorpus key init` makes the archive's key")
+            }
+        }
         switch self {
         case .jsonl, .tmx, .csv:
             let data = try Exporter.export(records, format: Exporter.Format(rawValue: rawValue)!)
@@ -53,8 +66,12 @@ public enum ExportFormat: String, CaseIterable, Sendable {
         case .wacz:
             let path = out ?? "dccorpus.wacz"
             // Under the shared lock: no writer appends to a WARC file while it is packed.
-            let summary = try store.read { try WACZExporter.write(store: store, records: records, to: URL(fileURLWithPath: path)) }
-            return .written("wacz: \(path): \(summary.warcFiles) WARC files, \(summary.captures) captures, \(summary.pages) pages")
+            let summary = try store.read {
+                try WACZExporter.write(store: store, records: records, to: URL(fileURLWithPath: path), signer: signer)
+            }
+            return .written(
+                "wacz: \(path): \(summary.warcFiles) WARC files, \(summary.captures) captures, \(summary.pages) pages"
+                    + (signer.map { ", signed with \($0.id)" } ?? ""))
         case .site:
             guard let out else { throw CorpusError(file: "-", stage: .config, reason: "--format site needs --out DIR") }
             // Each archived video file, read from its WARC record, so the site plays it offline.

@@ -25,7 +25,12 @@ public enum WACZExporter {
     public static let waczVersion = "1.1.1"
 
     /// Writes the package to `destination` (atomically: a temporary file renamed into place).
-    public static func write(store: ArchiveStore, records: [CorpusRecord], to destination: URL) throws -> Summary {
+    /// `signer`: sign `datapackage-digest.json` as the WACZ Signing and Verification
+    /// recommendation's anonymous mode says (ECDSA P-384, SHA-256, over the `hash` string; the
+    /// signature r‖s and the public key's DER, base64), with the archive's key.
+    public static func write(store: ArchiveStore, records: [CorpusRecord], to destination: URL, signer: SigningKey? = nil) throws
+        -> Summary
+    {
         let index = store.refreshIndexes()
         let cdxj = (try? FileIO.read(store.cdxjURL, limit: 1 << 34)) ?? Data()
         let lines = String(decoding: cdxj, as: UTF8.self).split(separator: "\n").map(String.init)
@@ -86,7 +91,15 @@ public enum WACZExporter {
             "created": .string(created), "software": .string(Bag.softwareAgent), "resources": .array(resources)
         ])
         let packageData = package.prettyData()
-        let digest = JSONValue.object(["path": .string("datapackage.json"), "hash": .string("sha256:" + Digest.sha256Hex(packageData))])
+        let hash = "sha256:" + Digest.sha256Hex(packageData)
+        var digestFields: [String: JSONValue] = ["path": .string("datapackage.json"), "hash": .string(hash)]
+        if let signer {
+            digestFields["signedData"] = .object([
+                "hash": .string(hash), "created": .string(created), "software": .string(Bag.softwareAgent),
+                "signature": .string(try signer.sign(Data(hash.utf8)).base64EncodedString()), "publicKey": .string(signer.publicKeyBase64)
+            ])
+        }
+        let digest = JSONValue.object(digestFields)
         entries.append(("datapackage.json", .bytes(packageData), true))
         entries.append(("datapackage-digest.json", .bytes(digest.prettyData()), true))
 

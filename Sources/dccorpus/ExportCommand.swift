@@ -25,9 +25,12 @@ struct Export: ParsableCommand {
                     }
                 }.joined(separator: "; ") + "."))
     var out: String?
+    @Flag(name: .long, help: "With --format wacz: sign datapackage-digest.json with the archive's key (WACZ signing, anonymous mode).")
+    var sign = false
 
     func validate() throws {
         if case .folder = format.destination, out == nil { throw ValidationError("--format \(format.rawValue) needs --out DIR") }
+        if sign && format != .wacz { throw ValidationError("--sign is for --format wacz") }
     }
 
     func run() throws {
@@ -38,7 +41,7 @@ struct Export: ParsableCommand {
             // WACZ packs the captures: records that do not load do not stop it.
             if format != .wacz { for error in loaded.errors { Output.error(error.description) } }
             switch try format.export(
-                records: loaded.records, store: store, seriesLength: config.lexicon.evidence.seriesLength, out: out)
+                records: loaded.records, store: store, seriesLength: config.lexicon.evidence.seriesLength, out: out, sign: sign)
             {
             case .bytes(let data): FileHandle.standardOutput.write(data)
             case .written(let line): if format.destination.isStream == false { Output.line(line) }
