@@ -13,7 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20")
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1")
     ],
     targets: [
         // C libraries, each behind one system-library target with a typed shim header.
@@ -56,7 +58,19 @@ let package = Package(
         // Capture → clean → classify → record, and document identity: pure, below both the writers
         // (Ingestion) and the checks (Integrity), so `verify` never links the fetcher.
         .target(name: "RecordBuilding", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification"]),
-        .target(name: "Integrity", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding"]),
+        // RFC 3161: time-stamp requests, and tokens checked (signature, chain) with swift-certificates.
+        .target(
+            name: "Timestamping",
+            dependencies: [
+                "CorpusKit", .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto")
+            ]),
+        .target(
+            name: "Integrity",
+            dependencies: [
+                "CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding", "Timestamping",
+                .product(name: "X509", package: "swift-certificates")
+            ]),
         .target(name: "Ingestion", dependencies: ["CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding"]),
         .target(name: "Watching", dependencies: ["CorpusKit", "Ingestion", "RecordBuilding"]),
         .target(name: "Exporting", dependencies: ["CorpusKit", "Archiving", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
@@ -65,7 +79,7 @@ let package = Package(
             name: "dccorpus",
             dependencies: [
                 "CorpusKit", "Archiving", "Cleaning", "Classification", "RecordBuilding", "Integrity", "Ingestion", "Fetching", "Watching",
-                "Exporting", "Searching",
+                "Exporting", "Searching", "Timestamping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ],
             // A release binary carries the Swift runtime and Foundation inside it: every command

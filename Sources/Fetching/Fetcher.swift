@@ -15,12 +15,17 @@ public struct FetchRequest: Sendable, Equatable {
     public var accept: String?
     /// A `Range` header (`bytes=1000-`): the rest of a file a server sends in parts.
     public var range: String?
+    /// A POST body and its media type (a time-stamp request); nil: GET.
+    public var body: Data?
+    public var contentType: String?
 
     public init(
         url: String, sourceID: String? = nil, verifyTLS: Bool = true, ifNoneMatch: String? = nil, ifModifiedSince: String? = nil,
-        maxBodyBytes: Int? = nil, accept: String? = nil, range: String? = nil
+        maxBodyBytes: Int? = nil, accept: String? = nil, range: String? = nil, body: Data? = nil, contentType: String? = nil
     ) {
         self.range = range
+        self.body = body
+        self.contentType = contentType
         self.maxBodyBytes = maxBodyBytes
         self.accept = accept
         self.url = url
@@ -281,7 +286,7 @@ public final class Fetcher {
 
     static func isRetryable(status: Int) -> Bool { status == 429 || (500...599).contains(status) }
 
-    static func host(of url: String) -> String { URL(string: url)?.host?.lowercased() ?? url }
+    public static func host(of url: String) -> String { URL(string: url)?.host?.lowercased() ?? url }
 
     /// RFC 7231 IMF-fixdate, as in Retry-After and Last-Modified.
     public static func httpDate(_ text: String) -> Date? {
@@ -398,6 +403,17 @@ final class Transfer {
         if let etag = request.ifNoneMatch { headers.append("If-None-Match: \(etag)") }
         if let modified = request.ifModifiedSince { headers.append("If-Modified-Since: \(modified)") }
         if let range = request.range { headers.append("Range: \(range)") }
+        if let body = request.body, !body.isEmpty {
+            try set(CURLOPT_POST, 1)
+            try check(ccurl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), CURLOPT_POSTFIELDSIZE_LARGE)
+            // libcurl copies the bytes: nothing to keep alive for it.
+            try body.withUnsafeBytes { raw in
+                try check(
+                    ccurl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress!)),
+                    CURLOPT_COPYPOSTFIELDS)
+            }
+            if let type = request.contentType { headers.append("Content-Type: \(type)") }
+        }
         for line in headers { headerList = curl_slist_append(headerList, line) }
         try check(ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), CURLOPT_HTTPHEADER)
         try check(ccurl_easy_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, transferWriteBody), CURLOPT_WRITEFUNCTION)

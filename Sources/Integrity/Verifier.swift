@@ -3,6 +3,8 @@ import Cleaning
 import CorpusKit
 import Foundation
 import RecordBuilding
+import Timestamping
+import X509
 
 /// `verify`: bag fixity, WARC integrity, record hashes, and (with `rebuild`) that every record
 /// can be derived again from its raw capture. Collects every problem; never stops at the first.
@@ -40,8 +42,14 @@ public struct Verifier: Sendable {
         public var entries: Int
         public var lastEntry: String?
         public var keys: [String]
+        /// The entries an RFC 3161 timestamp holds for, with the time the TSA signed.
+        public var timestamps: [Stamp] = []
+        public struct Stamp: Codable, Sendable {
+            public var entry: Int
+            public var time: String
+        }
         enum CodingKeys: String, CodingKey {
-            case signed, entries, keys
+            case signed, entries, keys, timestamps
             case lastEntry = "last_entry"
         }
     }
@@ -118,7 +126,19 @@ public struct Verifier: Sendable {
         for problem in check.problems {
             tally.problem(CommitLog.fileName + (problem.line.map { ":\($0)" } ?? ""), .signature, problem.message)
         }
-        return Authenticity(signed: check.signed, entries: check.entries, lastEntry: check.lastTime, keys: check.keys)
+        var authenticity = Authenticity(signed: check.signed, entries: check.entries, lastEntry: check.lastTime, keys: check.keys)
+        // Trusted timestamps of the log's head (RFC 3161), checked against the configured TSA roots.
+        var roots: [Certificate]?
+        if let file = config.integrity.tsaCertificates {
+            do { roots = try LogTimestamps.certificates(pemFile: file) } catch let error as CorpusError {
+                tally.problem(file, .signature, error.reason)
+            } catch {}
+        }
+        let stamps = LogTimestamps.check(root: store.root, lines: CommitLog.lines(store.root) ?? [], trustRoots: roots)
+        tally.checked += stamps.stamped.count
+        for problem in stamps.problems { tally.problem(problem.file, .signature, problem.message) }
+        authenticity.timestamps = stamps.stamped.map { Authenticity.Stamp(entry: $0.entry, time: WARCDate.string($0.time)) }
+        return authenticity
     }
 
     /// What the checks found so far, and how many items they checked.

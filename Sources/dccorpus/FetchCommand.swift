@@ -71,6 +71,7 @@ enum FetchCommand {
         }
         for note in job.notes { Output.error("note: \(note)") }
         SearchSync.refresh(options, store: ingestor.store)
+        LogTimestamping.stampHead(options, store: ingestor.store, config: config)
         Report.outcomes(outcomes, json: options.json)
         if !options.json {
             Output.line(

@@ -35,6 +35,7 @@ struct Ingest: ParsableCommand {
             let outcomes = try ingestor.ingest(paths: paths)
             Report.outcomes(outcomes, json: options.json)
             SearchSync.refresh(options, store: ingestor.store)
+            LogTimestamping.stampHead(options, store: ingestor.store, config: config)
             if outcomes.contains(where: { $0.status.isRefused }) { throw Fail.problems }
         }
     }

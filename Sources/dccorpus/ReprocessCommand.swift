@@ -24,7 +24,10 @@ struct Reprocess: ParsableCommand {
             for id in ids where !WriteSession.isSafeID(id) { throw Fail.usage("\(id): reprocess: not a record id") }
             let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
             let outcomes = try Reprocessor(ingestor: ingestor).reprocess(ids: ids, dryRun: dryRun)
-            if !dryRun { SearchSync.refresh(options, store: ingestor.store) }
+            if !dryRun {
+                SearchSync.refresh(options, store: ingestor.store)
+                LogTimestamping.stampHead(options, store: ingestor.store, config: config)
+            }
             Report.outcomes(outcomes, json: options.json)
             if !options.json {
                 Output.line(

@@ -48,6 +48,7 @@ struct Run: ParsableCommand {
                     fetchLog: offline ? nil : FetchLog.read(from: store), seriesLength: config.lexicon.evidence.seriesLength)
             }
             SearchSync.refresh(options, store: ingestor.store)
+            LogTimestamping.stampHead(options, store: ingestor.store, config: config)
             let counts = Dictionary(grouping: outcomes, by: \.status).mapValues(\.count)
             let fetchCounts = Dictionary(grouping: fetched, by: \.status).mapValues(\.count)
             let summary = RunSummary(

@@ -39,6 +39,9 @@ struct Verify: ParsableCommand {
                         authenticity.signed
                             ? "signed: \(authenticity.entries) commit log entries, the last \(authenticity.lastEntry ?? "undated"), "
                                 + "key \(authenticity.keys.joined(separator: ", then "))"
+                                + (authenticity.timestamps.last.map {
+                                    "; entry \($0.entry) timestamped \($0.time) by the TSA (\(authenticity.timestamps.count) timestamps)"
+                                } ?? "")
                             : "unsigned: no commit log (`dccorpus key init` signs every commit from the next one)")
                 }
                 Output.line(

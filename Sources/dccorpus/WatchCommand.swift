@@ -52,6 +52,7 @@ struct Watch: ParsableCommand {
                     // Inbox/ is quiet: recent documents are folded into the search postings now,
                     // not by a later drop.
                     SearchSync.refresh(options, store: ingestor.store, settle: true)
+                    LogTimestamping.stampHead(options, store: ingestor.store, config: config)
                     return (report.errors.count, report.warnings.count)
                 })
             if once && rejected { throw Fail.problems }

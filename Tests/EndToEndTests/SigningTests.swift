@@ -161,6 +161,84 @@ import Testing
         #expect(messages(try verify(harness).report).contains { $0.contains("which Config/integrity.toml does not pin") })
     }
 
+    /// A root signed from its first commit, whose commits the test TSA of the loopback server
+    /// timestamps (`signer`: good, expired or rogue).
+    func stampedRoot(_ server: LoopbackServer, signer: String = "good") throws -> Harness {
+        let harness = try Harness()
+        #expect(try harness.run(["key", "init", "--key-file", harness.root.appendingPathComponent("keys/k.key").path]).status == 0)
+        let config = harness.root.appendingPathComponent("Config/integrity.toml")
+        let text = try String(contentsOf: config, encoding: .utf8)
+            .replacingOccurrences(of: "tsa_url = \"\"", with: "tsa_url = \"\(server.url("/tsa?signer=\(signer)"))\"")
+            .replacingOccurrences(
+                of: "tsa_certificates = \"\"", with: "tsa_certificates = \"\(Harness.fixtures.appendingPathComponent("tsa/ca.pem").path)\"")
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        return harness
+    }
+
+    func stamp(_ harness: Harness, _ entry: Int, _ suffix: String) -> URL {
+        harness.archive.appendingPathComponent("timestamps/entry-\(entry).\(suffix)")
+    }
+
+    /// `openssl ts -verify`, the independent judge: the stored token is for exactly that line of
+    /// the log, by a TSA that chains to the test root.
+    func openssl(_ harness: Harness, entry: Int, line: String) throws -> Bool {
+        let data = harness.root.appendingPathComponent("line-\(entry)")
+        try Data(line.utf8).write(to: data)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "openssl", "ts", "-verify", "-data", data.path, "-in", stamp(harness, entry, "tsr").path, "-CAfile",
+            Harness.fixtures.appendingPathComponent("tsa/ca.pem").path
+        ]
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    @Test func theLogsHeadIsTimestampedAfterEachCommandAndATruncatedLogIsCaught() throws {
+        let server = try LoopbackServer()
+        let harness = try stampedRoot(server)
+        for page in ["lesson-5.classic.html", "policy.wordpress.html"] {
+            let result = try harness.run(["ingest", Harness.fixtures.appendingPathComponent("pages/\(page)").path])
+            #expect(result.stderr.contains("timestamp: commit log entry"), "\(result.stderr)")
+        }
+        let log = try logLines(harness)
+        #expect(try openssl(harness, entry: 1, line: log[0]) && openssl(harness, entry: 2, line: log[1]))
+        #expect(!(try openssl(harness, entry: 2, line: log[0])), "the judge must be able to say no")
+        let (status, report) = try verify(harness)
+        #expect(status == 0, "\(report)")
+        #expect(((report["authenticity"] as? [String: Any])?["timestamps"] as? [[String: Any]])?.count == 2)
+        // The last entry removed (and the bag as it was): the timestamp names an entry the log no longer has.
+        try writeLog(harness, [log[0]])
+        var found = messages(try verify(harness).report)
+        #expect(found.contains { $0.contains("a timestamp names entry 2, but the log has 1 entries") }, "\(found)")
+        // An entry changed: its timestamp is for another line.
+        try writeLog(harness, [log[0].replacingOccurrences(of: "\"command\":\"ingest\"", with: "\"command\":\"fetch\""), log[1]])
+        found = messages(try verify(harness).report)
+        #expect(found.contains { $0.contains("the timestamp of entry 1 is for another line") }, "\(found)")
+        // A token moved to another entry.
+        try writeLog(harness, log)
+        try FileManager.default.removeItem(at: stamp(harness, 2, "tsr"))
+        try FileManager.default.copyItem(at: stamp(harness, 1, "tsr"), to: stamp(harness, 2, "tsr"))
+        found = messages(try verify(harness).report)
+        #expect(found.contains { $0.contains("the timestamp of entry 2 is for another line") }, "\(found)")
+    }
+
+    @Test(arguments: ["rogue", "expired", "down"])
+    func anUntrustedOrAbsentAuthorityLeavesTheCommitUnstampedWithAWarning(signer: String) throws {
+        let server = try LoopbackServer()
+        let harness = try stampedRoot(server, signer: signer == "down" ? "good&down=1" : signer)
+        let result = try harness.run(["ingest", Harness.fixtures.appendingPathComponent("pages/lesson-5.classic.html").path])
+        #expect(result.status == 0, "the commit stands: \(result.stderr)")
+        #expect(result.stderr.contains("warning: the commit log's head (entry 1) was not timestamped"), "\(result.stderr)")
+        let reason = ["rogue": "not trusted", "expired": "expired", "down": "HTTP 503"][signer]!
+        #expect(result.stderr.contains(reason), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: stamp(harness, 1, "tsr").path))
+        #expect(try verify(harness).status == 0)
+    }
+
     /// What a forger does with the usual tools: a record file removed, the payload manifest
     /// without its line, Payload-Oxum and the tag manifest recomputed (as `bagit.py` would).
     static func removeDocumentAndRehash(_ archive: URL, record: String) throws {

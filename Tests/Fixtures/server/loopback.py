@@ -117,6 +117,21 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def do_POST(self):
+        path = self.path.split("?")[0]
+        with LOCK:
+            STATE["hits"][path] = STATE["hits"].get(path, 0) + 1
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if path == "/tsa":  # an RFC 3161 time-stamping authority (query: signer=good|expired|rogue, down=1)
+            query = parse_qs(urlsplit(self.path).query)
+            if query.get("down"):
+                return self.send(503, b"busy", content_type="text/plain")
+            if self.headers.get("Content-Type") != "application/timestamp-query":
+                return self.send(415, b"not a time-stamp query", content_type="text/plain")
+            reply = timestamp_reply(body, query.get("signer", ["good"])[0])
+            return self.send(200, reply, content_type="application/timestamp-reply")
+        return self.send(404, b"not found", content_type="text/plain")
+
     def do_GET(self):
         path = self.path.split("?")[0]
         with LOCK:
@@ -275,6 +290,41 @@ class Handler(BaseHTTPRequestHandler):
                         ".ts": "video/mp2t"}.get(file.suffix, "application/octet-stream")
                 return self.send(200, file.read_bytes(), content_type=kind)
         return self.send(404, b"<html><body>not found</body></html>")
+
+
+TSA = FIXTURES / "tsa"
+
+
+def timestamp_reply(query, signer):
+    """An RFC 3161 answer from `openssl ts -reply`, signed by the test TSA (good), one whose
+    certificate expired (expired) or a self-signed one (rogue)."""
+    import subprocess, tempfile
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        (work / "serial").write_text("01\n")
+        (work / "tsa.cnf").write_text(f"""[ tsa ]
+default_tsa = tsa_config
+[ tsa_config ]
+serial = {work}/serial
+crypto_device = builtin
+signer_cert = {TSA}/tsa.pem
+certs = {TSA}/ca.pem
+signer_key = {TSA}/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = yes
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+""")
+        (work / "query.tsq").write_bytes(query)
+        extra = {"expired": ["-signer", str(TSA / "expired.pem"), "-inkey", str(TSA / "tsa.key")],
+                 "rogue": ["-signer", str(TSA / "rogue.pem"), "-inkey", str(TSA / "rogue.key"), "-chain", str(TSA / "rogue.pem")]}
+        subprocess.run(["openssl", "ts", "-reply", "-queryfile", str(work / "query.tsq"), "-config", str(work / "tsa.cnf"),
+                        "-out", str(work / "reply.tsr")] + extra.get(signer, []), check=True, capture_output=True)
+        return (work / "reply.tsr").read_bytes()
 
 
 def main():
