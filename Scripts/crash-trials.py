@@ -16,7 +16,10 @@ filesystem and finishes the work.
 The concurrency mode runs `watch` + `run` + four parallel `ingest`s on one root, TRIALS/5 rounds,
 and checks the same, plus that no lock message ever reached the user.
 
-Usage: Scripts/crash-trials.py [--trials 30] [--modes ingest,watch,fetch,reprocess,concurrency,disk] [--seed N]
+With --signed every root signs its commits (`key init`): after each kill, `verify` must also
+find the commit log whole, every entry signed and the last one naming the bag as it is.
+
+Usage: Scripts/crash-trials.py [--trials 30] [--modes ingest,watch,fetch,reprocess,concurrency,disk] [--seed N] [--signed]
        (uses .build/release/dccorpus; run Scripts/check-archive.sh once to make .build-venv)"""
 import argparse, hashlib, http.server, json, os, random, shutil, signal, subprocess, sys, tempfile, threading, time
 from collections import Counter
@@ -39,9 +42,15 @@ def dc(root, *args, timeout=600):
     return subprocess.run([str(BINARY), *args, "--root", str(root)], capture_output=True, text=True, timeout=timeout)
 
 
+SIGNED = False  # --signed: every root signs its commits (key outside the archive), and verify checks the log
+
+
 def make_root(parent=None):
     root = Path(tempfile.mkdtemp(prefix="dccorpus-crash-", dir=parent))
     subprocess.run([str(BINARY), "init", str(root), "--no-sources"], check=True, stdout=subprocess.DEVNULL)
+    if SIGNED:
+        subprocess.run([str(BINARY), "key", "init", "--root", str(root), "--key-file", str(root / "keys" / "keeper.key")],
+                       check=True, stdout=subprocess.DEVNULL)
     return root
 
 
@@ -86,6 +95,10 @@ def check_after_kill(root, label):
     # interrupted commit (its journal) must have been replayed by verify.
     if (root / "Archive/.staging/journal.json").exists():
         fail(f"{label}: an interrupted commit's journal is still there after verify")
+    if SIGNED and (root / "Archive/bagit.txt").exists():
+        stats["signed verifies"] += 1
+        if "signed:" not in verify.stdout and (root / "Archive/commit-log.jsonl").exists():
+            fail(f"{label}: verify does not report the commit log: {verify.stdout.strip()[-300:]}")
 
 
 def captures(root):
@@ -468,7 +481,10 @@ def main():
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--modes", default="ingest,watch,fetch,reprocess,concurrency,disk")
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--signed", action="store_true", help="every root signs its commits; verify checks the commit log")
     options = parser.parse_args()
+    global SIGNED
+    SIGNED = options.signed
     if not VENV_PYTHON.exists():
         sys.exit("run Scripts/check-archive.sh once first (it makes .build-venv with warcio, bagit, jsonschema)")
     subprocess.run(["swift", "build", "-c", "release"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)

@@ -167,6 +167,21 @@ public final class ArchiveStore: Sendable {
         guard case .key(let old) = signer else {
             throw CorpusError(file: IntegrityConfig.fileName, stage: .archive, reason: "no readable signing key to rotate from")
         }
+        try withLogReady { tagManifest in
+            try CommitLog.appendRotation(root: root, old: old, new: new, time: WARCDate.string(Date()), tagManifest: tagManifest)
+        }
+    }
+
+    /// Starts the commit log with `key` (`key init`): its first entry names the bag as it is, so
+    /// that from now on a bag without its log is one whose log was removed.
+    public func startLog(with key: SigningKey) throws {
+        try withLogReady { tagManifest in
+            try CommitLog.appendStart(root: root, key: key, time: WARCDate.string(Date()), tagManifest: tagManifest)
+        }
+    }
+
+    /// Runs `body` under the exclusive lock with the bag and its tag manifest in place.
+    func withLogReady(_ body: (URL) throws -> Void) throws {
         try FileIO.makeFolder(root)
         let lock = try lock(.exclusive)
         defer { withExtendedLifetime(lock) {} }
@@ -175,7 +190,7 @@ public final class ArchiveStore: Sendable {
         if !FileManager.default.fileExists(atPath: bag.tagManifestURL.path) {
             try bag.writeManifests(payload: manifestEntries())
         }
-        try CommitLog.appendRotation(root: root, old: old, new: new, time: WARCDate.string(Date()), tagManifest: bag.tagManifestURL)
+        try body(bag.tagManifestURL)
     }
 
     /// Runs `body` while no writer is mid-commit (a shared lock); replays an interrupted commit first.

@@ -159,16 +159,19 @@ public enum CommitLog {
     }
 
     /// Appends the entry for `intent` (once: a replay finds it there), signed with `key`.
+    /// A replay on another day rewrites bag-info.txt's Bagging-Date, and so the tag manifest:
+    /// the entry is then made again for the bag as it is.
     public static func append(root: URL, intent: Intent, key: SigningKey, tagManifest: URL) throws {
+        let digest = try Digest.sha256File(at: tagManifest).hex
         try append(root: root, key: key) { fields in
             fields["kind"] = .string("commit")
             fields["commit"] = .string(intent.commit)
             fields["command"] = .string(intent.command)
             fields["time"] = .string(intent.time)
             fields["changes"] = .object(intent.changes.mapValues { .int(Int64($0)) })
-            fields["tagmanifest_sha256"] = .string(try Digest.sha256File(at: tagManifest).hex)
+            fields["tagmanifest_sha256"] = .string(digest)
         } isDone: { last in
-            last["commit"] == .string(intent.commit)
+            last["commit"] == .string(intent.commit) && last["tagmanifest_sha256"] == .string(digest)
         }
     }
 
@@ -179,6 +182,17 @@ public enum CommitLog {
             fields["time"] = .string(time)
             fields["new_key"] = .string(new.id)
             fields["new_public_key"] = .string(new.publicKeyBase64)
+            fields["tagmanifest_sha256"] = .string(try Digest.sha256File(at: tagManifest).hex)
+        } isDone: { _ in
+            false
+        }
+    }
+
+    /// The log's first entry for a key (`key init`): the key, and the bag as it is.
+    public static func appendStart(root: URL, key: SigningKey, time: String, tagManifest: URL) throws {
+        try append(root: root, key: key) { fields in
+            fields["kind"] = .string("key")
+            fields["time"] = .string(time)
             fields["tagmanifest_sha256"] = .string(try Digest.sha256File(at: tagManifest).hex)
         } isDone: { _ in
             false

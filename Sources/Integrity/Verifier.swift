@@ -120,8 +120,8 @@ public struct Verifier: Sendable {
         if !check.signed, let pinned = config.integrity.key {
             tally.problem(
                 CommitLog.fileName, .signature,
-                "Config/\(IntegrityConfig.fileName) pins key \(pinned.id), but the bag has no signed commit log: it was removed, "
-                    + "or no commit was made since `dccorpus key init`")
+                "Config/\(IntegrityConfig.fileName) pins key \(pinned.id), but the bag has no signed commit log (`key init` starts one): "
+                    + "it was removed")
         }
         for problem in check.problems {
             tally.problem(CommitLog.fileName + (problem.line.map { ":\($0)" } ?? ""), .signature, problem.message)

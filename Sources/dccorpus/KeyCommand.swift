@@ -64,11 +64,16 @@ struct KeyInit: ParsableCommand {
                 )
             }
             let (key, config) = try makeKey(file: keyFile, options: options, keeping: existing)
+            // The log starts now, naming the bag as it is (made if there is none yet).
+            var loaded = try options.loadConfig()
+            loaded.integrity = config
+            try ArchiveStore(root: options.archiveURL, config: loaded).startLog(with: key)
             if options.json {
                 Output.jsonLine(["key_id": key.id, "public_key": key.publicKeyBase64, "private_key_file": config.privateKeyFile ?? ""])
             } else {
                 Output.line("key \(key.id): private key in \(config.privateKeyFile ?? "?") (owner-only; keep a copy somewhere safe)")
-                Output.line("public key pinned in Config/\(IntegrityConfig.fileName); the next commit starts the signed commit log")
+                Output.line(
+                    "public key pinned in Config/\(IntegrityConfig.fileName); the commit log starts with it, and every commit is signed")
             }
         }
     }

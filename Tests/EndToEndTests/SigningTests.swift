@@ -42,13 +42,13 @@ import Testing
         let attributes = try FileManager.default.attributesOfItem(atPath: keyFile.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let log = try logLines(harness)
-        #expect(log.count == 2)
+        #expect(log.count == 3 && log[0].contains("\"kind\":\"key\""), "key init starts the log")
         #expect(log[0].contains("\"public_key\":") && !log[1].contains("\"public_key\":"))
         let (status, report) = try verify(harness)
         #expect(status == 0, "\(report)")
         let authenticity = try #require(report["authenticity"] as? [String: Any])
-        #expect(authenticity["signed"] as? Bool == true && authenticity["entries"] as? Int == 2)
-        #expect(try harness.run(["verify"]).stdout.contains("signed: 2 commit log entries"))
+        #expect(authenticity["signed"] as? Bool == true && authenticity["entries"] as? Int == 3)
+        #expect(try harness.run(["verify"]).stdout.contains("signed: 3 commit log entries"))
         // A key inside the archive, or a second key over the first, is refused.
         let inside = try harness.run(["key", "init", "--key-file", harness.archive.appendingPathComponent("k.key").path])
         #expect(inside.status == 2 && inside.stderr.contains("pinned already"))
@@ -78,7 +78,7 @@ import Testing
                 #expect(status == 1)
                 #expect(
                     messages(report).contains {
-                        $0.contains("the bag changed after its last signed commit (entry 2") && $0.contains("tagmanifest-sha256.txt")
+                        $0.contains("the bag changed after its last signed commit (entry 3") && $0.contains("tagmanifest-sha256.txt")
                     }, "\(report)")
             } else {
                 #expect(status == 0, "the unsigned bag's own checks cannot tell: \(report)")
@@ -90,24 +90,24 @@ import Testing
         let (harness, _) = try signedRoot()
         try harness.run(["ingest", Harness.fixtures.appendingPathComponent("pages/lesson-1.wordpress.html").path])
         let original = try logLines(harness)
-        #expect(original.count == 3)
+        #expect(original.count == 4)
         // A flipped byte in the first entry's time.
         try writeLog(harness, [original[0].replacingOccurrences(of: "\"time\":\"2", with: "\"time\":\"3")] + original.dropFirst())
         var found = messages(try verify(harness).report)
         #expect(found.contains { $0.contains("entry 1: the signature does not verify") }, "\(found)")
         #expect(found.contains { $0.contains("entry 2 does not follow entry 1") }, "\(found)")
         // Reordered.
-        try writeLog(harness, [original[1], original[0], original[2]])
+        try writeLog(harness, [original[1], original[0]] + original.dropFirst(2))
         found = messages(try verify(harness).report)
         #expect(found.contains { $0.contains("an entry is missing or out of order") }, "\(found)")
         // The middle one missing.
-        try writeLog(harness, [original[0], original[2]])
+        try writeLog(harness, [original[0], original[2], original[3]])
         found = messages(try verify(harness).report)
         #expect(found.contains { $0.contains("entry 2 has sequence number 2, not 1") }, "\(found)")
         // The last one missing: the bag is no longer what the last entry signed.
-        try writeLog(harness, Array(original.prefix(2)))
+        try writeLog(harness, Array(original.prefix(3)))
         found = messages(try verify(harness).report)
-        #expect(found.contains { $0.contains("changed after its last signed commit (entry 2") }, "\(found)")
+        #expect(found.contains { $0.contains("changed after its last signed commit (entry 3") }, "\(found)")
         // The whole log removed, while Config pins a key.
         try FileManager.default.removeItem(at: harness.archive.appendingPathComponent(logName))
         found = messages(try verify(harness).report)
@@ -126,6 +126,14 @@ import Testing
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("cannot sign the commit") && refused.stderr.contains("nothing was written"), "\(refused.stderr)")
         #expect(try Data(contentsOf: harness.archive.appendingPathComponent("manifest-sha256.txt")) == manifest)
+        // Another key in its place: refused, naming both.
+        let other = try Harness()
+        let otherKey = other.root.appendingPathComponent("keys/other.key")
+        #expect(try other.run(["key", "init", "--key-file", otherKey.path]).status == 0)
+        try FileManager.default.copyItem(at: otherKey, to: keyFile)
+        let foreign = try harness.run(["ingest", page])
+        #expect(foreign.stderr.contains("holds key p384:") && foreign.stderr.contains("pins p384:"), "\(foreign.stderr)")
+        try FileManager.default.removeItem(at: keyFile)
         // Readable by others: refused as well.
         try FileManager.default.moveItem(at: keyFile.appendingPathExtension("away"), to: keyFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keyFile.path)
@@ -149,7 +157,7 @@ import Testing
         #expect(rotated.status == 0, "\(rotated.stderr)")
         try harness.run(["ingest", Harness.fixtures.appendingPathComponent("pages/lesson-1.wordpress.html").path])
         let log = try logLines(harness)
-        #expect(log.count == 4 && log[2].contains("\"kind\":\"key-rotation\""))
+        #expect(log.count == 5 && log[3].contains("\"kind\":\"key-rotation\""))
         let (status, report) = try verify(harness)
         #expect(status == 0, "\(report)")
         #expect(((report["authenticity"] as? [String: Any])?["keys"] as? [String])?.count == 2)
@@ -205,25 +213,25 @@ import Testing
             #expect(result.stderr.contains("timestamp: commit log entry"), "\(result.stderr)")
         }
         let log = try logLines(harness)
-        #expect(try openssl(harness, entry: 1, line: log[0]) && openssl(harness, entry: 2, line: log[1]))
-        #expect(!(try openssl(harness, entry: 2, line: log[0])), "the judge must be able to say no")
+        #expect(try openssl(harness, entry: 2, line: log[1]) && openssl(harness, entry: 3, line: log[2]))
+        #expect(!(try openssl(harness, entry: 3, line: log[1])), "the judge must be able to say no")
         let (status, report) = try verify(harness)
         #expect(status == 0, "\(report)")
         #expect(((report["authenticity"] as? [String: Any])?["timestamps"] as? [[String: Any]])?.count == 2)
         // The last entry removed (and the bag as it was): the timestamp names an entry the log no longer has.
-        try writeLog(harness, [log[0]])
+        try writeLog(harness, Array(log.prefix(2)))
         var found = messages(try verify(harness).report)
-        #expect(found.contains { $0.contains("a timestamp names entry 2, but the log has 1 entries") }, "\(found)")
+        #expect(found.contains { $0.contains("a timestamp names entry 3, but the log has 2 entries") }, "\(found)")
         // An entry changed: its timestamp is for another line.
-        try writeLog(harness, [log[0].replacingOccurrences(of: "\"command\":\"ingest\"", with: "\"command\":\"fetch\""), log[1]])
-        found = messages(try verify(harness).report)
-        #expect(found.contains { $0.contains("the timestamp of entry 1 is for another line") }, "\(found)")
-        // A token moved to another entry.
-        try writeLog(harness, log)
-        try FileManager.default.removeItem(at: stamp(harness, 2, "tsr"))
-        try FileManager.default.copyItem(at: stamp(harness, 1, "tsr"), to: stamp(harness, 2, "tsr"))
+        try writeLog(harness, [log[0], log[1].replacingOccurrences(of: "\"command\":\"ingest\"", with: "\"command\":\"fetch\""), log[2]])
         found = messages(try verify(harness).report)
         #expect(found.contains { $0.contains("the timestamp of entry 2 is for another line") }, "\(found)")
+        // A token moved to another entry.
+        try writeLog(harness, log)
+        try FileManager.default.removeItem(at: stamp(harness, 3, "tsr"))
+        try FileManager.default.copyItem(at: stamp(harness, 2, "tsr"), to: stamp(harness, 3, "tsr"))
+        found = messages(try verify(harness).report)
+        #expect(found.contains { $0.contains("the timestamp of entry 3 is for another line") }, "\(found)")
     }
 
     @Test(arguments: ["rogue", "expired", "down"])
@@ -232,10 +240,10 @@ import Testing
         let harness = try stampedRoot(server, signer: signer == "down" ? "good&down=1" : signer)
         let result = try harness.run(["ingest", Harness.fixtures.appendingPathComponent("pages/lesson-5.classic.html").path])
         #expect(result.status == 0, "the commit stands: \(result.stderr)")
-        #expect(result.stderr.contains("warning: the commit log's head (entry 1) was not timestamped"), "\(result.stderr)")
+        #expect(result.stderr.contains("warning: the commit log's head (entry 2) was not timestamped"), "\(result.stderr)")
         let reason = ["rogue": "not trusted", "expired": "expired", "down": "HTTP 503"][signer]!
         #expect(result.stderr.contains(reason), "\(result.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: stamp(harness, 1, "tsr").path))
+        #expect(!FileManager.default.fileExists(atPath: stamp(harness, 2, "tsr").path))
         #expect(try verify(harness).status == 0)
     }
 
