@@ -22,6 +22,9 @@ struct Search: ParsableCommand {
     @Flag(name: .long, help: "Print the query's own time (excluding start-up) on stderr.") var stats = false
 
     func validate() throws {
+        if query.allSatisfy(\.isWhitespace) {
+            throw ValidationError("the query is empty: give words, a \"phrase\", a prefix* or Chinese text to look for")
+        }
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let kind, DocumentKind(rawValue: kind) == nil {
             throw ValidationError("--kind must be one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))")
