@@ -1,10 +1,11 @@
 """What the cleaner benchmarks and the quality gate share: a benchmark's pages unpacked into a
 folder, `dccorpus clean` over them, trafilatura-fast over them, and the benchmark's own scorer."""
-import gzip, statistics, subprocess, sys, time
+import gzip, os, statistics, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared/bench"
+# The shared benchmarks beside the checkout ($DCCORPUS_BENCH elsewhere).
+SHARED = Path(os.environ.get("DCCORPUS_BENCH", ROOT.parent / "shared/bench"))
 
 
 def new_root(binary, parent=None, samples=False, prefix="dccorpus-root-") -> Path:

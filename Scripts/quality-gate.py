@@ -29,7 +29,7 @@ def clean_and_score(bench: Path, work: Path) -> str:
     return score(bench, work / "out").splitlines()[-1]
 
 
-sample = root / "Benchmarks/gate-sample"
+sample = Path(os.environ.get("DCCORPUS_GATE_SAMPLE", root / "Benchmarks/gate-sample"))
 in_ci = os.environ.get("CI", "").lower() == "true"
 gates = [
     # (name, folder, pin key, figure in the scorer's last line, the in-repo sample and its pin)

@@ -44,7 +44,10 @@ public enum ExportFormat: String, CaseIterable, Sendable {
 
     /// Makes the export of `records` (WACZ reads the archive's WARC files, under the shared lock).
     /// `sign`: a WACZ signed with the archive's key (the only format that carries a signature).
-    public func export(records: [CorpusRecord], store: ArchiveStore, seriesLength: Int, out: String?, sign: Bool = false) throws -> Output {
+    public func export(
+        records: [CorpusRecord], store: ArchiveStore, seriesLength: Int, out: String?, sign: Bool = false,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Output {
         var signer: SigningKey?
         if sign {
             guard self == .wacz else { throw CorpusError(file: "-", stage: .config, reason: "--sign is for --format wacz") }
@@ -67,7 +70,7 @@ public enum ExportFormat: String, CaseIterable, Sendable {
             let path = out ?? "dccorpus.wacz"
             // Under the shared lock: no writer appends to a WARC file while it is packed.
             let summary = try store.read {
-                try WACZExporter.write(store: store, records: records, to: URL(fileURLWithPath: path), signer: signer)
+                try WACZExporter.write(store: store, records: records, to: URL(fileURLWithPath: path), signer: signer, progress: progress)
             }
             return .written(
                 "wacz: \(path): \(summary.warcFiles) WARC files, \(summary.captures) captures, \(summary.pages) pages"

@@ -28,9 +28,10 @@ public enum WACZExporter {
     /// `signer`: sign `datapackage-digest.json` as the WACZ Signing and Verification
     /// recommendation's anonymous mode says (ECDSA P-384, SHA-256, over the `hash` string; the
     /// signature r‖s and the public key's DER, base64), with the archive's key.
-    public static func write(store: ArchiveStore, records: [CorpusRecord], to destination: URL, signer: SigningKey? = nil) throws
-        -> Summary
-    {
+    public static func write(
+        store: ArchiveStore, records: [CorpusRecord], to destination: URL, signer: SigningKey? = nil,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Summary {
         let index = store.refreshIndexes()
         let cdxj = (try? FileIO.read(store.cdxjURL, limit: 1 << 34)) ?? Data()
         let lines = String(decoding: cdxj, as: UTF8.self).split(separator: "\n").map(String.init)
@@ -72,7 +73,11 @@ public enum WACZExporter {
         entries.append(("indexes/index.cdxj", .bytes(cdxj), true))
         entries.append(("pages/pages.jsonl", .bytes(pagesData), true))
         var resources: [JSONValue] = []
+        // Each file is read twice (hashed, then packed): progress counts both passes.
+        var step = 0
         for entry in entries {
+            step += 1
+            progress?(step, 2 * entries.count + 2)
             let (hash, size): (String, UInt64)
             switch entry.content {
             case .file(let url): (hash, size) = try Digest.sha256File(at: url)
@@ -110,6 +115,8 @@ public enum WACZExporter {
         do {
             let zip = try ZIPFoundation.Archive(url: temporary, accessMode: .create)
             for entry in entries {
+                step += 1
+                progress?(min(step, 2 * entries.count), 2 * entries.count)
                 switch entry.content {
                 case .file(let url):
                     let handle = try FileHandle(forReadingFrom: url)

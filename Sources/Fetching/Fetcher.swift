@@ -123,6 +123,15 @@ public final class Fetcher {
             // Start what politeness allows.
             let now = Date()
             var waiting: [Pending] = []
+            if Interruption.requested {
+                // Ctrl-C: what is under way finishes; nothing new starts.
+                for pending in queue {
+                    onDone(
+                        pending.index,
+                        .failure(CorpusError(file: requests[pending.index].url, stage: .fetch, reason: "not fetched: stopped by Ctrl-C")))
+                }
+                queue = []
+            }
             for pending in queue {
                 let request = requests[pending.index]
                 let host = pending.host

@@ -55,6 +55,11 @@ public struct Ingestor: Sendable {
     /// Told of what an archive's reader passed over without losing a document's capture
     /// (bytes between records, a truncated or over-size record): one line each on stderr.
     public var onWarning: (@Sendable (CorpusError) -> Void)? = nil
+    /// Called in input order as each input is decided: (done, total).
+    public var onProgress: (@Sendable (Int, Int) -> Void)? = nil
+    /// Whether a Ctrl-C (`Interruption`) stops the batch between inputs: what was decided is
+    /// committed, the inputs not reached get no outcome (and are left where they are).
+    public var stopsOnInterrupt = false
 
     public init(archiveRoot: URL, config: CorpusConfig) {
         store = ArchiveStore(root: archiveRoot, config: config)
@@ -93,8 +98,9 @@ public struct Ingestor: Sendable {
             let absolute = chunks.map { chunk in chunk.map { $0.hasPrefix("/") || $0.contains("://") ? $0 : folder + "/" + $0 } }
             try Parallel.pipeline(
                 count: chunks.count,
-                produce: { number in
+                produce: { [stopsOnInterrupt] number -> [Prepared] in
                     let paths = absolute[number]
+                    if stopsOnInterrupt && Interruption.requested { return [] }
                     let read = Parallel.map(count: paths.count, jobs: Parallel.cores) { index in self.read(path: paths[index]) }
                     return Parallel.map(count: paths.count, jobs: Parallel.cores) { index in
                         self.build(
@@ -105,6 +111,7 @@ public struct Ingestor: Sendable {
                 consume: { number, prepared in
                     let chunk = chunks[number]
                     for (index, item) in prepared.enumerated() {
+                        if stopsOnInterrupt && Interruption.requested { return }
                         var item = item
                         if case .rejected(let error) = item, error.file == absolute[number][index] {  // named as the user gave it
                             item = .rejected(
@@ -112,12 +119,14 @@ public struct Ingestor: Sendable {
                         }
                         revisits.group = outcomes.count
                         outcomes.append(finish(item, path: chunk[index], session: session, revisits: revisits))
+                        onProgress?(outcomes.count, paths.count)
                     }
                 })
             // A saved page's folder given beside its page has the page's outcome.
             let byPath = Dictionary(paths.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-            for (index, path) in paths.enumerated() {
-                guard let page = CompletePageFormat.page(forFolder: path), let pageIndex = byPath[page] else { continue }
+            for (index, path) in paths.enumerated() where index < outcomes.count {
+                guard let page = CompletePageFormat.page(forFolder: path), let pageIndex = byPath[page], pageIndex < outcomes.count
+                else { continue }
                 outcomes[index] = outcomes[pageIndex].map {
                     IngestOutcome(file: path, status: $0.status, id: $0.id, problem: $0.problem)
                 }

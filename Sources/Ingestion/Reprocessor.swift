@@ -46,6 +46,8 @@ public struct ReprocessOutcome: Encodable, Equatable, Sendable {
 /// pipeline X") and a `resource` record holding the previous record, so nothing is lost.
 public struct Reprocessor {
     public let ingestor: Ingestor
+    /// (done, total) as records are re-derived.
+    public var onProgress: ((Int, Int) -> Void)?
     public init(ingestor: Ingestor) { self.ingestor = ingestor }
 
     public func reprocess(ids: [String], dryRun: Bool) throws -> [ReprocessOutcome] {
@@ -72,7 +74,8 @@ public struct Reprocessor {
             }
             var current = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             var aliases = store.aliases()
-            for stored in selected.sorted(by: { $0.id < $1.id }) {
+            for (number, stored) in selected.sorted(by: { $0.id < $1.id }).enumerated() {
+                onProgress?(number, selected.count)
                 let outcome = try reprocessOne(
                     stored, capture: captures[stored.provenance.archive.recordID], among: &current,
                     aliases: &aliases, session: session)

@@ -10,6 +10,8 @@ import X509
 /// can be derived again from its raw capture. Collects every problem; never stops at the first.
 public struct Verifier: Sendable {
     public let config: CorpusConfig
+    /// (what, done, total) as WARC files are read and records checked.
+    public var onProgress: (@Sendable (String, Int, Int) -> Void)?
 
     public init(config: CorpusConfig) { self.config = config }
 
@@ -212,7 +214,9 @@ public struct Verifier: Sendable {
     /// 3. WARC files: every gzip member, every digest; where each capture sits.
     func indexCaptures(_ store: ArchiveStore, _ tally: inout Tally) -> CaptureIndex {
         var index = CaptureIndex()
-        for path in store.warcFiles() {
+        let files = store.warcFiles()
+        for (number, path) in files.enumerated() {
+            onProgress?("verify: WARC files", number, files.count)
             let reader = WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: config.pipeline.maxWARCRecordBytes)
             do {
                 try reader.forEachRecord { record, offset in
@@ -254,7 +258,8 @@ public struct Verifier: Sendable {
         let builder = RecordBuilder(config: config)
         // Builders for the earlier configurations the bag keeps, loaded once each.
         var recordedBuilders: [String: RecordBuilder?] = [:]
-        for record in loaded.records {
+        for (number, record) in loaded.records.enumerated() {
+            onProgress?(rebuild ? "verify: rebuilding records" : "verify: records", number + 1, loaded.records.count)
             tally.checked += 1
             let file = "data/corpus/\(DocumentID.fileName(record.id))"
             if let hash = try? record.computeRecordHash(), hash != record.provenance.recordSHA256 {

@@ -199,7 +199,10 @@ public final class SearchIndex {
     /// re-stamped. Returns how many documents were (re)indexed. `decode` turns a file into a
     /// record (a file that does not decode is left out; `verify` reports it).
     @discardableResult
-    public func sync(folder: URL, decode: @escaping (Data, String) throws -> CorpusRecord) throws -> Int {
+    /// `progress`: (done, total) as changed files are indexed.
+    public func sync(
+        folder: URL, decode: @escaping (Data, String) throws -> CorpusRecord, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Int {
         var onDisk: [String: Stamp] = [:]
         // Each file is stat'ed relative to the folder (one path step, not the whole path).
         let directory = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -229,7 +232,8 @@ public final class SearchIndex {
                 for id in gone { try writer.remove(id) }
                 var changed = 0
                 // Only files whose stamp changed are read, in id order.
-                for (id, stamp) in changedFiles {
+                for (number, (id, stamp)) in changedFiles.enumerated() {
+                    progress?(number + 1, changedFiles.count)
                     let name = "\(id).json"
                     guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path),
                         let record = try? decode(data, "data/corpus/\(name)"), record.id == id

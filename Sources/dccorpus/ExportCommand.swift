@@ -40,9 +40,12 @@ struct Export: ParsableCommand {
             let loaded = try store.read { store.loadRecords() }
             // WACZ packs the captures: records that do not load do not stop it.
             if format != .wacz { for error in loaded.errors { Output.error(error.description) } }
-            switch try format.export(
-                records: loaded.records, store: store, seriesLength: config.lexicon.evidence.seriesLength, out: out, sign: sign)
-            {
+            let progress = ProgressLine("export \(format.rawValue)", options: options)
+            let result = try format.export(
+                records: loaded.records, store: store, seriesLength: config.lexicon.evidence.seriesLength, out: out, sign: sign
+            ) { progress.update($0, of: $1) }
+            progress.finish()
+            switch result {
             case .bytes(let data): FileHandle.standardOutput.write(data)
             case .written(let line): if format.destination.isStream == false { Output.line(line) }
             }

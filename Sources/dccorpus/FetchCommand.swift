@@ -61,13 +61,14 @@ enum FetchCommand {
         var limits = config.pipeline.fetch
         if let timeout { limits.timeoutSeconds = timeout }
         let ingestor = SearchSync.indexing(Ingestor(archiveRoot: options.archiveURL, config: config), options)
-        let interactive = !options.json && isatty(STDERR_FILENO) == 1
         var job = FetchJob(ingestor: ingestor, limits: limits, hostPolicies: try hostPolicies(root: options.rootURL))
-        let outcomes = try job.run(targets) { done, total in
-            if interactive && total > 1 {
-                FileHandle.standardError.write(Data("\rfetching: \(done)/\(total)".utf8))
-                if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
-            }
+        let progress = ProgressLine("fetch", options: options)
+        Interruption.install()
+        let outcomes = try job.run(targets) { done, total in progress.update(done, of: total) }
+        progress.finish()
+        if Interruption.requested {
+            Output.error(
+                "stopped (Ctrl-C): the pages fetched before it are committed; the others are listed as failed and were not written")
         }
         for note in job.notes { Output.error("note: \(note)") }
         SearchSync.refresh(options, store: ingestor.store)

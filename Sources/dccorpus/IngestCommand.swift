@@ -1,5 +1,6 @@
 import Archiving
 import ArgumentParser
+import CorpusKit
 import Foundation
 import Ingestion
 import RecordBuilding
@@ -39,11 +40,23 @@ struct Ingest: ParsableCommand {
                 ingestor.replacing = replacing
             }
             ingestor.onWarning = { Output.error("warning: \($0.description)") }
-            let outcomes = try ingestor.ingest(paths: paths)
+            let progress = ProgressLine("ingest", options: options)
+            ingestor.onProgress = { progress.update($0, of: $1) }
+            ingestor.stopsOnInterrupt = true
+            Interruption.install()
+            let grouped = try ingestor.ingestGrouped(paths: paths)
+            progress.finish()
+            let outcomes = grouped.flatMap { $0 }
             Report.outcomes(outcomes, json: options.json)
+            if grouped.count < paths.count {
+                Output.error(
+                    "stopped (Ctrl-C) after \(grouped.count) of \(paths.count) inputs: what is listed above is committed; "
+                        + "the other \(paths.count - grouped.count) were not taken (run the command again)")
+            }
+            let stopped = grouped.count < paths.count
             SearchSync.refresh(options, store: ingestor.store)
             LogTimestamping.stampHead(options, store: ingestor.store, config: config)
-            if outcomes.contains(where: { $0.status.isRefused }) { throw Fail.problems }
+            if stopped || outcomes.contains(where: { $0.status.isRefused }) { throw Fail.problems }
         }
     }
 }

@@ -14,10 +14,12 @@ struct Reindex: ParsableCommand {
         try guarded {
             let config = try options.loadConfig()
             let store = options.archive(config)
+            let progress = ProgressLine("reindex", options: options)
             let indexed = try store.read {
                 let index = try SearchIndex(path: SearchSync.indexPath(options))
                 try index.rebuild([])
-                let documents = try index.sync(folder: store.corpusURL, decode: CorpusRecord.decode)
+                let documents = try index.sync(folder: store.corpusURL, decode: CorpusRecord.decode) { progress.update($0, of: $1) }
+                progress.finish()
                 store.rebuildIndexes()
                 return documents
             }

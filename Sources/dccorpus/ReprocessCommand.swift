@@ -23,7 +23,11 @@ struct Reprocess: ParsableCommand {
             let config = try options.loadConfig()
             for id in ids where !WriteSession.isSafeID(id) { throw Fail.usage("\(id): reprocess: not a record id") }
             let ingestor = Ingestor(archiveRoot: options.archiveURL, config: config)
-            let outcomes = try Reprocessor(ingestor: ingestor).reprocess(ids: ids, dryRun: dryRun)
+            let progress = ProgressLine("reprocess", options: options)
+            var reprocessor = Reprocessor(ingestor: ingestor)
+            reprocessor.onProgress = { progress.update($0, of: $1) }
+            let outcomes = try reprocessor.reprocess(ids: ids, dryRun: dryRun)
+            progress.finish()
             if !dryRun {
                 SearchSync.refresh(options, store: ingestor.store)
                 LogTimestamping.stampHead(options, store: ingestor.store, config: config)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Integrity
+import Synchronization
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,9 +22,22 @@ struct Verify: ParsableCommand {
         try guarded {
             let config = try options.loadConfig()
             let store = options.archive(config)
-            let report = try store.read {
-                Verifier(config: config).verify(store: store, rebuild: rebuild, fixityOnly: fixityOnly, strict: strict)
+            let lines = Mutex<[String: ProgressLine]>([:])
+            var verifier = Verifier(config: config)
+            verifier.onProgress = { what, done, total in
+                let line = lines.withLock { lines in
+                    if let line = lines[what] { return line }
+                    lines.values.forEach { $0.finish() }
+                    let line = ProgressLine(what, options: options)
+                    lines[what] = line
+                    return line
+                }
+                line.update(done, of: total)
             }
+            let report = try store.read {
+                verifier.verify(store: store, rebuild: rebuild, fixityOnly: fixityOnly, strict: strict)
+            }
+            lines.withLock { $0.values.forEach { $0.finish() } }
             if options.json {
                 Output.jsonDocument(report)
             } else {
