@@ -27,7 +27,7 @@ struct Verify: ParsableCommand {
             verifier.onProgress = { what, done, total in
                 let line = lines.withLock { lines in
                     if let line = lines[what] { return line }
-                    lines.values.forEach { $0.finish() }
+                    for earlier in lines.values { earlier.finish() }
                     let line = ProgressLine(what, options: options)
                     lines[what] = line
                     return line
@@ -37,7 +37,9 @@ struct Verify: ParsableCommand {
             let report = try store.read {
                 verifier.verify(store: store, rebuild: rebuild, fixityOnly: fixityOnly, strict: strict)
             }
-            lines.withLock { $0.values.forEach { $0.finish() } }
+            lines.withLock { lines in
+                for line in lines.values { line.finish() }
+            }
             if options.json {
                 Output.jsonDocument(report)
             } else {
