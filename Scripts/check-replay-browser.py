@@ -10,30 +10,18 @@ apply (the body's computed background image and font family agree); every video 
 reports the same duration; and the two screenshots are nearly identical (mean absolute pixel
 difference under 2%, Pillow). Also reported: requisites archived against what Chromium's
 network log says the live page loaded (the anchor). Exit 1 on any difference."""
-import base64, io, json, os, pathlib, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import base64, io, json, os, pathlib, shutil, signal, subprocess, sys, tempfile, time, urllib.request
 
 import websocket
 from PIL import Image, ImageChops, ImageStat
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from replaylib import failures, fail, free_port, start_wayback  # noqa: E402
 
 archive = pathlib.Path(sys.argv[1]).resolve()
 server_port = int(sys.argv[2])
 server_pid = int(sys.argv[3])
 pages = sys.argv[4:]
-venv_bin = pathlib.Path(sys.executable).parent
-failures = []
-
-
-def fail(message):
-    failures.append(message)
-    print("FAIL", message)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Browser:
     def __init__(self):
         self.profile = tempfile.mkdtemp(prefix="dccorpus-chromium-")
@@ -154,27 +142,8 @@ try:
     os.kill(server_pid, signal.SIGTERM)  # from here on, only the archive can answer
     time.sleep(0.3)
 
-    collection = work / "collections" / "dccorpus"
-    (collection / "archive").mkdir(parents=True)
-    (collection / "indexes").mkdir()
-    for warc in (archive / "data/warc").iterdir():
-        if warc.name.endswith((".warc.gz", ".warc")):
-            os.symlink(warc, collection / "archive" / warc.name)
-    shutil.copy(archive / "index.cdxj", collection / "indexes" / "index.cdxj")
     # Replay in the page itself, not inside pywb's banner frame: the screenshot is the page's.
-    (work / "config.yaml").write_text("framed_replay: false\n")
-    port = free_port()
-    log = open(work / "wayback.log", "w")
-    wayback = subprocess.Popen([str(venv_bin / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=work, stdout=log,
-                               stderr=subprocess.STDOUT)
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/dccorpus/")
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            time.sleep(0.2)
+    wayback, port = start_wayback(archive, work, framed=False)
     index = captures()
     skipped_on_purpose = skipped()
     archived_total = loaded_total = both_total = 0

@@ -13,27 +13,15 @@ must replay the bytes it refers to, a server-not-modified one the 304 as sent; a
 send its Location on. URLs whose content the loopback server
 always sends the same (all but /changing) are fetched from the server too, and the replayed
 bytes must equal what it sends. Exit 1 on any difference."""
-import http.client, json, os, pathlib, shutil, socket, subprocess, sys, tempfile, time
+import http.client, json, pathlib, shutil, sys, tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from replaylib import failures, fail, start_wayback  # noqa: E402
 
 from warcio.archiveiterator import ArchiveIterator
 
 archive = pathlib.Path(sys.argv[1]).resolve()
 server_port = int(sys.argv[2])
-venv_bin = pathlib.Path(sys.executable).parent
-failures = []
-
-
-def fail(message):
-    failures.append(message)
-    print("FAIL", message)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def get(port, path):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connection.request("GET", path, headers={"Accept-Encoding": "identity"})
@@ -66,25 +54,7 @@ if not captures:
 work = pathlib.Path(tempfile.mkdtemp(prefix="dccorpus-replay-"))
 wayback = None
 try:
-    collection = work / "collections" / "dccorpus"
-    (collection / "archive").mkdir(parents=True)
-    (collection / "indexes").mkdir()
-    for warc in (archive / "data/warc").iterdir():
-        if warc.name.endswith((".warc.gz", ".warc")):
-            os.symlink(warc, collection / "archive" / warc.name)
-    shutil.copy(archive / "index.cdxj", collection / "indexes" / "index.cdxj")
-    port = free_port()
-    log = open(work / "wayback.log", "w")
-    wayback = subprocess.Popen([str(venv_bin / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=work, stdout=log,
-                               stderr=subprocess.STDOUT)
-    for _ in range(150):
-        try:
-            if get(port, "/dccorpus/")[0] < 500:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        sys.exit("check-replay: wayback did not start:\n" + (work / "wayback.log").read_text())
+    wayback, port = start_wayback(archive, work)
 
     by_digest = {}
     for timestamp, fields in captures:

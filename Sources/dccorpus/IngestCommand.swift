@@ -19,13 +19,6 @@ struct Ingest: ParsableCommand {
     var replacing: String?
     @Argument(help: "Files to ingest.") var paths: [String]
 
-    func validate() throws {
-        // A web address is not a file: say which command captures it, not "No such file".
-        if let address = paths.first(where: { ["http://", "https://"].contains(where: $0.lowercased().hasPrefix) }) {
-            throw ValidationError("\(address): ingest takes files; to capture a web address run `dccorpus fetch --url \(address)`")
-        }
-    }
-
     func run() throws {
         try guarded {
             let config = try options.loadConfig()
