@@ -594,9 +594,7 @@ struct LessonFields {
         }
         func add(_ text: String) {
             guard current != nil, !text.isEmpty else { return }
-            let han = text.unicodeScalars.filter(Classifier.isHan).count
-            let isChinese = han * 3 >= text.unicodeScalars.filter { !$0.properties.isWhitespace }.count
-            if isChinese {
+            if Han.isChinese(text) {
                 current!.zh = current!.zh.map { $0 + "\n" + text } ?? text
             } else {
                 current!.en = current!.en.map { $0 + "\n" + text } ?? text
