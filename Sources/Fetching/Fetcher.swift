@@ -119,19 +119,21 @@ public final class Fetcher {
         var activePerHost: [String: Int] = [:]
         var lastStartPerHost: [String: Date] = [:]
 
-        while !queue.isEmpty || !active.isEmpty {
-            // Start what politeness allows.
+        /// Ctrl-C: what is under way finishes; nothing new starts.
+        func dropQueueIfInterrupted() {
+            guard Interruption.requested else { return }
+            for pending in queue {
+                onDone(
+                    pending.index,
+                    .failure(CorpusError(file: requests[pending.index].url, stage: .fetch, reason: "not fetched: stopped by Ctrl-C")))
+            }
+            queue = []
+        }
+
+        /// Starts each queued request that concurrency, the per-host delay and its retry time allow.
+        func startWhatPolitenessAllows() {
             let now = Date()
             var waiting: [Pending] = []
-            if Interruption.requested {
-                // Ctrl-C: what is under way finishes; nothing new starts.
-                for pending in queue {
-                    onDone(
-                        pending.index,
-                        .failure(CorpusError(file: requests[pending.index].url, stage: .fetch, reason: "not fetched: stopped by Ctrl-C")))
-                }
-                queue = []
-            }
             for pending in queue {
                 let request = requests[pending.index]
                 let host = pending.host
@@ -174,9 +176,10 @@ public final class Fetcher {
                 }
             }
             queue = waiting
+        }
 
-            var running: Int32 = 0
-            curl_multi_perform(multi, &running)
+        /// Takes each finished transfer: retried, sent on to its redirect's next hop, or done.
+        func collectFinished() {
             var remaining: Int32 = 0
             while let message = curl_multi_info_read(multi, &remaining) {
                 var easy: UnsafeMutableRawPointer? = nil
@@ -187,58 +190,77 @@ public final class Fetcher {
                 }
                 curl_multi_remove_handle(multi, easy)
                 activePerHost[pending.host, default: 1] -= 1
-                var retry = pending
-                retry.attempt += 1
-                switch transfer.finish(code: code, hops: pending.hops) {
-                case .success(let response) where Self.isRetryable(status: response.status) && transfer.attempt <= limits.retries:
-                    retry.notBefore = Date().addingTimeInterval(
-                        retryDelay(attempt: transfer.attempt, retryAfter: response.header("retry-after")))
-                    queue.append(retry)
-                // A hop after a redirect that ran out of its chain's time is not tried again.
-                case .failure
-                where transfer.isRetryableFailure && transfer.attempt <= limits.retries
-                    && (pending.hops.isEmpty || Date() < pending.deadline):
-                    retry.notBefore = Date().addingTimeInterval(retryDelay(attempt: transfer.attempt, retryAfter: nil))
-                    queue.append(retry)
-                case .success(let response) where (300...399).contains(response.status) && transfer.redirectURL != nil:
-                    switch nextHop(after: response, pending: pending, original: requests[pending.index].url, to: transfer.redirectURL!) {
-                    case .success(let next):
-                        queue.append(next)
-                    case .failure(let error):
-                        onDone(transfer.index, .failure(error))
-                    }
-                case .success(let response) where response.status >= 400:
-                    onDone(
-                        transfer.index,
-                        .failure(
-                            CorpusError(
-                                file: transfer.request.url, stage: .fetch,
-                                reason: "HTTP \(response.status)\(transfer.attempt > 1 ? " after \(transfer.attempt) attempts" : "")")))
-                case let result:
-                    onDone(transfer.index, result)
+                switch next(after: transfer.finish(code: code, hops: pending.hops), of: transfer, pending: pending, requests: requests) {
+                case .again(let later): queue.append(later)
+                case .done(let result): onDone(transfer.index, result)
                 }
             }
-            if !active.isEmpty || !queue.isEmpty {
-                // Sleep in poll only until a transfer has news or the next queued request may
-                // start: with a free slot and nothing to wait for, go round at once (waiting the
-                // whole timeout there held a loopback fetch to a few dozen pages a second).
-                var wait = 100.0
-                if active.count < limits.maxConcurrency {
-                    let now = Date()
-                    for pending in queue {
-                        let host = pending.host
-                        guard (activePerHost[host] ?? 0) < limits.perHostConcurrency else { continue }
-                        let startAt = max(
-                            pending.notBefore, (lastStartPerHost[host] ?? .distantPast).addingTimeInterval(limits.perHostDelaySeconds))
-                        wait = min(wait, max(0, startAt.timeIntervalSince(now) * 1000))
-                        if wait == 0 { break }
-                    }
-                }
-                if wait > 0 {
-                    var ready: Int32 = 0
-                    curl_multi_poll(multi, nil, 0, Int32(wait.rounded(.up)), &ready)
+        }
+
+        /// Sleeps in poll only until a transfer has news or the next queued request may start:
+        /// with a free slot and nothing to wait for, goes round at once (waiting the whole
+        /// timeout there held a loopback fetch to a few dozen pages a second).
+        func waitForNews() {
+            var wait = 100.0
+            if active.count < limits.maxConcurrency {
+                let now = Date()
+                for pending in queue {
+                    let host = pending.host
+                    guard (activePerHost[host] ?? 0) < limits.perHostConcurrency else { continue }
+                    let startAt = max(
+                        pending.notBefore, (lastStartPerHost[host] ?? .distantPast).addingTimeInterval(limits.perHostDelaySeconds))
+                    wait = min(wait, max(0, startAt.timeIntervalSince(now) * 1000))
+                    if wait == 0 { break }
                 }
             }
+            if wait > 0 {
+                var ready: Int32 = 0
+                curl_multi_poll(multi, nil, 0, Int32(wait.rounded(.up)), &ready)
+            }
+        }
+
+        while !queue.isEmpty || !active.isEmpty {
+            dropQueueIfInterrupted()
+            startWhatPolitenessAllows()
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            collectFinished()
+            if !active.isEmpty || !queue.isEmpty { waitForNews() }
+        }
+    }
+
+    /// What follows a finished exchange: the same request again later (a retry, or a redirect's
+    /// next hop), or its result.
+    enum Next {
+        case again(Pending)
+        case done(Result<FetchResponse, CorpusError>)
+    }
+
+    func next(after result: Result<FetchResponse, CorpusError>, of transfer: Transfer, pending: Pending, requests: [FetchRequest]) -> Next {
+        var retry = pending
+        retry.attempt += 1
+        switch result {
+        case .success(let response) where Self.isRetryable(status: response.status) && transfer.attempt <= limits.retries:
+            retry.notBefore = Date().addingTimeInterval(retryDelay(attempt: transfer.attempt, retryAfter: response.header("retry-after")))
+            return .again(retry)
+        // A hop after a redirect that ran out of its chain's time is not tried again.
+        case .failure
+        where transfer.isRetryableFailure && transfer.attempt <= limits.retries && (pending.hops.isEmpty || Date() < pending.deadline):
+            retry.notBefore = Date().addingTimeInterval(retryDelay(attempt: transfer.attempt, retryAfter: nil))
+            return .again(retry)
+        case .success(let response) where (300...399).contains(response.status) && transfer.redirectURL != nil:
+            switch nextHop(after: response, pending: pending, original: requests[pending.index].url, to: transfer.redirectURL!) {
+            case .success(let next): return .again(next)
+            case .failure(let error): return .done(.failure(error))
+            }
+        case .success(let response) where response.status >= 400:
+            return .done(
+                .failure(
+                    CorpusError(
+                        file: transfer.request.url, stage: .fetch,
+                        reason: "HTTP \(response.status)\(transfer.attempt > 1 ? " after \(transfer.attempt) attempts" : "")")))
+        case let result:
+            return .done(result)
         }
     }
 
