@@ -157,27 +157,17 @@ public final class InboxWatcher {
         }
         // Start-up: whatever arrived while the watcher was down.
         batchOrRetry(nil, [:])
-        var lastActivity: [String: Date] = [:]  // name -> time of last write activity
-        var firstSeen: [String: Date] = [:]  // name -> when its first event was read
-        var takeNow = Set<String>()  // renamed in: complete, no settle needed
+        var arrivals = Arrivals(inbox: inbox.url, settle: settle)
         var stop = false
         while !stop {
-            var timeout: Int32 = -1
-            if let soonest = lastActivity.values.min() {
-                timeout = Int32(max(0, (soonest.addingTimeInterval(settle).timeIntervalSinceNow * 1000).rounded(.up)))
-            }
-            if let due = retryAt {
-                let wait = Int32(max(0, (due.timeIntervalSinceNow * 1000).rounded(.up)))
-                timeout = timeout < 0 ? wait : min(timeout, wait)
-            }
-            if !takeNow.isEmpty { timeout = 0 }
+            var timeout = arrivals.timeout(retryAt: retryAt)
             let idle = Int32((settle * 1000).rounded(.up))
             if validationDue && (timeout < 0 || timeout > idle) { timeout = idle }
             var fds = [pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0), pollfd(fd: signals[0], events: Int16(POLLIN), revents: 0)]
             let ready = poll(&fds, 2, timeout)
             if ready < 0 && errno != EINTR { break }
             if fds[1].revents != 0 { stop = true }
-            if ready == 0 && takeNow.isEmpty && lastActivity.isEmpty && queue.events.withLock({ $0.isEmpty }) { validateIfDue() }
+            if ready == 0 && arrivals.isEmpty && queue.events.withLock({ $0.isEmpty }) { validateIfDue() }
             var drain = [UInt8](repeating: 0, count: 4096)
             while read(wake[0], &drain, drain.count) > 0 {}
             var rescan = false
@@ -186,49 +176,14 @@ public final class InboxWatcher {
                 defer { events.removeAll() }
                 return events
             }) {
-                if event.mask & UInt32(IN_Q_OVERFLOW) != 0 {
-                    rescan = true
-                    overflowed = true
-                    continue
-                }
-                if event.undecodable {
-                    rescan = true
-                    continue
-                }
-                if event.mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
-                    throw CorpusError(file: folder, stage: .read, reason: "Inbox/ was removed or moved away while watched")
-                }
-                if event.mask & UInt32(IN_IGNORED) != 0 || event.name.isEmpty || InboxFolder.isIgnored(event.name) { continue }
-                if event.mask & UInt32(IN_ISDIR) != 0 {
-                    // A saved page's `_files` folder is taken with its page, once both have settled.
-                    if event.name.hasSuffix("_files") {
-                        if let page = CompletePageFormat.page(forFolder: inbox.url.appendingPathComponent(event.name).path) {
-                            let name = (page as NSString).lastPathComponent
-                            takeNow.remove(name)
-                            lastActivity[name] = event.time
-                        }
-                        continue
-                    }
-                    if event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
-                        emit(
-                            WatchEvent(
-                                event: .note, file: inbox.url.appendingPathComponent(event.name).path,
-                                error: "subfolders are not watched or processed; move the files up into Inbox/"))
-                    }
-                    continue
-                }
-                if firstSeen[event.name] == nil { firstSeen[event.name] = event.time }
-                if event.mask & UInt32(IN_MOVED_TO) != 0 {
-                    takeNow.insert(event.name)
-                    lastActivity.removeValue(forKey: event.name)
-                } else if event.mask & UInt32(IN_CLOSE_WRITE | IN_MODIFY) != 0 {
-                    if !takeNow.contains(event.name) { lastActivity[event.name] = event.time }
-                } else if event.mask & UInt32(IN_CREATE) != 0 {
-                    var info = stat()
-                    // A symbolic link dropped in is reported (and quarantined) at once.
-                    if lstat(inbox.url.appendingPathComponent(event.name).path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
-                        takeNow.insert(event.name)
-                    }
+                switch try arrivals.note(event, folder: folder) {
+                case .nothing: break
+                case .rescan: rescan = true
+                case .overflow: (rescan, overflowed) = (true, true)
+                case .subfolder(let path):
+                    emit(
+                        WatchEvent(
+                            event: .note, file: path, error: "subfolders are not watched or processed; move the files up into Inbox/"))
                 }
             }
             let now = Date()
@@ -236,37 +191,125 @@ public final class InboxWatcher {
                 rescan = true
                 retryAt = nil
             }
-            var names = Array(takeNow)
-            for (name, last) in lastActivity where now.timeIntervalSince(last) >= settle { names.append(name) }
-            // A page whose `_files` folder is still being written waits for it (its files make
-            // no events here: only Inbox/ itself is watched).
-            names.removeAll { name in
-                guard let folder = CompletePageFormat.folder(for: inbox.url.appendingPathComponent(name).path),
-                    let changed = CompletePageFormat.newestChange(in: folder),
-                    now.timeIntervalSince(changed) < max(settle, Self.folderSettle)
-                else { return false }
-                takeNow.remove(name)
-                lastActivity[name] = changed.addingTimeInterval(max(settle, Self.folderSettle) - settle)
-                return true
-            }
             if rescan {
                 if overflowed {
                     emit(WatchEvent(event: .note, file: folder, error: "kernel event queue overflowed; rescanning Inbox/"))
                 }
-                batchOrRetry(nil, firstSeen)
-                lastActivity.removeAll()
-                takeNow.removeAll()
-                firstSeen.removeAll()
-            } else if !names.isEmpty {
-                batchOrRetry(names.sorted(), firstSeen)
-                for name in names {
-                    lastActivity.removeValue(forKey: name)
-                    takeNow.remove(name)
-                    firstSeen.removeValue(forKey: name)
+                batchOrRetry(nil, arrivals.firstSeen)
+                arrivals = Arrivals(inbox: inbox.url, settle: settle)
+            } else {
+                let names = arrivals.due(now: now)
+                if !names.isEmpty {
+                    batchOrRetry(names.sorted(), arrivals.firstSeen)
+                    arrivals.taken(names)
                 }
             }
         }
         validateIfDue()  // what the last batches changed, before the watcher ends
+    }
+
+    /// Files the kernel reported arriving in Inbox/, until they are taken: when each was last
+    /// written, when it was first seen, and which are complete already (renamed in).
+    struct Arrivals {
+        let inbox: URL
+        let settle: TimeInterval
+        /// name -> time of last write activity
+        var lastActivity: [String: Date] = [:]
+        /// name -> when its first event was read
+        var firstSeen: [String: Date] = [:]
+        /// renamed in: complete, no settle needed
+        var takeNow = Set<String>()
+
+        init(inbox: URL, settle: TimeInterval) {
+            self.inbox = inbox
+            self.settle = settle
+        }
+
+        var isEmpty: Bool { takeNow.isEmpty && lastActivity.isEmpty }
+
+        /// What an event asks of the loop besides being noted.
+        enum Notice {
+            case nothing, rescan, overflow
+            /// A folder dropped into Inbox/ (not a saved page's `_files`): said, and left alone.
+            case subfolder(String)
+        }
+
+        /// How long poll may sleep: until the soonest file settles or a retry is due (-1: no limit).
+        func timeout(retryAt: Date?) -> Int32 {
+            var timeout: Int32 = -1
+            if let soonest = lastActivity.values.min() {
+                timeout = Int32(max(0, (soonest.addingTimeInterval(settle).timeIntervalSinceNow * 1000).rounded(.up)))
+            }
+            if let due = retryAt {
+                let wait = Int32(max(0, (due.timeIntervalSinceNow * 1000).rounded(.up)))
+                timeout = timeout < 0 ? wait : min(timeout, wait)
+            }
+            return takeNow.isEmpty ? timeout : 0
+        }
+
+        mutating func note(_ event: KernelEvent, folder: String) throws -> Notice {
+            if event.mask & UInt32(IN_Q_OVERFLOW) != 0 { return .overflow }
+            if event.undecodable { return .rescan }
+            if event.mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
+                throw CorpusError(file: folder, stage: .read, reason: "Inbox/ was removed or moved away while watched")
+            }
+            if event.mask & UInt32(IN_IGNORED) != 0 || event.name.isEmpty || InboxFolder.isIgnored(event.name) { return .nothing }
+            if event.mask & UInt32(IN_ISDIR) != 0 {
+                // A saved page's `_files` folder is taken with its page, once both have settled.
+                if event.name.hasSuffix("_files") {
+                    if let page = CompletePageFormat.page(forFolder: inbox.appendingPathComponent(event.name).path) {
+                        let name = (page as NSString).lastPathComponent
+                        takeNow.remove(name)
+                        lastActivity[name] = event.time
+                    }
+                    return .nothing
+                }
+                let made = event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0
+                return made ? .subfolder(inbox.appendingPathComponent(event.name).path) : .nothing
+            }
+            if firstSeen[event.name] == nil { firstSeen[event.name] = event.time }
+            if event.mask & UInt32(IN_MOVED_TO) != 0 {
+                takeNow.insert(event.name)
+                lastActivity.removeValue(forKey: event.name)
+            } else if event.mask & UInt32(IN_CLOSE_WRITE | IN_MODIFY) != 0 {
+                if !takeNow.contains(event.name) { lastActivity[event.name] = event.time }
+            } else if event.mask & UInt32(IN_CREATE) != 0 {
+                var info = stat()
+                // A symbolic link dropped in is reported (and quarantined) at once.
+                if lstat(inbox.appendingPathComponent(event.name).path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+                    takeNow.insert(event.name)
+                }
+            }
+            return .nothing
+        }
+
+        /// The files ready to take: renamed in, or settled. A page whose `_files` folder is
+        /// still being written waits for it (its files make no events here: only Inbox/ itself
+        /// is watched).
+        mutating func due(now: Date) -> [String] {
+            var names = Array(takeNow)
+            for (name, last) in lastActivity where now.timeIntervalSince(last) >= settle { names.append(name) }
+            let folderSettle = max(settle, InboxWatcher.folderSettle)
+            names.removeAll { name in
+                guard let folder = CompletePageFormat.folder(for: inbox.appendingPathComponent(name).path),
+                    let changed = CompletePageFormat.newestChange(in: folder),
+                    now.timeIntervalSince(changed) < folderSettle
+                else { return false }
+                takeNow.remove(name)
+                lastActivity[name] = changed.addingTimeInterval(folderSettle - settle)
+                return true
+            }
+            return names
+        }
+
+        /// Forgets the files a batch took.
+        mutating func taken(_ names: [String]) {
+            for name in names {
+                lastActivity.removeValue(forKey: name)
+                takeNow.remove(name)
+                firstSeen.removeValue(forKey: name)
+            }
+        }
     }
 
     /// The kernel side of watching: the inotify descriptor, the pipe the reader thread wakes the
