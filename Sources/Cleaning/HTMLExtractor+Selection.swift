@@ -134,33 +134,93 @@ extension HTMLExtractor {
         return String(out)
     }
 
-    /// The container-scoring selection over `blocks` (the visible ones, or all).
-    func choose(from blocks: [RawBlock], furniture: [Furniture], mainHintSet: Set<Int32>) -> [TextBlock] {
-        let count = parents.count
-        guard count > 0, !blocks.isEmpty else { return [] }
-        var textChars = [Int](repeating: 0, count: count)
-        var linkChars = [Int](repeating: 0, count: count)
-        var scores = [Double](repeating: 0, count: count)
-        var lengths = [Int](repeating: 0, count: blocks.count)
+    /// What each element holds of the page's text, as the selection weighs it (index: element id).
+    struct Tallies {
+        /// Each block's weighted length, and all of them together.
+        var lengths: [Int]
         var total = 0
+        var textChars: [Int]
+        var linkChars: [Int]
+        /// Prose: long paragraphs with few links, outside class-matched furniture.
+        var prose: [Int]
+        var allProse = 0
+        /// Content: blocks outside class-matched furniture that are not link lists.
+        var content: [Int]
+        var contentLinks: [Int]
+        var allContent = 0
+        /// Whether an element sits in soft or class-matched furniture, itself or by an ancestor.
+        var inSoft: [Bool]
+        var inClassed: [Bool]
+
+        func density(_ id: Int) -> Double { Double(linkChars[id]) / Double(max(1, textChars[id])) }
+    }
+
+    /// The container-scoring selection over `blocks` (the visible ones, or all): the container
+    /// that wins the blocks' votes, widened to the article around it, then the article's blocks
+    /// without the furniture inside it.
+    func choose(from blocks: [RawBlock], furniture: [Furniture], mainHintSet: Set<Int32>) -> [TextBlock] {
+        guard !parents.isEmpty, !blocks.isEmpty else { return [] }
+        let tallies = tally(blocks, furniture: furniture)
+        let (scores, winner, bestScore) = vote(blocks, tallies: tallies, furniture: furniture)
+        var best = winner
+        if best >= 0 {
+            best = climbToArticle(from: best, tallies: tallies, furniture: furniture)
+            best = parentOfRepeatedItems(best, tallies: tallies, furniture: furniture)
+            best = spreadOverShortSections(best, tallies: tallies, furniture: furniture)
+            best = extendToMain(best, tallies: tallies, mainHintSet: mainHintSet)
+        }
+        return articleBlocks(blocks, best: best, scores: scores, bestScore: bestScore, tallies: tallies, furniture: furniture)
+    }
+
+    /// Every element's share of the text, links, prose and content, and where furniture reaches.
+    func tally(_ blocks: [RawBlock], furniture: [Furniture]) -> Tallies {
+        let count = parents.count
+        let zeros = [Int](repeating: 0, count: count)
+        var tallies = Tallies(
+            lengths: [Int](repeating: 0, count: blocks.count), textChars: zeros, linkChars: zeros, prose: zeros, content: zeros,
+            contentLinks: zeros, inSoft: [Bool](repeating: false, count: count), inClassed: [Bool](repeating: false, count: count))
         for (index, block) in blocks.enumerated() {
             let length = block.weight
-            lengths[index] = length
-            total += length
+            tallies.lengths[index] = length
+            tallies.total += length
             for id in block.path {
-                textChars[Int(id)] += length
-                linkChars[Int(id)] += block.linkChars
+                tallies.textChars[Int(id)] += length
+                tallies.linkChars[Int(id)] += block.linkChars
             }
         }
-        func hasHardFurniture(_ block: RawBlock) -> Bool {
-            block.path.contains { furniture[Int($0)] == .hard }
+        // Parents come before children, so one pass suffices.
+        for id in 0..<count {
+            let parent = Int(parents[id])
+            tallies.inSoft[id] = furniture[id] == .soft || (parent >= 0 && tallies.inSoft[parent])
+            tallies.inClassed[id] = furniture[id] == .classed || (parent >= 0 && tallies.inClassed[parent])
         }
-        // Votes: every substantial block outside hard furniture votes for its containers.
-        for (index, block) in blocks.enumerated() where lengths[index] >= 25 && !hasHardFurniture(block) {
+        for (index, block) in blocks.enumerated() where !block.path.contains(where: { furniture[Int($0)] >= .classed }) {
+            let length = tallies.lengths[index]
+            let density = block.linkDensity
+            if length >= 80 && block.role != .tableRow && density < 0.2 {
+                tallies.allProse += length
+                for id in block.path { tallies.prose[Int(id)] += length }
+            }
+            guard density < 0.5 else { continue }
+            tallies.allContent += length
+            for id in block.path {
+                tallies.content[Int(id)] += length
+                tallies.contentLinks[Int(id)] += block.linkChars
+            }
+        }
+        return tallies
+    }
+
+    /// Votes: every substantial block outside hard furniture votes for its containers; the
+    /// winner, with every container's score (weighed by its links and furniture).
+    func vote(_ blocks: [RawBlock], tallies: Tallies, furniture: [Furniture]) -> (scores: [Double], best: Int, bestScore: Double) {
+        let count = parents.count
+        var scores = [Double](repeating: 0, count: count)
+        for (index, block) in blocks.enumerated() where tallies.lengths[index] >= 25 && !hasHardFurniture(block, furniture) {
             if case .heading = block.role { continue }
             let commas = block.text.unicodeScalars.reduce(0) { $0 + ($1 == "," || $1 == "，" || $1 == "、" || $1 == "。" ? 1 : 0) }
             let density = block.linkDensity
-            let score = (1.0 + Double(commas) + min(Double(lengths[index]) / 100.0, 3.0)) * (1.0 - min(density, 1.0))
+            let score = (1.0 + Double(commas) + min(Double(tallies.lengths[index]) / 100.0, 3.0)) * (1.0 - min(density, 1.0))
             // The nearest container fully, then a half, a third. Data-table structure is
             // transparent: a transcript table's rows vote for the container around the table.
             var level = 0
@@ -172,133 +232,125 @@ extension HTMLExtractor {
                 if level == 3 { break }
             }
         }
-        // Which elements sit in class-matched furniture (comments, related, share…), themselves or
-        // by an ancestor: parents come before children, so one pass suffices.
-        var inSoft = [Bool](repeating: false, count: count)
-        var inClassed = [Bool](repeating: false, count: count)
-        for id in 0..<count {
-            let parent = Int(parents[id])
-            inSoft[id] = furniture[id] == .soft || (parent >= 0 && inSoft[parent])
-            inClassed[id] = furniture[id] == .classed || (parent >= 0 && inClassed[parent])
-        }
         // Comment threads and "related" boxes can out-write the article: a candidate inside
         // class-matched furniture must win clearly. It can win: sites wrap whole articles in
         // "article-header" or "modal-enabled".
         var best = -1
         var bestScore = 0.0
         for id in 0..<count where scores[id] > 0 && furniture[id] != .hard {
-            let density = Double(linkChars[id]) / Double(max(1, textChars[id]))
-            let adjusted = scores[id] * (1.0 - min(density, 1.0)) * (inClassed[id] || inSoft[id] ? 0.3 : 1.0)
+            let adjusted = scores[id] * (1.0 - min(tallies.density(id), 1.0)) * (tallies.inClassed[id] || tallies.inSoft[id] ? 0.3 : 1.0)
             scores[id] = adjusted
             if adjusted > bestScore {
                 bestScore = adjusted
                 best = id
             }
         }
-        // Articles cut into several containers (chunks, sections, an intro box): climb while the
-        // candidate holds less than 70% of the page's prose that is not furniture.
-        var prose = [Int](repeating: 0, count: count)
-        var allProse = 0
-        for (index, block) in blocks.enumerated() where lengths[index] >= 80 && block.role != .tableRow {
-            let density = block.linkDensity
-            guard density < 0.2, !block.path.contains(where: { furniture[Int($0)] >= .classed }) else { continue }
-            allProse += lengths[index]
-            for id in block.path { prose[Int(id)] += lengths[index] }
+        return (scores, best, bestScore)
+    }
+
+    /// Articles cut into several containers (chunks, sections, an intro box): climbs while the
+    /// candidate holds less than 70% of the page's prose that is not furniture.
+    func climbToArticle(from winner: Int, tallies: Tallies, furniture: [Furniture]) -> Int {
+        var best = winner
+        var candidate = winner
+        let prose = tallies.prose
+        while Double(prose[candidate]) < 0.7 * Double(tallies.allProse) {
+            let parent = Int(parents[candidate])
+            guard parent >= 0, !pageRoots.contains(Int32(parent)), furniture[parent] < .classed, kinds[parent] != .inline else { break }
+            // What the parent adds must itself read like the article: mostly prose, few links.
+            let addedText = tallies.textChars[parent] - tallies.textChars[candidate]
+            let addedProse = prose[parent] - prose[candidate]
+            let addedLinks = tallies.linkChars[parent] - tallies.linkChars[candidate]
+            guard tallies.density(parent) < 0.35,
+                addedText == 0
+                    || (Double(addedProse) >= 0.5 * Double(addedText)
+                        && Double(addedLinks) < 0.3 * Double(addedText))
+            else { break }
+            candidate = parent
+            // Wrappers with no more prose are passed through; the climb counts only if it gains.
+            if prose[candidate] > prose[best] { best = candidate }
         }
-        if best >= 0 {
-            var candidate = best
-            while Double(prose[candidate]) < 0.7 * Double(allProse) {
-                let parent = Int(parents[candidate])
-                guard parent >= 0, !pageRoots.contains(Int32(parent)), furniture[parent] < .classed, kinds[parent] != .inline else { break }
-                let parentDensity = Double(linkChars[parent]) / Double(max(1, textChars[parent]))
-                // What the parent adds must itself read like the article: mostly prose, few links.
-                let addedText = textChars[parent] - textChars[candidate]
-                let addedProse = prose[parent] - prose[candidate]
-                let addedLinks = linkChars[parent] - linkChars[candidate]
-                guard parentDensity < 0.35,
-                    addedText == 0
-                        || (Double(addedProse) >= 0.5 * Double(addedText)
-                            && Double(addedLinks) < 0.3 * Double(addedText))
-                else { break }
-                candidate = parent
-                // Wrappers with no more prose are passed through; the climb counts only if it gains.
-                if prose[candidate] > prose[best] { best = candidate }
-            }
-        }
-        // Repeated items (the posts of a thread, answers, reviews): the winner is one of several
-        // siblings of one tag and class that each hold text; the article is their parent.
-        if best >= 0 {
-            var child = best
-            for _ in 0..<6 {
-                let parent = Int(parents[child])
-                guard parent >= 0, !pageRoots.contains(Int32(parent)), furniture[parent] < .classed else { break }
-                let signature = signatures[child]
-                if signature != 0 {
-                    var others = 0
-                    for id in (parent + 1)..<count where id != child && parents[id] == Int32(parent) && signatures[id] == signature {
-                        if textChars[id] - linkChars[id] >= 100 { others += 1 }
-                    }
-                    if others >= 2 {
-                        best = parent
-                        break
-                    }
+        return best
+    }
+
+    /// Repeated items (the posts of a thread, answers, reviews): when the winner is one of
+    /// several siblings of one tag and class that each hold text, the article is their parent.
+    func parentOfRepeatedItems(_ best: Int, tallies: Tallies, furniture: [Furniture]) -> Int {
+        let count = parents.count
+        var child = best
+        for _ in 0..<6 {
+            let parent = Int(parents[child])
+            guard parent >= 0, !pageRoots.contains(Int32(parent)), furniture[parent] < .classed else { break }
+            let signature = signatures[child]
+            if signature != 0 {
+                var others = 0
+                for id in (parent + 1)..<count where id != child && parents[id] == Int32(parent) && signatures[id] == signature {
+                    if tallies.textChars[id] - tallies.linkChars[id] >= 100 { others += 1 }
                 }
-                child = parent
+                if others >= 2 { return parent }
             }
+            child = parent
         }
-        // A page of many short sections (a landing or service page) has no container that wins
-        // clearly: the winner holds little of the text outside furniture and link lists. Then
-        // the article is the smallest ancestor that holds most of it, if that reads as content
-        // (few links once furniture is set aside); the body itself if need be.
-        var content = [Int](repeating: 0, count: count)
-        var contentLinks = [Int](repeating: 0, count: count)
-        var allContent = 0
-        for (index, block) in blocks.enumerated() where !block.path.contains(where: { furniture[Int($0)] >= .classed }) {
-            let density = block.linkDensity
-            guard density < 0.5 else { continue }
-            allContent += lengths[index]
-            for id in block.path {
-                content[Int(id)] += lengths[index]
-                contentLinks[Int(id)] += block.linkChars
-            }
+        return best
+    }
+
+    /// A page of many short sections (a landing or service page) has no container that wins
+    /// clearly: the winner holds little of the text outside furniture and link lists. Then the
+    /// article is the smallest ancestor that holds most of it, if that reads as content (few
+    /// links once furniture is set aside); the body itself if need be.
+    func spreadOverShortSections(_ best: Int, tallies: Tallies, furniture: [Furniture]) -> Int {
+        let (content, contentLinks, allContent) = (tallies.content, tallies.contentLinks, tallies.allContent)
+        var candidate = best
+        while tallies.prose[best] < 1000, Double(content[best]) < 0.5 * Double(allContent),
+            Double(content[candidate]) < 0.5 * Double(allContent)
+        {
+            let parent = Int(parents[candidate])
+            guard parent >= 0, kinds[parent] != .inline, furniture[parent] < .classed,
+                Double(contentLinks[parent]) < 0.3 * Double(max(1, content[parent]))
+            else { break }
+            candidate = parent
+            if pageRoots.contains(Int32(parent)) && parents[parent] >= 0 && !pageRoots.contains(parents[parent]) { break }
         }
-        if best >= 0 {
-            var candidate = best
-            while prose[best] < 1000, Double(content[best]) < 0.5 * Double(allContent),
-                Double(content[candidate]) < 0.5 * Double(allContent)
-            {
-                let parent = Int(parents[candidate])
-                guard parent >= 0, kinds[parent] != .inline, furniture[parent] < .classed,
-                    Double(contentLinks[parent]) < 0.3 * Double(max(1, content[parent]))
-                else { break }
-                candidate = parent
-                if pageRoots.contains(Int32(parent)) && parents[parent] >= 0 && !pageRoots.contains(parents[parent]) { break }
-            }
-            if Double(content[candidate]) >= 0.5 * Double(allContent) { best = candidate }
-        }
-        // The page's own main element, when the winner sits inside it, is the article's extent:
-        // landing, service and product pages cut their content into many short sections, none
-        // of which wins alone and few of which read like prose.
-        // Only when that gains real text: a headline and a dateline around the article body are
-        // the page's metadata, not its text.
-        if best >= 0, !mainHints.isEmpty {
-            var id = best
-            while id >= 0 {
-                if mainHintSet.contains(Int32(id)) {
-                    let density = Double(linkChars[id]) / Double(max(1, textChars[id]))
-                    let gain = content[id] - content[best]
-                    if density < 0.5 && !pageRoots.contains(Int32(id)) && Double(gain) >= 0.25 * Double(content[best]) { best = id }
-                    break
+        return Double(content[candidate]) >= 0.5 * Double(allContent) ? candidate : best
+    }
+
+    /// The page's own main element, when the winner sits inside it, is the article's extent:
+    /// landing, service and product pages cut their content into many short sections, none of
+    /// which wins alone and few of which read like prose. Only when that gains real text: a
+    /// headline and a dateline around the article body are the page's metadata, not its text.
+    func extendToMain(_ best: Int, tallies: Tallies, mainHintSet: Set<Int32>) -> Int {
+        guard !mainHints.isEmpty else { return best }
+        var id = best
+        while id >= 0 {
+            if mainHintSet.contains(Int32(id)) {
+                let gain = tallies.content[id] - tallies.content[best]
+                if tallies.density(id) < 0.5 && !pageRoots.contains(Int32(id)) && Double(gain) >= 0.25 * Double(tallies.content[best]) {
+                    return id
                 }
-                id = Int(parents[id])
+                return best
             }
+            id = Int(parents[id])
         }
+        return best
+    }
+
+    func hasHardFurniture(_ block: RawBlock, _ furniture: [Furniture]) -> Bool {
+        block.path.contains { furniture[Int($0)] == .hard }
+    }
+
+    /// The article's blocks (the winner and its strong siblings), without the link lists,
+    /// boilerplate and furniture inside it.
+    func articleBlocks(
+        _ blocks: [RawBlock], best: Int, scores: [Double], bestScore: Double, tallies: Tallies, furniture: [Furniture]
+    ) -> [TextBlock] {
+        let count = parents.count
+        let lengths = tallies.lengths
         var included = Set<Int32>()
         if best >= 0 {
             included.insert(Int32(best))
             let parent = parents[best]
             let threshold = max(10.0, bestScore * 0.2)
-            for id in 0..<count where parents[id] == parent && id != best && furniture[id] == .none && !inClassed[id] {
+            for id in 0..<count where parents[id] == parent && id != best && furniture[id] == .none && !tallies.inClassed[id] {
                 if scores[id] >= threshold { included.insert(Int32(id)) }
             }
         }
@@ -306,7 +358,7 @@ extension HTMLExtractor {
         // article (then the pattern matched the layout, not a widget).
         // Several such pieces that together hold most of it are the content too: the posts of a
         // forum thread or the answers of a Q&A page are each called "comment" or "reply".
-        let articleChars = best >= 0 ? textChars[best] : total
+        let articleChars = best >= 0 ? tallies.textChars[best] : tallies.total
         func isFurnitureInside(_ block: RawBlock, keepingClassed: Bool) -> Bool {
             var inside = best < 0
             for id in block.path {
@@ -317,7 +369,7 @@ extension HTMLExtractor {
                 switch furniture[Int(id)] {
                 case .hard: return true
                 case .soft, .classed:
-                    if inside && !keepingClassed && Double(textChars[Int(id)]) < 0.5 * Double(articleChars) { return true }
+                    if inside && !keepingClassed && Double(tallies.textChars[Int(id)]) < 0.5 * Double(articleChars) { return true }
                 default: continue
                 }
             }
@@ -330,7 +382,7 @@ extension HTMLExtractor {
         var classedChars = 0
         for index in blocks.indices
         where isInArticle(index) && isFurnitureInside(blocks[index], keepingClassed: false)
-            && !hasHardFurniture(blocks[index])
+            && !hasHardFurniture(blocks[index], furniture)
         {
             classedChars += lengths[index]
         }
@@ -357,7 +409,7 @@ extension HTMLExtractor {
         if result.isEmpty, best >= 0 {
             // Everything in the article looked like furniture (a page that is all comments):
             // better the article's text than nothing.
-            for block in blocks where block.path.contains(Int32(best)) && !hasHardFurniture(block) {
+            for block in blocks where block.path.contains(Int32(best)) && !hasHardFurniture(block, furniture) {
                 result.append(block.textBlock)
             }
         }
