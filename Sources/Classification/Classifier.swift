@@ -66,10 +66,7 @@ public struct Classifier: Sendable {
         let text = document.text
         let searchable = SearchableText(matching: text)
         let (latinCount, hanCount) = Self.scriptCounts(searchable)
-        var languages: [String] = []
-        if latinCount >= 40 { languages.append("en") }
-        if hanCount >= 10 { languages.append("zh") }
-        if languages.isEmpty { languages = hanCount > latinCount / 4 ? ["zh"] : ["en"] }
+        let languages = Self.languages(latin: latinCount, han: hanCount)
         let chineseDominant = hanCount * 2 > latinCount
 
         // Kind, by weighted phrases plus the lesson markers.
@@ -108,17 +105,16 @@ public struct Classifier: Sendable {
         func found(_ phrases: [String], lowered: [String]) -> [String] {
             zip(zip(phrases, lowered), take(lowered.count)).filter { $0.1 || metadataText.contains($0.0.1) }.map(\.0.0)
         }
-        let seriesFound = found(evidenceRules.seriesNames, lowered: seriesNames)
-        let publisherFound = found(evidenceRules.publisherNames, lowered: publisherNames)
-        let subjectsFound = found(evidenceRules.subjectPhrases, lowered: subjectPhrases)
-        let contextFound = found(evidenceRules.contextPhrases, lowered: contextPhrases)
-        // The subject's own vocabulary: distinct topic keywords in the text.
-        let topicKeywords = bodyCounts[gateEnd...].filter { $0 > 0 }.count
-        let hasCorpusEvidence =
-            !seriesFound.isEmpty || !publisherFound.isEmpty
-            || !subjectsFound.isEmpty && subjectsFound.count + contextFound.count >= evidenceRules.minimumSubjectPhrases
-            || !(subjectsFound.isEmpty && contextFound.isEmpty) && topicKeywords >= evidenceRules.minimumTopicKeywords
-        let offTopic = seriesFound.isEmpty && publisherFound.isEmpty && subjectsFound.isEmpty && contextFound.isEmpty
+        let corpus = CorpusEvidence(
+            series: found(evidenceRules.seriesNames, lowered: seriesNames),
+            publisher: found(evidenceRules.publisherNames, lowered: publisherNames),
+            subjects: found(evidenceRules.subjectPhrases, lowered: subjectPhrases),
+            context: found(evidenceRules.contextPhrases, lowered: contextPhrases),
+            // The subject's own vocabulary: distinct topic keywords in the text.
+            topicKeywords: bodyCounts[gateEnd...].filter { $0 > 0 }.count, rules: evidenceRules)
+        let seriesFound = corpus.series
+        let hasCorpusEvidence = corpus.isPresent
+        let offTopic = corpus.offTopic
         // A lesson number counts only beside the series' name: "Lesson 1" alone is any course.
         // Every line is a piece of the text or a metadata line.
         let gate = PatternGate(textCounts: bodyCounts[phraseCount..<gateEnd], texts: [metadataText])
@@ -149,27 +145,9 @@ public struct Classifier: Sendable {
         if !chineseDominant { scores[.lessonSource] = nil }
         // The glossary is the series' own: without the series' or publisher's name its phrases
         // ("Glossary" in a saved page's menu) do not count, and the next kind may win.
-        let glossaryWithoutSeries = (scores[.glossary] ?? 0) > 0 && seriesFound.isEmpty && publisherFound.isEmpty
+        let glossaryWithoutSeries = (scores[.glossary] ?? 0) > 0 && seriesFound.isEmpty && corpus.publisher.isEmpty
         if glossaryWithoutSeries { scores[.glossary] = nil }
-        let ranked = scores.filter { $0.value > 0 }.sorted {
-            $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue
-        }
-        var kind = DocumentKind.other
-        var confidence = 0.5
-        var reasons = ["no kind rule matched"]
-        if let top = ranked.first, top.value >= 2 {
-            kind = top.key
-            let second = ranked.dropFirst().first?.value ?? 0
-            confidence = (min(0.99, top.value / (top.value + second + 1)) * 100).rounded() / 100
-            reasons = evidence[top.key] ?? []
-        }
-        if (kind == .lesson || kind == .lessonSource) && lessonMark == nil { kind = .other }
-        if kind != .other && kind != .lesson && kind != .lessonSource && !hasCorpusEvidence {
-            // Kind phrases ("Glossary", "we must", "by 2035") without this corpus's subject.
-            reasons = ["\(kind.rawValue) phrases (\(reasons.joined(separator: ", "))) without evidence of Digital China"]
-            kind = .other
-            confidence = 0.5
-        }
+        var (kind, confidence, reasons) = Self.decide(scores: scores, evidence: evidence, hasLessonMark: lessonMark != nil, corpus: corpus)
         // An article about the subject that is not the policy text itself, a primer or a site's
         // own page is commentary: news, analysis, opinion, interpretation.
         if kind == .other, reasons == ["no kind rule matched"], hasCorpusEvidence, lessonMark == nil,
@@ -189,12 +167,7 @@ public struct Classifier: Sendable {
                 reasons = ["lesson mark \(phrase) without the series' name"]
             }
         }
-        if kind != .other || !offTopic {
-            let named =
-                seriesFound.map { "series: \($0)" } + publisherFound.map { "publisher: \($0)" } + subjectsFound.map { "subject: \($0)" }
-                + contextFound.map { "context: \($0)" }
-            if kind != .other { reasons += named.filter { !reasons.contains($0) } }
-        }
+        if kind != .other { reasons += corpus.named.filter { !reasons.contains($0) } }
 
         let fields = LessonFields(lines: lines, metadata: document.metadata, gate: gate)
         let isLessonKind = kind == .lesson || kind == .lessonSource
@@ -235,6 +208,69 @@ public struct Classifier: Sendable {
             footnotes: isLessonKind || kind == .glossary ? fields.footnotes() : [],
             topics: topics, text: text, original: original, editor: isLessonKind ? chinese.editor : nil,
             translationOf: translationOf, originalOf: originalOf)
+    }
+
+    /// What in a page ties it to this corpus: the series' and publisher's names, subject and
+    /// context phrases (in the text or its title, heading and dateline), and topic keywords.
+    struct CorpusEvidence {
+        var series: [String]
+        var publisher: [String]
+        var subjects: [String]
+        var context: [String]
+        var topicKeywords: Int
+        var rules: CorpusEvidenceRules
+
+        /// Enough to call a page's policy, commentary or glossary phrases this corpus's.
+        var isPresent: Bool {
+            !series.isEmpty || !publisher.isEmpty
+                || !subjects.isEmpty && subjects.count + context.count >= rules.minimumSubjectPhrases
+                || !(subjects.isEmpty && context.isEmpty) && topicKeywords >= rules.minimumTopicKeywords
+        }
+
+        /// Nothing at all of the corpus: archived as `other`, with no topics.
+        var offTopic: Bool { series.isEmpty && publisher.isEmpty && subjects.isEmpty && context.isEmpty }
+
+        /// The evidence as a record's classification names it.
+        var named: [String] {
+            series.map { "series: \($0)" } + publisher.map { "publisher: \($0)" } + subjects.map { "subject: \($0)" }
+                + context.map { "context: \($0)" }
+        }
+    }
+
+    /// `en`, `zh` or both, by how many Latin letters and Han characters the text has.
+    static func languages(latin: Int, han: Int) -> [String] {
+        var languages: [String] = []
+        if latin >= 40 { languages.append("en") }
+        if han >= 10 { languages.append("zh") }
+        return languages.isEmpty ? (han > latin / 4 ? ["zh"] : ["en"]) : languages
+    }
+
+    /// The kind the phrase scores point to, with its confidence and reasons: the best-scoring
+    /// kind with at least 2, a lesson only with its mark, and a policy, commentary or glossary
+    /// only with evidence of this corpus.
+    static func decide(
+        scores: [DocumentKind: Double], evidence: [DocumentKind: [String]], hasLessonMark: Bool, corpus: CorpusEvidence
+    ) -> (kind: DocumentKind, confidence: Double, reasons: [String]) {
+        let ranked = scores.filter { $0.value > 0 }.sorted {
+            $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue
+        }
+        var kind = DocumentKind.other
+        var confidence = 0.5
+        var reasons = ["no kind rule matched"]
+        if let top = ranked.first, top.value >= 2 {
+            kind = top.key
+            let second = ranked.dropFirst().first?.value ?? 0
+            confidence = (min(0.99, top.value / (top.value + second + 1)) * 100).rounded() / 100
+            reasons = evidence[top.key] ?? []
+        }
+        if (kind == .lesson || kind == .lessonSource) && !hasLessonMark { kind = .other }
+        if kind != .other && kind != .lesson && kind != .lessonSource && !corpus.isPresent {
+            // Kind phrases ("Glossary", "we must", "by 2035") without this corpus's subject.
+            reasons = ["\(kind.rawValue) phrases (\(reasons.joined(separator: ", "))) without evidence of Digital China"]
+            kind = .other
+            confidence = 0.5
+        }
+        return (kind, confidence, reasons)
     }
 
     /// The document's own title and, when the page's headline differs, that headline. A lesson's
