@@ -238,13 +238,16 @@ public enum CommitLog {
         public var signed: Bool { entries > 0 }
     }
 
-    /// Checks every entry's signature against the trusted keys (`trusted`: id → raw public key,
-    /// base64; a rotation entry signed by a trusted key trusts the new one), the chain of
-    /// digests and sequence numbers, and that the last entry names the tag manifest as it is.
-    public static func check(root: URL, trusted: [String: String], tagManifest: URL) -> Check {
+    /// Checks every entry's signature against the trusted keys (`trusted`: id → public key,
+    /// base64), the chain of digests and sequence numbers, and that the last entry names the tag
+    /// manifest as it is. Keys take turns: the first entry's key signs until a rotation it signs
+    /// names the next, and only the current key signs (a retired key cannot sign after its
+    /// rotation); the last current key must be `current` (the pinned one), when given.
+    public static func check(root: URL, trusted: [String: String], tagManifest: URL, current pinned: String? = nil) -> Check {
         var check = Check()
         guard let lines = lines(root) else { return check }
         var trusted = trusted
+        var current: String?
         var previous: Data?
         for (index, line) in lines.enumerated() {
             let number = index + 1
@@ -285,11 +288,23 @@ public enum CommitLog {
                 check.problems.append((number, "entry \(number): the signature does not verify with key \(keyID): the entry was changed"))
                 continue
             }
+            if let current, keyID != current {
+                check.problems.append(
+                    (
+                        number,
+                        "entry \(number) is signed by key \(keyID), but \(current) was the signing key then (a retired or skipped key)"
+                    ))
+            }
+            current = keyID
             if fields["kind"] == .string("key-rotation"), case .string(let newID)? = fields["new_key"],
                 case .string(let newKey)? = fields["new_public_key"]
             {
                 trusted[newID] = newKey
+                current = newID
             }
+        }
+        if let pinned, let current, current != pinned {
+            check.problems.append((nil, "the log's signing key is \(current) now, but Config/integrity.toml pins \(pinned)"))
         }
         if let last = lines.last, case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: last) {
             let now = (try? Digest.sha256File(at: tagManifest).hex) ?? "none"

@@ -7,11 +7,13 @@ import Foundation
 /// address actually connected to, after DNS (libcurl's open-socket callback), so a name that
 /// resolves to 127.0.0.1 is caught too, and so is a name that resolves differently the second time.
 ///
-/// Two exceptions, both the user's own choice: a host the configuration or the command line
-/// names as a source (`trustedHosts`: its pages, requisites on it, redirects back to it), and the
-/// hosts or addresses `pipeline.toml` `[fetch] allow_addresses` lists.
+/// Two exceptions, both the user's own choice: the host and port the configuration or the
+/// command line names as a source (`trustedHosts`: its pages, requisites on it, redirects back
+/// to it; another port of that host is another service, not trusted), and the hosts or
+/// addresses `pipeline.toml` `[fetch] allow_addresses` lists (every port).
 public struct AddressPolicy: Sendable, Equatable {
-    /// Host names (lowercased, as in URLs: `127.0.0.1`, `[::1]` without brackets, `intranet.local`).
+    /// `host:port` (lowercased, as in URLs: `127.0.0.1:8080`, `::1:443` without brackets), as
+    /// `Fetcher.authority(of:)` writes them; a bare host trusts every port of it.
     public var trustedHosts: Set<String>
     /// Addresses (`10.0.0.5`, `::1`) and host names the configuration allows.
     public var allowed: Set<String>
@@ -30,11 +32,15 @@ public struct AddressPolicy: Sendable, Equatable {
         return host
     }
 
-    /// The range that keeps `address` (for a URL on `host`) out of reach, or nil when it is allowed.
-    public func refusal(host: String, address: IPAddress) -> String? {
+    /// The range that keeps `address` (for a URL on `host`, port `port`) out of reach, or nil
+    /// when it is allowed.
+    public func refusal(host: String, port: Int? = nil, address: IPAddress) -> String? {
         guard let range = address.internalRange else { return nil }
         let host = Self.normalized(host)
-        if trustedHosts.contains("*") || trustedHosts.contains(host) || allowed.contains(host) || allowed.contains(address.text) {
+        let authority = port.map { "\(host):\($0)" }
+        if trustedHosts.contains("*") || trustedHosts.contains(host) || authority.map(trustedHosts.contains) == true
+            || allowed.contains(host) || allowed.contains(address.text)
+        {
             return nil
         }
         return range

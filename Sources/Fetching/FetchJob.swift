@@ -90,8 +90,8 @@ public struct FetchJob {
     public var hostPolicies: [HostPolicy] = []
     /// Notes for the user (a lesson's original that could not be followed, and why).
     public private(set) var notes: [String] = []
-    /// The hosts the user named for this run (configured sources and `--url`): only they, and
-    /// what `[fetch] allow_addresses` lists, may be on internal addresses. Set by `run`.
+    /// The hosts and ports the user named for this run (configured sources and `--url`): only
+    /// they, and what `[fetch] allow_addresses` lists, may be on internal addresses. Set by `run`.
     var trustedHosts: Set<String> = []
 
     var addressPolicy: AddressPolicy { AddressPolicy(trustedHosts: trustedHosts, allowed: Set(limits.allowAddresses)) }
@@ -105,7 +105,7 @@ public struct FetchJob {
     /// Captures `targets`; then, in the same run and under the same limits, the Chinese original
     /// that each captured lesson post links to (only that link: no crawling), as a line of its own.
     public mutating func run(_ targets: [FetchTarget], progress: ((Int, Int) -> Void)? = nil) throws -> [FetchOutcome] {
-        trustedHosts = Set(targets.filter { $0.originalOf == nil }.map { Fetcher.host(of: $0.url) })
+        trustedHosts = Set(targets.filter { $0.originalOf == nil }.map { Fetcher.authority(of: $0.url) })
         var (outcomes, placed) = try capture(targets, progress: progress)
         let followed = try originals(of: targets, outcomes: outcomes, placed: placed)
         if !followed.isEmpty { outcomes += try capture(followed, progress: progress).outcomes }
@@ -189,7 +189,7 @@ public struct FetchJob {
             let target = targets[index]
             let earlier = previous[target.url]
             building.addOperation {
-                let prepared = result.flatMap { response in
+                var prepared = result.flatMap { response in
                     Result {
                         try Self.prepare(
                             response, target: target, previous: earlier, builder: builder, level: level, requisites: requisites)
@@ -197,6 +197,13 @@ public struct FetchJob {
                     .mapError { error in
                         error as? CorpusError ?? CorpusError(file: target.url, stage: .fetch, reason: "\(error)")
                     }
+                }
+                // A page that cannot be kept still leaves its requisites in the archive: later
+                // pages of the run may be revisits of them.
+                if case .failure(let error) = prepared, let requisites, !requisites.records.isEmpty,
+                    let packed = try? requisites.records.map({ try PackedRecord($0, level: level) })
+                {
+                    prepared = .success(.orphaned(requisites: packed, error: error))
                 }
                 built.withLock { $0[index] = prepared }
             }
@@ -220,6 +227,17 @@ public struct FetchJob {
             let found = requisites(of: held.map { ($0.response, targets[$0.index]) })
             var payloads = ArchivedPayloads(store: store, limit: ingestor.config.pipeline.maxWARCRecordBytes)
             for (page, requisites) in zip(held, found) {
+                // Stopped while its requisites were fetched: not written half (an unchanged page
+                // is never crawled again), so the next run takes it whole.
+                guard !Interruption.requested else {
+                    build(
+                        page.index,
+                        .failure(
+                            CorpusError(
+                                file: targets[page.index].url, stage: .fetch,
+                                reason: "stopped by Ctrl-C while its requisites were fetched: not written")))
+                    continue
+                }
                 build(page.index, .success(page.response), requisites: payloads.prepare(requisites))
             }
         }
@@ -297,6 +315,9 @@ public struct FetchJob {
     enum PreparedFetch: Sendable {
         /// Records compressed here, on the parallel stage.
         case revisit([PackedRecord], corpusID: String)
+        /// A page that failed after its requisites were made: they are archived all the same
+        /// (other pages' revisits may name them), and the page is a failed line.
+        case orphaned(requisites: [PackedRecord], error: CorpusError)
         /// `request`: the redirect hops' records, then the final request.
         /// `file`: empty until `sealed` (the record is unsealed before it); `stagedAhead`: the
         /// record's file staged by the parallel stage (`WriteSession.stageAhead`).
@@ -431,6 +452,9 @@ public struct FetchJob {
         case .revisit(let records, let corpusID):
             try session.append(records)
             return (FetchOutcome(url: target.url, source: target.source?.id, status: .unchanged, id: corpusID, problem: nil), nil)
+        case .orphaned(let requisites, let error):
+            try session.append(requisites)
+            return (FetchOutcome(url: target.url, source: target.source?.id, status: .failed, id: nil, problem: error), nil)
         case .page(
             let request, let responseRecord, let requisites, let built, let builtFile, let response, let payloadDigest, let stagedAhead,
             let requisiteFields):
@@ -439,6 +463,7 @@ public struct FetchJob {
             let status: FetchOutcome.Status
             switch try Ingestor.place(built, file: builtFile, session: session, replacing: nil) {
             case .refused(let id, let reason):
+                try session.append(requisites)  // other pages' revisits may name them
                 return (
                     FetchOutcome(
                         url: target.url, source: target.source?.id, status: .conflict, id: id,

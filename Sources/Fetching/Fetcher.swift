@@ -319,6 +319,13 @@ public final class Fetcher {
 
     public static func host(of url: String) -> String { URL(string: url)?.host?.lowercased() ?? url }
 
+    /// `host:port`, the port the scheme's when the URL names none: what a source is trusted as.
+    public static func authority(of url: String) -> String {
+        let parsed = URL(string: url)
+        let port = parsed?.port ?? (parsed?.scheme?.lowercased() == "https" ? 443 : 80)
+        return "\(AddressPolicy.normalized(host(of: url))):\(port)"
+    }
+
     /// RFC 7231 IMF-fixdate, as in Retry-After and Last-Modified.
     public static func httpDate(_ text: String) -> Date? {
         let formatter = DateFormatter()
@@ -341,8 +348,9 @@ final class Transfer {
     let attempt: Int
     let limits: FetchLimits
     let addresses: AddressPolicy
-    /// This hop's host, as the address policy judges it.
+    /// This hop's host and port, as the address policy judges them.
     let host: String
+    let port: Int
     var maxBodyBytes: Int { request.maxBodyBytes ?? limits.maxBodyBytes }
     /// The addresses the open-socket callback refused, and why.
     var refusedAddresses: [(address: IPAddress, range: String)] = []
@@ -382,6 +390,8 @@ final class Transfer {
         self.limits = limits
         self.addresses = addresses
         self.host = Fetcher.host(of: url)
+        let parsed = URL(string: url)
+        self.port = parsed?.port ?? (parsed?.scheme?.lowercased() == "https" ? 443 : 80)
         try configure(userAgent: userAgent, acceptEncoding: acceptEncoding, timeout: timeout)
     }
 
@@ -414,6 +424,9 @@ final class Transfer {
         try set(CURLOPT_PROTOCOLS_STR, "http,https")
         try set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         try set(CURLOPT_FOLLOWLOCATION, 0)
+        // No proxy from the environment (http_proxy, ALL_PROXY…): the address guard judges the
+        // address connected to, which through a proxy would be the proxy's, not the target's.
+        try set(CURLOPT_PROXY, "")
         try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_CONNECTTIMEOUT_MS, Int(limits.connectTimeoutSeconds * 1000))
@@ -482,7 +495,7 @@ final class Transfer {
             refusedFamily = family
             return CURL_SOCKET_BAD
         }
-        if let range = addresses.refusal(host: host, address: ip) {
+        if let range = addresses.refusal(host: host, port: port, address: ip) {
             refusedAddresses.append((ip, range))
             return CURL_SOCKET_BAD
         }

@@ -169,14 +169,15 @@ struct RequisiteCrawl {
                 let cap = Self.isMedia(item.kind) ? wanted.maxMediaBytes : wanted.maxFileBytes
                 if total > cap {
                     requisite.note! += "; the whole file (\(total) bytes) is over the \(cap)-byte limit, the rest is not asked for"
-                } else if item.rangeParts >= Self.maxParts {
-                    requisite.note! += "; more than \(Self.maxParts) parts, the rest is not asked for"
+                } else if item.rangeParts >= Self.maxParts || states[item.page].count >= wanted.maxCount {
+                    requisite.note! += "; more than \(Self.maxParts) parts or the page's requisite count reached, the rest is not asked for"
                 } else {
                     var next = item
                     next.kind = item.kind.hasSuffix("-range") ? item.kind : item.kind + "-range"
                     next.rangeStart = end + 1
                     next.rangeBytes = sofar
                     next.rangeParts = item.rangeParts + 1
+                    states[item.page].count += 1  // each part is a request: the count cap holds
                     rest.append(next)
                 }
             }
@@ -276,7 +277,7 @@ struct RequisiteCrawl {
                 guard let url = rendition.url, let group = rendition.groupID,
                     (type == "AUDIO" && audio.contains(group)) || (type == "SUBTITLES" && subtitles.contains(group))
                 else { continue }
-                out += next(url.absoluteString, "hls-playlist", "\(rendition.type.lowercased()) rendition of \(item.url)")
+                out += next(url.absoluteString, "hls-rendition", "\(rendition.type.lowercased()) rendition of \(item.url)")
             }
             return out
         }

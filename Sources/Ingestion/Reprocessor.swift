@@ -67,8 +67,10 @@ public struct Reprocessor {
                 }
             let wanted = Set(selected.map(\.provenance.archive.recordID))
             var captures: [String: WARCRecord] = [:]
+            var media = MediaIndex()
             for path in store.warcFiles() {
-                try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEachRecord { record, _ in
+                try WARCFileReader(path: store.root.appendingPathComponent(path).path, limit: limit).forEachRecord { record, offset in
+                    media.note(record, warc: path, offset: offset)
                     if wanted.contains(record.recordID) { captures[record.recordID] = record }
                 }
             }
@@ -77,7 +79,8 @@ public struct Reprocessor {
             for (number, stored) in selected.sorted(by: { $0.id < $1.id }).enumerated() {
                 onProgress?(number, selected.count)
                 let outcome = try reprocessOne(
-                    stored, capture: captures[stored.provenance.archive.recordID], among: &current,
+                    stored, capture: captures[stored.provenance.archive.recordID],
+                    videos: media.videos(page: stored.provenance.archive.recordID, root: store.root, limit: limit), among: &current,
                     aliases: &aliases, session: session)
                 outcomes.append(outcome)
             }
@@ -96,7 +99,7 @@ public struct Reprocessor {
     }
 
     func reprocessOne(
-        _ stored: CorpusRecord, capture warcRecord: WARCRecord?, among current: inout [String: CorpusRecord],
+        _ stored: CorpusRecord, capture warcRecord: WARCRecord?, videos: [ArchivedVideo] = [], among current: inout [String: CorpusRecord],
         aliases: inout [String: String], session: WriteSession?
     ) throws -> ReprocessOutcome {
         guard let warcRecord,
@@ -111,6 +114,7 @@ public struct Reprocessor {
         var source = stored.provenance.source
         source.charset = nil
         capture.source = source
+        capture.archivedVideos = videos  // as the archive says them, like `verify --rebuild`
         var rebuilt: CorpusRecord
         do {
             rebuilt = try ingestor.builder.build(capture, archive: stored.provenance.archive)

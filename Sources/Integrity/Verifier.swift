@@ -74,11 +74,9 @@ public struct Verifier: Sendable {
         /// The records that hold documents (what corpus records are built from).
         var byRecordID: [String: (warc: String, record: WARCRecord)] = [:]
         var rawDigests = Set<String>()
-        /// Where every `response` and `resource` record is, to read a video's parts on demand
-        /// (they are not held: a video can be most of a WARC file).
-        var offsets: [String: (warc: String, offset: UInt64)] = [:]
-        /// The media parts each page's metadata lists, by the page's response record id.
-        var mediaByPage: [String: [(media: String, kind: String, recordID: String)]] = [:]
+        /// Where every record is and what media each page lists, to read a video's parts on
+        /// demand (they are not held: a video can be most of a WARC file).
+        var media = MediaIndex()
     }
 
     /// `fixityOnly` stops after the bag checks (manifests and Payload-Oxum): the fast pass for
@@ -117,7 +115,9 @@ public struct Verifier: Sendable {
 
     /// 2b. The signed commit log: what holds against whoever holds the archive.
     func checkCommitLog(_ store: ArchiveStore, _ tally: inout Tally) -> Authenticity {
-        let check = CommitLog.check(root: store.root, trusted: config.integrity.trustedKeys, tagManifest: store.bag.tagManifestURL)
+        let check = CommitLog.check(
+            root: store.root, trusted: config.integrity.trustedKeys, tagManifest: store.bag.tagManifestURL,
+            current: config.integrity.key?.id)
         tally.checked += check.entries
         if !check.signed, let pinned = config.integrity.key {
             tally.problem(
@@ -222,8 +222,8 @@ public struct Verifier: Sendable {
                 try reader.forEachRecord { record, offset in
                     tally.checked += 1
                     for message in record.digestProblems() { tally.problem(path, .warcDigest, "record at offset \(offset): \(message)") }
+                    index.media.note(record, warc: path, offset: offset)
                     if record.type == .resource || record.type == .response {
-                        index.offsets[record.recordID] = (path, offset)
                         do {
                             if let capture = try WARCImport.capture(from: record, file: path, decodeLimit: config.pipeline.maxInputBytes) {
                                 index.byRecordID[record.recordID] = (path, record)
@@ -232,9 +232,6 @@ public struct Verifier: Sendable {
                         } catch {
                             index.byRecordID[record.recordID] = (path, record)  // the rebuild says why it cannot be read
                         }
-                    } else if record.type == .metadata, let page = record[.refersTo] {
-                        let parts = CaptureFields.values(of: .mediaRecord, in: record.block).compactMap(ArchivedMedia.parseField)
-                        if !parts.isEmpty { index.mediaByPage[page] = parts }
                     }
                 }
             } catch let error as CorpusError {
@@ -279,7 +276,8 @@ public struct Verifier: Sendable {
                 tally.problem(file, .raw, "WARC record is in \(located.warc), not \(record.provenance.archive.warc)")
             }
             guard rebuild else { continue }
-            let videos = archivedVideos(page: record.provenance.archive.recordID, index: index, store: store)
+            let videos = index.media.videos(
+                page: record.provenance.archive.recordID, root: store.root, limit: config.pipeline.maxWARCRecordBytes)
             let outcome = rebuildCase(
                 record, from: located.record, warc: located.warc, videos: videos, builder: builder, store: store,
                 recordedBuilders: &recordedBuilders)
@@ -334,28 +332,6 @@ public struct Verifier: Sendable {
         }
         let again = rebuildProblems(stored, from: warcRecord, warc: warc, videos: videos, builder: recordedBuilder)
         return again.isEmpty ? (.matchesRecordedConfig, []) : (.tampered, again)
-    }
-
-    /// `video.archived` as the archive itself says it: the parts the page's metadata lists, each
-    /// read from its WARC file and probed again.
-    func archivedVideos(page: String, index: CaptureIndex, store: ArchiveStore) -> [ArchivedVideo] {
-        guard let listed = index.mediaByPage[page] else { return [] }
-        var order: [String] = []
-        var parts: [String: [MediaPart]] = [:]
-        var readers: [String: WARCFileReader] = [:]
-        for item in listed {
-            if parts[item.media] == nil { order.append(item.media) }
-            // A part that is gone leaves the video short of it: the rebuild then differs.
-            guard let at = index.offsets[item.recordID] else { continue }
-            let reader =
-                readers[at.warc]
-                ?? WARCFileReader(path: store.root.appendingPathComponent(at.warc).path, limit: config.pipeline.maxWARCRecordBytes)
-            readers[at.warc] = reader
-            guard let record = try? reader.record(at: at.offset) else { continue }
-            parts[item.media, default: []].append(
-                MediaPart(kind: item.kind, recordID: item.recordID, warc: at.warc, payload: record.payload))
-        }
-        return order.compactMap { ArchivedMedia.video(url: $0, parts: parts[$0] ?? []) }
     }
 
     func rebuildProblems(_ stored: CorpusRecord, from warcRecord: WARCRecord, warc: String, videos: [ArchivedVideo], builder: RecordBuilder)

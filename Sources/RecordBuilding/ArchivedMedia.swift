@@ -61,20 +61,21 @@ public enum ArchivedMedia {
             return ArchivedVideo(
                 url: url, container: probe.container.rawValue, warc: file.warc, recordIDs: [file.recordID] + file.laterRecordIDs,
                 bytes: file.bytes,
-                sha256: file.sha256, durationSeconds: probe.durationSeconds.map(rounded),
+                sha256: file.sha256, durationSeconds: probe.durationSeconds.flatMap(rounded),
                 streams: probe.streams.map {
-                    ArchivedVideo.Stream(kind: $0.kind, codec: $0.codec, durationSeconds: $0.durationSeconds.map(rounded))
+                    ArchivedVideo.Stream(kind: $0.kind, codec: $0.codec, durationSeconds: $0.durationSeconds.flatMap(rounded))
                 })
         }
         // An HLS stream: the media playlist that names the segments (the chosen variant).
-        guard let playlist = parts.last(where: { $0.playlistSeconds != nil }) else { return nil }
+        // The variant's media playlist (an audio or subtitle rendition's is not the video's).
+        guard let playlist = parts.last(where: { $0.playlistSeconds != nil && $0.kind != "hls-rendition" }) else { return nil }
         let payloadParts = parts.filter { $0.kind == "hls-segment" || $0.kind == "hls-init" }
         guard !payloadParts.isEmpty else { return nil }
         let initProbe = parts.first { $0.kind == "hls-init" }?.probe
         return ArchivedVideo(
             url: url, container: "hls", warc: playlist.warc, recordIDs: parts.map(\.recordID),
             bytes: payloadParts.reduce(0) { $0 + $1.bytes }, sha256: playlist.sha256,
-            durationSeconds: playlist.playlistSeconds.map(rounded),
+            durationSeconds: playlist.playlistSeconds.flatMap(rounded),
             streams: (initProbe?.streams ?? []).map { ArchivedVideo.Stream(kind: $0.kind, codec: $0.codec, durationSeconds: nil) })
     }
 
@@ -96,5 +97,53 @@ public enum ArchivedMedia {
     }
 
     /// Milliseconds: what containers and playlists give beyond them is noise between readers.
-    static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+    static func rounded(_ seconds: Double) -> Double? {
+        let value = (seconds * 1000).rounded() / 1000
+        // A duration no container or playlist can mean (1e306, NaN) is unknown, not a number
+        // that canonical JSON cannot write.
+        return value.isFinite && value >= 0 && value < 1e9 ? value : nil
+    }
+}
+
+/// Where each archived record sits and which media parts each page's metadata lists: what
+/// `video.archived` is derived from again from the archive alone (`verify --rebuild`,
+/// `reprocess`). Filled from one pass over the WARC files; no record's bytes are held.
+public struct MediaIndex: Sendable {
+    public var offsets: [String: (warc: String, offset: UInt64)] = [:]
+    public var mediaByPage: [String: [(media: String, kind: String, recordID: String)]] = [:]
+
+    public init() {}
+
+    /// Notes a record met at `offset` of `warc` (a path under the bag).
+    public mutating func note(_ record: WARCRecord, warc: String, offset: UInt64) {
+        if record.type == .response || record.type == .resource {
+            offsets[record.recordID] = (warc, offset)
+        } else if record.type == .metadata, let page = record[.refersTo] {
+            let parts = CaptureFields.values(of: .mediaRecord, in: record.block).compactMap(ArchivedMedia.parseField)
+            if !parts.isEmpty { mediaByPage[page] = parts }
+        }
+    }
+
+    /// The videos archived with the page whose response record is `page`: the parts its
+    /// metadata lists, each read from its WARC file and probed again. A part that is gone leaves
+    /// the video short of it (and a rebuild then differs).
+    public func videos(page: String, root: URL, limit: Int) -> [ArchivedVideo] {
+        guard let listed = mediaByPage[page] else { return [] }
+        var order: [String] = []
+        var parts: [String: [MediaPart]] = [:]
+        var readers: [String: WARCFileReader] = [:]
+        for item in listed {
+            if parts[item.media] == nil {
+                order.append(item.media)
+                parts[item.media] = []
+            }
+            guard let at = offsets[item.recordID] else { continue }
+            let reader = readers[at.warc] ?? WARCFileReader(path: root.appendingPathComponent(at.warc).path, limit: limit)
+            readers[at.warc] = reader
+            guard let record = try? reader.record(at: at.offset) else { continue }
+            parts[item.media, default: []].append(
+                MediaPart(kind: item.kind, recordID: item.recordID, warc: at.warc, payload: record.payload))
+        }
+        return order.compactMap { ArchivedMedia.video(url: $0, parts: parts[$0] ?? []) }
+    }
 }

@@ -25,8 +25,19 @@ func makeKey(file: String?, options: GlobalOptions, keeping previous: IntegrityC
     let key = SigningKey.generate()
     let url = file.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? defaultKeyFile(for: key)
     // Resolved through links, as the file system will: a key inside the bag would travel with it.
-    let folder = url.deletingLastPathComponent().resolvingSymlinksInPath().path + "/"
-    let archive = options.archiveURL.resolvingSymlinksInPath().path + "/"
+    // Links resolve only in folders that exist: the nearest existing one is resolved, and the
+    // folders still to be made are added after it.
+    func resolved(_ url: URL) -> String {
+        var existing = url
+        var rest: [String] = []
+        while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
+            rest.insert(existing.lastPathComponent, at: 0)
+            existing = existing.deletingLastPathComponent()
+        }
+        return ([existing.resolvingSymlinksInPath().path] + rest).joined(separator: "/") + "/"
+    }
+    let folder = resolved(url.deletingLastPathComponent())
+    let archive = resolved(options.archiveURL)
     guard !folder.hasPrefix(archive) else {
         throw Fail.usage(
             "\(url.path): the private key must not be inside the archive (\(options.archiveURL.path)): it would travel with it")

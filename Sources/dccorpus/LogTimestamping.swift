@@ -26,7 +26,7 @@ enum LogTimestamping {
             limits.maxBodyBytes = 1 << 20
             let fetcher = Fetcher(
                 limits: limits, userAgent: config.pipeline.userAgent,
-                addresses: AddressPolicy(trustedHosts: [Fetcher.host(of: tsa)], allowed: Set(limits.allowAddresses)))
+                addresses: AddressPolicy(trustedHosts: [Fetcher.authority(of: tsa)], allowed: Set(limits.allowAddresses)))
             var answer: Result<FetchResponse, CorpusError>?
             fetcher.fetch([
                 FetchRequest(

@@ -348,7 +348,8 @@ extension Harness {
         let original = originals.url("/original-1")
         let post = posts.url("/linked-post?original=" + original.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
         for insecure in [true, false] {
-            let harness = try harness()
+            // The originals' server is another port of loopback: allowed by name, as a user would.
+            let harness = try Harness.forFetching([("allow_addresses = []", "allow_addresses = [\"127.0.0.1\"]")])
             var sources = "[[source]]\nid = \"one\"\nurl = \"\(post)\"\nkind = \"lesson\"\nlesson = 1\n"
             if insecure { sources += "\n[[host]]\nname = \"127.0.0.1\"\ntls = \"record-insecure\"\n" }
             try sources.write(to: harness.root.appendingPathComponent("Config/sources.toml"), atomically: true, encoding: .utf8)
@@ -390,6 +391,8 @@ extension Harness {
     /// DNS) is refused on the address connected to; `[fetch] allow_addresses` lets the user allow it.
     @Test func redirectsAndOriginalsNeverReachInternalAddressesTheRunDidNotName() throws {
         let server = try LoopbackServer()
+        let other = try LoopbackServer()  // another service on loopback: another port is not the source's
+        let otherPort = other.url("/static")
         let elsewhere = "http://localhost:\(server.port)"
         let redirect = server.url(
             "/redirect-to?to=" + (elsewhere + "/static").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
@@ -404,12 +407,17 @@ extension Harness {
                 try text.replacingOccurrences(of: "allow_addresses = []\n", with: "allow_addresses = [\"localhost\"]\n").write(
                     to: pipeline, atomically: true, encoding: .utf8)
             }
-            let result = try harness.run(["fetch", "--json", "--url", redirect, "--url", post])
+            let toOtherPort = server.url("/redirect-to?to=" + otherPort.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            let result = try harness.run(["fetch", "--json", "--url", redirect, "--url", post, "--url", toOtherPort])
             let lines = try lines(result)
+            #expect(
+                (lines[toOtherPort]?["error"] as? String)?.contains("refused to connect to 127.0.0.1 (loopback) for 127.0.0.1") == true,
+                "\(String(describing: lines[toOtherPort]))")
             let followed = try #require(lines[elsewhere + "/original-1"], "\(result.stdout)\(result.stderr)")
             #expect(lines[post]?["status"] as? String == "fetched")
             if allowed {
-                #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+                // localhost is allowed by name; the other port of 127.0.0.1 still is not.
+                #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
                 #expect(lines[redirect]?["status"] as? String == "fetched")
                 #expect(followed["status"] as? String == "fetched")
             } else {
@@ -423,6 +431,7 @@ extension Harness {
                 }
                 // Nothing was asked of the refused address: the server saw only the two pages.
                 #expect(Set(try server.hits().keys.filter { $0 != "/hits" }) == ["/redirect-to", "/linked-post"])
+                #expect(try other.hits().keys.filter { $0 != "/hits" }.isEmpty)
             }
         }
     }

@@ -161,8 +161,23 @@ import Testing
         let (status, report) = try verify(harness)
         #expect(status == 0, "\(report)")
         #expect(((report["authenticity"] as? [String: Any])?["keys"] as? [String])?.count == 2)
-        // Without the old key pinned as previous, the first entries' key is unknown.
+        // Whoever kept the retired key signs another entry with it: the log names it.
         let config = harness.root.appendingPathComponent("Config/integrity.toml")
+        let pinned = try String(contentsOf: config, encoding: .utf8)
+        let oldID = try #require(log[0].components(separatedBy: "\"key\":\"").dropFirst().first?.prefix { $0 != "\"" })
+        let oldKey = try #require(pinned.components(separatedBy: "previous_keys = [\"").dropFirst().first?.prefix { $0 != "\"" })
+        let parts = oldKey.split(separator: "=", maxSplits: 1).map(String.init)
+        try """
+        [signing]
+        key_id = "\(parts[0])"
+        public_key = "\(parts[1])"
+        private_key_file = "\(harness.root.appendingPathComponent("keys/keeper.key").path)"
+        """.write(to: config, atomically: true, encoding: .utf8)
+        #expect(try harness.run(["ingest", Harness.fixtures.appendingPathComponent("pages/lesson-5.news.html").path]).status == 0)
+        try pinned.write(to: config, atomically: true, encoding: .utf8)
+        let retired = messages(try verify(harness).report)
+        #expect(retired.contains { $0.contains("is signed by key \(oldID), but") && $0.contains("was the signing key then") }, "\(retired)")
+        // Without the old key pinned as previous, the first entries' key is unknown.
         let text = try String(contentsOf: config, encoding: .utf8)
         let unpinned = text.split(separator: "\n").map { $0.hasPrefix("previous_keys") ? "previous_keys = []" : String($0) }
         try unpinned.joined(separator: "\n").write(to: config, atomically: true, encoding: .utf8)

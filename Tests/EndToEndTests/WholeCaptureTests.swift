@@ -104,9 +104,13 @@ import Testing
         #expect((rows[1]["missing"] as? [String])?.contains("a video as long as its 时长") == true)
         #expect(try harness.run(["status"]).stdout.contains("video ok"))
 
-        // verify --rebuild re-derives every video from the archive.
+        // verify --rebuild re-derives every video from the archive; so does reprocess, which
+        // therefore changes nothing.
         let verified = try harness.run(["verify", "--rebuild"])
         #expect(verified.status == 0, "\(verified.stdout)")
+        let reprocessed = try harness.run(["reprocess", "--json"])
+        #expect(try reprocessed.jsonLines().allSatisfy { $0["status"] as? String == "unchanged" }, "\(reprocessed.stdout)")
+        #expect(archivedVideos(try show(harness, "lesson-1-source")).count == 3)
     }
 
     /// The nightly run again on a page that changed: its requisites are revisits of the first
