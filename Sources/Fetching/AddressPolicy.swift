@@ -96,8 +96,17 @@ public struct IPAddress: Sendable, Equatable {
         if b[0..<10].allSatisfy({ $0 == 0 }) && ((b[10] == 0xff && b[11] == 0xff) || (b[10] == 0 && b[11] == 0)) {
             return Self.v4Range(b[12], b[13], b[14], b[15]).map { "\($0), IPv4 inside IPv6" }
         }
-        if b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4..<12].allSatisfy({ $0 == 0 }) {
+        if b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b
+            && (b[4..<12].allSatisfy({ $0 == 0 }) || (b[4] == 0 && b[5] == 1))  // 64:ff9b::/96 and the local 64:ff9b:1::/48
+        {
             return Self.v4Range(b[12], b[13], b[14], b[15]).map { "\($0), IPv4 inside NAT64" }
+        }
+        // SIIT (::ffff:0:a.b.c.d) and 6to4 (2002:aabb:ccdd::/48) carry an IPv4 address too.
+        if b[0..<8].allSatisfy({ $0 == 0 }) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0 {
+            return Self.v4Range(b[12], b[13], b[14], b[15]).map { "\($0), IPv4 inside SIIT" }
+        }
+        if b[0] == 0x20 && b[1] == 0x02 {
+            return Self.v4Range(b[2], b[3], b[4], b[5]).map { "\($0), IPv4 inside 6to4" }
         }
         if b[0] & 0xfe == 0xfc { return "unique local" }
         if b[0] == 0xfe && b[1] & 0xc0 == 0x80 { return "link-local" }
@@ -114,6 +123,7 @@ public struct IPAddress: Sendable, Equatable {
         case (127, _): return "loopback"
         case (169, 254): return "link-local"
         case (192, 0) where c == 0: return "IETF protocol assignments"
+        case (192, 0) where c == 2, (198, 51) where c == 100, (203, 0) where c == 113: return "documentation"
         case (198, 18...19): return "benchmarking"
         case (224...239, _): return "multicast"
         case (240...255, _): return "reserved"

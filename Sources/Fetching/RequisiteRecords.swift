@@ -83,14 +83,22 @@ struct ArchivedPayloads {
         return record.recordID
     }
 
+    /// How many skipped requisites a page's metadata lists by name.
+    static let skippedListed = 1_000
+
     /// The records of one page's requisites, in the order they were found.
     mutating func prepare(_ requisites: [Requisite]) -> PreparedRequisites {
         var prepared = PreparedRequisites()
         var mediaOrder: [String] = []
+        var skipped = 0
         var parts: [String: [MediaPart]] = [:]
         for requisite in requisites {
             guard let response = requisite.response else {
-                prepared.fields.append((.requisiteSkipped, "\(requisite.kind) \(requisite.url) \(requisite.skipped ?? "not fetched")"))
+                // A hostile page can name a million addresses: the first ones are listed, the rest counted.
+                skipped += 1
+                if skipped <= Self.skippedListed {
+                    prepared.fields.append((.requisiteSkipped, "\(requisite.kind) \(requisite.url) \(requisite.skipped ?? "not fetched")"))
+                }
                 continue
             }
             let date = WARCDate.string(response.date)
@@ -134,6 +142,9 @@ struct ArchivedPayloads {
                     MediaPart(kind: requisite.kind, recordID: bytesAt.recordID, warc: bytesAt.warc, payload: response.body))
                 prepared.fields.append((.mediaRecord, ArchivedMedia.field(media: media, kind: requisite.kind, recordID: bytesAt.recordID)))
             }
+        }
+        if skipped > Self.skippedListed {
+            prepared.fields.append((.requisiteSkipped, "more - \(skipped - Self.skippedListed) more skipped requisites, not listed"))
         }
         prepared.media = mediaOrder.map { ($0, parts[$0] ?? []) }
         return prepared

@@ -46,12 +46,14 @@ public struct Verifier: Sendable {
         public var keys: [String]
         /// The entries an RFC 3161 timestamp holds for, with the time the TSA signed.
         public var timestamps: [Stamp] = []
+        /// With `tsa_url` set: how many entries come after the last timestamped one.
+        public var unstamped: Int?
         public struct Stamp: Codable, Sendable {
             public var entry: Int
             public var time: String
         }
         enum CodingKeys: String, CodingKey {
-            case signed, entries, keys, timestamps
+            case signed, entries, keys, timestamps, unstamped
             case lastEntry = "last_entry"
         }
     }
@@ -140,6 +142,11 @@ public struct Verifier: Sendable {
         tally.checked += stamps.stamped.count
         for problem in stamps.problems { tally.problem(problem.file, .signature, problem.message) }
         authenticity.timestamps = stamps.stamped.map { Authenticity.Stamp(entry: $0.entry, time: WARCDate.string($0.time)) }
+        // With an authority configured, entries after the last timestamp are said (the authority
+        // may have been down: the next command stamps the head; not a problem by itself).
+        if config.integrity.tsaURL != nil, check.entries > 0 {
+            authenticity.unstamped = check.entries - (stamps.stamped.map(\.entry).max() ?? 0)
+        }
         return authenticity
     }
 

@@ -59,6 +59,10 @@ struct Verify: ParsableCommand {
                                     "; entry \($0.entry) timestamped \($0.time) by the TSA (\(authenticity.timestamps.count) timestamps)"
                                 } ?? "")
                             : "unsigned: no commit log (`dccorpus key init` signs every commit from the next one)")
+                    if let unstamped = authenticity.unstamped, unstamped > 0 {
+                        Output.line(
+                            "note: \(unstamped) commit log entries after the last timestamp (the next writing command stamps the head)")
+                    }
                 }
                 Output.line(
                     report.ok

@@ -260,6 +260,7 @@ import Testing
         #expect(result.stderr.contains(reason), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: stamp(harness, 2, "tsr").path))
         #expect(try verify(harness).status == 0)
+        #expect(try harness.run(["verify"]).stdout.contains("note: 2 commit log entries after the last timestamp"))
     }
 
     /// What a forger does with the usual tools: a record file removed, the payload manifest

@@ -70,7 +70,8 @@ import Testing
         ("100.64.0.1", "shared address space"), ("224.0.0.1", "multicast"), ("255.255.255.255", "reserved"), ("::1", "loopback"),
         ("::", "unspecified"), ("fe80::1", "link-local"), ("fd00::1", "unique local"), ("::ffff:127.0.0.1", "loopback, IPv4 inside IPv6"),
         ("::ffff:169.254.169.254", "link-local, IPv4 inside IPv6"), ("64:ff9b::a00:1", "private, IPv4 inside NAT64"),
-        ("ff02::1", "multicast")
+        ("ff02::1", "multicast"), ("2002:7f00:1::", "loopback, IPv4 inside 6to4"), ("::ffff:0:a00:1", "private, IPv4 inside SIIT"),
+        ("64:ff9b:1::a9fe:a9fe", "link-local, IPv4 inside NAT64"), ("192.0.2.1", "documentation"), ("203.0.113.9", "documentation")
     ])
     func internalAddressesAreKnown(text: String, range: String) throws {
         let address = try #require(IPAddress(text))
@@ -81,7 +82,7 @@ import Testing
                 "refused to connect to \(text) (\(range)) for evil.example"))
     }
 
-    @Test(arguments: ["8.8.8.8", "172.32.0.1", "100.128.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8", "192.0.2.1"])
+    @Test(arguments: ["8.8.8.8", "172.32.0.1", "100.128.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8", "2002:808:808::"])
     func publicAddressesAreAllowed(text: String) throws {
         let address = try #require(IPAddress(text))
         #expect(address.internalRange == nil)
