@@ -92,6 +92,24 @@ def character_f1(out_dir):
 print(f"Chinese pages: {len(chinese)} of {len(ids)} ({100 * len(chinese) / len(ids):.1f}%); "
       f"character-F1 ours {character_f1(ours_dir):.3f}")
 
+# The cleaner's page-type decision (`clean --json` page_type) against the set's own labels.
+import subprocess  # noqa: E402
+from collections import Counter, defaultdict  # noqa: E402
+listed = subprocess.run([args.binary, "clean", "--json", "--jobs", "2", "--root", str(ROOT)] + files,
+                        capture_output=True, text=True).stdout
+decided = {}
+for line in listed.splitlines():
+    value = json.loads(line)
+    decided[Path(value["file"]).stem] = value.get("page_type")
+confusion = defaultdict(Counter)
+for pid in ids:
+    confusion[truth[pid]["page_type"]][decided.get(pid)] += 1
+right = sum(confusion[kind][kind] for kind in confusion)
+print(f"page type decided from structure: {right}/{len(ids)} = {right / len(ids):.3f} right "
+      f"(every page called an article: {sum(confusion['article'].values()) / len(ids):.3f})")
+for kind in sorted(confusion):
+    print(f"    {kind:14} " + ", ".join(f"{found}={count}" for found, count in confusion[kind].most_common()))
+
 if not args.skip_anchor:
     traf_dir = work / "trafilatura"
     traf_rate = trafilatura_rate(ids, pages, traf_dir, args.rounds)

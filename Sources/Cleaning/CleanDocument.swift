@@ -51,6 +51,10 @@ public struct PageMetadata: Equatable, Sendable {
     public var published: String?
     /// A short dateline/source line right under the page's `<h1>`, if there is one.
     public var byline: String?
+    /// `og:type`, as the page declares it.
+    public var ogType: String?
+    /// What kind of page it is, from its structure (`PageType`); nil for text and PDF.
+    public var pageType: PageType?
 
     public init() {}
 }

@@ -18,6 +18,7 @@ extension HTMLExtractor {
                 guard let content = node.attribute("content") else { continue }
                 switch key {
                 case "og:title": metadata.ogTitle = clean(content)
+                case "og:type": metadata.ogType = clean(content)
                 case "description", "og:description": if metadata.description == nil { metadata.description = clean(content) }
                 case "article:published_time", "datepublished", "date", "pubdate", "publishdate", "dc.date.issued":
                     if metadata.published == nil { metadata.published = Self.isoDate(content) }

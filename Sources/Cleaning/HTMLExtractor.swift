@@ -120,7 +120,9 @@ struct HTMLExtractor {
         try walk(root)
         flush()
         findByline()
-        return (select(), metadata)
+        let selected = select()
+        metadata.pageType = pageType()
+        return (selected, metadata)
     }
 
     // MARK: Walk

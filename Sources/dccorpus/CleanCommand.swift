@@ -95,6 +95,7 @@ struct Clean: ParsableCommand {
                     documents.map { name, document in
                         CleanOutput(
                             file: name, charset: document.charset.rawValue, title: document.metadata.title,
+                            pageType: document.metadata.pageType?.rawValue,
                             blocks: document.blocks.map {
                                 .init(role: $0.role.name, text: $0.text, cells: $0.cells.isEmpty ? nil : $0.cells)
                             })
@@ -142,7 +143,12 @@ struct Clean: ParsableCommand {
         var file: String
         var charset: String
         var title: String?
+        var pageType: String?
         var blocks: [Block]
+        enum CodingKeys: String, CodingKey {
+            case file, charset, title, blocks
+            case pageType = "page_type"
+        }
         struct Block: Encodable, Sendable {
             var role: String
             var text: String

@@ -53,3 +53,38 @@ import Testing
         #expect(found.references.map(\.raw) == ["/图片/封面.png"])
     }
 }
+
+@Suite struct PageTypeTests {
+    func type(_ html: String) throws -> PageType? {
+        try Cleaner(config: PipelineConfig()).clean(Data(html.utf8), format: HTMLFormat(), source: "t", headerCharset: nil).metadata
+            .pageType
+    }
+
+    @Test func thePagesOwnWordDecidesFirst() throws {
+        let product = """
+            <html><head><script type="application/ld+json">{"@context":"https://schema.org","@type":["WebPage","Product"],"name":"Kettle"}</script>
+            </head><body><h1>Kettle</h1><p>A kettle that boils water quickly and quietly, for every kitchen.</p></body></html>
+            """
+        #expect(try type(product) == .product)
+        let thread = #"<html><head><meta property="og:type" content="article"></head><body><p>Some text of a post.</p></body></html>"#
+        #expect(try type(thread) == .article)
+        #expect(
+            HTMLExtractor.jsonLDTypes(#"{"@type" : "QAPage", "x": {"@type": ["Question", "Thing"]}}"#) == ["QAPage", "Question", "Thing"])
+    }
+
+    @Test(arguments: [
+        ("https://forum.example.org/t/first-telescope/1555", PageType.forum), ("https://example.com/docs/api/start", .documentation),
+        ("https://example.com/category/news/", .listing), ("https://example.com/category/news/a-long-article-title-here/", nil),
+        ("https://shop.example.com/collections/kettles", .collection), ("https://example.com/products/blue-kettle-1l", .product)
+    ])
+    func anAddressSaysWhatKindOfPageItIs(address: String, expected: PageType?) {
+        #expect(HTMLExtractor.pageType(address: address) == expected)
+    }
+
+    @Test func pricesAreFoundInShortBlocks() {
+        #expect(HTMLExtractor.mentionsPrice("Now $19.99"))
+        #expect(HTMLExtractor.mentionsPrice("¥ 88"))
+        #expect(!HTMLExtractor.mentionsPrice("The $ sign alone"))
+        #expect(!HTMLExtractor.mentionsPrice(String(repeating: "a long paragraph ", count: 20) + "$5"))
+    }
+}

@@ -1,0 +1,127 @@
+import CLibXML2
+import CorpusKit
+import Foundation
+
+/// What kind of page a page is, decided from its structure before anything is extracted: an
+/// article, a forum thread, a listing of items, a collection (a shop category, a gallery), a
+/// product, documentation, or a service (a landing or company page). The WCXB benchmark's seven
+/// types; the cleaner reports it (`CleanDocument.metadata.pageType`), and extraction suited to
+/// each type can follow it.
+public enum PageType: String, Sendable, CaseIterable, Equatable {
+    case article, forum, listing, collection, product, documentation, service
+}
+
+extension HTMLExtractor {
+    /// The page's own word first (schema.org types in JSON-LD, `og:type`), then its address's
+    /// vocabulary, then its shape: prices, repeated items, many short sections.
+    func pageType() -> PageType {
+        if let declared = declaredPageType() { return declared }
+        if let byAddress = Self.pageType(address: metadata.canonicalURL) { return byAddress }
+        let visible = blocks.filter { !$0.hidden }
+        guard !visible.isEmpty else { return .article }
+        let text = visible.reduce(0) { $0 + $1.weight }
+        let linked = visible.filter { $0.linkDensity > 0.5 }.reduce(0) { $0 + $1.weight }
+        let prices = visible.filter { Self.mentionsPrice($0.text) }.count
+        let headings = visible.filter { if case .heading = $0.role { return true } else { return false } }.count
+        let prose = visible.filter { $0.role == .paragraph && $0.weight >= 200 && $0.linkDensity < 0.2 }.reduce(0) { $0 + $1.weight }
+        let code = visible.filter { $0.role == .preformatted }.count
+        let repeated = repeatedItems()
+        // Code samples between explanations: documentation.
+        if code >= 2 && prose < 4 * 1000 { return .documentation }
+        // Long running prose is an article, whatever sits around it.
+        if prose >= 2000 && Double(prose) >= 0.45 * Double(text) { return .article }
+        if prices >= 3 && repeated >= 6 { return .collection }
+        if prices >= 1 && prices <= 3 && prose < 1500 { return .product }
+        if repeated >= 8 && Double(linked) > 0.35 * Double(max(1, text)) && prose < 1500 { return .listing }
+        if metadata.published == nil && headings >= 5 && Double(prose) < 0.4 * Double(max(1, text)) { return .service }
+        return .article
+    }
+
+    /// A schema.org type in the page's JSON-LD, or its `og:type`.
+    func declaredPageType() -> PageType? {
+        var types: [String] = []
+        for node in jsonLD { types += Self.jsonLDTypes(node.textContent(limit: 200_000)) }
+        if let og = metadata.ogType { types.append(og) }
+        for type in types.map({ $0.lowercased() }) {
+            switch type {
+            case "product", "og:product", "product.item": return .product
+            case "discussionforumposting", "qapage", "question", "socialmediaposting": return .forum
+            case "itemlist", "searchresultspage": return .listing
+            case "collectionpage", "offercatalog": return .collection
+            case "techarticle", "apireference", "softwaresourcecode": return .documentation
+            case "service", "professionalservice", "localbusiness": return .service
+            case "article", "newsarticle", "blogposting", "reportage", "scholarlyarticle", "opinionnewsarticle": return .article
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// The values of every `"@type"` in a JSON-LD text (a string or an array of strings).
+    static func jsonLDTypes(_ text: String) -> [String] {
+        var found: [String] = []
+        var rest = Substring(text)
+        while let range = rest.range(of: "\"@type\"") {
+            rest = rest[range.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "\n" || $0 == "\t" || $0 == "\r" }
+            if rest.first == "[" {
+                let list = rest.dropFirst().prefix { $0 != "]" }
+                found += list.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\n\t\r")) }
+            } else if rest.first == "\"" {
+                found.append(String(rest.dropFirst().prefix { $0 != "\"" }))
+            }
+            if found.count > 64 { break }
+        }
+        return found.filter { !$0.isEmpty }
+    }
+
+    /// Words of an address's path that say what kind of page it is, on any site.
+    static func pageType(address: String?) -> PageType? {
+        guard let address, let path = URL(string: address)?.path.lowercased() else { return nil }
+        let segments = Set(path.split(separator: "/").map(String.init))
+        if !segments.isDisjoint(with: [
+            "t", "thread", "threads", "topic", "topics", "forum", "forums", "discussion", "questions", "community"
+        ]) {
+            return .forum
+        }
+        if !segments.isDisjoint(with: ["docs", "doc", "documentation", "reference", "api", "manual", "guide", "guides"]) {
+            return .documentation
+        }
+        if !segments.isDisjoint(with: ["product", "products", "p", "dp", "item"]) && path.count > 12 { return .product }
+        // A category or tag word says listing only where the address ends with it (or a page
+        // number): /category/news/ is a listing, /category/news/some-long-title/ an article.
+        let parts = path.split(separator: "/").map(String.init).filter { Int($0) == nil && $0 != "page" }
+        guard let last = parts.last, parts.count >= 1 else { return nil }
+        let listingWords: Set<String> = ["tag", "tags", "search", "archive", "archives", "category", "categories", "blog", "news"]
+        if parts.count >= 2, ["collections", "collection", "shop"].contains(parts[parts.count - 2]) || last == "collections" {
+            return .collection
+        }
+        if listingWords.contains(last) || (parts.count >= 2 && listingWords.contains(parts[parts.count - 2]) && last.count < 25) {
+            return .listing
+        }
+        return nil
+    }
+
+    /// "$19.99", "€ 12,50", "¥88", "USD 20": a price in a short block.
+    static func mentionsPrice(_ text: String) -> Bool {
+        guard text.utf8.count < 200 else { return false }
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() where "$€£¥₹".unicodeScalars.contains(scalar) {
+            let next = scalars[(index + 1)...].drop { $0 == " " }.first
+            if let next, ("0"..."9").contains(next) { return true }
+        }
+        return false
+    }
+
+    /// The largest group of sibling items of one tag and class that each hold a little text
+    /// (the entries of a listing, the posts of a thread).
+    func repeatedItems() -> Int {
+        var groups: [Int: Int] = [:]  // (parent, signature) hashed -> count
+        for id in parents.indices where signatures[id] != 0 && parents[id] >= 0 {
+            var hasher = Hasher()
+            hasher.combine(parents[id])
+            hasher.combine(signatures[id])
+            groups[hasher.finalize(), default: 0] += 1
+        }
+        return groups.values.max() ?? 0
+    }
+}
