@@ -120,9 +120,8 @@ struct HTMLExtractor {
         try walk(root)
         flush()
         findByline()
-        let selected = select()
         metadata.pageType = pageType()
-        return (selected, metadata)
+        return (select(), metadata)
     }
 
     // MARK: Walk

@@ -95,7 +95,8 @@ extension HTMLExtractor {
         if parts.count >= 2, ["collections", "collection", "shop"].contains(parts[parts.count - 2]) || last == "collections" {
             return .collection
         }
-        if listingWords.contains(last) || (parts.count >= 2 && listingWords.contains(parts[parts.count - 2]) && last.count < 25) {
+        let taxonomy: Set<String> = ["tag", "tags", "category", "categories", "archive", "archives"]
+        if listingWords.contains(last) || (parts.count >= 2 && taxonomy.contains(parts[parts.count - 2]) && last.count < 25) {
             return .listing
         }
         return nil
