@@ -169,7 +169,27 @@ extension HTMLExtractor {
             best = spreadOverShortSections(best, tallies: tallies, furniture: furniture)
             best = extendToMain(best, tallies: tallies, mainHintSet: mainHintSet)
         }
-        return articleBlocks(blocks, best: best, scores: scores, bestScore: bestScore, tallies: tallies, furniture: furniture)
+        // A listing is its items: the element that holds the most of them when they carry far
+        // more than the story the votes found, and read as items (a linked title each, on
+        // average), not as a widget's short links (month archives, tags).
+        var asList = false
+        if metadata.pageType == .listing || metadata.pageType == .collection, metadata.published == nil,
+            best < 0 || tallies.prose[best] < 1500, let group = largestItemGroup(textChars: tallies.textChars), group.count >= 6,
+            furniture[group.parent] < .classed, tallies.linkChars[group.parent] >= 20 * group.count,
+            // An item is a few blocks (a title, a line or two), not a nested list of its own.
+            blocks.filter({ $0.path.contains(Int32(group.parent)) }).count <= 5 * group.count
+        {
+            var around = group.parent
+            while around >= 0 && around != best { around = Int(parents[around]) }
+            if best >= 0 && around == best && 2 * tallies.textChars[group.parent] >= tallies.textChars[best] {
+                asList = true  // the votes chose the list, or what holds little more than it
+            } else if best < 0 || tallies.textChars[group.parent] > 3 * tallies.textChars[best] {
+                best = group.parent
+                asList = true
+            }
+        }
+        return articleBlocks(
+            blocks, best: best, scores: scores, bestScore: bestScore, tallies: tallies, furniture: furniture, asList: asList)
     }
 
     /// Every element's share of the text, links, prose and content, and where furniture reaches.
@@ -341,7 +361,8 @@ extension HTMLExtractor {
     /// The article's blocks (the winner and its strong siblings), without the link lists,
     /// boilerplate and furniture inside it.
     func articleBlocks(
-        _ blocks: [RawBlock], best: Int, scores: [Double], bestScore: Double, tallies: Tallies, furniture: [Furniture]
+        _ blocks: [RawBlock], best: Int, scores: [Double], bestScore: Double, tallies: Tallies, furniture: [Furniture],
+        asList: Bool = false
     ) -> [TextBlock] {
         let count = parents.count
         let lengths = tallies.lengths
@@ -397,7 +418,9 @@ extension HTMLExtractor {
             let density = block.linkDensity
             // Link lists go; a heading or a term that links to itself (an anchor) stays.
             // A citation linked to its source (a quoted title, a date) is content, not a menu.
-            if density > 0.5 && lengths[index] < 400 && !block.isTerm
+            // On a listing, an item's linked title is content: the list is the page.
+            let listingTitle = asList && lengths[index] >= 20 && block.link != nil
+            if density > 0.5 && lengths[index] < 400 && !block.isTerm && !listingTitle
                 && !(block.role == .paragraph && block.link != nil && lengths[index] >= 60 && Self.looksLikeCitation(block.text))
             {
                 guard case .heading = block.role else { continue }

@@ -113,6 +113,21 @@ extension HTMLExtractor {
         return false
     }
 
+    /// The element holding the most sibling items of one tag and class that each hold some
+    /// text, and how many it holds.
+    func largestItemGroup(textChars: [Int]) -> (parent: Int, count: Int)? {
+        var groups: [Int32: [Int: Int]] = [:]  // parent -> signature -> items with text
+        for id in parents.indices where signatures[id] != 0 && parents[id] >= 0 && textChars[id] >= 20 {
+            groups[parents[id], default: [:]][signatures[id], default: 0] += 1
+        }
+        var best: (parent: Int, count: Int)? = nil
+        for (parent, bySignature) in groups {
+            guard let count = bySignature.values.max(), count > (best?.count ?? 0) else { continue }
+            best = (Int(parent), count)
+        }
+        return best
+    }
+
     /// The largest group of sibling items of one tag and class that each hold a little text
     /// (the entries of a listing, the posts of a thread).
     func repeatedItems() -> Int {

@@ -88,3 +88,24 @@ import Testing
         #expect(!HTMLExtractor.mentionsPrice(String(repeating: "a long paragraph ", count: 20) + "$5"))
     }
 }
+
+@Suite struct ListingExtractionTests {
+    /// A listing is its items: every linked title (and summary) comes out, not only the one item
+    /// whose summary wins the votes; a short story beside a month archive stays the story.
+    @Test func aListingKeepsItsItemsTitles() throws {
+        let items = (1...8).map { number in
+            """
+            <div class="post-item"><div class="entry-title"><a href="/news/story-\(number)">Headline number \(number) about the harbour works</a></div>
+            <p>Summary \(number): the works continue this week.</p></div>
+            """
+        }.joined()
+        let html = """
+            <html><head><link rel="canonical" href="https://example.org/category/news/"></head><body>
+            <nav><a href="/">Home</a> <a href="/about">About</a></nav><main><h1>News</h1>\(items)</main></body></html>
+            """
+        let document = try Cleaner(config: PipelineConfig()).clean(Data(html.utf8), format: HTMLFormat(), source: "t", headerCharset: nil)
+        #expect(document.metadata.pageType == .listing)
+        for number in 1...8 { #expect(document.text.contains("Headline number \(number) about the harbour works"), "\(document.text)") }
+        #expect(!document.text.contains("About"))
+    }
+}
