@@ -39,7 +39,10 @@ extension HTMLExtractor {
 
     /// Keeps a JSON-LD block for the text fallback and takes its `datePublished` if none yet.
     mutating func noteJSONLD(_ node: Node) {
-        if metadata.published == nil { metadata.published = Self.jsonLDDate(node.textContent(limit: 200_000)) }
+        let text = node.textContent(limit: 200_000)
+        if metadata.published == nil { metadata.published = Self.jsonLDDate(text) }
+        // Its schema.org types, read once here for the page-type decision.
+        if declaredTypes.count < 64 { declaredTypes += Self.jsonLDTypes(text) }
         if jsonLD.count < 16 { jsonLD.append(node) }
     }
 

@@ -83,6 +83,8 @@ struct HTMLExtractor {
     /// JSON-LD script elements (they live as long as the document): read and parsed only when
     /// the markup yields little text.
     var jsonLD: [Node] = []
+    /// The schema.org `@type`s the page's JSON-LD names, in order.
+    var declaredTypes: [String] = []
 
     var frames: [Frame] = []
     var blocks: [RawBlock] = []

@@ -17,14 +17,21 @@ extension HTMLExtractor {
     func pageType() -> PageType {
         if let declared = declaredPageType() { return declared }
         if let byAddress = Self.pageType(address: metadata.canonicalURL) { return byAddress }
-        let visible = blocks.filter { !$0.hidden }
-        guard !visible.isEmpty else { return .article }
-        let text = visible.reduce(0) { $0 + $1.weight }
-        let linked = visible.filter { $0.linkDensity > 0.5 }.reduce(0) { $0 + $1.weight }
-        let prices = visible.filter { Self.mentionsPrice($0.text) }.count
-        let headings = visible.filter { if case .heading = $0.role { return true } else { return false } }.count
-        let prose = visible.filter { $0.role == .paragraph && $0.weight >= 200 && $0.linkDensity < 0.2 }.reduce(0) { $0 + $1.weight }
-        let code = visible.filter { $0.role == .preformatted }.count
+        // One pass over the visible blocks.
+        var (text, linked, prices, headings, prose, code, visible) = (0, 0, 0, 0, 0, 0, 0)
+        for block in blocks where !block.hidden {
+            visible += 1
+            text += block.weight
+            if block.linkDensity > 0.5 { linked += block.weight }
+            if block.scalars < 200 && Self.mentionsPrice(block.text) { prices += 1 }
+            switch block.role {
+            case .heading: headings += 1
+            case .paragraph where block.weight >= 200 && block.linkDensity < 0.2: prose += block.weight
+            case .preformatted: code += 1
+            default: break
+            }
+        }
+        guard visible > 0 else { return .article }
         let repeated = repeatedItems()
         // Code samples between explanations: documentation.
         if code >= 2 && prose < 4 * 1000 { return .documentation }
@@ -39,8 +46,7 @@ extension HTMLExtractor {
 
     /// A schema.org type in the page's JSON-LD, or its `og:type`.
     func declaredPageType() -> PageType? {
-        var types: [String] = []
-        for node in jsonLD { types += Self.jsonLDTypes(node.textContent(limit: 200_000)) }
+        var types = declaredTypes
         if let og = metadata.ogType { types.append(og) }
         for type in types.map({ $0.lowercased() }) {
             switch type {
