@@ -101,7 +101,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CorpusKit"], path: "Tests/TestSupport"),
         .testTarget(name: "CorpusKitTests", dependencies: ["CorpusKit", "TestSupport"]),
         .testTarget(name: "ArchivingTests", dependencies: ["Archiving", "CorpusKit", "TestSupport"]),
-        .testTarget(name: "FetchingTests", dependencies: ["Fetching", "CorpusKit"]),
+        .testTarget(name: "FetchingTests", dependencies: ["Fetching", "Archiving", "CorpusKit"]),
         .testTarget(name: "ExportingTests", dependencies: ["Exporting", "CorpusKit", "TestSupport"]),
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "CorpusKit", "TestSupport"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit", "TestSupport"]),

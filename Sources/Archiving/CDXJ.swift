@@ -34,6 +34,22 @@ public enum CDXJ {
         return "\(surt(url)) \(timestamp(date)) \(json)"
     }
 
+    /// A line's timestamp and its JSON's string fields, or nil for a line that is no entry.
+    public static func entry(_ line: String) -> (timestamp: String, fields: [String: String])? {
+        let parts = line.split(separator: " ", maxSplits: 2)
+        guard parts.count == 3, let value = try? JSONValue.parse(Data(parts[2].utf8)), case .object(let members) = value else { return nil }
+        var fields: [String: String] = [:]
+        for (key, member) in members { if case .string(let text) = member { fields[key] = text } }
+        return (String(parts[1]), fields)
+    }
+
+    /// `20250411083000` → `2025-04-11T08:30:00Z` (the inverse of `timestamp`).
+    public static func warcDate(_ timestamp: String) -> String {
+        let d = Array(timestamp.padding(toLength: 14, withPad: "0", startingAt: 0))
+        return
+            "\(String(d[0..<4]))-\(String(d[4..<6]))-\(String(d[6..<8]))T\(String(d[8..<10])):\(String(d[10..<12])):\(String(d[12..<14]))Z"
+    }
+
     /// `2025-04-11T08:30:00Z` → `20250411083000`.
     public static func timestamp(_ warcDate: String) -> String {
         String(warcDate.filter(\.isNumber).prefix(14)).padding(toLength: 14, withPad: "0", startingAt: 0)

@@ -103,6 +103,11 @@ public struct HLSPlaylist: Sendable, Equatable {
 
     /// Parses `text`; `base` is the playlist's own URL, against which its URIs are resolved. Nil
     /// unless its first line (after a byte-order mark and blank lines) is `#EXTM3U`.
+    /// Whether bytes start as a playlist does (`#EXTM3U`, after a byte-order mark or white space).
+    public static func sniff(_ bytes: Data) -> Bool {
+        String(decoding: bytes.prefix(16), as: UTF8.self).drop { $0.isWhitespace || $0 == "\u{FEFF}" }.hasPrefix("#EXTM3U")
+    }
+
     public static func parse(_ text: String, base: URL) -> HLSPlaylist? {
         var lines = text.split(whereSeparator: \.isNewline).lazy.map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }.makeIterator()

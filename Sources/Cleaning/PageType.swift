@@ -119,31 +119,25 @@ extension HTMLExtractor {
         return false
     }
 
-    /// The element holding the most sibling items of one tag and class that each hold some
-    /// text, and how many it holds.
-    func largestItemGroup(textChars: [Int]) -> (parent: Int, count: Int)? {
-        var groups: [Int32: [Int: Int]] = [:]  // parent -> signature -> items with text
-        for id in parents.indices where signatures[id] != 0 && parents[id] >= 0 && textChars[id] >= 20 {
+    /// The element holding the most sibling items of one tag and class, and how many it holds;
+    /// of equal groups, the first in the page (so the same page always gives the same answer).
+    /// `textChars`: count only items with some text (nil: every item).
+    func largestItemGroup(textChars: [Int]?) -> (parent: Int, count: Int)? {
+        var groups: [Int32: [Int: Int]] = [:]  // parent -> signature -> items
+        for id in parents.indices where signatures[id] != 0 && parents[id] >= 0 && (textChars.map { $0[id] >= 20 } ?? true) {
             groups[parents[id], default: [:]][signatures[id], default: 0] += 1
         }
         var best: (parent: Int, count: Int)? = nil
         for (parent, bySignature) in groups {
-            guard let count = bySignature.values.max(), count > (best?.count ?? 0) else { continue }
+            guard let count = bySignature.values.max(),
+                count > (best?.count ?? 0) || (count == best?.count && Int(parent) < best!.parent)
+            else { continue }
             best = (Int(parent), count)
         }
         return best
     }
 
-    /// The largest group of sibling items of one tag and class that each hold a little text
-    /// (the entries of a listing, the posts of a thread).
-    func repeatedItems() -> Int {
-        var groups: [Int: Int] = [:]  // (parent, signature) hashed -> count
-        for id in parents.indices where signatures[id] != 0 && parents[id] >= 0 {
-            var hasher = Hasher()
-            hasher.combine(parents[id])
-            hasher.combine(signatures[id])
-            groups[hasher.finalize(), default: 0] += 1
-        }
-        return groups.values.max() ?? 0
-    }
+    /// How many items the largest group of siblings of one tag and class holds (the entries
+    /// of a listing, the posts of a thread).
+    func repeatedItems() -> Int { largestItemGroup(textChars: nil)?.count ?? 0 }
 }

@@ -41,13 +41,13 @@ public enum WACZExporter {
         var pages: [(ts: String, url: String, line: String)] = []
         var newest = "19800101000000"
         for line in lines {
-            guard let entry = parse(line) else { continue }
+            guard let entry = CDXJ.entry(line) else { continue }
             newest = max(newest, entry.timestamp)
             guard entry.fields["status"] == "200", entry.fields["mime"] != "warc/revisit", let url = entry.fields["url"],
                 let digest = entry.fields["digest"], digest.hasPrefix("sha256:"),
                 let id = documents[String(digest.dropFirst(7))]
             else { continue }
-            let ts = isoDate(entry.timestamp)
+            let ts = CDXJ.warcDate(entry.timestamp)
             let page: [String: JSONValue] = [
                 "id": .string(Digest.sha256Hex(entry.timestamp + " " + url).prefix(32).description), "url": .string(url),
                 "ts": .string(ts), "title": .string(titles[id] ?? id)
@@ -57,7 +57,7 @@ public enum WACZExporter {
         pages.sort { ($0.ts, $0.url) < ($1.ts, $1.url) }
         let header = #"{"format":"json-pages-1.0","id":"pages","title":"All Pages"}"#
         let pagesData = Data(([header] + pages.map(\.line)).joined(separator: "\n").utf8 + [10])
-        let created = isoDate(newest)
+        let created = CDXJ.warcDate(newest)
         let date = Date(
             timeIntervalSince1970: TimeInterval(ISO8601DateFormatter().date(from: created)?.timeIntervalSince1970 ?? 315_532_800))
 
@@ -149,18 +149,4 @@ public enum WACZExporter {
     }
 
     /// The SURT key, timestamp and JSON fields of a CDXJ line.
-    static func parse(_ line: String) -> (timestamp: String, fields: [String: String])? {
-        let parts = line.split(separator: " ", maxSplits: 2)
-        guard parts.count == 3, let value = try? JSONValue.parse(Data(parts[2].utf8)), case .object(let members) = value else { return nil }
-        var fields: [String: String] = [:]
-        for (key, member) in members { if case .string(let text) = member { fields[key] = text } }
-        return (String(parts[1]), fields)
-    }
-
-    /// `20250411083000` → `2025-04-11T08:30:00Z`.
-    static func isoDate(_ timestamp: String) -> String {
-        let d = Array(timestamp.padding(toLength: 14, withPad: "0", startingAt: 0))
-        return
-            "\(String(d[0..<4]))-\(String(d[4..<6]))-\(String(d[6..<8]))T\(String(d[8..<10])):\(String(d[10..<12])):\(String(d[12..<14]))Z"
-    }
 }

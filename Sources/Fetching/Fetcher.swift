@@ -319,12 +319,14 @@ public final class Fetcher {
 
     public static func host(of url: String) -> String { URL(string: url)?.host?.lowercased() ?? url }
 
-    /// `host:port`, the port the scheme's when the URL names none: what a source is trusted as.
-    public static func authority(of url: String) -> String {
+    /// The URL's port, or its scheme's when it names none.
+    static func port(of url: String) -> Int {
         let parsed = URL(string: url)
-        let port = parsed?.port ?? (parsed?.scheme?.lowercased() == "https" ? 443 : 80)
-        return "\(AddressPolicy.normalized(host(of: url))):\(port)"
+        return parsed?.port ?? (parsed?.scheme?.lowercased() == "https" ? 443 : 80)
     }
+
+    /// `host:port`: what a source is trusted as.
+    public static func authority(of url: String) -> String { "\(AddressPolicy.normalized(host(of: url))):\(port(of: url))" }
 
     /// RFC 7231 IMF-fixdate, as in Retry-After and Last-Modified.
     public static func httpDate(_ text: String) -> Date? {
@@ -390,8 +392,7 @@ final class Transfer {
         self.limits = limits
         self.addresses = addresses
         self.host = Fetcher.host(of: url)
-        let parsed = URL(string: url)
-        self.port = parsed?.port ?? (parsed?.scheme?.lowercased() == "https" ? 443 : 80)
+        self.port = Fetcher.port(of: url)
         try configure(userAgent: userAgent, acceptEncoding: acceptEncoding, timeout: timeout)
     }
 

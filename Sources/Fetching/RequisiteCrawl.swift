@@ -138,7 +138,7 @@ struct RequisiteCrawl {
         }
         let body = response.body
         let looksHTML = mediaType?.contains("html") == true || Self.sniffsHTML(body)
-        let isPlaylist = Self.sniffsPlaylist(body)
+        let isPlaylist = HLSPlaylist.sniff(body)
         if Self.isMedia(item.kind) || item.kind.hasPrefix("hls-"), looksHTML, !isPlaylist {
             requisite.skipped =
                 "served \(mediaType ?? "HTML") where \(item.kind == "media" ? "a video or audio file" : "a stream's part") was expected"
@@ -380,10 +380,6 @@ struct RequisiteCrawl {
     static func sniffsHTML(_ body: Data) -> Bool {
         let head = String(decoding: body.prefix(256), as: UTF8.self).lowercased().drop { $0.isWhitespace || $0 == "\u{FEFF}" }
         return head.hasPrefix("<!doctype html") || head.hasPrefix("<html") || head.hasPrefix("<head") || head.hasPrefix("<body")
-    }
-
-    static func sniffsPlaylist(_ body: Data) -> Bool {
-        String(decoding: body.prefix(16), as: UTF8.self).drop { $0.isWhitespace || $0 == "\u{FEFF}" }.hasPrefix("#EXTM3U")
     }
 
     /// The page's own site (its host, or a host sharing its registered domain), a listed host,

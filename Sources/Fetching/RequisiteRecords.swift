@@ -49,26 +49,15 @@ struct ArchivedPayloads {
         self.store = store
         self.limit = limit
         guard let data = try? FileIO.read(store.cdxjURL, limit: 1 << 34) else { return }
-        for line in data.split(separator: 10) {
-            guard let brace = line.firstIndex(of: UInt8(ascii: "{")),
-                let json = try? JSONSerialization.jsonObject(with: Data(line[brace...])) as? [String: Any],
-                let digest = json["digest"] as? String, digest.hasPrefix("sha256:"), json["mime"] as? String != "warc/revisit",
-                json["status"] as? String == "200", let url = json["url"] as? String, let file = json["filename"] as? String
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            guard let entry = CDXJ.entry(String(line)), let digest = entry.fields["digest"], digest.hasPrefix("sha256:"),
+                entry.fields["mime"] != "warc/revisit", entry.fields["status"] == "200", let url = entry.fields["url"],
+                let file = entry.fields["filename"]
             else { continue }
-            let stamp = String(decoding: line[..<brace], as: UTF8.self).split(separator: " ").last.map(String.init) ?? ""
             byDigest[String(digest.dropFirst(7))] = Known(
-                url: url, date: Self.warcDate(stamp), recordID: nil, warc: "data/warc/\(file)",
-                offset: (json["offset"] as? String).flatMap(UInt64.init))
+                url: url, date: CDXJ.warcDate(entry.timestamp), recordID: nil, warc: "data/warc/\(file)",
+                offset: entry.fields["offset"].flatMap(UInt64.init))
         }
-    }
-
-    /// `20250411083000` → `2025-04-11T08:30:00Z`.
-    static func warcDate(_ stamp: String) -> String {
-        let digits = Array(stamp.filter(\.isNumber).prefix(14))
-        guard digits.count == 14 else { return stamp }
-        let s = String(digits)
-        func part(_ from: Int, _ to: Int) -> Substring { s.dropFirst(from).prefix(to - from) }
-        return "\(part(0, 4))-\(part(4, 6))-\(part(6, 8))T\(part(8, 10)):\(part(10, 12)):\(part(12, 14))Z"
     }
 
     /// The record id of an earlier run's record (read once from its WARC file).

@@ -29,8 +29,7 @@ public struct MediaPart: Sendable {
         self.warc = warc
         sha256 = Digest.sha256Hex(payload)
         bytes = payload.count
-        let head = String(decoding: payload.prefix(16), as: UTF8.self).drop { $0.isWhitespace || $0 == "\u{FEFF}" }
-        isPlaylist = head.hasPrefix("#EXTM3U")
+        isPlaylist = HLSPlaylist.sniff(payload)
         if isPlaylist {
             probe = nil
             let playlist = HLSPlaylist.parse(String(decoding: payload, as: UTF8.self), base: URL(string: "http://playlist.invalid/")!)

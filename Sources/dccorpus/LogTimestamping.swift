@@ -43,7 +43,8 @@ enum LogTimestamping {
             }
             if !options.json { Output.error("timestamp: commit log entry \(number) stamped \(WARCDate.string(time)) by \(tsa)") }
         } catch {
-            Output.error("warning: the commit log's head (entry \(number)) was not timestamped: \(error)")
+            let reason = (error as? CorpusError)?.reason ?? "\(error)"
+            Output.error("warning: the commit log's head (entry \(number)) was not timestamped: \(tsa): timestamp: \(reason)")
         }
     }
 }

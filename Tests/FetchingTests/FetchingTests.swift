@@ -1,3 +1,4 @@
+import Archiving
 import CorpusKit
 import Foundation
 import Testing
@@ -126,6 +127,6 @@ import Testing
         #expect(RequisiteCrawl.pathExtension("/v.dir/lesson") == "")
         #expect(RequisiteCrawl.sniffsHTML(Data("\u{FEFF}  <!DOCTYPE html><html>".utf8)))
         #expect(!RequisiteCrawl.sniffsHTML(Data([0, 0, 0, 0x20, 0x66, 0x74, 0x79, 0x70])))
-        #expect(RequisiteCrawl.sniffsPlaylist(Data("#EXTM3U\n#EXT-X-VERSION:3\n".utf8)))
+        #expect(HLSPlaylist.sniff(Data("#EXTM3U\n#EXT-X-VERSION:3\n".utf8)))
     }
 }
