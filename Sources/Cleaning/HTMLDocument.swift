@@ -19,8 +19,8 @@ final class HTMLDocument {
 
     /// Parses bytes already known to be valid UTF-8 where they are: no copy of the page as a
     /// String beside libxml2's own (30 MB less at the peak on a 30 MB page).
-    convenience init(validUTF8 bytes: Data.SubSequence, source: String) throws {
-        try self.init(parsing: { parse in bytes.withUnsafeBytes { parse($0) } }, source: source)
+    convenience init(validUTF8 bytes: UnsafeRawBufferPointer, source: String) throws {
+        try self.init(parsing: { parse in parse(bytes) }, source: source)
     }
 
     /// libxml2 2.9 sets up its global state (dictionaries, locks, error handlers) on first use

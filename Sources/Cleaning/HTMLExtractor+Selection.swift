@@ -36,6 +36,7 @@ extension HTMLExtractor {
             }
         }
         let visible = blocks.filter { !$0.hidden }
+        if let posts = threadPosts(visible: visible) { return posts }
         let mainHintSet = Set(mainHints)
         var result = choose(from: visible, furniture: furniture, mainHintSet: mainHintSet)
         var length = Self.weightedLength(of: result)
@@ -409,25 +410,12 @@ extension HTMLExtractor {
         }
         let keepClassed = best >= 0 && Double(classedChars) > 0.6 * Double(articleChars)
         var result: [TextBlock] = []
-        let phrases = config.boilerplatePhrases.map { $0.lowercased() }
-        let longestPhrase = phrases.map(\.unicodeScalars.count).max() ?? 0
-        let labels = Set(config.boilerplateLines.map(Self.labelKey))
+        let boilerplate = BoilerplateFilter(config: config)
         for (index, block) in blocks.enumerated() {
             guard isInArticle(index), !isFurnitureInside(block, keepingClassed: keepClassed) else { continue }
-            let scalarCount = block.scalars
-            let density = block.linkDensity
-            // Link lists go; a heading or a term that links to itself (an anchor) stays.
-            // A citation linked to its source (a quoted title, a date) is content, not a menu.
             // On a listing, an item's linked title is content: the list is the page.
             let listingTitle = asList && lengths[index] >= 20 && block.link != nil
-            if density > 0.5 && lengths[index] < 400 && !block.isTerm && !listingTitle
-                && !(block.role == .paragraph && block.link != nil && lengths[index] >= 60 && Self.looksLikeCitation(block.text))
-            {
-                guard case .heading = block.role else { continue }
-            }
-            if scalarCount < longestPhrase + 40, Self.isBoilerplatePhrase(block.text, phrases) { continue }
-            if scalarCount <= 40, labels.contains(Self.labelKey(block.text)) { continue }
-            result.append(block.textBlock)
+            if boilerplate.keeps(block, linkedTitle: listingTitle) { result.append(block.textBlock) }
         }
         if result.isEmpty, best >= 0 {
             // Everything in the article looked like furniture (a page that is all comments):
@@ -437,6 +425,34 @@ extension HTMLExtractor {
             }
         }
         return result
+    }
+
+    /// What goes from the article's blocks whatever their place: link lists, the configured
+    /// boilerplate phrases and labels.
+    struct BoilerplateFilter {
+        let phrases: [String]
+        let longestPhrase: Int
+        let labels: Set<String>
+
+        init(config: PipelineConfig) {
+            phrases = config.boilerplatePhrases.map { $0.lowercased() }
+            longestPhrase = phrases.map(\.unicodeScalars.count).max() ?? 0
+            labels = Set(config.boilerplateLines.map(HTMLExtractor.labelKey))
+        }
+
+        /// Link lists go; a heading or a term that links to itself (an anchor) stays, and so does
+        /// a citation linked to its source (a quoted title, a date) and, when `linkedTitle`, an
+        /// item's linked title.
+        func keeps(_ block: RawBlock, linkedTitle: Bool = false) -> Bool {
+            if block.linkDensity > 0.5 && block.weight < 400 && !block.isTerm && !linkedTitle
+                && !(block.role == .paragraph && block.link != nil && block.weight >= 60 && HTMLExtractor.looksLikeCitation(block.text))
+            {
+                guard case .heading = block.role else { return false }
+            }
+            if block.scalars < longestPhrase + 40, HTMLExtractor.isBoilerplatePhrase(block.text, phrases) { return false }
+            if block.scalars <= 40, labels.contains(HTMLExtractor.labelKey(block.text)) { return false }
+            return true
+        }
     }
 
     /// A quoted title (“…”, 《…》, "…"; the closing mark is often lost) together with a date, as

@@ -23,17 +23,16 @@ public struct HTMLFormat: DocumentFormat {
         let detected = Charset.detect(bytes, headerLabel: headerCharset)
         let parsed: HTMLDocument
         if detected.charset == .utf8 {
-            // Checked (the check's copy dropped at once), then parsed from the bytes themselves.
-            _ = try detected.charset.decode(bytes, source: source)
+            // Checked (the check's copy dropped at once; a page sniffed as UTF-8 was checked by
+            // the sniff), then parsed from the bytes themselves.
+            if detected.evidence != .sniffed { _ = try detected.charset.decode(bytes, source: source) }
             let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
-            try body.withUnsafeBytes { raw in
-                try Cleaner.refuseOversizedTree(raw.bindMemory(to: UInt8.self), limit: Cleaner.elementLimit(config), source: source)
+            parsed = try body.withUnsafeBytes { raw in
+                try Self.parse(raw.bindMemory(to: UInt8.self), config: config, source: source)
             }
-            parsed = try HTMLDocument(validUTF8: body, source: source)
         } else {
             var text = try detected.charset.decode(bytes, source: source)
-            try text.withUTF8 { try Cleaner.refuseOversizedTree($0, limit: Cleaner.elementLimit(config), source: source) }
-            parsed = try HTMLDocument(utf8: text, source: source)
+            parsed = try text.withUTF8 { try Self.parse($0, config: config, source: source) }
         }
         var extractor = HTMLExtractor(config: config, source: source)
         let extracted = try extractor.extract(parsed)
@@ -44,5 +43,15 @@ public struct HTMLFormat: DocumentFormat {
         }
         return CleanDocument(
             blocks: extracted.blocks, metadata: extracted.metadata, charset: detected.charset, charsetEvidence: detected.evidence)
+    }
+
+    /// Parses valid UTF-8 without the text the extractor never reads (see `UnusedText`), after
+    /// refusing a page with too many elements.
+    static func parse(_ utf8: UnsafeBufferPointer<UInt8>, config: PipelineConfig, source: String) throws -> HTMLDocument {
+        try Cleaner.refuseOversizedTree(utf8, limit: Cleaner.elementLimit(config), source: source)
+        if let kept = UnusedText.removed(from: utf8) {
+            return try kept.withUnsafeBytes { try HTMLDocument(validUTF8: $0, source: source) }
+        }
+        return try HTMLDocument(validUTF8: UnsafeRawBufferPointer(utf8), source: source)
     }
 }
