@@ -52,6 +52,20 @@ extension HTMLExtractor {
             }
         }
         if let structured = jsonLDBlocks(longerThan: max(250, 2 * length)) { return structured }
+        // Little running prose: a page of items, if it has them.
+        let prose = result.reduce(0) { sum, block in
+            let weight = Self.weightedLength(block.text)
+            return weight >= 60 ? sum + weight : sum
+        }
+        // A dated page, or one that reads as an article, is a story however short, unless its
+        // shape says listing. The items replace the result only when they say more than it (an
+        // announcement bar is a group of items too).
+        let listed = metadata.pageType == .listing || metadata.pageType == .collection
+        if prose < 1000, (metadata.published == nil && metadata.pageType != .article) || listed,
+            let items = itemRegion(visible, furniture: furniture), Self.weightedLength(of: items) > length
+        {
+            return items
+        }
         if result.isEmpty {
             // No container and no article: the page minus its furniture, else whatever it shows.
             result = visible.filter { block in !block.path.contains { furniture[Int($0)] == .hard } }.map(\.textBlock)

@@ -73,6 +73,10 @@ struct HTMLExtractor {
     /// Tag and first class name of each container, hashed (0: no class): repeated items such as
     /// the posts of a thread share one.
     var signatures: [Int] = []
+    /// Each element's tag name as libxml2 interned it (equal names, equal keys).
+    var tagKeys: [Int] = []
+    /// The id of the page's first visible `<h1>`.
+    var firstHeadingID: Int? = nil
     /// Ids of `<html>` and `<body>`: the article is never the whole page.
     var pageRoots = Set<Int32>()
     /// Ids of `<main>`, `role="main"` and `itemprop="articleBody"` elements: the page's own word
@@ -228,6 +232,7 @@ struct HTMLExtractor {
         }
         furniture.append(level)
         signatures.append(kind == .container || kind == .listItem ? Self.signature(node) : 0)
+        tagKeys.append(Int(bitPattern: node.rawName))
         if kind == .container, node.isNamed("body") || node.isNamed("html") {
             pageRoots.insert(id)
         }
@@ -238,6 +243,7 @@ struct HTMLExtractor {
         switch kind {
         case .heading(let level) where metadata.firstHeading == nil && level == 1 && hiddenDepth == 0:
             metadata.firstHeading = clean(node.textContent(limit: 4096))
+            firstHeadingID = Int(id)
         case .link:
             linkDepth += 1
             if linkDepth == 1 { openLink = (node, bufferLinkChars) }
