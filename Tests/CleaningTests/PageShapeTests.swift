@@ -1,0 +1,147 @@
+import CorpusKit
+import Foundation
+import Testing
+
+@testable import Cleaning
+
+/// Extraction that suits the page: a thread is its posts, a page of items is its items, and the
+/// text nobody reads is cut before the parse without changing what comes out.
+@Suite struct PageShapeTests {
+    func clean(_ html: String) throws -> CleanDocument {
+        try Cleaner(config: PipelineConfig()).clean(Data(html.utf8), format: HTMLFormat(), source: "t", headerCharset: nil)
+    }
+
+    /// A forum post the way forum software writes it: a user card, the text, a signature, buttons.
+    func post(_ number: Int, marked: Bool) -> String {
+        """
+        <article class="message message--post" \(marked ? "itemscope itemtype=\"https://schema.org/Comment\"" : "")>
+          <div class="message-user"><h4 class="message-name">member\(number)</h4><dl><dt>Joined</dt><dd>Mar 3, 2019</dd>
+            <dt>Messages</dt><dd>1,20\(number)</dd></dl></div>
+          <div class="message-main"><div class="message-content"><div class="bbWrapper" \(marked ? "itemprop=\"text\"" : "")>
+            Post \(number): I replaced the pump seal on the rig and the pressure now holds at two bar for an hour, which is what the manual asks.
+          </div></div>
+          <aside class="message-signature">Signature of member\(number): ride safe, check your seals.</aside>
+          <footer><a href="#reply">Reply</a> <a href="#like">Like</a> <a href="#share">Share</a></footer></div>
+        </article>
+        """
+    }
+
+    /// Every post comes out, the first one too (it has no markup of its own), and only their text.
+    @Test func aThreadIsItsPostsText() throws {
+        let posts = (1...4).map { post($0, marked: $0 > 1) }.joined()
+        let html = """
+            <html><head><link rel="canonical" href="https://forum.example.org/threads/pump-seal.123/"></head><body>
+            <header><a href="/">Forums</a> <a href="/whats-new">What's new</a></header>
+            <main><h1>Pump seal keeps leaking</h1><div class="block-body js-replyNewMessageContainer">\(posts)</div></main>
+            <footer>Forum software by someone</footer></body></html>
+            """
+        let text = try clean(html).text
+        for number in 1...4 { #expect(text.contains("Post \(number): I replaced the pump seal"), "\(text)") }
+        #expect(!text.contains("Joined"))
+        #expect(!text.contains("Signature of member"))
+        #expect(!text.contains("Forum software"))
+    }
+
+    /// One question with its answers is a thread; the comments under an answer are not posts.
+    @Test func aQuestionPageKeepsItsAnswersWithoutTheirComments() throws {
+        func answer(_ number: Int) -> String {
+            """
+            <div class="answer" itemscope itemtype="https://schema.org/Answer"><div class="votes">1\(number)</div>
+              <div class="post-text" itemprop="text"><p>Answer \(number): set the locale before the first call, then the parser reads the decimal comma correctly.</p></div>
+              <ul class="comments"><li itemscope itemtype="https://schema.org/Comment"><span itemprop="text">Comment on answer \(number): thanks, that worked for me.</span></li>
+              <li itemscope itemtype="https://schema.org/Comment"><span itemprop="text">Another comment on answer \(number).</span></li></ul></div>
+            """
+        }
+        let html = """
+            <html><body><div itemscope itemtype="https://schema.org/QAPage"><div id="question" itemprop="mainEntity" itemscope itemtype="https://schema.org/Question">
+            <h1 itemprop="name">Why does the parser drop the decimal comma?</h1>
+            <div class="post-text" itemprop="text"><p>Question: the parser reads 3,5 as 35 on my machine, what am I missing here?</p></div></div>
+            <div id="answers">\(answer(1))\(answer(2))</div></div></body></html>
+            """
+        let text = try clean(html).text
+        #expect(text.contains("Question: the parser reads 3,5"), "\(text)")
+        #expect(text.contains("Answer 1: set the locale") && text.contains("Answer 2: set the locale"), "\(text)")
+        #expect(!text.contains("Comment on answer"), "\(text)")
+    }
+
+    /// A page's FAQ (many questions, one answer each) is a section of it, not a thread: the rest of
+    /// the page stays.
+    @Test func anFAQSectionIsNotAThread() throws {
+        let faq = (1...4).map { number in
+            """
+            <div itemscope itemprop="mainEntity" itemtype="https://schema.org/Question"><h3 itemprop="name">Question \(number)?</h3>
+            <div itemscope itemprop="acceptedAnswer" itemtype="https://schema.org/Answer"><div itemprop="text">Answer \(number) to the frequently asked question.</div></div></div>
+            """
+        }.joined()
+        let prose = (1...5).map {
+            "<p>Our service paragraph \($0) explains, at some length and with care, how the harbour survey is planned, run and reported to the city.</p>"
+        }
+        .joined()
+        let html =
+            "<html><body><main><article><h1>Harbour surveys</h1>\(prose)<section itemscope itemtype=\"https://schema.org/FAQPage\">\(faq)</section></article></main></body></html>"
+        let text = try clean(html).text
+        #expect(text.contains("Our service paragraph 1 explains"), "\(text)")
+        #expect(text.contains("Our service paragraph 5 explains"), "\(text)")
+    }
+
+    /// Cards that are links (a title and a teaser inside one `<a>`) are a listing's items, not a
+    /// link list; a newsletter box with the page's only prose does not win over them.
+    @Test func aPageOfLinkedCardsIsItsCards() throws {
+        let cards = (1...9).map { number in
+            """
+            <div class="card"><a href="/video/story-\(number)"><h2>Story \(number) on the river crossing</h2><p>Teaser \(number) for the story.</p></a></div>
+            """
+        }.joined()
+        let html = """
+            <html><body><nav><a href="/">Home</a> <a href="/video">Video</a> <a href="/local">Local</a></nav>
+            <div class="signup-box"><p>Stay informed: sign up for our daily briefing and get the most important stories of the day in your inbox every morning, free of charge.</p></div>
+            <main><h1>Latest videos</h1><div class="grid">\(cards)</div></main><footer><a href="/terms">Terms</a></footer></body></html>
+            """
+        let text = try clean(html).text
+        for number in 1...9 { #expect(text.contains("Story \(number) on the river crossing"), "\(text)") }
+        #expect(text.contains("Teaser 3 for the story."))
+        #expect(!text.contains("Terms"))
+    }
+
+    /// A dated story with a grid of related stories under it stays the story.
+    @Test func aShortDatedStoryKeepsItsTextOverItsNeighbours() throws {
+        let related = (1...8).map {
+            "<li class=\"related-item\"><a href=\"/s\($0)\">Related headline \($0) about the city council budget</a></li>"
+        }.joined()
+        let html = """
+            <html><body><main><article><h1>Bridge reopens</h1><time datetime="2024-05-02">May 2, 2024</time>
+            <p>The old bridge reopened on Thursday after two years of repairs, city officials said.</p>
+            <p>Traffic is limited to one lane each way until the summer.</p></article>
+            <section><h2>More stories</h2><ul class="stories">\(related)</ul></section></main></body></html>
+            """
+        let text = try clean(html).text
+        #expect(text.contains("The old bridge reopened on Thursday"))
+        #expect(!text.contains("Related headline 3"), "\(text)")
+    }
+
+    /// What the extractor never reads is cut before the parse: script and style bodies and
+    /// comments go, JSON-LD stays, and a "<script" inside an attribute value or a comment is not
+    /// a script.
+    @Test func unreadTextIsCutBeforeTheParse() throws {
+        let filler = String(repeating: "var x = '<p>not text</p>'; ", count: 40)
+        let page = """
+            <html><head><script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2024-05-02"}</script>
+            <style>p { color: red } /* </p> */</style><SCRIPT>\(filler)</SCRIPT></head>
+            <body><div title="a <script> in a value">Visible one.</div><!-- <script> inside a comment -->
+            <p>Visible two.</p><script src="x.js"></script><p>Visible three.</p></body></html>
+            """
+        var bytes = Array(page.utf8)
+        let kept = try #require(bytes.withUnsafeMutableBufferPointer { UnusedText.removed(from: UnsafeBufferPointer($0)) })
+        let text = String(decoding: kept, as: UTF8.self)
+        #expect(!text.contains("not text") && !text.contains("color: red") && !text.contains("inside a comment"))
+        #expect(text.contains("\"datePublished\":\"2024-05-02\""))
+        #expect(text.contains("<SCRIPT></SCRIPT>") && text.contains("<script src=\"x.js\"></script>"))
+        #expect(text.contains("title=\"a <script> in a value\">Visible one.</div>"))
+        let document = try clean(page)
+        #expect(document.text == "Visible one.\n\nVisible two.\n\nVisible three.", "\(document.text)")
+        #expect(document.metadata.published != nil)
+        // A page with little to cut is parsed where it is.
+        var plain = Array("<html><body><p>Only text here.</p><script>x()</script></body></html>".utf8)
+        #expect(plain.withUnsafeMutableBufferPointer { UnusedText.removed(from: UnsafeBufferPointer($0)) } == nil)
+    }
+}
