@@ -52,6 +52,8 @@ extension HTMLExtractor {
             }
         }
         if let structured = jsonLDBlocks(longerThan: max(250, 2 * length)) { return structured }
+        // A thread the markup hides and JSON-LD tells, when it tells more than the markup gave.
+        if let thread = jsonLDThread(), 5 * Self.weightedLength(of: thread) > 2 * length { return thread }
         // Little running prose: a page of items, if it has them.
         let prose = result.reduce(0) { sum, block in
             let weight = Self.weightedLength(block.text)

@@ -153,6 +153,43 @@ extension HTMLExtractor {
         return nil
     }
 
+    /// A thread told in JSON-LD: a `DiscussionForumPosting` with its `text` and the `text` of
+    /// each of its `comment`s (forum software that renders posts in script but describes them
+    /// for search engines). Nil unless it has at least two posts.
+    func jsonLDThread() -> [TextBlock]? {
+        for node in jsonLD {
+            let text = node.textContent(limit: 2_000_000)
+            guard text.contains("DiscussionForumPosting"), text.contains("\"comment\""),
+                let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]),
+                let posting = Self.forumPosting(in: object, depth: 0)
+            else { continue }
+            var posts: [String] = []
+            if let first = posting["text"] as? String ?? posting["articleBody"] as? String { posts.append(first) }
+            for comment in posting["comment"] as? [Any] ?? [] {
+                if let reply = (comment as? [String: Any])?["text"] as? String { posts.append(reply) }
+            }
+            guard posts.count >= 2 else { continue }
+            let blocks = posts.flatMap { post in
+                Self.stripTags(post).components(separatedBy: "\n").map { clean($0) }.filter { !$0.isEmpty }
+            }
+            return blocks.map { TextBlock(role: .paragraph, text: $0) }
+        }
+        return nil
+    }
+
+    /// The first object typed `DiscussionForumPosting` in a JSON-LD value (bounded depth).
+    static func forumPosting(in value: Any, depth: Int) -> [String: Any]? {
+        guard depth < 8 else { return nil }
+        if let object = value as? [String: Any] {
+            let types = (object["@type"] as? String).map { [$0] } ?? (object["@type"] as? [String] ?? [])
+            if types.contains("DiscussionForumPosting") { return object }
+            for inner in object.values { if let found = forumPosting(in: inner, depth: depth + 1) { return found } }
+        } else if let array = value as? [Any] {
+            for inner in array { if let found = forumPosting(in: inner, depth: depth + 1) { return found } }
+        }
+        return nil
+    }
+
     /// For each element, the id after its last descendant (ids are in document order).
     func subtreeEnds() -> [Int] {
         var ends = (0..<parents.count).map { $0 + 1 }

@@ -64,6 +64,25 @@ import Testing
         #expect(!text.contains("Comment on answer"), "\(text)")
     }
 
+    /// A thread the markup renders in script but JSON-LD describes: the posting and each comment.
+    @Test func aThreadToldInJSONLDIsItsPosts() throws {
+        let ld = """
+            {"@context":"https://schema.org","@type":"DiscussionForumPosting","headline":"Kayak rudder",
+             "text":"<p>First post: my kayak rudder sticks to the left after the winter storage.</p>",
+             "comment":[{"@type":"Comment","text":"Reply one: rinse the cable with fresh water and grease it."},
+                        {"@type":"Comment","text":"Reply two: check that the pedal track is not bent."}]}
+            """
+        let html = """
+            <html><head><script type="application/ld+json">\(ld)</script></head><body>
+            <nav><a href="/">Forums</a> <a href="/new">New posts</a></nav>
+            <div id="app"><p>Loading the conversation, please wait while the posts are fetched from the server.</p></div></body></html>
+            """
+        let text = try clean(html).text
+        #expect(text.contains("First post: my kayak rudder sticks"), "\(text)")
+        #expect(text.contains("Reply one: rinse the cable") && text.contains("Reply two: check that the pedal"), "\(text)")
+        #expect(!text.contains("Loading the conversation"))
+    }
+
     /// A page's FAQ (many questions, one answer each) is a section of it, not a thread: the rest of
     /// the page stays.
     @Test func anFAQSectionIsNotAThread() throws {
