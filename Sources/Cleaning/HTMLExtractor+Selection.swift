@@ -52,8 +52,10 @@ extension HTMLExtractor {
             }
         }
         if let structured = jsonLDBlocks(longerThan: max(250, 2 * length)) { return structured }
-        // A thread the markup hides and JSON-LD tells, when it tells more than the markup gave.
+        // A thread the markup hides and JSON-LD tells, unless the markup gave far more.
         if let thread = jsonLDThread(), 5 * Self.weightedLength(of: thread) > 2 * length { return thread }
+        // A thread without markup, when its posts hold more than half of what the votes found.
+        if let thread = structuralThread(visible, furniture: furniture), 2 * Self.weightedLength(of: thread) > length { return thread }
         // Little running prose: a page of items, if it has them.
         let prose = result.reduce(0) { sum, block in
             let weight = Self.weightedLength(block.text)

@@ -153,6 +153,53 @@ extension HTMLExtractor {
         return nil
     }
 
+    /// A thread without markup: the largest group of sibling posts (one tag and class, a class
+    /// that says post, message, comment, reply…), each reduced to the part that most of them
+    /// have and that holds most of their text (the message, not the author's card or the
+    /// buttons). Only on a page that reads as a forum.
+    func structuralThread(_ visible: [RawBlock], furniture: [Furniture]) -> [TextBlock]? {
+        guard metadata.pageType == .forum, !postLike.isEmpty else { return nil }
+        var weight = [Int](repeating: 0, count: parents.count)
+        for block in visible { for id in block.path { weight[Int(id)] += block.weight } }
+        var groups: [Int: [Int: [Int]]] = [:]  // parent -> signature -> items
+        for id in postLike.map(Int.init) where weight[id] >= 30 && parents[id] >= 0 {
+            groups[Int(parents[id]), default: [:]][signatures[id], default: []].append(id)
+        }
+        var best: [Int] = []
+        var bestWeight = 0
+        for (_, bySignature) in groups {
+            for items in bySignature.values where items.count >= 2 {
+                let total = items.reduce(0) { $0 + weight[$1] }
+                if total > bestWeight || (total == bestWeight && items[0] < (best.first ?? Int.max)) {
+                    (best, bestWeight) = (items.sorted(), total)
+                }
+            }
+        }
+        guard best.count >= 2 else { return nil }
+        // The part the posts share: per signature, how many posts have it and what it holds.
+        let ends = subtreeEnds()
+        var shared: [Int: (posts: Int, weight: Int)] = [:]
+        for item in best {
+            var seen = Set<Int>()
+            for id in (item + 1)..<ends[item] where signatures[id] != 0 && !seen.contains(signatures[id]) {
+                seen.insert(signatures[id])
+                shared[signatures[id], default: (0, 0)].posts += 1
+                shared[signatures[id], default: (0, 0)].weight += weight[id]
+            }
+        }
+        let body = shared.filter { 5 * $0.value.posts >= 4 * best.count && 5 * $0.value.weight >= 3 * bestWeight }
+            .min { $0.value.weight < $1.value.weight || ($0.value.weight == $1.value.weight && $0.key < $1.key) }?.key
+        let parts = best.map { item in
+            body.flatMap { signature in ((item + 1)..<ends[item]).first { signatures[$0] == signature } } ?? item
+        }
+        let partSet = Set(parts.map(Int32.init))
+        let boilerplate = BoilerplateFilter(config: config)
+        let posts = visible.filter { block in
+            block.path.contains(where: partSet.contains) && !block.path.contains { furniture[Int($0)] == .hard } && boilerplate.keeps(block)
+        }
+        return posts.isEmpty ? nil : posts.map(\.textBlock)
+    }
+
     /// A thread told in JSON-LD: a `DiscussionForumPosting` with its `text` and the `text` of
     /// each of its `comment`s (forum software that renders posts in script but describes them
     /// for search engines). Nil unless it has at least two posts.

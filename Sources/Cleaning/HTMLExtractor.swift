@@ -115,6 +115,9 @@ struct HTMLExtractor {
     var tagCache: [UnsafeRawPointer: TagKind] = [:]
     var otherTagCache: [String: TagKind] = [:]
     var furnitureTokens: TokenIndex
+    /// Class words of a thread's posts, and the containers whose class or id has one.
+    let postTokens = TokenIndex(["post", "message", "comment", "reply", "answer", "entry", "topic", "thread"])
+    var postLike: [Int32] = []
     var layoutTokens: TokenIndex
     /// Scratch space for an element's class and id bytes.
     var identityBytes: [UInt8] = []
@@ -233,6 +236,10 @@ struct HTMLExtractor {
         furniture.append(level)
         signatures.append(kind == .container || kind == .listItem ? Self.signature(node) : 0)
         tagKeys.append(Int(bitPattern: node.rawName))
+        if signatures[Int(id)] != 0, let value = node.attributeValue("class") {
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value))
+            if Self.isFurnitureIdentity(Array(bytes), tokens: postTokens) { postLike.append(id) }
+        }
         if kind == .container, node.isNamed("body") || node.isNamed("html") {
             pageRoots.insert(id)
         }

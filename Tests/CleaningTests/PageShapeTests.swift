@@ -42,6 +42,20 @@ import Testing
         #expect(!text.contains("Forum software"))
     }
 
+    /// Without microdata, a forum page's posts are the largest group of sibling posts, each its
+    /// message: the part most of them share that holds most of their text.
+    @Test func aThreadWithoutMarkupIsItsPostsMessages() throws {
+        let posts = (1...4).map { post($0, marked: false) }.joined()
+        let html = """
+            <html><head><link rel="canonical" href="https://forum.example.org/threads/pump-seal.123/"></head><body>
+            <main><h1>Pump seal keeps leaking</h1><div class="block-body">\(posts)</div></main></body></html>
+            """
+        let document = try clean(html)
+        #expect(document.metadata.pageType == .forum)
+        for number in 1...4 { #expect(document.text.contains("Post \(number): I replaced the pump seal"), "\(document.text)") }
+        #expect(!document.text.contains("Joined") && !document.text.contains("Signature of member"), "\(document.text)")
+    }
+
     /// One question with its answers is a thread; the comments under an answer are not posts.
     @Test func aQuestionPageKeepsItsAnswersWithoutTheirComments() throws {
         func answer(_ number: Int) -> String {
