@@ -136,7 +136,17 @@ struct HTMLExtractor {
         flush()
         findByline()
         metadata.pageType = pageType()
-        return (select(), metadata)
+        return (Self.withoutRepeats(select()), metadata)
+    }
+
+    /// A block said again word for word (a page's desktop and mobile copies of a section, a
+    /// product's tabs) is said once; short ones (a recipe's line, a quoted tweet's byline, a price) may repeat.
+    static func withoutRepeats(_ blocks: [TextBlock]) -> [TextBlock] {
+        var seen = Set<String>()
+        return blocks.filter { block in
+            guard block.text.unicodeScalars.count >= 120 else { return true }
+            return seen.insert(block.text).inserted
+        }
     }
 
     // MARK: Walk
@@ -237,8 +247,10 @@ struct HTMLExtractor {
         signatures.append(kind == .container || kind == .listItem ? Self.signature(node) : 0)
         tagKeys.append(Int(bitPattern: node.rawName))
         if signatures[Int(id)] != 0, let value = node.attributeValue("class") {
-            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value))
-            if Self.isFurnitureIdentity(Array(bytes), tokens: postTokens) { postLike.append(id) }
+            identityBytes.removeAll(keepingCapacity: true)
+            identityBytes.append(
+                contentsOf: UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
+            if Self.isFurnitureIdentity(identityBytes, tokens: postTokens) { postLike.append(id) }
         }
         if kind == .container, node.isNamed("body") || node.isNamed("html") {
             pageRoots.insert(id)
