@@ -34,11 +34,14 @@ extension HTMLExtractor {
         }
     }
 
-    /// Notes an element's microdata: the item it starts and whether it holds a post's text.
+    /// Notes, in one pass over an element's attributes, what threads are found by: the
+    /// microdata item it starts, whether it holds a post's text, and (for a classed container)
+    /// whether its class names a post.
     mutating func noteMicrodata(_ node: Node, id: Int32) {
         var scope = false
         var type: UnsafePointer<CChar>? = nil
         var isText = false
+        var classValue: UnsafePointer<CChar>? = nil
         node.firstAttribute { name, value in
             if strcasecmp(name, "itemscope") == 0 {
                 scope = true
@@ -46,8 +49,17 @@ extension HTMLExtractor {
                 type = value
             } else if strcasecmp(name, "itemprop") == 0, let value {
                 isText = Self.namesMainText(value)
+            } else if strcasecmp(name, "class") == 0 {
+                classValue = value
             }
             return false
+        }
+        if signatures[Int(id)] != 0, let classValue {
+            identityBytes.removeAll(keepingCapacity: true)
+            identityBytes.append(
+                contentsOf: UnsafeBufferPointer(
+                    start: UnsafeRawPointer(classValue).assumingMemoryBound(to: UInt8.self), count: strlen(classValue)))
+            if Self.isFurnitureIdentity(identityBytes, tokens: postTokens) { postLike.append(id) }
         }
         if scope || type != nil {
             let item = type.map(ItemType.init(itemtype:)) ?? .other

@@ -246,12 +246,6 @@ struct HTMLExtractor {
         furniture.append(level)
         signatures.append(kind == .container || kind == .listItem ? Self.signature(node) : 0)
         tagKeys.append(Int(bitPattern: node.rawName))
-        if signatures[Int(id)] != 0, let value = node.attributeValue("class") {
-            identityBytes.removeAll(keepingCapacity: true)
-            identityBytes.append(
-                contentsOf: UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
-            if Self.isFurnitureIdentity(identityBytes, tokens: postTokens) { postLike.append(id) }
-        }
         if kind == .container, node.isNamed("body") || node.isNamed("html") {
             pageRoots.insert(id)
         }
