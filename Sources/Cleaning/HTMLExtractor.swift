@@ -199,6 +199,24 @@ struct HTMLExtractor {
         }
     }
 
+    /// Whether an element holds a page's `<main>`, `<article>` or `<section>`, or five
+    /// paragraphs and headings (a control's label has one or two).
+    static func holdsSections(_ element: Node) -> Bool {
+        var paragraphs = 0
+        var current = element.firstChild
+        while let here = current {
+            if here.isElement, let name = here.cName {
+                for wanted in ["main", "article", "section"] where strcasecmp(name, wanted) == 0 { return true }
+                for wanted in ["p", "h1", "h2", "h3"] where strcasecmp(name, wanted) == 0 {
+                    paragraphs += 1
+                    if paragraphs >= 5 { return true }
+                }
+            }
+            current = here.next(within: element, enteringChildren: here.isElement)
+        }
+        return false
+    }
+
     /// Handles entering a node; returns true when a frame was pushed (the caller will `close` it).
     mutating func open(_ node: Node) -> Bool {
         if node.isText {
@@ -206,7 +224,10 @@ struct HTMLExtractor {
             return false
         }
         guard node.isElement else { return false }
-        let kind = self.kind(of: node)
+        var kind = self.kind(of: node)
+        // A control holds phrasing only; one that holds the page's sections swallowed them
+        // (libxml2 ignores `</button>` while a `<div>` inside is open): it is walked as a container.
+        if kind == .skip, node.isNamed("button"), Self.holdsSections(node) { kind = .container }
         switch kind {
         case .skip:
             if node.isNamed("script"), (node.attribute("type") ?? "").lowercased().contains("ld+json") {

@@ -177,4 +177,23 @@ import Testing
         var plain = Array("<html><body><p>Only text here.</p><script>x()</script></body></html>".utf8)
         #expect(plain.withUnsafeMutableBufferPointer { UnusedText.removed(from: UnsafeBufferPointer($0)) } == nil)
     }
+
+    /// libxml2 keeps a `<div>` left open inside a menu button open past `</button>`, so the
+    /// button swallows the rest of the page, `<main>` and all: such a button is walked as a
+    /// container. A button with a label of its own (an option picker) stays out.
+    @Test func aButtonThatSwallowedThePageIsWalked() throws {
+        let story = (1...4).map {
+            "<p>Paragraph \($0): raised beds warm up early in spring, drain well after rain, and keep the soil loose.</p>"
+        }
+        let html = """
+            <html><body><header><div class="menu"><button class="menu-button" aria-label="Menu"><div class="inner">
+            <div></button></div><a href="/">Home</a></header>
+            <main><article><h1>How to start a vegetable garden</h1>\(story.joined())</article></main>
+            <button class="size"><p>Small</p><p>Large</p></button>
+            <footer>Copyright</footer></body></html>
+            """
+        let text = try clean(html).text
+        for number in 1...4 { #expect(text.contains("Paragraph \(number): raised beds"), "\(text)") }
+        #expect(!text.contains("Small") && !text.contains("Large"), "\(text)")
+    }
 }
