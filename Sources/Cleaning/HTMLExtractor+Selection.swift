@@ -73,6 +73,10 @@ extension HTMLExtractor {
         {
             return items
         }
+        if result.isEmpty, visible.count < blocks.count {
+            // Nothing visible won: the page may be parked whole in a hidden element.
+            result = choose(from: blocks, furniture: furniture, mainHintSet: mainHintSet)
+        }
         if result.isEmpty {
             // No container and no article: the page minus its furniture, else whatever it shows.
             result = visible.filter { block in !block.path.contains { furniture[Int($0)] == .hard } }.map(\.textBlock)

@@ -196,4 +196,19 @@ import Testing
         for number in 1...4 { #expect(text.contains("Paragraph \(number): raised beds"), "\(text)") }
         #expect(!text.contains("Small") && !text.contains("Large"), "\(text)")
     }
+
+    /// A page rendered into a hidden element until its scripts run, with only a menu visible:
+    /// nothing visible wins, so the hidden page is read, not the menu.
+    @Test func aPageParkedInAHiddenElementIsRead() throws {
+        let specs = (1...6).map { "<div class=\"row\"><p>Spec \($0)</p><p>Value \($0) cm</p></div>" }.joined()
+        let html = """
+            <html><body><nav><a href="/products">All products</a> <a href="/articles">Articles</a></nav>
+            <div hidden><div class="page"><h1>Keyboard K2</h1>
+            <p>The keyboard can be connected by a USB cable or over Bluetooth to three devices at once.</p>\(specs)</div></div>
+            </body></html>
+            """
+        let text = try clean(html).text
+        #expect(text.contains("The keyboard can be connected") && text.contains("Value 6 cm"), "\(text)")
+        #expect(!text.contains("All products"), "\(text)")
+    }
 }
