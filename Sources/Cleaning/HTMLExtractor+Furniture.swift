@@ -8,10 +8,12 @@ extension HTMLExtractor {
         if case .container = kind, let tag = node.cName {
             for never in Self.neverFurniture where strcasecmp(tag, never) == 0 { return .none }
         }
-        if let value = node.attributeValue("role"),
-            Self.furnitureRoles.contains(String(cString: value).lowercased().trimmingCharacters(in: .whitespaces))
-        {
-            return .hard
+        if let value = node.attributeValue("role") {
+            let role = String(cString: value).lowercased().trimmingCharacters(in: .whitespaces)
+            if Self.furnitureRoles.contains(role) {
+                if role == "banner" || role == "navigation" { banners.insert(Int32(parents.count - 1)) }
+                return .hard
+            }
         }
         identityBytes.removeAll(keepingCapacity: true)
         for attributeName in ["class", "id"] {

@@ -36,6 +36,7 @@ extension HTMLExtractor {
             }
         }
         let visible = blocks.filter { !$0.hidden }
+        unhideSwallowedPage(visible, furniture: &furniture)
         if let posts = threadPosts(visible: visible) { return posts }
         let mainHintSet = Set(mainHints)
         var result = choose(from: visible, furniture: furniture, mainHintSet: mainHintSet)
@@ -83,6 +84,34 @@ extension HTMLExtractor {
             if result.isEmpty { result = (visible.isEmpty ? blocks : visible).map(\.textBlock) }
         }
         return result
+    }
+
+    /// libxml2 does not close a `<header>` or `<nav>` the way a browser does when the markup
+    /// inside it is broken (an unclosed `<div>`), so the rest of the page, article and all, can
+    /// end up inside one. A banner or navigation that holds most of the page's text and of its
+    /// running prose swallowed the page: it is not furniture (what is inside it still can be).
+    /// Dialogs (cookie notices) and footers (fine print) can hold most of a short page's text
+    /// by right, and stay furniture.
+    func unhideSwallowedPage(_ visible: [RawBlock], furniture: inout [Furniture]) {
+        var held = [Int32: (text: Int, prose: Int, paragraphs: Int)]()
+        var (allText, allProse) = (0, 0)
+        for block in visible {
+            let isProse = block.weight >= 80 && block.linkDensity < 0.2
+            allText += block.weight
+            if isProse { allProse += block.weight }
+            for id in block.path where furniture[Int(id)] == .hard && banners.contains(id) {
+                held[id, default: (0, 0, 0)].text += block.weight
+                if isProse {
+                    held[id]!.prose += block.weight
+                    held[id]!.paragraphs += 1
+                }
+            }
+        }
+        guard allProse >= 400 else { return }
+        // Paragraphs, not one run of text (a script's source that broken quoting made text).
+        for (id, share) in held where 2 * share.prose >= allProse && 2 * share.text >= allText && share.paragraphs >= 3 {
+            furniture[Int(id)] = .none
+        }
     }
 
     static func weightedLength(of blocks: [TextBlock]) -> Int {

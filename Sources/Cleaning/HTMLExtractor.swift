@@ -118,6 +118,9 @@ struct HTMLExtractor {
     /// Class words of a thread's posts, and the containers whose class or id has one.
     let postTokens = TokenIndex(["post", "message", "comment", "reply", "answer", "entry", "topic", "thread"])
     var postLike: [Int32] = []
+    /// Ids of `<header>` and `<nav>` elements and of elements whose role is "banner" or
+    /// "navigation": the furniture that broken markup can make swallow the page.
+    var banners = Set<Int32>()
     var layoutTokens: TokenIndex
     /// Scratch space for an element's class and id bytes.
     var identityBytes: [UInt8] = []
@@ -261,6 +264,7 @@ struct HTMLExtractor {
         parents.append(frames.last?.id ?? -1)
         kinds.append(kind)
         var level: Furniture = kind == .chrome ? .hard : .none
+        if kind == .chrome, node.isNamed("header") || node.isNamed("nav") { banners.insert(id) }
         if level == .none, kind != .inline, kind != .link, kind != .time, kind != .row, kind != .cell {
             level = furnitureLevel(node, kind: kind)
         }

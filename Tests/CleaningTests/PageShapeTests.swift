@@ -211,4 +211,31 @@ import Testing
         #expect(text.contains("The keyboard can be connected") && text.contains("Value 6 cm"), "\(text)")
         #expect(!text.contains("All products"), "\(text)")
     }
+
+    /// A `<header>` whose markup is broken (a `<div>` left open) holds the rest of the page in
+    /// libxml2's tree, the story too: it is read, without the menu inside it. A cookie notice
+    /// that holds most of a short page's text stays out.
+    @Test func aHeaderThatSwallowedThePageIsRead() throws {
+        let story = (1...4).map {
+            "<p>Paragraph \($0): the ferry now runs every hour from the old harbour, and the night service returns in May, when the summer timetable begins and the second boat is back from its refit.</p>"
+        }
+        let html = """
+            <html><body><header class="site-header"><div class="bar"><div class="logo">Harbour News</div>
+            <nav><a href="/">Home</a> <a href="/local">Local</a> <a href="/sport">Sport</a></nav>
+            <div class="content"><h1>Ferry timetable changes</h1>\(story.joined())</div></header>
+            <footer>Copyright Harbour News</footer></body></html>
+            """
+        let text = try clean(html).text
+        for number in 1...4 { #expect(text.contains("Paragraph \(number): the ferry"), "\(text)") }
+        #expect(!text.contains("Sport") && !text.contains("Copyright"), "\(text)")
+        let notice = (1...3).map {
+            "<p>Notice \($0): we and our partners store and read cookies on your device to measure and improve our service.</p>"
+        }
+        let short = """
+            <html><body><div role="dialog" class="consent">\(notice.joined())</div>
+            <main><h1>Opening hours</h1><p>Open daily from nine to five.</p></main></body></html>
+            """
+        let shortText = try clean(short).text
+        #expect(shortText.contains("Open daily") && !shortText.contains("Notice 1"), "\(shortText)")
+    }
 }
