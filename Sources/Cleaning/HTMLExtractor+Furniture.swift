@@ -25,6 +25,9 @@ extension HTMLExtractor {
             identityBytes.append(0x20)
         }
         guard identityBytes.count > 2 else { return .none }
+        // Page builders class every block "widget" or "module"; the one they name as the
+        // post's content ("elementor-widget-theme-post-content") is the article, not furniture.
+        if Self.namesContent(identityBytes) { return .none }
         if Self.isFurnitureIdentity(identityBytes, tokens: furnitureTokens) { return .classed }
         if Self.isFurnitureIdentity(identityBytes, tokens: layoutTokens) { return .soft }
         return .none
@@ -45,6 +48,33 @@ extension HTMLExtractor {
     }
 
     static let neverFurniture = ["body", "html", "main", "article"]
+
+    /// Class or id words that name an article's own text, joined by "-" or "_".
+    static let contentNames: [[UInt8]] = ["post-content", "entry-content", "article-content", "article-body", "post-body", "story-body"]
+        .map { Array($0.utf8) }
+
+    /// Whether a class-and-id text holds one of `contentNames` (case-insensitive, "_" for "-").
+    static func namesContent(_ identity: [UInt8]) -> Bool {
+        guard identity.count >= 9 else { return false }
+        for name in contentNames where name.count <= identity.count {
+            var start = 0
+            while start + name.count <= identity.count {
+                var matches = true
+                for (offset, expected) in name.enumerated() {
+                    var byte = identity[start + offset]
+                    if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+                    if byte == 0x5F { byte = 0x2D }
+                    if byte != expected {
+                        matches = false
+                        break
+                    }
+                }
+                if matches { return true }
+                start += 1
+            }
+        }
+        return false
+    }
     static let furnitureRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu", "menubar"]
 
     /// Compares the parts of class/id tokens (split at anything but letters and digits) with the

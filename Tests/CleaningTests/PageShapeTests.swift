@@ -238,4 +238,22 @@ import Testing
         let shortText = try clean(short).text
         #expect(shortText.contains("Open daily") && !shortText.contains("Notice 1"), "\(shortText)")
     }
+
+    /// Page builders class every block a "widget"; the one named as the post's content is the
+    /// article, and a real widget beside it is still furniture.
+    @Test func aWidgetNamedAsThePostsContentIsTheArticle() throws {
+        let story = (1...4).map {
+            "<p>Paragraph \($0): homebuyers get some relief next year as incomes grow faster than prices, a slow recovery.</p>"
+        }
+        let html = """
+            <html><body><main><div class="elementor elementor-location-single">
+            <div class="elementor-element elementor-widget elementor-widget-theme-post-title"><h1>Housing predictions</h1></div>
+            <div class="elementor-element elementor-widget elementor-widget-theme-post-content">\(story.joined())</div>
+            <div class="elementor-element elementor-widget elementor-widget-text-editor"><p>Sign up for our weekly market email, with the latest numbers.</p></div>
+            </div></main><div class="ast-scroll-top"><span>Scroll to Top</span></div></body></html>
+            """
+        let text = try clean(html).text
+        for number in 1...4 { #expect(text.contains("Paragraph \(number): homebuyers"), "\(text)") }
+        #expect(!text.contains("Sign up") && !text.contains("Scroll to Top"), "\(text)")
+    }
 }
