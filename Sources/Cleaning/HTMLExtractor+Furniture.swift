@@ -82,6 +82,8 @@ extension HTMLExtractor {
     /// but "shareholder" does not match "holder". Works on ASCII bytes: it runs for every element.
     static func isFurnitureIdentity(_ identity: [UInt8], tokens: TokenIndex) -> Bool {
         var start = -1
+        // "no-sidebars", "without-comments": the word after a negation names what is absent.
+        var negated = false
         for index in 0...identity.count {
             let byte = index < identity.count ? identity[index] : 0x20
             let isAlnum = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
@@ -90,12 +92,26 @@ extension HTMLExtractor {
                 continue
             }
             if start >= 0 {
-                if tokens.matchesPrefix(of: identity[start..<index]) { return true }
+                let part = identity[start..<index]
+                if !negated && tokens.matchesPrefix(of: part) { return true }
+                negated = (byte == 0x2D || byte == 0x5F) && Self.isNegation(part)
                 start = -1
+            } else {
+                negated = false
             }
         }
         return false
     }
+
+    /// "no", "not", "without", "hide" (any case), without allocating.
+    static func isNegation(_ part: ArraySlice<UInt8>) -> Bool {
+        guard part.count >= 2 && part.count <= 7 else { return false }
+        for word in negations where word.count == part.count {
+            if zip(word, part).allSatisfy({ $0 == ($1 >= 0x41 && $1 <= 0x5A ? $1 + 0x20 : $1) }) { return true }
+        }
+        return false
+    }
+    static let negations: [[UInt8]] = ["no", "not", "without", "hide"].map { Array($0.utf8) }
 
     /// Tokens bucketed by first letter, so each class-name part is compared with a handful.
     struct TokenIndex {

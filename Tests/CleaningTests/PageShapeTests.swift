@@ -256,4 +256,21 @@ import Testing
         for number in 1...4 { #expect(text.contains("Paragraph \(number): homebuyers"), "\(text)") }
         #expect(!text.contains("Sign up") && !text.contains("Scroll to Top"), "\(text)")
     }
+
+    /// "no-sidebars" says the page has no sidebar: the content inside it is not furniture.
+    @Test func aNegatedFurnitureWordIsNotFurniture() throws {
+        let html = """
+            <html><body><div class="layout no-sidebars"><div class="field-body"><h1>The machine learning club</h1>
+            <p>The Agency is the student machine learning club, founded in 2014 by students who wanted a place to learn together.</p>
+            <p>It helps members find undergraduate research and connects them with others who work on artificial intelligence.</p>
+            </div></div><footer>Georgia Institute of Technology, North Avenue</footer></body></html>
+            """
+        let text = try clean(html).text
+        #expect(text.contains("The Agency is the student machine learning club") && text.contains("undergraduate research"), "\(text)")
+        #expect(!text.contains("North Avenue"), "\(text)")
+        var identity = Array("no-sidebars widget-area".utf8)
+        #expect(HTMLExtractor.isFurnitureIdentity(identity, tokens: .init(["sidebar", "widget"])))
+        identity = Array("layout no-sidebars".utf8)
+        #expect(!HTMLExtractor.isFurnitureIdentity(identity, tokens: .init(["sidebar", "widget"])))
+    }
 }
