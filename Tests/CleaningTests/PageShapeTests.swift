@@ -273,4 +273,20 @@ import Testing
         identity = Array("layout no-sidebars".utf8)
         #expect(!HTMLExtractor.isFurnitureIdentity(identity, tokens: .init(["sidebar", "widget"])))
     }
+
+    /// A dated topic page whose cards are whole links (a title and a summary inside each `<a>`):
+    /// what the votes find is one line, so the cards are the page.
+    @Test func aDatedTopicPageOfLinkedCardsIsItsCards() throws {
+        let cards = (1...6).map {
+            "<div class=\"card\"><a href=\"/story/\($0)\"><h2>Story \($0) about car rentals</h2><p>Summary \($0): what renters should know before they sign, from insurance to tolls.</p></a></div>"
+        }
+        let html = """
+            <html><head><meta property="article:published_time" content="2019-03-05T10:00:00Z"></head><body>
+            <section><p class="intro">Stay up to date with our vehicle rental coverage</p>
+            <div class="grid">\(cards.joined())</div></section><footer>About us</footer></body></html>
+            """
+        let document = try clean(html)
+        #expect(document.metadata.published != nil)
+        for number in 1...6 { #expect(document.text.contains("Summary \(number): what renters"), "\(document.text)") }
+    }
 }
