@@ -64,6 +64,7 @@ struct HTMLExtractor {
         var kind: TagKind
         var dataTable = false
         var hidden = false
+        var article = false
     }
 
     // Element table, indexed by id.
@@ -84,6 +85,8 @@ struct HTMLExtractor {
     var mainHints: [Int32] = []
     /// Open hidden elements (`hidden`, `display:none`, `aria-hidden`) and `<noscript>`s.
     var hiddenDepth = 0
+    /// Open `<article>` elements.
+    var articleDepth = 0
     /// JSON-LD script elements (they live as long as the document): read and parsed only when
     /// the markup yields little text.
     var jsonLD: [Node] = []
@@ -264,7 +267,17 @@ struct HTMLExtractor {
         parents.append(frames.last?.id ?? -1)
         kinds.append(kind)
         var level: Furniture = kind == .chrome ? .hard : .none
-        if kind == .chrome, node.isNamed("header") || node.isNamed("nav") { banners.insert(id) }
+        if kind == .chrome, node.isNamed("header") || node.isNamed("footer") {
+            // An article's own header or footer (its headline and dateline, each story's on a
+            // page of stories) is not the site's: it goes with the article only when small.
+            if articleDepth > 0 {
+                level = .soft
+            } else if node.isNamed("header") {
+                banners.insert(id)
+            }
+        } else if kind == .chrome, node.isNamed("nav") {
+            banners.insert(id)
+        }
         if level == .none, kind != .inline, kind != .link, kind != .time, kind != .row, kind != .cell {
             level = furnitureLevel(node, kind: kind)
         }
@@ -278,6 +291,10 @@ struct HTMLExtractor {
         if kind != .inline && kind != .link && kind != .time { noteMicrodata(node, id: id) }
         var frame = Frame(id: id, kind: kind, hidden: hidden)
         if hidden { hiddenDepth += 1 }
+        if kind == .container, node.isNamed("article") {
+            frame.article = true
+            articleDepth += 1
+        }
         switch kind {
         case .heading(let level) where metadata.firstHeading == nil && level == 1 && hiddenDepth == 0:
             metadata.firstHeading = clean(node.textContent(limit: 4096))
@@ -302,7 +319,10 @@ struct HTMLExtractor {
 
     mutating func close() {
         guard let frame = frames.popLast() else { return }
-        defer { if frame.hidden { hiddenDepth -= 1 } }
+        defer {
+            if frame.hidden { hiddenDepth -= 1 }
+            if frame.article { articleDepth -= 1 }
+        }
         switch frame.kind {
         case .link:
             linkDepth -= 1

@@ -289,4 +289,19 @@ import Testing
         #expect(document.metadata.published != nil)
         for number in 1...6 { #expect(document.text.contains("Summary \(number): what renters"), "\(document.text)") }
     }
+
+    /// Each story of a river has its own `<header>` (its title and summary): that is the story's,
+    /// not the site's, and the stories come out with their summaries. The site's header does not.
+    @Test func aStorysOwnHeaderIsNotTheSites() throws {
+        let stories = (1...5).map {
+            "<article class=\"river\"><header><h2><a href=\"/s/\($0)\">Headphones story \($0)</a></h2><p class=\"desc\">Summary \($0): a retailer now sells the buds in colours that were not offered before.</p></header><footer>Staff writer</footer></article>"
+        }
+        let html = """
+            <html><body><header class="site"><a href="/">Home</a> <a href="/topics">Topics</a></header>
+            <main><h1>headphones</h1><section class="col-main">\(stories.joined())</section></main></body></html>
+            """
+        let text = try clean(html).text
+        for number in 1...5 { #expect(text.contains("Summary \(number): a retailer"), "\(text)") }
+        #expect(!text.contains("Topics"), "\(text)")
+    }
 }
