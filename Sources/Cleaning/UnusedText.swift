@@ -2,7 +2,7 @@ import Foundation
 
 /// What the extractor never reads, cut from the page's bytes before libxml2 sees them: the
 /// bodies of `<script>` and `<style>` elements (except JSON-LD, which dates and types the page)
-/// and HTML comments. On real pages these are about half the bytes, and libxml2 reads raw text
+/// and HTML comments (and the `</body>`/`</html>` end tags, which a browser ignores). On real pages these are about half the bytes, and libxml2 reads raw text
 /// one character at a time into nodes the walk then skips: parsing a page without them takes
 /// about two thirds of the time, and the tree the walk sees is the same, less those text nodes.
 ///
@@ -14,9 +14,9 @@ enum UnusedText {
     /// The page without the text nobody reads, or nil when that would drop less than a tenth of
     /// it (the page is then parsed where it is, without a copy).
     static func removed(from bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        let cuts = ranges(in: bytes)
+        let (cuts, premature) = ranges(in: bytes)
         let dropped = cuts.reduce(0) { $0 + $1.count }
-        guard dropped * 10 >= bytes.count, dropped > 0 else { return nil }
+        guard dropped * 10 >= bytes.count || premature, dropped > 0 else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(bytes.count - dropped)
         var start = 0
@@ -28,11 +28,16 @@ enum UnusedText {
         return out
     }
 
-    /// The byte ranges to drop, in order: script and style bodies, whole comments.
-    static func ranges(in bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+    /// The byte ranges to drop, in order: script and style bodies, whole comments, and, when an
+    /// element starts after one (`premature`: the cut must then be made, however little it
+    /// saves), the `</body>` and `</html>` end tags. A browser reads what follows those into the
+    /// body; libxml2 2.9 can drop it.
+    static func ranges(in bytes: UnsafeBufferPointer<UInt8>) -> (cuts: [Range<Int>], premature: Bool) {
         var cuts: [Range<Int>] = []
         let count = bytes.count
         var index = 0
+        var endTags: [Range<Int>] = []
+        var premature = false
         while let next = next(UInt8(ascii: "<"), in: bytes, from: index) {
             index = next
             if matches(bytes, at: index, "<!--") {
@@ -41,10 +46,19 @@ enum UnusedText {
                 index = end
                 continue
             }
+            if matches(bytes, at: index, "</body") && isNameEnd(bytes, at: index + 6)
+                || matches(bytes, at: index, "</html") && isNameEnd(bytes, at: index + 6)
+            {
+                let end = startTagEnd(bytes, from: index + 6)
+                endTags.append(index..<min(count, end + 1))
+                index = end + 1
+                continue
+            }
             guard index + 1 < count, isLetter(bytes[index + 1]) else {
                 index += 1
                 continue
             }
+            if !endTags.isEmpty { premature = true }
             // A start tag is passed whole, so a "<script" inside an attribute value is not one.
             let element: String?
             if matches(bytes, at: index + 1, "script"), isNameEnd(bytes, at: index + 7) {
@@ -67,7 +81,9 @@ enum UnusedText {
             }
             index = bodyEnd
         }
-        return cuts
+        // At the end of the page those end tags change nothing, and are kept.
+        guard premature else { return (cuts, false) }
+        return ((cuts + endTags).sorted { $0.lowerBound < $1.lowerBound }, true)
     }
 
     /// The index of the `>` that ends the start tag whose attributes begin at `from` (quoted

@@ -304,4 +304,28 @@ import Testing
         for number in 1...5 { #expect(text.contains("Summary \(number): a retailer"), "\(text)") }
         #expect(!text.contains("Topics"), "\(text)")
     }
+
+    /// A template that closes `</body></html>` before the article: a browser reads on into the
+    /// body, and so does the cleaner (libxml2 2.9 makes a second root element of the rest, which
+    /// no walk from the document's root reaches). End tags at the very end are left alone.
+    @Test func textAfterAnEarlyEndOfThePageIsRead() throws {
+        let story = (1...3).map {
+            "<p>Paragraph \($0): HR outsourcing is when a company works with an outside agency on its people operations.</p>"
+        }
+        let html = """
+            <!DOCTYPE html>
+            <html>
+            <head><title>HR outsourcing</title></head>
+            <body><header class="site-header"><nav><a href="/services">Services</a> <a href="/blog">Blogs</a></nav></header>
+            </body>
+            </html>
+            <div class="blog-detail-page"><h1>Six types of HR outsourcing</h1><div class="blog-content">\(story.joined())</div></div>
+            """
+        let text = try clean(html).text
+        for number in 1...3 { #expect(text.contains("Paragraph \(number): HR outsourcing"), "\(text)") }
+        #expect(!text.contains("Services"), "\(text)")
+        let ending = Array("<html><body><p>Text here that is long enough.</p></body></html>".utf8)
+        let parts = ending.withUnsafeBufferPointer { UnusedText.ranges(in: $0) }
+        #expect(parts.cuts.isEmpty && !parts.premature)
+    }
 }
