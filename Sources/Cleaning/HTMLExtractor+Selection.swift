@@ -39,17 +39,18 @@ extension HTMLExtractor {
         unhideSwallowedPage(visible, furniture: &furniture)
         if let posts = threadPosts(visible: visible) { return posts }
         let mainHintSet = Set(mainHints)
-        var result = choose(from: visible, furniture: furniture, mainHintSet: mainHintSet)
+        var (result, index) = choose(from: visible, furniture: furniture, mainHintSet: mainHintSet)
         var length = Self.weightedLength(of: result)
         let hiddenProse = blocks.reduce(0) { sum, block in
             block.hidden && block.weight >= 80 && block.linkDensity < 0.2 ? sum + block.weight : sum
         }
         if hiddenProse >= 400, Double(length) < 0.25 * Double(hiddenProse) {
-            let withHidden = choose(from: blocks, furniture: furniture, mainHintSet: mainHintSet)
+            let withHidden = choose(from: blocks, furniture: furniture, mainHintSet: mainHintSet).blocks
             let longer = Self.weightedLength(of: withHidden)
             if longer > length {
                 result = withHidden
                 length = longer
+                index = nil
             }
         }
         if let structured = jsonLDBlocks(longerThan: max(250, 2 * length)) { return structured }
@@ -75,9 +76,10 @@ extension HTMLExtractor {
         {
             return items
         }
+        if let index { return index }
         if result.isEmpty, visible.count < blocks.count {
             // Nothing visible won: the page may be parked whole in a hidden element.
-            result = choose(from: blocks, furniture: furniture, mainHintSet: mainHintSet)
+            result = choose(from: blocks, furniture: furniture, mainHintSet: mainHintSet).blocks
         }
         if result.isEmpty {
             // No container and no article: the page minus its furniture, else whatever it shows.
@@ -214,8 +216,8 @@ extension HTMLExtractor {
     /// The container-scoring selection over `blocks` (the visible ones, or all): the container
     /// that wins the blocks' votes, widened to the article around it, then the article's blocks
     /// without the furniture inside it.
-    func choose(from blocks: [RawBlock], furniture: [Furniture], mainHintSet: Set<Int32>) -> [TextBlock] {
-        guard !parents.isEmpty, !blocks.isEmpty else { return [] }
+    func choose(from blocks: [RawBlock], furniture: [Furniture], mainHintSet: Set<Int32>) -> (blocks: [TextBlock], index: [TextBlock]?) {
+        guard !parents.isEmpty, !blocks.isEmpty else { return ([], nil) }
         let tallies = tally(blocks, furniture: furniture)
         let (scores, winner, bestScore) = vote(blocks, tallies: tallies, furniture: furniture)
         var best = winner
@@ -419,7 +421,7 @@ extension HTMLExtractor {
     func articleBlocks(
         _ blocks: [RawBlock], best: Int, scores: [Double], bestScore: Double, tallies: Tallies, furniture: [Furniture],
         asList: Bool = false
-    ) -> [TextBlock] {
+    ) -> (blocks: [TextBlock], index: [TextBlock]?) {
         let count = parents.count
         let lengths = tallies.lengths
         var included = Set<Int32>()
@@ -466,12 +468,25 @@ extension HTMLExtractor {
         let keepClassed = best >= 0 && Double(classedChars) > 0.6 * Double(articleChars)
         var result: [TextBlock] = []
         let boilerplate = BoilerplateFilter(config: config)
+        // An index (a list of languages, a board of links) is its links: when the link lists the
+        // article drops say far more than what it keeps, the article with them is the index.
+        var (keptWeight, linkWeight, links) = (0, 0, 0)
+        var withLinks: [TextBlock] = []
         for (index, block) in blocks.enumerated() {
             guard isInArticle(index), !isFurnitureInside(block, keepingClassed: keepClassed) else { continue }
             // On a listing, an item's linked title is content: the list is the page.
             let listingTitle = asList && lengths[index] >= 20 && block.link != nil
-            if boilerplate.keeps(block, linkedTitle: listingTitle) { result.append(block.textBlock) }
+            if boilerplate.keeps(block, linkedTitle: listingTitle) {
+                result.append(block.textBlock)
+                withLinks.append(block.textBlock)
+                keptWeight += lengths[index]
+            } else if boilerplate.keeps(block, linkedTitle: true) {
+                withLinks.append(block.textBlock)
+                linkWeight += lengths[index]
+                links += 1
+            }
         }
+        let index = best >= 0 && !pageRoots.contains(Int32(best)) && links >= 15 && linkWeight > 2 * keptWeight ? withLinks : nil
         if result.isEmpty, best >= 0 {
             // Everything in the article looked like furniture (a page that is all comments):
             // better the article's text than nothing.
@@ -479,7 +494,7 @@ extension HTMLExtractor {
                 result.append(block.textBlock)
             }
         }
-        return result
+        return (result, index)
     }
 
     /// What goes from the article's blocks whatever their place: link lists, the configured

@@ -328,4 +328,24 @@ import Testing
         let parts = ending.withUnsafeBufferPointer { UnusedText.ranges(in: $0) }
         #expect(parts.cuts.isEmpty && !parts.premature)
     }
+
+    /// An index page (a list of languages under a short introduction) is its links: they say
+    /// far more than the introduction, and the site's menu still stays out.
+    @Test func anIndexPageIsItsLinks() throws {
+        let sections = ["A", "B", "C"].map { letter in
+            "<h2>\(letter)</h2><ul>"
+                + (1...8).map { "<li><a href=\"/wiki/\(letter)\($0)\">\(letter)-language number \($0)</a></li>" }.joined() + "</ul>"
+        }
+        let html = """
+            <html><head><meta property="article:published_time" content="2024-01-05"></head><body>
+            <nav><ul><li><a href="/">Main page</a></li><li><a href="/random">Random article</a></li></ul></nav>
+            <div id="content"><h1>List of programming languages</h1><div class="mw-parser-output">
+            <p>This is an index to notable programming languages, in current or historical use, with the dialects left out.</p>
+            \(sections.joined())</div></div></body></html>
+            """
+        let text = try clean(html).text
+        #expect(text.contains("This is an index"), "\(text)")
+        for letter in ["A", "B", "C"] { #expect(text.contains("\(letter)-language number 8"), "\(text)") }
+        #expect(!text.contains("Random article"), "\(text)")
+    }
 }
