@@ -205,6 +205,16 @@ struct HTMLExtractor {
         }
     }
 
+    /// Whether an element's children include a `<blockquote>`.
+    static func holdsQuote(_ element: Node) -> Bool {
+        var child = element.firstChild
+        while let here = child {
+            if here.isElement, here.isNamed("blockquote") { return true }
+            child = here.nextSibling
+        }
+        return false
+    }
+
     /// Whether an element holds a page's `<main>`, `<article>` or `<section>`, or five
     /// paragraphs and headings (a control's label has one or two).
     static func holdsSections(_ element: Node) -> Bool {
@@ -234,6 +244,8 @@ struct HTMLExtractor {
         // A control holds phrasing only; one that holds the page's sections swallowed them
         // (libxml2 ignores `</button>` while a `<div>` inside is open): it is walked as a container.
         if kind == .skip, node.isNamed("button"), Self.holdsSections(node) { kind = .container }
+        // A figure of a quotation (a testimonial, a pull quote) is text, not an image's frame.
+        if kind == .chrome, node.isNamed("figure"), Self.holdsQuote(node) { kind = .container }
         switch kind {
         case .skip:
             if node.isNamed("script"), (node.attribute("type") ?? "").lowercased().contains("ld+json") {

@@ -348,4 +348,19 @@ import Testing
         for letter in ["A", "B", "C"] { #expect(text.contains("\(letter)-language number 8"), "\(text)") }
         #expect(!text.contains("Random article"), "\(text)")
     }
+
+    /// Testimonials written as `<figure><blockquote>` are the page's text; an image's figure
+    /// and its caption are not.
+    @Test func aQuotationFigureIsText() throws {
+        let reviews = (1...4).map {
+            "<figure class=\"review\"><blockquote><p>Review \($0): a grounding, compassionate and inspiring teacher; I miss these classes every week since I moved away.</p></blockquote><figcaption>Student \($0)</figcaption></figure>"
+        }
+        let html = """
+            <html><body><main><h1>Reviews</h1><p>Reviews of our classes and retreats.</p>\(reviews.joined())
+            <figure><img src="studio.jpg"><figcaption>Photo credit: the studio in spring light</figcaption></figure></main></body></html>
+            """
+        let text = try clean(html).text
+        for number in 1...4 { #expect(text.contains("Review \(number): a grounding"), "\(text)") }
+        #expect(!text.contains("Photo credit"), "\(text)")
+    }
 }
