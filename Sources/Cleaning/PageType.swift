@@ -85,7 +85,7 @@ extension HTMLExtractor {
         guard let address, let path = URL(string: address)?.path.lowercased() else { return nil }
         let segments = Set(path.split(separator: "/").map(String.init))
         if !segments.isDisjoint(with: [
-            "t", "thread", "threads", "topic", "topics", "forum", "forums", "discussion", "questions", "community"
+            "t", "thread", "threads", "topic", "topics", "forum", "forums", "discussion", "questions", "community", "comments"
         ]) {
             return .forum
         }

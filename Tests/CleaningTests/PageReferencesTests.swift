@@ -75,7 +75,8 @@ import Testing
     @Test(arguments: [
         ("https://forum.example.org/t/first-telescope/1555", PageType.forum), ("https://example.com/docs/api/start", .documentation),
         ("https://example.com/category/news/", .listing), ("https://example.com/category/news/a-long-article-title-here/", nil),
-        ("https://shop.example.com/collections/kettles", .collection), ("https://example.com/products/blue-kettle-1l", .product)
+        ("https://shop.example.com/collections/kettles", .collection), ("https://example.com/products/blue-kettle-1l", .product),
+        ("https://old.example.com/r/science/comments/1rku5x9/hair_follicles_grown/", .forum)
     ])
     func anAddressSaysWhatKindOfPageItIs(address: String, expected: PageType?) {
         #expect(HTMLExtractor.pageType(address: address) == expected)
