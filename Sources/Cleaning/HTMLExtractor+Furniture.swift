@@ -28,7 +28,13 @@ extension HTMLExtractor {
         // Page builders class every block "widget" or "module"; the one they name as the
         // post's content ("elementor-widget-theme-post-content") is the article, not furniture.
         if Self.namesContent(identityBytes) { return .none }
-        if Self.isFurnitureIdentity(identityBytes, tokens: furnitureTokens) { return .classed }
+        identified += 1
+        let mask = Self.furnitureMask(identityBytes, tokens: furnitureTokens)
+        if mask != 0 {
+            classedBy[Int32(parents.count - 1)] = mask
+            for token in 0..<min(64, tokenCounts.count) where mask & (1 << UInt64(token)) != 0 { tokenCounts[token] += 1 }
+            return .classed
+        }
         if Self.isFurnitureIdentity(identityBytes, tokens: layoutTokens) { return .soft }
         return .none
     }
@@ -81,6 +87,12 @@ extension HTMLExtractor {
     /// configured tokens by prefix, so "sharedaddy" and "jp-relatedposts" match "share"/"related"
     /// but "shareholder" does not match "holder". Works on ASCII bytes: it runs for every element.
     static func isFurnitureIdentity(_ identity: [UInt8], tokens: TokenIndex) -> Bool {
+        furnitureMask(identity, tokens: tokens) != 0
+    }
+
+    /// The tokens (bit i: token i, the first 64) that some part of `identity` matches.
+    static func furnitureMask(_ identity: [UInt8], tokens: TokenIndex) -> UInt64 {
+        var mask: UInt64 = 0
         var start = -1
         // "no-sidebars", "without-comments": the word after a negation names what is absent.
         var negated = false
@@ -93,14 +105,14 @@ extension HTMLExtractor {
             }
             if start >= 0 {
                 let part = identity[start..<index]
-                if !negated && tokens.matchesPrefix(of: part) { return true }
+                if !negated, let token = tokens.matchingToken(of: part) { mask |= 1 << UInt64(min(token, 63)) }
                 negated = (byte == 0x2D || byte == 0x5F) && Self.isNegation(part)
                 start = -1
             } else {
                 negated = false
             }
         }
-        return false
+        return mask
     }
 
     /// "no", "not", "without", "hide" (any case), without allocating.
@@ -115,23 +127,29 @@ extension HTMLExtractor {
 
     /// Tokens bucketed by first letter, so each class-name part is compared with a handful.
     struct TokenIndex {
-        var buckets = [[[UInt8]]](repeating: [], count: 128)
+        var buckets = [[(bytes: [UInt8], index: Int)]](repeating: [], count: 128)
+        /// The tokens, in the order given.
+        let words: [String]
 
         init(_ tokens: [String]) {
-            for token in tokens {
+            words = tokens.map { $0.lowercased() }
+            for (index, token) in tokens.enumerated() {
                 let bytes = Array(token.lowercased().utf8.filter { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) })
-                if let first = bytes.first { buckets[Int(first)].append(bytes) }
+                if let first = bytes.first { buckets[Int(first)].append((bytes, index)) }
             }
         }
 
         /// Whether some token is a prefix of `part` (compared case-insensitively).
-        func matchesPrefix(of part: ArraySlice<UInt8>) -> Bool {
-            guard let first = part.first else { return false }
+        func matchesPrefix(of part: ArraySlice<UInt8>) -> Bool { matchingToken(of: part) != nil }
+
+        /// The index of the first token that is a prefix of `part` (compared case-insensitively).
+        func matchingToken(of part: ArraySlice<UInt8>) -> Int? {
+            guard let first = part.first else { return nil }
             let lead = (first >= 0x41 && first <= 0x5A) ? first + 0x20 : first
-            guard lead < 128 else { return false }
-            for token in buckets[Int(lead)] where token.count <= part.count {
+            guard lead < 128 else { return nil }
+            for token in buckets[Int(lead)] where token.bytes.count <= part.count {
                 var matches = true
-                for (offset, expected) in token.enumerated() {
+                for (offset, expected) in token.bytes.enumerated() {
                     var byte = part[part.startIndex + offset]
                     if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
                     if byte != expected {
@@ -139,9 +157,9 @@ extension HTMLExtractor {
                         break
                     }
                 }
-                if matches { return true }
+                if matches { return token.index }
             }
-            return false
+            return nil
         }
     }
 

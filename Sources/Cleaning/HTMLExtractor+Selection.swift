@@ -35,6 +35,7 @@ extension HTMLExtractor {
                 id = Int(parents[id])
             }
         }
+        unmarkPageVocabulary(&furniture)
         let visible = blocks.filter { !$0.hidden }
         unhideSwallowedPage(visible, furniture: &furniture)
         if let posts = threadPosts(visible: visible) { return posts }
@@ -87,6 +88,24 @@ extension HTMLExtractor {
             if result.isEmpty { result = (visible.isEmpty ? blocks : visible).map(\.textBlock) }
         }
         return result
+    }
+
+    /// A furniture word that names a quarter or more of the page's classed elements is the
+    /// page's vocabulary, not a mark: page builders call every block a "widget" (its wrapper
+    /// "widget-wrap", its inside "widget-container"). Elements it alone matched are not
+    /// furniture. Words of a thread (comment, reply…) can name most of a page by right.
+    func unmarkPageVocabulary(_ furniture: inout [Furniture]) {
+        guard identified >= 40 else { return }
+        var common: UInt64 = 0
+        for (token, count) in tokenCounts.enumerated() where token < 64 && 4 * count >= identified {
+            let word = furnitureTokens.words[token]
+            if postTokens.matchesPrefix(of: Array(word.utf8)[...]) || word.hasPrefix("respond") || word.hasPrefix("disqus") { continue }
+            common |= 1 << UInt64(token)
+        }
+        guard common != 0 else { return }
+        for (id, mask) in classedBy where mask & ~common == 0 && furniture[Int(id)] == .classed {
+            furniture[Int(id)] = .none
+        }
     }
 
     /// libxml2 does not close a `<header>` or `<nav>` the way a browser does when the markup

@@ -118,6 +118,11 @@ struct HTMLExtractor {
     var tagCache: [UnsafeRawPointer: TagKind] = [:]
     var otherTagCache: [String: TagKind] = [:]
     var furnitureTokens: TokenIndex
+    /// The furniture tokens each class-matched element matched (a bit per token), how many
+    /// elements each token matched, and how many elements have a class or id at all.
+    var classedBy: [Int32: UInt64] = [:]
+    var tokenCounts: [Int]
+    var identified = 0
     /// Class words of a thread's posts, and the containers whose class or id has one.
     let postTokens = TokenIndex(["post", "message", "comment", "reply", "answer", "entry", "topic", "thread"])
     var postLike: [Int32] = []
@@ -132,6 +137,7 @@ struct HTMLExtractor {
         self.config = config
         self.source = source
         furnitureTokens = TokenIndex(config.furnitureClassTokens)
+        tokenCounts = [Int](repeating: 0, count: config.furnitureClassTokens.count)
         layoutTokens = TokenIndex(config.layoutClassTokens)
     }
 

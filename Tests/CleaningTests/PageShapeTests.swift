@@ -7,8 +7,14 @@ import Testing
 /// Extraction that suits the page: a thread is its posts, a page of items is its items, and the
 /// text nobody reads is cut before the parse without changing what comes out.
 @Suite struct PageShapeTests {
+    /// The shipped `Config/pipeline.toml` (its furniture and layout words), as a project has it.
+    static let shipped: PipelineConfig = {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Config/pipeline.toml")
+        return try! CorpusConfig.parsePipeline(String(contentsOf: file, encoding: .utf8), file: file.path)
+    }()
+
     func clean(_ html: String) throws -> CleanDocument {
-        try Cleaner(config: PipelineConfig()).clean(Data(html.utf8), format: HTMLFormat(), source: "t", headerCharset: nil)
+        try Cleaner(config: Self.shipped).clean(Data(html.utf8), format: HTMLFormat(), source: "t", headerCharset: nil)
     }
 
     /// A forum post the way forum software writes it: a user card, the text, a signature, buttons.
@@ -362,5 +368,27 @@ import Testing
         let text = try clean(html).text
         for number in 1...4 { #expect(text.contains("Review \(number): a grounding"), "\(text)") }
         #expect(!text.contains("Photo credit"), "\(text)")
+    }
+
+    /// A page builder calls every block a widget: the word is the page's vocabulary, and the
+    /// post's text in such blocks comes out. A real sidebar of the same page stays out.
+    @Test func aPageBuildersWidgetsAreNotFurniture() throws {
+        func widget(_ inner: String) -> String {
+            "<div class=\"elementor-widget-wrap\"><div class=\"elementor-element elementor-widget elementor-widget-text-editor\">"
+                + "<div class=\"elementor-widget-container\">\(inner)</div></div></div>"
+        }
+        let paragraphs = (1...6).map {
+            widget("<p>Paragraph \($0): start with one plant-based meal a day, then add beans, lentils and greens as the weeks go by.</p>")
+        }
+        let spacers = (1...12).map { _ in "<div class=\"elementor-widget-wrap\"><div class=\"elementor-widget-spacer\"></div></div>" }
+        let html = """
+            <html><body><div class="page"><main><div class="elementor">\(widget("<h1>Transitioning to a plant-based diet</h1>"))
+            \(paragraphs.joined())\(spacers.joined())</div>
+            <div class="tips"><p>Tofu tips: press or boil tofu first, then use it in stir-fries.</p></div></main>
+            <aside class="sidebar"><p>Sidebar: recent posts, archives and a short note about the author of this blog.</p></aside></div></body></html>
+            """
+        let text = try clean(html).text
+        for number in 1...6 { #expect(text.contains("Paragraph \(number): start with"), "\(text)") }
+        #expect(!text.contains("Sidebar:"), "\(text)")
     }
 }
