@@ -158,9 +158,11 @@ struct Node: Equatable {
     }
 
     /// Whether the element's tag is `wanted`, ignoring case, without making a String.
-    @inline(__always) func isNamed(_ wanted: String) -> Bool {
-        guard let name = cName else { return false }
-        return strcasecmp(name, wanted) == 0
+    @inline(__always) func isNamed(_ wanted: StaticString) -> Bool {
+        guard let name = rawName else { return false }
+        // The first letter decides most calls without a library call.
+        guard name[0] | 0x20 == wanted.utf8Start[0] | 0x20 else { return false }
+        return strcasecmp(Self.cString(name), UnsafeRawPointer(wanted.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
     }
 
     /// Each attribute's name and value (its first text child) as C strings, in order, until
@@ -178,10 +180,13 @@ struct Node: Equatable {
     }
 
     /// An attribute's value as a C string, or nil; valid while the document lives.
-    func attributeValue(_ wanted: String) -> UnsafePointer<CChar>? {
+    func attributeValue(_ wanted: StaticString) -> UnsafePointer<CChar>? {
+        let lead = wanted.utf8Start[0] | 0x20
+        let wantedName = UnsafeRawPointer(wanted.utf8Start).assumingMemoryBound(to: CChar.self)
         var found: UnsafePointer<CChar>?
         firstAttribute { name, value in
-            guard strcasecmp(name, wanted) == 0 else { return false }
+            // The first letter decides most attributes without a library call.
+            guard UInt8(bitPattern: name[0]) | 0x20 == lead, strcasecmp(name, wantedName) == 0 else { return false }
             found = value
             return true
         }

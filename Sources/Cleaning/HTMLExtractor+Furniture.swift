@@ -5,8 +5,10 @@ import Foundation
 /// Site furniture: class/id tokens, ARIA roles, hidden elements, layout tables.
 extension HTMLExtractor {
     mutating func furnitureLevel(_ node: Node, kind: TagKind) -> Furniture {
-        if case .container = kind, let tag = node.cName {
-            for never in Self.neverFurniture where strcasecmp(tag, never) == 0 { return .none }
+        if case .container = kind,
+            node.isNamed("body") || node.isNamed("html") || node.isNamed("main") || node.isNamed("article")
+        {
+            return .none
         }
         if let value = node.attributeValue("role") {
             let role = String(cString: value).lowercased().trimmingCharacters(in: .whitespaces)
@@ -16,7 +18,7 @@ extension HTMLExtractor {
             }
         }
         identityBytes.removeAll(keepingCapacity: true)
-        for attributeName in ["class", "id"] {
+        for attributeName: StaticString in ["class", "id"] {
             if let value = node.attributeValue(attributeName) {
                 identityBytes.append(
                     contentsOf: UnsafeBufferPointer(
@@ -53,33 +55,35 @@ extension HTMLExtractor {
         return hasher.finalize() | 1
     }
 
-    static let neverFurniture = ["body", "html", "main", "article"]
+    /// Class or id words that name an article's own text: "post-content", "entry-content",
+    /// "article-content", "article-body", "post-body", "story-body" ("_" for "-"), lower case.
+    static let contentHeads: [(tail: [UInt8], heads: [[UInt8]])] = [
+        (Array("content".utf8), ["post", "entry", "article"].map { Array($0.utf8) }),
+        (Array("body".utf8), ["article", "post", "story"].map { Array($0.utf8) })
+    ]
 
-    /// Class or id words that name an article's own text, joined by "-" or "_".
-    static let contentNames: [[UInt8]] = ["post-content", "entry-content", "article-content", "article-body", "post-body", "story-body"]
-        .map { Array($0.utf8) }
-
-    /// Whether a class-and-id text holds one of `contentNames` (case-insensitive, "_" for "-").
+    /// Whether a class-and-id text holds one of the content names: `memchr` finds the "-" and
+    /// "_" that join them, and only there are the words compared.
     static func namesContent(_ identity: [UInt8]) -> Bool {
         guard identity.count >= 9 else { return false }
-        for name in contentNames where name.count <= identity.count {
-            var start = 0
-            while start + name.count <= identity.count {
-                var matches = true
-                for (offset, expected) in name.enumerated() {
-                    var byte = identity[start + offset]
-                    if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
-                    if byte == 0x5F { byte = 0x2D }
-                    if byte != expected {
-                        matches = false
-                        break
+        return identity.withUnsafeBufferPointer { bytes -> Bool in
+            guard let base = bytes.baseAddress else { return false }
+            for joiner: UInt8 in [0x2D, 0x5F] {
+                var from = 0
+                while from < bytes.count, let found = memchr(base + from, Int32(joiner), bytes.count - from) {
+                    let at = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found)) + 1
+                    from = at
+                    for (tail, heads) in contentHeads where at + tail.count <= bytes.count {
+                        guard zip(tail, bytes[at..<(at + tail.count)]).allSatisfy({ $0 == $1 }) else { continue }
+                        for head in heads where head.count <= at - 1 {
+                            let start = at - 1 - head.count
+                            if zip(head, bytes[start..<(at - 1)]).allSatisfy({ $0 == $1 }) { return true }
+                        }
                     }
                 }
-                if matches { return true }
-                start += 1
             }
+            return false
         }
-        return false
     }
     static let furnitureRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu", "menubar"]
 
