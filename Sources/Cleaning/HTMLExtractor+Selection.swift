@@ -484,7 +484,11 @@ extension HTMLExtractor {
         {
             classedChars += lengths[index]
         }
-        let keepClassed = best >= 0 && Double(classedChars) > 0.6 * Double(articleChars)
+        // Not on a page that is not a forum when the article says much of its own (a post with a
+        // long comment thread under it is still the post).
+        let keepClassed =
+            best >= 0 && Double(classedChars) > 0.6 * Double(articleChars)
+            && (metadata.pageType != .article || metadata.published == nil || articleChars - classedChars < 1500)
         var result: [TextBlock] = []
         let boilerplate = BoilerplateFilter(config: config)
         // An index (a list of languages, a board of links) is its links: when the link lists the

@@ -391,4 +391,23 @@ import Testing
         for number in 1...6 { #expect(text.contains("Paragraph \(number): start with"), "\(text)") }
         #expect(!text.contains("Sidebar:"), "\(text)")
     }
+
+    /// A dated post with a comment thread longer than itself inside the same column: the post
+    /// is the text, the comments are not.
+    @Test func aPostKeepsItsTextOverALongerCommentThread() throws {
+        let story = (1...20).map {
+            "<p>Paragraph \($0): the film and the novel disagree about almost everything, and both are worth your evening.</p>"
+        }
+        let comments = (1...60).map {
+            "<li class=\"comment\"><article class=\"comment-body\"><div class=\"comment-author\">reader\($0)</div><div class=\"comment-content\"><p>Comment \($0): I like the novel very much, and I also like the movie very much, which surprises my friends.</p></div></article></li>"
+        }
+        let html = """
+            <html><head><meta property="article:published_time" content="2025-12-18T09:00:00Z"></head><body>
+            <div class="postarea"><h1>Comfort watches, day eighteen</h1>\(story.joined())
+            <div class="comments-wrapper"><h3>40 comments</h3><ol class="commentlist">\(comments.joined())</ol></div></div></body></html>
+            """
+        let text = try clean(html).text
+        for number in 1...20 { #expect(text.contains("Paragraph \(number): the film"), "\(text)") }
+        #expect(!text.contains("Comment 1:"), "\(text)")
+    }
 }
