@@ -211,12 +211,12 @@ struct HTMLExtractor {
         }
     }
 
-    /// Whether an element's children include a `<blockquote>`.
+    /// Whether an element holds a `<blockquote>` or a `<table>`.
     static func holdsQuote(_ element: Node) -> Bool {
-        var child = element.firstChild
-        while let here = child {
-            if here.isElement, here.isNamed("blockquote") { return true }
-            child = here.nextSibling
+        var current = element.firstChild
+        while let here = current {
+            if here.isElement, here.isNamed("blockquote") || here.isNamed("table") { return true }
+            current = here.next(within: element, enteringChildren: here.isElement)
         }
         return false
     }
@@ -250,7 +250,8 @@ struct HTMLExtractor {
         // A control holds phrasing only; one that holds the page's sections swallowed them
         // (libxml2 ignores `</button>` while a `<div>` inside is open): it is walked as a container.
         if kind == .skip, node.isNamed("button"), Self.holdsSections(node) { kind = .container }
-        // A figure of a quotation (a testimonial, a pull quote) is text, not an image's frame.
+        // A figure of a quotation (a testimonial, a pull quote) or of a table is text, not an
+        // image's frame.
         if kind == .chrome, node.isNamed("figure"), Self.holdsQuote(node) { kind = .container }
         switch kind {
         case .skip:

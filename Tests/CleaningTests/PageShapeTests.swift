@@ -355,18 +355,21 @@ import Testing
         #expect(!text.contains("Random article"), "\(text)")
     }
 
-    /// Testimonials written as `<figure><blockquote>` are the page's text; an image's figure
-    /// and its caption are not.
+    /// Testimonials written as `<figure><blockquote>`, and a table in a `<figure>`, are the
+    /// page's text; an image's figure and its caption are not.
     @Test func aQuotationFigureIsText() throws {
         let reviews = (1...4).map {
             "<figure class=\"review\"><blockquote><p>Review \($0): a grounding, compassionate and inspiring teacher; I miss these classes every week since I moved away.</p></blockquote><figcaption>Student \($0)</figcaption></figure>"
         }
         let html = """
             <html><body><main><h1>Reviews</h1><p>Reviews of our classes and retreats.</p>\(reviews.joined())
+            <figure class="table"><div class="table-wrapper"><table><tr><th>Class</th><th>Price per term</th></tr>
+            <tr><td>Morning flow</td><td>Twelve sessions for ninety pounds</td></tr></table></div></figure>
             <figure><img src="studio.jpg"><figcaption>Photo credit: the studio in spring light</figcaption></figure></main></body></html>
             """
         let text = try clean(html).text
         for number in 1...4 { #expect(text.contains("Review \(number): a grounding"), "\(text)") }
+        #expect(text.contains("Twelve sessions for ninety pounds"), "\(text)")
         #expect(!text.contains("Photo credit"), "\(text)")
     }
 
