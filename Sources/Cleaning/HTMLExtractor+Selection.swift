@@ -242,6 +242,7 @@ extension HTMLExtractor {
         var best = winner
         if best >= 0 {
             best = climbToArticle(from: best, tallies: tallies, furniture: furniture)
+            best = gatherScatteredProse(best, tallies: tallies, furniture: furniture)
             best = parentOfRepeatedItems(best, tallies: tallies, furniture: furniture)
             best = spreadOverShortSections(best, tallies: tallies, furniture: furniture)
             best = extendToMain(best, tallies: tallies, mainHintSet: mainHintSet)
@@ -368,6 +369,24 @@ extension HTMLExtractor {
             if prose[candidate] > prose[best] { best = candidate }
         }
         return best
+    }
+
+    /// An article cut into sections that each say less than a boxed aside (a disclaimer, a
+    /// promotion): when the winner holds under two fifths of the page's prose, the smallest
+    /// element that holds seven tenths of it, with few links, is the article, if it holds at
+    /// least twice the winner's.
+    func gatherScatteredProse(_ best: Int, tallies: Tallies, furniture: [Furniture]) -> Int {
+        let prose = tallies.prose
+        // Not when the winner's own prose is not counted (it sits in class-matched furniture).
+        guard best >= 0, !tallies.inClassed[best], Double(prose[best]) < 0.4 * Double(tallies.allProse), tallies.allProse >= 1000
+        else { return best }
+        var chosen = best
+        for id in 0..<parents.count where Double(prose[id]) >= 0.7 * Double(tallies.allProse) && prose[id] >= 2 * prose[best] {
+            guard !pageRoots.contains(Int32(id)), furniture[id] < .classed, kinds[id] != .inline, tallies.density(id) < 0.3
+            else { continue }
+            if chosen == best || tallies.textChars[id] < tallies.textChars[chosen] { chosen = id }
+        }
+        return chosen
     }
 
     /// Repeated items (the posts of a thread, answers, reviews): when the winner is one of

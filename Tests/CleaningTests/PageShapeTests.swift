@@ -413,4 +413,25 @@ import Testing
         for number in 1...20 { #expect(text.contains("Paragraph \(number): the film"), "\(text)") }
         #expect(!text.contains("Comment 1:"), "\(text)")
     }
+
+    /// A guide cut into many short sections (a paragraph and a list of tips each) under one
+    /// boxed disclaimer that out-votes each of them: the element that holds most of the page's
+    /// prose is the article, not the disclaimer alone.
+    @Test func anArticleInManySectionsIsNotItsDisclaimer() throws {
+        let sections = (1...14).map { step in
+            let tips = (1...10).map { "<li>Tip \(step).\($0): keep a small cash cushion</li>" }.joined()
+            return
+                "<section class=\"textBlock\"><div class=\"grid\"><div class=\"col\"><h2>Step \(step)</h2><p>Step \(step) paragraph: pay down "
+                + "high-interest debt first and put what you free up to work in a savings account that you do not touch. A budget that you "
+                + "can keep for years beats a perfect one.</p><ul>\(tips)</ul></div></div></section>"
+        }
+        let disclaimer = (1...8).map {
+            "<p>Disclaimer \($0): the information, which is general, is not legal, tax or investment advice, and rates, terms, and fees may change, without notice, at any time.</p>"
+        }
+        let html = """
+            <html><body><div class="page">\(sections.joined())<section class="legal"><div class="grid"><div class="col">\(disclaimer.joined())</div></div></section></div></body></html>
+            """
+        let text = try clean(html).text
+        for step in [1, 7, 14] { #expect(text.contains("Step \(step) paragraph: pay down"), "\(text)") }
+    }
 }
