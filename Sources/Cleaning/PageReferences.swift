@@ -44,12 +44,17 @@ public struct PageReferences: Sendable, Equatable {
         try text.withUTF8 { try Cleaner.refuseOversizedTree($0, limit: Cleaner.elementLimit(config), source: source) }
         let document = try HTMLDocument(utf8: text, source: source)
         var found = PageReferences()
-        guard let root = document.root else { return found }
-        var current: Node? = root
-        while let node = current {
-            current = node.next(within: root)
-            guard node.isElement else { continue }
-            found.read(node)
+        // Markup after an early `</html>` becomes a second root element in libxml2 2.9: a browser
+        // still shows it, so every top-level element is read.
+        var top = document.root
+        while let root = top {
+            top = root.nextSibling
+            var current: Node? = root
+            while let node = current {
+                current = node.next(within: root)
+                guard node.isElement else { continue }
+                found.read(node)
+            }
         }
         return found
     }

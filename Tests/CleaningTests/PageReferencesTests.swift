@@ -44,6 +44,22 @@ import Testing
         #expect(found.scriptTexts == ["var player = {url: '/v/lesson.mp4'};"])
     }
 
+    /// What follows an early `</body></html>` is shown by a browser, so its references count
+    /// (libxml2 2.9 makes a second root element of it).
+    @Test func referencesAfterAnEarlyEndOfThePageAreFound() throws {
+        let html = """
+            <!DOCTYPE html>
+            <html>
+            <head><title>x</title></head>
+            <body><img src="before.png">
+            </body>
+            </html>
+             <div class="article"><img src="after.png"><video src="lesson.mp4"></video></div>
+            """
+        let found = try PageReferences.scan(Data(html.utf8), headerCharset: nil, source: "test", config: PipelineConfig())
+        #expect(found.references.map(\.raw) == ["before.png", "after.png", "lesson.mp4"])
+    }
+
     @Test func aGB18030PageIsReadInItsCharset() throws {
         // "/图片/封面.png" in GB2312.
         var bytes = Data("<html><head><meta charset=\"gb2312\"></head><body><img src=\"/".utf8)
