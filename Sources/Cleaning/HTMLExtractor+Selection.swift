@@ -377,8 +377,10 @@ extension HTMLExtractor {
     /// least twice the winner's.
     func gatherScatteredProse(_ best: Int, tallies: Tallies, furniture: [Furniture]) -> Int {
         let prose = tallies.prose
-        // Not when the winner's own prose is not counted (it sits in class-matched furniture).
-        guard best >= 0, !tallies.inClassed[best], Double(prose[best]) < 0.4 * Double(tallies.allProse), tallies.allProse >= 1000
+        // Not when the winner's own text, uncounted because it sits in class-matched furniture,
+        // is as long as all the prose counted elsewhere (an article in a "widget" wrapper).
+        guard best >= 0, !(tallies.inClassed[best] && tallies.textChars[best] >= tallies.allProse),
+            Double(prose[best]) < 0.4 * Double(tallies.allProse), tallies.allProse >= 1000
         else { return best }
         var chosen = best
         for id in 0..<parents.count where Double(prose[id]) >= 0.7 * Double(tallies.allProse) && prose[id] >= 2 * prose[best] {
