@@ -434,4 +434,22 @@ import Testing
         let text = try clean(html).text
         for step in [1, 7, 14] { #expect(text.contains("Step \(step) paragraph: pay down"), "\(text)") }
     }
+
+    /// A short undated story beside long lists of other stories (the site's categories, its
+    /// latest news) is the story: two paragraphs of running prose are not one item of a list.
+    @Test func aShortUndatedStoryBesideLongListsIsTheStory() throws {
+        let categories = (1...30).map { "<li class=\"cat-item\"><a href=\"/c/\($0)\">Category number \($0)</a></li>" }.joined()
+        let latest = (1...12).map {
+            "<div class=\"news-item\"><a href=\"/n/\($0)\"><h3>Other story \($0) from the city hall</h3></a><span>By staff</span></div>"
+        }.joined()
+        let html = """
+            <html><body><div class="content"><h1>Two service cars broken into</h1>
+            <p>The home care team of the Amizade district found this morning that two of the five cars of the unit had been broken into overnight, in the yard behind the health post, where they are parked every evening.</p>
+            <p>The cars were left without their batteries and with marks of vandalism; a police report was filed, officers came to the site, and the team borrowed two cars from another unit to keep its visits going today.</p></div>
+            <div class="latest">\(latest)</div><ul class="categories">\(categories)</ul></body></html>
+            """
+        let text = try clean(html).text
+        #expect(text.contains("The home care team") && text.contains("a police report was filed"), "\(text)")
+        #expect(!text.contains("Category number 3") && !text.contains("Other story 5"), "\(text)")
+    }
 }
