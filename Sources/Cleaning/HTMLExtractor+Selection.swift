@@ -64,15 +64,19 @@ extension HTMLExtractor {
             let weight = Self.weightedLength(block.text)
             return weight >= 60 ? sum + weight : sum
         }
-        // Two paragraphs of running prose where the votes went are a story, not one item of a list
-        // (a short undated news story beside its site's long lists of other stories).
+        // Two paragraphs of running prose (150 weighted characters or more each), or one of 400,
+        // where the votes went are a story, not one item of a list (a short undated news story
+        // beside its site's long lists of other stories).
         // A dated page, or one that reads as an article, is a story however short, unless its
         // shape says listing or the votes found no more than a line (a topic page of linked
         // cards); and then the items must hold the text found so far or say far more (a short
         // story over a list of related ones is still the story). The items replace the result
         // only when they say more than it (an announcement bar is a group of items too).
         let listed = metadata.pageType == .listing || metadata.pageType == .collection
-        let storyParagraphs = result.reduce(0) { $0 + (Self.weightedLength($1.text) >= 150 ? 1 : 0) }
+        let storyParagraphs = result.reduce(0) { count, block in
+            let weight = Self.weightedLength(block.text)
+            return count + (weight >= 400 ? 2 : weight >= 150 ? 1 : 0)
+        }
         if prose < 1000, storyParagraphs < 2, (metadata.published == nil && metadata.pageType != .article) || listed || length < 300,
             let items = itemRegion(visible, furniture: furniture), Self.weightedLength(of: items) > length,
             metadata.published == nil || 3 * length < Self.weightedLength(of: items)

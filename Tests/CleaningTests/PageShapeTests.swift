@@ -439,7 +439,7 @@ import Testing
     /// latest news) is the story: two paragraphs of running prose are not one item of a list.
     @Test func aShortUndatedStoryBesideLongListsIsTheStory() throws {
         let categories = (1...30).map { "<li class=\"cat-item\"><a href=\"/c/\($0)\">Category number \($0)</a></li>" }.joined()
-        let latest = (1...12).map {
+        let latest = (1...20).map {
             "<div class=\"news-item\"><a href=\"/n/\($0)\"><h3>Other story \($0) from the city hall</h3></a><span>By staff</span></div>"
         }.joined()
         let html = """
@@ -451,5 +451,16 @@ import Testing
         let text = try clean(html).text
         #expect(text.contains("The home care team") && text.contains("a police report was filed"), "\(text)")
         #expect(!text.contains("Category number 3") && !text.contains("Other story 5"), "\(text)")
+        // One long paragraph is a story too.
+        let long =
+            "<p>The home care team found this morning that two of its five cars had been broken into overnight, in the yard "
+            + "behind the health post where they are parked every evening; the cars were left without their batteries and with marks "
+            + "of vandalism, a police report was filed, officers came to the site, and the team borrowed two cars from another unit "
+            + "so that none of today's home visits to elderly and bedridden patients had to be cancelled; the city will now light "
+            + "the yard at night, and a guard will walk past it twice an hour until new locks and a camera are fitted next month.</p>"
+        let single = html.replacing(#/<p>The home care.*today\.</p>/#.dotMatchesNewlines(), with: long)
+        #expect(single != html)
+        let singleText = try clean(single).text
+        #expect(singleText.contains("today's home visits") && !singleText.contains("Category number 3"), "\(singleText)")
     }
 }
