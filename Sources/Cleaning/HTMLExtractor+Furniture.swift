@@ -32,6 +32,9 @@ extension HTMLExtractor {
         if Self.namesContent(identityBytes) { return .none }
         identified += 1
         let mask = Self.furnitureMask(identityBytes, tokens: furnitureTokens)
+        // An embedded post (a tweet quoted in a story: "social-media-embed" around a
+        // `<blockquote>`) is what the story quotes, not a share bar.
+        if mask != 0, Self.holdsQuoteChild(node) { return .none }
         if mask != 0 {
             classedBy[Int32(parents.count - 1)] = mask
             for token in 0..<min(64, tokenCounts.count) where mask & (1 << UInt64(token)) != 0 { tokenCounts[token] += 1 }
@@ -165,6 +168,16 @@ extension HTMLExtractor {
             }
             return nil
         }
+    }
+
+    /// Whether one of an element's children is a `<blockquote>`.
+    static func holdsQuoteChild(_ element: Node) -> Bool {
+        var child = element.firstChild
+        while let here = child {
+            if here.isElement, here.isNamed("blockquote") { return true }
+            child = here.nextSibling
+        }
+        return false
     }
 
     /// `hidden`, `aria-hidden="true"`, or an inline style that hides: one pass over the attributes.

@@ -463,4 +463,23 @@ import Testing
         let singleText = try clean(single).text
         #expect(singleText.contains("today's home visits") && !singleText.contains("Category number 3"), "\(singleText)")
     }
+
+    /// A tweet a story quotes, in a "social-media-embed" wrapper, is part of the story; the
+    /// story's share bar is not.
+    @Test func anEmbeddedPostTheStoryQuotesIsText() throws {
+        let story = (1...4).map {
+            "<p>Paragraph \($0): the state's new anti-drug slogan drew a large share of attention on social media this week.</p>"
+        }
+        let html = """
+            <html><head><meta property="article:published_time" content="2019-11-19T10:00:00Z"></head><body><main><article>
+            <h1>A slogan nobody expected</h1>\(story[0])\(story[1])
+            <div class="social-media-embed"><blockquote class="twitter-tweet"><p>Yes this is real and yes the state spent half a million dollars on it.</p>
+            Someone (@someone) November 18, 2019</blockquote></div>\(story[2])\(story[3])
+            <div class="social-share"><a href="/share/fb">Share on Facebook</a> <a href="/share/x">Post on X</a></div>
+            </article></main></body></html>
+            """
+        let text = try clean(html).text
+        #expect(text.contains("Yes this is real and yes the state spent"), "\(text)")
+        #expect(text.contains("Paragraph 4: the state's") && !text.contains("Share on Facebook"), "\(text)")
+    }
 }
