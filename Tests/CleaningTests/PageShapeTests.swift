@@ -17,6 +17,11 @@ import Testing
         try Cleaner(config: Self.shipped).clean(Data(html.utf8), format: HTMLFormat(), source: "t", headerCharset: nil)
     }
 
+    /// `count` paragraphs "Paragraph N: `sentence`", numbered from 1, as `<p>` elements.
+    func paragraphs(_ count: Int, _ sentence: String) -> [String] {
+        (1...count).map { "<p>Paragraph \($0): \(sentence)</p>" }
+    }
+
     /// A forum post the way forum software writes it: a user card, the text, a signature, buttons.
     func post(_ number: Int, marked: Bool) -> String {
         """
@@ -188,9 +193,7 @@ import Testing
     /// button swallows the rest of the page, `<main>` and all: such a button is walked as a
     /// container. A button with a label of its own (an option picker) stays out.
     @Test func aButtonThatSwallowedThePageIsWalked() throws {
-        let story = (1...4).map {
-            "<p>Paragraph \($0): raised beds warm up early in spring, drain well after rain, and keep the soil loose.</p>"
-        }
+        let story = paragraphs(4, "raised beds warm up early in spring, drain well after rain, and keep the soil loose.")
         let html = """
             <html><body><header><div class="menu"><button class="menu-button" aria-label="Menu"><div class="inner">
             <div></button></div><a href="/">Home</a></header>
@@ -222,9 +225,10 @@ import Testing
     /// libxml2's tree, the story too: it is read, without the menu inside it. A cookie notice
     /// that holds most of a short page's text stays out.
     @Test func aHeaderThatSwallowedThePageIsRead() throws {
-        let story = (1...4).map {
-            "<p>Paragraph \($0): the ferry now runs every hour from the old harbour, and the night service returns in May, when the summer timetable begins and the second boat is back from its refit.</p>"
-        }
+        let story = paragraphs(
+            4,
+            "the ferry now runs every hour from the old harbour, and the night service returns in May, when the summer timetable begins and the second boat is back from its refit."
+        )
         let html = """
             <html><body><header class="site-header"><div class="bar"><div class="logo">Harbour News</div>
             <nav><a href="/">Home</a> <a href="/local">Local</a> <a href="/sport">Sport</a></nav>
@@ -248,9 +252,7 @@ import Testing
     /// Page builders class every block a "widget"; the one named as the post's content is the
     /// article, and a real widget beside it is still furniture.
     @Test func aWidgetNamedAsThePostsContentIsTheArticle() throws {
-        let story = (1...4).map {
-            "<p>Paragraph \($0): homebuyers get some relief next year as incomes grow faster than prices, a slow recovery.</p>"
-        }
+        let story = paragraphs(4, "homebuyers get some relief next year as incomes grow faster than prices, a slow recovery.")
         let html = """
             <html><body><main><div class="elementor elementor-location-single">
             <div class="elementor-element elementor-widget elementor-widget-theme-post-title"><h1>Housing predictions</h1></div>
@@ -315,9 +317,7 @@ import Testing
     /// body, and so does the cleaner (libxml2 2.9 makes a second root element of the rest, which
     /// no walk from the document's root reaches). End tags at the very end are left alone.
     @Test func textAfterAnEarlyEndOfThePageIsRead() throws {
-        let story = (1...3).map {
-            "<p>Paragraph \($0): HR outsourcing is when a company works with an outside agency on its people operations.</p>"
-        }
+        let story = paragraphs(3, "HR outsourcing is when a company works with an outside agency on its people operations.")
         let html = """
             <!DOCTYPE html>
             <html>
@@ -398,9 +398,7 @@ import Testing
     /// A dated post with a comment thread longer than itself inside the same column: the post
     /// is the text, the comments are not.
     @Test func aPostKeepsItsTextOverALongerCommentThread() throws {
-        let story = (1...20).map {
-            "<p>Paragraph \($0): the film and the novel disagree about almost everything, and both are worth your evening.</p>"
-        }
+        let story = paragraphs(20, "the film and the novel disagree about almost everything, and both are worth your evening.")
         let comments = (1...60).map {
             "<li class=\"comment\"><article class=\"comment-body\"><div class=\"comment-author\">reader\($0)</div><div class=\"comment-content\"><p>Comment \($0): I like the novel very much, and I also like the movie very much, which surprises my friends.</p></div></article></li>"
         }
@@ -467,9 +465,7 @@ import Testing
     /// A tweet a story quotes, in a "social-media-embed" wrapper, is part of the story; the
     /// story's share bar is not.
     @Test func anEmbeddedPostTheStoryQuotesIsText() throws {
-        let story = (1...4).map {
-            "<p>Paragraph \($0): the state's new anti-drug slogan drew a large share of attention on social media this week.</p>"
-        }
+        let story = paragraphs(4, "the state's new anti-drug slogan drew a large share of attention on social media this week.")
         let html = """
             <html><head><meta property="article:published_time" content="2019-11-19T10:00:00Z"></head><body><main><article>
             <h1>A slogan nobody expected</h1>\(story[0])\(story[1])
