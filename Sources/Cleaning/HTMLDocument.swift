@@ -233,6 +233,17 @@ struct Node: Equatable {
         return total
     }
 
+    /// Whether some element below this one (any depth, or only the children) satisfies `test`,
+    /// in document order, stopping at the first that does.
+    func containsElement(childrenOnly: Bool = false, where test: (Node) -> Bool) -> Bool {
+        var current = firstChild
+        while let here = current {
+            if here.isElement, test(here) { return true }
+            current = childrenOnly ? here.nextSibling : here.next(within: self, enteringChildren: here.isElement)
+        }
+        return false
+    }
+
     /// All text below this node, in order, without recursion, up to about `limit` bytes.
     func textContent(limit: Int = 1 << 20) -> String {
         var out = ""

@@ -34,10 +34,14 @@ extension HTMLExtractor {
         let mask = Self.furnitureMask(identityBytes, tokens: furnitureTokens)
         // An embedded post (a tweet quoted in a story: "social-media-embed" around a
         // `<blockquote>`) is what the story quotes, not a share bar.
-        if mask != 0, Self.holdsQuoteChild(node) { return .none }
+        if mask != 0, node.containsElement(childrenOnly: true, where: { $0.isNamed("blockquote") }) { return .none }
         if mask != 0 {
             classedBy[Int32(parents.count - 1)] = mask
-            for token in 0..<min(64, tokenCounts.count) where mask & (1 << UInt64(token)) != 0 { tokenCounts[token] += 1 }
+            var bits = mask
+            while bits != 0 {
+                tokenCounts[bits.trailingZeroBitCount] += 1
+                bits &= bits - 1
+            }
             return .classed
         }
         if Self.isFurnitureIdentity(identityBytes, tokens: layoutTokens) { return .soft }
@@ -168,16 +172,6 @@ extension HTMLExtractor {
             }
             return nil
         }
-    }
-
-    /// Whether one of an element's children is a `<blockquote>`.
-    static func holdsQuoteChild(_ element: Node) -> Bool {
-        var child = element.firstChild
-        while let here = child {
-            if here.isElement, here.isNamed("blockquote") { return true }
-            child = here.nextSibling
-        }
-        return false
     }
 
     /// `hidden`, `aria-hidden="true"`, or an inline style that hides: one pass over the attributes.

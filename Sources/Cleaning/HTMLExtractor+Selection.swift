@@ -40,7 +40,7 @@ extension HTMLExtractor {
         unhideSwallowedPage(visible, furniture: &furniture)
         if let posts = threadPosts(visible: visible) { return posts }
         let mainHintSet = Set(mainHints)
-        var (result, index) = choose(from: visible, furniture: furniture, mainHintSet: mainHintSet)
+        var (result, linkIndex) = choose(from: visible, furniture: furniture, mainHintSet: mainHintSet)
         var length = Self.weightedLength(of: result)
         let hiddenProse = blocks.reduce(0) { sum, block in
             block.hidden && block.weight >= 80 && block.linkDensity < 0.2 ? sum + block.weight : sum
@@ -51,7 +51,7 @@ extension HTMLExtractor {
             if longer > length {
                 result = withHidden
                 length = longer
-                index = nil
+                linkIndex = nil
             }
         }
         if let structured = jsonLDBlocks(longerThan: max(250, 2 * length)) { return structured }
@@ -60,9 +60,11 @@ extension HTMLExtractor {
         // A thread without markup, when its posts hold more than half of what the votes found.
         if let thread = structuralThread(visible, furniture: furniture), 2 * Self.weightedLength(of: thread) > length { return thread }
         // Little running prose: a page of items, if it has them.
-        let prose = result.reduce(0) { sum, block in
+        var (prose, storyParagraphs) = (0, 0)
+        for block in result {
             let weight = Self.weightedLength(block.text)
-            return weight >= 60 ? sum + weight : sum
+            if weight >= 60 { prose += weight }
+            storyParagraphs += weight >= 400 ? 2 : weight >= 150 ? 1 : 0
         }
         // Two paragraphs of running prose (150 weighted characters or more each), or one of 400,
         // where the votes went are a story, not one item of a list (a short undated news story
@@ -73,10 +75,6 @@ extension HTMLExtractor {
         // story over a list of related ones is still the story). The items replace the result
         // only when they say more than it (an announcement bar is a group of items too).
         let listed = metadata.pageType == .listing || metadata.pageType == .collection
-        let storyParagraphs = result.reduce(0) { count, block in
-            let weight = Self.weightedLength(block.text)
-            return count + (weight >= 400 ? 2 : weight >= 150 ? 1 : 0)
-        }
         if prose < 1000, storyParagraphs < 2, (metadata.published == nil && metadata.pageType != .article) || listed || length < 300,
             let items = itemRegion(visible, furniture: furniture), Self.weightedLength(of: items) > length,
             metadata.published == nil || 3 * length < Self.weightedLength(of: items)
@@ -84,7 +82,7 @@ extension HTMLExtractor {
         {
             return items
         }
-        if let index { return index }
+        if let linkIndex { return linkIndex }
         if result.isEmpty, visible.count < blocks.count {
             // Nothing visible won: the page may be parked whole in a hidden element.
             result = choose(from: blocks, furniture: furniture, mainHintSet: mainHintSet).blocks
@@ -122,6 +120,7 @@ extension HTMLExtractor {
     /// Dialogs (cookie notices) and footers (fine print) can hold most of a short page's text
     /// by right, and stay furniture.
     func unhideSwallowedPage(_ visible: [RawBlock], furniture: inout [Furniture]) {
+        guard !banners.isEmpty else { return }
         var held = [Int32: (text: Int, prose: Int, paragraphs: Int)]()
         var (allText, allProse) = (0, 0)
         for block in visible {
@@ -242,7 +241,8 @@ extension HTMLExtractor {
     /// The container-scoring selection over `blocks` (the visible ones, or all): the container
     /// that wins the blocks' votes, widened to the article around it, then the article's blocks
     /// without the furniture inside it.
-    func choose(from blocks: [RawBlock], furniture: [Furniture], mainHintSet: Set<Int32>) -> (blocks: [TextBlock], index: [TextBlock]?) {
+    func choose(from blocks: [RawBlock], furniture: [Furniture], mainHintSet: Set<Int32>) -> (blocks: [TextBlock], linkIndex: [TextBlock]?)
+    {
         guard !parents.isEmpty, !blocks.isEmpty else { return ([], nil) }
         let tallies = tally(blocks, furniture: furniture)
         let (scores, winner, bestScore) = vote(blocks, tallies: tallies, furniture: furniture)
@@ -468,7 +468,7 @@ extension HTMLExtractor {
     func articleBlocks(
         _ blocks: [RawBlock], best: Int, scores: [Double], bestScore: Double, tallies: Tallies, furniture: [Furniture],
         asList: Bool = false
-    ) -> (blocks: [TextBlock], index: [TextBlock]?) {
+    ) -> (blocks: [TextBlock], linkIndex: [TextBlock]?) {
         let count = parents.count
         let lengths = tallies.lengths
         var included = Set<Int32>()
@@ -537,7 +537,7 @@ extension HTMLExtractor {
                 links += 1
             }
         }
-        let index = best >= 0 && !pageRoots.contains(Int32(best)) && links >= 15 && linkWeight > 2 * keptWeight ? withLinks : nil
+        let linkIndex = best >= 0 && !pageRoots.contains(Int32(best)) && links >= 15 && linkWeight > 2 * keptWeight ? withLinks : nil
         if result.isEmpty, best >= 0 {
             // Everything in the article looked like furniture (a page that is all comments):
             // better the article's text than nothing.
@@ -545,7 +545,7 @@ extension HTMLExtractor {
                 result.append(block.textBlock)
             }
         }
-        return (result, index)
+        return (result, linkIndex)
     }
 
     /// What goes from the article's blocks whatever their place: link lists, the configured

@@ -211,32 +211,15 @@ struct HTMLExtractor {
         }
     }
 
-    /// Whether an element holds a `<blockquote>` or a `<table>`.
-    static func holdsQuote(_ element: Node) -> Bool {
-        var current = element.firstChild
-        while let here = current {
-            if here.isElement, here.isNamed("blockquote") || here.isNamed("table") { return true }
-            current = here.next(within: element, enteringChildren: here.isElement)
-        }
-        return false
-    }
-
     /// Whether an element holds a page's `<main>`, `<article>` or `<section>`, or five
     /// paragraphs and headings (a control's label has one or two).
     static func holdsSections(_ element: Node) -> Bool {
         var paragraphs = 0
-        var current = element.firstChild
-        while let here = current {
-            if here.isElement, let name = here.cName {
-                for wanted in ["main", "article", "section"] where strcasecmp(name, wanted) == 0 { return true }
-                for wanted in ["p", "h1", "h2", "h3"] where strcasecmp(name, wanted) == 0 {
-                    paragraphs += 1
-                    if paragraphs >= 5 { return true }
-                }
-            }
-            current = here.next(within: element, enteringChildren: here.isElement)
+        return element.containsElement { here in
+            if here.isNamed("main") || here.isNamed("article") || here.isNamed("section") { return true }
+            if here.isNamed("p") || here.isNamed("h1") || here.isNamed("h2") || here.isNamed("h3") { paragraphs += 1 }
+            return paragraphs >= 5
         }
-        return false
     }
 
     /// Handles entering a node; returns true when a frame was pushed (the caller will `close` it).
@@ -252,7 +235,9 @@ struct HTMLExtractor {
         if kind == .skip, node.isNamed("button"), Self.holdsSections(node) { kind = .container }
         // A figure of a quotation (a testimonial, a pull quote) or of a table is text, not an
         // image's frame.
-        if kind == .chrome, node.isNamed("figure"), Self.holdsQuote(node) { kind = .container }
+        if kind == .chrome, node.isNamed("figure"), node.containsElement(where: { $0.isNamed("blockquote") || $0.isNamed("table") }) {
+            kind = .container
+        }
         switch kind {
         case .skip:
             if node.isNamed("script"), (node.attribute("type") ?? "").lowercased().contains("ld+json") {
