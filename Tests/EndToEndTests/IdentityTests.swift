@@ -177,7 +177,8 @@ import Testing
         #expect(try result.jsonLines().map { $0["status"] as? String } == ["unchanged", "unchanged", "unchanged", "unchanged"])
         let human = try harness.run(["reprocess", "--dry-run"])
         #expect(
-            human.stdout.hasSuffix("reprocess (dry run): 4 unchanged, 0 updated, 0 renamed, 0 conflicts, 0 failed; pipeline \(CorpusConfig.pipelineVersion)\n"),
+            human.stdout.hasSuffix(
+                "reprocess (dry run): 4 unchanged, 0 updated, 0 renamed, 0 conflicts, 0 failed; pipeline \(CorpusConfig.pipelineVersion)\n"),
             "\(human.stdout)")
         let unknown = try harness.run(["reprocess", "lesson-99"])
         #expect(unknown.status == 1)
@@ -214,7 +215,8 @@ import Testing
         #expect(shown.stderr.contains("commentary-why-accelerate is now lesson-1"))
         let history = try harness.run(["history", "commentary-why-accelerate"])
         #expect(
-            history.stdout.contains("reprocessed by pipeline \(CorpusConfig.pipelineVersion) (was 0.1.0), renamed from commentary-why-accelerate"),
+            history.stdout.contains(
+                "reprocessed by pipeline \(CorpusConfig.pipelineVersion) (was 0.1.0), renamed from commentary-why-accelerate"),
             "\(history.stdout)")
         #expect(try harness.run(["verify", "--rebuild", "--strict"]).status == 0)
         #expect(!(try harness.run(["status"]).stdout.contains("reprocess")))
