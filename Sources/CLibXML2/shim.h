@@ -8,6 +8,9 @@
 #include <libxml/tree.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/parserInternals.h>
+#include <libxml/dict.h>
 
 /// Parse options for untrusted HTML: never touch the network, never load or expand external
 /// entities, keep going after errors, stay quiet, allow deep trees without libxml2's 256 limit
@@ -27,6 +30,11 @@ static inline htmlDocPtr cxml_parse_utf8_html_status(const char *bytes, int leng
     htmlFreeParserCtxt(context);
     return document;
 }
+
+/// libxml2's nesting limit for a tree (256 unless a program changed it) and its deallocator:
+/// globals Swift 6 will not read without a lock.
+static inline int cxml_max_depth(void) { return (int)xmlParserMaxDepth; }
+static inline void cxml_free(void *memory) { xmlFree(memory); }
 
 /// Silences libxml2's global error printer for this thread (errors are counted, not printed).
 static void cxml_ignore_error(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }

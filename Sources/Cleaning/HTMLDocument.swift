@@ -2,50 +2,50 @@ import CLibXML2
 import CorpusKit
 import Foundation
 
-/// Owns one libxml2 document and frees it in `deinit`. Never leaves the Cleaning module.
+/// One parsed page: libxml2's HTML parser reads it and `TreeBuilder` lays out what it reports
+/// (elements, attributes, text) in three flat buffers, freed in `deinit`. Never leaves the
+/// Cleaning module.
+///
+/// libxml2's own tree costs a `malloc` per node, attribute and text, an ID table and a
+/// namespace search per element, and as much again to free: on benchmark pages building and
+/// freeing it was about two fifths of the parse.
 ///
 /// `@unchecked Sendable` is not claimed: a document is created, walked and freed on one thread.
 final class HTMLDocument {
-    let pointer: htmlDocPtr
+    private let tree: ParsedTree
     /// libxml2's last error code for this parse (0: none). Recovered errors are normal in HTML;
     /// it matters only when nothing could be extracted.
     let parserError: Int32
+    /// The first top-level element (libxml2's root element).
+    let root: Node?
 
     /// Parses UTF-8 HTML with network access and entity loading off (see `cxml_safe_html_options`).
     convenience init(utf8 text: String, source: String) throws {
         var bytes = text
-        try self.init(parsing: { parse in bytes.withUTF8 { parse(UnsafeRawBufferPointer($0)) } }, source: source)
+        try self.init(parsed: bytes.withUTF8 { TreeBuilder.parse(UnsafeRawBufferPointer($0)) }, source: source)
     }
 
     /// Parses bytes already known to be valid UTF-8 where they are: no copy of the page as a
-    /// String beside libxml2's own (30 MB less at the peak on a 30 MB page).
+    /// String beside the parser's own (30 MB less at the peak on a 30 MB page).
     convenience init(validUTF8 bytes: UnsafeRawBufferPointer, source: String) throws {
-        try self.init(parsing: { parse in parse(bytes) }, source: source)
+        try self.init(parsed: TreeBuilder.parse(bytes), source: source)
     }
 
-    /// libxml2 2.9 sets up its global state (dictionaries, locks, error handlers) on first use
-    /// without a lock of its own: two first parses on two threads race and can corrupt it. A
-    /// static is set up once, under the runtime's lock, before any parse on any thread.
-    private static let libxml2Ready: Void = xmlInitParser()
-
-    private init(parsing: ((UnsafeRawBufferPointer) -> htmlDocPtr?) -> htmlDocPtr?, source: String) throws {
-        Self.libxml2Ready
-        cxml_silence_errors()
-        var lastError: Int32 = 0
-        let parsed = parsing { buffer in
-            cxml_parse_utf8_html_status(
-                buffer.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(clamping: buffer.count), &lastError)
-        }
-        parserError = lastError
+    private init(parsed: (tree: ParsedTree, error: Int32)?, source: String) throws {
         guard let parsed else {
             throw CorpusError(file: source, stage: .clean, reason: "libxml2 could not parse the page")
         }
-        pointer = parsed
+        tree = parsed.tree
+        parserError = parsed.error
+        var top = Node(UnsafePointer(parsed.tree.nodes)).firstChild
+        while let node = top, !node.isElement { top = node.nextSibling }
+        root = top
     }
 
-    deinit { xmlFreeDoc(pointer) }
+    /// The document node: the parent of the top-level nodes.
+    var top: Node { Node(UnsafePointer(tree.nodes)) }
 
-    var root: Node? { Node(xmlDocGetRootElement(pointer)) }
+    deinit { tree.free() }
 }
 
 /// Element categories the extractor cares about; looked up once per distinct tag name.
@@ -110,25 +110,25 @@ enum TagKind: Equatable {
     }
 }
 
-/// A borrowed view of one libxml2 node, valid while its `HTMLDocument` lives: every pointer
-/// walk over the tree (children, siblings, attributes, text) is here, so the extractor asks
-/// questions of nodes and never touches `pointee`. A struct over one pointer: no cost.
+/// A borrowed view of one node of a parsed page, valid while its `HTMLDocument` lives: every
+/// pointer walk over the tree (children, siblings, attributes, text) is here, so the extractor
+/// asks questions of nodes and never reads the buffers. A struct over one pointer: no cost.
 struct Node: Equatable {
-    let pointer: xmlNodePtr
+    let pointer: UnsafePointer<RawNode>
 
-    @inline(__always) init(_ pointer: xmlNodePtr) { self.pointer = pointer }
-    @inline(__always) init?(_ pointer: xmlNodePtr?) {
-        guard let pointer else { return nil }
-        self.pointer = pointer
+    @inline(__always) init(_ pointer: UnsafePointer<RawNode>) { self.pointer = pointer }
+
+    @inline(__always) private func linked(_ offset: Int32) -> Node? {
+        offset == 0 ? nil : Node(pointer + Int(offset))
     }
 
     @inline(__always) var isElement: Bool { pointer.pointee.type == XML_ELEMENT_NODE }
     @inline(__always) var isText: Bool {
         pointer.pointee.type == XML_TEXT_NODE || pointer.pointee.type == XML_CDATA_SECTION_NODE
     }
-    @inline(__always) var firstChild: Node? { Node(pointer.pointee.children) }
-    @inline(__always) var nextSibling: Node? { Node(pointer.pointee.next) }
-    @inline(__always) var parent: Node? { Node(pointer.pointee.parent) }
+    @inline(__always) var firstChild: Node? { linked(pointer.pointee.firstChild) }
+    @inline(__always) var nextSibling: Node? { linked(pointer.pointee.next) }
+    @inline(__always) var parent: Node? { linked(pointer.pointee.parent) }
 
     /// The node after this one in document order, without entering this node's children when
     /// `enteringChildren` is false, and never leaving `root`.
@@ -165,16 +165,16 @@ struct Node: Equatable {
         return strcasecmp(Self.cString(name), UnsafeRawPointer(wanted.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
     }
 
-    /// Each attribute's name and value (its first text child) as C strings, in order, until
-    /// `body` returns true; whether it did.
+    /// Each attribute's name and value as C strings, in order, until `body` returns true;
+    /// whether it did. The value is nil for an attribute written without one (`<div hidden>`).
     @discardableResult
     func firstAttribute(where body: (_ name: UnsafePointer<CChar>, _ value: UnsafePointer<CChar>?) -> Bool) -> Bool {
-        var attribute = pointer.pointee.properties
-        while let current = attribute {
-            attribute = current.pointee.next
-            guard let name = current.pointee.name else { continue }
-            let value = current.pointee.children?.pointee.content.map { Self.cString($0) }
-            if body(Self.cString(name), value) { return true }
+        guard isElement else { return false }
+        let count = Int(pointer.pointee.count)
+        guard count > 0, let first = UnsafePointer<RawAttribute>(bitPattern: pointer.pointee.data) else { return false }
+        for index in 0..<count {
+            let attribute = first[index]
+            if body(Self.cString(attribute.name), UnsafePointer<CChar>(bitPattern: attribute.value)) { return true }
         }
         return false
     }
@@ -193,32 +193,37 @@ struct Node: Equatable {
         return found
     }
 
-    /// An attribute's whole value (all its text children), read without allocating in libxml2.
+    /// An attribute's value as a String: "" for an attribute written without one, nil when the
+    /// element has no such attribute.
     func attribute(_ wanted: String) -> String? {
-        var attribute = pointer.pointee.properties
-        while let current = attribute {
-            if let name = current.pointee.name, strcasecmp(Self.cString(name), wanted) == 0 {
-                var value = ""
-                var child = current.pointee.children
-                while let text = child {
-                    if let content = text.pointee.content { value += String(cString: content) }
-                    child = text.pointee.next
-                }
-                return value
-            }
-            attribute = current.pointee.next
+        var found: String? = nil
+        firstAttribute { name, value in
+            guard strcasecmp(name, wanted) == 0 else { return false }
+            found = value.map { String(cString: $0) } ?? ""
+            return true
         }
-        return nil
+        return found
     }
 
-    /// A text node's UTF-8 bytes, borrowed from libxml2 (empty for other nodes).
+    /// The NUL-terminated content of a text node, comment or PI; nil for other nodes.
+    @inline(__always) private var content: UnsafePointer<CChar>? {
+        switch pointer.pointee.type {
+        case XML_TEXT_NODE, XML_CDATA_SECTION_NODE, XML_COMMENT_NODE, XML_PI_NODE:
+            return UnsafePointer<CChar>(bitPattern: pointer.pointee.data)
+        default:
+            return nil
+        }
+    }
+
+    /// A text node's UTF-8 bytes, borrowed from the document (empty for elements).
     @inline(__always) var textBytes: UnsafeBufferPointer<UInt8> {
-        guard let content = pointer.pointee.content else { return UnsafeBufferPointer(start: nil, count: 0) }
-        return UnsafeBufferPointer(start: content, count: strlen(Self.cString(content)))
+        guard let content else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(
+            start: UnsafeRawPointer(content).assumingMemoryBound(to: UInt8.self), count: strlen(content))
     }
 
     var text: String {
-        guard let content = pointer.pointee.content else { return "" }
+        guard let content else { return "" }
         return String(cString: content)
     }
 

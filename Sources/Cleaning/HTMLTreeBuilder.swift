@@ -1,0 +1,445 @@
+import CLibXML2
+import Foundation
+
+/// One node of a parsed page, laid out flat. Links to other nodes are offsets from this one in
+/// the same buffer (0: none), so a `Node` is one pointer and the buffer can grow while it is
+/// built. `data` is an offset while the page is parsed and an address after (`TreeBuilder.finish`).
+struct RawNode {
+    var type: xmlElementType
+    /// An element's attribute count; the byte length of a text, comment or PI node's content.
+    var count: UInt32
+    var parent: Int32
+    var firstChild: Int32
+    var lastChild: Int32
+    var next: Int32
+    var previous: Int32
+    var name: UnsafePointer<xmlChar>?
+    /// Text nodes, comments and PIs: their NUL-terminated content. Elements: their first attribute.
+    var data: Int
+}
+
+/// One attribute: its name (interned by libxml2) and its NUL-terminated value, or 0 when it has
+/// none (`<div hidden>`: libxml2 gives such an attribute no text child).
+struct RawAttribute {
+    var name: UnsafePointer<xmlChar>
+    var value: Int
+}
+
+/// Builds a page's tree from libxml2's SAX events, in the shape libxml2's own tree builder
+/// (SAX2.c) gives it, and nothing more: no per-node allocations, no ID table, no namespace
+/// search, no copies of attribute names. Every rule of SAX2.c that decides the tree's shape is
+/// followed here, and `HTMLTreeTests` checks the two trees agree node for node:
+/// - text joins the previous text node of the same kind under the same parent, and is dropped
+///   when no element is open;
+/// - a text run of white space the parser did not already drop is dropped as SAX2's `areBlanks`
+///   would have, from the tree built so far (the parser's own check stops where it needs the
+///   tree, which this builder does not give it);
+/// - an element opened when none is open goes under the first top-level node if that is an
+///   element, beside it otherwise; the doctype is the document's first child;
+/// - an element nested deeper than libxml2's limit (256) stops the parse, as SAX2's does;
+/// - prefixed names (`fb:like`) keep their local part; valueless boolean attributes
+///   (`checked`) take their name as their value;
+/// - a text node longer than 10,000,000 bytes stops the parse, as SAX2's does.
+struct TreeBuilder {
+    var nodes: UnsafeMutablePointer<RawNode>
+    var nodeCount = 0
+    var nodeCapacity: Int
+    var attributes: UnsafeMutablePointer<RawAttribute>
+    var attributeCount = 0
+    var attributeCapacity: Int
+    var bytes: UnsafeMutablePointer<UInt8>
+    var byteCount = 0
+    var byteCapacity: Int
+    /// The open elements (SAX2's node stack), as node indices.
+    var open: UnsafeMutablePointer<Int>
+    var depth = 0
+    var openCapacity = 64
+    let context: htmlParserCtxtPtr
+    /// Index of the doctype node, 0 when there is none.
+    var doctype = 0
+    /// The doctype names strict HTML 4, under which white space directly in `<body>` is dropped.
+    var strictDoctype = false
+    /// An error SAX2 would have stopped the parse with, to report as libxml2's.
+    var stopError: xmlParserErrors? = nil
+
+    static let documentIndex = 0
+    static let maximumTextLength = 10_000_000
+
+    init(context: htmlParserCtxtPtr, inputLength: Int) {
+        self.context = context
+        nodeCapacity = max(64, inputLength / 48)
+        nodes = Self.allocate(RawNode.self, nodeCapacity)
+        attributeCapacity = max(32, inputLength / 96)
+        attributes = Self.allocate(RawAttribute.self, attributeCapacity)
+        byteCapacity = max(256, inputLength / 2)
+        bytes = Self.allocate(UInt8.self, byteCapacity)
+        open = Self.allocate(Int.self, openCapacity)
+        _ = appendNode(type: XML_HTML_DOCUMENT_NODE, name: nil)
+    }
+
+    static func allocate<T>(_: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
+        guard let raw = malloc(count * MemoryLayout<T>.stride) else { fatalError("out of memory") }
+        return raw.bindMemory(to: T.self, capacity: count)
+    }
+
+    static func grow<T>(_ pointer: UnsafeMutablePointer<T>, to count: Int) -> UnsafeMutablePointer<T> {
+        guard let raw = realloc(pointer, count * MemoryLayout<T>.stride) else { fatalError("out of memory") }
+        return raw.bindMemory(to: T.self, capacity: count)
+    }
+
+    // MARK: Storage
+
+    mutating func appendNode(type: xmlElementType, name: UnsafePointer<xmlChar>?) -> Int {
+        if nodeCount == nodeCapacity {
+            nodeCapacity *= 2
+            nodes = Self.grow(nodes, to: nodeCapacity)
+        }
+        let index = nodeCount
+        nodes[index] = RawNode(
+            type: type, count: 0, parent: 0, firstChild: 0, lastChild: 0, next: 0, previous: 0, name: name, data: 0)
+        nodeCount += 1
+        return index
+    }
+
+    mutating func reserveBytes(_ count: Int) {
+        guard byteCount + count > byteCapacity else { return }
+        byteCapacity = max(byteCapacity * 2, byteCount + count)
+        bytes = Self.grow(bytes, to: byteCapacity)
+    }
+
+    /// Appends `count` bytes and a NUL; returns where they start.
+    mutating func appendBytes(_ source: UnsafePointer<xmlChar>, count: Int) -> Int {
+        reserveBytes(count + 1)
+        let start = byteCount
+        memcpy(bytes + start, source, count)
+        bytes[start + count] = 0
+        byteCount += count + 1
+        return start
+    }
+
+    /// Makes `child` the last child of `parent`.
+    mutating func link(_ child: Int, under parent: Int) {
+        nodes[child].parent = Int32(parent - child)
+        if nodes[parent].lastChild == 0 {
+            nodes[parent].firstChild = Int32(child - parent)
+        } else {
+            let last = parent + Int(nodes[parent].lastChild)
+            nodes[last].next = Int32(child - last)
+            nodes[child].previous = Int32(last - child)
+        }
+        nodes[parent].lastChild = Int32(child - parent)
+    }
+
+    /// Where a comment or PI goes: under the open element, or at the document's end.
+    var current: Int { depth > 0 ? open[depth - 1] : Self.documentIndex }
+
+    // MARK: Events
+
+    mutating func startElement(_ name: UnsafePointer<xmlChar>, _ pairs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        // SAX2's nodePush: past the depth limit the parse stops and the element is not kept.
+        if depth > Int(cxml_max_depth()) {
+            stopError = XML_ERR_INTERNAL_ERROR
+            xmlStopParser(context)
+            context.pointee.errNo = Int32(XML_ERR_INTERNAL_ERROR.rawValue)
+            return
+        }
+        let index = appendNode(type: XML_ELEMENT_NODE, name: localName(name))
+        if let pairs { readAttributes(pairs, into: index) }
+        if depth > 0 {
+            link(index, under: open[depth - 1])
+        } else {
+            // SAX2: the first element is the root; one opened when none is open goes under the
+            // document's first child if that is an element, beside it otherwise.
+            let first = nodes[0].firstChild
+            if first != 0, nodes[Int(first)].type == XML_ELEMENT_NODE {
+                link(index, under: Int(first))
+            } else {
+                link(index, under: Self.documentIndex)
+            }
+        }
+        if depth == openCapacity {
+            openCapacity *= 2
+            open = Self.grow(open, to: openCapacity)
+        }
+        open[depth] = index
+        depth += 1
+    }
+
+    /// SAX2 splits a prefixed name and keeps its local part, even in HTML.
+    func localName(_ name: UnsafePointer<xmlChar>) -> UnsafePointer<xmlChar> {
+        guard strchr(Node.cString(name), 0x3A) != nil else { return name }
+        var prefix: UnsafeMutablePointer<xmlChar>? = nil
+        guard let local = xmlSplitQName(context, name, &prefix) else { return name }
+        let interned = xmlDictLookup(context.pointee.dict, local, -1)
+        cxml_free(local)
+        if let prefix { cxml_free(prefix) }
+        return interned ?? name
+    }
+
+    mutating func readAttributes(_ pairs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>, into element: Int) {
+        var index = 0
+        let first = attributeCount
+        while let name = pairs[index] {
+            var value = pairs[index + 1]
+            index += 2
+            if value == nil, htmlIsBooleanAttr(name) != 0 { value = name }
+            if attributeCount == attributeCapacity {
+                attributeCapacity *= 2
+                attributes = Self.grow(attributes, to: attributeCapacity)
+            }
+            let stored = value.map { appendBytes($0, count: strlen(Node.cString($0))) } ?? -1
+            attributes[attributeCount] = RawAttribute(name: name, value: stored)
+            attributeCount += 1
+        }
+        nodes[element].count = UInt32(attributeCount - first)
+        nodes[element].data = first
+    }
+
+    mutating func endElement() {
+        if depth > 0 { depth -= 1 }
+    }
+
+    mutating func characters(_ text: UnsafePointer<xmlChar>, _ length: Int, type: xmlElementType) {
+        guard depth > 0 else { return }
+        let parent = open[depth - 1]
+        if type == XML_TEXT_NODE, Self.isBlank(text, length), dropsBlank(in: parent) { return }
+        let lastOffset = nodes[parent].lastChild
+        if lastOffset != 0, nodes[parent + Int(lastOffset)].type == type {
+            let last = parent + Int(lastOffset)
+            let kept = Int(nodes[last].count)
+            if kept + length > Self.maximumTextLength {
+                // SAX2 reports a huge text node as out of memory and stops.
+                stopError = XML_ERR_NO_MEMORY
+                context.pointee.errNo = Int32(XML_ERR_NO_MEMORY.rawValue)
+                context.pointee.instate = XML_PARSER_EOF
+                context.pointee.disableSAX = 1
+                return
+            }
+            if nodes[last].data + kept + 1 != byteCount {
+                // Not last in the buffer (never so far): move it there first.
+                let moved = byteCount
+                reserveBytes(kept + 1)
+                memcpy(bytes + moved, bytes + nodes[last].data, kept + 1)
+                byteCount += kept + 1
+                nodes[last].data = moved
+            }
+            byteCount -= 1  // over the NUL
+            _ = appendBytes(text, count: length)
+            nodes[last].count = UInt32(kept + length)
+            return
+        }
+        let index = appendNode(type: type, name: type == XML_TEXT_NODE ? Self.textName.utf8Start : nil)
+        nodes[index].data = appendBytes(text, count: length)
+        nodes[index].count = UInt32(length)
+        link(index, under: parent)
+    }
+
+    mutating func comment(_ text: UnsafePointer<xmlChar>) {
+        let index = appendNode(type: XML_COMMENT_NODE, name: Self.commentName.utf8Start)
+        let length = strlen(Node.cString(text))
+        nodes[index].data = appendBytes(text, count: length)
+        nodes[index].count = UInt32(length)
+        link(index, under: current)
+    }
+
+    mutating func processingInstruction(_ target: UnsafePointer<xmlChar>, _ content: UnsafePointer<xmlChar>?) {
+        let index = appendNode(type: XML_PI_NODE, name: target)
+        let length = content.map { strlen(Node.cString($0)) } ?? 0
+        nodes[index].data = appendBytes(content ?? Self.empty.utf8Start, count: length)
+        nodes[index].count = UInt32(length)
+        link(index, under: current)
+    }
+
+    /// A doctype is the document's first child; a second one replaces the first.
+    mutating func doctype(_ name: UnsafePointer<xmlChar>?, externalID: UnsafePointer<xmlChar>?) {
+        strictDoctype =
+            externalID.map {
+                xmlStrcasecmp($0, Self.strictHTML401.utf8Start) == 0 || xmlStrcasecmp($0, Self.strictHTML4.utf8Start) == 0
+            } ?? false
+        if doctype != 0 {
+            nodes[doctype].name = name
+            return
+        }
+        let index = appendNode(type: XML_DTD_NODE, name: name)
+        doctype = index
+        nodes[index].parent = Int32(-index)
+        let first = Int(nodes[0].firstChild)
+        if first == 0 {
+            nodes[0].lastChild = Int32(index)
+        } else {
+            nodes[index].next = Int32(first - index)
+            nodes[first].previous = Int32(index - first)
+        }
+        nodes[0].firstChild = Int32(index)
+    }
+
+    // MARK: White space
+
+    static func isBlank(_ text: UnsafePointer<xmlChar>, _ length: Int) -> Bool {
+        for index in 0..<length {
+            let byte = text[index]
+            guard byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { return false }
+        }
+        return true
+    }
+
+    /// The part of libxml2's `areBlanks` (HTMLparser.c) that reads the tree: the parser asks it
+    /// only when the run was read as character data, the next character is `<` and the open
+    /// element is not `html` or `head`, and it then keeps the run (it has no tree to read). A
+    /// character reference (`&#32;`) comes without that check, and is kept as SAX2 keeps it.
+    func dropsBlank(in parent: Int) -> Bool {
+        guard let input = context.pointee.input, let cur = input.pointee.cur, let base = input.pointee.base,
+            cur[0] == UInt8(ascii: "<"), cur > base
+        else { return false }
+        let previous = cur[-1]
+        // A reference ends in `;` or a digit or letter; character data that is all white space
+        // cannot.
+        if previous == UInt8(ascii: ";") || isalnum(Int32(previous)) != 0 { return false }
+        guard let open = context.pointee.name else { return false }
+        if strictDoctype, xmlStrEqual(open, Self.bodyName.utf8Start) != 0 { return true }
+        var lastOffset = nodes[parent].lastChild
+        var last = parent + Int(lastOffset)
+        while lastOffset != 0, nodes[last].type == XML_COMMENT_NODE {
+            lastOffset = nodes[last].previous
+            last += Int(lastOffset)
+        }
+        if lastOffset == 0 { return !Self.allowsText(open) }
+        if nodes[last].type == XML_TEXT_NODE { return false }
+        guard let name = nodes[last].name else { return true }
+        return !Self.allowsText(name)
+    }
+
+    /// libxml2's `allowPCData`: elements whose white space between children is kept.
+    static func allowsText(_ name: UnsafePointer<xmlChar>) -> Bool {
+        let names: [StaticString]
+        switch name[0] {
+        case UInt8(ascii: "a"): names = ["a", "abbr", "acronym", "address", "applet"]
+        case UInt8(ascii: "b"): names = ["b", "bdo", "big", "blockquote", "body", "button"]
+        case UInt8(ascii: "c"): names = ["caption", "center", "cite", "code"]
+        case UInt8(ascii: "d"): names = ["dd", "del", "dfn", "div", "dt"]
+        case UInt8(ascii: "e"): names = ["em"]
+        case UInt8(ascii: "f"): names = ["font", "form"]
+        case UInt8(ascii: "h"): names = ["h1", "h2", "h3", "h4", "h5", "h6"]
+        case UInt8(ascii: "i"): names = ["i", "iframe", "ins"]
+        case UInt8(ascii: "k"): names = ["kbd"]
+        case UInt8(ascii: "l"): names = ["label", "legend", "li"]
+        case UInt8(ascii: "n"): names = ["noframes", "noscript"]
+        case UInt8(ascii: "o"): names = ["object"]
+        case UInt8(ascii: "p"): names = ["p", "pre"]
+        case UInt8(ascii: "q"): names = ["q"]
+        case UInt8(ascii: "s"): names = ["s", "samp", "small", "span", "strike", "strong"]
+        case UInt8(ascii: "t"): names = ["td", "th", "tt"]
+        case UInt8(ascii: "u"): names = ["u"]
+        case UInt8(ascii: "v"): names = ["var"]
+        default: return false
+        }
+        for candidate in names where strcmp(Node.cString(name), Node.cString(candidate.utf8Start)) == 0 { return true }
+        return false
+    }
+
+    static let textName: StaticString = "text"
+    static let commentName: StaticString = "comment"
+    static let bodyName: StaticString = "body"
+    static let empty: StaticString = ""
+    static let strictHTML401: StaticString = "-//W3C//DTD HTML 4.01//EN"
+    static let strictHTML4: StaticString = "-//W3C//DTD HTML 4//EN"
+
+    // MARK: Parse
+
+    /// Parses UTF-8 HTML with the shim's safe options (no network, no external entities) into
+    /// flat buffers; `nil` when libxml2 would return no document (no input at all).
+    static func parse(_ buffer: UnsafeRawBufferPointer) -> (tree: ParsedTree, error: Int32)? {
+        guard let base = buffer.baseAddress, let context = htmlNewParserCtxt() else { return nil }
+        defer { htmlFreeParserCtxt(context) }
+        let builder = allocate(TreeBuilder.self, 1)
+        builder.initialize(to: TreeBuilder(context: context, inputLength: buffer.count))
+        defer {
+            builder.deinitialize(count: 1)
+            free(builder)
+        }
+        context.pointee._private = UnsafeMutableRawPointer(builder)
+        installHandlers(context.pointee.sax)
+        _ = htmlCtxtReadMemory(
+            context, base.assumingMemoryBound(to: CChar.self), Int32(clamping: buffer.count), nil, "UTF-8",
+            cxml_safe_html_options())
+        let error = builder.pointee.stopError.map { Int32($0.rawValue) } ?? context.pointee.errNo
+        // Names live in the parser's dictionary: it outlives the context, for the tree.
+        let dictionary = context.pointee.dict
+        xmlDictReference(dictionary)
+        return (builder.pointee.finish(dictionary: dictionary), error)
+    }
+
+    /// Turns data offsets into addresses and hands the buffers over.
+    func finish(dictionary: OpaquePointer?) -> ParsedTree {
+        let attributeBase = Int(bitPattern: attributes)
+        let byteBase = Int(bitPattern: bytes)
+        for index in 0..<attributeCount {
+            attributes[index].value = attributes[index].value < 0 ? 0 : byteBase + attributes[index].value
+        }
+        for index in 0..<nodeCount {
+            switch nodes[index].type {
+            case XML_ELEMENT_NODE:
+                nodes[index].data = attributeBase + nodes[index].data * MemoryLayout<RawAttribute>.stride
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE, XML_COMMENT_NODE, XML_PI_NODE:
+                nodes[index].data += byteBase
+            default:
+                nodes[index].data = 0
+            }
+        }
+        free(open)
+        return ParsedTree(nodes: nodes, attributes: attributes, bytes: bytes, dictionary: dictionary)
+    }
+
+    static func installHandlers(_ sax: UnsafeMutablePointer<htmlSAXHandler>?) {
+        guard let sax else { return }
+        // Only what builds the tree; the options then set `ignorableWhitespace` to SAX2's, which
+        // drops what it is given.
+        sax.pointee = htmlSAXHandler()
+        sax.pointee.initialized = 1
+        sax.pointee.startElement = { context, name, pairs in
+            guard let name else { return }
+            TreeBuilder.builder(context).pointee.startElement(name, pairs)
+        }
+        sax.pointee.endElement = { context, _ in TreeBuilder.builder(context).pointee.endElement() }
+        sax.pointee.characters = { context, text, length in
+            guard let text else { return }
+            TreeBuilder.builder(context).pointee.characters(text, Int(length), type: XML_TEXT_NODE)
+        }
+        sax.pointee.cdataBlock = { context, text, length in
+            guard let text else { return }
+            TreeBuilder.builder(context).pointee.characters(text, Int(length), type: XML_CDATA_SECTION_NODE)
+        }
+        sax.pointee.comment = { context, text in
+            guard let text else { return }
+            TreeBuilder.builder(context).pointee.comment(text)
+        }
+        sax.pointee.processingInstruction = { context, target, content in
+            guard let target else { return }
+            TreeBuilder.builder(context).pointee.processingInstruction(target, content)
+        }
+        sax.pointee.internalSubset = { context, name, externalID, _ in
+            TreeBuilder.builder(context).pointee.doctype(name, externalID: externalID)
+        }
+    }
+
+    /// The builder a callback's context (the parser context itself) carries.
+    @inline(__always) static func builder(_ context: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<TreeBuilder> {
+        let parser = context!.assumingMemoryBound(to: xmlParserCtxt.self)
+        return parser.pointee._private.assumingMemoryBound(to: TreeBuilder.self)
+    }
+}
+
+/// The buffers of one parsed page, freed together.
+struct ParsedTree {
+    let nodes: UnsafeMutablePointer<RawNode>
+    let attributes: UnsafeMutablePointer<RawAttribute>
+    let bytes: UnsafeMutablePointer<UInt8>
+    let dictionary: OpaquePointer?
+
+    func free() {
+        Foundation.free(nodes)
+        Foundation.free(attributes)
+        Foundation.free(bytes)
+        xmlDictFree(dictionary)
+    }
+}
