@@ -129,7 +129,7 @@ public enum Charset: String, Sendable, Equatable {
     }
 
     static func sniff(_ bytes: Data) -> Charset {
-        if String(validating: bytes, as: UTF8.self) != nil { return .utf8 }
+        if bytes.withUnsafeBytes(isValidUTF8) { return .utf8 }
         if let text = try? Iconv.decode(bytes, from: "GB18030", source: "-") {
             var han = 0
             var total = 0
@@ -166,6 +166,49 @@ public enum Charset: String, Sendable, Equatable {
         case .eucJP: return try Iconv.decode(bytes, from: "EUC-JP", source: source)
         case .eucKR: return try Iconv.decode(bytes, from: "CP949", source: source)
         }
+    }
+
+    /// Whether `bytes` are well-formed UTF-8 (the rules `String(validating:)` applies: no
+    /// overlong forms, no surrogates, nothing past U+10FFFF), without making a String of them.
+    /// Runs of ASCII are passed eight bytes at a time.
+    static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            while index + 8 <= count,
+                UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+            {
+                index += 8
+            }
+            guard index < count else { return true }
+            let lead = base[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            @inline(__always) func continuation(_ offset: Int) -> UInt8? {
+                guard index + offset < count else { return nil }
+                let byte = base[index + offset]
+                return byte & 0xC0 == 0x80 ? byte : nil
+            }
+            switch lead {
+            case 0xC2...0xDF:
+                guard continuation(1) != nil else { return false }
+                index += 2
+            case 0xE0...0xEF:
+                guard let second = continuation(1), continuation(2) != nil else { return false }
+                if lead == 0xE0 && second < 0xA0 || lead == 0xED && second > 0x9F { return false }
+                index += 3
+            case 0xF0...0xF4:
+                guard let second = continuation(1), continuation(2) != nil, continuation(3) != nil else { return false }
+                if lead == 0xF0 && second < 0x90 || lead == 0xF4 && second > 0x8F { return false }
+                index += 4
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     /// The byte offset of the first invalid UTF-8 sequence (or the end, if there is none).

@@ -6,8 +6,13 @@ import Foundation
 /// `DocumentFormats`): HTML through libxml2, plain text cut into paragraphs. Never touches the network.
 public struct Cleaner: Sendable {
     public let config: PipelineConfig
+    /// The HTML extractor's tables, made from `config` once.
+    let rules: HTMLExtractor.Rules
 
-    public init(config: PipelineConfig) { self.config = config }
+    public init(config: PipelineConfig) {
+        self.config = config
+        rules = HTMLExtractor.Rules(config: config)
+    }
 
     /// Cleans one page. `source` names it in errors; `headerCharset` is the HTTP charset when fetched.
     public func clean(_ bytes: Data, format: any DocumentFormat, source: String, headerCharset: String? = nil) throws -> CleanDocument {

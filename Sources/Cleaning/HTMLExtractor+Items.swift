@@ -82,7 +82,6 @@ extension HTMLExtractor {
         guard region >= 0, !pageRoots.contains(Int32(region)) else { return nil }
         // The region's text, without furniture inside it (unless that holds most of it); links
         // are the items' titles here, so only the configured boilerplate goes.
-        let boilerplate = BoilerplateFilter(config: config)
         let regionID = Int32(region)
         var items: [TextBlock] = []
         var headingOutside: TextBlock? = nil

@@ -60,7 +60,7 @@ extension HTMLExtractor {
     }
 
     static func jsonLDDate(_ text: String) -> String? {
-        guard let range = text.range(of: "\"datePublished\"") else { return nil }
+        guard let range = text.firstRange(ofBytes: "\"datePublished\"") else { return nil }
         let rest = text[range.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "\n" || $0 == "\t" }
         guard rest.first == "\"" else { return nil }
         return isoDate(String(rest.dropFirst().prefix { $0 != "\"" }))

@@ -155,7 +155,7 @@ extension HTMLExtractor {
             // A weighted length never exceeds the UTF-8 length: most blocks are not even read.
             guard node.textByteCount > bestLength else { continue }
             let text = node.textContent(limit: 2_000_000)
-            guard text.contains("\"articleBody\"") || text.contains("\"text\"") else { continue }
+            guard text.containsBytes("\"articleBody\"") || text.containsBytes("\"text\"") else { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { continue }
             for candidate in Self.mainTextStrings(in: object, depth: 0) {
                 let length = Self.weightedLength(candidate)
@@ -518,7 +518,6 @@ extension HTMLExtractor {
             best >= 0 && Double(classedChars) > 0.6 * Double(articleChars)
             && (metadata.pageType != .article || metadata.published == nil || articleChars - classedChars < 1500)
         var result: [TextBlock] = []
-        let boilerplate = BoilerplateFilter(config: config)
         // An index (a list of languages, a board of links) is its links: when the link lists the
         // article drops say far more than what it keeps, the article with them is the index.
         var (keptWeight, linkWeight, links) = (0, 0, 0)

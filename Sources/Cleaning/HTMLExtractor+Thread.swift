@@ -157,7 +157,6 @@ extension HTMLExtractor {
     func threadPosts(visible: [RawBlock]) -> [TextBlock]? {
         guard let bodies = threadBodies() else { return nil }
         let bodySet = Set(bodies.map(Int32.init))
-        let boilerplate = BoilerplateFilter(config: config)
         for candidates in [visible, blocks] {
             let posts = candidates.filter { block in block.path.contains(where: bodySet.contains) && boilerplate.keeps(block) }
             if !posts.isEmpty { return posts.map(\.textBlock) }
@@ -205,7 +204,6 @@ extension HTMLExtractor {
             body.flatMap { signature in ((item + 1)..<ends[item]).first { signatures[$0] == signature } } ?? item
         }
         let partSet = Set(parts.map(Int32.init))
-        let boilerplate = BoilerplateFilter(config: config)
         let posts = visible.filter { block in
             block.path.contains(where: partSet.contains) && !block.path.contains { furniture[Int($0)] == .hard } && boilerplate.keeps(block)
         }
@@ -218,7 +216,7 @@ extension HTMLExtractor {
     func jsonLDThread() -> [TextBlock]? {
         for node in jsonLD {
             let text = node.textContent(limit: 2_000_000)
-            guard text.contains("DiscussionForumPosting"), text.contains("\"comment\""),
+            guard text.containsBytes("DiscussionForumPosting"), text.containsBytes("\"comment\""),
                 let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]),
                 let posting = Self.forumPosting(in: object, depth: 0)
             else { continue }

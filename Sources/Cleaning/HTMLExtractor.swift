@@ -117,28 +117,47 @@ struct HTMLExtractor {
     var metadata = PageMetadata()
     var tagCache: [UnsafeRawPointer: TagKind] = [:]
     var otherTagCache: [String: TagKind] = [:]
-    var furnitureTokens: TokenIndex
+    let furnitureTokens: TokenIndex
     /// The furniture tokens each class-matched element matched (a bit per token), how many
     /// elements each token matched, and how many elements have a class or id at all.
     var classedBy: [Int32: UInt64] = [:]
     var tokenCounts: [Int]
     var identified = 0
     /// Class words of a thread's posts, and the containers whose class or id has one.
-    let postTokens = TokenIndex(["post", "message", "comment", "reply", "answer", "entry", "topic", "thread"])
+    let postTokens: TokenIndex
     var postLike: [Int32] = []
     /// Ids of `<header>` and `<nav>` elements and of elements whose role is "banner" or
     /// "navigation": the furniture that broken markup can make swallow the page.
     var banners = Set<Int32>()
-    var layoutTokens: TokenIndex
+    let layoutTokens: TokenIndex
+    let boilerplate: BoilerplateFilter
     /// Scratch space for an element's class and id bytes.
     var identityBytes: [UInt8] = []
 
-    init(config: PipelineConfig, source: String) {
+    /// What the extractor derives from the configuration, made once per `Cleaner` rather than
+    /// once per page (lowercased phrases, label keys and token tables took 3% of a page's time).
+    struct Rules: Sendable {
+        let furnitureTokens: TokenIndex
+        let layoutTokens: TokenIndex
+        let postTokens = TokenIndex(["post", "message", "comment", "reply", "answer", "entry", "topic", "thread"])
+        let boilerplate: BoilerplateFilter
+
+        init(config: PipelineConfig) {
+            furnitureTokens = TokenIndex(config.furnitureClassTokens)
+            layoutTokens = TokenIndex(config.layoutClassTokens)
+            boilerplate = BoilerplateFilter(config: config)
+        }
+    }
+
+    init(config: PipelineConfig, source: String, rules: Rules? = nil) {
         self.config = config
         self.source = source
-        furnitureTokens = TokenIndex(config.furnitureClassTokens)
+        let rules = rules ?? Rules(config: config)
+        furnitureTokens = rules.furnitureTokens
+        layoutTokens = rules.layoutTokens
+        postTokens = rules.postTokens
+        boilerplate = rules.boilerplate
         tokenCounts = [Int](repeating: 0, count: config.furnitureClassTokens.count)
-        layoutTokens = TokenIndex(config.layoutClassTokens)
     }
 
     mutating func extract(_ document: HTMLDocument) throws -> (blocks: [TextBlock], metadata: PageMetadata) {
@@ -154,10 +173,12 @@ struct HTMLExtractor {
     /// A block said again word for word (a page's desktop and mobile copies of a section, a
     /// product's tabs) is said once; short ones (a recipe's line, a quoted tweet's byline, a price) may repeat.
     static func withoutRepeats(_ blocks: [TextBlock]) -> [TextBlock] {
-        var seen = Set<String>()
+        // Keyed by UTF-8 bytes: block text is NFC, so equal bytes are equal text, and a String's
+        // own hash normalizes it again.
+        var seen = Set<[UInt8]>()
         return blocks.filter { block in
-            guard block.text.unicodeScalars.count >= 120 else { return true }
-            return seen.insert(block.text).inserted
+            guard block.text.utf8.count >= 120, block.text.unicodeScalars.count >= 120 else { return true }
+            return seen.insert(Array(block.text.utf8)).inserted
         }
     }
 

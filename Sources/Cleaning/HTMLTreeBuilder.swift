@@ -346,9 +346,17 @@ struct TreeBuilder {
 
     // MARK: Parse
 
+    /// libxml2 2.9 sets up its global state (dictionaries, locks, error handlers) on first use
+    /// without a lock of its own: two first parses on two threads race and can corrupt it (and
+    /// did: a two-job clean hung). A static is set up once, under the runtime's lock, before any
+    /// parse on any thread.
+    private static let libxml2Ready: Void = xmlInitParser()
+
     /// Parses UTF-8 HTML with the shim's safe options (no network, no external entities) into
     /// flat buffers; `nil` when libxml2 would return no document (no input at all).
     static func parse(_ buffer: UnsafeRawBufferPointer) -> (tree: ParsedTree, error: Int32)? {
+        libxml2Ready
+        cxml_silence_errors()
         guard let base = buffer.baseAddress, let context = htmlNewParserCtxt() else { return nil }
         defer { htmlFreeParserCtxt(context) }
         let builder = allocate(TreeBuilder.self, 1)

@@ -67,7 +67,7 @@ extension HTMLExtractor {
     static func jsonLDTypes(_ text: String) -> [String] {
         var found: [String] = []
         var rest = Substring(text)
-        while let range = rest.range(of: "\"@type\"") {
+        while let range = rest.firstRange(ofBytes: "\"@type\"") {
             rest = rest[range.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "\n" || $0 == "\t" || $0 == "\r" }
             if rest.first == "[" {
                 let list = rest.dropFirst().prefix { $0 != "]" }

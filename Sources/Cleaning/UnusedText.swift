@@ -92,16 +92,16 @@ enum UnusedText {
     /// values may hold `>`), or the end of the bytes.
     private static func startTagEnd(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
         var index = from
-        var quote: UInt8? = nil
         var afterEquals = false
         while index < bytes.count {
             let byte = bytes[index]
-            if let open = quote {
-                if byte == open { quote = nil }
-            } else if byte == UInt8(ascii: ">") {
-                return index
-            } else if afterEquals && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")) {
-                quote = byte
+            if byte == UInt8(ascii: ">") { return index }
+            if afterEquals && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")) {
+                // A quoted value is passed whole: `memchr` finds where it closes.
+                guard let close = next(byte, in: bytes, from: index + 1) else { return bytes.count }
+                index = close + 1
+                afterEquals = false
+                continue
             }
             if byte == UInt8(ascii: "=") {
                 afterEquals = true

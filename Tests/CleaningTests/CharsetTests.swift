@@ -11,6 +11,32 @@ import Testing
         "<html><head>\(head)</head><body><article><p>\(body)</p><p>\(body)</p></article></body></html>"
     }
 
+    /// The validator that spares a page a String copy agrees with the standard library's on
+    /// every boundary case (overlong forms, surrogates, past U+10FFFF, truncated sequences,
+    /// stray continuation bytes) and on random bytes around them.
+    @Test func theCopyFreeUTF8CheckAgreesWithTheStandardLibrary() {
+        let cases: [[UInt8]] = [
+            [], Array("plain ascii, long enough to take the eight-byte path".utf8), Array("中文 and é".utf8),
+            [0xC0, 0x80], [0xC1, 0xBF], [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0x9F, 0xBF], [0xE0, 0xA0, 0x80],
+            [0xED, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xEF, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80],
+            [0xF4, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xFF], [0x80], [0xE4, 0xB8],
+            [0xF0, 0x9F, 0x98], Array("12345678".utf8) + [0xE4, 0xB8, 0xAD] + Array("12345678".utf8) + [0xE4]
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var random: [[UInt8]] = []
+        for _ in 0..<3000 {
+            var bytes = Array("prefix text ".utf8)
+            for _ in 0..<Int.random(in: 0...12, using: &generator) {
+                bytes.append(Bool.random(using: &generator) ? UInt8.random(in: 0x20...0x7E) : UInt8.random(in: 0x80...0xFF))
+            }
+            random.append(bytes)
+        }
+        for bytes in cases + random {
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            #expect(bytes.withUnsafeBytes(Charset.isValidUTF8) == expected, "\(bytes)")
+        }
+    }
+
     @Test func utf8WithDeclaration() throws {
         let bytes = Data(
             page(

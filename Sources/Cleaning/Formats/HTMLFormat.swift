@@ -23,10 +23,12 @@ public struct HTMLFormat: DocumentFormat {
         let detected = Charset.detect(bytes, headerLabel: headerCharset)
         let parsed: HTMLDocument
         if detected.charset == .utf8 {
-            // Checked (the check's copy dropped at once; a page sniffed as UTF-8 was checked by
-            // the sniff), then parsed from the bytes themselves.
-            if detected.evidence != .sniffed { _ = try detected.charset.decode(bytes, source: source) }
+            // Checked without a copy (a page sniffed as UTF-8 was checked by the sniff), then
+            // parsed from the bytes themselves.
             let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+            if detected.evidence != .sniffed, !body.withUnsafeBytes(Charset.isValidUTF8) {
+                _ = try detected.charset.decode(bytes, source: source)  // throws, naming the offset
+            }
             parsed = try body.withUnsafeBytes { raw in
                 try Self.parse(raw.bindMemory(to: UInt8.self), config: config, source: source)
             }
@@ -34,7 +36,7 @@ public struct HTMLFormat: DocumentFormat {
             var text = try detected.charset.decode(bytes, source: source)
             parsed = try text.withUTF8 { try Self.parse($0, config: config, source: source) }
         }
-        var extractor = HTMLExtractor(config: config, source: source)
+        var extractor = HTMLExtractor(config: config, source: source, rules: cleaner.rules)
         let extracted = try extractor.extract(parsed)
         if extracted.blocks.isEmpty, parsed.parserError == Int32(XML_ERR_INTERNAL_ERROR.rawValue) {
             throw CorpusError(
