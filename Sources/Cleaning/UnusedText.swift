@@ -72,6 +72,7 @@ enum UnusedText {
             }
             let tagEnd = startTagEnd(bytes, from: index + 1)
             guard tagEnd < count else { break }
+            unreadAttributes(bytes, tag: index + 1, end: tagEnd, into: &cuts)
             guard let element else {
                 index = tagEnd + 1
                 continue
@@ -111,6 +112,73 @@ enum UnusedText {
             index += 1
         }
         return index
+    }
+
+    /// Attributes no reader of the tree asks for: the extractor's (class, id, role, hidden,
+    /// aria-hidden, style, microdata, link and meta fields, lang, datetime) and libxml2's own
+    /// (a meta's charset, http-equiv and content, which can switch its decoding). The rest
+    /// (data-*, srcset, inline event handlers, sizes, alt…) are a fifth of a page's markup,
+    /// and libxml2 copies each value a character at a time into a string nobody reads.
+    static let readAttributes: [StaticString] = [
+        "class", "id", "role", "hidden", "aria-hidden", "style", "itemprop", "itemscope", "itemtype", "property", "name",
+        "content", "rel", "href", "type", "lang", "datetime", "charset", "http-equiv"
+    ]
+
+    /// Cuts the attributes of the start tag `<…>` (its name at `tag`, its `>` at `end`) that
+    /// `readAttributes` does not name, each with the white space before it, so the rest reads
+    /// as libxml2 would have read it. A tag whose attributes do not read as libxml2 2.9's
+    /// `htmlParseStartTag` reads them without error (a name it would not take, an unclosed
+    /// quote, a name over its 100-character buffer) is left whole.
+    private static func unreadAttributes(_ bytes: UnsafeBufferPointer<UInt8>, tag: Int, end: Int, into cuts: inout [Range<Int>]) {
+        var index = tag
+        while index < end, isNameByte(bytes[index]) { index += 1 }
+        var found: [Range<Int>] = []
+        while true {
+            let start = index
+            while index < end, isBlank(bytes[index]) { index += 1 }
+            if index == end || bytes[index] == UInt8(ascii: "/") && index + 1 == end { break }
+            // An attribute name as libxml2 reads one: a letter, "_", ":" or "." first.
+            let first = bytes[index]
+            guard isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ":") || first == UInt8(ascii: ".")
+            else { return }
+            let nameStart = index
+            while index < end, isNameByte(bytes[index]) { index += 1 }
+            let name = nameStart..<index
+            guard name.count < 100, start < nameStart else { return }
+            var after = index
+            while after < end, isBlank(bytes[after]) { after += 1 }
+            if after < end, bytes[after] == UInt8(ascii: "=") {
+                after += 1
+                while after < end, isBlank(bytes[after]) { after += 1 }
+                guard after < end else { return }
+                let opening = bytes[after]
+                if opening == UInt8(ascii: "\"") || opening == UInt8(ascii: "'") {
+                    guard let close = next(opening, in: bytes, from: after + 1), close < end else { return }
+                    index = close + 1
+                } else {
+                    while after < end, !isBlank(bytes[after]) { after += 1 }
+                    index = after
+                }
+            }
+            let wanted = UnsafeBufferPointer(rebasing: bytes[name])
+            if !readAttributes.contains(where: { equalsIgnoringCase(wanted, $0) }) { found.append(start..<index) }
+        }
+        cuts += found
+    }
+
+    @inline(__always) private static func isNameByte(_ byte: UInt8) -> Bool {
+        isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+    }
+
+    /// libxml2's blank: space, tab, line feed, carriage return (not form feed).
+    @inline(__always) private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    private static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        guard bytes.count == word.utf8CodeUnitCount else { return false }
+        return matches(bytes, at: 0, word)
     }
 
     /// Whether a script start tag's `type` names JSON-LD.
