@@ -171,22 +171,47 @@ import Testing
         let page = """
             <html><head><script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2024-05-02"}</script>
             <style>p { color: red } /* </p> */</style><SCRIPT>\(filler)</SCRIPT></head>
-            <body><div title="a <script> in a value">Visible one.</div><!-- <script> inside a comment -->
-            <p>Visible two.</p><script src="x.js"></script><p>Visible three.</p></body></html>
+            <body><div class="a <script> in a value">Visible one.</div><!-- <script> inside a comment -->
+            <p>Visible two.</p><script type="module" src="x.js"></script><p>Visible three.</p></body></html>
             """
         var bytes = Array(page.utf8)
         let kept = try #require(bytes.withUnsafeMutableBufferPointer { UnusedText.removed(from: UnsafeBufferPointer($0)) })
         let text = String(decoding: kept, as: UTF8.self)
         #expect(!text.contains("not text") && !text.contains("color: red") && !text.contains("inside a comment"))
         #expect(text.contains("\"datePublished\":\"2024-05-02\""))
-        #expect(text.contains("<SCRIPT></SCRIPT>") && text.contains("<script src=\"x.js\"></script>"))
-        #expect(text.contains("title=\"a <script> in a value\">Visible one.</div>"))
+        #expect(text.contains("<SCRIPT></SCRIPT>") && text.contains("<script type=\"module\"></script>"))
+        #expect(text.contains("class=\"a <script> in a value\">Visible one.</div>"))
         let document = try clean(page)
         #expect(document.text == "Visible one.\n\nVisible two.\n\nVisible three.", "\(document.text)")
         #expect(document.metadata.published != nil)
         // A page with little to cut is parsed where it is.
         var plain = Array("<html><body><p>Only text here.</p><script>x()</script></body></html>".utf8)
         #expect(plain.withUnsafeMutableBufferPointer { UnusedText.removed(from: UnsafeBufferPointer($0)) } == nil)
+    }
+
+    /// Attributes nobody reads are cut with the white space before them; the ones the extractor
+    /// and libxml2 read stay as written, and a tag libxml2 would read with an error is left whole.
+    @Test func unreadAttributesAreCutBeforeTheParse() throws {
+        let filler = String(repeating: "<span data-track='{\"a\": 1}' onclick=\"go()\">word</span> ", count: 20)
+        let page = """
+            <html lang="en"><head><meta charset=utf-8><meta http-equiv="Content-Type" content="text/html"></head>
+            <body><div data-id=7 class=post id="main" srcset="a.png 2x"><p>\(filler)</p></div>
+            <a href=/x/ target=_blank rel="nofollow">link</a><img src="a.png" alt="x"/><br/>
+            <p data-a="1" @click="x()" role=note>kept whole</p><time datetime="2024-05-02" title="t">May</time>
+            <input type=checkbox checked><div aria-hidden="true" style="display:none" data-x='>'>gone</div></body></html>
+            """
+        var bytes = Array(page.utf8)
+        let kept = try #require(bytes.withUnsafeMutableBufferPointer { UnusedText.removed(from: UnsafeBufferPointer($0)) })
+        let text = String(decoding: kept, as: UTF8.self)
+        #expect(text.contains("<html lang=\"en\">") && text.contains("<meta charset=utf-8>"))
+        #expect(text.contains("<meta http-equiv=\"Content-Type\" content=\"text/html\">"))
+        #expect(text.contains("<div class=post id=\"main\"><p><span>word</span> <span>word</span>"))
+        #expect(text.contains("<a href=/x/ rel=\"nofollow\">link</a><img/><br/>"))
+        #expect(text.contains("<p data-a=\"1\" @click=\"x()\" role=note>kept whole</p>"))
+        #expect(text.contains("<time datetime=\"2024-05-02\">May</time>") && text.contains("<input type=checkbox>"))
+        #expect(text.contains("<div aria-hidden=\"true\" style=\"display:none\">gone</div>"))
+        let document = try clean(page)
+        #expect(document.text.hasPrefix("word word") && !document.text.contains("gone"), "\(document.text)")
     }
 
     /// libxml2 keeps a `<div>` left open inside a menu button open past `</button>`, so the
