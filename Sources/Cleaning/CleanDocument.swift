@@ -89,12 +89,23 @@ public enum TextNormalizer {
     }
 
     public static func normalize(utf8 bytes: UnsafeBufferPointer<UInt8>, lineSeparator: Unicode.Scalar = "\n") -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count)
+        // Written straight into the String's storage: the output is never longer than the input
+        // (a space or break stands for at least one byte of white space read).
+        var mayNeedNFC = false
+        let result = String(unsafeUninitializedCapacity: bytes.count) { out in
+            normalize(utf8: bytes, lineSeparator: lineSeparator, into: out, mayNeedNFC: &mayNeedNFC)
+        }
+        return mayNeedNFC ? result.precomposedStringWithCanonicalMapping : result
+    }
+
+    private static func normalize(
+        utf8 bytes: UnsafeBufferPointer<UInt8>, lineSeparator: Unicode.Scalar, into out: UnsafeMutableBufferPointer<UInt8>,
+        mayNeedNFC: inout Bool
+    ) -> Int {
+        var written = 0
         var lineHasText = false
         var pendingSpace = false
         var pendingBreak = false
-        var mayNeedNFC = false
         var index = 0
         let count = bytes.count
         while index < count {
@@ -147,19 +158,21 @@ public enum TextNormalizer {
                 if scalarValue >= 0x300, !mayNeedNFC, couldChangeUnderNFC(scalar) { mayNeedNFC = true }
             }
             if pendingBreak {
-                out.append(0x0A)
+                out[written] = 0x0A
+                written += 1
                 pendingBreak = false
                 pendingSpace = false
             }
             if pendingSpace {
-                out.append(0x20)
+                out[written] = 0x20
+                written += 1
                 pendingSpace = false
             }
-            for offset in 0..<width { out.append(bytes[index + offset]) }
+            for offset in 0..<width { out[written + offset] = bytes[index + offset] }
+            written += width
             lineHasText = true
         }
-        let result = String(decoding: out, as: UTF8.self)
-        return mayNeedNFC ? result.precomposedStringWithCanonicalMapping : result
+        return written
     }
 
     /// Combining marks, Hangul jamo and CJK compatibility ideographs are what NFC rewrites.

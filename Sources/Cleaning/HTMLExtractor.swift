@@ -116,7 +116,6 @@ struct HTMLExtractor {
     var inCell = false
     var metadata = PageMetadata()
     var tagCache: [UnsafeRawPointer: TagKind] = [:]
-    var otherTagCache: [String: TagKind] = [:]
     let furnitureTokens: TokenIndex
     /// The furniture tokens each class-matched element matched (a bit per token), how many
     /// elements each token matched, and how many elements have a class or id at all.
@@ -184,22 +183,14 @@ struct HTMLExtractor {
 
     // MARK: Walk
 
-    /// Classifies each distinct tag once per page. HTML 4 tags are keyed by their descriptor in
-    /// libxml2's element table (a stable address); HTML 5 and custom tags, which that table does
-    /// not know, by name (short names are small strings: no allocation).
+    /// Classifies each distinct tag once per page. Tag names are interned by the parser (one
+    /// address per name), so the address is the key: no string is made or compared per element.
     mutating func kind(of node: Node) -> TagKind {
         guard let name = node.rawName else { return .inline }
-        if let descriptor = htmlTagLookup(name) {
-            let key = UnsafeRawPointer(descriptor)
-            if let known = tagCache[key] { return known }
-            let kind = TagKind.of(String(cString: name).lowercased())
-            tagCache[key] = kind
-            return kind
-        }
-        let text = String(cString: name)
-        if let known = otherTagCache[text] { return known }
-        let kind = TagKind.of(text.lowercased())
-        otherTagCache[text] = kind
+        let key = UnsafeRawPointer(name)
+        if let known = tagCache[key] { return known }
+        let kind = TagKind.of(String(cString: name).lowercased())
+        tagCache[key] = kind
         return kind
     }
 
