@@ -84,7 +84,7 @@ public enum Charset: String, Sendable, Equatable {
             index = close
             if let value = attribute("charset", in: tag) { return value }
             if let equiv = attribute("http-equiv", in: tag), equiv == "content-type",
-                let content = attribute("content", in: tag), let range = content.range(of: "charset=")
+                let content = attribute("content", in: tag), let range = content.firstRange(ofBytes: "charset=")
             {
                 return String(content[range.upperBound...].prefix { $0 != ";" && $0 != " " })
             }
@@ -104,7 +104,7 @@ public enum Charset: String, Sendable, Equatable {
 
     private static func attribute(_ name: String, in tag: Substring) -> String? {
         var search = tag.startIndex
-        while let range = tag.range(of: name, range: search..<tag.endIndex) {
+        while let range = tag[search...].firstRange(ofBytes: name) {
             search = range.upperBound
             if range.lowerBound > tag.startIndex {
                 let before = tag[tag.index(before: range.lowerBound)]
