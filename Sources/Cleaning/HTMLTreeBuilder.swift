@@ -294,7 +294,10 @@ struct TreeBuilder {
         let previous = cur[-1]
         // A reference ends in `;` or a digit or letter; character data that is all white space
         // cannot.
-        if previous == UInt8(ascii: ";") || isalnum(Int32(previous)) != 0 { return false }
+        let letter = previous | 0x20
+        if previous == UInt8(ascii: ";") || (previous >= 0x30 && previous <= 0x39) || (letter >= 0x61 && letter <= 0x7A) {
+            return false
+        }
         guard let open = context.pointee.name else { return false }
         if strictDoctype, xmlStrEqual(open, Self.bodyName.utf8Start) != 0 { return true }
         var lastOffset = nodes[parent].lastChild
@@ -310,30 +313,25 @@ struct TreeBuilder {
     }
 
     /// libxml2's `allowPCData`: elements whose white space between children is kept.
+    static let allowPCData: [StaticString] = [
+        "a", "abbr", "acronym", "address", "applet", "b", "bdo", "big", "blockquote", "body", "button", "caption", "center", "cite",
+        "code", "dd", "del", "dfn", "div", "dt", "em", "font", "form", "h1", "h2", "h3", "h4", "h5", "h6", "i", "iframe", "ins",
+        "kbd", "label", "legend", "li", "noframes", "noscript", "object", "p", "pre", "q", "s", "samp", "small", "span", "strike",
+        "strong", "td", "th", "tt", "u", "var"
+    ]
+    /// Those names by their first letter, so a check compares only a few.
+    static let allowPCDataByLetter: [[StaticString]] = {
+        var table = [[StaticString]](repeating: [], count: 128)
+        for name in allowPCData { table[Int(name.utf8Start[0])].append(name) }
+        return table
+    }()
+
     static func allowsText(_ name: UnsafePointer<xmlChar>) -> Bool {
-        let names: [StaticString]
-        switch name[0] {
-        case UInt8(ascii: "a"): names = ["a", "abbr", "acronym", "address", "applet"]
-        case UInt8(ascii: "b"): names = ["b", "bdo", "big", "blockquote", "body", "button"]
-        case UInt8(ascii: "c"): names = ["caption", "center", "cite", "code"]
-        case UInt8(ascii: "d"): names = ["dd", "del", "dfn", "div", "dt"]
-        case UInt8(ascii: "e"): names = ["em"]
-        case UInt8(ascii: "f"): names = ["font", "form"]
-        case UInt8(ascii: "h"): names = ["h1", "h2", "h3", "h4", "h5", "h6"]
-        case UInt8(ascii: "i"): names = ["i", "iframe", "ins"]
-        case UInt8(ascii: "k"): names = ["kbd"]
-        case UInt8(ascii: "l"): names = ["label", "legend", "li"]
-        case UInt8(ascii: "n"): names = ["noframes", "noscript"]
-        case UInt8(ascii: "o"): names = ["object"]
-        case UInt8(ascii: "p"): names = ["p", "pre"]
-        case UInt8(ascii: "q"): names = ["q"]
-        case UInt8(ascii: "s"): names = ["s", "samp", "small", "span", "strike", "strong"]
-        case UInt8(ascii: "t"): names = ["td", "th", "tt"]
-        case UInt8(ascii: "u"): names = ["u"]
-        case UInt8(ascii: "v"): names = ["var"]
-        default: return false
+        let first = Int(name[0])
+        guard first < 128 else { return false }
+        for candidate in allowPCDataByLetter[first] where strcmp(Node.cString(name), Node.cString(candidate.utf8Start)) == 0 {
+            return true
         }
-        for candidate in names where strcmp(Node.cString(name), Node.cString(candidate.utf8Start)) == 0 { return true }
         return false
     }
 
