@@ -59,8 +59,6 @@ struct TreeBuilder {
     var doctype = 0
     /// The doctype names strict HTML 4, under which white space directly in `<body>` is dropped.
     var strictDoctype = false
-    /// An error SAX2 would have stopped the parse with, to report as libxml2's.
-    var stopError: xmlParserErrors? = nil
 
     static let documentIndex = 0
     static let maximumTextLength = 10_000_000
@@ -82,18 +80,18 @@ struct TreeBuilder {
         return raw.bindMemory(to: T.self, capacity: count)
     }
 
-    static func grow<T>(_ pointer: UnsafeMutablePointer<T>, to count: Int) -> UnsafeMutablePointer<T> {
-        guard let raw = realloc(pointer, count * MemoryLayout<T>.stride) else { fatalError("out of memory") }
-        return raw.bindMemory(to: T.self, capacity: count)
+    /// Makes room in a buffer for `needed` elements, at least doubling it when it must grow.
+    static func reserve<T>(_ pointer: inout UnsafeMutablePointer<T>, capacity: inout Int, for needed: Int) {
+        guard needed > capacity else { return }
+        capacity = max(capacity * 2, needed)
+        guard let raw = realloc(pointer, capacity * MemoryLayout<T>.stride) else { fatalError("out of memory") }
+        pointer = raw.bindMemory(to: T.self, capacity: capacity)
     }
 
     // MARK: Storage
 
     mutating func appendNode(type: xmlElementType, name: UnsafePointer<xmlChar>?) -> Int {
-        if nodeCount == nodeCapacity {
-            nodeCapacity *= 2
-            nodes = Self.grow(nodes, to: nodeCapacity)
-        }
+        Self.reserve(&nodes, capacity: &nodeCapacity, for: nodeCount + 1)
         let index = nodeCount
         nodes[index] = RawNode(
             type: type, count: 0, parent: 0, firstChild: 0, lastChild: 0, next: 0, previous: 0, name: name, data: 0)
@@ -101,15 +99,9 @@ struct TreeBuilder {
         return index
     }
 
-    mutating func reserveBytes(_ count: Int) {
-        guard byteCount + count > byteCapacity else { return }
-        byteCapacity = max(byteCapacity * 2, byteCount + count)
-        bytes = Self.grow(bytes, to: byteCapacity)
-    }
-
     /// Appends `count` bytes and a NUL; returns where they start.
     mutating func appendBytes(_ source: UnsafePointer<xmlChar>, count: Int) -> Int {
-        reserveBytes(count + 1)
+        Self.reserve(&bytes, capacity: &byteCapacity, for: byteCount + count + 1)
         let start = byteCount
         memcpy(bytes + start, source, count)
         bytes[start + count] = 0
@@ -138,7 +130,6 @@ struct TreeBuilder {
     mutating func startElement(_ name: UnsafePointer<xmlChar>, _ pairs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         // SAX2's nodePush: past the depth limit the parse stops and the element is not kept.
         if depth > Int(cxml_max_depth()) {
-            stopError = XML_ERR_INTERNAL_ERROR
             xmlStopParser(context)
             context.pointee.errNo = Int32(XML_ERR_INTERNAL_ERROR.rawValue)
             return
@@ -157,10 +148,7 @@ struct TreeBuilder {
                 link(index, under: Self.documentIndex)
             }
         }
-        if depth == openCapacity {
-            openCapacity *= 2
-            open = Self.grow(open, to: openCapacity)
-        }
+        Self.reserve(&open, capacity: &openCapacity, for: depth + 1)
         open[depth] = index
         depth += 1
     }
@@ -183,10 +171,7 @@ struct TreeBuilder {
             var value = pairs[index + 1]
             index += 2
             if value == nil, htmlIsBooleanAttr(name) != 0 { value = name }
-            if attributeCount == attributeCapacity {
-                attributeCapacity *= 2
-                attributes = Self.grow(attributes, to: attributeCapacity)
-            }
+            Self.reserve(&attributes, capacity: &attributeCapacity, for: attributeCount + 1)
             let stored = value.map { appendBytes($0, count: strlen(Node.cString($0))) } ?? -1
             attributes[attributeCount] = RawAttribute(name: name, value: stored)
             attributeCount += 1
@@ -209,7 +194,6 @@ struct TreeBuilder {
             let kept = Int(nodes[last].count)
             if kept + length > Self.maximumTextLength {
                 // SAX2 reports a huge text node as out of memory and stops.
-                stopError = XML_ERR_NO_MEMORY
                 context.pointee.errNo = Int32(XML_ERR_NO_MEMORY.rawValue)
                 context.pointee.instate = XML_PARSER_EOF
                 context.pointee.disableSAX = 1
@@ -218,7 +202,7 @@ struct TreeBuilder {
             if nodes[last].data + kept + 1 != byteCount {
                 // Not last in the buffer (never so far): move it there first.
                 let moved = byteCount
-                reserveBytes(kept + 1)
+                Self.reserve(&bytes, capacity: &byteCapacity, for: byteCount + kept + 1)
                 memcpy(bytes + moved, bytes + nodes[last].data, kept + 1)
                 byteCount += kept + 1
                 nodes[last].data = moved
@@ -228,26 +212,27 @@ struct TreeBuilder {
             nodes[last].count = UInt32(kept + length)
             return
         }
-        let index = appendNode(type: type, name: type == XML_TEXT_NODE ? Self.textName.utf8Start : nil)
-        nodes[index].data = appendBytes(text, count: length)
-        nodes[index].count = UInt32(length)
-        link(index, under: parent)
+        appendContent(type: type, name: type == XML_TEXT_NODE ? Self.textName.utf8Start : nil, text, length: length, under: parent)
     }
 
     mutating func comment(_ text: UnsafePointer<xmlChar>) {
-        let index = appendNode(type: XML_COMMENT_NODE, name: Self.commentName.utf8Start)
-        let length = strlen(Node.cString(text))
-        nodes[index].data = appendBytes(text, count: length)
-        nodes[index].count = UInt32(length)
-        link(index, under: current)
+        appendContent(
+            type: XML_COMMENT_NODE, name: Self.commentName.utf8Start, text, length: strlen(Node.cString(text)), under: current)
     }
 
     mutating func processingInstruction(_ target: UnsafePointer<xmlChar>, _ content: UnsafePointer<xmlChar>?) {
-        let index = appendNode(type: XML_PI_NODE, name: target)
-        let length = content.map { strlen(Node.cString($0)) } ?? 0
-        nodes[index].data = appendBytes(content ?? Self.empty.utf8Start, count: length)
+        let content = content ?? Self.empty.utf8Start
+        appendContent(type: XML_PI_NODE, name: target, content, length: strlen(Node.cString(content)), under: current)
+    }
+
+    /// A text, comment or PI node holding `length` bytes of `content`, as `parent`'s last child.
+    mutating func appendContent(
+        type: xmlElementType, name: UnsafePointer<xmlChar>?, _ content: UnsafePointer<xmlChar>, length: Int, under parent: Int
+    ) {
+        let index = appendNode(type: type, name: name)
+        nodes[index].data = appendBytes(content, count: length)
         nodes[index].count = UInt32(length)
-        link(index, under: current)
+        link(index, under: parent)
     }
 
     /// A doctype is the document's first child; a second one replaces the first.
@@ -368,7 +353,9 @@ struct TreeBuilder {
         _ = htmlCtxtReadMemory(
             context, base.assumingMemoryBound(to: CChar.self), Int32(clamping: buffer.count), nil, "UTF-8",
             cxml_safe_html_options())
-        let error = builder.pointee.stopError.map { Int32($0.rawValue) } ?? context.pointee.errNo
+        // A stop of the builder's own set `errNo` as SAX2's would; once stopped, libxml2 records
+        // no later error over it.
+        let error = context.pointee.errNo
         // Names live in the parser's dictionary: it outlives the context, for the tree.
         let dictionary = context.pointee.dict
         xmlDictReference(dictionary)
