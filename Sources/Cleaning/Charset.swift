@@ -27,8 +27,10 @@ public enum Charset: String, Sendable, Equatable {
     }
 
     /// Maps a label (WHATWG-style, case-insensitive) to a charset; nil for unknown labels.
+    private static let labelPadding = CharacterSet(charactersIn: " \t\r\n\"'")
+
     public static func from(label raw: String) -> Charset? {
-        let label = raw.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\n\"'")).lowercased()
+        let label = raw.trimmingCharacters(in: labelPadding).lowercased()
         switch label {
         case "utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8": return .utf8
         case "gb2312", "gbk", "x-gbk", "chinese", "csgb2312", "gb_2312-80", "gb_2312", "gb18030", "iso-ir-58",
@@ -72,58 +74,71 @@ public enum Charset: String, Sendable, Equatable {
     }
 
     /// Finds `<meta charset=…>` or `<meta http-equiv="content-type" content="…charset=…">`.
-    /// Works on bytes: the prefix is ASCII-compatible in every charset we accept.
+    /// Works on bytes: the prefix is ASCII-compatible in every charset we accept. Letters are
+    /// lowered and other bytes than ASCII read as spaces.
     static func metaLabel(_ head: Data) -> String? {
-        let bytes = [UInt8](head).map { ($0 >= 0x41 && $0 <= 0x5A) ? $0 + 0x20 : $0 }
-        let meta = Array("<meta".utf8)
-        var index = 0
-        while let open = find(meta, in: bytes, from: index) {
-            var close = open + meta.count
-            while close < bytes.count, bytes[close] != UInt8(ascii: ">") { close += 1 }
-            let tag = Substring(String(decoding: bytes[(open + meta.count)..<close].map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self))
-            index = close
-            if let value = attribute("charset", in: tag) { return value }
-            if let equiv = attribute("http-equiv", in: tag), equiv == "content-type",
-                let content = attribute("content", in: tag), let range = content.firstRange(ofBytes: "charset=")
-            {
-                return String(content[range.upperBound...].prefix { $0 != ";" && $0 != " " })
+        let bytes = [UInt8](head).map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 < 0x80 ? $0 : 0x20 }
+        return bytes.withUnsafeBufferPointer { bytes -> String? in
+            let meta = Array("<meta".utf8)
+            var index = 0
+            while let open = find(meta, in: bytes, from: index, to: bytes.count) {
+                let start = open + meta.count
+                let close = find([UInt8(ascii: ">")], in: bytes, from: start, to: bytes.count) ?? bytes.count
+                index = close
+                let tag = UnsafeBufferPointer(rebasing: bytes[start..<close])
+                if let value = attribute("charset", in: tag) { return value }
+                if let equiv = attribute("http-equiv", in: tag), equiv == "content-type",
+                    let content = attribute("content", in: tag), let range = content.firstRange(ofBytes: "charset=")
+                {
+                    return String(content[range.upperBound...].prefix { $0 != ";" && $0 != " " })
+                }
             }
+            return nil
         }
-        return nil
     }
 
-    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard needle.count <= haystack.count, start <= haystack.count - needle.count else { return nil }
+    private static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int? {
+        guard needle.count <= end, start <= end - needle.count else { return nil }
         var index = start
-        while index <= haystack.count - needle.count {
+        while index <= end - needle.count {
             if haystack[index] == needle[0] && haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
             index += 1
         }
         return nil
     }
 
-    private static func attribute(_ name: String, in tag: Substring) -> String? {
-        var search = tag.startIndex
-        while let range = tag[search...].firstRange(ofBytes: name) {
-            search = range.upperBound
-            if range.lowerBound > tag.startIndex {
-                let before = tag[tag.index(before: range.lowerBound)]
-                if before.isLetter || before == "-" { continue }
+    /// An attribute's value in a tag's bytes (lowered ASCII): the first `name` not preceded by
+    /// a letter or "-" and followed by "="; quoted (trimmed of spaces and tabs) or up to a space,
+    /// "/", ">" or ";". Nil when the tag ends right after the "=".
+    private static func attribute(_ name: StaticString, in tag: UnsafeBufferPointer<UInt8>) -> String? {
+        let wanted = Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        let space = UInt8(ascii: " ")
+        var search = 0
+        while let found = find(wanted, in: tag, from: search, to: tag.count) {
+            search = found + wanted.count
+            if found > 0 {
+                let before = tag[found - 1]
+                if (before >= 0x61 && before <= 0x7A) || before == UInt8(ascii: "-") { continue }
             }
-            var index = range.upperBound
-            while index < tag.endIndex, tag[index] == " " { index = tag.index(after: index) }
-            guard index < tag.endIndex, tag[index] == "=" else { continue }
-            index = tag.index(after: index)
-            while index < tag.endIndex, tag[index] == " " { index = tag.index(after: index) }
-            guard index < tag.endIndex else { return nil }
-            if tag[index] == "\"" || tag[index] == "'" {
+            var index = search
+            while index < tag.count, tag[index] == space { index += 1 }
+            guard index < tag.count, tag[index] == UInt8(ascii: "=") else { continue }
+            index += 1
+            while index < tag.count, tag[index] == space { index += 1 }
+            guard index < tag.count else { return nil }
+            if tag[index] == UInt8(ascii: "\"") || tag[index] == UInt8(ascii: "'") {
                 let quote = tag[index]
-                let start = tag.index(after: index)
-                let end = tag[start...].firstIndex(of: quote) ?? tag.endIndex
-                return String(tag[start..<end]).trimmingCharacters(in: .whitespaces)
+                let start = index + 1
+                var end = start
+                while end < tag.count, tag[end] != quote { end += 1 }
+                var (from, to) = (start, end)
+                while from < to, tag[from] == space || tag[from] == 0x09 { from += 1 }
+                while to > from, tag[to - 1] == space || tag[to - 1] == 0x09 { to -= 1 }
+                return String(decoding: tag[from..<to], as: UTF8.self)
             }
-            let end = tag[index...].firstIndex { $0 == " " || $0 == "/" || $0 == ">" || $0 == ";" } ?? tag.endIndex
-            return String(tag[index..<end])
+            var end = index
+            while end < tag.count, ![space, UInt8(ascii: "/"), UInt8(ascii: ">"), UInt8(ascii: ";")].contains(tag[end]) { end += 1 }
+            return String(decoding: tag[index..<end], as: UTF8.self)
         }
         return nil
     }

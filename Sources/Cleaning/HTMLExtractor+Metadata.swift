@@ -71,18 +71,16 @@ extension HTMLExtractor {
         CalendarDate.prefix(of: stamp)
     }
 
-    static let datePattern = try! NSRegularExpression(pattern: "(\\d{4})[-年./](\\d{1,2})[-月./](\\d{1,2})")
-
     /// The dateline under the first `<h1>` ("发布时间:2025-04-11 来源:…", "Posted on 2025-04-11 by …"):
     /// kept as metadata even when it is not part of the main text, and a date source of last resort.
     mutating func findByline() {
         guard let headingIndex = blocks.firstIndex(where: { $0.role == .heading(level: 1) }) else { return }
         for block in blocks[(headingIndex + 1)...].prefix(3) where block.text.count <= 200 {
             let text = block.text
-            guard let match = Self.datePattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { continue }
+            guard let groups = DatePatterns.numericDate(in: text) else { continue }
             metadata.byline = text
             if metadata.published == nil {
-                let parts = (1...3).compactMap { Range(match.range(at: $0), in: text).flatMap { Int(text[$0]) } }
+                let parts = groups.compactMap { Int(text[$0]) }
                 if parts.count == 3 { metadata.published = CalendarDate.string(year: parts[0], month: parts[1], day: parts[2]) }
             }
             return

@@ -8,15 +8,41 @@ extension HTMLExtractor {
     /// Length that counts CJK characters threefold: a Chinese character carries about a word.
     static func weightedLength(_ text: String) -> Int { measure(text).weight }
 
-    /// The weighted length and the scalar count, in one pass.
+    /// The weighted length and the scalar count, in one pass over the UTF-8 bytes (a String's
+    /// are valid UTF-8): ASCII, most of every page, is counted without decoding.
     static func measure(_ text: String) -> (weight: Int, scalars: Int) {
-        var total = 0
-        var count = 0
-        for scalar in text.unicodeScalars {
-            count += 1
-            if scalar.value >= 0x2E80 { total += 3 } else if !TextNormalizer.isSpace(scalar) { total += 1 }
+        var text = text
+        return text.withUTF8 { bytes in
+            var total = 0
+            var count = 0
+            var index = 0
+            while index < bytes.count {
+                let lead = bytes[index]
+                count += 1
+                if lead < 0x80 {
+                    if lead != 0x20 && lead != 0x09 && lead != 0x0A && lead != 0x0D && lead != 0x0C { total += 1 }
+                    index += 1
+                    continue
+                }
+                let value: UInt32
+                if lead < 0xE0 {
+                    value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                    index += 2
+                } else if lead < 0xF0 {
+                    value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+                    index += 3
+                } else {
+                    value = 0x10000
+                    index += 4
+                }
+                if value >= 0x2E80 {
+                    total += 3
+                } else if let scalar = Unicode.Scalar(value), !TextNormalizer.isSpace(scalar) {
+                    total += 1
+                }
+            }
+            return (total, count)
         }
-        return (total, count)
     }
 
     /// The main text: the best container of the visible page; the hidden page's when the
@@ -471,13 +497,14 @@ extension HTMLExtractor {
     ) -> (blocks: [TextBlock], linkIndex: [TextBlock]?) {
         let count = parents.count
         let lengths = tallies.lengths
-        var included = Set<Int32>()
+        // Indexed by element id: every block's path is looked up here, several times.
+        var included = [Bool](repeating: false, count: count)
         if best >= 0 {
-            included.insert(Int32(best))
+            included[best] = true
             let parent = parents[best]
             let threshold = max(10.0, bestScore * 0.2)
             for id in 0..<count where parents[id] == parent && id != best && furniture[id] == .none && !tallies.inClassed[id] {
-                if scores[id] >= threshold { included.insert(Int32(id)) }
+                if scores[id] >= threshold { included[id] = true }
             }
         }
         // Inside the article, class-matched furniture is dropped unless it holds most of the
@@ -488,7 +515,7 @@ extension HTMLExtractor {
         func isFurnitureInside(_ block: RawBlock, keepingClassed: Bool) -> Bool {
             var inside = best < 0
             for id in block.path {
-                if included.contains(id) {
+                if included[Int(id)] {
                     inside = true
                     continue
                 }
@@ -502,7 +529,7 @@ extension HTMLExtractor {
             return false
         }
         func isInArticle(_ index: Int) -> Bool {
-            best < 0 || blocks[index].path.contains(where: { included.contains($0) })
+            best < 0 || blocks[index].path.contains(where: { included[Int($0)] })
                 || siblingParagraph(blocks[index], bestParent: parents[best], length: lengths[index])
         }
         var classedChars = 0
@@ -580,12 +607,8 @@ extension HTMLExtractor {
     static func looksLikeCitation(_ text: String) -> Bool {
         let quoted = text.contains("“") || text.contains("《") || text.contains("\"")
         guard quoted else { return false }
-        let range = NSRange(text.startIndex..., in: text)
-        return datePattern.firstMatch(in: text, range: range) != nil || monthDatePattern.firstMatch(in: text, range: range) != nil
+        return DatePatterns.numericDate(in: text) != nil || DatePatterns.containsMonthDate(text)
     }
-
-    static let monthDatePattern = try! NSRegularExpression(
-        pattern: "(January|February|March|April|May|June|July|August|September|October|November|December)\\s+\\d{1,2},\\s*\\d{4}")
 
     /// A label compared without case and punctuation: "ADVERTISEMENT:" ~ "Advertisement".
     static func labelKey(_ text: String) -> String {

@@ -172,12 +172,27 @@ struct HTMLExtractor {
     /// A block said again word for word (a page's desktop and mobile copies of a section, a
     /// product's tabs) is said once; short ones (a recipe's line, a quoted tweet's byline, a price) may repeat.
     static func withoutRepeats(_ blocks: [TextBlock]) -> [TextBlock] {
-        // Keyed by UTF-8 bytes: block text is NFC, so equal bytes are equal text, and a String's
-        // own hash normalizes it again.
-        var seen = Set<[UInt8]>()
+        var seen = Set<BytesKey>()
         return blocks.filter { block in
             guard block.text.utf8.count >= 120, block.text.unicodeScalars.count >= 120 else { return true }
-            return seen.insert(Array(block.text.utf8)).inserted
+            return seen.insert(BytesKey(text: block.text)).inserted
+        }
+    }
+
+    /// A text hashed and compared by its UTF-8 bytes, in one call each: block text is NFC, so
+    /// equal bytes are equal text, where a String's own hash normalizes it again and an array
+    /// of bytes is hashed a byte at a time.
+    struct BytesKey: Hashable {
+        var text: String
+        static func == (lhs: BytesKey, rhs: BytesKey) -> Bool {
+            var (left, right) = (lhs.text, rhs.text)
+            return left.withUTF8 { a in
+                right.withUTF8 { b in a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) }
+            }
+        }
+        func hash(into hasher: inout Hasher) {
+            var text = self.text
+            text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
     }
 

@@ -12,10 +12,18 @@ public enum FileIO {
     /// into it and syncs it once.
     public static func writeAtomically(_ data: Data, to url: URL, durable: Bool = true, syncFolder: Bool = true) throws {
         let folder = url.deletingLastPathComponent()
-        try makeFolder(folder)
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        // A file name, said so: Foundation would otherwise ask the file system whether it is a folder.
+        let temporary = folder.appendingPathComponent(
+            ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: false)
         do {
-            try writeNew(data, to: temporary, durable: durable)
+            do {
+                try writeNew(data, to: temporary, durable: durable)
+            } catch let error as CorpusError where error.systemCode == ENOENT {
+                // The folder is made only when it is missing: a batch of files into one folder
+                // costs no `mkdir` and `stat` per file.
+                try makeFolder(folder)
+                try writeNew(data, to: temporary, durable: durable)
+            }
         } catch let error as CorpusError {
             // Name the file the user knows, not the temporary one (already removed by writeNew).
             throw CorpusError(file: url.path, stage: error.stage, reason: error.reason, systemCode: error.systemCode)

@@ -35,11 +35,11 @@ struct Clean: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let config = try options.loadConfig()
-            let cleaner = Cleaner(config: config.pipeline)
+            let pipeline = try options.loadPipeline()
+            let cleaner = Cleaner(config: pipeline)
             if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
             let (files, out, charset, json) = (self.files, self.out, self.charset, options.json)
-            let limit = config.pipeline.maxInputBytes
+            let limit = pipeline.maxInputBytes
             // Work in slices so printed output starts early and memory stays bounded.
             var failed = false
             let slice = 256
@@ -85,7 +85,8 @@ struct Clean: ParsableCommand {
                 for (index, (_, document)) in documents.enumerated() {
                     let name = documents.count == 1 && kind.isDocument ? base : "\(base)-\(index + 1)"
                     try FileIO.writeAtomically(
-                        Data((document.text + "\n").utf8), to: URL(fileURLWithPath: out).appendingPathComponent(name + ".txt"),
+                        Data((document.text + "\n").utf8),
+                        to: URL(fileURLWithPath: out, isDirectory: true).appendingPathComponent(name + ".txt", isDirectory: false),
                         durable: false)
                 }
                 return .written

@@ -32,6 +32,15 @@ struct GlobalOptions: ParsableArguments {
             throw Fail.usage(error.description)
         }
     }
+
+    /// Loads only Config/pipeline.toml, for commands that clean and write no record.
+    func loadPipeline() throws -> PipelineConfig {
+        do {
+            return try CorpusConfig.loadPipeline(root: rootURL)
+        } catch let error as CorpusError {
+            throw Fail.usage(error.description)
+        }
+    }
 }
 
 /// How commands end: the executable alone maps outcomes to exit codes

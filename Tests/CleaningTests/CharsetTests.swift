@@ -37,6 +37,63 @@ import Testing
         }
     }
 
+    /// The date matchers replace two regular expressions; on random text built from digits of
+    /// several scripts, both separators, month names and every kind of space they must find
+    /// what ICU finds, where it finds it.
+    @Test func handWrittenDateMatchersAgreeWithTheRegularExpressions() throws {
+        let numeric = try NSRegularExpression(pattern: "(\\d{4})[-年./](\\d{1,2})[-月./](\\d{1,2})")
+        let month = try NSRegularExpression(
+            pattern: "(January|February|March|April|May|June|July|August|September|October|November|December)\\s+\\d{1,2},\\s*\\d{4}")
+        let pieces = [
+            "2", "0", "25", "4", "11", "123", "２", "０", "٣", "𝟘", "-", "年", "月", "日", ".", "/", ",", " ", "  ", "\t", "\n",
+            "\u{0B}", "\u{85}", "\u{A0}", "\u{3000}", "\u{2028}", "April", "May", "Mayday", "december", "Posted ", "x", "中"
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["2025-04-11", "发布时间：2025年4月11日 来源", "2025-123-4", "12025-04-111", "April 11, 2025", "May 1,2025"]
+        texts += ["April  11 ,2025", "On April\u{3000}1, \n２０２５", "2025/4/1", "٢٠٢٥.٤.١"]
+        for _ in 0..<4000 {
+            texts.append((0..<Int.random(in: 0...14, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for text in texts {
+            let range = NSRange(text.startIndex..., in: text)
+            let expected = numeric.firstMatch(in: text, range: range).map { match in
+                (1...3).map { Range(match.range(at: $0), in: text)! }
+            }
+            #expect(DatePatterns.numericDate(in: text) == expected, "\(Array(text.unicodeScalars))")
+            #expect(
+                DatePatterns.containsMonthDate(text) == (month.firstMatch(in: text, range: range) != nil),
+                "\(Array(text.unicodeScalars))")
+        }
+    }
+
+    /// The extractor measures every block from its UTF-8 bytes; it must count as decoding the
+    /// scalars does: CJK and later threefold, white space (ASCII and Unicode) not at all.
+    @Test func blockLengthsFromBytesAgreeWithScalars() {
+        func reference(_ text: String) -> (weight: Int, scalars: Int) {
+            var weight = 0
+            for scalar in text.unicodeScalars where scalar.value >= 0x2E80 || !TextNormalizer.isSpace(scalar) {
+                weight += scalar.value >= 0x2E80 ? 3 : 1
+            }
+            return (weight, text.unicodeScalars.count)
+        }
+        let alphabet: [Unicode.Scalar] = [
+            "a", "Z", " ", "\t", "\n", "\r", "\u{0C}", "\u{A0}", "é", "\u{1680}", "\u{2000}", "\u{200A}", "\u{200B}",
+            "\u{2028}", "\u{202F}", "\u{205F}", "\u{2E7F}", "\u{2E80}", "\u{3000}", "中", "\u{FFFD}", "😀", "\u{10FFFF}"
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["", "plain", "数字中国 Digital China"]
+        for _ in 0..<2000 {
+            var scalars = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...16, using: &generator) { scalars.append(alphabet.randomElement(using: &generator)!) }
+            texts.append(String(scalars))
+        }
+        for text in texts {
+            let (weight, scalars) = HTMLExtractor.measure(text)
+            let expected = reference(text)
+            #expect(weight == expected.weight && scalars == expected.scalars, "\(Array(text.unicodeScalars))")
+        }
+    }
+
     @Test func utf8WithDeclaration() throws {
         let bytes = Data(
             page(
@@ -132,6 +189,23 @@ import Testing
     @Test(arguments: ["gb2312", "GBK", "x-gbk", "chinese", "csgb2312", "gb_2312-80", "GB18030", " gb2312 "])
     func everyGBLabelIsGB18030(label: String) {
         #expect(Charset.from(label: label) == .gb18030)
+    }
+
+    /// The meta scan's shapes: either attribute in any case, spaces around "=", quotes of
+    /// either kind with padding, unquoted values ending at ";" or "/", names that merely end
+    /// like the attribute (`data-charset`, `xcharset`), a value missing after "=", and
+    /// letters beyond ASCII inside the tag.
+    @Test(
+        arguments: [
+            ("<meta charset=\"utf-8\">", .utf8), ("<META CHARSET = ' GBK\t' >", .gb18030),
+            ("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">", .gb18030),
+            ("<meta content='text/html;charset=Big5;x' http-equiv='content-type'>", .big5),
+            ("<meta data-charset=\"big5\" xcharset=big5><meta charset=utf-8/>", .utf8),
+            ("<meta name=\"说明\" content=\"数字\"><meta charset=euc-jp;x>", .eucJP),
+            ("<meta charset=>", nil), ("<metacharset=utf-8>", .utf8), ("<p charset=gbk>", nil)
+        ] as [(String, Charset?)])
+    func theMetaDeclarationIsReadFromBytes(tag: String, charset: Charset?) {
+        #expect(Charset.metaLabel(Data(("<html><head>" + tag + "</head>").utf8)).flatMap { Charset.from(label: $0) } == charset)
     }
 
     @Test func textInAnUnknownEncodingIsRejected() {

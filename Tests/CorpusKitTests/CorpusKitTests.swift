@@ -277,6 +277,24 @@ import Testing
             Issue.record("\(error)")
         }
     }
+
+    /// The folder is made on demand (only when the first create finds it missing); the file
+    /// replaces an older one whole, and no temporary file is left beside it.
+    @Test func anAtomicWriteMakesItsFolderAndLeavesNoTemporaryFile() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let target = base.appendingPathComponent("a/b/out.txt")
+        try FileIO.writeAtomically(Data("first".utf8), to: target, durable: false)
+        try FileIO.writeAtomically(Data("second".utf8), to: target, durable: true)
+        #expect(try String(contentsOf: target, encoding: .utf8) == "second")
+        #expect(FileIO.names(in: target.deletingLastPathComponent()) == ["out.txt"])
+        // A folder that cannot be made is the error, named by the file the caller asked for.
+        let blocked = base.appendingPathComponent("file")
+        try FileIO.writeAtomically(Data("x".utf8), to: blocked, durable: false)
+        #expect(throws: CorpusError.self) {
+            try FileIO.writeAtomically(Data("y".utf8), to: blocked.appendingPathComponent("inside.txt"), durable: false)
+        }
+    }
 }
 
 @Suite struct CalendarDateTests {

@@ -68,6 +68,16 @@ import Testing
             #expect(result.stderr.split(separator: "\n").count == 1, "\(command): \(result.stderr)")
         }
         #expect(FileManager.default.fileExists(atPath: input.path), "the Inbox file was touched")
+        // `clean` reads only pipeline.toml: broken, it stops the same way; a broken lexicon,
+        // which cleaning never reads, does not stop it.
+        let cleaned = try harness.run(["clean", input.path])
+        if broken.file == "pipeline.toml" {
+            #expect(cleaned.status == 2, "\(cleaned.stderr)")
+            #expect(cleaned.stderr.hasPrefix("dccorpus: \(url.path): config: ") && cleaned.stderr.contains(broken.expected))
+        } else {
+            #expect(cleaned.status == 0, "\(cleaned.stderr)")
+            #expect(cleaned.stdout.contains("Digital China"))
+        }
     }
 
     @Test func aBrokenSourcesFileStopsFetchWithFileAndKey() throws {

@@ -38,6 +38,19 @@ public struct CorpusConfig: Sendable {
         return config
     }
 
+    /// Only `Config/pipeline.toml` below `root` (or the shipped one when there is no `Config/`):
+    /// for commands that clean and nothing more, which need neither the lexicon nor the config
+    /// hash a record carries (parsing the lexicon was a tenth of a one-page `clean`).
+    public static func loadPipeline(root: URL) throws -> PipelineConfig {
+        let folder = root.appendingPathComponent("Config", isDirectory: true)
+        var isFolder: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) {
+            return try parsePipeline(ShippedConfig.pipeline, file: "(built-in) pipeline.toml")
+        }
+        let url = folder.appendingPathComponent("pipeline.toml", isDirectory: false)
+        return try parsePipeline(try readText(url), file: url.path)
+    }
+
     /// The configuration the repository ships in `Config/`, built into the binary.
     public static func shipped() throws -> CorpusConfig {
         try make(
