@@ -8,7 +8,7 @@ Needs: a release build (swift build -c release) and trafilatura in the Python en
 import argparse, os, shutil, statistics, tempfile, time
 from pathlib import Path
 
-from benchpages import ROOT, SHARED, clean, score, trafilatura_rate, unpack
+from benchpages import ROOT, SHARED, clean, round_folder, score, trafilatura_rate, unpack
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--binary", default=str(ROOT / ".build/release/dccorpus"))
@@ -26,9 +26,8 @@ ids, files = unpack(bench, pages)
 
 def run_ours(jobs):
     times = []
-    out_dir = work / f"ours-{jobs}"
-    for _ in range(args.rounds):
-        shutil.rmtree(out_dir, ignore_errors=True)
+    for index in range(args.rounds):
+        out_dir = round_folder(work / f"ours-{jobs}", index)
         start = time.perf_counter()
         clean(args.binary, files, out_dir, jobs)
         times.append(time.perf_counter() - start)
@@ -50,7 +49,8 @@ print(f"dccorpus clean --jobs {cores}:  {parallel_rate:7.1f} pages/s (median of 
 if not args.skip_anchor:
     traf_dir = work / "trafilatura"
     traf_rate = trafilatura_rate(ids, pages, traf_dir, args.rounds)
-    print(f"trafilatura (fast):       {traf_rate:7.1f} pages/s (median of {args.rounds}, in-process loop, one thread)  {score(bench, traf_dir).splitlines()[-1]}")
+    traf_score = score(bench, traf_dir / f"round-{args.rounds - 1}").splitlines()[-1]
+    print(f"trafilatura (fast):       {traf_rate:7.1f} pages/s (median of {args.rounds}, in-process loop, one thread)  {traf_score}")
     print(f"ratio, one thread each:   {single_rate / traf_rate:.2f}x trafilatura-fast")
     print(f"ratio, all {cores} cores:      {parallel_rate / traf_rate:.2f}x trafilatura-fast")
 shutil.rmtree(work)

@@ -13,7 +13,7 @@ lxml_html_clean in the Python environment."""
 import argparse, json, shutil, statistics, tempfile, time
 from pathlib import Path
 
-from benchpages import ROOT, SHARED, clean, score, trafilatura_rate, unpack
+from benchpages import ROOT, SHARED, clean, round_folder, score, trafilatura_rate, unpack
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--binary", default=str(ROOT / ".build/release/dccorpus"))
@@ -33,9 +33,8 @@ ids, files = unpack(bench, pages)
 
 def run_ours():
     times, errors = [], ""
-    out_dir = work / "ours"
-    for _ in range(args.rounds):
-        shutil.rmtree(out_dir, ignore_errors=True)
+    for index in range(args.rounds):
+        out_dir = round_folder(work / "ours", index)
         start = time.perf_counter()
         done = clean(args.binary, files, out_dir, 1, stderr=-1)
         times.append(time.perf_counter() - start)
@@ -113,6 +112,7 @@ for kind in sorted(confusion):
 if not args.skip_anchor:
     traf_dir = work / "trafilatura"
     traf_rate = trafilatura_rate(ids, pages, traf_dir, args.rounds)
+    traf_dir = traf_dir / f"round-{args.rounds - 1}"
     print(f"trafilatura (fast): {traf_rate:7.1f} pages/s (median of {args.rounds}, in-process loop, one thread)")
     print(score(bench, traf_dir))
     print(f"ratio, one thread each: {rate / traf_rate:.2f}x trafilatura-fast")

@@ -109,7 +109,7 @@ public struct Cleaner: Sendable {
         } else {
             paragraphs = nonEmpty.map(String.init)
         }
-        let phrases = config.boilerplatePhrases.map { $0.lowercased() }
+        let phrases = rules.boilerplate.phrases
         var blocks: [TextBlock] = []
         for paragraph in paragraphs {
             let clean = TextNormalizer.normalize(paragraph)

@@ -193,6 +193,47 @@ struct Node: Equatable {
         return found
     }
 
+    /// Each known attribute's kind and value, in order, until `body` returns true; whether it
+    /// did. Attributes the extractor does not read on every element are passed over.
+    @discardableResult
+    @inline(__always) func firstKnownAttribute(where body: (_ known: KnownAttribute, _ value: UnsafePointer<CChar>?) -> Bool) -> Bool {
+        guard isElement else { return false }
+        let count = Int(pointer.pointee.count)
+        guard count > 0, let first = UnsafePointer<RawAttribute>(bitPattern: pointer.pointee.data) else { return false }
+        for index in 0..<count where first[index].known != .other {
+            if body(first[index].known, UnsafePointer<CChar>(bitPattern: first[index].value)) { return true }
+        }
+        return false
+    }
+
+    /// A known attribute's value as a C string, or nil (also for one written without a value).
+    @inline(__always) func attributeValue(_ wanted: KnownAttribute) -> UnsafePointer<CChar>? {
+        guard isElement else { return nil }
+        let count = Int(pointer.pointee.count)
+        guard count > 0, let first = UnsafePointer<RawAttribute>(bitPattern: pointer.pointee.data) else { return nil }
+        for index in 0..<count where first[index].known == wanted {
+            return UnsafePointer<CChar>(bitPattern: first[index].value)
+        }
+        return nil
+    }
+
+    /// Whether the element has a known attribute, with or without a value.
+    func hasAttribute(_ wanted: KnownAttribute) -> Bool {
+        firstKnownAttribute { known, _ in known == wanted }
+    }
+
+    /// A known attribute's value as a String: "" for one written without a value, nil when the
+    /// element has none.
+    func attribute(_ wanted: KnownAttribute) -> String? {
+        var found: String? = nil
+        firstKnownAttribute { known, value in
+            guard known == wanted else { return false }
+            found = value.map { String(cString: $0) } ?? ""
+            return true
+        }
+        return found
+    }
+
     /// An attribute's value as a String: "" for an attribute written without one, nil when the
     /// element has no such attribute.
     func attribute(_ wanted: String) -> String? {

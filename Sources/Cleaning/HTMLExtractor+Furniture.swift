@@ -10,7 +10,7 @@ extension HTMLExtractor {
         {
             return .none
         }
-        if let value = node.attributeValue("role") {
+        if let value = node.attributeValue(.role) {
             let role = String(cString: value).lowercased().trimmingCharacters(in: .whitespaces)
             if Self.furnitureRoles.contains(role) {
                 if role == "banner" || role == "navigation" { banners.insert(Int32(parents.count - 1)) }
@@ -18,20 +18,32 @@ extension HTMLExtractor {
             }
         }
         identityBytes.removeAll(keepingCapacity: true)
-        for attributeName: StaticString in ["class", "id"] {
-            if let value = node.attributeValue(attributeName) {
+        func append(_ value: UnsafePointer<CChar>?) {
+            if let value {
                 identityBytes.append(
                     contentsOf: UnsafeBufferPointer(
                         start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
             }
             identityBytes.append(0x20)
         }
+        append(node.attributeValue(.class))
+        append(node.attributeValue(.id))
         guard identityBytes.count > 2 else { return .none }
+        let key = IdentityKey(bytes: identityBytes)
+        let verdict: IdentityVerdict
+        if let known = identityVerdicts[key] {
+            verdict = known
+        } else {
+            verdict = IdentityVerdict(
+                namesContent: Self.namesContent(identityBytes), mask: Self.furnitureMask(identityBytes, tokens: furnitureTokens),
+                layout: Self.isFurnitureIdentity(identityBytes, tokens: layoutTokens))
+            identityVerdicts[key] = verdict
+        }
         // Page builders class every block "widget" or "module"; the one they name as the
         // post's content ("elementor-widget-theme-post-content") is the article, not furniture.
-        if Self.namesContent(identityBytes) { return .none }
+        if verdict.namesContent { return .none }
         identified += 1
-        let mask = Self.furnitureMask(identityBytes, tokens: furnitureTokens)
+        let mask = verdict.mask
         // An embedded post (a tweet quoted in a story: "social-media-embed" around a
         // `<blockquote>`) is what the story quotes, not a share bar.
         if mask != 0, node.containsElement(childrenOnly: true, where: { $0.isNamed("blockquote") }) { return .none }
@@ -44,12 +56,12 @@ extension HTMLExtractor {
             }
             return .classed
         }
-        if Self.isFurnitureIdentity(identityBytes, tokens: layoutTokens) { return .soft }
+        if verdict.layout { return .soft }
         return .none
     }
 
     static func signature(_ node: Node) -> Int {
-        guard let value = node.attributeValue("class"), value[0] != 0, let name = node.rawName else { return 0 }
+        guard let value = node.attributeValue(.class), value[0] != 0, let name = node.rawName else { return 0 }
         var hasher = Hasher()
         hasher.combine(bytes: UnsafeRawBufferPointer(start: name, count: strlen(Node.cString(name))))
         // The first class only: "blockpost rowodd" and "blockpost roweven" are one kind of item.
@@ -176,11 +188,13 @@ extension HTMLExtractor {
 
     /// `hidden`, `aria-hidden="true"`, or an inline style that hides: one pass over the attributes.
     static func isHidden(_ node: Node) -> Bool {
-        node.firstAttribute { name, value in
-            if strcasecmp(name, "hidden") == 0 { return true }
-            if strcasecmp(name, "aria-hidden") == 0, let value, strcasecmp(value, "true") == 0 { return true }
-            if strcasecmp(name, "style") == 0, let value, hidesByStyle(value) { return true }
-            return false
+        node.firstKnownAttribute { known, value in
+            switch known {
+            case .hidden: return true
+            case .ariaHidden: return value.map { strcasecmp($0, "true") == 0 } ?? false
+            case .style: return value.map(hidesByStyle) ?? false
+            default: return false
+            }
         }
     }
 

@@ -13,9 +13,9 @@ extension HTMLExtractor {
             case "title":
                 if metadata.title == nil { metadata.title = clean(node.textContent(limit: 4096)) }
             case "meta":
-                let key = (node.attribute("property") ?? node.attribute("name") ?? node.attribute("itemprop") ?? "")
+                let key = (node.attribute(.property) ?? node.attribute(.name) ?? node.attribute(.itemprop) ?? "")
                     .lowercased()
-                guard let content = node.attribute("content") else { continue }
+                guard let content = node.attribute(.content) else { continue }
                 switch key {
                 case "og:title": metadata.ogTitle = clean(content)
                 case "og:type": metadata.ogType = clean(content)
@@ -25,11 +25,11 @@ extension HTMLExtractor {
                 default: break
                 }
             case "link":
-                if (node.attribute("rel") ?? "").lowercased().split(separator: " ").contains("canonical") {
-                    metadata.canonicalURL = node.attribute("href")
+                if (node.attribute(.rel) ?? "").lowercased().split(separator: " ").contains("canonical") {
+                    metadata.canonicalURL = node.attribute(.href)
                 }
             case "script":
-                if (node.attribute("type") ?? "").lowercased().contains("ld+json") {
+                if (node.attribute(.type) ?? "").lowercased().contains("ld+json") {
                     noteJSONLD(node)
                 }
             default: break
@@ -50,8 +50,8 @@ extension HTMLExtractor {
     static func isMainHint(_ node: Node, kind: TagKind) -> Bool {
         guard kind == .container || kind == .paragraph else { return false }
         if node.isNamed("main") { return true }
-        if let role = node.attributeValue("role"), strcasecmp(role, "main") == 0 { return true }
-        if let property = node.attributeValue("itemprop"),
+        if let role = node.attributeValue(.role), strcasecmp(role, "main") == 0 { return true }
+        if let property = node.attributeValue(.itemprop),
             strcasecmp(property, "articleBody") == 0 || strcasecmp(property, "text") == 0
         {
             return true

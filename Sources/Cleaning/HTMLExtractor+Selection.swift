@@ -16,6 +16,23 @@ extension HTMLExtractor {
             var total = 0
             var count = 0
             var index = 0
+            // Eight bytes at a time while they are ASCII at or above the space: each counts once,
+            // but a space not at all (a control byte or any byte past ASCII takes the loop below).
+            if let base = bytes.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while index + 8 <= bytes.count {
+                    let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    let high: UInt64 = 0x8080_8080_8080_8080
+                    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+                    // A byte's high bit says "nonzero" in ((b & 0x7F) + 0x7F) | b, carry-free.
+                    func nonzero(_ x: UInt64) -> UInt64 { (((x & low) &+ low) | x) & high }
+                    guard word & high == 0, nonzero(word & 0xE0E0_E0E0_E0E0_E0E0) == high else { break }
+                    let spaces = 8 - nonzero(word ^ 0x2020_2020_2020_2020).nonzeroBitCount
+                    total += 8 - spaces
+                    count += 8
+                    index += 8
+                }
+            }
             while index < bytes.count {
                 let lead = bytes[index]
                 count += 1
@@ -349,7 +366,7 @@ extension HTMLExtractor {
         var scores = [Double](repeating: 0, count: count)
         for (index, block) in blocks.enumerated() where tallies.lengths[index] >= 25 && !hasHardFurniture(block, furniture) {
             if case .heading = block.role { continue }
-            let commas = block.text.unicodeScalars.reduce(0) { $0 + ($1 == "," || $1 == "，" || $1 == "、" || $1 == "。" ? 1 : 0) }
+            let commas = Self.clauseMarks(block.text)
             let density = block.linkDensity
             let score = (1.0 + Double(commas) + min(Double(tallies.lengths[index]) / 100.0, 3.0)) * (1.0 - min(density, 1.0))
             // The nearest container fully, then a half, a third. Data-table structure is
@@ -577,13 +594,13 @@ extension HTMLExtractor {
     /// What goes from the article's blocks whatever their place: link lists, the configured
     /// boilerplate phrases and labels.
     struct BoilerplateFilter {
-        let phrases: [String]
+        let phrases: [BoilerplatePhrase]
         let longestPhrase: Int
         let labels: Set<String>
 
         init(config: PipelineConfig) {
-            phrases = config.boilerplatePhrases.map { $0.lowercased() }
-            longestPhrase = phrases.map(\.unicodeScalars.count).max() ?? 0
+            phrases = BoilerplatePhrase.all(config)
+            longestPhrase = phrases.map(\.scalars).max() ?? 0
             labels = Set(config.boilerplateLines.map(HTMLExtractor.labelKey))
         }
 
@@ -616,16 +633,52 @@ extension HTMLExtractor {
             .trimmingCharacters(in: .whitespaces)
     }
 
+    /// A configured boilerplate phrase, lower-case, with its length in scalars.
+    struct BoilerplatePhrase: Sendable {
+        var text: String
+        var scalars: Int
+
+        static func all(_ config: PipelineConfig) -> [BoilerplatePhrase] {
+            config.boilerplatePhrases.map { phrase in
+                let lowered = phrase.lowercased()
+                return BoilerplatePhrase(text: lowered, scalars: lowered.scalarCount)
+            }
+        }
+    }
+
     /// True when the block is (nearly) just one of the configured phrases.
-    /// `phrases` are lower-case; letters are compared ASCII-case-insensitively on UTF-8 bytes.
-    static func isBoilerplatePhrase(_ text: String, _ phrases: [String]) -> Bool {
-        let count = text.unicodeScalars.count
+    /// Letters are compared ASCII-case-insensitively on UTF-8 bytes.
+    static func isBoilerplatePhrase(_ text: String, _ phrases: [BoilerplatePhrase]) -> Bool {
+        let count = text.scalarCount
         var searchable: SearchableText? = nil
-        for phrase in phrases where count < phrase.unicodeScalars.count + 40 {
+        for phrase in phrases where count < phrase.scalars + 40 {
             if searchable == nil { searchable = SearchableText(lowercasing: text) }
-            if searchable!.contains(phrase) { return true }
+            if searchable!.contains(phrase.text) { return true }
         }
         return false
+    }
+
+    /// Commas and Chinese clause marks (",", "，", "、", "。"), counted from the UTF-8 bytes.
+    static func clauseMarks(_ text: String) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            var count = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == 0x2C {
+                    count += 1
+                } else if byte == 0xEF, index + 2 < bytes.count, bytes[index + 1] == 0xBC, bytes[index + 2] == 0x8C {
+                    count += 1  // U+FF0C
+                } else if byte == 0xE3, index + 2 < bytes.count, bytes[index + 1] == 0x80,
+                    bytes[index + 2] == 0x81 || bytes[index + 2] == 0x82
+                {
+                    count += 1  // U+3001, U+3002
+                }
+                index += 1
+            }
+            return count
+        }
     }
 
     /// A plain paragraph right beside the article container that reads like prose.

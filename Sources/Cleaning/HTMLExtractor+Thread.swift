@@ -42,15 +42,13 @@ extension HTMLExtractor {
         var type: UnsafePointer<CChar>? = nil
         var isText = false
         var classValue: UnsafePointer<CChar>? = nil
-        node.firstAttribute { name, value in
-            if strcasecmp(name, "itemscope") == 0 {
-                scope = true
-            } else if strcasecmp(name, "itemtype") == 0 {
-                type = value
-            } else if strcasecmp(name, "itemprop") == 0, let value {
-                isText = Self.namesMainText(value)
-            } else if strcasecmp(name, "class") == 0 {
-                classValue = value
+        node.firstKnownAttribute { known, value in
+            switch known {
+            case .itemscope: scope = true
+            case .itemtype: type = value
+            case .itemprop: if let value { isText = Self.namesMainText(value) }
+            case .class: classValue = value
+            default: break
             }
             return false
         }

@@ -132,6 +132,23 @@ struct HTMLExtractor {
     let boilerplate: BoilerplateFilter
     /// Scratch space for an element's class and id bytes.
     var identityBytes: [UInt8] = []
+    /// What the token tables say of each distinct class-and-id text on the page: most pages
+    /// repeat a few dozen of them over thousands of elements.
+    var identityVerdicts = [IdentityKey: IdentityVerdict](minimumCapacity: 256)
+
+    /// A class-and-id text, hashed in one call over its bytes.
+    struct IdentityKey: Hashable {
+        var bytes: [UInt8]
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    }
+
+    /// Whether the text names the content, the furniture tokens it matches, and whether it
+    /// names layout.
+    struct IdentityVerdict {
+        var namesContent: Bool
+        var mask: UInt64
+        var layout: Bool
+    }
 
     /// What the extractor derives from the configuration, made once per `Cleaner` rather than
     /// once per page (lowercased phrases, label keys and token tables took 3% of a page's time).
@@ -161,7 +178,7 @@ struct HTMLExtractor {
 
     mutating func extract(_ document: HTMLDocument) throws -> (blocks: [TextBlock], metadata: PageMetadata) {
         guard let root = document.root else { return ([], metadata) }
-        if let lang = root.attribute("lang"), !lang.isEmpty { metadata.language = lang }
+        if let lang = root.attribute(.lang), !lang.isEmpty { metadata.language = lang }
         try walk(root)
         flush()
         findByline()
@@ -174,7 +191,7 @@ struct HTMLExtractor {
     static func withoutRepeats(_ blocks: [TextBlock]) -> [TextBlock] {
         var seen = Set<BytesKey>()
         return blocks.filter { block in
-            guard block.text.utf8.count >= 120, block.text.unicodeScalars.count >= 120 else { return true }
+            guard block.text.utf8.count >= 120, block.text.scalarCount >= 120 else { return true }
             return seen.insert(BytesKey(text: block.text)).inserted
         }
     }
@@ -267,7 +284,7 @@ struct HTMLExtractor {
         }
         switch kind {
         case .skip:
-            if node.isNamed("script"), (node.attribute("type") ?? "").lowercased().contains("ld+json") {
+            if node.isNamed("script"), (node.attribute(.type) ?? "").lowercased().contains("ld+json") {
                 noteJSONLD(node)
             }
             return false
@@ -290,7 +307,7 @@ struct HTMLExtractor {
         // inline text stays out: it would run into the visible text around it.
         let hidden = kind == .noscript || Self.isHidden(node)
         if hidden && !kind.isBlock { return false }
-        if kind == .time, metadata.published == nil, let stamp = node.attribute("datetime") {
+        if kind == .time, metadata.published == nil, let stamp = node.attribute(.datetime) {
             metadata.published = Self.isoDate(stamp)
         }
         if kind.isBlock { flush() }
@@ -360,7 +377,7 @@ struct HTMLExtractor {
             if linkDepth == 0, let link = openLink {
                 let chars = bufferLinkChars - link.charsBefore
                 // The count first: trimming every link's target cost a tenth of the clean.
-                if chars > (bufferLink?.chars ?? 0), let href = link.node.attribute("href").map(Self.trimmedASCII), !href.isEmpty {
+                if chars > (bufferLink?.chars ?? 0), let href = link.node.attribute(.href).map(Self.trimmedASCII), !href.isEmpty {
                     bufferLink = (href, chars)
                 }
                 openLink = nil
@@ -469,7 +486,7 @@ struct HTMLExtractor {
         // A link that is most of the block (a citation whose title links to its source) is kept
         // with it; the link still open when a block ends counts too.
         var link = bufferLink
-        if let open = openLink, bufferLinkChars - open.charsBefore > (link?.chars ?? 0), let href = open.node.attribute("href") {
+        if let open = openLink, bufferLinkChars - open.charsBefore > (link?.chars ?? 0), let href = open.node.attribute(.href) {
             link = (href, bufferLinkChars - open.charsBefore)
         }
         if let link, Double(link.chars) >= 0.5 * Double(block.scalars) { block.link = link.href }

@@ -23,6 +23,41 @@ struct RawNode {
 struct RawAttribute {
     var name: UnsafePointer<xmlChar>
     var value: Int
+    /// The name, when the extractor reads it on every element: a byte to compare, not a string.
+    var known: KnownAttribute
+}
+
+/// The attribute names read on every element (furniture, hidden content, microdata, links).
+/// The parser interns names in lower case, so the builder tells them by address, once per
+/// attribute, and every later reader compares one byte.
+enum KnownAttribute: UInt8, CaseIterable {
+    case other = 0
+    case `class`, id, role, style, hidden, ariaHidden, itemprop, itemscope, itemtype, href, type, datetime, lang, content
+    case rel, name, property
+
+    /// The name as the parser writes it (lower case).
+    var name: StaticString {
+        switch self {
+        case .other: return ""
+        case .class: return "class"
+        case .id: return "id"
+        case .role: return "role"
+        case .style: return "style"
+        case .hidden: return "hidden"
+        case .ariaHidden: return "aria-hidden"
+        case .itemprop: return "itemprop"
+        case .itemscope: return "itemscope"
+        case .itemtype: return "itemtype"
+        case .href: return "href"
+        case .type: return "type"
+        case .datetime: return "datetime"
+        case .lang: return "lang"
+        case .content: return "content"
+        case .rel: return "rel"
+        case .name: return "name"
+        case .property: return "property"
+        }
+    }
 }
 
 /// Builds a page's tree from libxml2's SAX events, in the shape libxml2's own tree builder
@@ -55,6 +90,8 @@ struct TreeBuilder {
     var depth = 0
     var openCapacity = 64
     let context: htmlParserCtxtPtr
+    /// Each known attribute name's address in the parser's dictionary, most frequent first.
+    let knownNames: [(address: UnsafePointer<xmlChar>, known: KnownAttribute)]
     /// Index of the doctype node, 0 when there is none.
     var doctype = 0
     /// The doctype names strict HTML 4, under which white space directly in `<body>` is dropped.
@@ -72,7 +109,18 @@ struct TreeBuilder {
         byteCapacity = max(256, inputLength / 2)
         bytes = Self.allocate(UInt8.self, byteCapacity)
         open = Self.allocate(Int.self, openCapacity)
+        let dictionary = context.pointee.dict
+        knownNames = KnownAttribute.allCases.dropFirst().compactMap { known in
+            let name = known.name
+            return xmlDictLookup(dictionary, name.utf8Start, Int32(name.utf8CodeUnitCount)).map { ($0, known) }
+        }
         _ = appendNode(type: XML_HTML_DOCUMENT_NODE, name: nil)
+    }
+
+    /// Which known attribute a name (interned in the same dictionary) is.
+    @inline(__always) func known(_ name: UnsafePointer<xmlChar>) -> KnownAttribute {
+        for entry in knownNames where entry.address == name { return entry.known }
+        return .other
     }
 
     static func allocate<T>(_: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
@@ -173,7 +221,7 @@ struct TreeBuilder {
             if value == nil, htmlIsBooleanAttr(name) != 0 { value = name }
             Self.reserve(&attributes, capacity: &attributeCapacity, for: attributeCount + 1)
             let stored = value.map { appendBytes($0, count: strlen(Node.cString($0))) } ?? -1
-            attributes[attributeCount] = RawAttribute(name: name, value: stored)
+            attributes[attributeCount] = RawAttribute(name: name, value: stored, known: known(name))
             attributeCount += 1
         }
         nodes[element].count = UInt32(attributeCount - first)

@@ -132,7 +132,8 @@ enum UnusedText {
     private static func unreadAttributes(_ bytes: UnsafeBufferPointer<UInt8>, tag: Int, end: Int, into cuts: inout [Range<Int>]) {
         var index = tag
         while index < end, isNameByte(bytes[index]) { index += 1 }
-        var found: [Range<Int>] = []
+        // This tag's cuts go straight into `cuts`, and come out again if the tag is left whole.
+        let kept = cuts.count
         while true {
             let start = index
             while index < end, isBlank(bytes[index]) { index += 1 }
@@ -140,20 +141,20 @@ enum UnusedText {
             // An attribute name as libxml2 reads one: a letter, "_", ":" or "." first.
             let first = bytes[index]
             guard isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ":") || first == UInt8(ascii: ".")
-            else { return }
+            else { return cuts.removeSubrange(kept...) }
             let nameStart = index
             while index < end, isNameByte(bytes[index]) { index += 1 }
             let name = nameStart..<index
-            guard name.count < 100, start < nameStart else { return }
+            guard name.count < 100, start < nameStart else { return cuts.removeSubrange(kept...) }
             var after = index
             while after < end, isBlank(bytes[after]) { after += 1 }
             if after < end, bytes[after] == UInt8(ascii: "=") {
                 after += 1
                 while after < end, isBlank(bytes[after]) { after += 1 }
-                guard after < end else { return }
+                guard after < end else { return cuts.removeSubrange(kept...) }
                 let opening = bytes[after]
                 if opening == UInt8(ascii: "\"") || opening == UInt8(ascii: "'") {
-                    guard let close = next(opening, in: bytes, from: after + 1), close < end else { return }
+                    guard let close = next(opening, in: bytes, from: after + 1), close < end else { return cuts.removeSubrange(kept...) }
                     index = close + 1
                 } else {
                     while after < end, !isBlank(bytes[after]) { after += 1 }
@@ -161,9 +162,8 @@ enum UnusedText {
                 }
             }
             let wanted = UnsafeBufferPointer(rebasing: bytes[name])
-            if !readAttributes.contains(where: { equalsIgnoringCase(wanted, $0) }) { found.append(start..<index) }
+            if !readAttributes.contains(where: { equalsIgnoringCase(wanted, $0) }) { cuts.append(start..<index) }
         }
-        cuts += found
     }
 
     @inline(__always) private static func isNameByte(_ byte: UInt8) -> Bool {

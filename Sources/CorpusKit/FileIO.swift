@@ -152,21 +152,22 @@ public enum FileIO {
                 file: url.path, stage: .read,
                 reason: "file is \(size) bytes, over the \(limit)-byte limit (pipeline.toml limits.max_input_bytes)")
         }
-        var data = Data(count: size)
+        // Read into memory that is not zeroed first (`Data(count:)` clears every byte the read
+        // then overwrites), and handed to the Data without a copy.
+        guard let buffer = malloc(max(size, 1)) else { throw CorpusError(file: url.path, stage: .read, reason: "out of memory") }
         var offset = 0
-        try data.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) in
-            while offset < buffer.count {
-                let count = Glibc.read(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw CorpusError(file: url.path, stage: .read, reason: String(cString: strerror(errno)))
-                }
-                if count == 0 { break }
-                offset += count
+        while offset < size {
+            let count = Glibc.read(descriptor, buffer + offset, size - offset)
+            if count < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                free(buffer)
+                throw CorpusError(file: url.path, stage: .read, reason: reason)
             }
+            if count == 0 { break }
+            offset += count
         }
-        if offset < data.count { data.removeSubrange(offset...) }
-        return data
+        return Data(bytesNoCopy: buffer, count: offset, deallocator: .free)
     }
 
     static func errnoError(_ url: URL, _ action: String) -> CorpusError {

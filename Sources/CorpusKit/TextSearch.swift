@@ -282,6 +282,17 @@ extension StringProtocol {
 }
 
 extension String {
+    /// The number of Unicode scalars, counted from the UTF-8 bytes (every byte but a
+    /// continuation byte starts one): `unicodeScalars.count` decodes each scalar to count it.
+    public var scalarCount: Int {
+        var text = self
+        return text.withUTF8 { bytes in
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+            return count
+        }
+    }
+
     /// The pieces between non-overlapping occurrences of `separator`, left to right, empty pieces
     /// kept: `components(separatedBy:)` for a literal separator, compared as UTF-8 bytes.
     /// Foundation's compares character by character and cost 10% of an ingest in the search

@@ -35,7 +35,7 @@ public struct PDFFormat: DocumentFormat {
             throw CorpusError(
                 file: source, stage: .clean, reason: "PDF has no text layer (a scanned document?); dccorpus does no OCR")
         }
-        let phrases = cleaner.config.boilerplatePhrases.map { $0.lowercased() }
+        let phrases = cleaner.rules.boilerplate.phrases
         let blocks = PDFText.blocks(lines).compactMap { block -> TextBlock? in
             let text = TextNormalizer.normalize(block.text)
             guard !text.isEmpty, !HTMLExtractor.isBoilerplatePhrase(text, phrases) else { return nil }
