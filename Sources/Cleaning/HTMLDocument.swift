@@ -27,8 +27,8 @@ final class HTMLDocument {
 
     /// Parses bytes already known to be valid UTF-8 where they are: no copy of the page as a
     /// String beside the parser's own (30 MB less at the peak on a 30 MB page).
-    convenience init(validUTF8 bytes: UnsafeRawBufferPointer, source: String) throws {
-        try self.init(parsed: TreeBuilder.parse(bytes), source: source)
+    convenience init(validUTF8 bytes: UnsafeRawBufferPointer, source: String, restoring restoration: Restoration? = nil) throws {
+        try self.init(parsed: TreeBuilder.parse(bytes, restoring: restoration), source: source)
     }
 
     private init(parsed: (tree: ParsedTree, error: Int32)?, source: String) throws {

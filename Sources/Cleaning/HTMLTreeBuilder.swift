@@ -92,6 +92,10 @@ struct TreeBuilder {
     let context: htmlParserCtxtPtr
     /// Each known attribute name's address in the parser's dictionary, most frequent first.
     let knownNames: [(address: UnsafePointer<xmlChar>, known: KnownAttribute)]
+    /// The attribute values taken out of the bytes before the parse, and the page they are in.
+    let restoration: Restoration?
+    /// The first elision whose tag the parse has not passed.
+    var nextElision = 0
     /// Index of the doctype node, 0 when there is none.
     var doctype = 0
     /// The doctype names strict HTML 4, under which white space directly in `<body>` is dropped.
@@ -100,8 +104,9 @@ struct TreeBuilder {
     static let documentIndex = 0
     static let maximumTextLength = 10_000_000
 
-    init(context: htmlParserCtxtPtr, inputLength: Int) {
+    init(context: htmlParserCtxtPtr, inputLength: Int, restoration: Restoration?) {
         self.context = context
+        self.restoration = restoration
         nodeCapacity = max(64, inputLength / 48)
         nodes = Self.allocate(RawNode.self, nodeCapacity)
         attributeCapacity = max(32, inputLength / 96)
@@ -220,12 +225,45 @@ struct TreeBuilder {
             index += 2
             if value == nil, htmlIsBooleanAttr(name) != 0 { value = name }
             Self.reserve(&attributes, capacity: &attributeCapacity, for: attributeCount + 1)
-            let stored = value.map { appendBytes($0, count: strlen(Node.cString($0))) } ?? -1
+            let stored: Int
+            if let empty = value, empty[0] == 0, restoration != nil, let restored = restoredValue(of: name) {
+                stored = appendBytes(restored.baseAddress!, count: restored.count)
+            } else {
+                stored = value.map { appendBytes($0, count: strlen(Node.cString($0))) } ?? -1
+            }
             attributes[attributeCount] = RawAttribute(name: name, value: stored, known: known(name))
             attributeCount += 1
         }
         nodes[element].count = UInt32(attributeCount - first)
         nodes[element].data = first
+    }
+
+    /// The value taken out of this start tag's attribute `name` before the parse, if one was.
+    /// libxml2 reports an element standing on its tag's `>` (or the `/` of `/>`): that offset in
+    /// the bytes it reads finds the tag's elisions, which come in the order of the tags.
+    mutating func restoredValue(of name: UnsafePointer<xmlChar>) -> UnsafeBufferPointer<UInt8>? {
+        guard let restoration, let input = context.pointee.input, let cur = input.pointee.cur, let base = input.pointee.base
+        else { return nil }
+        var offset = Int(input.pointee.consumed) + (cur - base)
+        if cur.pointee == UInt8(ascii: "/") { offset += 1 }
+        let elisions = restoration.elisions
+        while nextElision < elisions.count, elisions[nextElision].tagEnd < offset { nextElision += 1 }
+        let length = strlen(Node.cString(name))
+        var index = nextElision
+        while index < elisions.count, elisions[index].tagEnd == offset {
+            let elision = elisions[index]
+            index += 1
+            guard elision.name.count == length else { continue }
+            let written = UnsafeBufferPointer(rebasing: restoration.page[elision.name])
+            // libxml2 lowers a name's ASCII letters.
+            if (0..<length).allSatisfy({ index in
+                let byte = written[index]
+                return (byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte) == name[index]
+            }) {
+                return UnsafeBufferPointer(rebasing: restoration.page[elision.value])
+            }
+        }
+        return nil
     }
 
     mutating func endElement() {
@@ -385,13 +423,15 @@ struct TreeBuilder {
 
     /// Parses UTF-8 HTML with the shim's safe options (no network, no external entities) into
     /// flat buffers; `nil` when libxml2 would return no document (no input at all).
-    static func parse(_ buffer: UnsafeRawBufferPointer) -> (tree: ParsedTree, error: Int32)? {
+    static func parse(_ buffer: UnsafeRawBufferPointer, restoring restoration: Restoration? = nil) -> (
+        tree: ParsedTree, error: Int32
+    )? {
         libxml2Ready
         cxml_silence_errors()
         guard let base = buffer.baseAddress, let context = htmlNewParserCtxt() else { return nil }
         defer { htmlFreeParserCtxt(context) }
         let builder = allocate(TreeBuilder.self, 1)
-        builder.initialize(to: TreeBuilder(context: context, inputLength: buffer.count))
+        builder.initialize(to: TreeBuilder(context: context, inputLength: buffer.count, restoration: restoration))
         defer {
             builder.deinitialize(count: 1)
             free(builder)
@@ -468,6 +508,13 @@ struct TreeBuilder {
         let parser = context!.assumingMemoryBound(to: xmlParserCtxt.self)
         return parser.pointee._private.assumingMemoryBound(to: TreeBuilder.self)
     }
+}
+
+/// Attribute values taken out of the bytes before the parse (`UnusedText`), to be put back as
+/// the tree is built: the page they are in, which must outlive the parse.
+struct Restoration {
+    let page: UnsafeBufferPointer<UInt8>
+    let elisions: [UnusedText.Elision]
 }
 
 /// The buffers of one parsed page, freed together.

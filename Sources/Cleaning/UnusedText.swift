@@ -15,26 +15,86 @@ import Foundation
 enum UnusedText {
     /// The page without the text nobody reads, or nil when that would drop less than a tenth of
     /// it (the page is then parsed where it is, without a copy).
-    static func removed(from bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        let (cuts, premature) = ranges(in: bytes)
+    ///
+    /// With `elidingValues`, the values of the attributes the extractor reads are taken out too
+    /// where libxml2 would give them back byte for byte (quoted, no `&`, no control byte): the
+    /// parser then reads `class=""`, and the tree builder puts the value back from the page (see
+    /// `Elision`). libxml2 reads an attribute value a character at a time, at about a hundred
+    /// instructions a byte; class and link values are a tenth of a page.
+    /// (`always`: whatever it saves, for the tests that compare trees with and without elisions.)
+    static func removed(from bytes: UnsafeBufferPointer<UInt8>, elidingValues: Bool = true, always: Bool = false) -> Kept? {
+        var elisions: [Elision] = []
+        // libxml2 skips a byte order mark by moving its buffer's start, and its offsets would
+        // then no longer be the cut bytes': such a page keeps its values.
+        let eliding = elidingValues && !(bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
+        let (cuts, premature) = eliding ? ranges(in: bytes, elisions: &elisions) : ranges(in: bytes, elisions: nil)
         let dropped = cuts.reduce(0) { $0 + $1.count }
-        guard dropped * 10 >= bytes.count || premature, dropped > 0 else { return nil }
+        guard always || dropped * 10 >= bytes.count || premature, dropped > 0 else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(bytes.count - dropped)
         var start = 0
+        var next = 0
         for cut in cuts {
+            // Each elided value's tag end, from the page's offsets to the cut bytes' (all that
+            // was dropped before it: the page read so far less what was copied).
+            while next < elisions.count, elisions[next].tagEnd < cut.lowerBound {
+                elisions[next].tagEnd -= start - out.count
+                next += 1
+            }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<cut.lowerBound]))
             start = cut.upperBound
         }
+        while next < elisions.count {
+            elisions[next].tagEnd -= start - out.count
+            next += 1
+        }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
-        return out
+        return Kept(bytes: out, elisions: elisions)
+    }
+
+    /// The bytes the parser is given, and the attribute values taken out of them.
+    struct Kept {
+        var bytes: [UInt8]
+        var elisions: [Elision]
+    }
+
+    /// An attribute value taken out of a start tag: the tag's `>` (its offset in the bytes the
+    /// parser reads, which is where libxml2 stands when it reports the element), the name, and
+    /// the value, both as ranges of the page.
+    struct Elision: Equatable {
+        var tagEnd: Int
+        var name: Range<Int>
+        var value: Range<Int>
+    }
+
+    /// The attributes whose values are elided: read by the extractor, never by libxml2 (a
+    /// meta's `content`, `charset` and `http-equiv` can switch its decoding, and stay).
+    static let elidedAttributes: [StaticString] = [
+        "class", "id", "href", "style", "role", "itemprop", "itemtype", "rel", "type", "name", "property", "lang", "datetime"
+    ]
+
+    /// Shorter values are left for the parser: taking them out saves less than it costs.
+    static let shortestElided = 6
+
+    /// Whether libxml2 would give the value back as it is: no character reference to decode, no
+    /// control byte, no U+FFC0…U+FFFF (U+FFFE and U+FFFF it reports as errors). The bytes are
+    /// valid UTF-8, so everything else it decodes and writes again unchanged.
+    static func returnsVerbatim(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        var previous: UInt8 = 0
+        for byte in value {
+            if byte < 0x20 || byte == UInt8(ascii: "&") || (previous == 0xEF && byte == 0xBF) { return false }
+            previous = byte
+        }
+        return true
     }
 
     /// The byte ranges to drop, in order: script and style bodies, whole comments, and, when an
     /// element starts after one (`premature`: the cut must then be made, however little it
     /// saves), the `</body>` and `</html>` end tags. A browser reads what follows those into the
     /// body; libxml2 2.9 can drop it.
-    static func ranges(in bytes: UnsafeBufferPointer<UInt8>) -> (cuts: [Range<Int>], premature: Bool) {
+    static func ranges(in bytes: UnsafeBufferPointer<UInt8>, elisions: UnsafeMutablePointer<[Elision]>? = nil) -> (
+        cuts: [Range<Int>], premature: Bool
+    ) {
         var cuts: [Range<Int>] = []
         let count = bytes.count
         var index = 0
@@ -72,7 +132,7 @@ enum UnusedText {
             }
             let tagEnd = startTagEnd(bytes, from: index + 1)
             guard tagEnd < count else { break }
-            unreadAttributes(bytes, tag: index + 1, end: tagEnd, into: &cuts)
+            unreadAttributes(bytes, tag: index + 1, end: tagEnd, into: &cuts, elisions: elisions)
             guard let element else {
                 index = tagEnd + 1
                 continue
@@ -129,11 +189,19 @@ enum UnusedText {
     /// as libxml2 would have read it. A tag whose attributes do not read as libxml2 2.9's
     /// `htmlParseStartTag` reads them without error (a name it would not take, an unclosed
     /// quote, a name over its 100-character buffer) is left whole.
-    private static func unreadAttributes(_ bytes: UnsafeBufferPointer<UInt8>, tag: Int, end: Int, into cuts: inout [Range<Int>]) {
+    private static func unreadAttributes(
+        _ bytes: UnsafeBufferPointer<UInt8>, tag: Int, end: Int, into cuts: inout [Range<Int>],
+        elisions: UnsafeMutablePointer<[Elision]>?
+    ) {
         var index = tag
         while index < end, isNameByte(bytes[index]) { index += 1 }
         // This tag's cuts go straight into `cuts`, and come out again if the tag is left whole.
         let kept = cuts.count
+        let keptElisions = elisions?.pointee.count ?? 0
+        func leaveWhole() {
+            cuts.removeSubrange(kept...)
+            elisions?.pointee.removeSubrange(keptElisions...)
+        }
         while true {
             let start = index
             while index < end, isBlank(bytes[index]) { index += 1 }
@@ -141,28 +209,41 @@ enum UnusedText {
             // An attribute name as libxml2 reads one: a letter, "_", ":" or "." first.
             let first = bytes[index]
             guard isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ":") || first == UInt8(ascii: ".")
-            else { return cuts.removeSubrange(kept...) }
+            else { return leaveWhole() }
             let nameStart = index
             while index < end, isNameByte(bytes[index]) { index += 1 }
             let name = nameStart..<index
-            guard name.count < 100, start < nameStart else { return cuts.removeSubrange(kept...) }
+            guard name.count < 100, start < nameStart else { return leaveWhole() }
+            var elidedValue: Range<Int>? = nil
             var after = index
             while after < end, isBlank(bytes[after]) { after += 1 }
             if after < end, bytes[after] == UInt8(ascii: "=") {
                 after += 1
                 while after < end, isBlank(bytes[after]) { after += 1 }
-                guard after < end else { return cuts.removeSubrange(kept...) }
+                guard after < end else { return leaveWhole() }
                 let opening = bytes[after]
                 if opening == UInt8(ascii: "\"") || opening == UInt8(ascii: "'") {
-                    guard let close = next(opening, in: bytes, from: after + 1), close < end else { return cuts.removeSubrange(kept...) }
+                    guard let close = next(opening, in: bytes, from: after + 1), close < end else { return leaveWhole() }
                     index = close + 1
+                    let value = (after + 1)..<close
+                    if let elisions, value.count >= shortestElided,
+                        elidedAttributes.contains(where: { equalsIgnoringCase(UnsafeBufferPointer(rebasing: bytes[name]), $0) }),
+                        returnsVerbatim(UnsafeBufferPointer(rebasing: bytes[value]))
+                    {
+                        elisions.pointee.append(Elision(tagEnd: end, name: name, value: value))
+                        elidedValue = value
+                    }
                 } else {
                     while after < end, !isBlank(bytes[after]) { after += 1 }
                     index = after
                 }
             }
             let wanted = UnsafeBufferPointer(rebasing: bytes[name])
-            if !readAttributes.contains(where: { equalsIgnoringCase(wanted, $0) }) { cuts.append(start..<index) }
+            if !readAttributes.contains(where: { equalsIgnoringCase(wanted, $0) }) {
+                cuts.append(start..<index)
+            } else if let elidedValue {
+                cuts.append(elidedValue)
+            }
         }
     }
 

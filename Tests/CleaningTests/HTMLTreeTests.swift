@@ -10,8 +10,8 @@ import Testing
 /// of that builder, and on every page of a folder when `DCCORPUS_TREE_PAGES` names one.
 @Suite struct HTMLTreeTests {
     /// One line per node in document order: depth, type, name, attributes, content.
-    static func outline(ours html: [UInt8]) throws -> String {
-        let document = try html.withUnsafeBytes { try HTMLDocument(validUTF8: $0, source: "test") }
+    static func outline(ours html: [UInt8], restoring restoration: Restoration? = nil) throws -> String {
+        let document = try html.withUnsafeBytes { try HTMLDocument(validUTF8: $0, source: "test", restoring: restoration) }
         var lines: [String] = []
         func visit(_ node: Node, depth: Int) {
             var line = "\(depth) \(node.pointer.pointee.type.rawValue) \(node.rawName.map { String(cString: $0) } ?? "-")"
@@ -29,6 +29,27 @@ import Testing
         }
         visit(document.top, depth: 0)
         return lines.joined(separator: "\n") + "\nerror \(document.parserError)"
+    }
+
+    static func expectSame(_ ours: String, _ theirs: String, _ name: String) {
+        if ours != theirs {
+            let first = zip(ours.split(separator: "\n"), theirs.split(separator: "\n")).first { $0 != $1 }
+            Issue.record("\(name): trees differ at \(first.map { "\($0.0) / \($0.1)" } ?? "the end")")
+        }
+    }
+
+    /// Our tree of the page cut with its attribute values elided and put back, and libxml2's of
+    /// the page cut the same way but with the values left in.
+    static func outlinesWithElisions(_ page: [UInt8]) throws -> (ours: String, theirs: String) {
+        try page.withUnsafeBufferPointer { page in
+            let elided = UnusedText.removed(from: page, always: true)
+            let plain = UnusedText.removed(from: page, elidingValues: false, always: true)
+            let theirs = Self.outline(libxml2: plain?.bytes ?? Array(page))
+            guard let elided else { return (Self.outline(libxml2: Array(page)), theirs) }
+            let restoration = Restoration(page: page, elisions: elided.elisions)
+            let ours = try Self.outline(ours: elided.bytes, restoring: restoration)
+            return (ours, theirs)
+        }
     }
 
     static func outline(libxml2 html: [UInt8]) -> String {
@@ -120,6 +141,38 @@ import Testing
             """)
     }
 
+    /// Attribute values the cleaner takes out before the parse come back where libxml2 would
+    /// have put them: after cut scripts, comments and attributes (offsets move), in upper-case
+    /// names, on `/>` tags, on a duplicate (libxml2 keeps the first), on a misplaced `<body>`
+    /// libxml2 drops, in single quotes and beyond ASCII; values it would change (`&amp;`, a tab)
+    /// or reads itself (a meta's content) stay in the bytes it parses.
+    @Test func elidedAttributeValuesArePutBack() throws {
+        let page = """
+            <html lang="en-GB"><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+            <script>var x = "<div class='nope'>";</script><style>.a { color: red }</style>
+            <link rel="canonical" href="https://example.org/a/long/path?q=1"></head>
+            <body class="home page-template" data-x="dropped" onclick="f()"><!-- a comment with <p class="no"> -->
+            <div CLASS="Main-Content wide" ID='article-body'><p class="lead paragraph">Text</p>
+            <a HREF="https://example.org/数字中国/页面" title="kept as is">link</a><br class="clearfix"/>
+            <img src="x.png" srcset="a 1x, b 2x" alt="an image" class="thumbnail"/>
+            <span class="first-value" class="second-value">dup</span>
+            <a href="/search?a=1&amp;b=2" class="with	tab">amp</a><i class="short">s</i>
+            <body class="misplaced-body">x</body><div itemprop="articleBody" itemtype="https://schema.org/Article">y</div>
+            <time datetime="2025-04-11T08:00:00Z" class="published">date</time></div></body></html>
+            """
+        let (ours, theirs) = try Self.outlinesWithElisions(Array(page.utf8))
+        #expect(ours == theirs)
+        #expect(ours.contains("[href=https://example.org/数字中国/页面]") && ours.contains("[class=Main-Content wide]"))
+        let elided = try #require(Array(page.utf8).withUnsafeBufferPointer { UnusedText.removed(from: $0) })
+        let parsed = String(decoding: elided.bytes, as: UTF8.self)
+        #expect(parsed.contains("class=\"\"") && !parsed.contains("Main-Content") && parsed.contains("charset=utf-8"))
+        #expect(parsed.contains("&amp;b=2") && parsed.contains("with\ttab"))
+        // Behind a byte order mark (libxml2 moves its buffer past it) the values stay.
+        let marked = Array("\u{FEFF}".utf8) + Array(page.utf8)
+        let (oursMarked, theirsMarked) = try Self.outlinesWithElisions(marked)
+        #expect(oursMarked == theirsMarked && oursMarked.contains("[class=Main-Content wide]"))
+    }
+
     @Test func prefixedNamesAndProcessingInstructions() throws {
         try Self.expectSameTree(
             """
@@ -167,16 +220,14 @@ import Testing
                 guard String(validating: data, as: UTF8.self) != nil else { continue }
                 // As read, and as the cleaner parses it (without the text it never reads).
                 let whole = Array(data)
-                let cut = whole.withUnsafeBufferPointer { UnusedText.removed(from: $0) }
-                for bytes in [whole, cut].compactMap({ $0 }) {
-                    let ours = try Self.outline(ours: bytes)
-                    let theirs = Self.outline(libxml2: bytes)
-                    if ours != theirs {
-                        let first = zip(ours.split(separator: "\n"), theirs.split(separator: "\n")).first { $0 != $1 }
-                        Issue.record("\(file.lastPathComponent): trees differ at \(first.map { "\($0.0) / \($0.1)" } ?? "the end")")
-                    }
+                let cut = whole.withUnsafeBufferPointer { UnusedText.removed(from: $0, elidingValues: false) }
+                for bytes in [whole, cut?.bytes].compactMap({ $0 }) {
+                    Self.expectSame(try Self.outline(ours: bytes), Self.outline(libxml2: bytes), file.lastPathComponent)
                     compared += 1
                 }
+                // With the values taken out and put back, as the cleaner parses it.
+                let (ours, theirs) = try Self.outlinesWithElisions(whole)
+                Self.expectSame(ours, theirs, file.lastPathComponent + " (values elided)")
             }
         }
         #expect(compared >= 5)

@@ -175,8 +175,9 @@ import Testing
             <p>Visible two.</p><script type="module" src="x.js"></script><p>Visible three.</p></body></html>
             """
         var bytes = Array(page.utf8)
-        let kept = try #require(bytes.withUnsafeMutableBufferPointer { UnusedText.removed(from: UnsafeBufferPointer($0)) })
-        let text = String(decoding: kept, as: UTF8.self)
+        let kept = try #require(
+            bytes.withUnsafeMutableBufferPointer { UnusedText.removed(from: UnsafeBufferPointer($0), elidingValues: false) })
+        let text = String(decoding: kept.bytes, as: UTF8.self)
         #expect(!text.contains("not text") && !text.contains("color: red") && !text.contains("inside a comment"))
         #expect(text.contains("\"datePublished\":\"2024-05-02\""))
         #expect(text.contains("<SCRIPT></SCRIPT>") && text.contains("<script type=\"module\"></script>"))
@@ -201,8 +202,9 @@ import Testing
             <input type=checkbox checked><div aria-hidden="true" style="display:none" data-x='>'>gone</div></body></html>
             """
         var bytes = Array(page.utf8)
-        let kept = try #require(bytes.withUnsafeMutableBufferPointer { UnusedText.removed(from: UnsafeBufferPointer($0)) })
-        let text = String(decoding: kept, as: UTF8.self)
+        let kept = try #require(
+            bytes.withUnsafeMutableBufferPointer { UnusedText.removed(from: UnsafeBufferPointer($0), elidingValues: false) })
+        let text = String(decoding: kept.bytes, as: UTF8.self)
         #expect(text.contains("<html lang=\"en\">") && text.contains("<meta charset=utf-8>"))
         #expect(text.contains("<meta http-equiv=\"Content-Type\" content=\"text/html\">"))
         #expect(text.contains("<div class=post id=\"main\"><p><span>word</span> <span>word</span>"))

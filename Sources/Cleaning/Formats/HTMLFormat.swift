@@ -52,7 +52,8 @@ public struct HTMLFormat: DocumentFormat {
     static func parse(_ utf8: UnsafeBufferPointer<UInt8>, config: PipelineConfig, source: String) throws -> HTMLDocument {
         try Cleaner.refuseOversizedTree(utf8, limit: Cleaner.elementLimit(config), source: source)
         if let kept = UnusedText.removed(from: utf8) {
-            return try kept.withUnsafeBytes { try HTMLDocument(validUTF8: $0, source: source) }
+            let restoration = Restoration(page: utf8, elisions: kept.elisions)
+            return try kept.bytes.withUnsafeBytes { try HTMLDocument(validUTF8: $0, source: source, restoring: restoration) }
         }
         return try HTMLDocument(validUTF8: UnsafeRawBufferPointer(utf8), source: source)
     }
