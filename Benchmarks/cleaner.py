@@ -16,10 +16,12 @@ parser.add_argument("--rounds", type=int, default=3)
 parser.add_argument("--bench", default=str(SHARED / "article-extraction-benchmark"))
 parser.add_argument("--keep", help="write our predictions here for inspection")
 parser.add_argument("--skip-anchor", action="store_true")
+parser.add_argument("--work", help="folder for the pages and every output (default: the system's temporary folder); "
+                    "/dev/shm takes the file system's own costs out of both sides' time")
 args = parser.parse_args()
 bench = Path(args.bench)
 
-work = Path(tempfile.mkdtemp(prefix="dccorpus-bench-"))
+work = Path(tempfile.mkdtemp(prefix="dccorpus-bench-", dir=args.work))
 pages = work / "pages"
 ids, files = unpack(bench, pages)
 

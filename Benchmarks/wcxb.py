@@ -22,11 +22,13 @@ parser.add_argument("--bench", default=str(SHARED / "wcxb-dev"))
 parser.add_argument("--keep", help="write our predictions here for inspection")
 parser.add_argument("--skip-anchor", action="store_true")
 parser.add_argument("--per-page", action="store_true", help="list our worst pages")
+parser.add_argument("--work", help="folder for the pages and every output (default: the system's temporary folder); "
+                    "/dev/shm takes the file system's own costs out of both sides' time")
 args = parser.parse_args()
 bench = Path(args.bench)
 truth = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
 
-work = Path(tempfile.mkdtemp(prefix="dccorpus-wcxb-"))
+work = Path(tempfile.mkdtemp(prefix="dccorpus-wcxb-", dir=args.work))
 pages = work / "pages"
 ids, files = unpack(bench, pages)
 
