@@ -94,8 +94,6 @@ struct TreeBuilder {
     let knownNames: [(address: UnsafePointer<xmlChar>, known: KnownAttribute)]
     /// The attribute values taken out of the bytes before the parse, and the page they are in.
     let restoration: Restoration?
-    /// The first elision whose tag the parse has not passed.
-    var nextElision = 0
     /// Index of the doctype node, 0 when there is none.
     var doctype = 0
     /// The doctype names strict HTML 4, under which white space directly in `<body>` is dropped.
@@ -226,7 +224,7 @@ struct TreeBuilder {
             if value == nil, htmlIsBooleanAttr(name) != 0 { value = name }
             Self.reserve(&attributes, capacity: &attributeCapacity, for: attributeCount + 1)
             let stored: Int
-            if let empty = value, empty[0] == 0, restoration != nil, let restored = restoredValue(of: name) {
+            if let marked = value, marked[0] == UnusedText.marker, restoration != nil, let restored = restoredValue(marked, of: name) {
                 stored = appendBytes(restored.baseAddress!, count: restored.count)
             } else {
                 stored = value.map { appendBytes($0, count: strlen(Node.cString($0))) } ?? -1
@@ -238,32 +236,28 @@ struct TreeBuilder {
         nodes[element].data = first
     }
 
-    /// The value taken out of this start tag's attribute `name` before the parse, if one was.
-    /// libxml2 reports an element standing on its tag's `>` (or the `/` of `/>`): that offset in
-    /// the bytes it reads finds the tag's elisions, which come in the order of the tags.
-    mutating func restoredValue(of name: UnsafePointer<xmlChar>) -> UnsafeBufferPointer<UInt8>? {
-        guard let restoration, let input = context.pointee.input, let cur = input.pointee.cur, let base = input.pointee.base
-        else { return nil }
-        var offset = Int(input.pointee.consumed) + (cur - base)
-        if cur.pointee == UInt8(ascii: "/") { offset += 1 }
-        let elisions = restoration.elisions
-        while nextElision < elisions.count, elisions[nextElision].tagEnd < offset { nextElision += 1 }
-        let length = strlen(Node.cString(name))
-        var index = nextElision
-        while index < elisions.count, elisions[index].tagEnd == offset {
-            let elision = elisions[index]
+    /// The value a marker (`UnusedText.marker` and the elision's number) stands for, if it
+    /// names an elision of this attribute.
+    func restoredValue(_ marked: UnsafePointer<xmlChar>, of name: UnsafePointer<xmlChar>) -> UnsafeBufferPointer<UInt8>? {
+        guard let restoration else { return nil }
+        var (number, scale, index) = (0, 1, 1)
+        let digits = UnusedText.markerDigitBase..<(UnusedText.markerDigitBase + UInt8(UnusedText.markerRadix))
+        while digits.contains(marked[index]) && index < 6 {
+            number += Int(marked[index] - UnusedText.markerDigitBase) * scale
+            scale *= UnusedText.markerRadix
             index += 1
-            guard elision.name.count == length else { continue }
-            let written = UnsafeBufferPointer(rebasing: restoration.page[elision.name])
-            // libxml2 lowers a name's ASCII letters.
-            if (0..<length).allSatisfy({ index in
-                let byte = written[index]
-                return (byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte) == name[index]
-            }) {
-                return UnsafeBufferPointer(rebasing: restoration.page[elision.value])
-            }
         }
-        return nil
+        guard index > 1, marked[index] == 0, number < restoration.elisions.count else { return nil }
+        let elision = restoration.elisions[number]
+        let length = strlen(Node.cString(name))
+        guard elision.name.count == length else { return nil }
+        let written = UnsafeBufferPointer(rebasing: restoration.page[elision.name])
+        // libxml2 lowers a name's ASCII letters.
+        for offset in 0..<length
+        where (written[offset] >= 0x41 && written[offset] <= 0x5A ? written[offset] + 0x20 : written[offset]) != name[offset] {
+            return nil
+        }
+        return UnsafeBufferPointer(rebasing: restoration.page[elision.value])
     }
 
     mutating func endElement() {
@@ -511,7 +505,8 @@ struct TreeBuilder {
 }
 
 /// Attribute values taken out of the bytes before the parse (`UnusedText`), to be put back as
-/// the tree is built: the page they are in, which must outlive the parse.
+/// the tree is built where libxml2 reports their markers: the page they are in, which must
+/// outlive the parse, and the elisions in marker order.
 struct Restoration {
     let page: UnsafeBufferPointer<UInt8>
     let elisions: [UnusedText.Elision]

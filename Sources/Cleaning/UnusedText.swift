@@ -17,40 +17,47 @@ enum UnusedText {
     /// it (the page is then parsed where it is, without a copy).
     ///
     /// With `elidingValues`, the values of the attributes the extractor reads are taken out too
-    /// where libxml2 would give them back byte for byte (quoted, no `&`, no control byte): the
-    /// parser then reads `class=""`, and the tree builder puts the value back from the page (see
-    /// `Elision`). libxml2 reads an attribute value a character at a time, at about a hundred
-    /// instructions a byte; class and link values are a tenth of a page.
+    /// where libxml2 would give them back byte for byte (quoted, no `&`, no control byte): each
+    /// is replaced by a marker, byte 0x01 and the value's number (`class="\u{1}4"`), which the
+    /// tree builder reads back and replaces by the value from the page (see `Restoration`). A
+    /// page that holds byte 0x01 anywhere keeps its values. libxml2 reads an attribute value a
+    /// character at a time, at about a hundred instructions a byte; class and link values are a
+    /// tenth of a page.
     /// (`always`: whatever it saves, for the tests that compare trees with and without elisions.)
     static func removed(from bytes: UnsafeBufferPointer<UInt8>, elidingValues: Bool = true, always: Bool = false) -> Kept? {
         var elisions: [Elision] = []
-        // libxml2 skips a byte order mark by moving its buffer's start, and its offsets would
-        // then no longer be the cut bytes': such a page keeps its values.
-        let eliding = elidingValues && !(bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
+        let eliding = elidingValues && bytes.count > 0 && memchr(bytes.baseAddress!, Int32(marker), bytes.count) == nil
         let (cuts, premature) = eliding ? ranges(in: bytes, elisions: &elisions) : ranges(in: bytes, elisions: nil)
         let dropped = cuts.reduce(0) { $0 + $1.count }
         guard always || dropped * 10 >= bytes.count || premature, dropped > 0 else { return nil }
         var out = [UInt8]()
-        out.reserveCapacity(bytes.count - dropped)
+        out.reserveCapacity(bytes.count - dropped + 4 * elisions.count)
         var start = 0
         var next = 0
         for cut in cuts {
-            // Each elided value's tag end, from the page's offsets to the cut bytes' (all that
-            // was dropped before it: the page read so far less what was copied).
-            while next < elisions.count, elisions[next].tagEnd < cut.lowerBound {
-                elisions[next].tagEnd -= start - out.count
-                next += 1
-            }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<cut.lowerBound]))
             start = cut.upperBound
-        }
-        while next < elisions.count {
-            elisions[next].tagEnd -= start - out.count
-            next += 1
+            // Elided values are cuts too, in the same order: each leaves its marker.
+            if next < elisions.count, elisions[next].value == cut {
+                out.append(marker)
+                var number = next
+                repeat {
+                    out.append(markerDigitBase + UInt8(number % markerRadix))
+                    number /= markerRadix
+                } while number > 0
+                next += 1
+            }
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         return Kept(bytes: out, elisions: elisions)
     }
+
+    /// The byte that starts an elided value's marker; its number follows, least significant
+    /// digit first, in the 87 characters "(" to "~" (which libxml2 reads as they are), so that
+    /// the parser reads as little as it can.
+    static let marker: UInt8 = 0x01
+    static let markerDigitBase: UInt8 = 0x28
+    static let markerRadix = 87
 
     /// The bytes the parser is given, and the attribute values taken out of them.
     struct Kept {
@@ -58,11 +65,9 @@ enum UnusedText {
         var elisions: [Elision]
     }
 
-    /// An attribute value taken out of a start tag: the tag's `>` (its offset in the bytes the
-    /// parser reads, which is where libxml2 stands when it reports the element), the name, and
-    /// the value, both as ranges of the page.
+    /// An attribute value taken out of a start tag: the attribute's name and its value, as
+    /// ranges of the page. Its number in the list is what its marker says.
     struct Elision: Equatable {
-        var tagEnd: Int
         var name: Range<Int>
         var value: Range<Int>
     }
@@ -193,6 +198,8 @@ enum UnusedText {
         _ bytes: UnsafeBufferPointer<UInt8>, tag: Int, end: Int, into cuts: inout [Range<Int>],
         elisions: UnsafeMutablePointer<[Elision]>?
     ) {
+        // libxml2 ends a tag's attributes at a NUL byte: such a tag does not read cleanly.
+        if memchr(bytes.baseAddress! + tag, 0, end - tag) != nil { return }
         var index = tag
         while index < end, isNameByte(bytes[index]) { index += 1 }
         // This tag's cuts go straight into `cuts`, and come out again if the tag is left whole.
@@ -230,7 +237,7 @@ enum UnusedText {
                         elidedAttributes.contains(where: { equalsIgnoringCase(UnsafeBufferPointer(rebasing: bytes[name]), $0) }),
                         returnsVerbatim(UnsafeBufferPointer(rebasing: bytes[value]))
                     {
-                        elisions.pointee.append(Elision(tagEnd: end, name: name, value: value))
+                        elisions.pointee.append(Elision(name: name, value: value))
                         elidedValue = value
                     }
                 } else {
@@ -273,9 +280,10 @@ enum UnusedText {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0C || byte == 0x0D
     }
 
-    /// Whether a tag name ends at `index`: white space, `/`, `>` or the end of the bytes.
+    /// Whether a tag name ends at `index`: libxml2 reads a name as far as its characters go
+    /// (letters, digits, ":", "-", "_", "."), so `<script#x>` is a script.
     private static func isNameEnd(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
-        index >= bytes.count || isSpace(bytes[index]) || bytes[index] == UInt8(ascii: "/") || bytes[index] == UInt8(ascii: ">")
+        index >= bytes.count || !isNameByte(bytes[index])
     }
 
     /// Whether `word` (lowercase ASCII) is at `index`, in any case.
