@@ -170,7 +170,13 @@ import Testing
         // Behind a byte order mark; with a NUL in a tag (libxml2 ends the tag's attributes
         // there, and the rest is text); and on a page that holds the marker byte itself, which
         // keeps its values.
-        for variant in ["\u{FEFF}" + page, page.replacingOccurrences(of: "with\ttab", with: "with\u{0}nul"), "\u{1}" + page] {
+        // "<script#" is a script to libxml2 (its names stop at the first character a name cannot
+        // hold): what follows is its text, and no value in it may be taken out.
+        let scriptLike = page.replacingOccurrences(
+            of: "<i class=", with: "<script# src=\"x.js\"><a href=\"https://example.org/inside-the-script\">x</a></script><i class=")
+        for variant in [
+            "\u{FEFF}" + page, page.replacingOccurrences(of: "with\ttab", with: "with\u{0}nul"), "\u{1}" + page, scriptLike
+        ] {
             let (ours, theirs) = try Self.outlinesWithElisions(Array(variant.utf8))
             #expect(ours == theirs && ours.contains("[class=Main-Content wide]"))
         }
