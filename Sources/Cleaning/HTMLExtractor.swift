@@ -183,7 +183,18 @@ struct HTMLExtractor {
         flush()
         findByline()
         metadata.pageType = pageType()
-        return (Self.withoutRepeats(select()), metadata)
+        let blocks = Self.withoutRepeats(select())
+        return (Self.isLoneLabel(blocks) ? [] : blocks, metadata)
+    }
+
+    /// A page whose main text would be one word ("Reviews", the site's name) keeps its content
+    /// elsewhere (a shell its scripts fill, a bot check): that word is the page's chrome, and the
+    /// page has no main text. Only a word in the Latin alphabet: a short Chinese heading is a
+    /// phrase, not a label.
+    static func isLoneLabel(_ blocks: [TextBlock]) -> Bool {
+        guard blocks.count == 1, blocks[0].cells.isEmpty else { return false }
+        let text = blocks[0].text.unicodeScalars
+        return text.count <= 40 && text.allSatisfy { $0.isASCII && !TextNormalizer.isSpace($0) }
     }
 
     /// A block said again word for word (a page's desktop and mobile copies of a section, a

@@ -37,6 +37,24 @@ import Testing
         #expect(throws: Never.self) { try cleaner.clean(Data(text.utf8), format: .html, source: "text.html") }
     }
 
+    /// A shell whose content its scripts would bring (a bot check, an app that renders in the
+    /// browser) shows only its chrome; the one word left where the content goes is no main text.
+    /// One short sentence, a Chinese heading or a lone number with its unit stay text.
+    @Test func aShellWhoseOnlyWordIsALabelHasNoMainText() throws {
+        func shell(_ inside: String) -> String {
+            """
+            <html><head><title>Yardbird Outlet</title></head><body>
+            <header><nav><a href="/">Home</a> <a href="/deals">Deals</a> <a href="/help">Help Center</a></nav></header>
+            <div id="app">\(inside)<div class="spinner"></div></div>
+            <footer><a href="/about">About us</a> <a href="/terms">Terms of use</a> <a href="/privacy">Privacy</a></footer>
+            </body></html>
+            """
+        }
+        #expect(throws: CorpusError.self) { try cleaner.clean(Data(shell("<h2>Reviews</h2>").utf8), format: .html, source: "shell.html") }
+        #expect(try clean(shell("<p>Closed on Sundays.</p>")).text == "Closed on Sundays.")
+        #expect(try clean(shell("<h1>数字中国</h1>")).text == "数字中国")
+    }
+
     @Test func blocksCarryTheirRoles() throws {
         let document = try clean(
             """
