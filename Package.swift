@@ -22,9 +22,8 @@ let package = Package(
         .systemLibrary(
             name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
-        .systemLibrary(
-            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl (headers from libcurl4-openssl-dev), loaded when the first fetch needs it.
+        .target(name: "CCurl", path: "Sources/CCurl"),
         .systemLibrary(
             name: "CZlibShim", path: "Sources/CZlibShim", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
@@ -101,7 +100,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CorpusKit"], path: "Tests/TestSupport"),
         .testTarget(name: "CorpusKitTests", dependencies: ["CorpusKit", "TestSupport"]),
         .testTarget(name: "ArchivingTests", dependencies: ["Archiving", "CorpusKit", "TestSupport"]),
-        .testTarget(name: "FetchingTests", dependencies: ["Fetching", "Archiving", "CorpusKit"]),
+        .testTarget(name: "FetchingTests", dependencies: ["Fetching", "Archiving", "CorpusKit", "CCurl"]),
         .testTarget(name: "ExportingTests", dependencies: ["Exporting", "CorpusKit", "TestSupport"]),
         .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "CorpusKit", "TestSupport"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "Cleaning", "CorpusKit", "TestSupport"]),

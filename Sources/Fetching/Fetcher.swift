@@ -96,20 +96,23 @@ public final class Fetcher {
         Fetcher.initializeOnce
     }
 
-    private static let initializeOnce: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+    private static let initializeOnce: Void = { ccurl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     /// Fetches every request; `onDone` is called on this thread as each one finishes (in
     /// completion order) with its index in `requests`.
     public func fetch(_ requests: [FetchRequest], onDone: (Int, Result<FetchResponse, CorpusError>) -> Void) {
-        guard let multi = curl_multi_init() else {
+        guard let multi = ccurl_multi_init() else {
             for index in requests.indices {
                 onDone(
                     index,
-                    .failure(CorpusError(file: requests[index].url, stage: .fetch, reason: "libcurl multi handle could not be created")))
+                    .failure(
+                        CorpusError(
+                            file: requests[index].url, stage: .fetch,
+                            reason: ccurl_load_error().map { String(cString: $0) } ?? "libcurl multi handle could not be created")))
             }
             return
         }
-        defer { curl_multi_cleanup(multi) }
+        defer { ccurl_multi_cleanup(multi) }
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, limits.maxConcurrency)
 
         var queue: [Pending] = requests.indices.map {
@@ -165,7 +168,7 @@ public final class Fetcher {
                     let transfer = try Transfer(
                         request: request, url: pending.url, index: pending.index, attempt: pending.attempt, limits: limits,
                         userAgent: userAgent, acceptEncoding: acceptEncoding, addresses: addresses, timeout: remaining)
-                    curl_multi_add_handle(multi, transfer.handle)
+                    ccurl_multi_add_handle(multi, transfer.handle)
                     active[UnsafeMutableRawPointer(transfer.handle)] = (transfer, pending)
                     activePerHost[host, default: 0] += 1
                     lastStartPerHost[host] = now
@@ -181,14 +184,14 @@ public final class Fetcher {
         /// Takes each finished transfer: retried, sent on to its redirect's next hop, or done.
         func collectFinished() {
             var remaining: Int32 = 0
-            while let message = curl_multi_info_read(multi, &remaining) {
+            while let message = ccurl_multi_info_read(multi, &remaining) {
                 var easy: UnsafeMutableRawPointer? = nil
                 var code = CURLE_OK
                 guard ccurl_message_done(message, &easy, &code) == 1, let easy, let (transfer, pending) = active.removeValue(forKey: easy)
                 else {
                     continue
                 }
-                curl_multi_remove_handle(multi, easy)
+                ccurl_multi_remove_handle(multi, easy)
                 activePerHost[pending.host, default: 1] -= 1
                 switch next(after: transfer.finish(code: code, hops: pending.hops), of: transfer, pending: pending, requests: requests) {
                 case .again(let later): queue.append(later)
@@ -215,7 +218,7 @@ public final class Fetcher {
             }
             if wait > 0 {
                 var ready: Int32 = 0
-                curl_multi_poll(multi, nil, 0, Int32(wait.rounded(.up)), &ready)
+                ccurl_multi_poll(multi, nil, 0, Int32(wait.rounded(.up)), &ready)
             }
         }
 
@@ -223,7 +226,7 @@ public final class Fetcher {
             dropQueueIfInterrupted()
             startWhatPolitenessAllows()
             var running: Int32 = 0
-            curl_multi_perform(multi, &running)
+            ccurl_multi_perform(multi, &running)
             collectFinished()
             if !active.isEmpty || !queue.isEmpty { waitForNews() }
         }
@@ -381,8 +384,10 @@ final class Transfer {
         request: FetchRequest, url: String, index: Int, attempt: Int, limits: FetchLimits, userAgent: String,
         acceptEncoding: String? = nil, addresses: AddressPolicy = AddressPolicy(), timeout: Double
     ) throws {
-        guard let handle = curl_easy_init() else {
-            throw CorpusError(file: request.url, stage: .fetch, reason: "libcurl easy handle could not be created")
+        guard let handle = ccurl_easy_init() else {
+            throw CorpusError(
+                file: request.url, stage: .fetch,
+                reason: ccurl_load_error().map { String(cString: $0) } ?? "libcurl easy handle could not be created")
         }
         self.handle = handle
         self.request = request
@@ -397,8 +402,8 @@ final class Transfer {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
-        curl_slist_free_all(headerList)
+        ccurl_easy_cleanup(handle)
+        ccurl_slist_free_all(headerList)
         errorBuffer.deallocate()  // after the handle: libcurl may write to it until cleanup
     }
 
@@ -413,7 +418,7 @@ final class Transfer {
     private func check(_ code: CURLcode, _ option: CURLoption) throws {
         guard code == CURLE_OK else {
             throw CorpusError(
-                file: request.url, stage: .fetch, reason: "libcurl option \(option): \(String(cString: curl_easy_strerror(code)))")
+                file: request.url, stage: .fetch, reason: "libcurl option \(option): \(String(cString: ccurl_easy_strerror(code)))")
         }
     }
 
@@ -459,7 +464,7 @@ final class Transfer {
             }
             if let type = request.contentType { headers.append("Content-Type: \(type)") }
         }
-        for line in headers { headerList = curl_slist_append(headerList, line) }
+        for line in headers { headerList = ccurl_slist_append(headerList, line) }
         try check(ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), CURLOPT_HTTPHEADER)
         try check(ccurl_easy_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, transferWriteBody), CURLOPT_WRITEFUNCTION)
         try check(ccurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, me), CURLOPT_WRITEDATA)
@@ -546,7 +551,7 @@ final class Transfer {
                 reason =
                     "TLS failure (\(message)); set tls = \"record-insecure\" on the source to archive it anyway, recorded as unverified"
             default:
-                reason = message.isEmpty ? String(cString: curl_easy_strerror(code)) : message
+                reason = message.isEmpty ? String(cString: ccurl_easy_strerror(code)) : message
             }
             return .failure(CorpusError(file: request.url, stage: .fetch, reason: reason))
         }

@@ -1,4 +1,5 @@
 import Archiving
+import CCurl
 import CorpusKit
 import Foundation
 import Testing
@@ -101,6 +102,35 @@ import Testing
         #expect(policy.refusal(host: "cdn.example", address: try #require(IPAddress("10.0.0.6"))) != nil)
         #expect(IPAddress("10.0.0.5")?.text == "10.0.0.5")
         #expect(IPAddress("::ffff:7f00:1")?.text == "::ffff:127.0.0.1")
+    }
+}
+
+/// libcurl is loaded at the first call, not linked: the program's other commands start without
+/// it and its TLS, Kerberos and LDAP libraries.
+@Suite struct LazyLibcurlTests {
+    @Test func libcurlLoadsAtTheFirstCallAndAnswersItself() throws {
+        #expect(ccurl_load_error() == nil)
+        #expect(String(cString: ccurl_easy_strerror(CURLE_OK)) == "No error")
+        let handle = try #require(ccurl_easy_init())
+        defer { ccurl_easy_cleanup(handle) }
+        #expect(ccurl_easy_setopt_string(handle, CURLOPT_URL, "http://127.0.0.1:9/") == CURLE_OK)
+    }
+
+    /// The executable does not name libcurl among the libraries it needs.
+    @Test func theProgramIsNotLinkedToLibcurl() throws {
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/dccorpus")
+        try #require(FileManager.default.fileExists(atPath: binary.path))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["readelf", "-d", binary.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(output.contains("libxml2"), "readelf gave: \(output.prefix(200))")
+        #expect(!output.contains("libcurl"))
     }
 }
 
