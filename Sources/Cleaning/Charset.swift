@@ -137,7 +137,11 @@ public enum Charset: String, Sendable, Equatable {
                 return String(decoding: tag[from..<to], as: UTF8.self)
             }
             var end = index
-            while end < tag.count, ![space, UInt8(ascii: "/"), UInt8(ascii: ">"), UInt8(ascii: ";")].contains(tag[end]) { end += 1 }
+            while end < tag.count, tag[end] != space, tag[end] != UInt8(ascii: "/"), tag[end] != UInt8(ascii: ">"),
+                tag[end] != UInt8(ascii: ";")
+            {
+                end += 1
+            }
             return String(decoding: tag[index..<end], as: UTF8.self)
         }
         return nil

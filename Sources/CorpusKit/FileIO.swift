@@ -44,7 +44,11 @@ public enum FileIO {
             var info = stat()
             if stat(folder.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { return }
         }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CorpusError(file: folder.path, stage: .archive, reason: "could not make the folder: \(error.localizedDescription)")
+        }
     }
 
     /// The names in `folder` (not `.` and `..`), unsorted; empty when it cannot be read. One

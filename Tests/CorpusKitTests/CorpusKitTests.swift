@@ -291,8 +291,18 @@ import Testing
         // A folder that cannot be made is the error, named by the file the caller asked for.
         let blocked = base.appendingPathComponent("file")
         try FileIO.writeAtomically(Data("x".utf8), to: blocked, durable: false)
-        #expect(throws: CorpusError.self) {
-            try FileIO.writeAtomically(Data("y".utf8), to: blocked.appendingPathComponent("inside.txt"), durable: false)
+        let inside = blocked.appendingPathComponent("inside.txt")
+        #expect(throws: CorpusError(file: inside.path, stage: .archive, reason: "create failed: Not a directory", systemCode: ENOTDIR)) {
+            try FileIO.writeAtomically(Data("y".utf8), to: inside, durable: false)
+        }
+        // A folder that cannot be made (a file stands where a parent must go) is an error of
+        // the archive stage naming the folder.
+        do {
+            try FileIO.makeFolder(blocked.appendingPathComponent("sub"))
+            Issue.record("no error")
+        } catch let error as CorpusError {
+            #expect(error.file == blocked.appendingPathComponent("sub").path && error.stage == .archive)
+            #expect(error.reason.hasPrefix("could not make the folder: "))
         }
     }
 }
