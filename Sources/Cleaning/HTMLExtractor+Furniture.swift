@@ -186,16 +186,29 @@ extension HTMLExtractor {
         }
     }
 
+    /// How an element is hidden.
+    enum Hiding {
+        case no
+        /// `aria-hidden="true"` only: kept from screen readers, on the screen all the same.
+        case aria
+        /// `hidden`, or an inline style that hides.
+        case screen
+    }
+
     /// `hidden`, `aria-hidden="true"`, or an inline style that hides: one pass over the attributes.
-    static func isHidden(_ node: Node) -> Bool {
-        node.firstKnownAttribute { known, value in
+    static func hiding(_ node: Node) -> Hiding {
+        var aria = false
+        let screen = node.firstKnownAttribute { known, value in
             switch known {
             case .hidden: return true
-            case .ariaHidden: return value.map { strcasecmp($0, "true") == 0 } ?? false
+            case .ariaHidden:
+                if let value, strcasecmp(value, "true") == 0 { aria = true }
+                return false
             case .style: return value.map(hidesByStyle) ?? false
             default: return false
             }
         }
+        return screen ? .screen : aria ? .aria : .no
     }
 
     /// `display:none` or `visibility:hidden` in an inline style, white space and case ignored.

@@ -19,13 +19,15 @@ extension HTMLExtractor {
     }
 
     /// The region of the page's item groups, if the page has groups that say enough; the
-    /// page's first `<h1>` goes before it when it lies outside.
-    func itemRegion(_ visible: [RawBlock], furniture: [Furniture]) -> [TextBlock]? {
+    /// page's first `<h1>` goes before it when it lies outside. The groups are found among the
+    /// visible blocks; the region's text is read from `readable` (with what is hidden only from
+    /// screen readers) when given.
+    func itemRegion(_ visible: [RawBlock], readable: [RawBlock]? = nil, furniture: [Furniture]) -> [TextBlock]? {
         let count = parents.count
         guard count > 0 else { return nil }
         var weight = [Int](repeating: 0, count: count)
         var rich = [Bool](repeating: false, count: count)
-        for block in visible {
+        for block in readable ?? visible {
             let isRich: Bool
             switch block.role {
             case .heading: isRich = true
@@ -85,7 +87,7 @@ extension HTMLExtractor {
         let regionID = Int32(region)
         var items: [TextBlock] = []
         var headingOutside: TextBlock? = nil
-        for block in visible {
+        for block in readable ?? visible {
             guard let at = block.path.firstIndex(of: regionID) else {
                 if headingOutside == nil, items.isEmpty, case .heading(1) = block.role { headingOutside = block.textBlock }
                 continue

@@ -80,10 +80,12 @@ extension HTMLExtractor {
         }
         unmarkPageVocabulary(&furniture)
         let visible = blocks.filter { !$0.hidden }
+        let readable = blocks.filter { !$0.hidden || $0.ariaHiddenOnly }
         unhideSwallowedPage(visible, furniture: &furniture)
         if let posts = threadPosts(visible: visible) { return posts }
         let mainHintSet = Set(mainHints)
-        var (result, linkIndex) = choose(from: visible, furniture: furniture, mainHintSet: mainHintSet)
+        var (result, linkIndex) = choose(
+            from: visible, readable: readable.count > visible.count ? readable : nil, furniture: furniture, mainHintSet: mainHintSet)
         var length = Self.weightedLength(of: result)
         let hiddenProse = blocks.reduce(0) { sum, block in
             block.hidden && block.weight >= 80 && block.linkDensity < 0.2 ? sum + block.weight : sum
@@ -119,7 +121,7 @@ extension HTMLExtractor {
         // only when they say more than it (an announcement bar is a group of items too).
         let listed = metadata.pageType == .listing || metadata.pageType == .collection
         if prose < 1000, storyParagraphs < 2, (metadata.published == nil && metadata.pageType != .article) || listed || length < 300,
-            let items = itemRegion(visible, furniture: furniture), Self.weightedLength(of: items) > length,
+            let items = itemRegion(visible, readable: readable, furniture: furniture), Self.weightedLength(of: items) > length,
             metadata.published == nil || 3 * length < Self.weightedLength(of: items)
                 || Set(items.map(\.text)).isSuperset(of: result.map(\.text))
         {
@@ -146,9 +148,7 @@ extension HTMLExtractor {
         guard identified >= 40 else { return }
         var common: UInt64 = 0
         for (token, count) in tokenCounts.enumerated() where token < 64 && 4 * count >= identified {
-            let word = furnitureTokens.words[token]
-            if postTokens.matchesPrefix(of: Array(word.utf8)[...]) || word.hasPrefix("respond") || word.hasPrefix("disqus") { continue }
-            common |= 1 << UInt64(token)
+            if threadWords & (1 << UInt64(token)) == 0 { common |= 1 << UInt64(token) }
         }
         guard common != 0 else { return }
         for (id, mask) in classedBy where mask & ~common == 0 && furniture[Int(id)] == .classed {
@@ -156,21 +156,44 @@ extension HTMLExtractor {
         }
     }
 
-    /// libxml2 does not close a `<header>` or `<nav>` the way a browser does when the markup
-    /// inside it is broken (an unclosed `<div>`), so the rest of the page, article and all, can
-    /// end up inside one. A banner or navigation that holds most of the page's text and of its
-    /// running prose swallowed the page: it is not furniture (what is inside it still can be).
-    /// Dialogs (cookie notices) and footers (fine print) can hold most of a short page's text
+    /// The furniture tokens (as bits) that are words of a thread: comments, replies, answers.
+    var threadWords: UInt64 {
+        var mask: UInt64 = 0
+        for (token, word) in furnitureTokens.words.enumerated() where token < 64 {
+            if postTokens.matchesPrefix(of: Array(word.utf8)[...]) || word.hasPrefix("respond") || word.hasPrefix("disqus") {
+                mask |= 1 << UInt64(token)
+            }
+        }
+        return mask
+    }
+
+    /// An element that holds most of the page swallowed it: it is not furniture (what is inside
+    /// it still can be).
+    /// - libxml2 does not close a `<header>` or `<nav>` the way a browser does when the markup
+    ///   inside it is broken (an unclosed `<div>`), so the rest of the page, article and all, can
+    ///   end up inside a banner or a navigation.
+    /// - Page builders wrap whole pages in a class that names furniture ("widget_container",
+    ///   "promocontainer").
+    /// Such an element holds most of the page's text and of its running prose, in paragraphs
+    /// (not one run of text: a script's source that broken quoting made text). Dialogs (cookie
+    /// notices), footers (fine print) and comment threads can hold most of a short page's text
     /// by right, and stay furniture.
     func unhideSwallowedPage(_ visible: [RawBlock], furniture: inout [Furniture]) {
-        guard !banners.isEmpty else { return }
+        let threadWords = self.threadWords
+        func swallows(_ id: Int32) -> Bool {
+            switch furniture[Int(id)] {
+            case .hard: return banners.contains(id)
+            case .classed: return (classedBy[id] ?? 0) & threadWords == 0
+            default: return false
+            }
+        }
         var held = [Int32: (text: Int, prose: Int, paragraphs: Int)]()
         var (allText, allProse) = (0, 0)
         for block in visible {
             let isProse = block.weight >= 80 && block.linkDensity < 0.2
             allText += block.weight
             if isProse { allProse += block.weight }
-            for id in block.path where furniture[Int(id)] == .hard && banners.contains(id) {
+            for id in block.path where furniture[Int(id)] >= .classed && swallows(id) {
                 held[id, default: (0, 0, 0)].text += block.weight
                 if isProse {
                     held[id]!.prose += block.weight
@@ -179,8 +202,15 @@ extension HTMLExtractor {
             }
         }
         guard allProse >= 400 else { return }
-        // Paragraphs, not one run of text (a script's source that broken quoting made text).
-        for (id, share) in held where 2 * share.prose >= allProse && 2 * share.text >= allText && share.paragraphs >= 3 {
+        // What holds nearly all of such an element holds the page too (a "newsletter" section
+        // around a "newsletter-content" article).
+        var swallowing: [Int32: Int] = [:]
+        for (id, share) in held.sorted(by: { $0.key < $1.key }) {
+            var above = parents[Int(id)]
+            while above >= 0 && swallowing[above] == nil { above = parents[Int(above)] }
+            let page = 2 * share.prose >= allProse && 2 * share.text >= allText && share.paragraphs >= 3
+            guard page || (above >= 0 && 5 * share.text >= 4 * swallowing[above]!) else { continue }
+            swallowing[id] = share.text
             furniture[Int(id)] = .none
         }
     }
@@ -283,9 +313,11 @@ extension HTMLExtractor {
 
     /// The container-scoring selection over `blocks` (the visible ones, or all): the container
     /// that wins the blocks' votes, widened to the article around it, then the article's blocks
-    /// without the furniture inside it.
-    func choose(from blocks: [RawBlock], furniture: [Furniture], mainHintSet: Set<Int32>) -> (blocks: [TextBlock], linkIndex: [TextBlock]?)
-    {
+    /// without the furniture inside it, read from `readable` when given (the visible blocks with
+    /// those hidden only from screen readers).
+    func choose(from blocks: [RawBlock], readable: [RawBlock]? = nil, furniture: [Furniture], mainHintSet: Set<Int32>) -> (
+        blocks: [TextBlock], linkIndex: [TextBlock]?
+    ) {
         guard !parents.isEmpty, !blocks.isEmpty else { return ([], nil) }
         let tallies = tally(blocks, furniture: furniture)
         let (scores, winner, bestScore) = vote(blocks, tallies: tallies, furniture: furniture)
@@ -317,7 +349,8 @@ extension HTMLExtractor {
             }
         }
         return articleBlocks(
-            blocks, best: best, scores: scores, bestScore: bestScore, tallies: tallies, furniture: furniture, asList: asList)
+            blocks, readable: readable, best: best, scores: scores, bestScore: bestScore, tallies: tallies, furniture: furniture,
+            asList: asList)
     }
 
     /// Every element's share of the text, links, prose and content, and where furniture reaches.
@@ -509,11 +542,10 @@ extension HTMLExtractor {
     /// The article's blocks (the winner and its strong siblings), without the link lists,
     /// boilerplate and furniture inside it.
     func articleBlocks(
-        _ blocks: [RawBlock], best: Int, scores: [Double], bestScore: Double, tallies: Tallies, furniture: [Furniture],
-        asList: Bool = false
+        _ blocks: [RawBlock], readable: [RawBlock]?, best: Int, scores: [Double], bestScore: Double, tallies: Tallies,
+        furniture: [Furniture], asList: Bool = false
     ) -> (blocks: [TextBlock], linkIndex: [TextBlock]?) {
         let count = parents.count
-        let lengths = tallies.lengths
         // Indexed by element id: every block's path is looked up here, several times.
         var included = [Bool](repeating: false, count: count)
         if best >= 0 {
@@ -545,16 +577,14 @@ extension HTMLExtractor {
             }
             return false
         }
-        func isInArticle(_ index: Int) -> Bool {
-            best < 0 || blocks[index].path.contains(where: { included[Int($0)] })
-                || siblingParagraph(blocks[index], bestParent: parents[best], length: lengths[index])
+        func isInArticle(_ block: RawBlock) -> Bool {
+            best < 0 || block.path.contains(where: { included[Int($0)] })
+                || siblingParagraph(block, bestParent: parents[best], length: block.weight)
         }
         var classedChars = 0
-        for index in blocks.indices
-        where isInArticle(index) && isFurnitureInside(blocks[index], keepingClassed: false)
-            && !hasHardFurniture(blocks[index], furniture)
-        {
-            classedChars += lengths[index]
+        for block in blocks
+        where isInArticle(block) && isFurnitureInside(block, keepingClassed: false) && !hasHardFurniture(block, furniture) {
+            classedChars += block.weight
         }
         // Not on a page that is not a forum when the article says much of its own (a post with a
         // long comment thread under it is still the post).
@@ -566,18 +596,38 @@ extension HTMLExtractor {
         // article drops say far more than what it keeps, the article with them is the index.
         var (keptWeight, linkWeight, links) = (0, 0, 0)
         var withLinks: [TextBlock] = []
-        for (index, block) in blocks.enumerated() {
-            guard isInArticle(index), !isFurnitureInside(block, keepingClassed: keepClassed) else { continue }
+        // Text hidden only from screen readers is read where it sits inside the article.
+        var repeats: [Int] = []
+        for block in readable ?? blocks {
+            guard isInArticle(block), !isFurnitureInside(block, keepingClassed: keepClassed) else { continue }
             // On a listing, an item's linked title is content: the list is the page.
-            let listingTitle = asList && lengths[index] >= 20 && block.link != nil
+            let listingTitle = asList && block.weight >= 20 && block.link != nil
             if boilerplate.keeps(block, linkedTitle: listingTitle) {
+                if block.ariaHiddenOnly { repeats.append(result.count) }
                 result.append(block.textBlock)
                 withLinks.append(block.textBlock)
-                keptWeight += lengths[index]
+                keptWeight += block.weight
             } else if boilerplate.keeps(block, linkedTitle: true) {
                 withLinks.append(block.textBlock)
-                linkWeight += lengths[index]
+                linkWeight += block.weight
                 links += 1
+            }
+        }
+        // What screen readers skip because the article says it anyway (a pull quote) goes:
+        // a block hidden only from them whose words, without the marks around them, are in the
+        // article's other text.
+        if !repeats.isEmpty {
+            let said = Set(repeats)
+            let spoken = result.indices.filter { !said.contains($0) }
+            let quoted = Set(
+                repeats.filter { index in
+                    let text = result[index].text.trimmingCharacters(in: .punctuationCharacters.union(.whitespaces))
+                    return !text.isEmpty && spoken.contains { result[$0].text.range(of: text, options: .caseInsensitive) != nil }
+                })
+            if !quoted.isEmpty {
+                let texts = Set(quoted.map { result[$0].text })
+                result = result.enumerated().filter { !quoted.contains($0.offset) }.map(\.element)
+                withLinks.removeAll { texts.contains($0.text) }
             }
         }
         let linkIndex = best >= 0 && !pageRoots.contains(Int32(best)) && links >= 15 && linkWeight > 2 * keptWeight ? withLinks : nil

@@ -24,6 +24,10 @@ struct HTMLExtractor {
         var path: [Int32]
         /// Inside a hidden element or `<noscript>`: content only when the visible page has little.
         var hidden: Bool
+        /// Hidden only by `aria-hidden`: shown on the screen, kept from screen readers (a card's
+        /// flip side, a decorative duplicate). Read where it sits inside the article; it never
+        /// chooses the article.
+        var ariaHiddenOnly = false
         /// `weightedLength(text)` and the text's scalar count, measured once.
         var weight: Int
         var scalars: Int
@@ -64,6 +68,8 @@ struct HTMLExtractor {
         var kind: TagKind
         var dataTable = false
         var hidden = false
+        /// Hidden by more than `aria-hidden`.
+        var screenHidden = false
         var article = false
     }
 
@@ -85,6 +91,8 @@ struct HTMLExtractor {
     var mainHints: [Int32] = []
     /// Open hidden elements (`hidden`, `display:none`, `aria-hidden`) and `<noscript>`s.
     var hiddenDepth = 0
+    /// Those of them hidden by more than `aria-hidden`.
+    var screenHiddenDepth = 0
     /// Open `<article>` elements.
     var articleDepth = 0
     /// JSON-LD script elements (they live as long as the document): read and parsed only when
@@ -316,7 +324,8 @@ struct HTMLExtractor {
         // A hidden block (or `<noscript>`) is walked but marked: pages park their real content
         // there (streamed server rendering, crawler views) as often as menus and dialogs. Hidden
         // inline text stays out: it would run into the visible text around it.
-        let hidden = kind == .noscript || Self.isHidden(node)
+        let hiding: Hiding = kind == .noscript ? .screen : Self.hiding(node)
+        let hidden = hiding != .no
         if hidden && !kind.isBlock { return false }
         if kind == .time, metadata.published == nil, let stamp = node.attribute(.datetime) {
             metadata.published = Self.isoDate(stamp)
@@ -348,8 +357,9 @@ struct HTMLExtractor {
         }
         if !hidden && hiddenDepth == 0 && Self.isMainHint(node, kind: kind) { mainHints.append(id) }
         if kind != .inline && kind != .link && kind != .time { noteMicrodata(node, id: id) }
-        var frame = Frame(id: id, kind: kind, hidden: hidden)
+        var frame = Frame(id: id, kind: kind, hidden: hidden, screenHidden: hiding == .screen)
         if hidden { hiddenDepth += 1 }
+        if hiding == .screen { screenHiddenDepth += 1 }
         if kind == .container, node.isNamed("article") {
             frame.article = true
             articleDepth += 1
@@ -380,6 +390,7 @@ struct HTMLExtractor {
         guard let frame = frames.popLast() else { return }
         defer {
             if frame.hidden { hiddenDepth -= 1 }
+            if frame.screenHidden { screenHiddenDepth -= 1 }
             if frame.article { articleDepth -= 1 }
         }
         switch frame.kind {
@@ -404,10 +415,11 @@ struct HTMLExtractor {
             let cells = rowCells!
             rowCells = nil
             if cells.contains(where: { !$0.isEmpty }) {
-                blocks.append(
-                    RawBlock(
-                        role: .tableRow, text: cells.filter { !$0.isEmpty }.joined(separator: "\n"), cells: cells,
-                        linkChars: bufferLinkChars, path: frames.map(\.id) + [frame.id], hidden: hiddenDepth > 0))
+                var row = RawBlock(
+                    role: .tableRow, text: cells.filter { !$0.isEmpty }.joined(separator: "\n"), cells: cells,
+                    linkChars: bufferLinkChars, path: frames.map(\.id) + [frame.id], hidden: hiddenDepth > 0)
+                row.ariaHiddenOnly = hiddenDepth > 0 && screenHiddenDepth == 0
+                blocks.append(row)
             }
             bufferLinkChars = 0
         default:
@@ -494,6 +506,7 @@ struct HTMLExtractor {
             role: role, text: text, cells: [], linkChars: bufferLinkChars,
             path: stack.map(\.id), hidden: hiddenDepth > 0)
         block.isTerm = isTerm
+        block.ariaHiddenOnly = hiddenDepth > 0 && screenHiddenDepth == 0
         // A link that is most of the block (a citation whose title links to its source) is kept
         // with it; the link still open when a block ends counts too.
         var link = bufferLink

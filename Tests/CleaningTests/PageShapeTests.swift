@@ -505,4 +505,92 @@ import Testing
         #expect(text.contains("Yes this is real and yes the state spent"), "\(text)")
         #expect(text.contains("Paragraph 4: the state's") && !text.contains("Share on Facebook"), "\(text)")
     }
+
+    /// A page builder's wrapper whose class names furniture ("sidebar-layout", around a side
+    /// menu and the page's sections) swallowed the page: its sections are the text, not the call
+    /// to action that was the only prose outside it. What holds nearly all of such a wrapper is
+    /// read too ("newsletter-content" inside a "newsletter" section); a real sign-up box stays out.
+    @Test func aFurnitureWordWrapperThatSwallowedThePageIsRead() throws {
+        let menu = (1...8).map { "<li><a href=\"/aid/\($0)\">Aid topic \($0)</a></li>" }.joined()
+        let sections = ["Housing", "Food", "Books and supplies", "Transportation"].enumerated().map { index, topic in
+            """
+            <div class="wp-block-group"><h2>\(topic)</h2><p>Section \(index + 1): the allowance for \(topic.lowercased()) is set \
+            each year from what students in the region pay, and it is the same whether they live on campus or off it.</p>
+            <p>Section \(index + 1), more: students who think their costs are higher can ask for a review, with receipts, before \
+            the end of the term.</p></div>
+            """
+        }
+        let html = """
+            <html><body><header><nav><a href="/">Home</a> <a href="/apply">Apply</a> <a href="/aid">Financial aid</a></nav></header>
+            <div class="hero"><h1>Cost of attendance</h1></div>
+            <div class="wp-block-enrollment-blocks-sidebar-layout"><div class="layout-nav"><ul>\(menu)</ul></div>
+            <div class="layout-content">\(sections.joined())</div></div>
+            <div class="cta"><p>Questions about your aid package? Our counsellors answer by phone, chat and email, every weekday \
+            from eight to eight, and on Saturday mornings.</p></div>
+            <footer><p>Copyright 2026 University. All rights reserved.</p></footer></body></html>
+            """
+        let text = try clean(html).text
+        for number in 1...4 { #expect(text.contains("Section \(number): the allowance"), "\(text)") }
+        #expect(text.contains("Transportation") && !text.contains("Aid topic") && !text.contains("Questions about"), "\(text)")
+
+        let story = paragraphs(6, "a week of training can hold endurance, strength and mobility work, if each has its day.")
+        let quotes = (1...3).map {
+            "<div class=\"quote\"><p>Testimonial \($0): I have learned more about sleep, light and exercise from these episodes than from anything else.</p></div>"
+        }
+        let newsletter = """
+            <html><body><header><nav><a href="/">Home</a> <a href="/podcast">Podcast</a></nav></header>
+            <section class="section-hero cc-newsletter"><div class="newsletter-wrapper"><article class="newsletter-content">
+            <div class="rich-text-newsletter-cms"><h1>The fitness protocol</h1>\(story.joined())</div></article></div></section>
+            <section class="testimonials"><div class="quotes">\(quotes.joined())</div></section>
+            <div class="newsletter-signup"><p>Sign up for the newsletter: one email a month, with the protocols and the science behind them.</p></div>
+            <footer>Copyright 2026</footer></body></html>
+            """
+        let newsletterText = try clean(newsletter).text
+        for number in 1...6 { #expect(newsletterText.contains("Paragraph \(number): a week"), "\(newsletterText)") }
+        #expect(!newsletterText.contains("Testimonial") && !newsletterText.contains("Sign up"), "\(newsletterText)")
+    }
+
+    /// `aria-hidden` keeps text from screen readers, not from the screen: a service card's flip
+    /// side inside the article is read. It never makes the article (an off-canvas panel says
+    /// more, and stays out), a pull quote that repeats the article goes, and an icon stays out.
+    @Test func textHiddenOnlyFromScreenReadersIsReadInTheArticle() throws {
+        let cards = [
+            ("Cyber strategy", "Security is a business priority: a strategy tied to the company's goals decides what to protect first."),
+            (
+                "Cyber resilience",
+                "Most chief executives worry about recovering from an attack; resilience brings operations back in hours."
+            ),
+            (
+                "Quantum security",
+                "Three quarters of the encryption in use today will not survive quantum computers, and the move takes years."
+            )
+        ].enumerated().map { index, card in
+            """
+            <div class="card"><a class="card-cover" href="/services/\(index)" aria-label="Learn more"></a>
+            <div class="card-eyebrow">\(card.0)</div><div class="card-back" aria-hidden="true"><div class="card-body">\(card.1)</div>
+            <div class="card-cta">Details<span aria-hidden="true">→</span></div></div></div>
+            """
+        }
+        let panel = (1...3).map {
+            "<p>Panel note \($0): our offices in forty countries run security operations centres around the clock, with analysts who speak the local language.</p>"
+        }
+        let html = """
+            <html><body><header><nav><a href="/">Home</a> <a href="/services">Services</a></nav></header>
+            <main><h1>Cybersecurity</h1>
+            <p>Attacks grow more sophisticated every year, and defending against them takes more than tools: it takes people who have seen them before and know where to look.</p>
+            <div class="pull-quote" aria-hidden="true">“It takes people who have seen them before and know where to look.”</div>
+            <p>We work with security teams to find the gaps that matter, close them in order, and keep the business running while we do.</p>
+            <div class="cards">\(cards.joined())</div></main>
+            <div class="offcanvas" aria-hidden="true">\(panel.joined())</div>
+            <footer><p>Copyright 2026. All rights reserved.</p></footer></body></html>
+            """
+        let document = try clean(html)
+        let texts = document.blocks.map(\.text)
+        #expect(
+            texts.contains("Most chief executives worry about recovering from an attack; resilience brings operations back in hours."),
+            "\(texts)")
+        #expect(texts.contains("Details") && texts.contains("Quantum security"), "\(texts)")
+        #expect(!document.text.contains("Panel note") && !document.text.contains("→"), "\(texts)")
+        #expect(texts.filter { $0.contains("know where to look") }.count == 1, "\(texts)")
+    }
 }
