@@ -213,6 +213,19 @@ extension HTMLExtractor {
             swallowing[id] = share.text
             furniture[Int(id)] = .none
         }
+        // Inside it, the words that matched it are the page's vocabulary (HubSpot calls the
+        // page a "widget_container" and each of its sections a "widget").
+        guard !swallowing.isEmpty else { return }
+        for (id, mask) in classedBy where furniture[Int(id)] == .classed {
+            var above = parents[Int(id)]
+            while above >= 0 {
+                if swallowing[above] != nil, let outer = classedBy[above], mask & ~outer == 0 {
+                    furniture[Int(id)] = .none
+                    break
+                }
+                above = parents[Int(above)]
+            }
+        }
     }
 
     static func weightedLength(of blocks: [TextBlock]) -> Int {

@@ -548,6 +548,29 @@ import Testing
         let newsletterText = try clean(newsletter).text
         for number in 1...6 { #expect(newsletterText.contains("Paragraph \(number): a week"), "\(newsletterText)") }
         #expect(!newsletterText.contains("Testimonial") && !newsletterText.contains("Sign up"), "\(newsletterText)")
+
+        // Inside such a wrapper, the words that matched it are the page's vocabulary: each
+        // section is a "widget" too. Furniture of other words inside it still goes.
+        let widgets = ["Forms", "Segments", "Email", "Reporting"].map { topic in
+            """
+            <div class="hs_cos_wrapper hs_cos_wrapper_widget"><div class="feature"><h2>\(topic)</h2>
+            <p>\(topic) in the marketing hub capture what each visitor does and feed it straight into one shared customer record.</p></div></div>
+            """
+        }
+        let intro = paragraphs(
+            3, "our marketing hub brings your forms, emails, ads and reports together, so every campaign starts from one record.")
+        let builder = """
+            <html><body><header><nav><a href="/">Home</a> <a href="/pricing">Pricing</a></nav></header>
+            <div class="hero"><p>Marketing software that helps you generate leads and automate campaigns, priced for teams of every size.</p></div>
+            <div class="hs_cos_wrapper hs_cos_wrapper_widget_container"><div class="intro">\(intro.joined())</div>\(widgets.joined())
+            <div class="social-share"><a href="/share/fb">Share on Facebook</a> <a href="/share/in">Share on LinkedIn</a></div></div>
+            <footer><p>Copyright 2026</p></footer></body></html>
+            """
+        let builderText = try clean(builder).text
+        for topic in ["Forms", "Segments", "Email", "Reporting"] {
+            #expect(builderText.contains("\(topic) in the marketing hub capture"), "\(builderText)")
+        }
+        #expect(!builderText.contains("Share on"), "\(builderText)")
     }
 
     /// `aria-hidden` keeps text from screen readers, not from the screen: a service card's flip
