@@ -511,11 +511,13 @@ extension HTMLExtractor {
     /// A page of many short sections (a landing or service page) has no container that wins
     /// clearly: the winner holds little of the text outside furniture and link lists. Then the
     /// article is the smallest ancestor that holds most of it, if that reads as content (few
-    /// links once furniture is set aside); the body itself if need be.
+    /// links once furniture is set aside); the body itself if need be. A winner with a story of
+    /// its own (1,000 characters of prose) is the article, unless the page reads as a service
+    /// page: there it is one section among the others.
     func spreadOverShortSections(_ best: Int, tallies: Tallies, furniture: [Furniture]) -> Int {
         let (content, contentLinks, allContent) = (tallies.content, tallies.contentLinks, tallies.allContent)
         var candidate = best
-        while tallies.prose[best] < 1000, Double(content[best]) < 0.5 * Double(allContent),
+        while tallies.prose[best] < 1000 || metadata.pageType == .service, Double(content[best]) < 0.5 * Double(allContent),
             Double(content[candidate]) < 0.5 * Double(allContent)
         {
             let parent = Int(parents[candidate])

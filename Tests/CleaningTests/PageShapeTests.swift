@@ -253,7 +253,7 @@ import Testing
     /// that holds most of a short page's text stays out.
     @Test func aHeaderThatSwallowedThePageIsRead() throws {
         let story = paragraphs(
-            4,
+            6,
             "the ferry now runs every hour from the old harbour, and the night service returns in May, when the summer timetable begins and the second boat is back from its refit."
         )
         let html = """
@@ -615,5 +615,36 @@ import Testing
         #expect(texts.contains("Details") && texts.contains("Quantum security"), "\(texts)")
         #expect(!document.text.contains("Panel note") && !document.text.contains("→"), "\(texts)")
         #expect(texts.filter { $0.contains("know where to look") }.count == 1, "\(texts)")
+    }
+
+    /// A service page is all its sections: one that tells its story at length (six paragraphs)
+    /// is still one section of the page, and the others come with it.
+    @Test func aServicePageIsAllItsSections() throws {
+        let story = paragraphs(
+            6,
+            "data teams receive support for everything they need to check the quality of their data, from the first audit of the sources to the rules that keep new records clean, so that reports agree with each other."
+        )
+        let topics = [
+            "Governance", "Engineering", "Analytics", "Visualisation", "Migration", "Support", "Training", "Audits", "Pipelines",
+            "Warehouses", "Catalogues", "Privacy", "Quality", "Forecasts", "Reporting", "Strategy", "Security", "Cloud", "Hiring",
+            "Labs"
+        ]
+        // Each section says little: a heading and two short lines.
+        let sections = topics.map { topic in
+            """
+            <section class="band"><div class="band-inner"><div class="band-copy"><h2>\(topic)</h2>
+            <p>\(topic) for data, from workshop to handover.</p><p>Clients keep what it leaves behind.</p></div></div></section>
+            """
+        }
+        let html = """
+            <html><body><header><nav><a href="/">Home</a> <a href="/services">Services</a> <a href="/contact">Contact</a></nav></header>
+            <div class="page"><section class="intro"><div class="intro-inner"><h1>Data analytics services</h1>
+            \(story.joined())</div></section>\(sections.joined())</div>
+            <footer><p>Copyright 2026. All rights reserved.</p></footer></body></html>
+            """
+        let document = try clean(html)
+        #expect(document.metadata.pageType == .service)
+        #expect(document.text.contains("Paragraph 6: data teams"), "\(document.text)")
+        for topic in topics { #expect(document.text.contains("\(topic) for data, from workshop"), "\(document.text)") }
     }
 }
