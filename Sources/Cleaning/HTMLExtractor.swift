@@ -192,7 +192,21 @@ struct HTMLExtractor {
         findByline()
         metadata.pageType = pageType()
         let blocks = Self.withoutRepeats(select())
-        return (Self.isLoneLabel(blocks) ? [] : blocks, metadata)
+        return (Self.isLoneLabel(blocks) || Self.isScriptNotice(blocks) ? [] : blocks, metadata)
+    }
+
+    /// A page whose main text is only a notice that it needs scripts ("You need to enable
+    /// JavaScript to run this app", "请启用 JavaScript") is a shell its scripts fill: it has no
+    /// main text. Short text only (a few short blocks, each naming JavaScript).
+    static func isScriptNotice(_ blocks: [TextBlock]) -> Bool {
+        guard !blocks.isEmpty, blocks.count <= 3 else { return false }
+        var total = 0
+        for block in blocks {
+            let scalars = block.text.scalarCount
+            total += scalars
+            guard scalars <= 200, block.text.range(of: "javascript", options: .caseInsensitive) != nil else { return false }
+        }
+        return total <= 300
     }
 
     /// A page whose main text would be one word ("Reviews", the site's name) keeps its content

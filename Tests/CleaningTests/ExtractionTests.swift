@@ -55,6 +55,27 @@ import Testing
         #expect(try clean(shell("<h1>数字中国</h1>")).text == "数字中国")
     }
 
+    /// A shell whose only text is its notice that it needs scripts has no main text, in English
+    /// or Chinese; a page that says more than the notice keeps it all.
+    @Test func aShellThatOnlyAsksForJavaScriptHasNoMainText() throws {
+        func page(_ inside: String) -> Data {
+            Data(
+                """
+                <html><head><title>Clearance</title></head><body><noscript>\(inside)</noscript><div id="root"></div>
+                <script src="/app.js"></script></body></html>
+                """.utf8)
+        }
+        for notice in ["You need to enable JavaScript to run this app.", "<p>请启用 JavaScript 后再访问本页。</p>"] {
+            #expect(throws: CorpusError.self) { try cleaner.clean(page(notice), format: .html, source: "shell.html") }
+        }
+        let more = """
+            <p>This page works best with JavaScript.</p>
+            <p>The clearance sale ends on Sunday: every coat and jacket is half price, and shipping is free on orders over fifty euros.</p>
+            """
+        let text = try cleaner.clean(page(more), format: .html, source: "sale.html").text
+        #expect(text.contains("The clearance sale ends on Sunday"), "\(text)")
+    }
+
     @Test func blocksCarryTheirRoles() throws {
         let document = try clean(
             """
