@@ -67,6 +67,46 @@ extension HTMLExtractor {
         if isText { textProperties.append(id) }
     }
 
+    /// Who wrote a post, or when, as the page shows it.
+    struct PostCredit {
+        enum Kind { case author, date }
+        var id: Int32
+        var kind: Kind
+        var text: String
+    }
+
+    /// Notes an element that shows an item's author (`itemprop="author"`, or the `name` of
+    /// one) or its date (`datePublished`), with its visible text when that is short.
+    mutating func noteCredit(_ node: Node, id: Int32) {
+        guard let value = node.attributeValue(.itemprop) else { return }
+        let kind: PostCredit.Kind
+        switch String(cString: value) {
+        case "author", "creator": kind = .author
+        case "name":
+            guard let last = postCredits.last, last.kind == .author, isAncestor(last.id, of: id) else { return }
+            kind = .author
+        case "datePublished", "dateCreated": kind = .date
+        default: return
+        }
+        var text = clean(node.textContent(limit: 400))
+        if text.scalarCount > 60 { text = "" }
+        // A name inside the author element is the author, without the rest of its card (which
+        // may be too long to be a name).
+        if case .author = kind, let last = postCredits.last, last.kind == .author, isAncestor(last.id, of: id) {
+            if !text.isEmpty { postCredits[postCredits.count - 1].text = text }
+            return
+        }
+        postCredits.append(PostCredit(id: id, kind: kind, text: text))
+    }
+
+    /// Whether `ancestor` encloses `id` (ids are in document order; parents are known up to the
+    /// element being opened).
+    func isAncestor(_ ancestor: Int32, of id: Int32) -> Bool {
+        var above = parents[Int(id)]
+        while above > ancestor { above = parents[Int(above)] }
+        return above == ancestor
+    }
+
     /// Whether an `itemprop` value names the item's main text (`text`, `articleBody`).
     static func namesMainText(_ value: UnsafePointer<CChar>) -> Bool {
         String(cString: value).split(separator: " ").contains { $0 == "text" || $0 == "articleBody" || $0 == "articlebody" }
@@ -155,11 +195,54 @@ extension HTMLExtractor {
     func threadPosts(visible: [RawBlock]) -> [TextBlock]? {
         guard let bodies = threadBodies() else { return nil }
         let bodySet = Set(bodies.map(Int32.init))
+        let credits = postCreditLines(bodies: bodySet)
         for candidates in [visible, blocks] {
-            let posts = candidates.filter { block in block.path.contains(where: bodySet.contains) && boilerplate.keeps(block) }
-            if !posts.isEmpty { return posts.map(\.textBlock) }
+            var posts: [TextBlock] = []
+            var credited = Set<Int32>()
+            for block in candidates {
+                guard let body = block.path.first(where: bodySet.contains), boilerplate.keeps(block) || isQuoteCredit(block)
+                else { continue }
+                if let line = credits[body], credited.insert(body).inserted { posts.append(TextBlock(role: .paragraph, text: line)) }
+                posts.append(block.textBlock)
+            }
+            if !posts.isEmpty { return posts }
         }
         return nil
+    }
+
+    /// A quote's credit inside a post ("member12 said:", linked to the post it quotes): a short
+    /// line that opens a `<blockquote>`, whose text is the quote's, not a list of links.
+    func isQuoteCredit(_ block: RawBlock) -> Bool {
+        guard block.scalars <= 80, block.text.last == ":", let quote = block.path.last(where: { kinds[Int($0)] == .quote })
+        else { return false }
+        return blocks.first(where: { $0.path.contains(quote) })?.text == block.text
+    }
+
+    /// For each post's text (by id), the line that says who wrote the post and when ("raoul ·
+    /// May 3, 2024, 8:45am"), from its item's author and date outside the text. Forum posts and
+    /// comments only: a Q&A site's answers go by their votes, not their authors.
+    func postCreditLines(bodies: Set<Int32>) -> [Int32: String] {
+        guard !postCredits.isEmpty else { return [:] }
+        var owners: [Int: Int32] = [:]
+        for body in bodies {
+            var owner = Int(parents[Int(body)])
+            while owner >= 0 && itemType(owner) == .none { owner = Int(parents[owner]) }
+            if owner >= 0, itemType(owner) == .posting || itemType(owner) == .comment { owners[owner] = body }
+        }
+        var found: [Int32: (author: String?, date: String?)] = [:]
+        for credit in postCredits {
+            // The nearest post item above the credit (the author may be an item of its own).
+            var owner = Int(parents[Int(credit.id)])
+            while owner >= 0 && !itemType(owner).isPost { owner = Int(parents[owner]) }
+            guard owner >= 0, let body = owners[owner], !isAncestor(body, of: credit.id) else { continue }
+            guard !credit.text.isEmpty else { continue }
+            switch credit.kind {
+            case .author where found[body]?.author == nil: found[body, default: (nil, nil)].author = credit.text
+            case .date where found[body]?.date == nil: found[body, default: (nil, nil)].date = credit.text
+            default: continue
+            }
+        }
+        return found.mapValues { [$0.author, $0.date].compactMap { $0 }.joined(separator: " · ") }
     }
 
     /// A thread without markup: the largest group of sibling posts (one tag and class, a class

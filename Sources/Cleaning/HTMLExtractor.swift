@@ -105,6 +105,9 @@ struct HTMLExtractor {
     var itemTypes: [ItemType] = []
     /// Ids of elements marked as an item's main text (`itemprop="text"` or `"articleBody"`).
     var textProperties: [Int32] = []
+    /// An item's author and date as the page shows them (`itemprop="author"`, its `name`;
+    /// `datePublished`): who wrote each post of a thread, and when.
+    var postCredits: [PostCredit] = []
 
     var frames: [Frame] = []
     var blocks: [RawBlock] = []
@@ -371,6 +374,7 @@ struct HTMLExtractor {
         }
         if !hidden && hiddenDepth == 0 && Self.isMainHint(node, kind: kind) { mainHints.append(id) }
         if kind != .inline && kind != .link && kind != .time { noteMicrodata(node, id: id) }
+        if !itemTypes.isEmpty { noteCredit(node, id: id) }
         var frame = Frame(id: id, kind: kind, hidden: hidden, screenHidden: hiding == .screen)
         if hidden { hiddenDepth += 1 }
         if hiding == .screen { screenHiddenDepth += 1 }

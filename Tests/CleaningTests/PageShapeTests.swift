@@ -53,6 +53,54 @@ import Testing
         #expect(!text.contains("Forum software"))
     }
 
+    /// Each post of a marked-up thread says who wrote it and when, as the page shows them (the
+    /// author's name, not their card; the visible date), on a line before its text; a quote in
+    /// a post keeps the line that says whom it quotes. A Q&A page's answers get no such line.
+    @Test func aThreadsPostsSayWhoWroteThemAndWhen() throws {
+        func post(_ number: Int, quoting: Int? = nil) -> String {
+            let quote = quoting.map {
+                """
+                <blockquote class="quote"><div class="title"><a href="/t/pump-seal/123/\($0)">member\($0) said:</a></div>
+                <div class="quote-body">Post \($0) said the seal holds at two bar.</div></blockquote>
+                """
+            }
+            return """
+                <div class="topic-post" itemscope itemtype="http://schema.org/\(number == 1 ? "DiscussionForumPosting" : "Comment")">
+                <div class="post-meta"><span class="creator" itemprop="author" itemscope itemtype="http://schema.org/Person">
+                <a href="/u/member\(number)"><span itemprop="name">member\(number)</span></a> <span class="rank">Regular, 1,20\(number) posts</span></span>
+                <time itemprop="datePublished" datetime="2024-05-0\(number)T08:45:00Z">May \(number), 2024, 8:45am</time></div>
+                <div class="post" itemprop="text">\(quote ?? "")<p>Post \(number): I replaced the pump seal on the rig and the pressure now holds at two bar for an hour.</p></div>
+                </div>
+                """
+        }
+        let html = """
+            <html><body><header><a href="/">Forums</a></header>
+            <main><h1>Pump seal keeps leaking</h1>\(post(1))\(post(2))\(post(3, quoting: 1))</main></body></html>
+            """
+        let texts = try clean(html).blocks.map(\.text)
+        for number in 1...3 {
+            let credit = texts.firstIndex(of: "member\(number) · May \(number), 2024, 8:45am")
+            let body = texts.firstIndex { $0.hasPrefix("Post \(number): I replaced") }
+            #expect(credit != nil && body != nil && credit! < body!, "\(texts)")
+        }
+        #expect(texts.contains("member1 said:") && !texts.contains { $0.contains("Regular") }, "\(texts)")
+
+        let answers = (1...2).map { number in
+            """
+            <div class="answer" itemscope itemtype="https://schema.org/Answer"><span itemprop="author" itemscope itemtype="https://schema.org/Person">
+            <span itemprop="name">user\(number)</span></span><time itemprop="dateCreated" datetime="2020-01-0\(number)">Jan \(number), 2020</time>
+            <div itemprop="text"><p>Answer \(number): set the locale before the first call, then the parser reads the comma.</p></div></div>
+            """
+        }
+        let qa = """
+            <html><body><div itemscope itemtype="https://schema.org/Question"><h1 itemprop="name">Why is the comma dropped?</h1>
+            <div itemprop="text"><p>Question: the parser reads 3,5 as 35 on my machine, what am I missing here?</p></div></div>
+            \(answers.joined())</body></html>
+            """
+        let qaText = try clean(qa).text
+        #expect(qaText.contains("Answer 2: set the locale") && !qaText.contains("user1") && !qaText.contains("Jan 1"), "\(qaText)")
+    }
+
     /// Without microdata, a forum page's posts are the largest group of sibling posts, each its
     /// message: the part most of them share that holds most of their text.
     @Test func aThreadWithoutMarkupIsItsPostsMessages() throws {
