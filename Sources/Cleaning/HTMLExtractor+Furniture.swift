@@ -196,19 +196,23 @@ extension HTMLExtractor {
     }
 
     /// `hidden`, `aria-hidden="true"`, or an inline style that hides: one pass over the attributes.
+    /// A hidden tab panel (`role="tabpanel"`: the other languages of a code sample, the other
+    /// systems of an install guide) is one click away, and read like text hidden only from
+    /// screen readers.
     static func hiding(_ node: Node) -> Hiding {
-        var aria = false
-        let screen = node.firstKnownAttribute { known, value in
+        var (aria, panel, screen) = (false, false, false)
+        node.firstKnownAttribute { known, value in
             switch known {
-            case .hidden: return true
-            case .ariaHidden:
-                if let value, strcasecmp(value, "true") == 0 { aria = true }
-                return false
-            case .style: return value.map(hidesByStyle) ?? false
-            default: return false
+            case .hidden: screen = true
+            case .ariaHidden: if let value, strcasecmp(value, "true") == 0 { aria = true }
+            case .style: if let value, hidesByStyle(value) { screen = true }
+            case .role: if let value, strcasecmp(value, "tabpanel") == 0 { panel = true }
+            default: break
             }
+            return false
         }
-        return screen ? .screen : aria ? .aria : .no
+        if screen && !panel { return .screen }
+        return screen || aria ? .aria : .no
     }
 
     /// `display:none` or `visibility:hidden` in an inline style, white space and case ignored.

@@ -695,4 +695,29 @@ import Testing
         #expect(document.text.contains("Paragraph 6: data teams"), "\(document.text)")
         for topic in topics { #expect(document.text.contains("\(topic) for data, from workshop"), "\(document.text)") }
     }
+
+    /// A guide's tab panels (the install steps for each system) are one click away: the hidden
+    /// ones are read with the shown one, in the article. A hidden element that is not a panel
+    /// (a dialog's text) stays out.
+    @Test func aGuidesHiddenTabPanelsAreRead() throws {
+        let systems = ["Windows", "macOS", "Linux"]
+        let tabs = systems.map { "<button role=\"tab\">\($0)</button>" }.joined()
+        let panels = systems.enumerated().map { index, system in
+            """
+            <div role="tabpanel" \(index == 0 ? "" : "hidden")><p>Install the tools on \(system): download the package for \
+            \(system), run the installer, and check the version with the tools' own command.</p><pre>tools --version</pre></div>
+            """
+        }
+        let html = """
+            <html><body><nav><a href="/docs">Docs</a> <a href="/api">API</a></nav><main><article><h1>Run the tools locally</h1>
+            <p>The core tools let you develop and test functions on your own computer before you deploy them, with the same runtime.</p>
+            <div role="tablist">\(tabs)</div>\(panels.joined())
+            <p>Once the tools are installed, create a project folder and start the local host from inside it.</p></article></main>
+            <div class="modal" hidden><p>Rate this page: tell us whether it helped you, and what was missing from it.</p></div>
+            </body></html>
+            """
+        let text = try clean(html).text
+        for system in systems { #expect(text.contains("Install the tools on \(system)"), "\(text)") }
+        #expect(text.contains("start the local host") && !text.contains("Rate this page"), "\(text)")
+    }
 }
