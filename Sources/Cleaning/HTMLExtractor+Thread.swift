@@ -199,8 +199,9 @@ extension HTMLExtractor {
         for candidates in [visible, blocks] {
             var posts: [TextBlock] = []
             var credited = Set<Int32>()
-            for block in candidates {
-                guard let body = block.path.first(where: bodySet.contains), boilerplate.keeps(block) || isQuoteCredit(block)
+            for (index, block) in candidates.enumerated() {
+                guard let body = block.path.first(where: bodySet.contains),
+                    boilerplate.keeps(block) || isQuoteCredit(block, after: index > 0 ? candidates[index - 1] : nil)
                 else { continue }
                 if let line = credits[body], credited.insert(body).inserted { posts.append(TextBlock(role: .paragraph, text: line)) }
                 posts.append(block.textBlock)
@@ -211,11 +212,11 @@ extension HTMLExtractor {
     }
 
     /// A quote's credit inside a post ("member12 said:", linked to the post it quotes): a short
-    /// line that opens a `<blockquote>`, whose text is the quote's, not a list of links.
-    func isQuoteCredit(_ block: RawBlock) -> Bool {
+    /// line ending in a colon that opens a `<blockquote>` (the block before it is outside).
+    func isQuoteCredit(_ block: RawBlock, after previous: RawBlock?) -> Bool {
         guard block.scalars <= 80, block.text.last == ":", let quote = block.path.last(where: { kinds[Int($0)] == .quote })
         else { return false }
-        return blocks.first(where: { $0.path.contains(quote) })?.text == block.text
+        return previous.map { !$0.path.contains(quote) } ?? true
     }
 
     /// For each post's text (by id), the line that says who wrote the post and when ("raoul ·
