@@ -615,8 +615,11 @@ extension HTMLExtractor {
         var repeats: [Int] = []
         for block in readable ?? blocks {
             guard isInArticle(block), !isFurnitureInside(block, keepingClassed: keepClassed) else { continue }
-            // On a listing, an item's linked title is content: the list is the page.
-            let listingTitle = asList && block.weight >= 20 && block.link != nil
+            // On a listing, an item's linked title is content: the list is the page. So is a
+            // linked list item in a guide (its "see also", its chapters).
+            let listingTitle =
+                (asList && block.weight >= 20 && block.link != nil)
+                || (metadata.pageType == .documentation && block.role == .listItem)
             if boilerplate.keeps(block, linkedTitle: listingTitle) {
                 if block.ariaHiddenOnly { repeats.append(result.count) }
                 result.append(block.textBlock)

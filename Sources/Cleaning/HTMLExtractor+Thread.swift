@@ -224,11 +224,12 @@ extension HTMLExtractor {
     /// comments only: a Q&A site's answers go by their votes, not their authors.
     func postCreditLines(bodies: Set<Int32>) -> [Int32: String] {
         guard !postCredits.isEmpty else { return [:] }
+        // A post with two text elements is credited once, before the first.
         var owners: [Int: Int32] = [:]
-        for body in bodies {
+        for body in bodies.sorted() {
             var owner = Int(parents[Int(body)])
             while owner >= 0 && itemType(owner) == .none { owner = Int(parents[owner]) }
-            if owner >= 0, itemType(owner) == .posting || itemType(owner) == .comment { owners[owner] = body }
+            if owner >= 0, itemType(owner) == .posting || itemType(owner) == .comment, owners[owner] == nil { owners[owner] = body }
         }
         var found: [Int32: (author: String?, date: String?)] = [:]
         for credit in postCredits {

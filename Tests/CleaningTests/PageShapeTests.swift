@@ -85,6 +85,20 @@ import Testing
         }
         #expect(texts.contains("member1 said:") && !texts.contains { $0.contains("Regular") }, "\(texts)")
 
+        // A post with two text elements (its message and an edit note) is credited once, before
+        // the first, every time (found by fuzzing: the choice followed a set's order).
+        let twice = html.replacingOccurrences(
+            of: "<div class=\"post\" itemprop=\"text\"><p>Post 2:",
+            with:
+                "<div class=\"edit\" itemprop=\"text\"><p>Post 2, edited: the seal was the wrong size.</p></div><div class=\"post\" itemprop=\"text\"><p>Post 2:"
+        )
+        #expect(twice != html)
+        let first = try clean(twice).blocks.map(\.text)
+        let credit = first.firstIndex(of: "member2 · May 2, 2024, 8:45am")
+        #expect(credit != nil && first[credit! + 1].hasPrefix("Post 2, edited"), "\(first)")
+        #expect(first.filter { $0.hasPrefix("member2 ·") }.count == 1, "\(first)")
+        for _ in 1...8 { #expect(try clean(twice).blocks.map(\.text) == first) }
+
         let answers = (1...2).map { number in
             """
             <div class="answer" itemscope itemtype="https://schema.org/Answer"><span itemprop="author" itemscope itemtype="https://schema.org/Person">
@@ -719,5 +733,29 @@ import Testing
         let text = try clean(html).text
         for system in systems { #expect(text.contains("Install the tools on \(system)"), "\(text)") }
         #expect(text.contains("start the local host") && !text.contains("Rate this page"), "\(text)")
+    }
+
+    /// A guide's linked list (its "see also", the chapters it opens onto) is part of the guide;
+    /// a story's list of related links is not part of the story.
+    @Test func aGuidesLinkedListIsText() throws {
+        let links = ["Overview of strings", "String command reference", "Overview of lists", "List command reference"]
+        let list = "<ul>" + links.map { "<li><a href=\"/docs/\($0.count)\">\($0)</a></li>" }.joined() + "</ul>"
+        let guide = """
+            <html><body><nav><a href="/docs">Docs</a> <a href="/blog">Blog</a></nav><main><article><h1>Data types</h1>
+            <p>The server stores values of several types, and each type has its own commands, listed in the reference.</p>
+            <pre>SET greeting "hello"</pre><p>Strings are the simplest type: a sequence of bytes, up to half a gigabyte.</p>
+            <pre>LPUSH queue job-1</pre><p>Lists keep their elements in the order they were added.</p>
+            <h2>See also</h2>\(list)</article></main></body></html>
+            """
+        let document = try clean(guide)
+        #expect(document.metadata.pageType == .documentation)
+        for link in links { #expect(document.text.contains(link), "\(document.text)") }
+        let story = paragraphs(4, "the council approved the new cycle lanes on the river road after a year of consultation.")
+        let news = """
+            <html><head><meta property="article:published_time" content="2026-03-01T10:00:00Z"></head><body><main><article>
+            <h1>Cycle lanes approved</h1>\(story.joined())<h2>Related</h2>\(list)</article></main></body></html>
+            """
+        let newsText = try clean(news).text
+        #expect(newsText.contains("Paragraph 4: the council") && !newsText.contains("Overview of strings"), "\(newsText)")
     }
 }
