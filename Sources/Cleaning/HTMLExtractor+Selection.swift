@@ -174,10 +174,10 @@ extension HTMLExtractor {
     ///   end up inside a banner or a navigation.
     /// - Page builders wrap whole pages in a class that names furniture ("widget_container",
     ///   "promocontainer").
-    /// Such an element holds most of the page's text and of its running prose, in paragraphs
-    /// (not one run of text: a script's source that broken quoting made text). Dialogs (cookie
-    /// notices), footers (fine print) and comment threads can hold most of a short page's text
-    /// by right, and stay furniture.
+    /// Such an element holds most of the page's running prose and two fifths of its text or more
+    /// (the rest may be menus and lists), in paragraphs (not one run of text: a script's source
+    /// that broken quoting made text). Dialogs (cookie notices), footers (fine print) and
+    /// comment threads can hold most of a short page's text by right, and stay furniture.
     func unhideSwallowedPage(_ visible: [RawBlock], furniture: inout [Furniture]) {
         let threadWords = self.threadWords
         func swallows(_ id: Int32) -> Bool {
@@ -208,7 +208,7 @@ extension HTMLExtractor {
         for (id, share) in held.sorted(by: { $0.key < $1.key }) {
             var above = parents[Int(id)]
             while above >= 0 && swallowing[above] == nil { above = parents[Int(above)] }
-            let page = 2 * share.prose >= allProse && 2 * share.text >= allText && share.paragraphs >= 3
+            let page = 2 * share.prose >= allProse && 5 * share.text >= 2 * allText && share.paragraphs >= 3
             guard page || (above >= 0 && 5 * share.text >= 4 * swallowing[above]!) else { continue }
             swallowing[id] = share.text
             furniture[Int(id)] = .none

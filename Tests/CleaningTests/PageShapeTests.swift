@@ -595,6 +595,14 @@ import Testing
         for number in 1...4 { #expect(text.contains("Section \(number): the allowance"), "\(text)") }
         #expect(text.contains("Transportation") && !text.contains("Aid topic") && !text.contains("Questions about"), "\(text)")
 
+        // Two fifths of the page's text is enough when the rest is not prose (a long table of
+        // office hours beside it).
+        let hours = (1...60).map { "<tr><td>Office \($0)</td><td>Mon–Fri 8–5</td></tr>" }.joined()
+        let withHours = html.replacingOccurrences(of: "<footer>", with: "<div class=\"hours\"><table>\(hours)</table></div><footer>")
+        #expect(withHours != html)
+        let hoursText = try clean(withHours).text
+        for number in 1...4 { #expect(hoursText.contains("Section \(number): the allowance"), "\(hoursText)") }
+
         let story = paragraphs(6, "a week of training can hold endurance, strength and mobility work, if each has its day.")
         let quotes = (1...3).map {
             "<div class=\"quote\"><p>Testimonial \($0): I have learned more about sleep, light and exercise from these episodes than from anything else.</p></div>"
