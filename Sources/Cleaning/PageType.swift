@@ -48,7 +48,10 @@ extension HTMLExtractor {
     func declaredPageType() -> PageType? {
         var types = declaredTypes
         if let og = metadata.ogType { types.append(og) }
+        // The questions of an FAQ (schema.org's FAQPage) are the page's help, not a thread.
+        let faq = types.contains { $0.lowercased() == "faqpage" }
         for type in types.map({ $0.lowercased() }) {
+            if faq && (type == "question" || type == "answer") { continue }
             switch type {
             case "product", "og:product", "product.item": return .product
             case "discussionforumposting", "qapage", "question", "socialmediaposting": return .forum

@@ -188,6 +188,18 @@ import Testing
         let text = try clean(html).text
         #expect(text.contains("Our service paragraph 1 explains"), "\(text)")
         #expect(text.contains("Our service paragraph 5 explains"), "\(text)")
+
+        // An FAQ told in JSON-LD (FAQPage, its Questions) does not make the page a forum.
+        let ld = """
+            <script type="application/ld+json">{"@context":"https://schema.org","@type":"FAQPage","mainEntity":[
+            {"@type":"Question","name":"How long does a survey take?","acceptedAnswer":{"@type":"Answer","text":"Two weeks."}}]}</script>
+            """
+        let declared = try clean(html.replacingOccurrences(of: "<html><body>", with: "<html><head>\(ld)</head><body>"))
+        #expect(declared.metadata.pageType != .forum)
+        let thread = ld.replacingOccurrences(of: "\"FAQPage\"", with: "\"QAPage\"")
+        #expect(
+            try clean(html.replacingOccurrences(of: "<html><body>", with: "<html><head>\(thread)</head><body>")).metadata.pageType == .forum
+        )
     }
 
     /// Cards that are links (a title and a teaser inside one `<a>`) are a listing's items, not a
