@@ -87,8 +87,10 @@ extension HTMLExtractor {
     static func pageType(address: String?) -> PageType? {
         guard let address, let path = URL(string: address)?.path.lowercased() else { return nil }
         let segments = Set(path.split(separator: "/").map(String.init))
+        // Forum software's own scripts name a thread too (phpBB, vBulletin, Discuz).
         if !segments.isDisjoint(with: [
-            "t", "thread", "threads", "topic", "topics", "forum", "forums", "discussion", "questions", "community", "comments"
+            "t", "thread", "threads", "topic", "topics", "forum", "forums", "discussion", "questions", "community", "comments",
+            "viewtopic.php", "showthread.php", "viewthread.php", "showtopic.php"
         ]) {
             return .forum
         }

@@ -92,7 +92,9 @@ import Testing
         ("https://forum.example.org/t/first-telescope/1555", PageType.forum), ("https://example.com/docs/api/start", .documentation),
         ("https://example.com/category/news/", .listing), ("https://example.com/category/news/a-long-article-title-here/", nil),
         ("https://shop.example.com/collections/kettles", .collection), ("https://example.com/products/blue-kettle-1l", .product),
-        ("https://old.example.com/r/science/comments/1rku5x9/hair_follicles_grown/", .forum)
+        ("https://old.example.com/r/science/comments/1rku5x9/hair_follicles_grown/", .forum),
+        ("https://forums.example.com/viewtopic.php?t=361697", .forum), ("https://example.com/showthread.php?t=1930933", .forum),
+        ("https://example.com/view.php?id=12", nil)
     ])
     func anAddressSaysWhatKindOfPageItIs(address: String, expected: PageType?) {
         #expect(HTMLExtractor.pageType(address: address) == expected)
