@@ -124,21 +124,30 @@ extension HTMLExtractor {
         var owners: [Int] = []
         var bodySet = Set<Int>()
         var (postings, questions, answers) = (0, 0, 0)
+        var onlyComments: [Int: Bool] = [:]
         for property in textProperties.map(Int.init) {
             var owner = Int(parents[property])
             while owner >= 0 && itemType(owner) == .none { owner = Int(parents[owner]) }
             guard owner >= 0, itemType(owner).isPost else { continue }
+            // A comment inside a forum posting whose own text is all in its comments is a reply
+            // of its thread (NodeBB marks the topic a posting and every post in it a comment);
+            // one on a question or an answer is not a post of the thread.
+            var posting = -1
             if itemType(owner) == .comment {
                 var above = Int(parents[owner])
                 var onAPost = false
                 while above >= 0 {
                     if itemType(above) == .answer || itemType(above) == .question { onAPost = true }
+                    if itemType(above) == .posting && posting < 0 { posting = above }
                     above = Int(parents[above])
                 }
                 if onAPost { continue }
             }
             if hasAncestor(property, in: bodySet) { continue }
             switch itemType(owner) {
+            case .comment where posting >= 0:
+                if onlyComments[posting] == nil { onlyComments[posting] = isOnlyItsComments(posting) }
+                if onlyComments[posting]! { postings += 1 }
             case .posting: postings += 1
             case .question: questions += 1
             case .answer: answers += 1
@@ -155,6 +164,19 @@ extension HTMLExtractor {
         guard bodies.count >= 2, startsThread || (metadata.pageType == .forum && questions <= 1) else { return nil }
         bodies += unmarkedPosts(owners: owners, bodies: bodies, bodySet: bodySet)
         return bodies.sorted()
+    }
+
+    /// Whether a posting's visible running text is all inside its comments (the topic around
+    /// its posts), not a post of its own that the markup leaves unmarked.
+    func isOnlyItsComments(_ posting: Int) -> Bool {
+        var (inside, own) = (0, 0)
+        for block in blocks where !block.hidden && block.path.contains(Int32(posting)) {
+            inside += block.weight
+            if block.weight >= 80, !block.path.contains(where: { $0 > Int32(posting) && itemType(Int($0)) == .comment }) {
+                own += block.weight
+            }
+        }
+        return inside > 0 && 10 * own < inside
     }
 
     /// Posts beside the marked ones with the same tag and class, whose text sits in an element

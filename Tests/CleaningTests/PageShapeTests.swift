@@ -778,4 +778,38 @@ import Testing
         let newsText = try clean(news).text
         #expect(newsText.contains("Paragraph 4: the council") && !newsText.contains("Overview of strings"), "\(newsText)")
     }
+
+    /// A topic marked as a posting around posts marked as comments (as NodeBB writes it) is a
+    /// thread, each post credited; a posting whose own post is shown unmarked beside its
+    /// comments keeps that post.
+    @Test func aPostingAroundItsCommentsIsAThread() throws {
+        func reply(_ number: Int) -> String {
+            """
+            <div class="post" itemscope itemtype="http://schema.org/Comment"><div class="post-header" itemprop="author" itemscope \
+            itemtype="https://schema.org/Person"><meta itemprop="name" content="member\(number)"><a href="/user/\(number)">member\(number)</a></div>
+            <div class="content" itemprop="text"><p>Post \(number): the release candidate fixed the federation bug for me, and the upgrade took a minute.</p></div></div>
+            """
+        }
+        let replies = (1...4).map(reply).joined()
+        let topic = """
+            <html><body><nav><a href="/">Home</a> <a href="/recent">Recent</a></nav><main>
+            <div itemscope itemtype="https://schema.org/DiscussionForumPosting"><h1 itemprop="headline">RC1 of version 4</h1>
+            <div class="tools">Scheduled Pinned Locked Moved Announcements</div><div class="posts">\(replies)</div></div></main></body></html>
+            """
+        let texts = try clean(topic).blocks.map(\.text)
+        for number in 1...4 {
+            #expect(texts.contains("member\(number)") && texts.contains { $0.hasPrefix("Post \(number): the release") }, "\(texts)")
+        }
+        #expect(!texts.contains { $0.contains("Scheduled Pinned") }, "\(texts)")
+
+        let opening = """
+            <div class="opening"><p>Opening post: hybrid computing pairs a quantum processor with a classical one, and each does the part of \
+            the problem it is best at, which is how every useful quantum machine will run for years.</p>
+            <p>Opening post, more: the classical side prepares the circuits, reads the results and decides what to try next.</p></div>
+            """
+        let shown = topic.replacingOccurrences(of: "<div class=\"posts\">", with: "\(opening)<div class=\"posts\">")
+        #expect(shown != topic)
+        let shownText = try clean(shown).text
+        #expect(shownText.contains("Opening post: hybrid computing") && shownText.contains("Post 4: the release"), "\(shownText)")
+    }
 }
