@@ -156,17 +156,6 @@ extension HTMLExtractor {
         }
     }
 
-    /// The furniture tokens (as bits) that are words of a thread: comments, replies, answers.
-    var threadWords: UInt64 {
-        var mask: UInt64 = 0
-        for (token, word) in furnitureTokens.words.enumerated() where token < 64 {
-            if postTokens.matchesPrefix(of: Array(word.utf8)[...]) || word.hasPrefix("respond") || word.hasPrefix("disqus") {
-                mask |= 1 << UInt64(token)
-            }
-        }
-        return mask
-    }
-
     /// An element that holds most of the page swallowed it: it is not furniture (what is inside
     /// it still can be).
     /// - libxml2 does not close a `<header>` or `<nav>` the way a browser does when the markup
@@ -179,7 +168,6 @@ extension HTMLExtractor {
     /// that broken quoting made text). Dialogs (cookie notices), footers (fine print) and
     /// comment threads can hold most of a short page's text by right, and stay furniture.
     func unhideSwallowedPage(_ visible: [RawBlock], furniture: inout [Furniture]) {
-        let threadWords = self.threadWords
         func swallows(_ id: Int32) -> Bool {
             switch furniture[Int(id)] {
             case .hard: return banners.contains(id)
@@ -612,7 +600,7 @@ extension HTMLExtractor {
         var (keptWeight, linkWeight, links) = (0, 0, 0)
         var withLinks: [TextBlock] = []
         // Text hidden only from screen readers is read where it sits inside the article.
-        var repeats: [Int] = []
+        var repeats: [(result: Int, withLinks: Int)] = []
         for block in readable ?? blocks {
             guard isInArticle(block), !isFurnitureInside(block, keepingClassed: keepClassed) else { continue }
             // On a listing, an item's linked title is content: the list is the page. So is a
@@ -621,7 +609,7 @@ extension HTMLExtractor {
                 (asList && block.weight >= 20 && block.link != nil)
                 || (metadata.pageType == .documentation && block.role == .listItem)
             if boilerplate.keeps(block, linkedTitle: listingTitle) {
-                if block.ariaHiddenOnly { repeats.append(result.count) }
+                if block.ariaHiddenOnly { repeats.append((result.count, withLinks.count)) }
                 result.append(block.textBlock)
                 withLinks.append(block.textBlock)
                 keptWeight += block.weight
@@ -634,18 +622,18 @@ extension HTMLExtractor {
         // What screen readers skip because the article says it anyway (a pull quote) goes:
         // a block hidden only from them whose words, without the marks around them, are in the
         // article's other text.
+        // The other text is searched as one string, its blocks joined by NUL, which no text holds.
         if !repeats.isEmpty {
-            let said = Set(repeats)
-            let spoken = result.indices.filter { !said.contains($0) }
-            let quoted = Set(
-                repeats.filter { index in
-                    let text = result[index].text.trimmingCharacters(in: .punctuationCharacters.union(.whitespaces))
-                    return !text.isEmpty && spoken.contains { result[$0].text.range(of: text, options: .caseInsensitive) != nil }
-                })
+            let said = Set(repeats.map(\.result))
+            let spoken = result.indices.filter { !said.contains($0) }.map { result[$0].text }.joined(separator: "\u{0}")
+            let quoted = repeats.filter { index in
+                let text = result[index.result].text.trimmingCharacters(in: .punctuationCharacters.union(.whitespaces))
+                return !text.isEmpty && spoken.range(of: text, options: .caseInsensitive) != nil
+            }
             if !quoted.isEmpty {
-                let texts = Set(quoted.map { result[$0].text })
-                result = result.enumerated().filter { !quoted.contains($0.offset) }.map(\.element)
-                withLinks.removeAll { texts.contains($0.text) }
+                let (inResult, inLinks) = (Set(quoted.map(\.result)), Set(quoted.map(\.withLinks)))
+                result = result.enumerated().filter { !inResult.contains($0.offset) }.map(\.element)
+                withLinks = withLinks.enumerated().filter { !inLinks.contains($0.offset) }.map(\.element)
             }
         }
         let linkIndex = best >= 0 && !pageRoots.contains(Int32(best)) && links >= 15 && linkWeight > 2 * keptWeight ? withLinks : nil

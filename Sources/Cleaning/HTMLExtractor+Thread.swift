@@ -80,23 +80,22 @@ extension HTMLExtractor {
     mutating func noteCredit(_ node: Node, id: Int32) {
         guard let value = node.attributeValue(.itemprop) else { return }
         let kind: PostCredit.Kind
-        switch String(cString: value) {
-        case "author", "creator": kind = .author
-        case "name":
-            guard let last = postCredits.last, last.kind == .author, isAncestor(last.id, of: id) else { return }
+        if strcmp(value, "author") == 0 || strcmp(value, "creator") == 0 {
             kind = .author
-        case "datePublished", "dateCreated": kind = .date
-        default: return
-        }
-        var text = clean(node.textContent(limit: 400))
-        if text.scalarCount > 60 { text = "" }
-        // A name inside the author element is the author, without the rest of its card (which
-        // may be too long to be a name).
-        if case .author = kind, let last = postCredits.last, last.kind == .author, isAncestor(last.id, of: id) {
-            if !text.isEmpty { postCredits[postCredits.count - 1].text = text }
+        } else if strcmp(value, "datePublished") == 0 || strcmp(value, "dateCreated") == 0 {
+            kind = .date
+        } else if strcmp(value, "name") == 0 {
+            // A name inside the author element is the author, without the rest of its card
+            // (which may be too long to be a name).
+            guard let last = postCredits.last, last.kind == .author, isAncestor(last.id, of: id) else { return }
+            let name = clean(node.textContent(limit: 400))
+            if !name.isEmpty, name.scalarCount <= 60 { postCredits[postCredits.count - 1].text = name }
+            return
+        } else {
             return
         }
-        postCredits.append(PostCredit(id: id, kind: kind, text: text))
+        let text = clean(node.textContent(limit: 400))
+        postCredits.append(PostCredit(id: id, kind: kind, text: text.scalarCount <= 60 ? text : ""))
     }
 
     /// Whether `ancestor` encloses `id` (ids are in document order; parents are known up to the
@@ -254,12 +253,11 @@ extension HTMLExtractor {
             if owner >= 0, itemType(owner) == .posting || itemType(owner) == .comment, owners[owner] == nil { owners[owner] = body }
         }
         var found: [Int32: (author: String?, date: String?)] = [:]
-        for credit in postCredits {
+        for credit in postCredits where !credit.text.isEmpty {
             // The nearest post item above the credit (the author may be an item of its own).
             var owner = Int(parents[Int(credit.id)])
             while owner >= 0 && !itemType(owner).isPost { owner = Int(parents[owner]) }
             guard owner >= 0, let body = owners[owner], !isAncestor(body, of: credit.id) else { continue }
-            guard !credit.text.isEmpty else { continue }
             switch credit.kind {
             case .author where found[body]?.author == nil: found[body, default: (nil, nil)].author = credit.text
             case .date where found[body]?.date == nil: found[body, default: (nil, nil)].date = credit.text

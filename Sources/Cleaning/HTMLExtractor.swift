@@ -38,13 +38,14 @@ struct HTMLExtractor {
         /// Links' share of the text.
         var linkDensity: Double { Double(linkChars) / Double(max(1, scalars)) }
 
-        init(role: BlockRole, text: String, cells: [String], linkChars: Int, path: [Int32], hidden: Bool) {
+        init(role: BlockRole, text: String, cells: [String], linkChars: Int, path: [Int32], hiding: Hiding) {
             self.role = role
             self.text = text
             self.cells = cells
             self.linkChars = linkChars
             self.path = path
-            self.hidden = hidden
+            hidden = hiding != .no
+            ariaHiddenOnly = hiding == .aria
             (weight, scalars) = HTMLExtractor.measure(text)
         }
     }
@@ -93,6 +94,8 @@ struct HTMLExtractor {
     var hiddenDepth = 0
     /// Those of them hidden by more than `aria-hidden`.
     var screenHiddenDepth = 0
+    /// How the open elements hide the block being gathered.
+    var openHiding: Hiding { hiddenDepth == 0 ? .no : screenHiddenDepth == 0 ? .aria : .screen }
     /// Open `<article>` elements.
     var articleDepth = 0
     /// JSON-LD script elements (they live as long as the document): read and parsed only when
@@ -135,6 +138,7 @@ struct HTMLExtractor {
     var identified = 0
     /// Class words of a thread's posts, and the containers whose class or id has one.
     let postTokens: TokenIndex
+    let threadWords: UInt64
     var postLike: [Int32] = []
     /// Ids of `<header>` and `<nav>` elements and of elements whose role is "banner" or
     /// "navigation": the furniture that broken markup can make swallow the page.
@@ -167,12 +171,21 @@ struct HTMLExtractor {
         let furnitureTokens: TokenIndex
         let layoutTokens: TokenIndex
         let postTokens = TokenIndex(["post", "message", "comment", "reply", "answer", "entry", "topic", "thread"])
+        /// The furniture tokens (as bits) that are words of a thread: comments, replies, answers.
+        let threadWords: UInt64
         let boilerplate: BoilerplateFilter
 
         init(config: PipelineConfig) {
             furnitureTokens = TokenIndex(config.furnitureClassTokens)
             layoutTokens = TokenIndex(config.layoutClassTokens)
             boilerplate = BoilerplateFilter(config: config)
+            var mask: UInt64 = 0
+            for (token, word) in furnitureTokens.words.enumerated() where token < 64 {
+                if postTokens.matchesPrefix(of: Array(word.utf8)[...]) || word.hasPrefix("respond") || word.hasPrefix("disqus") {
+                    mask |= 1 << UInt64(token)
+                }
+            }
+            threadWords = mask
         }
     }
 
@@ -183,6 +196,7 @@ struct HTMLExtractor {
         furnitureTokens = rules.furnitureTokens
         layoutTokens = rules.layoutTokens
         postTokens = rules.postTokens
+        threadWords = rules.threadWords
         boilerplate = rules.boilerplate
         tokenCounts = [Int](repeating: 0, count: config.furnitureClassTokens.count)
     }
@@ -433,11 +447,10 @@ struct HTMLExtractor {
             let cells = rowCells!
             rowCells = nil
             if cells.contains(where: { !$0.isEmpty }) {
-                var row = RawBlock(
-                    role: .tableRow, text: cells.filter { !$0.isEmpty }.joined(separator: "\n"), cells: cells,
-                    linkChars: bufferLinkChars, path: frames.map(\.id) + [frame.id], hidden: hiddenDepth > 0)
-                row.ariaHiddenOnly = hiddenDepth > 0 && screenHiddenDepth == 0
-                blocks.append(row)
+                blocks.append(
+                    RawBlock(
+                        role: .tableRow, text: cells.filter { !$0.isEmpty }.joined(separator: "\n"), cells: cells,
+                        linkChars: bufferLinkChars, path: frames.map(\.id) + [frame.id], hiding: openHiding))
             }
             bufferLinkChars = 0
         default:
@@ -522,9 +535,8 @@ struct HTMLExtractor {
         if preformatted { role = .preformatted }
         var block = RawBlock(
             role: role, text: text, cells: [], linkChars: bufferLinkChars,
-            path: stack.map(\.id), hidden: hiddenDepth > 0)
+            path: stack.map(\.id), hiding: openHiding)
         block.isTerm = isTerm
-        block.ariaHiddenOnly = hiddenDepth > 0 && screenHiddenDepth == 0
         // A link that is most of the block (a citation whose title links to its source) is kept
         // with it; the link still open when a block ends counts too.
         var link = bufferLink
