@@ -7,7 +7,8 @@ import Foundation
 /// then sniffing (valid UTF-8; else GB18030 if it decodes cleanly and looks Chinese; else
 /// windows-1252). Every GB-family label is decoded as GB18030, a superset: pages labelled
 /// gb2312 routinely contain GBK-only characters (镕, 喆). A decoding failure is an error with
-/// the byte offset, never a silently shorter page.
+/// the byte offset, never a silently shorter page. A legacy label on bytes that are UTF-8
+/// beyond doubt gives way to UTF-8 (see `detect`).
 public enum Charset: String, Sendable, Equatable {
     case utf8 = "utf-8"
     case utf16LE = "utf-16le"
@@ -61,16 +62,38 @@ public enum Charset: String, Sendable, Equatable {
     }
 
     /// Detects the charset of `bytes`. `headerLabel` is the HTTP Content-Type charset when fetched.
+    ///
+    /// A legacy label (GBK, Big5, windows-1252…) on bytes that are UTF-8 beyond doubt is a label
+    /// the bytes contradict: a page decoded and saved again as UTF-8 by a scraper or a save tool
+    /// keeps its old `<meta charset=gb2312>`, and a server's default header can say ISO-8859-1
+    /// for a UTF-8 page. Read by the label, such a page is either refused (an invalid GB18030
+    /// sequence) or turned into mojibake; it is read as UTF-8 instead, with the evidence
+    /// `sniffed`. "Beyond doubt" is valid UTF-8 with at least eight bytes above ASCII: text in a
+    /// legacy charset that long is never valid UTF-8 by chance.
     public static func detect(_ bytes: Data, headerLabel: String? = nil) -> (charset: Charset, evidence: Evidence) {
-        if let headerLabel, let charset = from(label: headerLabel) { return (charset, .header) }
+        if let headerLabel, let charset = from(label: headerLabel) { return overruled(charset, .header, bytes) }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return (.utf8, .bom) }
         if bytes.starts(with: [0xFF, 0xFE]) { return (.utf16LE, .bom) }
         if bytes.starts(with: [0xFE, 0xFF]) { return (.utf16BE, .bom) }
         if let label = metaLabel(bytes.prefix(4096)), let charset = from(label: label) {
             // A page that says UTF-16 in an ASCII-compatible meta cannot be UTF-16 (HTML spec).
-            return (charset == .utf16LE || charset == .utf16BE ? .utf8 : charset, .meta)
+            return overruled(charset == .utf16LE || charset == .utf16BE ? .utf8 : charset, .meta, bytes)
         }
         return (sniff(bytes), .sniffed)
+    }
+
+    /// `declared`, unless it is a legacy charset and `bytes` are UTF-8 beyond doubt.
+    private static func overruled(_ declared: Charset, _ evidence: Evidence, _ bytes: Data) -> (charset: Charset, evidence: Evidence) {
+        guard declared != .utf8, declared != .utf16LE, declared != .utf16BE else { return (declared, evidence) }
+        let isUTF8 = bytes.withUnsafeBytes { raw in
+            var above = 0
+            for byte in raw where byte >= 0x80 {
+                above += 1
+                if above == 8 { break }
+            }
+            return above == 8 && isValidUTF8(raw)
+        }
+        return isUTF8 ? (.utf8, .sniffed) : (declared, evidence)
     }
 
     /// Finds `<meta charset=…>` or `<meta http-equiv="content-type" content="…charset=…">`.

@@ -152,6 +152,39 @@ import Testing
         #expect(document.text.contains("数字政务的服务对象是人民"))
     }
 
+    /// A page decoded and saved again as UTF-8 keeps its old GB label: read as UTF-8, not refused
+    /// (its bytes are not GB18030) and not turned into mojibake.
+    @Test func aStaleGBLabelOnUTF8BytesGivesWay() throws {
+        let html = page(
+            head: "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"><title>数字中国</title>",
+            body: "数字中国建设涵盖科技、经济、政治、文化、社会、生态、安全等多个领域。")
+        let document = try cleaner.clean(Data(html.utf8), format: .html, source: "t.html")
+        #expect(document.charset == .utf8)
+        #expect(document.charsetEvidence == .sniffed)
+        #expect(document.metadata.title == "数字中国")
+        #expect(document.text.contains("安全等多个领域。"))
+        let byHeader = try cleaner.clean(Data(html.utf8), format: .html, source: "t.html", headerCharset: "gbk")
+        #expect(byHeader.charset == .utf8)
+        #expect(byHeader.text == document.text)
+        // A text file with the same history.
+        let text = try cleaner.clean(Data("数字经济蓬勃发展,深刻改变着人类生产生活方式。".utf8), format: .text, source: "t.txt", headerCharset: "gb2312")
+        #expect(text.charset == .utf8)
+        #expect(text.text.contains("深刻改变着"))
+    }
+
+    /// The same for a server's default ISO-8859-1 on a UTF-8 page; below eight bytes above ASCII
+    /// the label stands (too little to overrule it).
+    @Test func aLatinLabelGivesWayOnlyToUTF8BeyondDoubt() throws {
+        let long = page(head: "<meta charset=\"iso-8859-1\"><title>t</title>", body: "Le café crème coûte déjà trois euros à Genève.")
+        let document = try cleaner.clean(Data(long.utf8), format: .html, source: "t.html")
+        #expect(document.charset == .utf8)
+        #expect(document.text.contains("Le café crème coûte déjà trois euros à Genève."))
+        let short = "<html><head><meta charset=\"iso-8859-1\"></head><body><p>A café in Genève sells coffee and cake.</p></body></html>"
+        let kept = try cleaner.clean(Data(short.utf8), format: .html, source: "t.html")
+        #expect(kept.charset == .windows1252)
+        #expect(kept.charsetEvidence == .meta)
+    }
+
     @Test func headerCharsetOverridesMeta() throws {
         let html = page(head: "<meta charset=\"utf-8\"><title>t</title>", body: "数字经济蓬勃发展,深刻改变着人类生产生活方式。")
         let bytes = try #require(Self.gb18030(html))
