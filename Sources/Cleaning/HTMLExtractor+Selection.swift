@@ -5,6 +5,22 @@ import Foundation
 /// Selection: which container is the article, what joins it, what inside it is furniture, and
 /// the fallbacks (hidden content, JSON-LD, the whole page) when the markup gives little.
 extension HTMLExtractor {
+    /// Whether a text is written in sentences: a stop, comma or the like (in either script) at
+    /// least every 300 weighted characters. A keyword list parked in a hidden element for search
+    /// engines is not, however long.
+    static func readsAsSentences(_ text: String, weight: Int) -> Bool {
+        var marks = 0
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case ".", ",", ";", "!", "?", ":", "\u{3002}", "\u{FF0C}", "\u{3001}", "\u{FF1B}", "\u{FF01}", "\u{FF1F}", "\u{FF1A}":
+                marks += 1
+                if marks * 300 >= weight { return true }
+            default: continue
+            }
+        }
+        return false
+    }
+
     /// Length that counts CJK characters threefold: a Chinese character carries about a word.
     static func weightedLength(_ text: String) -> Int { measure(text).weight }
 
@@ -63,8 +79,8 @@ extension HTMLExtractor {
     }
 
     /// The main text: the best container of the visible page; the hidden page's when the
-    /// visible one has little and the hidden one much (server-rendered content parked in a
-    /// hidden element or `<noscript>`); JSON-LD's `articleBody`/`text` when it is much longer
+    /// visible one has little and the hidden one much, in sentences (server-rendered content
+    /// parked in a hidden element or `<noscript>`, not a search-engine keyword list); JSON-LD's `articleBody`/`text` when it is much longer
     /// than what the markup gave; and, rather than nothing, the page minus its furniture.
     func select() -> [TextBlock] {
         guard !parents.isEmpty else { return jsonLDBlocks(longerThan: 0) ?? [] }
@@ -88,7 +104,8 @@ extension HTMLExtractor {
             from: visible, readable: readable.count > visible.count ? readable : nil, furniture: furniture, mainHintSet: mainHintSet)
         var length = Self.weightedLength(of: result)
         let hiddenProse = blocks.reduce(0) { sum, block in
-            block.hidden && block.weight >= 80 && block.linkDensity < 0.2 ? sum + block.weight : sum
+            block.hidden && block.weight >= 80 && block.linkDensity < 0.2 && Self.readsAsSentences(block.text, weight: block.weight)
+                ? sum + block.weight : sum
         }
         if hiddenProse >= 400, Double(length) < 0.25 * Double(hiddenProse) {
             let withHidden = choose(from: blocks, furniture: furniture, mainHintSet: mainHintSet).blocks

@@ -322,6 +322,26 @@ import Testing
         #expect(!text.contains("All products"), "\(text)")
     }
 
+    /// A list of search terms parked in a hidden element for search engines (a whole page of
+    /// them, without a stop or a comma) is not a page rendered there: the visible story is read.
+    /// A story parked there in sentences still is.
+    @Test func aHiddenKeywordListIsNotAParkedPage() throws {
+        let keywords = (1...900).map { "关键词\($0)号 新闻\($0)" }.joined(separator: " ")
+        let story = (1...3).map { "<p>第\($0)段：近日，广东江门警方接到一名七旬事主报警，称其接到一通陌生来电后被层层套路，最终被诈骗上百万元。</p>" }
+        let page = { (hidden: String) in
+            """
+            <html><body><nav><a href="/">首页</a> <a href="/news">时政新闻</a></nav>
+            <div class="post"><h2>江门七旬阿婆接来电被骗上百万</h2>\(story.joined())</div>
+            <div style="display:none">\(hidden)</div></body></html>
+            """
+        }
+        let text = try clean(page(keywords)).text
+        #expect(text.contains("第3段：近日"), "\(text.prefix(300))")
+        #expect(!text.contains("关键词1号"), "\(text.prefix(300))")
+        let parked = (1...40).map { "第\($0)句：服务器先把整页放在隐藏元素里，脚本运行后才显示出来，内容很长。" }.joined()
+        #expect(try clean(page("<div><p>\(parked)</p></div>")).text.contains("第40句"))
+    }
+
     /// A `<header>` whose markup is broken (a `<div>` left open) holds the rest of the page in
     /// libxml2's tree, the story too: it is read, without the menu inside it. A cookie notice
     /// that holds most of a short page's text stays out.
