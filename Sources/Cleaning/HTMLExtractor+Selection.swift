@@ -160,13 +160,22 @@ extension HTMLExtractor {
     /// A furniture word that names a quarter or more of the page's classed elements is the
     /// page's vocabulary, not a mark: page builders call every block a "widget" (its wrapper
     /// "widget-wrap", its inside "widget-container"). Elements it alone matched are not
-    /// furniture. Words of a thread (comment, reply…) can name most of a page by right.
+    /// furniture. Words of a thread (comment, reply…) can name most of a page by right. A word
+    /// that names no element around running prose is a mark all the same, however often it is
+    /// used: a news site's thirty recommended stories, each with its share buttons, do not make
+    /// "recommend" and "share" words of the page.
     func unmarkPageVocabulary(_ furniture: inout [Furniture]) {
         guard identified >= 40 else { return }
         var common: UInt64 = 0
         for (token, count) in tokenCounts.enumerated() where token < 64 && 4 * count >= identified {
             if threadWords & (1 << UInt64(token)) == 0 { common |= 1 << UInt64(token) }
         }
+        guard common != 0 else { return }
+        var aroundProse: UInt64 = 0
+        for block in blocks where !block.hidden && block.weight >= 80 && block.linkDensity < 0.2 && aroundProse != common {
+            for id in block.path { aroundProse |= (classedBy[id] ?? 0) & common }
+        }
+        common = aroundProse
         guard common != 0 else { return }
         for (id, mask) in classedBy where mask & ~common == 0 && furniture[Int(id)] == .classed {
             furniture[Int(id)] = .none

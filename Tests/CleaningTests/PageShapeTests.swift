@@ -516,6 +516,24 @@ import Testing
         #expect(!text.contains("Sidebar:"), "\(text)")
     }
 
+    /// A news story followed by thirty recommended stories, each classed "recommend" and each
+    /// with its share buttons: the two words name most classed elements of the page, but none
+    /// around running prose, so they stay marks and the recommendations stay out.
+    @Test func wordsThatNameOnlyRepeatedWidgetsAreNotThePagesVocabulary() throws {
+        let story = (1...4).map { "<p>第\($0)段：比赛第三节还剩8分多钟，姚明在周琦上场前叮嘱道，你就专注好自己的发挥，随后周琦点点头走上赛场，最终全场砍下两双数据。</p>" }
+        let recommended = (1...30).map {
+            "<div class=\"post_recommend_new\"><h3><a href=\"/n\($0).html\">推荐新闻标题第\($0)条</a></h3><div class=\"post_recommend_time\">\($0)小时前</div>"
+                + "<div class=\"post_recommend_share\"><p>用微信扫码二维码</p></div></div>"
+        }
+        let html = """
+            <html><body><div class="post_main"><h1>姚明对周琦说了啥</h1><div class="post_body">\(story.joined())</div>
+            <div class="post_recommends"><h2>为您推荐</h2>\(recommended.joined())</div></div></body></html>
+            """
+        let text = try clean(html).text
+        #expect(text.contains("第4段：比赛第三节"), "\(text)")
+        #expect(!text.contains("推荐新闻标题") && !text.contains("用微信扫码二维码"), "\(text)")
+    }
+
     /// A dated post with a comment thread longer than itself inside the same column: the post
     /// is the text, the comments are not.
     @Test func aPostKeepsItsTextOverALongerCommentThread() throws {
