@@ -14,6 +14,11 @@ public enum PageType: String, Sendable, CaseIterable, Equatable {
 extension HTMLExtractor {
     /// The page's own word first (schema.org types in JSON-LD, `og:type`), then its address's
     /// vocabulary, then its shape: prices, repeated items, many short sections.
+    ///
+    /// `og:type` "article" is a weak word: content systems give it to every page they serve, so
+    /// a category listing, a thread or a guide says it too. It gives way to the address and to
+    /// the strong shapes (code samples, a list of linked items), and wins over the weak ones
+    /// (prices mentioned, many headings), which articles have as well.
     func pageType() -> PageType {
         if let declared = declaredPageType() { return declared }
         if let byAddress = Self.pageType(address: metadata.canonicalURL) { return byAddress }
@@ -37,17 +42,19 @@ extension HTMLExtractor {
         if code >= 2 && prose < 4 * 1000 { return .documentation }
         // Long running prose is an article, whatever sits around it.
         if prose >= 2000 && Double(prose) >= 0.45 * Double(text) { return .article }
+        let isListing = repeated >= 8 && Double(linked) > 0.35 * Double(max(1, text)) && prose < 1500
+        if metadata.ogType?.lowercased() == "article" { return isListing && metadata.published == nil ? .listing : .article }
         if prices >= 3 && repeated >= 6 { return .collection }
         if prices >= 1 && prices <= 3 && prose < 1500 { return .product }
-        if repeated >= 8 && Double(linked) > 0.35 * Double(max(1, text)) && prose < 1500 { return .listing }
+        if isListing { return .listing }
         if metadata.published == nil && headings >= 5 && Double(prose) < 0.4 * Double(max(1, text)) { return .service }
         return .article
     }
 
-    /// A schema.org type in the page's JSON-LD, or its `og:type`.
+    /// A schema.org type in the page's JSON-LD, or its `og:type` (but for the weak "article").
     func declaredPageType() -> PageType? {
         var types = declaredTypes
-        if let og = metadata.ogType { types.append(og) }
+        if let og = metadata.ogType, og.lowercased() != "article" { types.append(og) }
         // The questions of an FAQ (schema.org's FAQPage) are the page's help, not a thread.
         let faq = types.contains { $0.lowercased() == "faqpage" }
         for type in types.map({ $0.lowercased() }) {

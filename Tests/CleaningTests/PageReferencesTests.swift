@@ -88,6 +88,26 @@ import Testing
             HTMLExtractor.jsonLDTypes(#"{"@type" : "QAPage", "x": {"@type": ["Question", "Thing"]}}"#) == ["QAPage", "Question", "Thing"])
     }
 
+    /// `og:type` "article" is what a content system says of every page: it gives way to the
+    /// address and to a list of linked items, and holds against prices and many headings.
+    @Test func anOpenGraphArticleIsAWeakWord() throws {
+        let head = #"<meta property="og:type" content="article">"#
+        let items = (1...10).map { "<li class=\"card\"><a href=\"/mowers/kr\($0)\">Robotic mower KR\($0), quiet and autonomous</a></li>" }
+        let shop = "<html><head>\(head)</head><body><h1>Robotic lawn mowers</h1><ul>\(items.joined())</ul></body></html>"
+        #expect(try type(shop) == .listing)
+        let thread = """
+            <html><head>\(head)<link rel="canonical" href="https://forums.example.com/viewtopic.php?t=361697"></head>
+            <body><p>First post of the thread, asking which telescope to buy for a child of ten.</p></body></html>
+            """
+        #expect(try type(thread) == .forum)
+        let sections = (1...6).map {
+            "<h2>Part \($0)</h2><p>The price went from $\($0)9 to $\($0 + 1)9 this year, as the report explains.</p>"
+        }
+        let story = "<html><head>\(head)</head><body><h1>What a mower costs now</h1>\(sections.joined())</body></html>"
+        #expect(try type(story) == .article)
+        #expect(try type(story.replacingOccurrences(of: head, with: "")) != .article)
+    }
+
     @Test(arguments: [
         ("https://forum.example.org/t/first-telescope/1555", PageType.forum), ("https://example.com/docs/api/start", .documentation),
         ("https://example.com/category/news/", .listing), ("https://example.com/category/news/a-long-article-title-here/", nil),
