@@ -9,6 +9,12 @@ import Foundation
 /// gb2312 routinely contain GBK-only characters (镕, 喆). A decoding failure is an error with
 /// the byte offset, never a silently shorter page. A legacy label on bytes that are UTF-8
 /// beyond doubt gives way to UTF-8 (see `detect`).
+///
+/// A few sequences that cannot be decoded, no more than one per 1,000 bytes, become U+FFFD
+/// where they stand, as a browser shows them: a character cut in two where an old system
+/// truncated a title by bytes, a stray byte pasted into a template. The rest of the page is
+/// read; the original bytes stay in the archive. More than that means the charset is wrong,
+/// and the page is refused with the offset of the first.
 public enum Charset: String, Sendable, Equatable {
     case utf8 = "utf-8"
     case utf16LE = "utf-16le"
@@ -170,12 +176,14 @@ public enum Charset: String, Sendable, Equatable {
         return nil
     }
 
+    /// Clean decodes first (UTF-8, then GB18030 that reads as Chinese), then nearly clean ones
+    /// (a few sequences repaired, as `decode` allows), then windows-1252, which takes any byte.
     static func sniff(_ bytes: Data) -> Charset {
         if bytes.withUnsafeBytes(isValidUTF8) { return .utf8 }
-        if let text = try? Iconv.decode(bytes, from: "GB18030", source: "-") {
+        func readsAsChinese(_ text: String) -> Bool {
             var han = 0
             var total = 0
-            for scalar in text.unicodeScalars where scalar.value > 0x7F {
+            for scalar in text.unicodeScalars where scalar.value > 0x7F && scalar.value != 0xFFFD {
                 total += 1
                 if (0x4E00...0x9FFF).contains(scalar.value) || (0x3000...0x303F).contains(scalar.value)
                     || (0xFF00...0xFFEF).contains(scalar.value)
@@ -183,9 +191,31 @@ public enum Charset: String, Sendable, Equatable {
                     han += 1
                 }
             }
-            if total > 0, han * 10 >= total * 6 { return .gb18030 }
+            return total > 0 && han * 10 >= total * 6
         }
+        if let text = try? Iconv.decode(bytes, from: "GB18030", source: "-", repairs: false), readsAsChinese(text) { return .gb18030 }
+        if isRepairable(repairedUTF8(bytes[...]).repairs, of: bytes.count) { return .utf8 }
+        if let text = try? Iconv.decode(bytes, from: "GB18030", source: "-"), readsAsChinese(text) { return .gb18030 }
         return .windows1252
+    }
+
+    /// Whether `repairs` undecodable sequences in `count` bytes are few enough to mend.
+    static func isRepairable(_ repairs: Int, of count: Int) -> Bool { repairs * 1000 <= count }
+
+    /// UTF-8 with each invalid sequence replaced by U+FFFD, and how many were replaced (not
+    /// counting U+FFFD the page itself holds).
+    static func repairedUTF8(_ body: Data.SubSequence) -> (text: String, repairs: Int) {
+        let text = String(decoding: body, as: UTF8.self)
+        var replaced = 0
+        for scalar in text.unicodeScalars where scalar.value == 0xFFFD { replaced += 1 }
+        var written = 0
+        body.withUnsafeBytes { raw in
+            guard raw.count >= 3 else { return }
+            for index in 0..<(raw.count - 2) where raw[index] == 0xEF && raw[index + 1] == 0xBF && raw[index + 2] == 0xBD {
+                written += 1
+            }
+        }
+        return (text, replaced - written)
     }
 
     /// Decodes `bytes` (a BOM is dropped). `source` names the file in errors.
@@ -194,6 +224,8 @@ public enum Charset: String, Sendable, Equatable {
         case .utf8:
             let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
             if let text = String(validating: body, as: UTF8.self) { return text }
+            let repaired = Charset.repairedUTF8(body)
+            if Charset.isRepairable(repaired.repairs, of: body.count) { return repaired.text }
             let offset = Charset.firstInvalidUTF8Offset(body) + (body.startIndex - bytes.startIndex)
             throw CorpusError(file: source, stage: .decode, reason: "invalid UTF-8 at byte offset \(offset)")
         case .windows1252:
@@ -283,8 +315,10 @@ public enum Charset: String, Sendable, Equatable {
 }
 
 /// glibc's iconv, which reports the exact byte offset of the first sequence it cannot decode.
+/// With `repairs`, each such sequence becomes U+FFFD and decoding goes on, as long as they are
+/// few (see `Charset.isRepairable`); otherwise the first one is the error.
 enum Iconv {
-    static func decode(_ bytes: Data, from encoding: String, source: String) throws -> String {
+    static func decode(_ bytes: Data, from encoding: String, source: String, repairs: Bool = true) throws -> String {
         let converter = iconv_open("UTF-8", encoding)
         guard converter != iconv_t(bitPattern: -1) else {
             throw CorpusError(file: source, stage: .decode, reason: "no converter for \(encoding)")
@@ -296,24 +330,40 @@ enum Iconv {
                 input.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: base, count: raw.count)) }
             }
         }
+        // Every input byte gives at most four output bytes, U+FFFD (three) included.
         var output = [CChar](repeating: 0, count: bytes.count * 4 + 16)
         let total = bytes.count
-        let (remaining, produced, failure): (Int, Int, Int32) = input.withUnsafeMutableBufferPointer { inBuffer in
+        var first: (offset: Int, truncated: Bool)? = nil
+        var repaired = 0
+        let produced: Int = input.withUnsafeMutableBufferPointer { inBuffer in
             output.withUnsafeMutableBufferPointer { outBuffer in
                 var inPointer: UnsafeMutablePointer<CChar>? = inBuffer.baseAddress
                 var inLeft = total
                 var outPointer: UnsafeMutablePointer<CChar>? = outBuffer.baseAddress
                 var outLeft = outBuffer.count
-                let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-                let code: Int32 = result == Int(bitPattern: UInt(bitPattern: -1)) ? errno : 0
-                return (inLeft, outBuffer.count - outLeft, code)
+                while inLeft > 0 {
+                    let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
+                    if result != Int(bitPattern: UInt(bitPattern: -1)) && inLeft == 0 { break }
+                    let code = result == Int(bitPattern: UInt(bitPattern: -1)) ? errno : 0
+                    if first == nil { first = (total - inLeft, code == EINVAL || code == 0) }
+                    repaired += 1
+                    guard repairs, code == EILSEQ || code == EINVAL, outLeft >= 3 else { break }
+                    for byte: UInt8 in [0xEF, 0xBF, 0xBD] {
+                        outPointer!.pointee = CChar(bitPattern: byte)
+                        outPointer! += 1
+                    }
+                    outLeft -= 3
+                    // A cut sequence at the end is the last; an invalid one is skipped a byte at a time.
+                    if code == EINVAL { break }
+                    inPointer! += 1
+                    inLeft -= 1
+                }
+                return outBuffer.count - outLeft
             }
         }
-        if failure != 0 || remaining != 0 {
-            let offset = total - remaining
-            let what =
-                failure == EINVAL || (failure == 0 && remaining > 0) ? "truncated \(encoding) sequence" : "invalid \(encoding) sequence"
-            throw CorpusError(file: source, stage: .decode, reason: "\(what) at byte offset \(offset)")
+        if let first, !repairs || !Charset.isRepairable(repaired, of: total) {
+            let what = first.truncated ? "truncated \(encoding) sequence" : "invalid \(encoding) sequence"
+            throw CorpusError(file: source, stage: .decode, reason: "\(what) at byte offset \(first.offset)")
         }
         return output.withUnsafeBufferPointer { buffer in
             String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: produced).bindMemory(to: UInt8.self), as: UTF8.self)

@@ -215,6 +215,48 @@ import Testing
         #expect(document.text.contains("“A”"))
     }
 
+    /// A character cut in two (an old system truncated a title by bytes) in a long GB page: it
+    /// becomes U+FFFD where it stands and the whole page is read, declared or sniffed.
+    @Test func aCutCharacterInALongGBPageIsMended() throws {
+        let sentence = "数字中国建设涵盖科技、经济、政治、文化、社会、生态、安全等多个领域。"
+        let before = try #require(Self.gb18030("<html><head><title>数字中国</title></head><body><div><p>标题截断"))
+        let after = try #require(
+            Self.gb18030(" 之后的内容。</p>" + (1...40).map { "<p>第\($0)段：\(sentence)</p>" }.joined() + "</div></body></html>"))
+        let cut = before + Data([0xB0]) + after
+        for head in ["<meta charset=\"gb2312\">", ""] {
+            let bytes = head.isEmpty ? cut : try #require(Self.gb18030(head)) + cut
+            let document = try cleaner.clean(bytes, format: .html, source: "t.html")
+            #expect(document.charset == .gb18030)
+            #expect(document.text.contains("标题截断\u{FFFD} 之后的内容。"), "\(document.text.prefix(200))")
+            #expect(document.text.contains("第40段：数字中国建设"))
+        }
+    }
+
+    /// The same for a stray byte in a long page declared UTF-8.
+    @Test func aStrayByteInALongUTF8PageIsMended() throws {
+        var bytes = Data("<html><head><meta charset=\"utf-8\"></head><body><div><p>Before the stray byte ".utf8)
+        bytes.append(0xA0)
+        bytes.append(contentsOf: Array("after it.</p>".utf8))
+        bytes.append(contentsOf: Array((1...40).map { "<p>Paragraph \($0): the rest of the page is read.</p>" }.joined().utf8))
+        bytes.append(contentsOf: Array("</div></body></html>".utf8))
+        let document = try cleaner.clean(bytes, format: .html, source: "t.html")
+        #expect(document.charset == .utf8)
+        #expect(document.text.contains("Before the stray byte \u{FFFD}after it."))
+        #expect(document.text.contains("Paragraph 40: the rest"))
+    }
+
+    /// Many sequences that do not decode mean the label is wrong: an error with the first offset.
+    @Test func manyUndecodableSequencesAreStillAnError() throws {
+        let prefix = Data("<html><head><meta charset=\"gbk\"></head><body><p>".utf8)
+        var bytes = prefix
+        for _ in 0..<200 { bytes.append(contentsOf: Array("Caf".utf8) + [0xE9, 0x20]) }
+        bytes.append(contentsOf: Array("</p></body></html>".utf8))
+        #expect(throws: CorpusError(file: "t.html", stage: .decode, reason: "invalid GB18030 sequence at byte offset \(prefix.count + 3)"))
+        {
+            try cleaner.clean(bytes, format: .html, source: "t.html")
+        }
+    }
+
     @Test func invalidBytesInDeclaredUTF8AreAnErrorWithTheOffset() throws {
         var bytes = Data("<html><head><meta charset=\"utf-8\"></head><body><p>abc".utf8)
         let offset = bytes.count

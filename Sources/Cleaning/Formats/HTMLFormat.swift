@@ -22,17 +22,15 @@ public struct HTMLFormat: DocumentFormat {
         let config = cleaner.config
         let detected = Charset.detect(bytes, headerLabel: headerCharset)
         let parsed: HTMLDocument
-        if detected.charset == .utf8 {
-            // Checked without a copy (a page sniffed as UTF-8 was checked by the sniff), then
-            // parsed from the bytes themselves.
-            let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
-            if detected.evidence != .sniffed, !body.withUnsafeBytes(Charset.isValidUTF8) {
-                _ = try detected.charset.decode(bytes, source: source)  // throws, naming the offset
-            }
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        if detected.charset == .utf8, body.withUnsafeBytes(Charset.isValidUTF8) {
+            // Checked without a copy, then parsed from the bytes themselves.
             parsed = try body.withUnsafeBytes { raw in
                 try Self.parse(raw.bindMemory(to: UInt8.self), config: config, source: source)
             }
         } else {
+            // Another charset, or UTF-8 with a few sequences to repair (or too many: an error
+            // naming the offset of the first).
             var text = try detected.charset.decode(bytes, source: source)
             parsed = try text.withUTF8 { try Self.parse($0, config: config, source: source) }
         }
