@@ -7,7 +7,7 @@ struct DCCorpus: ParsableCommand {
         commandName: "dccorpus",
         abstract: "Keep a verifiable bilingual corpus of the Digital China Construction Series.",
         discussion: "Exit codes: 0 success, 1 the command ran and found problems, 2 usage or configuration error.",
-        version: "0.4.2",
+        version: "0.4.3",
         subcommands: [
             Init.self, Run.self, Fetch.self, Ingest.self, Watch.self, Clean.self, Validate.self, Verify.self, List.self, Show.self,
             History.self,

@@ -16,7 +16,7 @@ public struct CorpusConfig: Sendable {
     /// The version of the code that turns captures into records. Raise it with every change
     /// that can change a record: `verify --rebuild` then calls older records stale, not
     /// tampered, and `reprocess` brings them up to date.
-    public static let pipelineVersion = "0.4.2"
+    public static let pipelineVersion = "0.4.3"
 
     public static let fileNames = ["pipeline.toml", "lexicon.toml"]
 
