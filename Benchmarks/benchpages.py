@@ -73,3 +73,13 @@ def trafilatura_rate(ids: list[str], pages: Path, out: Path, rounds: int) -> flo
             (folder / f"{pid}.txt").write_text(text, encoding="utf-8")
         times.append(time.perf_counter() - start)
     return len(ids) / statistics.median(times)
+
+
+def report_errors_and_keep(errors: str, ours: Path, keep: str | None, indent: str = "") -> None:
+    """Prints the cleaner's stderr (its first 40 lines) and copies our predictions to `keep`."""
+    import shutil
+    if errors.strip():
+        print(f"{indent}errors:\n{indent}    " + f"\n{indent}    ".join(errors.strip().splitlines()[:40]))
+    if keep:
+        shutil.rmtree(keep, ignore_errors=True)
+        shutil.copytree(ours, keep)

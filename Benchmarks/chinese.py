@@ -24,7 +24,7 @@ import argparse, re, shutil, statistics, subprocess, tempfile, time
 from collections import Counter
 from pathlib import Path
 
-from benchpages import ROOT, clean, round_folder
+from benchpages import ROOT, clean, report_errors_and_keep, round_folder, trafilatura_rate
 
 MIRROR = ROOT.parent / ".mirror"
 parser = argparse.ArgumentParser()
@@ -62,22 +62,6 @@ def repository_files(repo: Path, pattern: str) -> dict[str, bytes]:
             if path.is_file() and re.fullmatch(pattern, str(path.relative_to(repo)))}
 
 
-def trafilatura_run(pages: dict[str, bytes], out: Path, rounds: int) -> float:
-    import trafilatura
-    times = []
-    for index in range(rounds):
-        folder = round_folder(out, index)
-        start = time.perf_counter()
-        for name, html in pages.items():
-            try:
-                text = trafilatura.extract(html, fast=True) or ""
-            except Exception:  # noqa: BLE001 - the anchor's own failures count as empty
-                text = ""
-            (folder / f"{name}.txt").write_text(text, encoding="utf-8")
-        times.append(time.perf_counter() - start)
-    return len(pages) / statistics.median(times)
-
-
 def ours_run(files: list[str], out: Path, rounds: int) -> tuple[float, Path, str]:
     times, errors, folder = [], "", out
     for index in range(rounds):
@@ -109,7 +93,7 @@ else:
         (folder / f"{name}.html").write_bytes(data)
         files.append(str(folder / f"{name}.html"))
     rate, ours_dir, errors = ours_run(files, work / "ours", args.rounds)
-    traf_rate = trafilatura_run(pages, work / "trafilatura", args.rounds)
+    traf_rate = trafilatura_rate(list(pages), folder, work / "trafilatura", args.rounds)
     traf_dir = work / "trafilatura" / f"round-{args.rounds - 1}"
     print(f"labelled Chinese pages: {len(pages)} (Chinese-Web-Content-Extraction-Dataset), character scores, means")
     for label, out, speed in (("dccorpus clean", ours_dir, rate), ("trafilatura (fast)", traf_dir, traf_rate)):
@@ -124,11 +108,7 @@ else:
             for name, (p, r, f) in sorted(scores.items(), key=lambda item: item[1][2])[:15]:
                 print(f"      {name} F1 {f:.2f} P {p:.2f} R {r:.2f}")
     print(f"  ratio, one thread each: {rate / traf_rate:.2f}x trafilatura-fast")
-    if errors.strip():
-        print("  errors:\n    " + "\n    ".join(errors.strip().splitlines()[:20]))
-    if args.keep:
-        shutil.rmtree(args.keep, ignore_errors=True)
-        shutil.copytree(ours_dir, args.keep)
+    report_errors_and_keep(errors, ours_dir, args.keep, indent="  ")
 
 unlabelled = Path(args.unlabelled)
 if not unlabelled.exists():
@@ -141,7 +121,7 @@ else:
     for name, data in pages.items():
         (folder / f"{name}.html").write_bytes(data)
     _, ours_dir, errors = ours_run([str(folder / f"{name}.html") for name in pages], work / "gne-ours", 1)
-    trafilatura_run(pages, work / "gne-trafilatura", 1)
+    trafilatura_rate(list(pages), folder, work / "gne-trafilatura", 1)
     traf_dir = work / "gne-trafilatura" / "round-0"
     refused = [line for line in errors.splitlines() if line.strip()]
     empty = [name for name in pages if not read(ours_dir, name).strip()]

@@ -13,7 +13,7 @@ lxml_html_clean in the Python environment."""
 import argparse, json, shutil, statistics, tempfile, time
 from pathlib import Path
 
-from benchpages import ROOT, SHARED, clean, round_folder, score, trafilatura_rate, unpack
+from benchpages import ROOT, SHARED, clean, report_errors_and_keep, round_folder, score, trafilatura_rate, unpack
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--binary", default=str(ROOT / ".build/release/dccorpus"))
@@ -56,11 +56,7 @@ print(f"empty or failed where the ground truth has text: {sum(map(len, empty.val
       + " ".join(f"{kind}={len(found)}" for kind, found in sorted(empty.items())))
 for kind, found in sorted(empty.items()):
     print(f"    {kind}: {' '.join(found)}")
-if errors.strip():
-    print("errors:\n    " + "\n    ".join(errors.strip().splitlines()[:40]))
-if args.keep:
-    shutil.rmtree(args.keep, ignore_errors=True)
-    shutil.copytree(ours_dir, args.keep)
+report_errors_and_keep(errors, ours_dir, args.keep)
 
 def is_han(ch):
     code = ord(ch)
