@@ -75,7 +75,7 @@ def trafilatura_rate(ids: list[str], pages: Path, out: Path, rounds: int) -> flo
     return len(ids) / statistics.median(times)
 
 
-def report_errors_and_keep(errors: str, ours: Path, keep: str | None, indent: str = "") -> None:
+def report_errors_and_keep(errors: str, ours: Path, keep=None, indent: str = "") -> None:
     """Prints the cleaner's stderr (its first 40 lines) and copies our predictions to `keep`."""
     import shutil
     if errors.strip():
