@@ -77,20 +77,30 @@ public enum Charset: String, Sendable, Equatable {
     /// `sniffed`. "Beyond doubt" is valid UTF-8 with at least eight bytes above ASCII: text in a
     /// legacy charset that long is never valid UTF-8 by chance.
     public static func detect(_ bytes: Data, headerLabel: String? = nil) -> (charset: Charset, evidence: Evidence) {
+        let found = detectChecked(bytes, headerLabel: headerLabel)
+        return (found.charset, found.evidence)
+    }
+
+    /// `detect`, and whether it has found the bytes to be valid UTF-8 on the way (sniffing them,
+    /// or overruling a label): a reader of UTF-8 need not check them again.
+    static func detectChecked(_ bytes: Data, headerLabel: String?) -> (charset: Charset, evidence: Evidence, validUTF8: Bool) {
         if let headerLabel, let charset = from(label: headerLabel) { return overruled(charset, .header, bytes) }
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return (.utf8, .bom) }
-        if bytes.starts(with: [0xFF, 0xFE]) { return (.utf16LE, .bom) }
-        if bytes.starts(with: [0xFE, 0xFF]) { return (.utf16BE, .bom) }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return (.utf8, .bom, false) }
+        if bytes.starts(with: [0xFF, 0xFE]) { return (.utf16LE, .bom, false) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return (.utf16BE, .bom, false) }
         if let label = metaLabel(bytes.prefix(4096)), let charset = from(label: label) {
             // A page that says UTF-16 in an ASCII-compatible meta cannot be UTF-16 (HTML spec).
             return overruled(charset == .utf16LE || charset == .utf16BE ? .utf8 : charset, .meta, bytes)
         }
-        return (sniff(bytes), .sniffed)
+        let sniffed = sniff(bytes)
+        return (sniffed.charset, .sniffed, sniffed.validUTF8)
     }
 
     /// `declared`, unless it is a legacy charset and `bytes` are UTF-8 beyond doubt.
-    private static func overruled(_ declared: Charset, _ evidence: Evidence, _ bytes: Data) -> (charset: Charset, evidence: Evidence) {
-        guard declared != .utf8, declared != .utf16LE, declared != .utf16BE else { return (declared, evidence) }
+    private static func overruled(_ declared: Charset, _ evidence: Evidence, _ bytes: Data) -> (
+        charset: Charset, evidence: Evidence, validUTF8: Bool
+    ) {
+        guard declared != .utf8, declared != .utf16LE, declared != .utf16BE else { return (declared, evidence, false) }
         let isUTF8 = bytes.withUnsafeBytes { raw in
             var above = 0
             for byte in raw where byte >= 0x80 {
@@ -99,7 +109,7 @@ public enum Charset: String, Sendable, Equatable {
             }
             return above == 8 && isValidUTF8(raw)
         }
-        return isUTF8 ? (.utf8, .sniffed) : (declared, evidence)
+        return isUTF8 ? (.utf8, .sniffed, true) : (declared, evidence, false)
     }
 
     /// Finds `<meta charset=…>` or `<meta http-equiv="content-type" content="…charset=…">`.
@@ -178,8 +188,8 @@ public enum Charset: String, Sendable, Equatable {
 
     /// Clean decodes first (UTF-8, then GB18030 that reads as Chinese), then nearly clean ones
     /// (a few sequences repaired, as `decode` allows), then windows-1252, which takes any byte.
-    static func sniff(_ bytes: Data) -> Charset {
-        if bytes.withUnsafeBytes(isValidUTF8) { return .utf8 }
+    static func sniff(_ bytes: Data) -> (charset: Charset, validUTF8: Bool) {
+        if bytes.withUnsafeBytes(isValidUTF8) { return (.utf8, true) }
         func readsAsChinese(_ text: String) -> Bool {
             var han = 0
             var total = 0
@@ -193,10 +203,12 @@ public enum Charset: String, Sendable, Equatable {
             }
             return total > 0 && han * 10 >= total * 6
         }
-        if let text = try? Iconv.decode(bytes, from: "GB18030", source: "-", repairs: false), readsAsChinese(text) { return .gb18030 }
-        if isRepairable(repairedUTF8(bytes[...]).repairs, of: bytes.count) { return .utf8 }
-        if let text = try? Iconv.decode(bytes, from: "GB18030", source: "-"), readsAsChinese(text) { return .gb18030 }
-        return .windows1252
+        if let text = try? Iconv.decode(bytes, from: "GB18030", source: "-", repairs: false), readsAsChinese(text) {
+            return (.gb18030, false)
+        }
+        if isRepairable(repairedUTF8(bytes[...]).repairs, of: bytes.count) { return (.utf8, false) }
+        if let text = try? Iconv.decode(bytes, from: "GB18030", source: "-"), readsAsChinese(text) { return (.gb18030, false) }
+        return (.windows1252, false)
     }
 
     /// Whether `repairs` undecodable sequences in `count` bytes are few enough to mend.

@@ -80,8 +80,9 @@ extension HTMLExtractor {
 
     /// The main text: the best container of the visible page; the hidden page's when the
     /// visible one has little and the hidden one much, in sentences (server-rendered content
-    /// parked in a hidden element or `<noscript>`, not a search-engine keyword list); JSON-LD's `articleBody`/`text` when it is much longer
-    /// than what the markup gave; and, rather than nothing, the page minus its furniture.
+    /// parked in a hidden element or `<noscript>`, not a search-engine keyword list); JSON-LD's
+    /// `articleBody`/`text` when it is much longer than what the markup gave; and, rather than
+    /// nothing, the page minus its furniture.
     func select() -> [TextBlock] {
         guard !parents.isEmpty else { return jsonLDBlocks(longerThan: 0) ?? [] }
         // Around the page's own main element nothing is furniture (broken markup can put

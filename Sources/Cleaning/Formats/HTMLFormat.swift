@@ -20,11 +20,12 @@ public struct HTMLFormat: DocumentFormat {
     public func clean(_ bytes: Data, source: String, headerCharset: String?, cleaner: Cleaner) throws -> CleanDocument {
         try Cleaner.rejectBinary(bytes, source: source)
         let config = cleaner.config
-        let detected = Charset.detect(bytes, headerLabel: headerCharset)
+        let detected = Charset.detectChecked(bytes, headerLabel: headerCharset)
         let parsed: HTMLDocument
         let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
-        if detected.charset == .utf8, body.withUnsafeBytes(Charset.isValidUTF8) {
-            // Checked without a copy, then parsed from the bytes themselves.
+        if detected.charset == .utf8, detected.validUTF8 || body.withUnsafeBytes(Charset.isValidUTF8) {
+            // Checked without a copy (once: detection may have checked already), then parsed
+            // from the bytes themselves.
             parsed = try body.withUnsafeBytes { raw in
                 try Self.parse(raw.bindMemory(to: UInt8.self), config: config, source: source)
             }
