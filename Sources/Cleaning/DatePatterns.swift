@@ -69,16 +69,10 @@ enum DatePatterns {
         return scalar.properties.generalCategory == .decimalNumber
     }
 
-    /// `\s` as ICU reads it: tab, newline, form feed, carriage return and the separators (Z).
+    /// `\s` as ICU reads it: Unicode's White_Space (tab to carriage return with the vertical
+    /// tab, the space separators, U+0085 NEL, the line and paragraph separators).
     static func isRegexSpace(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09, 0x0A, 0x0C, 0x0D: return true
-        case 0..<0x80: return scalar.value == 0x20
-        default:
-            switch scalar.properties.generalCategory {
-            case .spaceSeparator, .lineSeparator, .paragraphSeparator: return true
-            default: return false
-            }
-        }
+        if scalar.value < 0x80 { return scalar.value == 0x20 || (scalar.value >= 0x09 && scalar.value <= 0x0D) }
+        return scalar.properties.isWhitespace
     }
 }

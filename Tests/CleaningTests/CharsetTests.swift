@@ -51,6 +51,8 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         var texts = ["2025-04-11", "发布时间：2025年4月11日 来源", "2025-123-4", "12025-04-111", "April 11, 2025", "May 1,2025"]
         texts += ["April  11 ,2025", "On April\u{3000}1, \n２０２５", "2025/4/1", "٢٠٢٥.٤.١"]
+        // ICU's \s is Unicode's White_Space: NEL and the vertical tab too (random texts found both).
+        texts += ["May\u{3000}2,\u{85}2025", "April\u{0B}1, 2025"]
         for _ in 0..<4000 {
             texts.append((0..<Int.random(in: 0...14, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
         }
